@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What every oomwarden BPF program shares: local CO-RE flavours of the few kernel types the
+ * programs read, the maps (defined once in maps.bpf.c, linked by `bpftool gen object`), and
+ * small helpers. The kernel types are declared here rather than taken from vmlinux.h because
+ * vendored vmlinux.h headers lack struct mem_cgroup, and a local flavour relocates by field
+ * name on every kernel that has the field.
+ */
+#ifndef OW_CORE_BPF_H
+#define OW_CORE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "ow_events.h"
+
+struct kernfs_node___ow {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup___ow {
+	struct kernfs_node___ow *kn;
+} __attribute__((preserve_access_index));
+
+struct cgroup_subsys_state___ow {
+	struct cgroup___ow *cgroup;
+} __attribute__((preserve_access_index));
+
+struct css_set___ow {
+	struct cgroup_subsys_state___ow *subsys[16];
+} __attribute__((preserve_access_index));
+
+struct atomic_long___ow {
+	__s64 counter;
+} __attribute__((preserve_access_index));
+
+struct page_counter___ow {
+	struct atomic_long___ow usage;
+	unsigned long max;
+} __attribute__((preserve_access_index));
+
+/* css is the first member of struct mem_cgroup, so a memory css pointer is the memcg. */
+struct mem_cgroup___ow {
+	struct page_counter___ow memory;
+} __attribute__((preserve_access_index));
+
+struct task_struct___ow {
+	int pid;
+	int tgid;
+	unsigned int flags;
+	struct css_set___ow *cgroups;
+	char comm[16];
+} __attribute__((preserve_access_index));
+
+/* Since 6.2 the RSS counters are percpu_counters (mm: convert mm's rss stats into
+ * percpu_counter); before, atomic_long_t in struct mm_rss_stat. */
+struct percpu_counter___ow {
+	__s64 count;
+} __attribute__((preserve_access_index));
+
+struct mm_struct___ow {
+	struct task_struct___ow *owner;
+	struct percpu_counter___ow rss_stat[4];
+} __attribute__((preserve_access_index));
+
+struct mm_rss_stat___ow {
+	struct atomic_long___ow count[4];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___old {
+	struct mm_rss_stat___ow rss_stat;
+} __attribute__((preserve_access_index));
+
+enum cgroup_subsys_id___ow {
+	memory_cgrp_id___ow = 4,
+};
+
+#define OW_PF_KTHREAD 0x00200000
+#define OW_PAGE_SHIFT 12
+
+/* Maps, defined in maps.bpf.c. */
+struct ow_procs_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ow_proc_state);
+};
+
+struct ow_memcg_cfg_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ow_memcg_cfg);
+};
+
+struct ow_memcg_state_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ow_memcg_state);
+};
+
+struct ow_events_map {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+};
+
+extern struct ow_procs_map procs SEC(".maps");
+extern struct ow_memcg_cfg_map memcg_cfg SEC(".maps");
+extern struct ow_memcg_state_map memcg_state SEC(".maps");
+extern struct ow_events_map events SEC(".maps");
+
+/* Minimum time between two reclaim reports of one memcg; set by the daemon before load. */
+extern const volatile __u64 reclaim_report_ns;
+
+static __always_inline struct mem_cgroup___ow *task_memcg(struct task_struct___ow *task)
+{
+	/* The id differs between kernel configs; copy it into a plain int before indexing. */
+	int id = bpf_core_enum_value(enum cgroup_subsys_id___ow, memory_cgrp_id___ow);
+
+	if (id < 0 || id >= 16)
+		return NULL;
+	return (struct mem_cgroup___ow *)BPF_CORE_READ(task, cgroups, subsys[id]);
+}
+
+static __always_inline __u64 memcg_id_of(struct mem_cgroup___ow *memcg)
+{
+	struct cgroup_subsys_state___ow *css = (void *)memcg;
+
+	if (!memcg)
+		return 0;
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+static __always_inline __u64 memcg_usage(struct mem_cgroup___ow *memcg)
+{
+	if (!memcg)
+		return 0;
+	return (__u64)BPF_CORE_READ(memcg, memory.usage.counter) << OW_PAGE_SHIFT;
+}
+
+static __always_inline __u64 memcg_max(struct mem_cgroup___ow *memcg)
+{
+	unsigned long max;
+
+	if (!memcg)
+		return 0;
+	max = BPF_CORE_READ(memcg, memory.max);
+	/* PAGE_COUNTER_MAX (LONG_MAX / PAGE_SIZE) means no limit. */
+	if (max >= (~0UL >> (OW_PAGE_SHIFT + 1)))
+		return ~0ULL;
+	return (__u64)max << OW_PAGE_SHIFT;
+}
+
+static __always_inline __u64 nonreclaimable(const __u64 *rss)
+{
+	return rss[OW_MEM_ANON] + rss[OW_MEM_SHMEM] + rss[OW_MEM_SWAP];
+}
+
+static __always_inline __u64 abs_diff(__u64 a, __u64 b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static __always_inline struct ow_event *event_reserve(__u32 kind, __u32 tgid, __u64 memcg)
+{
+	struct ow_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return NULL;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->tgid = tgid;
+	e->memcg_id = memcg;
+	e->ts_ns = bpf_ktime_get_ns();
+	return e;
+}
+
+#endif /* OW_CORE_BPF_H */

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The maps and settings every program shares; the other objects declare them extern. */
+#include "core.bpf.h"
+
+struct ow_procs_map procs SEC(".maps");
+struct ow_memcg_cfg_map memcg_cfg SEC(".maps");
+struct ow_memcg_state_map memcg_state SEC(".maps");
+struct ow_events_map events SEC(".maps");
+
+const volatile __u64 reclaim_report_ns = 100000000ULL;
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

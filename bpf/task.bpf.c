@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Keep the per-process map true as tasks move and die. A task moved to another cgroup
+ * (cgroup:cgroup_attach_task, which fires after the migration) loses its cached state, so the
+ * next rss_stat records the new memcg; a process that exits is dropped and reported.
+ */
+#include "core.bpf.h"
+
+static __always_inline int forget(__u32 tgid)
+{
+	bpf_map_delete_elem(&procs, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_btf, void *dst, const char *path, struct task_struct___ow *task)
+{
+	return forget(BPF_CORE_READ(task, tgid));
+}
+
+SEC("raw_tp/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_raw, void *dst, const char *path, struct task_struct___ow *task)
+{
+	return forget(BPF_CORE_READ(task, tgid));
+}
+
+struct trace_event_raw_cgroup_migrate___ow {
+	__u64 ent;
+	int dst_root;
+	int dst_level;
+	__u64 dst_id;
+	int pid;
+};
+
+SEC("tracepoint/cgroup/cgroup_attach_task")
+int cgroup_attach_tp(struct trace_event_raw_cgroup_migrate___ow *ctx)
+{
+	return forget(ctx->pid);
+}
+
+/* Called for every exiting thread; only the thread-group leader's exit ends the process. */
+static __always_inline int on_exit(__u32 pid, __u32 tgid)
+{
+	struct ow_proc_state *p;
+	struct ow_event *e;
+
+	if (pid != tgid)
+		return 0;
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	if (!p)
+		return 0;
+	e = event_reserve(OW_EV_PROC_EXIT, tgid, p->memcg_id);
+	if (e) {
+		__builtin_memcpy(e->rss, p->rss, sizeof(e->rss));
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&procs, &tgid);
+	return 0;
+}
+
+static __always_inline int on_exit_current(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	return on_exit((__u32)id, id >> 32);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(process_exit_btf)
+{
+	return on_exit_current();
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(process_exit_raw)
+{
+	return on_exit_current();
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int process_exit_tp(void *ctx)
+{
+	return on_exit_current();
+}

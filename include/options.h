@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command line: parsed into a plain struct; a bad flag or value yields one line and -EINVAL. */
+#ifndef OW_OPTIONS_H
+#define OW_OPTIONS_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+#include "policy.h"
+
+#define OW_MAX_CGROUP_ARGS 64
+
+enum ow_command {
+	OW_CMD_HELP = 0,
+	OW_CMD_VERSION,
+	OW_CMD_RUN,
+	OW_CMD_STATUS,
+};
+
+struct ow_options {
+	enum ow_command cmd;
+	const char *cgroups[OW_MAX_CGROUP_ARGS];
+	unsigned int ncgroups;
+	bool dry_run;
+	bool no_bpf;		/* --no-bpf: skip BPF, run the degraded cgroup-file path */
+	struct ow_policy_cfg policy;
+	const char *protect;	/* regex source, or NULL */
+	const char *prefer;
+	regex_t protect_re;	/* compiled when protect != NULL */
+	regex_t prefer_re;
+	enum ow_log_format log_format;
+	int verbose;
+};
+
+/* Parse argv into opts. On error writes one line (no newline) into err and returns -EINVAL. */
+int ow_options_parse(int argc, char **argv, struct ow_options *opts, char *err, size_t errlen);
+void ow_options_free(struct ow_options *opts);
+
+/* The --help text. */
+extern const char ow_usage_text[];
+
+#endif /* OW_OPTIONS_H */

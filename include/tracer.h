@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel side's userspace half: load and attach the BPF programs, hand ring-buffer events
+ * to a callback, and write per-memcg thresholds. Attach is decided by trying, in order,
+ * tp_btf, raw_tp and the classic tracepoint: feature probes give wrong answers on locked-down
+ * kernels (see docs/ARCHITECTURE.md).
+ */
+#ifndef OW_TRACER_H
+#define OW_TRACER_H
+
+#include <linux/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ow_events.h"
+
+struct ow_tracer;
+
+typedef int (*ow_event_fn)(const struct ow_event *e, void *arg);
+
+/* Load and attach. On failure returns -errno and writes one sentence for the user into err
+ * (the libbpf details go to the debug log). */
+int ow_tracer_open(struct ow_tracer **out, ow_event_fn fn, void *arg, char *err, size_t errlen);
+void ow_tracer_close(struct ow_tracer *t);
+
+/* Which attach flavour won: "tp_btf", "raw_tp" or "tracepoint". */
+const char *ow_tracer_mode(const struct ow_tracer *t);
+/* The ring buffer's fd, for epoll; readable when events wait. */
+int ow_tracer_fd(const struct ow_tracer *t);
+/* Hand every waiting event to the callback; returns the number handled or -errno. */
+int ow_tracer_consume(struct ow_tracer *t);
+
+int ow_tracer_set_memcg(struct ow_tracer *t, uint64_t memcg_id, const struct ow_memcg_cfg *cfg);
+int ow_tracer_forget_memcg(struct ow_tracer *t, uint64_t memcg_id);
+/* Seed the per-memcg usage so the first report comes one step from now, not from zero. */
+int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t memcg_id, uint64_t usage);
+
+#endif /* OW_TRACER_H */

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Structured logging: see include/log.h. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define LINE_MAX_LEN 20000
+
+static struct {
+	enum ow_log_format format;
+	enum ow_log_level min_level;
+	int fd;
+} sink = { OW_LOG_TEXT, OW_LOG_INFO, 2 };
+
+void ow_log_setup(enum ow_log_format format, enum ow_log_level min_level, int fd)
+{
+	sink.format = format;
+	sink.min_level = min_level;
+	sink.fd = fd;
+}
+
+struct out {
+	char *buf;
+	size_t len, pos;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->pos >= o->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->pos = o->pos + (size_t)n < o->len ? o->pos + (size_t)n : o->len - 1;
+}
+
+/* A JSON string body: quotes, backslashes and control characters escaped. */
+static void put_json_str(struct out *o, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			put(o, "\\%c", c);
+		else if (c < 0x20)
+			put(o, "\\u%04x", c);
+		else
+			put(o, "%c", c);
+	}
+}
+
+/* A text value: bare if it is one plain word, else quoted like JSON. */
+static void put_text_value(struct out *o, const char *s)
+{
+	if (s && *s && !strpbrk(s, " \t\n\"\\=")) {
+		put(o, "%s", s);
+		return;
+	}
+	put(o, "\"");
+	put_json_str(o, s);
+	put(o, "\"");
+}
+
+static void put_number(struct out *o, double f, enum ow_log_format format)
+{
+	if (isfinite(f))
+		put(o, "%.6g", f);
+	else if (format == OW_LOG_JSON)
+		put(o, "null"); /* JSON has no infinity */
+	else
+		put(o, "inf");
+}
+
+static void put_field(struct out *o, const struct ow_field *f, enum ow_log_format format)
+{
+	if (format == OW_LOG_JSON) {
+		put(o, ",\"");
+		put_json_str(o, f->key);
+		put(o, "\":");
+	} else {
+		put(o, " %s=", f->key);
+	}
+	switch (f->type) {
+	case 'i':
+		put(o, "%lld", f->v.i);
+		break;
+	case 'f':
+		put_number(o, f->v.f, format);
+		break;
+	default:
+		if (format == OW_LOG_JSON) {
+			put(o, "\"");
+			put_json_str(o, f->v.s);
+			put(o, "\"");
+		} else {
+			put_text_value(o, f->v.s);
+		}
+	}
+}
+
+static const char *level_name(enum ow_log_level level)
+{
+	static const char *const names[] = { "debug", "info", "warning", "error" };
+
+	return level <= OW_LOG_ERROR ? names[level] : "info";
+}
+
+size_t ow_log_format_line(char *buf, size_t len, enum ow_log_format format, long long unix_ns,
+			  enum ow_log_level level, const char *event, const char *msg,
+			  const struct ow_field *f, unsigned int n)
+{
+	struct out o = { buf, len, 0 };
+	time_t secs = (time_t)(unix_ns / 1000000000LL);
+	char ts[96];
+	struct tm tm;
+	unsigned int i;
+
+	gmtime_r(&secs, &tm);
+	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unix_ns / 1000000LL) % 1000);
+	if (format == OW_LOG_JSON) {
+		put(&o, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"", ts, level_name(level));
+		put_json_str(&o, event);
+		put(&o, "\",\"msg\":\"");
+		put_json_str(&o, msg);
+		put(&o, "\"");
+	} else {
+		put(&o, "%s %-7s %s: %s", ts, level_name(level), event, msg ? msg : "");
+	}
+	for (i = 0; i < n; i++)
+		put_field(&o, &f[i], format);
+	if (format == OW_LOG_JSON)
+		put(&o, "}");
+	/* Keep room for the newline even when the line was cut. */
+	if (o.pos >= len - 1)
+		o.pos = len - 2;
+	buf[o.pos++] = '\n';
+	buf[o.pos] = '\0';
+	return o.pos;
+}
+
+void ow_log_fields(enum ow_log_level level, const char *event, const char *msg,
+		   const struct ow_field *f, unsigned int n)
+{
+	char line[LINE_MAX_LEN];
+	struct timespec now;
+	size_t len;
+
+	if (level < sink.min_level)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	len = ow_log_format_line(line, sizeof(line), sink.format,
+				 (long long)now.tv_sec * 1000000000LL + now.tv_nsec, level, event, msg,
+				 f, n);
+	/* A log line lost to a full pipe is better than a daemon blocked on it. */
+	if (write(sink.fd, line, len) < 0)
+		return;
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command-line parsing: see include/options.h. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+const char ow_usage_text[] =
+	"Usage: oomwarden COMMAND [OPTIONS]\n"
+	"\n"
+	"Predicts time-to-OOM per memory cgroup from kernel events and stops the leaking process\n"
+	"gracefully (SIGTERM, then SIGKILL) before the kernel OOM killer has to.\n"
+	"\n"
+	"Commands:\n"
+	"  run       watch memory cgroups and act (the daemon; runs in the foreground)\n"
+	"  status    print a table of cgroups: name, usage, limit, rate, ETA\n"
+	"\n"
+	"Options for run:\n"
+	"  --cgroup PATH        watch only the subtree of this cgroup directory (repeatable;\n"
+	"                       default: every cgroup)\n"
+	"  --dry-run            decide and log, but signal nothing\n"
+	"  --warn-horizon S     warn when OOM is predicted within S seconds (default 120)\n"
+	"  --act-horizon S      act when OOM is predicted within S seconds (default 10)\n"
+	"  --grace S            seconds between SIGTERM and SIGKILL (default 10; shortened when\n"
+	"                       the OOM is predicted sooner)\n"
+	"  --protect REGEX      never signal processes whose name or command line matches\n"
+	"  --prefer REGEX       prefer these processes as victims\n"
+	"  --log-format F       text (default) or json (one object a line)\n"
+	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
+	"  -v, --verbose        log more (repeat for debug)\n"
+	"  -h, --help           show this help\n"
+	"  -V, --version        show the version\n";
+
+enum {
+	OPT_CGROUP = 256,
+	OPT_DRY_RUN,
+	OPT_WARN,
+	OPT_ACT,
+	OPT_GRACE,
+	OPT_PROTECT,
+	OPT_PREFER,
+	OPT_LOG_FORMAT,
+	OPT_NO_BPF,
+};
+
+static const struct option long_opts[] = {
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "warn-horizon", required_argument, NULL, OPT_WARN },
+	{ "act-horizon", required_argument, NULL, OPT_ACT },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "protect", required_argument, NULL, OPT_PROTECT },
+	{ "prefer", required_argument, NULL, OPT_PREFER },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "no-bpf", no_argument, NULL, OPT_NO_BPF },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
+{
+	snprintf(err, errlen, fmt, a, b);
+	return -EINVAL;
+}
+
+/* Seconds: a finite number, >= 0, at most a day. */
+static int parse_seconds(const char *flag, const char *s, double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 86400)
+		return fail(err, errlen, "invalid value for %s: '%s' (seconds, 0 to 86400)", flag, s);
+	*out = v;
+	return 0;
+}
+
+static int compile(const char *flag, const char *src, regex_t *re, char *err, size_t errlen)
+{
+	if (regcomp(re, src, REG_EXTENDED | REG_NOSUB))
+		return fail(err, errlen, "invalid regular expression for %s: '%s'", flag, src);
+	return 0;
+}
+
+static int parse_command(const char *word, struct ow_options *o, char *err, size_t errlen)
+{
+	if (!strcmp(word, "run"))
+		o->cmd = OW_CMD_RUN;
+	else if (!strcmp(word, "status"))
+		o->cmd = OW_CMD_STATUS;
+	else if (!strcmp(word, "help"))
+		o->cmd = OW_CMD_HELP;
+	else
+		return fail(err, errlen, "unknown command '%s' (try --help)%s", word, "");
+	return 0;
+}
+
+static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, size_t errlen)
+{
+	switch (c) {
+	case OPT_CGROUP:
+		if (o->ncgroups == OW_MAX_CGROUP_ARGS)
+			return fail(err, errlen, "too many --cgroup flags (at most 64)%s%s", "", "");
+		if (!*arg)
+			return fail(err, errlen, "invalid value for --cgroup: '%s'%s", arg, "");
+		o->cgroups[o->ncgroups++] = arg;
+		return 0;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		return 0;
+	case OPT_NO_BPF:
+		o->no_bpf = true;
+		return 0;
+	case OPT_WARN:
+		return parse_seconds("--warn-horizon", arg, &o->policy.warn_horizon_s, err, errlen);
+	case OPT_ACT:
+		return parse_seconds("--act-horizon", arg, &o->policy.act_horizon_s, err, errlen);
+	case OPT_GRACE:
+		return parse_seconds("--grace", arg, &o->policy.grace_s, err, errlen);
+	case OPT_PROTECT:
+		if (o->protect)
+			regfree(&o->protect_re);
+		o->protect = NULL;
+		if (compile("--protect", arg, &o->protect_re, err, errlen))
+			return -EINVAL;
+		o->protect = arg;
+		return 0;
+	case OPT_PREFER:
+		if (o->prefer)
+			regfree(&o->prefer_re);
+		o->prefer = NULL;
+		if (compile("--prefer", arg, &o->prefer_re, err, errlen))
+			return -EINVAL;
+		o->prefer = arg;
+		return 0;
+	case OPT_LOG_FORMAT:
+		if (!strcmp(arg, "text"))
+			o->log_format = OW_LOG_TEXT;
+		else if (!strcmp(arg, "json"))
+			o->log_format = OW_LOG_JSON;
+		else
+			return fail(err, errlen, "invalid value for --log-format: '%s' (text or json)%s",
+				    arg, "");
+		return 0;
+	case 'v':
+		o->verbose++;
+		return 0;
+	case 'h':
+		o->cmd = OW_CMD_HELP;
+		return 0;
+	case 'V':
+		o->cmd = OW_CMD_VERSION;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void unknown_flag(char **argv, char *err, size_t errlen)
+{
+	const char *bad = optind > 0 ? argv[optind - 1] : "?";
+
+	if (optopt && optopt < 256)
+		snprintf(err, errlen, "unknown or incomplete option '-%c' (try --help)", optopt);
+	else
+		snprintf(err, errlen, "unknown option or missing value: '%s' (try --help)", bad);
+}
+
+int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
+{
+	bool help = false, version = false, has_cmd;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	ow_policy_defaults(&o->policy);
+	o->cmd = OW_CMD_HELP;
+	if (argc < 2)
+		return fail(err, errlen, "missing command: run or status (try --help)%s%s", "", "");
+	has_cmd = argv[1][0] != '-';
+	if (has_cmd && parse_command(argv[1], o, err, errlen))
+		return -EINVAL;
+	if (has_cmd) {
+		/* Let getopt see the command as its argv[0]. */
+		argc--;
+		argv++;
+	}
+	opterr = 0;
+	optind = 0; /* 0, not 1: glibc then resets all of its state (tests parse many lines) */
+	while ((c = getopt_long(argc, argv, "+vhV", long_opts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			unknown_flag(argv, err, errlen);
+			return -EINVAL;
+		}
+		if (parse_flag(c, optarg, o, err, errlen))
+			return -EINVAL;
+		help |= c == 'h';
+		version |= c == 'V';
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s' (try --help)%s", argv[optind], "");
+	if (help)
+		o->cmd = OW_CMD_HELP;
+	else if (version)
+		o->cmd = OW_CMD_VERSION;
+	else if (!has_cmd)
+		return fail(err, errlen, "missing command: run or status (try --help)%s%s", "", "");
+	if (o->policy.act_horizon_s > o->policy.warn_horizon_s)
+		return fail(err, errlen, "--act-horizon must not exceed --warn-horizon%s%s", "", "");
+	return 0;
+}
+
+void ow_options_free(struct ow_options *o)
+{
+	if (o->protect)
+		regfree(&o->protect_re);
+	if (o->prefer)
+		regfree(&o->prefer_re);
+	o->protect = o->prefer = NULL;
+}
