@@ -103,7 +103,7 @@ struct ow_memcg_state_map {
 
 struct ow_events_map {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, 256 * 1024);
 };
 
 extern struct ow_procs_map procs SEC(".maps");

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's picture of the machine: the watched memory cgroups (by memcg id, the inode of
+ * the cgroup directory) with their trends and action state, and the processes the kernel
+ * reported growing. Plain data; lookups are linear because only watched cgroups and growing
+ * processes are kept.
+ */
+#ifndef OW_MODEL_H
+#define OW_MODEL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "policy.h"
+#include "trend.h"
+
+#define OW_PROC_SAMPLES 8
+
+struct ow_proc_rec {
+	pid_t tgid;
+	uint64_t memcg_id;
+	char comm[16];
+	uint64_t nonrecl;
+	uint64_t t_ns[OW_PROC_SAMPLES]; /* oldest first */
+	uint64_t v[OW_PROC_SAMPLES];
+	unsigned int n;
+};
+
+struct ow_cgroup {
+	uint64_t id;
+	char path[PATH_MAX];	/* absolute directory */
+	const char *rel;	/* path relative to the mount, points into path */
+	char name[128];		/* as users know it: unit, container or path */
+	uint64_t own_limit;
+	uint64_t eff_limit;
+	struct ow_cg_stat st;
+	uint64_t nonrecl;
+	struct ow_trend *fine;	/* allocated on the first sample */
+	struct ow_trend *coarse;
+	struct ow_verdict verdict;
+	enum ow_level level;
+	uint64_t last_sample_ns;
+	uint64_t last_event_ns;	/* last growth the kernel reported */
+	uint64_t oom_kills;
+	bool seen;		/* found by the latest scan */
+	/* Action state: one victim at a time. */
+	int victim_fd;		/* pidfd, -1 when none */
+	pid_t victim_pid;
+	char victim_comm[16];
+	uint64_t term_ns;	/* when SIGTERM was sent */
+	uint64_t deadline_ns;	/* SIGKILL (or give up) at this time */
+	bool killed;		/* SIGKILL sent */
+	uint64_t cooldown_until_ns;
+};
+
+struct ow_model {
+	struct ow_cgroup **cgs;
+	unsigned int ncgs, cgcap;
+	struct ow_proc_rec *procs;
+	unsigned int nprocs, proccap;
+};
+
+struct ow_cgroup *ow_model_cgroup(struct ow_model *m, uint64_t id);
+struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const char *path,
+				      size_t mount_len);
+void ow_model_remove_cgroup(struct ow_model *m, unsigned int index);
+
+struct ow_proc_rec *ow_model_proc(struct ow_model *m, pid_t tgid);
+/* Record a process's non-reclaimable memory at time t_ns (creating the record). */
+struct ow_proc_rec *ow_model_proc_sample(struct ow_model *m, pid_t tgid, uint64_t memcg_id,
+					 const char *comm, uint64_t nonrecl, uint64_t t_ns);
+void ow_model_proc_remove(struct ow_model *m, pid_t tgid);
+/* Bytes/s a process grew at over its recent samples, considering only the last `window_ns`. */
+double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns);
+
+/* Add a sample to a cgroup's trends, allocating them on first use. -ENOMEM on failure. */
+int ow_cgroup_sample(struct ow_cgroup *cg, uint64_t now_ns, uint64_t nonrecl);
+void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_view *view);
+void ow_cgroup_reset_trend(struct ow_cgroup *cg);
+
+void ow_model_free(struct ow_model *m);
+
+#endif /* OW_MODEL_H */

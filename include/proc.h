@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * procfs readers. Each takes the proc root ("/proc" live, a fixture directory in tests).
+ * A pid that vanished returns -ESRCH; a malformed file returns -EINVAL. Nothing is printed.
+ */
+#ifndef OW_PROC_H
+#define OW_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define OW_CMDLINE_LEN 256
+
+struct ow_proc_info {
+	pid_t pid;
+	pid_t ppid;
+	char comm[16];			/* from stat, between the outermost parentheses */
+	char cmdline[OW_CMDLINE_LEN];	/* NULs turned to spaces, truncated; "" for kthreads */
+	bool kthread;			/* PF_KTHREAD (0x00200000) in stat's flags field */
+	uint64_t starttime;		/* stat field 22, clock ticks since boot */
+	uint64_t rss_anon;		/* status RssAnon, bytes */
+	uint64_t rss_file;		/* status RssFile, bytes */
+	uint64_t rss_shmem;		/* status RssShmem, bytes */
+	uint64_t vm_swap;		/* status VmSwap, bytes */
+};
+
+/* Read <procroot>/<pid>/stat, status and cmdline. RSS fields are 0 for kernel threads. */
+int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out);
+
+/*
+ * The memory cgroup path of `pid` from <procroot>/<pid>/cgroup, relative to the hierarchy
+ * root (e.g. "/system.slice/api.service"): for v1 the line whose controller list contains
+ * "memory", for v2 the "0::" line.
+ */
+int ow_proc_memcg_path(const char *procroot, pid_t pid, bool v2, char *buf, size_t len);
+
+#endif /* OW_PROC_H */

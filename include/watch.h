@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What to watch: the memory hierarchy and the --cgroup subtrees, resolved once at start-up,
+ * and the scan that maps memcg ids (directory inodes) to cgroups. Shared by `run` and
+ * `status`.
+ */
+#ifndef OW_WATCH_H
+#define OW_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgroup.h"
+#include "model.h"
+#include "options.h"
+
+struct ow_watch {
+	struct ow_cg_mount mount;
+	uint64_t machine_limit;
+	unsigned int nroots;
+	char roots[OW_MAX_CGROUP_ARGS][PATH_MAX]; /* absolute, resolved; the mount if none given */
+};
+
+/* Resolve the mount and the --cgroup roots. On a bad root writes one line into err and
+ * returns -EINVAL; -ENOENT when no memory controller is mounted. */
+int ow_watch_init(struct ow_watch *w, const struct ow_options *opts, char *err, size_t errlen);
+
+/* Is this absolute cgroup path inside a watched subtree? */
+bool ow_watch_covers(const struct ow_watch *w, const char *path);
+
+/* Called for each watched cgroup found by ow_watch_scan. */
+typedef void (*ow_watch_fn)(struct ow_cgroup *cg, bool added, void *arg);
+
+/* Walk the watched subtrees: add new cgroups to the model, mark the ones still there, and
+ * call `fn` for each. Cgroups no longer found are left with `seen == false`. */
+int ow_watch_scan(const struct ow_watch *w, struct ow_model *m, ow_watch_fn fn, void *arg);
+
+/* Re-read a cgroup's files and its effective limit. -ENOENT when it vanished. */
+int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg);
+
+#endif /* OW_WATCH_H */

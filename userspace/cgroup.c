@@ -1,0 +1,847 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cgroup model readers (see include/cgroup.h). Content is never trusted: files are read into
+ * bounded buffers (cgroupfs files report st_size 0, so sizes come from read(), not stat()),
+ * numbers are parsed with end and overflow checks, and anything unexpected is -EINVAL.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+
+#define VALUE_BUF_LEN 64    /* one number or "max" */
+#define STAT_BUF_LEN  16384 /* memory.stat is ~2 KiB on 6.x; meminfo ~1.5 KiB */
+#define LINE_LEN      8192  /* one mountinfo line; longer ones cannot be cgroup mounts we use */
+#define PROCS_CHUNK   4096
+
+/*
+ * v1 prints "unlimited" as PAGE_COUNTER_MAX pages in bytes: LONG_MAX rounded down to the page
+ * size (9223372036854771712 with 4 KiB pages, 9223372036854710272 with 64 KiB pages). No
+ * machine has 2^62 bytes of memory, so any value from there up means "no limit".
+ */
+#define V1_UNLIMITED_MIN (1ULL << 62)
+
+/* ---- low-level reading and number parsing ---- */
+
+static ssize_t read_fd(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < size) {
+		n = read(fd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += n;
+	}
+	return len;
+}
+
+/* Read a whole text file into buf (NUL-terminated). -EFBIG if it does not fit. */
+static ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	ssize_t len;
+	char extra;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = read_fd(fd, buf, size - 1);
+	if (len == (ssize_t)size - 1 && read_fd(fd, &extra, 1) > 0)
+		len = -EFBIG;
+	close(fd);
+	if (len < 0)
+		return len;
+	buf[len] = '\0';
+	/* An embedded NUL would hide the rest of the content from the string parsers. */
+	if (memchr(buf, '\0', len))
+		return -EINVAL;
+	return len;
+}
+
+static int join(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static ssize_t read_at(const char *dir, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	int err = join(path, sizeof(path), dir, name);
+
+	return err ? err : read_text(path, buf, size);
+}
+
+/* Unsigned decimal at s; strtoull alone would accept leading spaces, signs and "-1". */
+static int parse_u64(const char *s, char **end, uint64_t *out)
+{
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, end, 10);
+	if (errno == ERANGE)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static const char *skip_blank(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* A number, optional blanks, then an optional "kB" (bytes = kB * 1024) and nothing else. */
+static int parse_value(const char *s, bool kb, uint64_t *out)
+{
+	uint64_t v;
+	char *end;
+	int err;
+
+	err = parse_u64(s, &end, &v);
+	if (err)
+		return err;
+	s = skip_blank(end);
+	if (kb) {
+		if (strncmp(s, "kB", 2) || v > UINT64_MAX / 1024)
+			return -EINVAL;
+		v *= 1024;
+		s = skip_blank(s + 2);
+	}
+	if (*s != '\0' && *s != '\n')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* A single-value file: "123\n", or "max" when `max_ok`, which means OW_NO_LIMIT. */
+static int read_value_at(const char *dir, const char *name, bool max_ok, uint64_t *out)
+{
+	char buf[VALUE_BUF_LEN];
+	ssize_t len = read_at(dir, name, buf, sizeof(buf));
+
+	if (len < 0)
+		return len;
+	if (max_ok && (!strcmp(buf, "max\n") || !strcmp(buf, "max"))) {
+		*out = OW_NO_LIMIT;
+		return 0;
+	}
+	return parse_value(buf, false, out);
+}
+
+static int read_limit_at(const char *dir, const char *name, uint64_t *out)
+{
+	int err = read_value_at(dir, name, true, out);
+
+	if (!err && *out >= V1_UNLIMITED_MIN)
+		*out = OW_NO_LIMIT;
+	return err;
+}
+
+/* ---- "key value" files: memory.stat, memory.events, memory.oom_control, meminfo ---- */
+
+struct kv {
+	const char *key;
+	uint64_t *val;
+};
+
+/* Kernels add keys over time, so unknown lines are skipped; a known key needs a valid value. */
+static int parse_kv_line(const char *line, const struct kv *want, size_t n, bool kb)
+{
+	size_t klen = strcspn(line, " \t\n");
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strlen(want[i].key) == klen && !strncmp(line, want[i].key, klen))
+			return parse_value(skip_blank(line + klen), kb, want[i].val);
+	}
+	return 0;
+}
+
+static int parse_kv(char *buf, const struct kv *want, size_t n, bool kb)
+{
+	char *line, *save = NULL;
+	int err;
+
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		err = parse_kv_line(line, want, n, kb);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int read_kv_at(const char *dir, const char *name, const struct kv *want, size_t n)
+{
+	char buf[STAT_BUF_LEN];
+	ssize_t len = read_at(dir, name, buf, sizeof(buf));
+
+	return len < 0 ? len : parse_kv(buf, want, n, false);
+}
+
+/* ---- ow_cg_read_stat ---- */
+
+/* Optional files may be absent (older kernels, swap accounting off); remember it. */
+static int optional(int err, bool *missing)
+{
+	if (err == -ENOENT) {
+		*missing = true;
+		return 0;
+	}
+	return err;
+}
+
+/* A missing optional file may mean the cgroup itself was removed while we read it. */
+static int still_there(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) ? -errno : 0;
+}
+
+static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
+{
+	/* v1 has no "anon" key: total_rss is anon; total_* include descendants like v2 does. */
+	const struct kv stat_keys[] = {
+		{"total_rss", &st->anon},
+		{"total_cache", &st->file},
+		{"total_active_file", &st->active_file},
+		{"total_inactive_file", &st->inactive_file},
+		{"total_shmem", &st->shmem},
+	};
+	const struct kv oom_keys[] = {{"oom_kill", &st->oom_kills}}; /* since 4.13 */
+	uint64_t memsw = 0;
+	bool missing = false;
+	int err;
+
+	err = read_value_at(dir, "memory.usage_in_bytes", false, &st->usage);
+	if (!err)
+		err = read_kv_at(dir, "memory.stat", stat_keys, 5);
+	if (!err)
+		err = optional(read_limit_at(dir, "memory.limit_in_bytes", &st->limit), &missing);
+	/* memsw files exist only with swap accounting (swapaccount=1). */
+	if (!err)
+		err = optional(read_value_at(dir, "memory.memsw.usage_in_bytes", false, &memsw),
+			       &missing);
+	if (!err)
+		err = optional(read_kv_at(dir, "memory.oom_control", oom_keys, 1), &missing);
+	if (!err && missing)
+		err = still_there(dir);
+	/* memsw (memory + swap) is read after usage; if usage grew in between, clamp at 0. */
+	st->swap = memsw > st->usage ? memsw - st->usage : 0;
+	return err;
+}
+
+static int read_stat_v2(const char *dir, struct ow_cg_stat *st)
+{
+	const struct kv stat_keys[] = {
+		{"anon", &st->anon},
+		{"file", &st->file},
+		{"active_file", &st->active_file},
+		{"inactive_file", &st->inactive_file},
+		{"shmem", &st->shmem},
+	};
+	const struct kv event_keys[] = {{"oom_kill", &st->oom_kills}};
+	bool missing = false;
+	int err;
+
+	err = read_value_at(dir, "memory.current", false, &st->usage);
+	if (!err)
+		err = read_kv_at(dir, "memory.stat", stat_keys, 5);
+	if (!err)
+		err = optional(read_limit_at(dir, "memory.max", &st->limit), &missing);
+	if (!err)
+		err = optional(read_limit_at(dir, "memory.high", &st->high), &missing);
+	if (!err)
+		err = optional(read_value_at(dir, "memory.swap.current", false, &st->swap),
+			       &missing);
+	if (!err)
+		err = optional(read_kv_at(dir, "memory.events", event_keys, 1), &missing);
+	if (!err && missing)
+		err = still_there(dir);
+	return err;
+}
+
+int ow_cg_read_stat(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out)
+{
+	struct ow_cg_stat st = {.limit = OW_NO_LIMIT, .high = OW_NO_LIMIT};
+	int err;
+
+	if (version == OW_CG_V1)
+		err = read_stat_v1(dir, &st);
+	else if (version == OW_CG_V2)
+		err = read_stat_v2(dir, &st);
+	else
+		err = -EINVAL;
+	if (err)
+		return err;
+	*out = st;
+	return 0;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * Before OOM the kernel reclaims the file LRU (clean pages dropped, dirty ones written back);
+ * anon and shmem can only go to swap, and kernel memory (slab, stacks) counted in usage mostly
+ * stays. The counters are sampled at different moments, so anon + shmem bounds it from below.
+ */
+uint64_t ow_cg_nonreclaimable(const struct ow_cg_stat *st)
+{
+	uint64_t lru_file = sat_add(st->active_file, st->inactive_file);
+	uint64_t floor = sat_add(st->anon, st->shmem);
+	uint64_t nr = st->usage > lru_file ? st->usage - lru_file : 0;
+
+	return nr > floor ? nr : floor;
+}
+
+/* ---- ow_cg_find_memory_mount ---- */
+
+/* Is `tok` one of the `sep`-separated words of `list`? */
+static bool has_word(const char *list, const char *tok, char sep)
+{
+	size_t n = strlen(tok);
+	const char *p = list;
+
+	while (p && *p) {
+		if (!strncmp(p, tok, n) && (p[n] == sep || p[n] == '\0' || p[n] == '\n'))
+			return true;
+		p = strchr(p, sep);
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* mountinfo escapes space, tab, newline and backslash in paths as \ooo (octal). */
+static void unescape_octal(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++, d++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*d = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*d = *s;
+		}
+	}
+	*d = '\0';
+}
+
+/*
+ * proc(5): "id parent maj:min root mountpoint opts [optional...] - fstype source superopts".
+ * The optional fields vary in number, so fstype is found after the lone "-".
+ */
+static int split_mountinfo(char *line, char **point, char **fstype, char **superopts)
+{
+	char *tok, *save = NULL;
+	int field = 0;
+
+	*point = *fstype = *superopts = NULL;
+	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
+		if (field == 4)
+			*point = tok;
+		else if (field > 5 && !strcmp(tok, "-"))
+			break;
+	}
+	if (!tok || !*point)
+		return -EINVAL;
+	*fstype = strtok_r(NULL, " \n", &save);
+	if (*fstype && strtok_r(NULL, " \n", &save))
+		*superopts = strtok_r(NULL, " \n", &save);
+	return *superopts ? 0 : -EINVAL;
+}
+
+static int make_path(char *buf, const char *prefix, const char *point)
+{
+	int n = snprintf(buf, PATH_MAX, "%s%s", prefix, point);
+
+	if (n < 0 || n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	return 0;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static bool v2_has_memory(const char *path)
+{
+	char buf[VALUE_BUF_LEN * 8];
+
+	return read_at(path, "cgroup.controllers", buf, sizeof(buf)) >= 0 &&
+	       has_word(buf, "memory", ' ');
+}
+
+/* Returns true and fills `m` when the line is a usable memory-controller mount. */
+static bool memory_mount(char *line, const char *prefix, struct ow_cg_mount *m)
+{
+	char *point, *fstype, *superopts;
+
+	if (split_mountinfo(line, &point, &fstype, &superopts))
+		return false;
+	unescape_octal(point);
+	if (make_path(m->path, prefix, point))
+		return false;
+	/* A v1 hierarchy carries its controllers in the super options ("rw,memory"). */
+	if (!strcmp(fstype, "cgroup") && has_word(superopts, "memory", ',') && is_dir(m->path)) {
+		m->version = OW_CG_V1;
+		return true;
+	}
+	if (!strcmp(fstype, "cgroup2") && v2_has_memory(m->path)) {
+		m->version = OW_CG_V2;
+		return true;
+	}
+	return false;
+}
+
+/* fgets that drops the rest of an overlong line (leaving buf empty) instead of splitting it. */
+static bool read_line(FILE *f, char *buf, int size)
+{
+	int c;
+
+	if (!fgets(buf, size, f))
+		return false;
+	if (!strchr(buf, '\n') && !feof(f)) {
+		while ((c = getc(f)) != EOF && c != '\n')
+			;
+		buf[0] = '\0';
+	}
+	return true;
+}
+
+int ow_cg_find_memory_mount(const char *mountinfo, const char *prefix, struct ow_cg_mount *out)
+{
+	struct ow_cg_mount cand, v2 = {0};
+	char line[LINE_LEN];
+	FILE *f;
+	int err = -ENOENT;
+
+	f = fopen(mountinfo, "re");
+	if (!f)
+		return -errno;
+	while (read_line(f, line, sizeof(line))) {
+		if (!memory_mount(line, prefix, &cand))
+			continue;
+		if (cand.version == OW_CG_V1) { /* v1 wins: memory is bound to one hierarchy */
+			*out = cand;
+			err = 0;
+			break;
+		}
+		if (!v2.version)
+			v2 = cand;
+	}
+	if (err && ferror(f)) {
+		err = -EIO;
+	} else if (err && v2.version) {
+		*out = v2;
+		err = 0;
+	}
+	fclose(f);
+	return err;
+}
+
+/* ---- ow_cg_effective_limit / ow_meminfo_machine_limit ---- */
+
+/* A limit level whose file is missing (the v2 root has no memory.max) imposes no limit. */
+static int level_limit(enum ow_cg_version version, const char *dir, uint64_t *out)
+{
+	const char *name = version == OW_CG_V1 ? "memory.limit_in_bytes" : "memory.max";
+	int err = read_limit_at(dir, name, out);
+
+	if (err == -ENOENT && !still_there(dir)) {
+		*out = OW_NO_LIMIT;
+		return 0;
+	}
+	return err;
+}
+
+/* Copy `dir` without trailing slashes; it must be `root` or below it, without ".." parts. */
+static int below_root(const char *root, const char *dir, char *buf, size_t *rootlen)
+{
+	size_t rl = strlen(root), n;
+
+	while (rl > 0 && root[rl - 1] == '/')
+		rl--;
+	n = strlen(dir);
+	if (n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	while (n > rl && dir[n - 1] == '/')
+		n--;
+	if (strncmp(root, dir, rl) || (dir[rl] != '/' && dir[rl] != '\0') || strstr(dir, "/../") ||
+	    (n >= 3 && !strncmp(dir + n - 3, "/..", 3)))
+		return -EINVAL;
+	memcpy(buf, dir, n);
+	buf[n] = '\0';
+	*rootlen = rl;
+	return 0;
+}
+
+/*
+ * The kernel charges a page to every ancestor, so the tightest limit on the path is the one
+ * that triggers OOM (v1 memory.use_hierarchy=0 would break this, but it is deprecated and
+ * forced to 1 on current kernels, and systemd always set it).
+ */
+int ow_cg_effective_limit(const struct ow_cg_mount *mount, const char *dir, uint64_t machine_limit,
+			  uint64_t *out)
+{
+	char path[PATH_MAX];
+	uint64_t lim, best = OW_NO_LIMIT;
+	size_t rootlen;
+	char *slash;
+	int err;
+
+	err = below_root(mount->path, dir, path, &rootlen);
+	while (!err) {
+		err = level_limit(mount->version, path[0] ? path : "/", &lim);
+		if (!err && lim < best)
+			best = lim;
+		slash = strrchr(path, '/');
+		if (strlen(path) <= rootlen || !slash)
+			break;
+		*slash = '\0'; /* up one level */
+	}
+	if (err)
+		return err;
+	/* 0 means "unknown" (no meminfo): no machine has zero memory. */
+	if (machine_limit && machine_limit < best)
+		best = machine_limit;
+	*out = best;
+	return 0;
+}
+
+int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out)
+{
+	uint64_t mem = 0, swap = 0;
+	const struct kv keys[] = {{"MemTotal:", &mem}, {"SwapTotal:", &swap}};
+	char buf[STAT_BUF_LEN];
+	ssize_t len;
+	int err;
+
+	len = read_text(meminfo, buf, sizeof(buf));
+	if (len < 0)
+		return len;
+	err = parse_kv(buf, keys, 2, true);
+	if (err)
+		return err;
+	if (!mem || swap > UINT64_MAX - mem)
+		return -EINVAL;
+	*out = mem + swap;
+	return 0;
+}
+
+/* ---- ow_cg_display_name ---- */
+
+/* Next '/'-separated component at or after p: returns its start (NULL at end), sets len. */
+static const char *next_comp(const char *p, size_t *len)
+{
+	while (*p == '/')
+		p++;
+	if (!*p)
+		return NULL;
+	*len = strcspn(p, "/");
+	return p;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+
+	return n >= sl && !strncmp(s + n - sl, suffix, sl);
+}
+
+static bool is_hex64(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 64)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
+			return false;
+	}
+	return true;
+}
+
+/* Pod UIDs are hex and dashes; the systemd cgroup driver writes the dashes as '_'. */
+static bool pod_uid(const char *s, size_t n, char *buf, size_t len)
+{
+	size_t i;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return false;
+	}
+	snprintf(buf, len, "pod:%.*s", (int)n, s);
+	for (i = 4; i < len && buf[i]; i++)
+		buf[i] = buf[i] == '_' ? '-' : buf[i];
+	return true;
+}
+
+/*
+ * kubelet cgroupfs driver: /kubepods/<qos>/pod<uid>/<container>; systemd driver:
+ * /kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid_with_underscores>.slice/...
+ */
+static bool kube_name(const char *path, char *buf, size_t len)
+{
+	bool kube = false;
+	const char *c, *pod;
+	size_t n;
+
+	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
+		if (!kube && !strncmp(c, "kubepods", 8))
+			kube = true;
+		if (!kube)
+			continue;
+		if (n > 3 && !strncmp(c, "pod", 3) && pod_uid(c + 3, n - 3, buf, len))
+			return true;
+		pod = memmem(c, n, "-pod", 4);
+		if (pod && ends_with(c, n, ".slice") && pod + 4 <= c + n - 6 &&
+		    pod_uid(pod + 4, (size_t)(c + n - 6 - (pod + 4)), buf, len))
+			return true;
+	}
+	return false;
+}
+
+/* systemd driver: .../docker-<id>.scope; cgroupfs driver: /docker/<id>. Short id as docker ps. */
+static bool docker_name(const char *path, char *buf, size_t len)
+{
+	const char *c, *prev = NULL, *last = NULL;
+	size_t n, prevn = 0, lastn = 0;
+
+	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
+		prev = last;
+		prevn = lastn;
+		last = c;
+		lastn = n;
+	}
+	if (!last)
+		return false;
+	if (lastn == 7 + 64 + 6 && !strncmp(last, "docker-", 7) &&
+	    ends_with(last, lastn, ".scope") && is_hex64(last + 7, 64)) {
+		snprintf(buf, len, "docker:%.12s", last + 7);
+		return true;
+	}
+	if (prev && prevn == 6 && !strncmp(prev, "docker", 6) && is_hex64(last, lastn)) {
+		snprintf(buf, len, "docker:%.12s", last);
+		return true;
+	}
+	return false;
+}
+
+/* systemd names every cgroup it creates after its unit: the unit name is what users know. */
+static bool unit_name(const char *path, char *buf, size_t len)
+{
+	static const char *const suffixes[] = {".service", ".scope", ".slice",
+					       ".socket",  ".mount", ".swap"};
+	const char *c, *last = NULL;
+	size_t n, lastn = 0, i;
+
+	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
+		last = c;
+		lastn = n;
+	}
+	for (i = 0; last && i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if (lastn > strlen(suffixes[i]) && ends_with(last, lastn, suffixes[i])) {
+			snprintf(buf, len, "%.*s", (int)lastn, last);
+			return true;
+		}
+	}
+	return false;
+}
+
+void ow_cg_display_name(const char *relpath, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!buf || !len)
+		return;
+	if (!relpath || !next_comp(relpath, &n))
+		snprintf(buf, len, "/");
+	else if (!kube_name(relpath, buf, len) && !docker_name(relpath, buf, len) &&
+		 !unit_name(relpath, buf, len))
+		snprintf(buf, len, "%s", relpath);
+}
+
+/* ---- ow_cg_walk ---- */
+
+struct walk {
+	char path[PATH_MAX];
+	ow_cg_walk_fn fn;
+	void *arg;
+};
+
+static int dir_entry(const struct dirent *d)
+{
+	if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
+		return 0;
+	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+}
+
+/* Byte order, not the locale's: the walk order must not depend on LC_COLLATE. */
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int visit(struct walk *w, size_t len);
+
+static int visit_children(struct walk *w, size_t len)
+{
+	struct dirent **list;
+	int i, n, ret = 0;
+
+	n = scandir(w->path, &list, dir_entry, name_cmp);
+	if (n < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	for (i = 0; i < n; i++) {
+		size_t nl = strlen(list[i]->d_name);
+
+		/* A path past PATH_MAX cannot be opened by name: skip it, keep the rest. */
+		if (!ret && len + 1 + nl < sizeof(w->path)) {
+			w->path[len] = '/';
+			memcpy(w->path + len + 1, list[i]->d_name, nl + 1);
+			ret = visit(w, len + 1 + nl);
+			w->path[len] = '\0';
+		}
+		free(list[i]);
+	}
+	free(list);
+	return ret;
+}
+
+/* Pre-order; the path buffer is shared so deep trees cost no stack per level. */
+static int visit(struct walk *w, size_t len)
+{
+	struct stat st;
+	int ret;
+
+	if (lstat(w->path, &st))
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	ret = w->fn(w->path, st.st_ino, w->arg);
+	return ret ? ret : visit_children(w, len);
+}
+
+int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
+{
+	struct walk w = {.fn = fn, .arg = arg};
+	size_t len = strlen(dir);
+	struct stat st;
+
+	if (len >= sizeof(w.path))
+		return -ENAMETOOLONG;
+	if (stat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	memcpy(w.path, dir, len);
+	w.path[len] = '\0';
+	return visit(&w, len);
+}
+
+/* ---- ow_cg_read_procs ---- */
+
+struct pid_parser {
+	int *pids;
+	int max;
+	int count;
+	long cur;
+	bool digits;
+};
+
+/*
+ * v2 shows 0 for a process outside the reader's pid namespace (task_pid_vnr()): skip it.
+ * Pids beyond `max` are dropped; the caller sees count == max and can retry with more room.
+ */
+static int end_pid(struct pid_parser *p)
+{
+	if (p->digits && p->cur > 0 && p->count < p->max)
+		p->pids[p->count++] = (int)p->cur;
+	p->cur = 0;
+	p->digits = false;
+	return 0;
+}
+
+static int feed_pids(struct pid_parser *p, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			end_pid(p);
+		} else if (isdigit((unsigned char)buf[i])) {
+			p->cur = p->cur * 10 + (buf[i] - '0');
+			p->digits = true;
+			if (p->cur > INT_MAX)
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse_procs_fd(int fd, struct pid_parser *p)
+{
+	char buf[PROCS_CHUNK];
+	ssize_t n = 0;
+	int err = 0;
+
+	while (!err && (n = read_fd(fd, buf, sizeof(buf))) > 0)
+		err = feed_pids(p, buf, n);
+	if (!err && n < 0)
+		err = n;
+	return err ? err : end_pid(p);
+}
+
+int ow_cg_read_procs(const char *dir, int *pids, int max)
+{
+	struct pid_parser p = {.pids = pids, .max = max};
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (max < 0 || (max > 0 && !pids))
+		return -EINVAL;
+	err = join(path, sizeof(path), dir, "cgroup.procs");
+	if (err)
+		return err;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = parse_procs_fd(fd, &p);
+	close(fd);
+	return err ? err : p.count;
+}

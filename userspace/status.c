@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `oomwarden status`: read every watched cgroup twice, one second apart, and print name,
+ * non-reclaimable usage, effective limit, growth rate and time to OOM. Cgroups with neither a
+ * limit of their own nor usage above 1 MiB are left out, so the table stays readable.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "status.h"
+#include "trend.h"
+#include "watch.h"
+
+#define MIB (1024.0 * 1024.0)
+
+static void fmt_bytes(char *buf, size_t len, uint64_t v)
+{
+	if (v == OW_NO_LIMIT)
+		snprintf(buf, len, "-");
+	else if (v >= (1ULL << 30))
+		snprintf(buf, len, "%.1fG", (double)v / (1 << 30));
+	else
+		snprintf(buf, len, "%.1fM", (double)v / MIB);
+}
+
+static void fmt_eta(char *buf, size_t len, double eta)
+{
+	if (!isfinite(eta))
+		snprintf(buf, len, "-");
+	else if (eta < 120)
+		snprintf(buf, len, "%.0fs", eta);
+	else if (eta < 7200)
+		snprintf(buf, len, "%.0fm", eta / 60);
+	else
+		snprintf(buf, len, "%.0fh", eta / 3600);
+}
+
+static bool interesting(const struct ow_cgroup *cg, uint64_t machine_limit)
+{
+	return cg->own_limit != OW_NO_LIMIT || cg->st.usage >= (1 << 20) || !strcmp(cg->rel, "/");
+}
+
+static void print_row(const struct ow_cgroup *cg, uint64_t before, double secs)
+{
+	double rate = ((double)cg->nonrecl - (double)before) / secs;
+	char use[16], lim[16], eta[16];
+
+	fmt_bytes(use, sizeof(use), cg->nonrecl);
+	fmt_bytes(lim, sizeof(lim), cg->eff_limit);
+	fmt_eta(eta, sizeof(eta), ow_eta_seconds(cg->nonrecl, cg->eff_limit, rate));
+	printf("%-40.40s %10s %10s %+12.2f %8s\n", cg->name, use, lim, rate / MIB, eta);
+}
+
+int ow_status_run(const struct ow_options *opts)
+{
+	struct ow_model m = { 0 };
+	struct ow_watch w;
+	uint64_t *before;
+	unsigned int i;
+	char err[PATH_MAX + 128];
+	int ret = ow_watch_init(&w, opts, err, sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, "oomwarden: %s\n", err);
+		return ret == -EINVAL ? 2 : 1;
+	}
+	if (ow_watch_scan(&w, &m, NULL, NULL)) {
+		fprintf(stderr, "oomwarden: cannot read the cgroup hierarchy at %s\n", w.mount.path);
+		return 1;
+	}
+	before = calloc(m.ncgs + 1, sizeof(*before));
+	if (!before)
+		return 1;
+	for (i = 0; i < m.ncgs; i++)
+		before[i] = ow_watch_refresh(&w, m.cgs[i]) ? UINT64_MAX : m.cgs[i]->nonrecl;
+	sleep(1);
+	printf("%-40s %10s %10s %12s %8s\n", "CGROUP", "USAGE", "LIMIT", "RATE MiB/s", "ETA");
+	for (i = 0; i < m.ncgs; i++) {
+		struct ow_cgroup *cg = m.cgs[i];
+
+		/* Vanished, or unreadable (the v2 root has no memory files). */
+		if (before[i] == UINT64_MAX || ow_watch_refresh(&w, cg))
+			continue;
+		if (interesting(cg, w.machine_limit))
+			print_row(cg, before[i], 1.0);
+	}
+	free(before);
+	ow_model_free(&m);
+	return 0;
+}

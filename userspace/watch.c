@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Watched cgroups: see include/watch.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "watch.h"
+
+static bool below(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+
+	return !strncmp(root, path, n) &&
+	       (path[n] == '/' || path[n] == '\0' || (n && root[n - 1] == '/'));
+}
+
+static int add_root(struct ow_watch *w, const char *arg, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(arg, real) || stat(real, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "invalid --cgroup '%s': %s", arg,
+			 errno ? strerror(errno) : "not a directory");
+		return -EINVAL;
+	}
+	if (!below(w->mount.path, real)) {
+		snprintf(err, errlen, "invalid --cgroup '%s': not a memory cgroup (not under %s)",
+			 arg, w->mount.path);
+		return -EINVAL;
+	}
+	snprintf(w->roots[w->nroots++], PATH_MAX, "%s", real);
+	return 0;
+}
+
+int ow_watch_init(struct ow_watch *w, const struct ow_options *opts, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	ret = ow_cg_find_memory_mount("/proc/self/mountinfo", "", &w->mount);
+	if (ret) {
+		snprintf(err, errlen, "no memory cgroup controller is mounted (%s)",
+			 strerror(-ret));
+		return ret;
+	}
+	if (ow_meminfo_machine_limit("/proc/meminfo", &w->machine_limit))
+		w->machine_limit = OW_NO_LIMIT;
+	for (i = 0; i < opts->ncgroups; i++)
+		if (add_root(w, opts->cgroups[i], err, errlen))
+			return -EINVAL;
+	if (!w->nroots)
+		snprintf(w->roots[w->nroots++], PATH_MAX, "%s", w->mount.path);
+	return 0;
+}
+
+bool ow_watch_covers(const struct ow_watch *w, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nroots; i++)
+		if (below(w->roots[i], path))
+			return true;
+	return false;
+}
+
+int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg)
+{
+	struct ow_cg_stat st;
+	uint64_t eff;
+	int err;
+
+	err = ow_cg_read_stat(w->mount.version, cg->path, &st);
+	if (err)
+		return err;
+	if (ow_cg_effective_limit(&w->mount, cg->path, w->machine_limit, &eff))
+		eff = w->machine_limit;
+	cg->st = st;
+	cg->own_limit = st.limit;
+	cg->eff_limit = eff;
+	cg->nonrecl = ow_cg_nonreclaimable(&st);
+	return 0;
+}
+
+struct scan {
+	const struct ow_watch *w;
+	struct ow_model *m;
+	ow_watch_fn fn;
+	void *arg;
+};
+
+static int scan_one(const char *path, uint64_t ino, void *arg)
+{
+	struct scan *s = arg;
+	struct ow_cgroup *cg = ow_model_cgroup(s->m, ino);
+	bool added = false;
+
+	if (!cg) {
+		cg = ow_model_add_cgroup(s->m, ino, path, strlen(s->w->mount.path));
+		if (!cg)
+			return -ENOMEM;
+		added = true;
+	}
+	cg->seen = true;
+	if (s->fn)
+		s->fn(cg, added, s->arg);
+	return 0;
+}
+
+int ow_watch_scan(const struct ow_watch *w, struct ow_model *m, ow_watch_fn fn, void *arg)
+{
+	struct scan s = {w, m, fn, arg};
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < m->ncgs; i++)
+		m->cgs[i]->seen = false;
+	for (i = 0; i < w->nroots; i++) {
+		err = ow_cg_walk(w->roots[i], scan_one, &s);
+		if (err < 0 && err != -ENOENT)
+			return err;
+	}
+	return 0;
+}
