@@ -122,17 +122,33 @@ static __always_inline __u64 rss_bytes(struct mm_struct___ow *mm, int member)
 		struct mm_struct___old *old = (void *)mm;
 
 		switch (member) {
-		case 0: v = BPF_CORE_READ(old, rss_stat.count[0].counter); break;
-		case 1: v = BPF_CORE_READ(old, rss_stat.count[1].counter); break;
-		case 2: v = BPF_CORE_READ(old, rss_stat.count[2].counter); break;
-		default: v = BPF_CORE_READ(old, rss_stat.count[3].counter); break;
+		case 0:
+			v = BPF_CORE_READ(old, rss_stat.count[0].counter);
+			break;
+		case 1:
+			v = BPF_CORE_READ(old, rss_stat.count[1].counter);
+			break;
+		case 2:
+			v = BPF_CORE_READ(old, rss_stat.count[2].counter);
+			break;
+		default:
+			v = BPF_CORE_READ(old, rss_stat.count[3].counter);
+			break;
 		}
 	} else {
 		switch (member) {
-		case 0: v = BPF_CORE_READ(mm, rss_stat[0].count); break;
-		case 1: v = BPF_CORE_READ(mm, rss_stat[1].count); break;
-		case 2: v = BPF_CORE_READ(mm, rss_stat[2].count); break;
-		default: v = BPF_CORE_READ(mm, rss_stat[3].count); break;
+		case 0:
+			v = BPF_CORE_READ(mm, rss_stat[0].count);
+			break;
+		case 1:
+			v = BPF_CORE_READ(mm, rss_stat[1].count);
+			break;
+		case 2:
+			v = BPF_CORE_READ(mm, rss_stat[2].count);
+			break;
+		default:
+			v = BPF_CORE_READ(mm, rss_stat[3].count);
+			break;
 		}
 	}
 	return v > 0 ? (__u64)v << OW_PAGE_SHIFT : 0;

@@ -32,9 +32,9 @@ struct ow_field {
 	} v;
 };
 
-#define OW_STR(k, x) ((struct ow_field){ .key = (k), .type = 's', .v.s = (x) })
-#define OW_INT(k, x) ((struct ow_field){ .key = (k), .type = 'i', .v.i = (long long)(x) })
-#define OW_NUM(k, x) ((struct ow_field){ .key = (k), .type = 'f', .v.f = (double)(x) })
+#define OW_STR(k, x) ((struct ow_field){.key = (k), .type = 's', .v.s = (x)})
+#define OW_INT(k, x) ((struct ow_field){.key = (k), .type = 'i', .v.i = (long long)(x)})
+#define OW_NUM(k, x) ((struct ow_field){.key = (k), .type = 'f', .v.f = (double)(x)})
 
 void ow_log_setup(enum ow_log_format format, enum ow_log_level min_level, int fd);
 
@@ -49,7 +49,7 @@ void ow_log_fields(enum ow_log_level level, const char *event, const char *msg,
 
 #define ow_log(level, event, msg, ...)                                                             \
 	do {                                                                                       \
-		const struct ow_field _ow_f[] = { __VA_ARGS__ };                                   \
+		const struct ow_field _ow_f[] = {__VA_ARGS__};                                     \
 		ow_log_fields(level, event, msg, _ow_f, sizeof(_ow_f) / sizeof(_ow_f[0]));         \
 	} while (0)
 

@@ -31,28 +31,28 @@ struct ow_proc_rec {
 
 struct ow_cgroup {
 	uint64_t id;
-	char path[PATH_MAX];	/* absolute directory */
-	const char *rel;	/* path relative to the mount, points into path */
-	char name[128];		/* as users know it: unit, container or path */
+	char path[PATH_MAX]; /* absolute directory */
+	const char *rel;     /* path relative to the mount, points into path */
+	char name[128];	     /* as users know it: unit, container or path */
 	uint64_t own_limit;
 	uint64_t eff_limit;
 	struct ow_cg_stat st;
 	uint64_t nonrecl;
-	struct ow_trend *fine;	/* allocated on the first sample */
+	struct ow_trend *fine; /* allocated on the first sample */
 	struct ow_trend *coarse;
 	struct ow_verdict verdict;
 	enum ow_level level;
 	uint64_t last_sample_ns;
-	uint64_t last_event_ns;	/* last growth the kernel reported */
+	uint64_t last_event_ns; /* last growth the kernel reported */
 	uint64_t oom_kills;
-	bool seen;		/* found by the latest scan */
+	bool seen; /* found by the latest scan */
 	/* Action state: one victim at a time. */
-	int victim_fd;		/* pidfd, -1 when none */
+	int victim_fd; /* pidfd, -1 when none */
 	pid_t victim_pid;
 	char victim_comm[16];
-	uint64_t term_ns;	/* when SIGTERM was sent */
-	uint64_t deadline_ns;	/* SIGKILL (or give up) at this time */
-	bool killed;		/* SIGKILL sent */
+	uint64_t term_ns;     /* when SIGTERM was sent */
+	uint64_t deadline_ns; /* SIGKILL (or give up) at this time */
+	bool killed;	      /* SIGKILL sent */
 	uint64_t cooldown_until_ns;
 };
 

@@ -24,11 +24,11 @@ struct ow_options {
 	const char *cgroups[OW_MAX_CGROUP_ARGS];
 	unsigned int ncgroups;
 	bool dry_run;
-	bool no_bpf;		/* --no-bpf: skip BPF, run the degraded cgroup-file path */
+	bool no_bpf; /* --no-bpf: skip BPF, run the degraded cgroup-file path */
 	struct ow_policy_cfg policy;
-	const char *protect;	/* regex source, or NULL */
+	const char *protect; /* regex source, or NULL */
 	const char *prefer;
-	regex_t protect_re;	/* compiled when protect != NULL */
+	regex_t protect_re; /* compiled when protect != NULL */
 	regex_t prefer_re;
 	enum ow_log_format log_format;
 	int verbose;

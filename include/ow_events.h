@@ -20,22 +20,22 @@ enum ow_mem_type {
 };
 
 enum ow_event_kind {
-	OW_EV_PROC_STEP = 1,	/* a process's non-reclaimable RSS moved by one step */
-	OW_EV_MEMCG_STEP = 2,	/* a memcg's usage moved by one step, or a memcg seen first */
+	OW_EV_PROC_STEP = 1,	 /* a process's non-reclaimable RSS moved by one step */
+	OW_EV_MEMCG_STEP = 2,	 /* a memcg's usage moved by one step, or a memcg seen first */
 	OW_EV_RECLAIM_BEGIN = 3, /* the kernel started reclaim because a memcg hit its limit */
 	OW_EV_RECLAIM_END = 4,
-	OW_EV_OOM_VICTIM = 5,	/* the kernel OOM killer picked a victim anyway */
-	OW_EV_PROC_EXIT = 6,	/* a tracked process exited */
+	OW_EV_OOM_VICTIM = 5, /* the kernel OOM killer picked a victim anyway */
+	OW_EV_PROC_EXIT = 6,  /* a tracked process exited */
 };
 
 struct ow_event {
 	__u32 kind;
 	__u32 tgid;
-	__u64 memcg_id;		/* kn->id of the memory cgroup == inode of its directory */
-	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 rss[OW_MEM_NR];	/* bytes by type (PROC_STEP, PROC_EXIT, OOM_VICTIM) */
-	__u64 memcg_usage;	/* bytes (MEMCG_STEP, RECLAIM_*) */
-	__u64 memcg_max;	/* bytes; the memcg's own limit, not its ancestors' */
+	__u64 memcg_id;	      /* kn->id of the memory cgroup == inode of its directory */
+	__u64 ts_ns;	      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 rss[OW_MEM_NR]; /* bytes by type (PROC_STEP, PROC_EXIT, OOM_VICTIM) */
+	__u64 memcg_usage;    /* bytes (MEMCG_STEP, RECLAIM_*) */
+	__u64 memcg_max;      /* bytes; the memcg's own limit, not its ancestors' */
 	char comm[OW_COMM_LEN];
 };
 
@@ -43,26 +43,26 @@ struct ow_event {
  * daemon has not configured yet gets one OW_EV_MEMCG_STEP and is then silent until
  * configured; `watched == 0` keeps it silent (outside every --cgroup subtree). */
 struct ow_memcg_cfg {
-	__u64 memcg_step;	/* report the memcg when its usage moves this many bytes */
-	__u64 proc_step;	/* report a process of it when its non-reclaimable RSS moves this much */
+	__u64 memcg_step; /* report the memcg when its usage moves this many bytes */
+	__u64 proc_step;  /* report a process of it when its non-reclaimable RSS moves this much */
 	__u32 watched;
 	__u32 pad;
 };
 
 /* Per-memcg state the BPF side keeps (`memcg_state` map). */
 struct ow_memcg_state {
-	__u64 last_usage;	/* usage at the last report, bytes */
-	__u64 last_reclaim_ns;	/* rate-limits reclaim events */
-	__u32 reclaim_open;	/* a begin was reported and its end not yet */
+	__u64 last_usage;      /* usage at the last report, bytes */
+	__u64 last_reclaim_ns; /* rate-limits reclaim events */
+	__u32 reclaim_open;    /* a begin was reported and its end not yet */
 	__u32 pad;
 };
 
 /* Per-process state the BPF side keeps (`procs` map, keyed by tgid). */
 struct ow_proc_state {
 	__u64 memcg_id;
-	__u64 rss[OW_MEM_NR];	/* bytes, last value seen per counter */
-	__u64 last_reported;	/* non-reclaimable bytes at the last report */
-	__u64 last_checked;	/* RSS of all types at the last memcg usage check */
+	__u64 rss[OW_MEM_NR]; /* bytes, last value seen per counter */
+	__u64 last_reported;  /* non-reclaimable bytes at the last report */
+	__u64 last_checked;   /* RSS of all types at the last memcg usage check */
 };
 
 #endif /* OW_EVENTS_H */

@@ -14,34 +14,34 @@
 
 enum ow_level {
 	OW_LEVEL_OK = 0,
-	OW_LEVEL_WARN = 1,	/* OOM predicted within the warn horizon */
-	OW_LEVEL_ACT = 2,	/* OOM predicted within the act horizon, or no headroom left */
-	OW_LEVEL_ESCALATE = 3,	/* the victim did not stop after SIGTERM: SIGKILL */
+	OW_LEVEL_WARN = 1,     /* OOM predicted within the warn horizon */
+	OW_LEVEL_ACT = 2,      /* OOM predicted within the act horizon, or no headroom left */
+	OW_LEVEL_ESCALATE = 3, /* the victim did not stop after SIGTERM: SIGKILL */
 };
 
 struct ow_policy_cfg {
-	double warn_horizon_s;	/* default 120 */
-	double act_horizon_s;	/* default 10 */
-	double grace_s;		/* default 10 */
-	double cooldown_s;	/* after acting on a cgroup; default 15 */
-	double high_water;	/* fraction of the limit past which climbing is an emergency: 0.90 */
-	double kill_water;	/* fraction past which a SIGTERMed victim is SIGKILLed at once: 0.97 */
-	double act_min_span_s;	/* history the floor trend needs before it may act: 10 */
+	double warn_horizon_s; /* default 120 */
+	double act_horizon_s;  /* default 10 */
+	double grace_s;	       /* default 10 */
+	double cooldown_s;     /* after acting on a cgroup; default 15 */
+	double high_water;     /* fraction of the limit past which climbing is an emergency: 0.90 */
+	double kill_water; /* fraction past which a SIGTERMed victim is SIGKILLed at once: 0.97 */
+	double act_min_span_s; /* history the floor trend needs before it may act: 10 */
 };
 
 /* What the policy sees of one cgroup. */
 struct ow_cg_view {
-	uint64_t nonrecl;		/* non-reclaimable bytes now */
-	uint64_t limit;			/* effective limit, bytes */
-	struct ow_trend_result fine;	/* seconds-scale trend */
-	struct ow_trend_result coarse;	/* minutes-scale trend (slow leaks) */
+	uint64_t nonrecl;	       /* non-reclaimable bytes now */
+	uint64_t limit;		       /* effective limit, bytes */
+	struct ow_trend_result fine;   /* seconds-scale trend */
+	struct ow_trend_result coarse; /* minutes-scale trend (slow leaks) */
 };
 
 struct ow_verdict {
 	enum ow_level level;
-	double eta_s;		/* predicted seconds to OOM; INFINITY when none */
-	double rate;		/* bytes/s used for the prediction */
-	const char *reason;	/* static string: why this level */
+	double eta_s;	    /* predicted seconds to OOM; INFINITY when none */
+	double rate;	    /* bytes/s used for the prediction */
+	const char *reason; /* static string: why this level */
 };
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg);
@@ -51,12 +51,12 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 /* A process that could be stopped. */
 struct ow_candidate {
 	pid_t pid;
-	double rate;		/* bytes/s of its non-reclaimable memory; 0 if unknown */
-	uint64_t rss;		/* non-reclaimable bytes */
+	double rate;  /* bytes/s of its non-reclaimable memory; 0 if unknown */
+	uint64_t rss; /* non-reclaimable bytes */
 	bool kthread;
 	bool is_self;
-	bool protected_;	/* matched --protect */
-	bool preferred;		/* matched --prefer */
+	bool protected_; /* matched --protect */
+	bool preferred;	 /* matched --prefer */
 };
 
 /* Why a candidate may never be signalled, or NULL if it may be. */

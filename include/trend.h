@@ -23,26 +23,27 @@ struct ow_trend_bucket {
 };
 
 struct ow_trend {
-	uint64_t width_ns;	/* bucket width */
-	uint64_t window_ns;	/* the span `ow_trend_eval` looks at */
-	uint64_t min_span_ns;	/* less history than this: no verdict */
-	unsigned int head;	/* index of the newest bucket */
+	uint64_t width_ns;    /* bucket width */
+	uint64_t window_ns;   /* the span `ow_trend_eval` looks at */
+	uint64_t min_span_ns; /* less history than this: no verdict */
+	unsigned int head;    /* index of the newest bucket */
 	unsigned int count;
 	struct ow_trend_bucket b[OW_TREND_BUCKETS];
 };
 
 struct ow_trend_result {
-	bool valid;		/* enough history to judge */
-	bool rising;		/* the floor rose in every quarter of the window */
-	double floor_rate;	/* bytes/s the floor rises at (0 unless rising) */
-	double recent_rate;	/* bytes/s over the last quarter, from its first to its last value */
-	uint64_t last;		/* newest value */
-	uint64_t peak;		/* highest value in the last quarter */
-	double span_s;		/* history judged, seconds */
+	bool valid;	    /* enough history to judge */
+	bool rising;	    /* the floor rose in every quarter of the window */
+	double floor_rate;  /* bytes/s the floor rises at (0 unless rising) */
+	double recent_rate; /* bytes/s over the last quarter, from its first to its last value */
+	uint64_t last;	    /* newest value */
+	uint64_t peak;	    /* highest value in the last quarter */
+	double span_s;	    /* history judged, seconds */
 };
 
 /* width: bucket width; window: span judged (<= width * OW_TREND_BUCKETS). */
-void ow_trend_init(struct ow_trend *tr, uint64_t width_ns, uint64_t window_ns, uint64_t min_span_ns);
+void ow_trend_init(struct ow_trend *tr, uint64_t width_ns, uint64_t window_ns,
+		   uint64_t min_span_ns);
 void ow_trend_reset(struct ow_trend *tr);
 void ow_trend_add(struct ow_trend *tr, uint64_t now_ns, uint64_t value);
 /* `noise`: a floor must rise by more than this between quarters to count as rising. */

@@ -25,18 +25,18 @@
 #include "tracer.h"
 #include "watch.h"
 
-#define NS_PER_MS 1000000ULL
-#define NS_PER_S 1000000000ULL
-#define TAG_RINGBUF 1
-#define TAG_SIGNAL 2
-#define TAG_TIMER 3
-#define TAG_PSI 4
-#define TAG_VICTIM (1ULL << 63) /* | memcg id */
+#define NS_PER_MS     1000000ULL
+#define NS_PER_S      1000000000ULL
+#define TAG_RINGBUF   1
+#define TAG_SIGNAL    2
+#define TAG_TIMER     3
+#define TAG_PSI	      4
+#define TAG_VICTIM    (1ULL << 63) /* | memcg id */
 #define RESCAN_MIN_NS (200 * NS_PER_MS)
-#define ACTIVE_NS (30 * NS_PER_S)   /* keep re-sampling a cgroup this long after growth */
-#define SAMPLE_NS NS_PER_S	    /* re-sampling period of active cgroups */
-#define KILL_WAIT_NS (5 * NS_PER_S) /* after SIGKILL, give up waiting for the exit */
-#define MIB (1024.0 * 1024.0)
+#define ACTIVE_NS     (30 * NS_PER_S) /* keep re-sampling a cgroup this long after growth */
+#define SAMPLE_NS     NS_PER_S	      /* re-sampling period of active cgroups */
+#define KILL_WAIT_NS  (5 * NS_PER_S)  /* after SIGKILL, give up waiting for the exit */
+#define MIB	      (1024.0 * 1024.0)
 
 struct ow_daemon {
 	struct ow_options *opts;
@@ -75,14 +75,15 @@ static uint64_t step_for(uint64_t limit)
 
 static void configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg)
 {
-	struct ow_memcg_cfg cfg = { .watched = 1 };
+	struct ow_memcg_cfg cfg = {.watched = 1};
 
 	if (!d->tracer)
 		return;
 	cfg.memcg_step = cfg.proc_step = step_for(cg->eff_limit);
 	ow_tracer_seed_memcg_usage(d->tracer, cg->id, cg->st.usage);
 	if (ow_tracer_set_memcg(d->tracer, cg->id, &cfg))
-		ow_log(OW_LOG_WARN, "bpf", "could not configure a memcg", OW_STR("cgroup", cg->name));
+		ow_log(OW_LOG_WARN, "bpf", "could not configure a memcg",
+		       OW_STR("cgroup", cg->name));
 }
 
 static void on_found(struct ow_cgroup *cg, bool added, void *arg)
@@ -141,8 +142,10 @@ static void request_rescan(struct ow_daemon *d)
 /* The fields every decision line carries. */
 #define CG_FIELDS(cg)                                                                              \
 	OW_STR("cgroup", (cg)->name), OW_STR("path", (cg)->path),                                  \
-		OW_NUM("usage_mib", mib((cg)->nonrecl)), OW_NUM("limit_mib", mib((cg)->eff_limit)), \
-		OW_NUM("rate_mib_s", (cg)->verdict.rate / MIB), OW_NUM("eta_s", (cg)->verdict.eta_s)
+		OW_NUM("usage_mib", mib((cg)->nonrecl)),                                           \
+		OW_NUM("limit_mib", mib((cg)->eff_limit)),                                         \
+		OW_NUM("rate_mib_s", (cg)->verdict.rate / MIB),                                    \
+		OW_NUM("eta_s", (cg)->verdict.eta_s)
 
 static void set_level(struct ow_cgroup *cg, enum ow_level level)
 {
@@ -184,7 +187,8 @@ static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 
 	if (idx < 0) {
 		ow_log(OW_LOG_WARN, "no_victim",
-		       n > 0 ? "every process of the cgroup is protected" : "the cgroup has no process",
+		       n > 0 ? "every process of the cgroup is protected"
+			     : "the cgroup has no process",
 		       CG_FIELDS(cg), OW_INT("processes", n > 0 ? n : 0));
 		cool_down(d, cg, now);
 	}
@@ -194,7 +198,7 @@ static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_t event_ns)
 {
 	const struct ow_proc_info *info;
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	double grace, proc_rate;
 	int idx = pick(d, cg, now), fd, err;
 
@@ -216,8 +220,9 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_
 	fd = ow_pidfd_open_checked("/proc", info);
 	err = fd < 0 ? fd : ow_pidfd_signal(fd, SIGTERM);
 	if (err) {
-		ow_log(OW_LOG_WARN, "act_failed", "could not signal the victim (it may have exited)",
-		       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("error", strerror(-err)));
+		ow_log(OW_LOG_WARN, "act_failed",
+		       "could not signal the victim (it may have exited)", CG_FIELDS(cg),
+		       OW_INT("pid", info->pid), OW_STR("error", strerror(-err)));
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -236,7 +241,8 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_
 	cg->deadline_ns = cg->term_ns + (uint64_t)(grace * NS_PER_S);
 	ev.data.u64 = TAG_VICTIM | cg->id;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev))
-		ow_log(OW_LOG_ERROR, "epoll", "cannot watch the victim", OW_STR("error", strerror(errno)));
+		ow_log(OW_LOG_ERROR, "epoll", "cannot watch the victim",
+		       OW_STR("error", strerror(errno)));
 }
 
 /* Degraded mode has no per-process events: sample the processes of a cgroup at risk so the
@@ -246,8 +252,8 @@ static void sample_processes(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t
 	int i, n = ow_collect_candidates("/proc", cg->path, d->opts, &d->model, now, d->cands);
 
 	for (i = 0; i < n; i++)
-		ow_model_proc_sample(&d->model, d->cands->info[i].pid, cg->id, d->cands->info[i].comm,
-				     d->cands->c[i].rss, now);
+		ow_model_proc_sample(&d->model, d->cands->info[i].pid, cg->id,
+				     d->cands->info[i].comm, d->cands->c[i].rss, now);
 }
 
 static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns)
@@ -292,8 +298,8 @@ static void on_victim_exit(struct ow_daemon *d, uint64_t id)
 
 	if (!cg || cg->victim_fd < 0)
 		return;
-	ow_log(OW_LOG_INFO, "victim_exit", cg->killed ? "the victim exited after SIGKILL"
-						      : "the victim exited after SIGTERM",
+	ow_log(OW_LOG_INFO, "victim_exit",
+	       cg->killed ? "the victim exited after SIGKILL" : "the victim exited after SIGTERM",
 	       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid), OW_STR("comm", cg->victim_comm),
 	       OW_STR("signal", cg->killed ? "SIGKILL" : "SIGTERM"),
 	       OW_NUM("after_ms", (double)(now - cg->term_ns) / NS_PER_MS));
@@ -322,13 +328,14 @@ static int on_event(const struct ow_event *e, void *arg)
 	struct ow_daemon *d = arg;
 	struct ow_cgroup *cg = NULL;
 
-	if (e->kind == OW_EV_PROC_STEP || e->kind == OW_EV_PROC_EXIT || e->kind == OW_EV_MEMCG_STEP ||
-	    e->kind == OW_EV_RECLAIM_BEGIN)
+	if (e->kind == OW_EV_PROC_STEP || e->kind == OW_EV_PROC_EXIT ||
+	    e->kind == OW_EV_MEMCG_STEP || e->kind == OW_EV_RECLAIM_BEGIN)
 		cg = ow_model_cgroup(&d->model, e->memcg_id);
 	switch (e->kind) {
 	case OW_EV_PROC_STEP:
 		ow_model_proc_sample(&d->model, (pid_t)e->tgid, e->memcg_id, e->comm,
-				     e->rss[OW_MEM_ANON] + e->rss[OW_MEM_SHMEM] + e->rss[OW_MEM_SWAP],
+				     e->rss[OW_MEM_ANON] + e->rss[OW_MEM_SHMEM] +
+					     e->rss[OW_MEM_SWAP],
 				     mono_ns());
 		break;
 	case OW_EV_PROC_EXIT:
@@ -401,7 +408,7 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 static void arm_timer(struct ow_daemon *d)
 {
 	uint64_t now = mono_ns(), next = next_wakeup(d, now);
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 
 	if (next != UINT64_MAX) {
 		if (next <= now)
@@ -450,7 +457,8 @@ static int loop(struct ow_daemon *d)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			ow_log(OW_LOG_ERROR, "epoll", "epoll_wait failed", OW_STR("error", strerror(errno)));
+			ow_log(OW_LOG_ERROR, "epoll", "epoll_wait failed",
+			       OW_STR("error", strerror(errno)));
 			return 1;
 		}
 		for (i = 0; i < n && !d->stop; i++)
@@ -461,7 +469,7 @@ static int loop(struct ow_daemon *d)
 
 static int watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag)
 {
-	struct epoll_event ev = { .events = events, .data.u64 = tag };
+	struct epoll_event ev = {.events = events, .data.u64 = tag};
 
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
@@ -473,7 +481,8 @@ static void protect_self(void)
 	int fd;
 
 	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
-		ow_log(OW_LOG_WARN, "mlockall", "could not lock memory", OW_STR("error", strerror(errno)));
+		ow_log(OW_LOG_WARN, "mlockall", "could not lock memory",
+		       OW_STR("error", strerror(errno)));
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "-1000", 5) != 5)
 		ow_log(OW_LOG_WARN, "oom_score_adj",
@@ -513,7 +522,8 @@ static int setup_fds(struct ow_daemon *d)
 	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0)
 		return -errno;
-	if (watch_fd(d, d->sigfd, EPOLLIN, TAG_SIGNAL) || watch_fd(d, d->timerfd, EPOLLIN, TAG_TIMER))
+	if (watch_fd(d, d->sigfd, EPOLLIN, TAG_SIGNAL) ||
+	    watch_fd(d, d->timerfd, EPOLLIN, TAG_TIMER))
 		return -errno;
 	if (d->tracer)
 		return watch_fd(d, ow_tracer_fd(d->tracer), EPOLLIN, TAG_RINGBUF);
@@ -529,8 +539,9 @@ static int start_tracer(struct ow_daemon *d)
 	int ret;
 
 	if (d->opts->no_bpf) {
-		ow_log(OW_LOG_WARN, "degraded", "BPF disabled by --no-bpf: sampling cgroup files "
-						"every second instead of kernel events");
+		ow_log(OW_LOG_WARN, "degraded",
+		       "BPF disabled by --no-bpf: sampling cgroup files "
+		       "every second instead of kernel events");
 		return 0;
 	}
 	ret = ow_tracer_open(&d->tracer, on_event, d, err, sizeof(err));
@@ -540,8 +551,10 @@ static int start_tracer(struct ow_daemon *d)
 		fprintf(stderr, "oomwarden: %s\n", err);
 		return 1;
 	}
-	ow_log(OW_LOG_WARN, "degraded", "running degraded: sampling cgroup files every second "
-					"instead of kernel events", OW_STR("why", err));
+	ow_log(OW_LOG_WARN, "degraded",
+	       "running degraded: sampling cgroup files every second "
+	       "instead of kernel events",
+	       OW_STR("why", err));
 	return 0;
 }
 
@@ -563,7 +576,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 
 int ow_daemon_run(struct ow_options *opts)
 {
-	struct ow_daemon d = { .opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .psifd = -1 };
+	struct ow_daemon d = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .psifd = -1};
 	char err[PATH_MAX + 128];
 	int ret;
 
@@ -593,7 +606,8 @@ int ow_daemon_run(struct ow_options *opts)
 	       OW_STR("mode", d.tracer ? ow_tracer_mode(d.tracer) : "degraded"),
 	       OW_STR("hierarchy", d.watch.mount.version == OW_CG_V2 ? "v2" : "v1"),
 	       OW_STR("mount", d.watch.mount.path), OW_INT("cgroups", d.model.ncgs),
-	       OW_INT("dry_run", opts->dry_run), OW_NUM("warn_horizon_s", opts->policy.warn_horizon_s),
+	       OW_INT("dry_run", opts->dry_run),
+	       OW_NUM("warn_horizon_s", opts->policy.warn_horizon_s),
 	       OW_NUM("act_horizon_s", opts->policy.act_horizon_s),
 	       OW_NUM("grace_s", opts->policy.grace_s));
 	ret = loop(&d);

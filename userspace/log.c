@@ -15,7 +15,7 @@ static struct {
 	enum ow_log_format format;
 	enum ow_log_level min_level;
 	int fd;
-} sink = { OW_LOG_TEXT, OW_LOG_INFO, 2 };
+} sink = {OW_LOG_TEXT, OW_LOG_INFO, 2};
 
 void ow_log_setup(enum ow_log_format format, enum ow_log_level min_level, int fd)
 {
@@ -110,7 +110,7 @@ static void put_field(struct out *o, const struct ow_field *f, enum ow_log_forma
 
 static const char *level_name(enum ow_log_level level)
 {
-	static const char *const names[] = { "debug", "info", "warning", "error" };
+	static const char *const names[] = {"debug", "info", "warning", "error"};
 
 	return level <= OW_LOG_ERROR ? names[level] : "info";
 }
@@ -119,7 +119,7 @@ size_t ow_log_format_line(char *buf, size_t len, enum ow_log_format format, long
 			  enum ow_log_level level, const char *event, const char *msg,
 			  const struct ow_field *f, unsigned int n)
 {
-	struct out o = { buf, len, 0 };
+	struct out o = {buf, len, 0};
 	time_t secs = (time_t)(unix_ns / 1000000000LL);
 	char ts[96];
 	struct tm tm;
@@ -161,8 +161,8 @@ void ow_log_fields(enum ow_log_level level, const char *event, const char *msg,
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	len = ow_log_format_line(line, sizeof(line), sink.format,
-				 (long long)now.tv_sec * 1000000000LL + now.tv_nsec, level, event, msg,
-				 f, n);
+				 (long long)now.tv_sec * 1000000000LL + now.tv_nsec, level, event,
+				 msg, f, n);
 	/* A log line lost to a full pipe is better than a daemon blocked on it. */
 	if (write(sink.fd, line, len) < 0)
 		return;

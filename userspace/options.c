@@ -48,19 +48,19 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "warn-horizon", required_argument, NULL, OPT_WARN },
-	{ "act-horizon", required_argument, NULL, OPT_ACT },
-	{ "grace", required_argument, NULL, OPT_GRACE },
-	{ "protect", required_argument, NULL, OPT_PROTECT },
-	{ "prefer", required_argument, NULL, OPT_PREFER },
-	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-	{ "no-bpf", no_argument, NULL, OPT_NO_BPF },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ 0 },
+	{"cgroup", required_argument, NULL, OPT_CGROUP},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"warn-horizon", required_argument, NULL, OPT_WARN},
+	{"act-horizon", required_argument, NULL, OPT_ACT},
+	{"grace", required_argument, NULL, OPT_GRACE},
+	{"protect", required_argument, NULL, OPT_PROTECT},
+	{"prefer", required_argument, NULL, OPT_PREFER},
+	{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	{"no-bpf", no_argument, NULL, OPT_NO_BPF},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{0},
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
@@ -78,7 +78,8 @@ static int parse_seconds(const char *flag, const char *s, double *out, char *err
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 86400)
-		return fail(err, errlen, "invalid value for %s: '%s' (seconds, 0 to 86400)", flag, s);
+		return fail(err, errlen, "invalid value for %s: '%s' (seconds, 0 to 86400)", flag,
+			    s);
 	*out = v;
 	return 0;
 }
@@ -108,7 +109,8 @@ static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, s
 	switch (c) {
 	case OPT_CGROUP:
 		if (o->ncgroups == OW_MAX_CGROUP_ARGS)
-			return fail(err, errlen, "too many --cgroup flags (at most 64)%s%s", "", "");
+			return fail(err, errlen, "too many --cgroup flags (at most 64)%s%s", "",
+				    "");
 		if (!*arg)
 			return fail(err, errlen, "invalid value for --cgroup: '%s'%s", arg, "");
 		o->cgroups[o->ncgroups++] = arg;
@@ -147,8 +149,9 @@ static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, s
 		else if (!strcmp(arg, "json"))
 			o->log_format = OW_LOG_JSON;
 		else
-			return fail(err, errlen, "invalid value for --log-format: '%s' (text or json)%s",
-				    arg, "");
+			return fail(err, errlen,
+				    "invalid value for --log-format: '%s' (text or json)%s", arg,
+				    "");
 		return 0;
 	case 'v':
 		o->verbose++;
@@ -204,7 +207,8 @@ int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, siz
 		version |= c == 'V';
 	}
 	if (optind < argc)
-		return fail(err, errlen, "unexpected argument '%s' (try --help)%s", argv[optind], "");
+		return fail(err, errlen, "unexpected argument '%s' (try --help)%s", argv[optind],
+			    "");
 	if (help)
 		o->cmd = OW_CMD_HELP;
 	else if (version)
@@ -212,7 +216,8 @@ int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, siz
 	else if (!has_cmd)
 		return fail(err, errlen, "missing command: run or status (try --help)%s%s", "", "");
 	if (o->policy.act_horizon_s > o->policy.warn_horizon_s)
-		return fail(err, errlen, "--act-horizon must not exceed --warn-horizon%s%s", "", "");
+		return fail(err, errlen, "--act-horizon must not exceed --warn-horizon%s%s", "",
+			    "");
 	return 0;
 }
 

@@ -65,7 +65,8 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 			out->level = OW_LEVEL_ACT;
 			out->eta_s = eta < out->eta_s ? eta : out->eta_s;
 			out->rate = v->fine.recent_rate;
-			out->reason = "non-reclaimable memory past the high-water mark and climbing";
+			out->reason =
+				"non-reclaimable memory past the high-water mark and climbing";
 		}
 	}
 }
@@ -123,7 +124,7 @@ bool ow_policy_kill_now(const struct ow_policy_cfg *cfg, const struct ow_cg_view
 
 const char *ow_level_name(enum ow_level level)
 {
-	static const char *const names[] = { "ok", "warn", "act", "escalate" };
+	static const char *const names[] = {"ok", "warn", "act", "escalate"};
 
 	return level <= OW_LEVEL_ESCALATE ? names[level] : "?";
 }

@@ -58,7 +58,7 @@ static void print_row(const struct ow_cgroup *cg, uint64_t before, double secs)
 
 int ow_status_run(const struct ow_options *opts)
 {
-	struct ow_model m = { 0 };
+	struct ow_model m = {0};
 	struct ow_watch w;
 	uint64_t *before;
 	unsigned int i;
@@ -70,7 +70,8 @@ int ow_status_run(const struct ow_options *opts)
 		return ret == -EINVAL ? 2 : 1;
 	}
 	if (ow_watch_scan(&w, &m, NULL, NULL)) {
-		fprintf(stderr, "oomwarden: cannot read the cgroup hierarchy at %s\n", w.mount.path);
+		fprintf(stderr, "oomwarden: cannot read the cgroup hierarchy at %s\n",
+			w.mount.path);
 		return 1;
 	}
 	before = calloc(m.ncgs + 1, sizeof(*before));

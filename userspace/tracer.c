@@ -25,8 +25,8 @@ struct ow_tracer {
 	void *arg;
 };
 
-static const char *const mode_suffix[] = { "_btf", "_raw", "_tp" };
-static const char *const mode_name[] = { "tp_btf", "raw_tp", "tracepoint" };
+static const char *const mode_suffix[] = {"_btf", "_raw", "_tp"};
+static const char *const mode_name[] = {"tp_btf", "raw_tp", "tracepoint"};
 
 /* libbpf's own messages are for -vv; the user gets one sentence from us. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -106,7 +106,8 @@ static int attach_all(struct oomwarden_bpf *skel, int mode, bool victim_task)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		if (!wanted(prog, mode, victim_task))
 			continue;
 		if (!bpf_program__attach(prog))
@@ -130,8 +131,8 @@ static int try_mode(struct ow_tracer *t, int mode, bool victim_task)
 	if (!err)
 		err = attach_all(t->skel, mode, victim_task);
 	if (err) {
-		ow_log(OW_LOG_DEBUG, "bpf", "attach flavour failed", OW_STR("mode", mode_name[mode]),
-		       OW_STR("error", strerror(-err)));
+		ow_log(OW_LOG_DEBUG, "bpf", "attach flavour failed",
+		       OW_STR("mode", mode_name[mode]), OW_STR("error", strerror(-err)));
 		oomwarden_bpf__destroy(t->skel);
 		t->skel = NULL;
 		return err;
@@ -153,11 +154,14 @@ static int on_sample(void *ctx, void *data, size_t size)
 static int explain(int err, char *errbuf, size_t errlen)
 {
 	if (geteuid() != 0 || err == -EPERM || err == -EACCES)
-		snprintf(errbuf, errlen, "cannot load BPF programs: permission denied "
-					 "(run as root, or with CAP_BPF and CAP_PERFMON)");
+		snprintf(errbuf, errlen,
+			 "cannot load BPF programs: permission denied "
+			 "(run as root, or with CAP_BPF and CAP_PERFMON)");
 	else
-		snprintf(errbuf, errlen, "cannot load BPF programs on this kernel (%s); "
-					 "run with -vv for the loader's details", strerror(-err));
+		snprintf(errbuf, errlen,
+			 "cannot load BPF programs on this kernel (%s); "
+			 "run with -vv for the loader's details",
+			 strerror(-err));
 	return err;
 }
 
@@ -231,7 +235,7 @@ int ow_tracer_forget_memcg(struct ow_tracer *t, uint64_t id)
 
 int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t id, uint64_t usage)
 {
-	struct ow_memcg_state st = { .last_usage = usage };
+	struct ow_memcg_state st = {.last_usage = usage};
 
 	return bpf_map__update_elem(t->skel->maps.memcg_state, &id, sizeof(id), &st, sizeof(st),
 				    BPF_NOEXIST);

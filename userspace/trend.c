@@ -91,7 +91,8 @@ static void last_quarter(const struct ow_trend *tr, uint64_t from, uint64_t now_
 		first_ns = b->start_ns;
 	}
 	if (now_ns > first_ns && out->last > first)
-		out->recent_rate = (double)(out->last - first) * NS_PER_S / (double)(now_ns - first_ns);
+		out->recent_rate =
+			(double)(out->last - first) * NS_PER_S / (double)(now_ns - first_ns);
 }
 
 void ow_trend_eval(const struct ow_trend *tr, uint64_t now_ns, uint64_t noise,

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# `make bench`: oomwarden's costs on this machine, written to BENCHMARKS.md and quoted in the
+# README between the bench markers. Run as root after `make`.
+#  1. page-fault overhead: touch 4 GiB in 4 KiB pages, without and with the daemon watching
+#     everything, A/B alternated (the order flips every pair), median of PAIRS pairs, min/max;
+#  2. idle CPU of the daemon over IDLE_S seconds (from /proc/PID/schedstat, ns resolution)
+#     and its resident memory;
+#  3. latency from the ring-buffer event that crossed the act level to SIGTERM sent, as the
+#     daemon logs it (latency_ms), over LAT_RUNS leaks at 512 and 64 MiB/s in a 256 MiB memcg.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PAIRS=${PAIRS:-7}
+IDLE_S=${IDLE_S:-60}
+LAT_RUNS=${LAT_RUNS:-10}
+OUT=${OUT:-BENCHMARKS.md}
+OWD=build/oomwarden
+TMP=$(mktemp -d)
+CG=""
+DAEMON=""
+
+cleanup()
+{
+	[ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
+	[ -n "$CG" ] && [ -d "$CG" ] && rmdir "$CG" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (BPF, cgroups)" >&2; exit 1; }
+cc -O2 -o "$TMP/faulter" bench/faulter.c
+
+# stats FILE: "median min max" of the numbers in FILE, one a line.
+stats()
+{
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.4f %.4f %.4f\n", m, v[1], v[NR] }'
+}
+
+# percentile FILE P: the P-th percentile (nearest rank).
+percentile()
+{
+	sort -g "$1" | awk -v p="$2" '{ v[NR] = $1 } END {
+		r = int((p / 100) * NR + 0.999999); if (r < 1) r = 1; printf "%.3f\n", v[r] }'
+}
+
+start_daemon()
+{
+	"$OWD" run --log-format json "$@" 2>"$TMP/daemon.log" &
+	DAEMON=$!
+	for _ in $(seq 100); do
+		grep -q '"event":"ready"' "$TMP/daemon.log" && return 0
+		sleep 0.1
+	done
+	echo "bench: the daemon did not get ready" >&2
+	cat "$TMP/daemon.log" >&2
+	exit 1
+}
+
+stop_daemon()
+{
+	kill "$DAEMON"
+	wait "$DAEMON" || true
+	DAEMON=""
+}
+
+# 1. Page-fault overhead.
+: >"$TMP/off"
+: >"$TMP/on"
+: >"$TMP/ratio"
+"$TMP/faulter" 4096 >/dev/null # warm up
+for i in $(seq "$PAIRS"); do
+	for side in $( ((i % 2)) && echo "off on" || echo "on off"); do
+		if [ "$side" = on ]; then
+			start_daemon
+			"$TMP/faulter" 4096 >>"$TMP/on"
+			stop_daemon
+		else
+			"$TMP/faulter" 4096 >>"$TMP/off"
+		fi
+	done
+	on=$(tail -n1 "$TMP/on")
+	off=$(tail -n1 "$TMP/off")
+	awk -v a="$on" -v b="$off" 'BEGIN { printf "%.4f\n", a / b }' >>"$TMP/ratio"
+done
+read -r off_med off_min off_max < <(stats "$TMP/off")
+read -r on_med on_min on_max < <(stats "$TMP/on")
+read -r r_med r_min r_max < <(stats "$TMP/ratio")
+mode=$(grep -o '"mode":"[^"]*"' "$TMP/daemon.log" | head -n1 | cut -d'"' -f4)
+
+# 2. Idle CPU and RSS.
+start_daemon
+sleep 5
+cpu0=$(awk '{ print $1 }' "/proc/$DAEMON/schedstat")
+sleep "$IDLE_S"
+cpu1=$(awk '{ print $1 }' "/proc/$DAEMON/schedstat")
+rss_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON/status")
+stop_daemon
+idle_pct=$(awk -v a="$cpu0" -v b="$cpu1" -v s="$IDLE_S" 'BEGIN { printf "%.5f", (b - a) / (s * 1e9) * 100 }')
+rss_mib=$(awk -v k="$rss_kib" 'BEGIN { printf "%.2f", k / 1024 }')
+
+# 3. Event-to-SIGTERM latency.
+if [ -d /sys/fs/cgroup/memory ] && grep -q ' memory' /proc/self/mountinfo 2>/dev/null &&
+	[ -e /sys/fs/cgroup/memory/cgroup.procs ]; then
+	CG=/sys/fs/cgroup/memory/owbench-$$
+	mkdir "$CG"
+	echo 256M >"$CG/memory.limit_in_bytes"
+else
+	CG=/sys/fs/cgroup/owbench-$$
+	mkdir "$CG"
+	echo 256M >"$CG/memory.max"
+	echo 0 >"$CG/memory.swap.max" 2>/dev/null || true
+fi
+: >"$TMP/lat"
+start_daemon --cgroup "$CG"
+for i in $(seq "$LAT_RUNS"); do
+	for rate in 512 64; do
+		sh -c "echo \$\$ > '$CG/cgroup.procs' && exec build/owload linear --rate $rate --duration 20" \
+			>/dev/null 2>&1 || true
+		sleep 0.5
+	done
+done
+stop_daemon
+grep '"event":"act"' "$TMP/daemon.log" | grep -o '"latency_ms":[0-9.e+-]*' | cut -d: -f2 >"$TMP/lat"
+acts=$(wc -l <"$TMP/lat")
+lat_p50=$(percentile "$TMP/lat" 50)
+lat_p99=$(percentile "$TMP/lat" 99)
+lat_max=$(percentile "$TMP/lat" 100)
+oom_kills=$(grep -c '"event":"oom_kill"' "$TMP/daemon.log" || true)
+
+cpu=$(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')
+hier=$(grep -q 'cgroup .* memory' <(awk '{ print $9, $NF }' /proc/self/mountinfo) && echo v1 || echo v2)
+{
+	echo "# oomwarden benchmarks"
+	echo
+	echo "Written by \`make bench\` (scripts/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC')."
+	echo "Machine: $cpu, $(nproc) cores, kernel $(uname -r), memory cgroup $hier;"
+	echo "BPF attach mode: $mode."
+	echo
+	echo "<!-- bench:start -->"
+	echo "| measure | result | target |"
+	echo "| --- | --- | --- |"
+	echo "| page faults, 4 GiB in 4 KiB pages: time with / without daemon, median of $PAIRS A/B pairs (min-max) | ${r_med}x (${r_min}-${r_max}) | <= 1.03x |"
+	echo "| same, seconds without daemon: median (min-max) | $off_med ($off_min-$off_max) | |"
+	echo "| same, seconds with daemon: median (min-max) | $on_med ($on_min-$on_max) | |"
+	echo "| idle CPU of the daemon over ${IDLE_S} s | ${idle_pct} % of one core | <= 0.01 % |"
+	echo "| resident memory of the daemon (VmRSS) | ${rss_mib} MiB | <= 4 MiB |"
+	echo "| ring-buffer event to SIGTERM, $acts actions: p50 / p99 / max | $lat_p50 / $lat_p99 / $lat_max ms | <= 5 ms |"
+	echo "| kernel OOM kills during the latency runs | $oom_kills | 0 |"
+	echo "<!-- bench:end -->"
+	echo
+	echo "Commands: \`PAIRS=$PAIRS IDLE_S=$IDLE_S LAT_RUNS=$LAT_RUNS make bench\`."
+	echo "The fault workload is bench/faulter.c; the latency workload is"
+	echo "\`build/owload linear --rate 512|64\` in a memcg limited to 256 MiB, the daemon run with"
+	echo "\`--cgroup\` on it; latency is the daemon's own \`latency_ms\` (event timestamp from"
+	echo "bpf_ktime_get_ns to the return of pidfd_send_signal)."
+} >"$OUT"
+
+# Quote the table in the README.
+if grep -q '<!-- bench:start -->' README.md; then
+	awk -v f="$OUT" '
+		/<!-- bench:start -->/ { while ((getline l < f) > 0) { if (l ~ /bench:start/) p = 1; if (p) print l; if (l ~ /bench:end/) p = 0 } skip = 1; next }
+		/<!-- bench:end -->/ { skip = 0; next }
+		!skip { print }' README.md >"$TMP/readme" && cp "$TMP/readme" README.md
+fi
+cat "$OUT"
