@@ -112,68 +112,45 @@ static __always_inline void on_rss(struct task_struct___ow *owner, __u32 tgid, i
 	}
 }
 
-/* percpu_counter_read_positive(), as the tracepoint itself reports it. Constant indices let
- * CO-RE scale each by the kernel's own sizeof(struct percpu_counter). */
-static __always_inline __u64 rss_bytes(struct mm_struct___ow *mm, int member)
-{
-	__s64 v;
-
-	if (bpf_core_type_exists(struct mm_rss_stat___ow)) { /* before 6.2 */
-		struct mm_struct___old *old = (void *)mm;
-
-		switch (member) {
-		case 0:
-			v = BPF_CORE_READ(old, rss_stat.count[0].counter);
-			break;
-		case 1:
-			v = BPF_CORE_READ(old, rss_stat.count[1].counter);
-			break;
-		case 2:
-			v = BPF_CORE_READ(old, rss_stat.count[2].counter);
-			break;
-		default:
-			v = BPF_CORE_READ(old, rss_stat.count[3].counter);
-			break;
-		}
-	} else {
-		switch (member) {
-		case 0:
-			v = BPF_CORE_READ(mm, rss_stat[0].count);
-			break;
-		case 1:
-			v = BPF_CORE_READ(mm, rss_stat[1].count);
-			break;
-		case 2:
-			v = BPF_CORE_READ(mm, rss_stat[2].count);
-			break;
-		default:
-			v = BPF_CORE_READ(mm, rss_stat[3].count);
-			break;
-		}
-	}
-	return v > 0 ? (__u64)v << OW_PAGE_SHIFT : 0;
-}
-
-static __always_inline int on_rss_mm(struct mm_struct___ow *mm, int member)
-{
-	struct task_struct___ow *owner = BPF_CORE_READ(mm, owner);
-
-	if (!owner)
-		return 0;
-	on_rss(owner, BPF_CORE_READ(owner, tgid), member, rss_bytes(mm, member));
-	return 0;
-}
+/*
+ * percpu_counter_read_positive(), as the tracepoint itself reports it. Constant indices let
+ * CO-RE scale each by the kernel's own sizeof(struct percpu_counter); before 6.2 the counters
+ * were atomic_long_t (the branch not taken is removed by the verifier). READ is a direct load
+ * for tp_btf, whose arguments the verifier tracks as kernel pointers, or a probe read.
+ */
+#define DIRECT_READ(p, path) ((p)->path)
+#define RSS_COUNTER(READ, mm, i)                                                                   \
+	(bpf_core_type_exists(struct mm_rss_stat___ow)                                             \
+		 ? READ(((struct mm_struct___old *)(mm)), rss_stat.count[i].counter)               \
+		 : READ((mm), rss_stat[i].count))
+#define RSS_BYTES(READ, mm, member)                                                                \
+	({                                                                                         \
+		__s64 _v = (member) == 0   ? RSS_COUNTER(READ, mm, 0)                              \
+			   : (member) == 1 ? RSS_COUNTER(READ, mm, 1)                              \
+			   : (member) == 2 ? RSS_COUNTER(READ, mm, 2)                              \
+					   : RSS_COUNTER(READ, mm, 3);                             \
+		_v > 0 ? (__u64)_v << OW_PAGE_SHIFT : 0;                                           \
+	})
 
 SEC("tp_btf/rss_stat")
 int BPF_PROG(rss_stat_btf, struct mm_struct___ow *mm, int member)
 {
-	return on_rss_mm(mm, member);
+	struct task_struct___ow *owner = mm->owner;
+
+	if (owner)
+		on_rss(owner, owner->tgid, member, RSS_BYTES(DIRECT_READ, mm, member));
+	return 0;
 }
 
 SEC("raw_tp/rss_stat")
 int BPF_PROG(rss_stat_raw, struct mm_struct___ow *mm, int member)
 {
-	return on_rss_mm(mm, member);
+	struct task_struct___ow *owner = BPF_CORE_READ(mm, owner);
+
+	if (owner)
+		on_rss(owner, BPF_CORE_READ(owner, tgid), member,
+		       RSS_BYTES(BPF_CORE_READ, mm, member));
+	return 0;
 }
 
 /* Classic tracepoint record (include/trace/events/kmem.h). */

@@ -125,6 +125,11 @@ size_t ow_log_format_line(char *buf, size_t len, enum ow_log_format format, long
 	struct tm tm;
 	unsigned int i;
 
+	if (len < 2) {
+		if (len)
+			buf[0] = '\0';
+		return 0;
+	}
 	gmtime_r(&secs, &tm);
 	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,

@@ -170,7 +170,11 @@ static void unknown_flag(char **argv, char *err, size_t errlen)
 {
 	const char *bad = optind > 0 ? argv[optind - 1] : "?";
 
-	if (optopt && optopt < 256)
+	/* For a long option given a value it does not take, glibc sets optopt to the option's
+	 * short letter: quote what the user typed instead. */
+	if (!strncmp(bad, "--", 2))
+		snprintf(err, errlen, "unknown option or bad value: '%s' (try --help)", bad);
+	else if (optopt && optopt < 256)
 		snprintf(err, errlen, "unknown or incomplete option '-%c' (try --help)", optopt);
 	else
 		snprintf(err, errlen, "unknown option or missing value: '%s' (try --help)", bad);
@@ -206,7 +210,8 @@ int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, siz
 		help |= c == 'h';
 		version |= c == 'V';
 	}
-	if (optind < argc)
+	/* --help and --version win wherever they stand, even before the command. */
+	if (optind < argc && !help && !version)
 		return fail(err, errlen, "unexpected argument '%s' (try --help)%s", argv[optind],
 			    "");
 	if (help)

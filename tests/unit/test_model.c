@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for userspace/model.c: process records and their growth rate, the cgroup table,
+ * and a cgroup's trends as the policy sees them (ow_cgroup_sample + ow_cgroup_view). All
+ * times are synthetic.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model.h"
+
+#define NS    1000000000ULL
+#define MS    1000000ULL
+#define MiB   (1024ULL * 1024)
+#define MiB_D ((double)MiB)
+#define T0    (7000 * NS)
+#define MOUNT "/sys/fs/cgroup/memory"
+
+static struct ow_model m;
+
+static int teardown(void **state)
+{
+	ow_model_free(&m);
+	return 0;
+}
+
+/* ---- processes ---- */
+
+static void test_proc_sample_creates_and_updates(void **state)
+{
+	struct ow_proc_rec *p;
+
+	assert_null(ow_model_proc(&m, 100));
+	p = ow_model_proc_sample(&m, 100, 7, "node", 10 * MiB, T0);
+	assert_non_null(p);
+	assert_int_equal(p->tgid, 100);
+	assert_int_equal(p->memcg_id, 7);
+	assert_string_equal(p->comm, "node");
+	assert_int_equal(p->nonrecl, 10 * MiB);
+	assert_int_equal(p->n, 1);
+	assert_ptr_equal(ow_model_proc(&m, 100), p);
+
+	/* an empty or missing comm keeps the known one; a long one is cut to 15 chars */
+	p = ow_model_proc_sample(&m, 100, 7, "", 11 * MiB, T0 + NS);
+	assert_string_equal(p->comm, "node");
+	p = ow_model_proc_sample(&m, 100, 7, NULL, 12 * MiB, T0 + 2 * NS);
+	assert_string_equal(p->comm, "node");
+	p = ow_model_proc_sample(&m, 100, 7, "a-very-long-command-name", 13 * MiB, T0 + 3 * NS);
+	assert_string_equal(p->comm, "a-very-long-com");
+	assert_int_equal(p->nonrecl, 13 * MiB);
+	assert_int_equal(p->n, 4);
+	assert_int_equal(m.nprocs, 1);
+}
+
+static void test_proc_keeps_the_newest_samples_in_order(void **state)
+{
+	struct ow_proc_rec *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < 20; i++)
+		p = ow_model_proc_sample(&m, 100, 7, "w", i * MiB, T0 + i * NS);
+	assert_int_equal(p->n, OW_PROC_SAMPLES);
+	for (i = 0; i < OW_PROC_SAMPLES; i++) {
+		assert_int_equal(p->t_ns[i], T0 + (20 - OW_PROC_SAMPLES + i) * NS);
+		assert_int_equal(p->v[i], (20 - OW_PROC_SAMPLES + i) * MiB);
+	}
+}
+
+static void test_proc_rate_of_a_steady_grower(void **state)
+{
+	struct ow_proc_rec *p = NULL;
+	unsigned int i;
+	uint64_t now;
+
+	/* 10 MiB/s, a sample every 100 ms */
+	for (i = 0; i < 30; i++)
+		p = ow_model_proc_sample(&m, 200, 7, "leak", 50 * MiB + i * MiB, T0 + i * 100 * MS);
+	now = T0 + 29 * 100 * MS;
+	assert_true(fabs(ow_proc_rate(p, now, 5 * NS) - 10 * MiB_D) < 1e-3 * MiB_D);
+	/* a window that holds only the last two samples still gives the rate */
+	assert_true(fabs(ow_proc_rate(p, now, 150 * MS) - 10 * MiB_D) < 1e-3 * MiB_D);
+}
+
+static void test_proc_rate_of_a_shrinking_process_is_negative(void **state)
+{
+	struct ow_proc_rec *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		p = ow_model_proc_sample(&m, 200, 7, "gc", 100 * MiB - i * MiB, T0 + i * NS);
+	assert_true(ow_proc_rate(p, T0 + 7 * NS, 10 * NS) < 0);
+}
+
+static void test_proc_rate_zero_when_growth_stopped_long_ago(void **state)
+{
+	struct ow_proc_rec *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		p = ow_model_proc_sample(&m, 300, 7, "old", 50 * MiB + i * MiB, T0 + i * 100 * MS);
+	/* the last sample 0.7 s in; 10 s later with a 5 s window: nothing recent */
+	assert_true(ow_proc_rate(p, T0 + 10 * NS, 5 * NS) == 0);
+	/* one sample left in the window is not enough for a rate */
+	assert_true(ow_proc_rate(p, T0 + 700 * MS + 5 * NS, 5 * NS) == 0);
+	/* but while the samples are within the window, the rate stands */
+	assert_true(ow_proc_rate(p, T0 + 5 * NS, 5 * NS) > 9 * MiB_D);
+}
+
+static void test_proc_rate_needs_two_samples(void **state)
+{
+	struct ow_proc_rec *p = ow_model_proc_sample(&m, 400, 7, "one", 50 * MiB, T0);
+
+	assert_true(ow_proc_rate(p, T0, 5 * NS) == 0);
+}
+
+static void test_proc_history_resets_on_memcg_move(void **state)
+{
+	struct ow_proc_rec *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		p = ow_model_proc_sample(&m, 500, 7, "mv", 10 * MiB + i * 10 * MiB, T0 + i * NS);
+	assert_true(ow_proc_rate(p, T0 + 5 * NS, 10 * NS) > 0);
+	/* moved to memcg 8 */
+	p = ow_model_proc_sample(&m, 500, 8, "mv", 60 * MiB, T0 + 6 * NS);
+	assert_int_equal(p->memcg_id, 8);
+	assert_int_equal(p->n, 1);
+	assert_int_equal(p->t_ns[0], T0 + 6 * NS);
+	assert_int_equal(p->v[0], 60 * MiB);
+	assert_true(ow_proc_rate(p, T0 + 6 * NS, 10 * NS) == 0);
+	/* its rate there is its growth there only: flat */
+	p = ow_model_proc_sample(&m, 500, 8, "mv", 60 * MiB, T0 + 7 * NS);
+	assert_true(ow_proc_rate(p, T0 + 7 * NS, 10 * NS) == 0);
+	assert_int_equal(m.nprocs, 1);
+}
+
+static void test_proc_remove_keeps_the_others(void **state)
+{
+	pid_t pid;
+
+	for (pid = 1000; pid < 1040; pid++) /* more than the first allocation */
+		assert_non_null(ow_model_proc_sample(&m, pid, 7, "p", (uint64_t)pid, T0));
+	assert_int_equal(m.nprocs, 40);
+	ow_model_proc_remove(&m, 1000);
+	ow_model_proc_remove(&m, 1020);
+	ow_model_proc_remove(&m, 1039);
+	ow_model_proc_remove(&m, 4242); /* unknown: nothing happens */
+	assert_int_equal(m.nprocs, 37);
+	for (pid = 1000; pid < 1040; pid++) {
+		struct ow_proc_rec *p = ow_model_proc(&m, pid);
+
+		if (pid == 1000 || pid == 1020 || pid == 1039) {
+			assert_null(p);
+			continue;
+		}
+		assert_non_null(p);
+		assert_int_equal(p->tgid, pid);
+		assert_int_equal(p->nonrecl, (uint64_t)pid);
+	}
+}
+
+/* ---- cgroups ---- */
+
+static void test_add_cgroup(void **state)
+{
+	struct ow_cgroup *cg =
+		ow_model_add_cgroup(&m, 11, MOUNT "/system.slice/api.service", strlen(MOUNT));
+
+	assert_non_null(cg);
+	assert_int_equal(cg->id, 11);
+	assert_string_equal(cg->path, MOUNT "/system.slice/api.service");
+	assert_string_equal(cg->rel, "/system.slice/api.service");
+	assert_string_equal(cg->name, "api.service");
+	assert_int_equal(cg->victim_fd, -1);
+	assert_true(cg->own_limit == OW_NO_LIMIT);
+	assert_true(cg->eff_limit == OW_NO_LIMIT);
+	assert_null(cg->fine);
+	assert_null(cg->coarse);
+	assert_int_equal(cg->level, OW_LEVEL_OK);
+	assert_ptr_equal(ow_model_cgroup(&m, 11), cg);
+	assert_null(ow_model_cgroup(&m, 12));
+
+	/* the mount root itself */
+	cg = ow_model_add_cgroup(&m, 1, MOUNT, strlen(MOUNT));
+	assert_non_null(cg);
+	assert_string_equal(cg->rel, "/");
+	assert_string_equal(cg->name, "/");
+	assert_int_equal(m.ncgs, 2);
+}
+
+static void test_remove_cgroup_keeps_the_others(void **state)
+{
+	char path[64];
+	uint64_t id;
+
+	for (id = 1; id <= 40; id++) { /* more than the first allocation */
+		snprintf(path, sizeof(path), MOUNT "/cg%llu", (unsigned long long)id);
+		assert_non_null(ow_model_add_cgroup(&m, id, path, strlen(MOUNT)));
+	}
+	/* one with trends allocated, so removing it frees them */
+	assert_int_equal(ow_cgroup_sample(ow_model_cgroup(&m, 5), T0, MiB), 0);
+	ow_model_remove_cgroup(&m, 4); /* id 5 */
+	ow_model_remove_cgroup(&m, 0); /* id 1 */
+	ow_model_remove_cgroup(&m, m.ncgs - 1);
+	assert_int_equal(m.ncgs, 37);
+	assert_null(ow_model_cgroup(&m, 5));
+	assert_null(ow_model_cgroup(&m, 1));
+	for (id = 2; id <= 40; id++) {
+		struct ow_cgroup *cg = ow_model_cgroup(&m, id);
+
+		if (id == 5 || !cg)
+			continue;
+		snprintf(path, sizeof(path), "/cg%llu", (unsigned long long)id);
+		assert_string_equal(cg->rel, path);
+	}
+	/* exactly one of ids 2..40 other than 5 went with the last slot */
+	{
+		unsigned int found = 0;
+
+		for (id = 2; id <= 40; id++)
+			found += ow_model_cgroup(&m, id) != NULL;
+		assert_int_equal(found, 37);
+	}
+}
+
+static void test_model_free_empties(void **state)
+{
+	assert_non_null(ow_model_add_cgroup(&m, 3, MOUNT "/a", strlen(MOUNT)));
+	assert_non_null(ow_model_proc_sample(&m, 9, 3, "x", 1, T0));
+	ow_model_free(&m);
+	assert_int_equal(m.ncgs, 0);
+	assert_int_equal(m.nprocs, 0);
+	assert_null(m.cgs);
+	assert_null(m.procs);
+	assert_null(ow_model_cgroup(&m, 3));
+	assert_null(ow_model_proc(&m, 9));
+}
+
+/* ---- a cgroup's trends ---- */
+
+static struct ow_cgroup *limited_cgroup(uint64_t limit)
+{
+	struct ow_cgroup *cg = ow_model_add_cgroup(&m, 77, MOUNT "/leaky", strlen(MOUNT));
+
+	assert_non_null(cg);
+	cg->eff_limit = limit;
+	return cg;
+}
+
+static void test_view_before_any_sample(void **state)
+{
+	struct ow_cgroup *cg = limited_cgroup(256 * MiB);
+	struct ow_cg_view v;
+
+	memset(&v, 0xff, sizeof(v));
+	ow_cgroup_view(cg, T0, &v);
+	assert_int_equal(v.limit, 256 * MiB);
+	assert_int_equal(v.nonrecl, 0);
+	assert_false(v.fine.valid);
+	assert_false(v.coarse.valid);
+	assert_true(v.fine.recent_rate == 0);
+}
+
+static void test_sample_allocates_trends_and_records(void **state)
+{
+	struct ow_cgroup *cg = limited_cgroup(256 * MiB);
+
+	assert_int_equal(ow_cgroup_sample(cg, T0, 30 * MiB), 0);
+	assert_non_null(cg->fine);
+	assert_non_null(cg->coarse);
+	assert_int_equal(cg->nonrecl, 30 * MiB);
+	assert_int_equal(cg->last_sample_ns, T0);
+	assert_int_equal(cg->fine->count, 1);
+	assert_int_equal(cg->coarse->count, 1);
+	assert_true(cg->fine->width_ns < cg->coarse->width_ns);
+	assert_true(cg->fine->window_ns < cg->coarse->window_ns);
+}
+
+/* 4 MiB/s for 30 s, a sample every 250 ms: the fine trend sees it, the coarse is too young. */
+static void test_view_of_a_leak(void **state)
+{
+	struct ow_cgroup *cg = limited_cgroup(256 * MiB);
+	struct ow_cg_view v;
+	uint64_t t;
+
+	for (t = 0; t <= 30 * NS; t += 250 * MS)
+		assert_int_equal(ow_cgroup_sample(cg, T0 + t, 20 * MiB + t / MS * 4 * MiB / 1000),
+				 0);
+	ow_cgroup_view(cg, T0 + 30 * NS, &v);
+	assert_int_equal(v.nonrecl, 140 * MiB);
+	assert_int_equal(v.limit, 256 * MiB);
+	assert_true(v.fine.valid);
+	assert_true(v.fine.rising);
+	assert_true(fabs(v.fine.floor_rate - 4 * MiB_D) < 0.15 * 4 * MiB_D);
+	assert_true(v.fine.span_s == 20);
+	assert_int_equal(v.fine.last, 140 * MiB);
+	assert_false(v.coarse.valid);
+	assert_false(v.coarse.rising);
+
+	/* flat from then on: a window later the floor no longer rises */
+	for (t = 30 * NS + NS; t <= 60 * NS; t += NS)
+		assert_int_equal(ow_cgroup_sample(cg, T0 + t, 140 * MiB), 0);
+	ow_cgroup_view(cg, T0 + 60 * NS, &v);
+	assert_false(v.fine.rising);
+}
+
+/* 0.05 MiB/s: under the fine trend's noise (256 MiB / 512 per 5 s quarter), but the coarse
+ * trend sees it once it has a minute of history. */
+static void test_slow_leak_seen_by_coarse_trend_only(void **state)
+{
+	struct ow_cgroup *cg = limited_cgroup(256 * MiB);
+	struct ow_cg_view v;
+	uint64_t t;
+
+	for (t = 0; t <= 300 * NS; t += NS)
+		assert_int_equal(ow_cgroup_sample(cg, T0 + t, 100 * MiB + t / MS * MiB / 20000), 0);
+	ow_cgroup_view(cg, T0 + 300 * NS, &v);
+	assert_true(v.fine.valid);
+	assert_false(v.fine.rising);
+	assert_true(v.coarse.valid);
+	assert_true(v.coarse.rising);
+	assert_true(fabs(v.coarse.floor_rate - 0.05 * MiB_D) < 0.15 * 0.05 * MiB_D);
+}
+
+/* The noise allowance scales with the limit: a rise of 256 KiB per quarter is a leak in an
+ * unlimited cgroup (no allowance) and noise in a 256 MiB one. */
+static void test_noise_scales_with_limit(void **state)
+{
+	struct ow_cgroup *cg = limited_cgroup(256 * MiB);
+	struct ow_cg_view v;
+	uint64_t t;
+
+	for (t = 0; t <= 20 * NS; t += NS / 4)
+		assert_int_equal(
+			ow_cgroup_sample(cg, T0 + t, 100 * MiB + t / MS * 256 * 1024 / 5000), 0);
+	ow_cgroup_view(cg, T0 + 20 * NS, &v);
+	assert_true(v.fine.valid);
+	assert_false(v.fine.rising);
+	cg->eff_limit = OW_NO_LIMIT;
+	ow_cgroup_view(cg, T0 + 20 * NS, &v);
+	assert_true(v.limit == OW_NO_LIMIT);
+	assert_true(v.fine.rising);
+}
+
+static void test_reset_trend_forgets_history(void **state)
+{
+	struct ow_cgroup *cg = limited_cgroup(256 * MiB);
+	struct ow_cg_view v;
+	uint64_t t;
+
+	ow_cgroup_reset_trend(cg); /* no trends yet: nothing to do */
+	assert_null(cg->fine);
+	for (t = 0; t <= 20 * NS; t += NS / 4)
+		assert_int_equal(ow_cgroup_sample(cg, T0 + t, 20 * MiB + t / MS * MiB / 100), 0);
+	ow_cgroup_view(cg, T0 + 20 * NS, &v);
+	assert_true(v.fine.rising);
+	ow_cgroup_reset_trend(cg);
+	ow_cgroup_view(cg, T0 + 20 * NS, &v);
+	assert_false(v.fine.valid);
+	assert_false(v.fine.rising);
+	assert_false(v.coarse.valid);
+	/* the current value survives the reset */
+	assert_int_equal(v.nonrecl, 220 * MiB);
+}
+
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_proc_sample_creates_and_updates),
+		T(test_proc_keeps_the_newest_samples_in_order),
+		T(test_proc_rate_of_a_steady_grower),
+		T(test_proc_rate_of_a_shrinking_process_is_negative),
+		T(test_proc_rate_zero_when_growth_stopped_long_ago),
+		T(test_proc_rate_needs_two_samples),
+		T(test_proc_history_resets_on_memcg_move),
+		T(test_proc_remove_keeps_the_others),
+		T(test_add_cgroup),
+		T(test_remove_cgroup_keeps_the_others),
+		T(test_model_free_empties),
+		T(test_view_before_any_sample),
+		T(test_sample_allocates_trends_and_records),
+		T(test_view_of_a_leak),
+		T(test_slow_leak_seen_by_coarse_trend_only),
+		T(test_noise_scales_with_limit),
+		T(test_reset_trend_forgets_history),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
