@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "readfile.h"
 
 #define VALUE_BUF_LEN 64    /* one number or "max" */
 #define STAT_BUF_LEN  16384 /* memory.stat is ~2 KiB on 6.x; meminfo ~1.5 KiB */
@@ -30,43 +31,13 @@
 
 /* ---- low-level reading and number parsing ---- */
 
-static ssize_t read_fd(int fd, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-
-	while (len < size) {
-		n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += n;
-	}
-	return len;
-}
-
 /* Read a whole text file into buf (NUL-terminated). -EFBIG if it does not fit. */
 static ssize_t read_text(const char *path, char *buf, size_t size)
 {
-	ssize_t len;
-	char extra;
-	int fd;
+	ssize_t len = ow_read_file(path, buf, size, true);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = read_fd(fd, buf, size - 1);
-	if (len == (ssize_t)size - 1 && read_fd(fd, &extra, 1) > 0)
-		len = -EFBIG;
-	close(fd);
-	if (len < 0)
-		return len;
-	buf[len] = '\0';
 	/* An embedded NUL would hide the rest of the content from the string parsers. */
-	if (memchr(buf, '\0', len))
+	if (len > 0 && memchr(buf, '\0', (size_t)len))
 		return -EINVAL;
 	return len;
 }
@@ -820,7 +791,7 @@ static int parse_procs_fd(int fd, struct pid_parser *p)
 	ssize_t n = 0;
 	int err = 0;
 
-	while (!err && (n = read_fd(fd, buf, sizeof(buf))) > 0)
+	while (!err && (n = ow_read_fd(fd, buf, sizeof(buf))) > 0)
 		err = feed_pids(p, buf, n);
 	if (!err && n < 0)
 		err = n;

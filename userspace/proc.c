@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "readfile.h"
 
 #define STAT_BUF_LEN	4096 /* ~52 numbers plus a comm of at most 64 bytes */
 #define STATUS_BUF_LEN	8192 /* ~1.5 KiB on 6.x */
@@ -37,24 +38,6 @@ static int pid_path(char *buf, size_t size, const char *procroot, pid_t pid, con
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static ssize_t read_fd(int fd, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-
-	while (len < size) {
-		n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += n;
-	}
-	return len;
-}
-
 /*
  * Read at most size - 1 bytes of <procroot>/<pid>/<name>, NUL-terminated. When `whole`, a file
  * that does not fit is malformed (-EINVAL) instead of truncated.
@@ -64,23 +47,15 @@ static ssize_t read_pid_file(const char *procroot, pid_t pid, const char *name, 
 {
 	char path[PATH_MAX];
 	ssize_t len;
-	char extra;
-	int fd, err;
+	int err;
 
 	err = pid_path(path, sizeof(path), procroot, pid, name);
 	if (err)
 		return err;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return gone(-errno);
-	len = read_fd(fd, buf, size - 1);
-	if (whole && len == (ssize_t)size - 1 && read_fd(fd, &extra, 1) > 0)
-		len = -EINVAL;
-	close(fd);
-	if (len < 0)
-		return gone(len);
-	buf[len] = '\0';
-	return len;
+	len = ow_read_file(path, buf, size, whole);
+	if (len == -EFBIG)
+		return -EINVAL;
+	return len < 0 ? gone((int)len) : len;
 }
 
 /* Unsigned decimal filling all of `s`; strtoull alone would accept spaces, signs and "-1". */
