@@ -36,8 +36,8 @@ struct ow_cg_stat {
 	uint64_t active_file;	/* memory.stat active_file | total_active_file */
 	uint64_t inactive_file; /* memory.stat inactive_file | total_inactive_file */
 	uint64_t shmem;		/* memory.stat shmem | total_shmem */
-	uint64_t swap;		/* memory.swap.current | memory.memsw.usage_in_bytes - usage (0 if absent) */
-	uint64_t oom_kills;	/* memory.events oom_kill | memory.oom_control oom_kill */
+	uint64_t swap; /* memory.swap.current | memory.memsw.usage_in_bytes - usage (0 if absent) */
+	uint64_t oom_kills; /* memory.events oom_kill | memory.oom_control oom_kill */
 };
 
 /*
@@ -64,6 +64,10 @@ uint64_t ow_cg_nonreclaimable(const struct ow_cg_stat *st);
  */
 int ow_cg_effective_limit(const struct ow_cg_mount *mount, const char *dir, uint64_t machine_limit,
 			  uint64_t *out);
+
+/* The whole machine as a cgroup, from a meminfo file: for the v2 root, which has no memory
+ * files. usage = MemTotal - MemAvailable + file LRU; limit OW_NO_LIMIT. */
+int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out);
 
 /* MemTotal + SwapTotal in bytes from a meminfo file (normally /proc/meminfo). */
 int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out);

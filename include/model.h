@@ -31,6 +31,7 @@ struct ow_proc_rec {
 
 struct ow_cgroup {
 	uint64_t id;
+	uint64_t parent_id;  /* the parent, if watched; else 0 */
 	char path[PATH_MAX]; /* absolute directory */
 	const char *rel;     /* path relative to the mount, points into path */
 	char name[128];	     /* as users know it: unit, container or path */

@@ -25,18 +25,19 @@
 #include "tracer.h"
 #include "watch.h"
 
-#define NS_PER_MS     1000000ULL
-#define NS_PER_S      1000000000ULL
-#define TAG_RINGBUF   1
-#define TAG_SIGNAL    2
-#define TAG_TIMER     3
-#define TAG_PSI	      4
-#define TAG_VICTIM    (1ULL << 63) /* | memcg id */
-#define RESCAN_MIN_NS (200 * NS_PER_MS)
-#define ACTIVE_NS     (30 * NS_PER_S) /* keep re-sampling a cgroup this long after growth */
-#define SAMPLE_NS     NS_PER_S	      /* re-sampling period of active cgroups */
-#define KILL_WAIT_NS  (5 * NS_PER_S)  /* after SIGKILL, give up waiting for the exit */
-#define MIB	      (1024.0 * 1024.0)
+#define NS_PER_MS	   1000000ULL
+#define NS_PER_S	   1000000000ULL
+#define TAG_RINGBUF	   1
+#define TAG_SIGNAL	   2
+#define TAG_TIMER	   3
+#define TAG_PSI		   4
+#define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
+#define RESCAN_MIN_NS	   (200 * NS_PER_MS)
+#define ACTIVE_NS	   (30 * NS_PER_S) /* keep re-sampling a cgroup this long after growth */
+#define SAMPLE_NS	   NS_PER_S	   /* re-sampling period of active cgroups */
+#define KILL_WAIT_NS	   (5 * NS_PER_S)  /* after SIGKILL, give up waiting for the exit */
+#define MIB		   (1024.0 * 1024.0)
+#define LIMIT_POINT_MIN_NS (50 * NS_PER_MS) /* re-read an ancestor at most this often */
 
 struct ow_daemon {
 	struct ow_options *opts;
@@ -291,6 +292,27 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 		act(d, cg, now, event_ns);
 }
 
+/*
+ * An event names the memcg of the growing task, but the limit that will be hit may be an
+ * ancestor's (a slice or pod limit over unlimited leaves, or the machine itself at the root):
+ * evaluate the watched ancestors that have a limit of their own, and the root.
+ */
+static void evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns)
+{
+	uint64_t now = mono_ns();
+	struct ow_cgroup *p;
+
+	for (p = ow_model_cgroup(&d->model, cg->parent_id); p;
+	     p = ow_model_cgroup(&d->model, p->parent_id)) {
+		bool limit_point = p->own_limit != OW_NO_LIMIT || !strcmp(p->rel, "/");
+
+		if (p->parent_id == p->id)
+			break;
+		if (limit_point && now - p->last_sample_ns >= LIMIT_POINT_MIN_NS)
+			evaluate(d, p, event_ns);
+	}
+}
+
 static void on_victim_exit(struct ow_daemon *d, uint64_t id)
 {
 	struct ow_cgroup *cg = ow_model_cgroup(&d->model, id);
@@ -349,6 +371,7 @@ static int on_event(const struct ow_event *e, void *arg)
 		}
 		cg->last_event_ns = mono_ns();
 		evaluate(d, cg, e->ts_ns);
+		evaluate_limit_points(d, cg, e->ts_ns);
 		break;
 	case OW_EV_OOM_VICTIM:
 		on_oom_victim(d, e);

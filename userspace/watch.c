@@ -73,7 +73,11 @@ int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg)
 	uint64_t eff;
 	int err;
 
-	err = ow_cg_read_stat(w->mount.version, cg->path, &st);
+	/* The v2 root has no memory files: it stands for the whole machine. */
+	if (w->mount.version == OW_CG_V2 && !strcmp(cg->rel, "/"))
+		err = ow_meminfo_stat("/proc/meminfo", &st);
+	else
+		err = ow_cg_read_stat(w->mount.version, cg->path, &st);
 	if (err)
 		return err;
 	if (ow_cg_effective_limit(&w->mount, cg->path, w->machine_limit, &eff))
@@ -92,6 +96,23 @@ struct scan {
 	void *arg;
 };
 
+/* The inode of the parent directory, if the parent is watched too (else 0). */
+static uint64_t parent_id(const struct ow_watch *w, const char *path)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return 0;
+	*slash = '\0';
+	if (!ow_watch_covers(w, parent) || stat(parent, &st))
+		return 0;
+	return st.st_ino;
+}
+
 static int scan_one(const char *path, uint64_t ino, void *arg)
 {
 	struct scan *s = arg;
@@ -105,6 +126,7 @@ static int scan_one(const char *path, uint64_t ino, void *arg)
 		added = true;
 	}
 	cg->seen = true;
+	cg->parent_id = parent_id(s->w, path);
 	if (s->fn)
 		s->fn(cg, added, s->arg);
 	return 0;
