@@ -823,7 +823,7 @@ int ow_cg_read_procs(const char *dir, int *pids, int max)
  */
 int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
 {
-	uint64_t total = 0, avail = 0, swap_total = 0, swap_free = 0, active_file = 0;
+	uint64_t total = 0, avail = UINT64_MAX, swap_total = 0, swap_free = 0, active_file = 0;
 	uint64_t inactive_file = 0, anon = 0, shmem = 0;
 	const struct kv keys[] = {
 		{"MemTotal:", &total},	   {"MemAvailable:", &avail},
@@ -841,6 +841,7 @@ int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
 	err = parse_kv(buf, keys, sizeof(keys) / sizeof(keys[0]), true);
 	if (err)
 		return err;
+	/* No MemAvailable (before 3.14) must not read as "nothing available". */
 	if (!total || avail > total || swap_free > swap_total)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));

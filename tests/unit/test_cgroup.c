@@ -362,6 +362,24 @@ static void test_effective_limit_errors(void **state)
 	assert_int_equal(lim, 42);
 }
 
+/* The v2 root stands for the machine: non-reclaimable = MemTotal - MemAvailable. */
+static void test_meminfo_stat(void **state)
+{
+	struct ow_cg_stat st;
+
+	assert_int_equal(ow_meminfo_stat(FX "/meminfo/machine", &st), 0);
+	assert_int_equal(st.usage, (4000000ULL - 2500000 + 600000 + 800000) * 1024);
+	assert_int_equal(ow_cg_nonreclaimable(&st), (4000000ULL - 2500000) * 1024);
+	assert_int_equal(st.limit, OW_NO_LIMIT);
+	assert_int_equal(st.anon, 950000ULL * 1024);
+	assert_int_equal(st.shmem, 50000ULL * 1024);
+	assert_int_equal(st.swap, 250000ULL * 1024);
+	/* Malformed, or no MemAvailable: refused, not guessed. */
+	assert_int_equal(ow_meminfo_stat(FX "/meminfo/bad-value", &st), -EINVAL);
+	assert_int_equal(ow_meminfo_stat(FX "/meminfo/noswap", &st), -EINVAL);
+	assert_int_equal(ow_meminfo_stat(FX "/meminfo/missing", &st), -ENOENT);
+}
+
 static void test_meminfo(void **state)
 {
 	uint64_t v = 7;
@@ -604,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_effective_limit_v2),
 		cmocka_unit_test(test_effective_limit_errors),
 		cmocka_unit_test(test_meminfo),
+		cmocka_unit_test(test_meminfo_stat),
 		cmocka_unit_test(test_display_name),
 		cmocka_unit_test(test_display_name_truncates),
 		cmocka_unit_test(test_walk_order),
