@@ -328,7 +328,6 @@ static void on_victim_exit(struct ow_daemon *d, uint64_t id)
 	drop_victim(cg);
 	ow_model_proc_remove(&d->model, cg->victim_pid);
 	cool_down(d, cg, now);
-	ow_cgroup_reset_trend(cg);
 	evaluate(d, cg, 0);
 }
 

@@ -124,14 +124,22 @@ void ow_model_proc_remove(struct ow_model *m, pid_t tgid)
 
 double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns)
 {
-	unsigned int first = 0;
+	uint64_t t[OW_PROC_SAMPLES + 1], v[OW_PROC_SAMPLES + 1];
+	unsigned int first = 0, n;
 
 	/* A process that stopped growing long ago is not growing now. */
 	while (first < p->n && p->t_ns[first] + window_ns < now_ns)
 		first++;
-	if (p->n - first < 2)
+	n = p->n - first;
+	if (!n)
 		return 0;
-	return ow_slope(p->t_ns + first, p->v + first, p->n - first);
+	/* Samples come only when the value moves, so the last one holds until now: a start-up
+	 * burst followed by silence is a flat process, not a fast grower. */
+	memcpy(t, p->t_ns + first, n * sizeof(t[0]));
+	memcpy(v, p->v + first, n * sizeof(v[0]));
+	t[n] = now_ns > t[n - 1] ? now_ns : t[n - 1];
+	v[n] = v[n - 1];
+	return ow_slope(t, v, n + 1);
 }
 
 int ow_cgroup_sample(struct ow_cgroup *cg, uint64_t now_ns, uint64_t nonrecl)

@@ -13,7 +13,7 @@ void ow_policy_defaults(struct ow_policy_cfg *cfg)
 	cfg->cooldown_s = 15;
 	cfg->high_water = 0.90;
 	cfg->kill_water = 0.97;
-	cfg->act_min_span_s = 10;
+	cfg->act_min_span_s = 20;
 }
 
 static bool climbing(const struct ow_cg_view *v)

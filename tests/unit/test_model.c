@@ -109,8 +109,10 @@ static void test_proc_rate_zero_when_growth_stopped_long_ago(void **state)
 	assert_true(ow_proc_rate(p, T0 + 10 * NS, 5 * NS) == 0);
 	/* one sample left in the window is not enough for a rate */
 	assert_true(ow_proc_rate(p, T0 + 700 * MS + 5 * NS, 5 * NS) == 0);
-	/* but while the samples are within the window, the rate stands */
-	assert_true(ow_proc_rate(p, T0 + 5 * NS, 5 * NS) > 9 * MiB_D);
+	/* right after the burst, its rate stands */
+	assert_true(ow_proc_rate(p, T0 + 700 * MS, 5 * NS) > 9 * MiB_D);
+	/* the last value holds until now: silence after a burst pulls the rate down */
+	assert_true(ow_proc_rate(p, T0 + 5 * NS, 5 * NS) < 3 * MiB_D);
 }
 
 static void test_proc_rate_needs_two_samples(void **state)

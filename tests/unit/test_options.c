@@ -106,7 +106,7 @@ static void test_every_flag(void **state)
 	assert_int_equal(o.verbose, 2);
 	/* untouched policy fields keep their defaults */
 	assert_true(o.policy.high_water == 0.90);
-	assert_true(o.policy.act_min_span_s == 10);
+	assert_true(o.policy.act_min_span_s == 20);
 	ow_options_free(&o);
 	assert_null(o.protect);
 	assert_null(o.prefer);

@@ -1,0 +1,217 @@
+# shellcheck shell=bash
+# Helpers for tests/e2e/run.sh: memory cgroup v1/v2 handling and process waiting.
+# Sourced, not executed. Every function returns non-zero on failure instead of exiting.
+
+# Finds the memory controller from /proc/self/mountinfo.
+# Sets OW_CG_VER (1 or 2) and OW_CG_ROOT (mount point); OW_E2E_CGROUP=v1|v2 forces one.
+# On failure sets OW_CG_WHY to a sentence and returns 1.
+ow_detect_memcg()
+{
+	local want=${OW_E2E_CGROUP:-} line mnt fstype opts
+	local v1_root='' v2_root=''
+
+	OW_CG_VER='' OW_CG_ROOT='' OW_CG_WHY=''
+	if [[ ! -r /proc/self/mountinfo ]]; then
+		OW_CG_WHY='/proc/self/mountinfo is not readable'
+		return 1
+	fi
+	# mountinfo: id parent maj:min root mountpoint options [optional...] - fstype source superopts
+	while IFS= read -r line; do
+		mnt=$(awk '{ print $5 }' <<<"$line")
+		fstype=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { print $(i + 1); exit } }' <<<"$line")
+		opts=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { print $(i + 3); exit } }' <<<"$line")
+		mnt=${mnt//\\040/ }
+		case $fstype in
+		cgroup)
+			if [[ -z $v1_root && ",$opts," == *,memory,* ]]; then
+				v1_root=$mnt
+			fi
+			;;
+		cgroup2)
+			if [[ -z $v2_root && -r $mnt/cgroup.controllers ]] &&
+				grep -qw memory "$mnt/cgroup.controllers"; then
+				v2_root=$mnt
+			fi
+			;;
+		esac
+	done < <(grep -E ' - cgroup2? ' /proc/self/mountinfo)
+
+	case $want in
+	v1 | 1) v2_root='' ;;
+	v2 | 2) v1_root='' ;;
+	'') ;;
+	*)
+		OW_CG_WHY="OW_E2E_CGROUP='$want' is not v1 or v2"
+		return 1
+		;;
+	esac
+	if [[ -n $v2_root ]]; then
+		OW_CG_VER=2 OW_CG_ROOT=$v2_root
+	elif [[ -n $v1_root ]]; then
+		OW_CG_VER=1 OW_CG_ROOT=$v1_root
+	else
+		OW_CG_WHY="no memory cgroup controller is mounted${want:+ for cgroup $want}"
+		OW_CG_WHY+=' (neither a cgroup v1 hierarchy with "memory" nor cgroup2 offering it)'
+		return 1
+	fi
+	return 0
+}
+
+# cg_create NAME LIMIT_BYTES: makes a fresh memcg, prints its directory.
+cg_create()
+{
+	local name=$1 limit=$2 dir
+
+	dir=$OW_CG_ROOT/$name
+	if [[ -e $dir ]]; then
+		echo "cgroup $dir already exists" >&2
+		return 1
+	fi
+	if [[ $OW_CG_VER == 2 ]]; then
+		if ! grep -qw memory "$OW_CG_ROOT/cgroup.subtree_control" 2>/dev/null; then
+			echo +memory >"$OW_CG_ROOT/cgroup.subtree_control" || return 1
+		fi
+		mkdir "$dir" || return 1
+		echo "$limit" >"$dir/memory.max" || return 1
+		if [[ -e $dir/memory.swap.max ]]; then
+			echo 0 >"$dir/memory.swap.max" || return 1
+		fi
+	else
+		mkdir "$dir" || return 1
+		echo "$limit" >"$dir/memory.limit_in_bytes" || return 1
+		if [[ -e $dir/memory.memsw.limit_in_bytes ]]; then
+			echo "$limit" >"$dir/memory.memsw.limit_in_bytes" || return 1
+		fi
+	fi
+	echo "$dir"
+}
+
+# cg_oom_kills DIR: the kernel's OOM-kill counter of the cgroup.
+cg_oom_kills()
+{
+	local dir=$1 n
+
+	if [[ $OW_CG_VER == 2 ]]; then
+		n=$(awk '$1 == "oom_kill" { print $2 }' "$dir/memory.events" 2>/dev/null)
+	else
+		n=$(awk '$1 == "oom_kill" { print $2 }' "$dir/memory.oom_control" 2>/dev/null)
+	fi
+	echo "${n:-0}"
+}
+
+# cg_usage_mib DIR and cg_peak_mib DIR: for diagnostics.
+cg_usage_mib()
+{
+	local f=$1/memory.usage_in_bytes
+
+	[[ $OW_CG_VER == 2 ]] && f=$1/memory.current
+	awk '{ printf "%.1f", $1 / 1048576 }' "$f" 2>/dev/null
+}
+
+cg_peak_mib()
+{
+	local f=$1/memory.max_usage_in_bytes
+
+	[[ $OW_CG_VER == 2 ]] && f=$1/memory.peak
+	awk '{ printf "%.1f", $1 / 1048576 }' "$f" 2>/dev/null || echo '?'
+}
+
+# cg_destroy DIR: SIGKILLs whatever is left in the cgroup and removes it.
+cg_destroy()
+{
+	local dir=$1 i pid
+
+	[[ -d $dir ]] || return 0
+	for ((i = 0; i < 50; i++)); do
+		if [[ -e $dir/cgroup.kill ]]; then
+			echo 1 >"$dir/cgroup.kill" 2>/dev/null
+		else
+			while read -r pid; do
+				[[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null
+			done <"$dir/cgroup.procs"
+		fi
+		rmdir "$dir" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "e2e: could not remove cgroup $dir" >&2
+	return 1
+}
+
+# pid_alive PID: true while PID runs (a zombie counts as gone).
+pid_alive()
+{
+	local st
+
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[[ ${st:0:1} != Z ]]
+}
+
+# wait_gone PID SECONDS: true once PID has ended, false after SECONDS.
+wait_gone()
+{
+	local pid=$1 deadline
+
+	deadline=$((SECONDS + $2))
+	while pid_alive "$pid"; do
+		((SECONDS >= deadline)) && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# wait_for_line FILE REGEX SECONDS PID: true once FILE has a line matching REGEX;
+# false after SECONDS or as soon as PID has ended without printing it.
+wait_for_line()
+{
+	local file=$1 re=$2 pid=$4 deadline
+
+	deadline=$((SECONDS + $3))
+	while :; do
+		grep -qE -- "$re" "$file" 2>/dev/null && return 0
+		if ! pid_alive "$pid"; then
+			grep -qE -- "$re" "$file" 2>/dev/null
+			return
+		fi
+		((SECONDS >= deadline)) && return 1
+		sleep 0.1
+	done
+}
+
+# json_event NAME: a regex matching a JSON log line of that event.
+json_event()
+{
+	printf '"event" *: *"%s"' "$1"
+}
+
+# status_text STATUS: "exit 0", "killed by signal 9 (SIGKILL)"...
+status_text()
+{
+	local st=$1 sig
+
+	if [[ $st =~ ^[0-9]+$ ]] && ((st > 128)); then
+		sig=$((st - 128))
+		echo "status $st (killed by signal $sig, SIG$(kill -l "$sig" 2>/dev/null))"
+	else
+		echo "status $st"
+	fi
+}
+
+# pick_data_dir MIB: an on-disk (not tmpfs) directory with room for MIB plus margin.
+pick_data_dir()
+{
+	local need_kib=$((($1 + 256) * 1024)) d fs avail
+
+	for d in ${OW_E2E_DATA_DIR:-} /var/tmp "$PWD/build" /tmp; do
+		[[ -d $d && -w $d ]] || continue
+		fs=$(stat -f -c %T "$d" 2>/dev/null)
+		[[ $fs == tmpfs || $fs == ramfs ]] && continue
+		avail=$(df -Pk "$d" 2>/dev/null | awk 'NR == 2 { print $4 }')
+		if [[ -z $avail ]] || ((avail < need_kib)); then
+			continue
+		fi
+		echo "$d"
+		return 0
+	done
+	return 1
+}

@@ -1,0 +1,365 @@
+#!/bin/bash
+# End-to-end tests of oomwarden on the real kernel.
+#
+# For each scenario: a fresh memory cgroup limited to 256 MiB (cgroup v1 or v2, whichever has
+# the memory controller), `oomwarden run --cgroup <it> --log-format json -v`, a workload from
+# build/owload started inside the cgroup, then a verdict from the workload's own report (did its
+# SIGTERM handler run, how did it exit) and the kernel's OOM-kill counter of the cgroup.
+#
+# usage: tests/e2e/run.sh [NAME...]      (run as root from anywhere; default: every scenario)
+# environment:
+#   OW_E2E_DAEMON_ARGS  extra flags for `oomwarden run` (word-split)
+#   OW_E2E_CGROUP       v1 or v2 to force a hierarchy (default: the one with the memory controller)
+#   OW_E2E_DATA_DIR     on-disk directory for the 1 GiB page-cache file (default /var/tmp)
+#   OW_E2E_KEEP=1       keep the logs directory even when everything passed
+#   CI                  when set, missing root or memory cgroups is a failure, not a skip
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+
+OWD=${OW_E2E_DAEMON:-build/oomwarden}
+OWLOAD=${OW_E2E_OWLOAD:-build/owload}
+LIMIT_MIB=256
+READY_TIMEOUT=20
+STOP_TIMEOUT=5
+
+ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group
+	plateau-75 sawtooth-flat pagecache-1g burst-64)
+
+# scenario NAME: sets S_TIMEOUT (s), S_EXPECT and S_ARGS (owload arguments) for NAME.
+# The --duration of each workload bounds it; S_TIMEOUT bounds the wait for it.
+scenario()
+{
+	S_ARGS=()
+	case $1 in
+	linear-2)
+		# 256 MiB at 2 MiB/s: ~128 s to the limit.
+		S_TIMEOUT=180 S_EXPECT=graceful
+		S_ARGS=(linear --rate 2 --duration 170)
+		;;
+	linear-32)
+		S_TIMEOUT=70 S_EXPECT=graceful
+		S_ARGS=(linear --rate 32 --duration 60)
+		;;
+	linear-512)
+		S_TIMEOUT=40 S_EXPECT=graceful
+		S_ARGS=(linear --rate 512 --duration 30)
+		;;
+	sawtooth-rising)
+		# A GC-like heap whose floor rises 16 MiB a cycle: 40->120, 56->136, ... ~11 s to OOM.
+		S_TIMEOUT=70 S_EXPECT=graceful
+		S_ARGS=(sawtooth --low 40 --high 120 --rate 64 --floor-rise 16 --duration 60)
+		;;
+	ignore-term)
+		S_TIMEOUT=70 S_EXPECT=escalate
+		S_ARGS=(linear --rate 32 --ignore-term --duration 60)
+		;;
+	group)
+		# Three processes holding 8 MiB each; the second also leaks 16 MiB/s (~15 s to OOM).
+		S_TIMEOUT=60 S_EXPECT=group
+		S_ARGS=(group --procs 3 --leaker 2 --rate 16 --base 8 --duration 40)
+		;;
+	plateau-75)
+		# Grows 4 MiB/s to 192 MiB (75 %) in 48 s, then stays flat.
+		S_TIMEOUT=85 S_EXPECT=untouched
+		S_ARGS=(linear --rate 4 --stop-at 192 --duration 70)
+		;;
+	sawtooth-flat)
+		# 77 <-> 205 MiB (30-80 %), flat floor.
+		S_TIMEOUT=60 S_EXPECT=untouched
+		S_ARGS=(sawtooth --low 77 --high 205 --rate 32 --duration 45)
+		;;
+	pagecache-1g)
+		S_TIMEOUT=120 S_EXPECT=untouched
+		S_ARGS=(pagecache --file "$(data_file)" --size 1024 --duration 45)
+		;;
+	burst-64)
+		S_TIMEOUT=40 S_EXPECT=untouched
+		S_ARGS=(burst --size 64 --duration 30)
+		;;
+	*)
+		return 1
+		;;
+	esac
+}
+
+DATA_DIR=''
+data_file()
+{
+	echo "${DATA_DIR:-/nonexistent}/pagecache-1g.dat"
+}
+
+skip_or_fail()
+{
+	if [[ -n ${CI:-} ]]; then
+		echo "e2e: cannot run: $1 (CI is set, so the end-to-end tests must run)" >&2
+		exit 1
+	fi
+	echo "SKIP e2e: $1"
+	exit 0
+}
+
+usage()
+{
+	echo "usage: tests/e2e/run.sh [NAME...]   (as root)"
+	echo "scenarios: ${ALL_SCENARIOS[*]}"
+}
+
+SELECTED=()
+for arg in "$@"; do
+	case $arg in
+	-h | --help)
+		usage
+		exit 0
+		;;
+	esac
+	if ! scenario "$arg"; then
+		echo "e2e: unknown scenario '$arg' (known: ${ALL_SCENARIOS[*]})" >&2
+		exit 2
+	fi
+	SELECTED+=("$arg")
+done
+((${#SELECTED[@]})) || SELECTED=("${ALL_SCENARIOS[@]}")
+
+if [[ $(id -u) != 0 ]]; then
+	skip_or_fail "must run as root (it creates memory cgroups and oomwarden loads BPF programs)"
+fi
+ow_detect_memcg || skip_or_fail "$OW_CG_WHY"
+for bin in "$OWD" "$OWLOAD"; do
+	if [[ ! -x $bin ]]; then
+		echo "e2e: $bin is missing: build it first (make)" >&2
+		exit 1
+	fi
+done
+read -r -a DAEMON_EXTRA <<<"${OW_E2E_DAEMON_ARGS:-}"
+
+TMPD=$(mktemp -d /tmp/oomwarden-e2e.XXXXXX) || exit 1
+PASSED=0 FAILED=0
+DPID='' WPID='' CUR_CG=''
+
+cleanup()
+{
+	if [[ -n $WPID ]]; then
+		kill -KILL "$WPID" 2>/dev/null
+		wait "$WPID" 2>/dev/null
+	fi
+	if [[ -n $DPID ]] && pid_alive "$DPID"; then
+		kill -TERM "$DPID" 2>/dev/null
+		wait_gone "$DPID" "$STOP_TIMEOUT" || kill -KILL "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
+	[[ -n $CUR_CG ]] && cg_destroy "$CUR_CG"
+	[[ -n $DATA_DIR ]] && rm -rf "$DATA_DIR"
+	if ((FAILED == 0)) && [[ -z ${OW_E2E_KEEP:-} ]]; then
+		rm -rf "$TMPD"
+	else
+		echo "e2e: logs kept in $TMPD"
+	fi
+}
+trap cleanup EXIT
+trap 'trap - INT TERM; echo "e2e: interrupted" >&2; exit 130' INT TERM
+
+# Verdicts. They read WST (workload exit status or "timeout"), OOMD (new kernel OOM kills),
+# REP (workload report file) and LOG (daemon log), and append to REASONS.
+check_no_oom()
+{
+	((OOMD == 0)) || REASONS+=("the kernel OOM killer struck $OOMD time(s) in the cgroup")
+}
+
+check_graceful()
+{
+	[[ $WST == 0 ]] || REASONS+=("workload ended with $(status_text "$WST"), expected exit 0")
+	grep -q '^sigterm ' "$REP" || REASONS+=("the workload never reported SIGTERM")
+	check_no_oom
+}
+
+check_escalate()
+{
+	[[ $WST == 137 ]] ||
+		REASONS+=("workload ended with $(status_text "$WST"), expected SIGKILL (137)")
+	grep -qE "$(json_event escalate)" "$LOG" ||
+		REASONS+=('the daemon log has no "event":"escalate" line')
+	check_no_oom
+}
+
+check_untouched()
+{
+	local acts
+
+	[[ $WST == 0 ]] || REASONS+=("workload ended with $(status_text "$WST"), expected exit 0")
+	if grep -q '^sigterm' "$REP"; then
+		REASONS+=("the workload was signalled: $(grep -m1 '^sigterm' "$REP")")
+	elif ! grep -q '^done .*reason=duration' "$REP"; then
+		REASONS+=("the workload did not run to its --duration")
+	fi
+	acts=$(grep -cE "$(json_event act)|$(json_event escalate)" "$LOG")
+	((acts == 0)) || REASONS+=("the daemon logged $acts act/escalate event(s)")
+	check_no_oom
+}
+
+check_group()
+{
+	local leaker others holders pid
+
+	[[ $WST == 0 ]] || REASONS+=("group parent ended with $(status_text "$WST"), expected 0")
+	leaker=$(sed -n 's/^start pid=\([0-9]*\) role=leaker .*/\1/p' "$REP" | head -n1)
+	if [[ -z $leaker ]]; then
+		REASONS+=("no leaker in the workload report")
+	elif ! grep -q "^sigterm pid=$leaker " "$REP"; then
+		REASONS+=("the leaker (pid $leaker) never reported SIGTERM")
+	fi
+	others=$(grep '^sigterm' "$REP" | grep -v ' role=leaker ' | awk '{ print $2, $3 }' |
+		tr '\n' ' ')
+	[[ -z $others ]] || REASONS+=("non-leakers were signalled: ${others% }")
+	holders=$(grep -c '^done .*role=holder .*reason=duration' "$REP")
+	((holders == 2)) || REASONS+=("$holders of 2 holders ran untouched to their --duration")
+	while read -r pid; do
+		[[ $pid == "$leaker" ]] || REASONS+=("the daemon acted on pid $pid, not the leaker")
+	done < <(grep -E "$(json_event act)|$(json_event escalate)" "$LOG" |
+		grep -oE '"pid" *: *[0-9]+' | grep -oE '[0-9]+$' | sort -u)
+	check_no_oom
+}
+
+# stop_daemon: SIGTERM, then require exit status 0 within STOP_TIMEOUT s. Sets DST.
+stop_daemon()
+{
+	if ! pid_alive "$DPID"; then
+		wait "$DPID" 2>/dev/null
+		DST=$?
+		REASONS+=("the daemon exited on its own during the run ($(status_text "$DST"))")
+		DPID=''
+		return
+	fi
+	kill -TERM "$DPID"
+	if wait_gone "$DPID" "$STOP_TIMEOUT" 2>/dev/null; then
+		wait "$DPID" 2>/dev/null
+		DST=$?
+		[[ $DST == 0 ]] ||
+			REASONS+=("the daemon exited with $(status_text "$DST") on SIGTERM, expected 0")
+	else
+		kill -KILL "$DPID"
+		wait "$DPID" 2>/dev/null
+		DST=timeout
+		REASONS+=("the daemon was still running ${STOP_TIMEOUT} s after SIGTERM")
+	fi
+	DPID=''
+}
+
+run_scenario()
+{
+	local name=$1 dir t0 oom0 oom1 peak secs
+	local -a cmd
+
+	scenario "$name"
+	dir=$TMPD/$name
+	mkdir -p "$dir"
+	LOG=$dir/daemon.log REP=$dir/report
+	: >"$REP"
+	REASONS=() WST='' OOMD=0
+	t0=$SECONDS
+
+	if [[ $name == pagecache-* && -z $DATA_DIR ]]; then
+		local base
+		if base=$(pick_data_dir 1024); then
+			DATA_DIR=$(mktemp -d "$base/oomwarden-e2e-data.XXXXXX")
+			scenario "$name"
+		else
+			REASONS+=("no on-disk (non-tmpfs) directory with 1.25 GiB free; set OW_E2E_DATA_DIR")
+			report_result "$name" "$t0"
+			return
+		fi
+	fi
+
+	if ! CUR_CG=$(cg_create "owtest-$name-$$" "${LIMIT_MIB}M"); then
+		CUR_CG=''
+		REASONS+=("cannot create a memory cgroup under $OW_CG_ROOT")
+		report_result "$name" "$t0"
+		return
+	fi
+	oom0=$(cg_oom_kills "$CUR_CG")
+
+	cmd=("$OWD" run --cgroup "$CUR_CG" --log-format json -v "${DAEMON_EXTRA[@]}")
+	echo "${cmd[*]}" >"$dir/daemon.cmd"
+	"${cmd[@]}" >"$dir/daemon.out" 2>"$LOG" &
+	DPID=$!
+	if ! wait_for_line "$LOG" "$(json_event ready)" "$READY_TIMEOUT" "$DPID" 2>/dev/null; then
+		if pid_alive "$DPID"; then
+			REASONS+=("no \"event\":\"ready\" in the daemon log within ${READY_TIMEOUT} s")
+			kill -KILL "$DPID"
+			wait "$DPID" 2>/dev/null
+		else
+			wait "$DPID" 2>/dev/null
+			REASONS+=("the daemon exited with $(status_text $?) before it was ready")
+		fi
+		DPID=''
+		cg_destroy "$CUR_CG"
+		CUR_CG=''
+		report_result "$name" "$t0"
+		return
+	fi
+
+	# Into the cgroup first, then exec: every byte the workload allocates is charged there.
+	echo "${S_ARGS[*]}" >"$dir/owload.cmd"
+	sh -c 'echo $$ >"$0" && exec "$@"' "$CUR_CG/cgroup.procs" \
+		"$OWLOAD" "${S_ARGS[@]}" --report "$REP" >"$dir/owload.out" 2>&1 &
+	WPID=$!
+	# (stderr: no "Killed" job notice from bash; the verdict reports it)
+	if wait_gone "$WPID" "$S_TIMEOUT" 2>/dev/null; then
+		wait "$WPID" 2>/dev/null
+		WST=$?
+	else
+		kill -KILL "$WPID"
+		wait "$WPID" 2>/dev/null
+		WST=timeout
+		REASONS+=("the workload was still running after ${S_TIMEOUT} s")
+	fi
+	WPID=''
+
+	stop_daemon
+	oom1=$(cg_oom_kills "$CUR_CG")
+	OOMD=$((oom1 - oom0))
+	peak=$(cg_peak_mib "$CUR_CG")
+	echo "peak_mib=$peak oom_kill=$oom0->$oom1 workload=$WST" >"$dir/summary"
+	cg_destroy "$CUR_CG"
+	CUR_CG=''
+	if [[ $name == pagecache-* && -n $DATA_DIR ]]; then
+		rm -rf "$DATA_DIR"
+		DATA_DIR=''
+	fi
+
+	[[ $WST == timeout ]] || "check_$S_EXPECT"
+	report_result "$name" "$t0"
+}
+
+report_result()
+{
+	local name=$1 secs=$((SECONDS - $2)) reason
+
+	if ((${#REASONS[@]} == 0)); then
+		echo "PASS $name (${secs}s)"
+		PASSED=$((PASSED + 1))
+		return
+	fi
+	FAILED=$((FAILED + 1))
+	reason=$(printf '%s; ' "${REASONS[@]}")
+	echo "FAIL $name: ${reason%; }"
+	if [[ -s $LOG ]]; then
+		echo "    --- daemon log (last 20 lines of $LOG):"
+		tail -n 20 "$LOG" | sed 's/^/    /'
+	else
+		echo "    --- daemon log $LOG is empty"
+	fi
+	if [[ -s $REP ]]; then
+		echo "    --- workload report (last 10 lines):"
+		tail -n 10 "$REP" | sed 's/^/    /'
+	fi
+}
+
+echo "e2e: cgroup v$OW_CG_VER at $OW_CG_ROOT, limit ${LIMIT_MIB} MiB, logs in $TMPD"
+for name in "${SELECTED[@]}"; do
+	run_scenario "$name"
+done
+echo "e2e: $PASSED passed, $FAILED failed"
+((FAILED == 0))
