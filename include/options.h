@@ -25,6 +25,7 @@ struct ow_options {
 	unsigned int ncgroups;
 	bool dry_run;
 	bool no_bpf; /* --no-bpf: skip BPF, run the degraded cgroup-file path */
+	int attach;  /* --attach: -1 try tp_btf, raw_tp, tracepoint in turn; else only that one */
 	struct ow_policy_cfg policy;
 	const char *protect; /* regex source, or NULL */
 	const char *prefer;

@@ -566,7 +566,7 @@ static int start_tracer(struct ow_daemon *d)
 		       "every second instead of kernel events");
 		return 0;
 	}
-	ret = ow_tracer_open(&d->tracer, on_event, d, err, sizeof(err));
+	ret = ow_tracer_open(&d->tracer, d->opts->attach, on_event, d, err, sizeof(err));
 	if (!ret)
 		return 0;
 	if (ret == -EPERM || ret == -EACCES) {

@@ -31,6 +31,8 @@ const char ow_usage_text[] =
 	"  --prefer REGEX       prefer these processes as victims\n"
 	"  --log-format F       text (default) or json (one object a line)\n"
 	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
+	"  --attach MODE        tp_btf, raw_tp or tracepoint: only this BPF attach mode\n"
+	"                       (default: the first of them that works)\n"
 	"  -v, --verbose        log more (repeat for debug)\n"
 	"  -h, --help           show this help\n"
 	"  -V, --version        show the version\n";
@@ -45,6 +47,7 @@ enum {
 	OPT_PREFER,
 	OPT_LOG_FORMAT,
 	OPT_NO_BPF,
+	OPT_ATTACH,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +60,7 @@ static const struct option long_opts[] = {
 	{"prefer", required_argument, NULL, OPT_PREFER},
 	{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 	{"no-bpf", no_argument, NULL, OPT_NO_BPF},
+	{"attach", required_argument, NULL, OPT_ATTACH},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -91,6 +95,21 @@ static int compile(const char *flag, const char *src, regex_t *re, char *err, si
 	return 0;
 }
 
+static int parse_attach(const char *arg, struct ow_options *o, char *err, size_t errlen)
+{
+	static const char *const modes[] = {"tp_btf", "raw_tp", "tracepoint"};
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(arg, modes[i])) {
+			o->attach = i;
+			return 0;
+		}
+	}
+	return fail(err, errlen,
+		    "invalid value for --attach: '%s' (tp_btf, raw_tp or tracepoint)%s", arg, "");
+}
+
 static int parse_command(const char *word, struct ow_options *o, char *err, size_t errlen)
 {
 	if (!strcmp(word, "run"))
@@ -121,6 +140,8 @@ static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, s
 	case OPT_NO_BPF:
 		o->no_bpf = true;
 		return 0;
+	case OPT_ATTACH:
+		return parse_attach(arg, o, err, errlen);
 	case OPT_WARN:
 		return parse_seconds("--warn-horizon", arg, &o->policy.warn_horizon_s, err, errlen);
 	case OPT_ACT:
@@ -188,6 +209,7 @@ int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, siz
 	memset(o, 0, sizeof(*o));
 	ow_policy_defaults(&o->policy);
 	o->cmd = OW_CMD_HELP;
+	o->attach = -1;
 	if (argc < 2)
 		return fail(err, errlen, "missing command: run or status (try --help)%s%s", "", "");
 	has_cmd = argv[1][0] != '-';

@@ -165,7 +165,8 @@ static int explain(int err, char *errbuf, size_t errlen)
 	return err;
 }
 
-int ow_tracer_open(struct ow_tracer **out, ow_event_fn fn, void *arg, char *errbuf, size_t errlen)
+int ow_tracer_open(struct ow_tracer **out, int only, ow_event_fn fn, void *arg, char *errbuf,
+		   size_t errlen)
 {
 	struct ow_tracer *t = calloc(1, sizeof(*t));
 	bool victim_task = mark_victim_has_task();
@@ -177,6 +178,8 @@ int ow_tracer_open(struct ow_tracer **out, ow_event_fn fn, void *arg, char *errb
 	t->arg = arg;
 	libbpf_set_print(libbpf_print);
 	for (mode = 0; mode < 3; mode++) {
+		if (only >= 0 && mode != only)
+			continue;
 		if (mode == 2)
 			ensure_tracefs();
 		err = try_mode(t, mode, victim_task);

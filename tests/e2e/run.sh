@@ -26,13 +26,15 @@ READY_TIMEOUT=20
 STOP_TIMEOUT=5
 
 ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group
-	plateau-75 sawtooth-flat pagecache-1g burst-64)
+	plateau-75 sawtooth-flat pagecache-1g burst-64
+	attach-raw_tp attach-tracepoint degraded dry-run-oom)
 
-# scenario NAME: sets S_TIMEOUT (s), S_EXPECT and S_ARGS (owload arguments) for NAME.
+# scenario NAME: sets S_TIMEOUT (s), S_EXPECT, S_ARGS (owload arguments) and S_DAEMON (extra
+# daemon flags) for NAME, and S_MODE, the attach mode the daemon must report when ready.
 # The --duration of each workload bounds it; S_TIMEOUT bounds the wait for it.
 scenario()
 {
-	S_ARGS=()
+	S_ARGS=() S_DAEMON=() S_MODE=''
 	case $1 in
 	linear-2)
 		# 256 MiB at 2 MiB/s: ~128 s to the limit.
@@ -74,6 +76,25 @@ scenario()
 	pagecache-1g)
 		S_TIMEOUT=120 S_EXPECT=untouched
 		S_ARGS=(pagecache --file "$(data_file)" --size 1024 --duration 45)
+		;;
+	attach-raw_tp | attach-tracepoint)
+		# The same leak with each fallback attach flavour forced (tp_btf is the default).
+		S_TIMEOUT=70 S_EXPECT=graceful S_MODE=${1#attach-}
+		S_ARGS=(linear --rate 32 --duration 60)
+		S_DAEMON=(--attach "$S_MODE")
+		;;
+	degraded)
+		# No BPF: cgroup files sampled every second (and PSI); a slow leak is still stopped.
+		S_TIMEOUT=70 S_EXPECT=graceful S_MODE=degraded
+		S_ARGS=(linear --rate 8 --duration 60)
+		S_DAEMON=(--no-bpf)
+		;;
+	dry-run-oom)
+		# --dry-run signals nothing: the kernel OOM-kills the leaker, and the daemon must say
+		# so (oom:mark_victim) naming its pid, after logging what it would have done.
+		S_TIMEOUT=40 S_EXPECT=oom_logged
+		S_ARGS=(linear --rate 64 --duration 30)
+		S_DAEMON=(--dry-run)
 		;;
 	burst-64)
 		S_TIMEOUT=40 S_EXPECT=untouched
@@ -173,6 +194,19 @@ check_graceful()
 	[[ $WST == 0 ]] || REASONS+=("workload ended with $(status_text "$WST"), expected exit 0")
 	grep -q '^sigterm ' "$REP" || REASONS+=("the workload never reported SIGTERM")
 	check_no_oom
+}
+
+check_oom_logged()
+{
+	local pid
+
+	[[ $WST == 137 ]] ||
+		REASONS+=("workload ended with $(status_text "$WST"), expected the kernel's SIGKILL")
+	((OOMD >= 1)) || REASONS+=("the kernel OOM killer did not strike (oom_kill unchanged)")
+	grep -qE '"dry_run" *: *1' "$LOG" || REASONS+=('no dry-run "act" line in the daemon log')
+	pid=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$REP" | head -n1)
+	grep -E "$(json_event oom_kill)" "$LOG" | grep -qE "\"pid\" *: *$pid[,}]" ||
+		REASONS+=("no \"event\":\"oom_kill\" line naming the workload's pid $pid")
 }
 
 check_escalate()
@@ -280,7 +314,7 @@ run_scenario()
 	fi
 	oom0=$(cg_oom_kills "$CUR_CG")
 
-	cmd=("$OWD" run --cgroup "$CUR_CG" --log-format json -v "${DAEMON_EXTRA[@]}")
+	cmd=("$OWD" run --cgroup "$CUR_CG" --log-format json -v "${S_DAEMON[@]}" "${DAEMON_EXTRA[@]}")
 	echo "${cmd[*]}" >"$dir/daemon.cmd"
 	"${cmd[@]}" >"$dir/daemon.out" 2>"$LOG" &
 	DPID=$!
@@ -300,6 +334,9 @@ run_scenario()
 		return
 	fi
 
+	if [[ -n $S_MODE ]] && ! grep -E "$(json_event ready)" "$LOG" | grep -qE "\"mode\" *: *\"$S_MODE\""; then
+		REASONS+=("the daemon is not in mode $S_MODE: $(grep -E "$(json_event ready)" "$LOG")")
+	fi
 	# Into the cgroup first, then exec: every byte the workload allocates is charged there.
 	echo "${S_ARGS[*]}" >"$dir/owload.cmd"
 	sh -c 'echo $$ >"$0" && exec "$@"' "$CUR_CG/cgroup.procs" \
