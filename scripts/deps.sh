@@ -1,23 +1,37 @@
 #!/bin/sh
-# Install the Debian/Ubuntu packages oomwarden needs to build and test, only those missing.
-# Runs as root (make run / make test are run as root); uses sudo if not.
+# Install the Debian/Ubuntu packages oomwarden needs to build and test: only those missing, so
+# a machine that has them all changes nothing. `make run` and `make test` call this as root;
+# as another user it uses sudo.
 set -eu
-PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libcmocka-dev pkg-config"
-# bpftool is its own package on Debian 12; Ubuntu ships it in linux-tools.
-if apt-cache show bpftool >/dev/null 2>&1 || ! command -v apt-get >/dev/null; then
-	PKGS="$PKGS bpftool"
-fi
+
+PKGS="make gcc clang libbpf-dev libelf-dev zlib1g-dev libcmocka-dev pkg-config"
+
+installed()
+{
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
 missing=""
 for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing="$missing $p"
+	installed "$p" || missing="$missing $p"
 done
-command -v bpftool >/dev/null 2>&1 || case "$missing" in *bpftool*) ;; *) missing="$missing bpftool" ;; esac
-[ -z "$missing" ] && exit 0
+# bpftool: its own package on Debian 12; on Ubuntu it comes with linux-tools.
+need_bpftool=false
+command -v bpftool >/dev/null 2>&1 || need_bpftool=true
+
+[ -z "$missing" ] && ! $need_bpftool && exit 0
+
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+if $need_bpftool; then
+	if apt-cache show bpftool >/dev/null 2>&1; then
+		missing="$missing bpftool"
+	else
+		missing="$missing linux-tools-common linux-tools-generic"
+	fi
+fi
+echo "deps: installing$missing"
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
