@@ -99,12 +99,19 @@ unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit.sh $(UNIT_BINS)
 
 e2e: all
+	$(Q)tests/e2e/churn.sh
 	$(Q)tests/e2e/run.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory e2e
+	$(Q)$(MAKE) --no-print-directory test-vm
+
+# The e2e scenarios in qemu guests on Debian's 6.1 and 6.12 kernels, cgroup v2 (tests/vm/).
+.PHONY: test-vm
+test-vm: all
+	$(Q)tests/vm/run.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

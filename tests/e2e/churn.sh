@@ -1,0 +1,125 @@
+#!/bin/bash
+# End-to-end: the daemon among cgroups that come and go, and a limit set on a parent.
+#
+# Watches a parent memcg P (256 MiB) with `oomwarden run --cgroup P`. Twenty child cgroups are
+# created after the daemon started, each runs a short-lived process, and all are removed while
+# the daemon runs: it must stay up and quiet. Then a leak in a new child with no limit of its
+# own must still be stopped gracefully, because P's limit is the one it would hit.
+# Prints PASS/FAIL lines and `churn: N passed, N failed`. Run as root from the repo root.
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+
+OWD=build/oomwarden
+OWLOAD=build/owload
+PASSED=0 FAILED=0
+TMPD=$(mktemp -d /tmp/oomwarden-churn.XXXXXX) || exit 1
+LOG=$TMPD/daemon.log
+P='' DPID=''
+
+cleanup()
+{
+	local c
+
+	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
+	if [[ -n $P && -d $P ]]; then
+		for c in "$P"/*/; do
+			[[ -d $c ]] && cg_destroy "${c%/}"
+		done
+		cg_destroy "$P"
+	fi
+	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+verdict()
+{
+	local name=$1
+	shift
+	if (($# == 0)); then
+		echo "PASS $name"
+		PASSED=$((PASSED + 1))
+		return
+	fi
+	echo "FAIL $name: $*"
+	tail -n 20 "$LOG" | sed 's/^/    /'
+	FAILED=$((FAILED + 1))
+}
+
+# child NAME: a child cgroup of P with no limit of its own.
+child()
+{
+	mkdir "$P/$1" && echo "$P/$1"
+}
+
+# in_cgroup DIR ARGS...: run owload inside DIR.
+in_cgroup()
+{
+	local dir=$1
+	shift
+	sh -c 'echo $$ >"$0" && exec "$@"' "$dir/cgroup.procs" "$OWLOAD" "$@"
+}
+
+if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
+	echo "SKIP churn: needs root and a memory cgroup controller"
+	[[ -n ${CI:-} ]] && exit 1
+	exit 0
+fi
+P=$(cg_create "owchurn-$$" $((256 << 20))) || exit 1
+if [[ $OW_CG_VER == 2 ]]; then
+	echo +memory >"$P/cgroup.subtree_control" || exit 1
+fi
+
+"$OWD" run --cgroup "$P" --log-format json -v 2>"$LOG" &
+DPID=$!
+wait_for_line "$LOG" "$(json_event ready)" 20 "$DPID" || {
+	verdict ready "the daemon never got ready"
+	echo "churn: $PASSED passed, $FAILED failed"
+	exit 1
+}
+
+# 1. Cgroups created after start, used, and removed under the daemon.
+pids=()
+for i in $(seq 20); do
+	c=$(child "c$i") || break
+	in_cgroup "$c" burst --size 8 --duration 1 >/dev/null 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}" # not a bare wait: the daemon is a child too
+for i in $(seq 20); do
+	cg_destroy "$P/c$i"
+done
+sleep 1
+reasons=()
+pid_alive "$DPID" || reasons+=("the daemon died while cgroups came and went")
+grep -qE "$(json_event act)" "$LOG" && reasons+=("the daemon acted on short bursts")
+verdict cgroup-churn "${reasons[@]}"
+
+# 2. A leak in an unlimited child of P: P's limit is the one it will hit.
+c=$(child leak)
+rep=$TMPD/leak.report
+oom0=$(cg_oom_kills "$P")
+in_cgroup "$c" linear --rate 32 --duration 60 --report "$rep" >/dev/null 2>&1
+st=$?
+oom1=$(cg_oom_kills "$P")
+reasons=()
+((st == 0)) || reasons+=("the leaker ended with $(status_text "$st"), expected exit 0")
+grep -q '^sigterm ' "$rep" 2>/dev/null || reasons+=("the leaker never reported SIGTERM")
+((oom1 == oom0)) || reasons+=("the kernel OOM killer struck $((oom1 - oom0)) time(s)")
+verdict nested-limit "${reasons[@]}"
+
+# 3. The daemon still exits cleanly.
+kill -TERM "$DPID"
+if wait_gone "$DPID" 5; then
+	wait "$DPID"
+	st=$?
+	DPID=''
+	if ((st == 0)); then verdict clean-exit; else verdict clean-exit "exit status $st"; fi
+else
+	verdict clean-exit "the daemon did not exit within 5 s of SIGTERM"
+fi
+echo "churn: $PASSED passed, $FAILED failed"
+((FAILED == 0))
