@@ -106,7 +106,6 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory e2e
-	$(Q)$(MAKE) --no-print-directory test-vm
 
 # The e2e scenarios in qemu guests on Debian's 6.1 and 6.12 kernels, cgroup v2 (tests/vm/).
 .PHONY: test-vm
