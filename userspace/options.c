@@ -88,10 +88,16 @@ static int parse_seconds(const char *flag, const char *s, double *out, char *err
 	return 0;
 }
 
-static int compile(const char *flag, const char *src, regex_t *re, char *err, size_t errlen)
+/* A repeated flag replaces the earlier regex; `*src` stays NULL unless `re` is compiled. */
+static int set_regex(const char *flag, const char *arg, const char **src, regex_t *re, char *err,
+		     size_t errlen)
 {
-	if (regcomp(re, src, REG_EXTENDED | REG_NOSUB))
-		return fail(err, errlen, "invalid regular expression for %s: '%s'", flag, src);
+	if (*src)
+		regfree(re);
+	*src = NULL;
+	if (regcomp(re, arg, REG_EXTENDED | REG_NOSUB))
+		return fail(err, errlen, "invalid regular expression for %s: '%s'", flag, arg);
+	*src = arg;
 	return 0;
 }
 
@@ -149,21 +155,9 @@ static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, s
 	case OPT_GRACE:
 		return parse_seconds("--grace", arg, &o->policy.grace_s, err, errlen);
 	case OPT_PROTECT:
-		if (o->protect)
-			regfree(&o->protect_re);
-		o->protect = NULL;
-		if (compile("--protect", arg, &o->protect_re, err, errlen))
-			return -EINVAL;
-		o->protect = arg;
-		return 0;
+		return set_regex("--protect", arg, &o->protect, &o->protect_re, err, errlen);
 	case OPT_PREFER:
-		if (o->prefer)
-			regfree(&o->prefer_re);
-		o->prefer = NULL;
-		if (compile("--prefer", arg, &o->prefer_re, err, errlen))
-			return -EINVAL;
-		o->prefer = arg;
-		return 0;
+		return set_regex("--prefer", arg, &o->prefer, &o->prefer_re, err, errlen);
 	case OPT_LOG_FORMAT:
 		if (!strcmp(arg, "text"))
 			o->log_format = OW_LOG_TEXT;
