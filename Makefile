@@ -24,7 +24,8 @@ endif
 WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS		?= -O2 -g
 CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -I$(OUT) -DOW_VERSION='"$(VERSION)"'
-LDLIBS		+= -lbpf -lelf -lz
+# libcurl is not linked: the alert sender child dlopen()s it (include/curl_dl.h).
+LDLIBS		+= -lbpf -lelf -lz -lcjson
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -I$(OUT)
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -99,13 +100,16 @@ unit: $(UNIT_BINS)
 	$(Q)scripts/run-unit.sh $(UNIT_BINS)
 
 e2e: all
+	$(Q)tests/alert/run.sh
 	$(Q)tests/e2e/churn.sh
+	$(Q)tests/e2e/alerts.sh
 	$(Q)tests/e2e/run.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory e2e
+	$(Q)$(MAKE) --no-print-directory test-vm
 
 # The e2e scenarios in qemu guests on Debian's 6.1 and 6.12 kernels, cgroup v2 (tests/vm/).
 .PHONY: test-vm

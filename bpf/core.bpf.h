@@ -113,6 +113,8 @@ extern struct ow_events_map events SEC(".maps");
 
 /* Minimum time between two reclaim reports of one memcg; set by the daemon before load. */
 extern const volatile __u64 reclaim_report_ns;
+/* Bumped by the daemon after every change to memcg_cfg (bss, written through the skeleton). */
+extern volatile __u32 cfg_gen;
 
 static __always_inline struct mem_cgroup___ow *task_memcg(struct task_struct___ow *task)
 {

@@ -8,5 +8,6 @@ struct ow_memcg_state_map memcg_state SEC(".maps");
 struct ow_events_map events SEC(".maps");
 
 const volatile __u64 reclaim_report_ns = 100000000ULL;
+volatile __u32 cfg_gen = 1;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -30,8 +30,8 @@ static __always_inline struct ow_memcg_cfg *watched_cfg(__u64 memcg, __u32 tgid)
 	return NULL;
 }
 
-static __always_inline void check_memcg(struct task_struct___ow *owner, __u64 memcg,
-					const struct ow_memcg_cfg *cfg, __u32 tgid)
+static __always_inline void check_memcg(struct task_struct___ow *owner, __u64 memcg, __u64 step,
+					__u32 tgid)
 {
 	struct mem_cgroup___ow *mc = task_memcg(owner);
 	struct ow_memcg_state fresh = {}, *st;
@@ -48,7 +48,7 @@ static __always_inline void check_memcg(struct task_struct___ow *owner, __u64 me
 			return;
 	}
 	usage = memcg_usage(mc);
-	if (abs_diff(usage, st->last_usage) < cfg->memcg_step)
+	if (abs_diff(usage, st->last_usage) < step)
 		return;
 	st->last_usage = usage;
 	e = event_reserve(OW_EV_MEMCG_STEP, tgid, memcg);
@@ -84,31 +84,87 @@ static __always_inline void report_proc(struct task_struct___ow *owner, struct o
 }
 
 /* The common body: `bytes` is the new value of counter `member` of process `tgid`. */
+/* The memcg's thresholds, copied into the process's entry so the hot path does one map
+ * lookup, not two; re-read whenever the daemon bumped cfg_gen (it changed some memcg). */
+static __always_inline void refresh_cfg(struct ow_proc_state *p, __u32 tgid)
+{
+	__u32 gen = cfg_gen;
+	struct ow_memcg_cfg *cfg = watched_cfg(p->memcg_id, tgid);
+
+	p->cfg_gen = gen;
+	p->watched = cfg ? 1 : 0;
+	if (cfg) {
+		p->proc_step = cfg->proc_step;
+		p->memcg_step = cfg->memcg_step;
+	}
+}
+
+/*
+ * Per-CPU memory of the last process seen: faults come in runs from one process on one CPU,
+ * so most events move a counter by a page or two since the last one we looked at. Those return
+ * here, before any hash lookup; the counters are absolute, so nothing is lost but resolution
+ * below SKIP_BYTES (steps are 256 KiB and up).
+ */
+#define SKIP_BYTES (64 * 1024)
+
+struct rss_cache {
+	__u32 tgid;
+	__u32 pad;
+	__u64 bytes[OW_MEM_NR];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rss_cache);
+} rss_cache SEC(".maps");
+
+static __always_inline bool recently_seen(__u32 tgid, int member, __u64 bytes)
+{
+	__u32 zero = 0;
+	struct rss_cache *c = bpf_map_lookup_elem(&rss_cache, &zero);
+	int m = member & (OW_MEM_NR - 1);
+
+	if (!c)
+		return false;
+	if (c->tgid == tgid && abs_diff(bytes, c->bytes[m]) < SKIP_BYTES)
+		return true;
+	if (c->tgid != tgid) {
+		c->tgid = tgid;
+		__builtin_memset(c->bytes, 0, sizeof(c->bytes));
+	}
+	c->bytes[m] = bytes;
+	return false;
+}
+
 static __always_inline void on_rss(struct task_struct___ow *owner, __u32 tgid, int member,
 				   __u64 bytes)
 {
-	struct ow_memcg_cfg *cfg;
 	struct ow_proc_state *p;
 	__u64 nr, total;
 
 	if (member < 0 || member >= OW_MEM_NR)
 		return;
+	if (recently_seen(tgid, member, bytes))
+		return;
 	p = proc_state(owner, tgid);
 	if (!p)
 		return;
 	p->rss[member & (OW_MEM_NR - 1)] = bytes;
-	cfg = watched_cfg(p->memcg_id, tgid);
-	if (!cfg)
+	if (p->cfg_gen != cfg_gen)
+		refresh_cfg(p, tgid);
+	if (!p->watched)
 		return;
 	nr = nonreclaimable(p->rss);
-	if (abs_diff(nr, p->last_reported) >= cfg->proc_step) {
+	if (abs_diff(nr, p->last_reported) >= p->proc_step) {
 		p->last_reported = nr;
 		report_proc(owner, p, tgid);
 	}
 	total = nr + p->rss[OW_MEM_FILE];
 	if (abs_diff(total, p->last_checked) >= MEMCG_CHECK_BYTES) {
 		p->last_checked = total;
-		check_memcg(owner, p->memcg_id, cfg, tgid);
+		check_memcg(owner, p->memcg_id, p->memcg_step, tgid);
 	}
 }
 
@@ -116,12 +172,14 @@ static __always_inline void on_rss(struct task_struct___ow *owner, __u32 tgid, i
  * percpu_counter_read_positive(), as the tracepoint itself reports it. Constant indices let
  * CO-RE scale each by the kernel's own sizeof(struct percpu_counter); before 6.2 the counters
  * were atomic_long_t (the branch not taken is removed by the verifier). READ is a direct load
- * for tp_btf, whose arguments the verifier tracks as kernel pointers, or a probe read.
+ * for tp_btf, whose arguments the verifier tracks as kernel pointers, or a probe read; the
+ * pre-6.2 layout is always probe-read, because 6.1's verifier refuses a direct load through
+ * the atomic_long_t typedef ("Type 'atomic_long_t' is not a struct").
  */
 #define DIRECT_READ(p, path) ((p)->path)
 #define RSS_COUNTER(READ, mm, i)                                                                   \
 	(bpf_core_type_exists(struct mm_rss_stat___ow)                                             \
-		 ? READ(((struct mm_struct___old *)(mm)), rss_stat.count[i].counter)               \
+		 ? BPF_CORE_READ(((struct mm_struct___old *)(mm)), rss_stat.count[i].counter)      \
 		 : READ((mm), rss_stat[i].count))
 #define RSS_BYTES(READ, mm, member)                                                                \
 	({                                                                                         \

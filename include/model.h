@@ -44,7 +44,6 @@ struct ow_cgroup {
 	struct ow_verdict verdict;
 	enum ow_level level;
 	uint64_t last_sample_ns;
-	uint64_t last_event_ns; /* last growth the kernel reported */
 	uint64_t oom_kills;
 	bool seen; /* found by the latest scan */
 	/* Action state: one victim at a time. */
@@ -55,6 +54,9 @@ struct ow_cgroup {
 	uint64_t deadline_ns; /* SIGKILL (or give up) at this time */
 	bool killed;	      /* SIGKILL sent */
 	uint64_t cooldown_until_ns;
+	/* Alerts: one incident from leaving ok until back at ok. */
+	char incident[48];
+	int64_t incident_start_ns; /* CLOCK_REALTIME */
 };
 
 struct ow_model {

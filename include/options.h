@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alert.h"
 #include "log.h"
 #include "policy.h"
 
@@ -17,6 +18,7 @@ enum ow_command {
 	OW_CMD_VERSION,
 	OW_CMD_RUN,
 	OW_CMD_STATUS,
+	OW_CMD_ALERT_TEST,
 };
 
 struct ow_options {
@@ -31,6 +33,12 @@ struct ow_options {
 	const char *prefer;
 	regex_t protect_re; /* compiled when protect != NULL */
 	regex_t prefer_re;
+	const char *webhook_urls[OW_MAX_WEBHOOKS]; /* --webhook, in order */
+	unsigned int nwebhook_urls;
+	const char *webhook_formats[OW_MAX_WEBHOOKS]; /* --webhook-format, paired in order */
+	unsigned int nwebhook_formats;
+	struct ow_webhook_target targets[OW_MAX_WEBHOOKS]; /* the pairs, validated */
+	unsigned int ntargets;
 	enum ow_log_format log_format;
 	int verbose;
 };

@@ -63,6 +63,10 @@ struct ow_proc_state {
 	__u64 rss[OW_MEM_NR]; /* bytes, last value seen per counter */
 	__u64 last_reported;  /* non-reclaimable bytes at the last report */
 	__u64 last_checked;   /* RSS of all types at the last memcg usage check */
+	__u64 proc_step;      /* copied from memcg_cfg at cfg_gen */
+	__u64 memcg_step;
+	__u32 watched;
+	__u32 cfg_gen; /* 0: never read (the daemon's generations start at 1) */
 };
 
 #endif /* OW_EVENTS_H */

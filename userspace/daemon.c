@@ -22,6 +22,7 @@
 #include "actuator.h"
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
 #include "tracer.h"
 #include "watch.h"
 
@@ -33,7 +34,6 @@
 #define TAG_PSI		   4
 #define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
 #define RESCAN_MIN_NS	   (200 * NS_PER_MS)
-#define ACTIVE_NS	   (30 * NS_PER_S) /* keep re-sampling a cgroup this long after growth */
 #define SAMPLE_NS	   NS_PER_S	   /* re-sampling period of active cgroups */
 #define KILL_WAIT_NS	   (5 * NS_PER_S)  /* after SIGKILL, give up waiting for the exit */
 #define MIB		   (1024.0 * 1024.0)
@@ -43,7 +43,8 @@ struct ow_daemon {
 	struct ow_options *opts;
 	struct ow_watch watch;
 	struct ow_model model;
-	struct ow_tracer *tracer; /* NULL: degraded mode */
+	struct ow_tracer *tracer;   /* NULL: degraded mode */
+	struct ow_alerter *alerter; /* NULL: no webhooks */
 	struct ow_candidates *cands;
 	int epfd, sigfd, timerfd, psifd;
 	bool stop;
@@ -148,8 +149,9 @@ static void request_rescan(struct ow_daemon *d)
 		OW_NUM("rate_mib_s", (cg)->verdict.rate / MIB),                                    \
 		OW_NUM("eta_s", (cg)->verdict.eta_s)
 
-static void set_level(struct ow_cgroup *cg, enum ow_level level)
+static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level level)
 {
+	enum ow_level from = cg->level;
 	enum ow_log_level lvl = level >= OW_LEVEL_WARN ? OW_LOG_WARN : OW_LOG_INFO;
 
 	if (level == cg->level)
@@ -157,6 +159,15 @@ static void set_level(struct ow_cgroup *cg, enum ow_level level)
 	ow_log(lvl, "level", cg->verdict.reason, CG_FIELDS(cg),
 	       OW_STR("from", ow_level_name(cg->level)), OW_STR("to", ow_level_name(level)));
 	cg->level = level;
+	ow_notify_level(d->alerter, cg, from, level);
+}
+
+static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	struct ow_proc_info victim = {.pid = cg->victim_pid};
+
+	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim_comm);
+	ow_notify_action(d->alerter, cg, OW_ALERT_ESCALATE, &victim, NULL, false);
 }
 
 static void escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
@@ -174,6 +185,7 @@ static void escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim_pid),
 	       OW_STR("comm", cg->victim_comm), OW_STR("signal", "SIGKILL"),
 	       OW_NUM("since_sigterm_ms", (double)(mono_ns() - cg->term_ns) / NS_PER_MS));
+	notify_escalate(d, cg);
 }
 
 static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -208,13 +220,14 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_
 	info = &d->cands->info[idx];
 	proc_rate = d->cands->c[idx].rate;
 	grace = ow_policy_grace(&d->opts->policy, cg->verdict.eta_s);
-	set_level(cg, OW_LEVEL_ACT);
+	set_level(d, cg, OW_LEVEL_ACT);
 	if (d->opts->dry_run) {
 		ow_log(OW_LOG_WARN, "act", "dry run: would send SIGTERM", CG_FIELDS(cg),
 		       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 		       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
 		       OW_STR("signal", "SIGTERM"), OW_INT("dry_run", 1),
 		       OW_STR("reason", cg->verdict.reason));
+		ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, true);
 		cool_down(d, cg, now);
 		return;
 	}
@@ -235,6 +248,7 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_
 	       OW_STR("signal", "SIGTERM"), OW_NUM("grace_s", grace),
 	       OW_STR("reason", cg->verdict.reason),
 	       OW_NUM("latency_ms", event_ns ? (double)(cg->term_ns - event_ns) / NS_PER_MS : 0));
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, false);
 	cg->victim_fd = fd;
 	cg->victim_pid = info->pid;
 	snprintf(cg->victim_comm, sizeof(cg->victim_comm), "%s", info->comm);
@@ -283,7 +297,7 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 		return;
 	}
 	if (cg->verdict.level != OW_LEVEL_ACT) {
-		set_level(cg, cg->verdict.level);
+		set_level(d, cg, cg->verdict.level);
 		return;
 	}
 	/* After acting, the trend still holds the growth that was just stopped: wait, unless
@@ -342,6 +356,7 @@ static void on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 	       OW_NUM("file_mib", mib(e->rss[OW_MEM_FILE])),
 	       OW_NUM("shmem_mib", mib(e->rss[OW_MEM_SHMEM])),
 	       OW_NUM("predicted_eta_s", cg ? cg->verdict.eta_s : INFINITY));
+	ow_notify_oom_kill(d->alerter, cg, e);
 }
 
 static int on_event(const struct ow_event *e, void *arg)
@@ -368,7 +383,6 @@ static int on_event(const struct ow_event *e, void *arg)
 			request_rescan(d); /* a cgroup created since the last scan */
 			break;
 		}
-		cg->last_event_ns = mono_ns();
 		evaluate(d, cg, e->ts_ns);
 		evaluate_limit_points(d, cg, e->ts_ns);
 		break;
@@ -400,8 +414,7 @@ static void on_timer(struct ow_daemon *d)
 			       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid));
 			drop_victim(cg);
 			cool_down(d, cg, now);
-		} else if (!d->tracer || cg->level != OW_LEVEL_OK ||
-			   now - cg->last_event_ns < ACTIVE_NS) {
+		} else if (!d->tracer || cg->level != OW_LEVEL_OK) {
 			evaluate(d, cg, 0);
 		}
 	}
@@ -419,8 +432,7 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 
 		if (cg->victim_fd >= 0 && cg->deadline_ns < next)
 			next = cg->deadline_ns;
-		if ((cg->level != OW_LEVEL_OK || now - cg->last_event_ns < ACTIVE_NS) &&
-		    now + SAMPLE_NS < next)
+		if (cg->level != OW_LEVEL_OK && now + SAMPLE_NS < next)
 			next = now + SAMPLE_NS;
 	}
 	return next;
@@ -580,6 +592,21 @@ static int start_tracer(struct ow_daemon *d)
 	return 0;
 }
 
+static void start_alerter(struct ow_daemon *d)
+{
+	int err;
+
+	if (!d->opts->ntargets)
+		return;
+	err = ow_alerter_start(d->opts->targets, d->opts->ntargets, NULL, &d->alerter);
+	if (err) {
+		d->alerter = NULL;
+		ow_log(OW_LOG_ERROR, "alerts",
+		       "cannot start the alert sender: running without alerts",
+		       OW_STR("error", strerror(-err)));
+	}
+}
+
 static void shutdown_daemon(struct ow_daemon *d)
 {
 	unsigned int i;
@@ -587,6 +614,8 @@ static void shutdown_daemon(struct ow_daemon *d)
 	for (i = 0; i < d->model.ncgs; i++)
 		drop_victim(d->model.cgs[i]);
 	ow_tracer_close(d->tracer);
+	if (d->alerter)
+		ow_alerter_stop(d->alerter, 2000);
 	ow_model_free(&d->model);
 	free(d->cands);
 	if (d->psifd >= 0)
@@ -615,6 +644,7 @@ int ow_daemon_run(struct ow_options *opts)
 	d.cands = calloc(1, sizeof(*d.cands));
 	if (!d.cands)
 		return 1;
+	start_alerter(&d); /* first: the sender is forked before BPF and mlockall */
 	ret = start_tracer(&d);
 	if (!ret)
 		ret = setup_fds(&d) ? 1 : 0;

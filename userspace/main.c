@@ -2,10 +2,25 @@
 /* oomwarden: parse the command line and run the command. Errors are reported here, once. */
 #include <stdio.h>
 
+#include "alert_sender.h"
 #include "daemon.h"
 #include "log.h"
 #include "options.h"
 #include "status.h"
+
+/* Send one test alert to each target; exit 0 only if every one answered 2xx. */
+static int alert_test(const struct ow_options *opts)
+{
+	struct ow_alert_test_result res[OW_MAX_WEBHOOKS];
+	unsigned int i;
+	int ret = ow_alert_test(opts->targets, opts->ntargets, NULL, res);
+
+	for (i = 0; i < opts->ntargets; i++)
+		printf("%-12s %s -> %ld%s%s\n", ow_alert_fmt_name(opts->targets[i].fmt),
+		       opts->targets[i].redacted, res[i].http_status, res[i].error[0] ? " " : "",
+		       res[i].error);
+	return ret ? 1 : 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -31,6 +46,9 @@ int main(int argc, char **argv)
 		break;
 	case OW_CMD_STATUS:
 		ret = ow_status_run(&opts);
+		break;
+	case OW_CMD_ALERT_TEST:
+		ret = alert_test(&opts);
 		break;
 	}
 	ow_options_free(&opts);

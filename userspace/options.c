@@ -18,6 +18,7 @@ const char ow_usage_text[] =
 	"Commands:\n"
 	"  run       watch memory cgroups and act (the daemon; runs in the foreground)\n"
 	"  status    print a table of cgroups: name, usage, limit, rate, ETA\n"
+	"  alert-test  send one test alert to each --webhook and print its HTTP status\n"
 	"\n"
 	"Options for run:\n"
 	"  --cgroup PATH        watch only the subtree of this cgroup directory (repeatable;\n"
@@ -29,6 +30,10 @@ const char ow_usage_text[] =
 	"                       the OOM is predicted sooner)\n"
 	"  --protect REGEX      never signal processes whose name or command line matches\n"
 	"  --prefer REGEX       prefer these processes as victims\n"
+	"  --webhook URL        POST alerts (warn, act, escalate, resolved, kernel OOM kills)\n"
+	"                       to URL (repeatable)\n"
+	"  --webhook-format F   json, slack, discord, ntfy, teams, gotify, pagerduty or\n"
+	"                       alertmanager, paired in order with --webhook (default json)\n"
 	"  --log-format F       text (default) or json (one object a line)\n"
 	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
 	"  --attach MODE        tp_btf, raw_tp or tracepoint: only this BPF attach mode\n"
@@ -48,6 +53,8 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_NO_BPF,
 	OPT_ATTACH,
+	OPT_WEBHOOK,
+	OPT_WEBHOOK_FORMAT,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +68,8 @@ static const struct option long_opts[] = {
 	{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 	{"no-bpf", no_argument, NULL, OPT_NO_BPF},
 	{"attach", required_argument, NULL, OPT_ATTACH},
+	{"webhook", required_argument, NULL, OPT_WEBHOOK},
+	{"webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -116,12 +125,29 @@ static int parse_attach(const char *arg, struct ow_options *o, char *err, size_t
 		    "invalid value for --attach: '%s' (tp_btf, raw_tp or tracepoint)%s", arg, "");
 }
 
+static int add_webhook_word(bool url, const char *arg, struct ow_options *o, char *err,
+			    size_t errlen)
+{
+	unsigned int *n = url ? &o->nwebhook_urls : &o->nwebhook_formats;
+
+	if (*n == OW_MAX_WEBHOOKS)
+		return fail(err, errlen, "too many %s flags (at most 16)%s",
+			    url ? "--webhook" : "--webhook-format", "");
+	if (url)
+		o->webhook_urls[(*n)++] = arg;
+	else
+		o->webhook_formats[(*n)++] = arg;
+	return 0;
+}
+
 static int parse_command(const char *word, struct ow_options *o, char *err, size_t errlen)
 {
 	if (!strcmp(word, "run"))
 		o->cmd = OW_CMD_RUN;
 	else if (!strcmp(word, "status"))
 		o->cmd = OW_CMD_STATUS;
+	else if (!strcmp(word, "alert-test"))
+		o->cmd = OW_CMD_ALERT_TEST;
 	else if (!strcmp(word, "help"))
 		o->cmd = OW_CMD_HELP;
 	else
@@ -148,6 +174,9 @@ static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, s
 		return 0;
 	case OPT_ATTACH:
 		return parse_attach(arg, o, err, errlen);
+	case OPT_WEBHOOK:
+	case OPT_WEBHOOK_FORMAT:
+		return add_webhook_word(c == OPT_WEBHOOK, arg, o, err, errlen);
 	case OPT_WARN:
 		return parse_seconds("--warn-horizon", arg, &o->policy.warn_horizon_s, err, errlen);
 	case OPT_ACT:
@@ -195,6 +224,24 @@ static void unknown_flag(char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown option or missing value: '%s' (try --help)", bad);
 }
 
+static int parse_webhooks(struct ow_options *o, char *err, size_t errlen)
+{
+	int n;
+
+	if (!o->nwebhook_urls && !o->nwebhook_formats) {
+		if (o->cmd == OW_CMD_ALERT_TEST)
+			return fail(err, errlen, "alert-test needs at least one --webhook URL%s%s",
+				    "", "");
+		return 0;
+	}
+	n = ow_webhook_targets_parse(o->webhook_urls, o->nwebhook_urls, o->webhook_formats,
+				     o->nwebhook_formats, o->targets, OW_MAX_WEBHOOKS, err, errlen);
+	if (n < 0)
+		return -EINVAL;
+	o->ntargets = (unsigned int)n;
+	return 0;
+}
+
 int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
 {
 	bool help = false, version = false, has_cmd;
@@ -239,7 +286,7 @@ int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, siz
 	if (o->policy.act_horizon_s > o->policy.warn_horizon_s)
 		return fail(err, errlen, "--act-horizon must not exceed --warn-horizon%s%s", "",
 			    "");
-	return 0;
+	return parse_webhooks(o, err, errlen);
 }
 
 void ow_options_free(struct ow_options *o)

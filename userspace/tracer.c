@@ -224,16 +224,29 @@ int ow_tracer_consume(struct ow_tracer *t)
 	return ring_buffer__consume(t->rb);
 }
 
+/* Processes cache their memcg's thresholds; a new generation makes them re-read. */
+static void bump_cfg_gen(struct ow_tracer *t)
+{
+	__atomic_add_fetch(&t->skel->data->cfg_gen, 1, __ATOMIC_RELEASE);
+}
+
 int ow_tracer_set_memcg(struct ow_tracer *t, uint64_t id, const struct ow_memcg_cfg *cfg)
 {
-	return bpf_map__update_elem(t->skel->maps.memcg_cfg, &id, sizeof(id), cfg, sizeof(*cfg),
-				    BPF_ANY);
+	int err = bpf_map__update_elem(t->skel->maps.memcg_cfg, &id, sizeof(id), cfg, sizeof(*cfg),
+				       BPF_ANY);
+
+	bump_cfg_gen(t);
+	return err;
 }
 
 int ow_tracer_forget_memcg(struct ow_tracer *t, uint64_t id)
 {
+	int err;
+
 	bpf_map__delete_elem(t->skel->maps.memcg_state, &id, sizeof(id), 0);
-	return bpf_map__delete_elem(t->skel->maps.memcg_cfg, &id, sizeof(id), 0);
+	err = bpf_map__delete_elem(t->skel->maps.memcg_cfg, &id, sizeof(id), 0);
+	bump_cfg_gen(t);
+	return err;
 }
 
 int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t id, uint64_t usage)

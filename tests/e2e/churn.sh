@@ -35,19 +35,6 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-verdict()
-{
-	local name=$1
-	shift
-	if (($# == 0)); then
-		echo "PASS $name"
-		PASSED=$((PASSED + 1))
-		return
-	fi
-	echo "FAIL $name: $*"
-	tail -n 20 "$LOG" | sed 's/^/    /'
-	FAILED=$((FAILED + 1))
-}
 
 # child NAME: a child cgroup of P with no limit of its own.
 child()
@@ -76,7 +63,7 @@ fi
 "$OWD" run --cgroup "$P" --log-format json -v 2>"$LOG" &
 DPID=$!
 wait_for_line "$LOG" "$(json_event ready)" 20 "$DPID" || {
-	verdict ready "the daemon never got ready"
+	verdict ready "$LOG" "the daemon never got ready"
 	echo "churn: $PASSED passed, $FAILED failed"
 	exit 1
 }
@@ -96,7 +83,7 @@ sleep 1
 reasons=()
 pid_alive "$DPID" || reasons+=("the daemon died while cgroups came and went")
 grep -qE "$(json_event act)" "$LOG" && reasons+=("the daemon acted on short bursts")
-verdict cgroup-churn "${reasons[@]}"
+verdict cgroup-churn "$LOG" "${reasons[@]}"
 
 # 2. A leak in an unlimited child of P: P's limit is the one it will hit.
 c=$(child leak)
@@ -109,7 +96,7 @@ reasons=()
 ((st == 0)) || reasons+=("the leaker ended with $(status_text "$st"), expected exit 0")
 grep -q '^sigterm ' "$rep" 2>/dev/null || reasons+=("the leaker never reported SIGTERM")
 ((oom1 == oom0)) || reasons+=("the kernel OOM killer struck $((oom1 - oom0)) time(s)")
-verdict nested-limit "${reasons[@]}"
+verdict nested-limit "$LOG" "${reasons[@]}"
 
 # 3. The daemon still exits cleanly.
 kill -TERM "$DPID"
@@ -117,9 +104,9 @@ if wait_gone "$DPID" 5; then
 	wait "$DPID"
 	st=$?
 	DPID=''
-	if ((st == 0)); then verdict clean-exit; else verdict clean-exit "exit status $st"; fi
+	if ((st == 0)); then verdict clean-exit "$LOG"; else verdict clean-exit "$LOG" "exit status $st"; fi
 else
-	verdict clean-exit "the daemon did not exit within 5 s of SIGTERM"
+	verdict clean-exit "$LOG" "the daemon did not exit within 5 s of SIGTERM"
 fi
 echo "churn: $PASSED passed, $FAILED failed"
 ((FAILED == 0))

@@ -215,3 +215,19 @@ pick_data_dir()
 	done
 	return 1
 }
+
+# verdict NAME LOGFILE [REASON...]: PASS when no reason is given, else FAIL with the reasons and
+# the log's last lines. Counts into PASSED and FAILED.
+verdict()
+{
+	local name=$1 log=$2
+	shift 2
+	if (($# == 0)); then
+		echo "PASS $name"
+		PASSED=$((PASSED + 1))
+		return
+	fi
+	echo "FAIL $name: $*"
+	tail -n 20 "$log" 2>/dev/null | sed 's/^/    /'
+	FAILED=$((FAILED + 1))
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * From the daemon's decisions to webhook alerts: fill a struct ow_alert from a cgroup, its
+ * victim and its processes, keep one incident id per cgroup from leaving ok to coming back,
+ * and hand the alert to the sender process without waiting (ow_alerter_send never blocks).
+ * Every function is a no-op when no webhook is configured (al == NULL).
+ */
+#ifndef OW_NOTIFY_H
+#define OW_NOTIFY_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+
+#include "actuator.h"
+#include "alert_sender.h"
+#include "model.h"
+#include "ow_events.h"
+
+/* A level change: warn when the cgroup leaves ok (whatever level it goes to), resolved when
+ * it comes back to ok. Opens and closes the cgroup's incident. */
+void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level from,
+		     enum ow_level to);
+
+/* SIGTERM sent (OW_ALERT_ACT, maybe dry_run) or SIGKILL sent (OW_ALERT_ESCALATE) to `victim`;
+ * `cands` (may be NULL) gives the top processes of the cgroup. */
+void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert_kind kind,
+		      const struct ow_proc_info *victim, const struct ow_candidates *cands,
+		      bool dry_run);
+
+/* The kernel OOM killer struck: a post-mortem, with or without a watched cgroup. */
+void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e);
+
+#endif /* OW_NOTIFY_H */

@@ -1,0 +1,385 @@
+#!/bin/bash
+# End-to-end scenarios on Debian's own kernels, in qemu guests with cgroup v2.
+#
+# The development machines run kernel 6.18 with the memory controller on cgroup v1; users run
+# cgroup v2 on older kernels. For each kernel series this boots Debian's newest package of it
+# under qemu-system-x86_64 -accel tcg (no KVM here), with an initramfs built now from busybox,
+# bash, build/oomwarden, build/owload and tests/e2e/, runs tests/e2e/run.sh in the guest (CI=1:
+# fail, never skip) and reads the results back from the serial console (see tests/vm/init).
+#
+# usage: tests/vm/run.sh [SCENARIO...]     (default: every scenario of tests/e2e/run.sh)
+# environment:
+#   OW_VM_KERNELS   kernel series or linux-image package names (default "6.1 6.12")
+#   OW_VM_CACHE     where kernel packages are downloaded and unpacked, outside the clone so
+#                   one machine fetches them once (default /var/cache/oomwarden-vm)
+#   OW_VM_MEM       guest RAM in MiB (default 1024)
+#   OW_VM_SMP       guest CPUs (default: the host's, at most 2)
+#   OW_VM_JOBS      guests booted at once (default 2: a guest keeps ~half a host core busy,
+#                   the scenarios mostly wait, so two fit the 15-minute budget side by side)
+#   OW_VM_TIMEOUT   seconds before a guest is killed (default 840)
+#   OW_VM_KEEP=1    keep build/vm (initramfs, disks, serial logs) even when everything passed
+# Prints `vm <kernel>: N passed, N failed` per kernel, then each failure with its scenario,
+# kernel and the daemon's last log lines; exits 1 on any failure, 2 when it cannot run.
+set -u
+
+cd "$(dirname "$0")/../.." || exit 2
+
+KERNELS=${OW_VM_KERNELS:-6.1 6.12}
+CACHE=${OW_VM_CACHE:-/var/cache/oomwarden-vm}
+MEM=${OW_VM_MEM:-1024}
+SMP=${OW_VM_SMP:-$(($(nproc) < 2 ? $(nproc) : 2))}
+JOBS=${OW_VM_JOBS:-2}
+TIMEOUT=${OW_VM_TIMEOUT:-840}
+OUT=build/vm
+# virtio-blk for the data disk, ext4 to mount it; crc32c is ext4's soft dependency, which
+# module "depends=" does not list. Built-in ones are skipped, dependencies added.
+GUEST_MODULES=(crc32c_generic virtio_pci virtio_blk ext4)
+
+die()
+{
+	echo "vm: $*" >&2
+	exit 2
+}
+
+for tool in qemu-system-x86_64 cpio gzip mkfs.ext4 objcopy; do
+	command -v "$tool" >/dev/null || die "$tool is missing (scripts/deps.sh installs it)"
+done
+BUSYBOX=$(command -v busybox) || die "busybox is missing (install busybox-static)"
+# A dynamic busybox would need its libraries in the guest before anything else runs.
+ldd "$BUSYBOX" >/dev/null 2>&1 && die "$BUSYBOX is dynamically linked: install busybox-static"
+for bin in build/oomwarden build/owload; do
+	[[ -x $bin ]] || die "$bin is missing: build it first (make)"
+done
+
+SCENARIOS=("$@")
+for s in "${SCENARIOS[@]}"; do
+	[[ $s =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad scenario name '$s'"
+done
+
+rm -rf "$OUT"
+mkdir -p "$OUT" "$CACHE" || die "cannot create $OUT or $CACHE"
+
+# newest_package SERIES: the newest linux-image package of a series that apt knows, e.g.
+# 6.1 -> linux-image-6.1.0-56-amd64, 6.12 -> linux-image-6.12.117+deb12-amd64 (not the cloud,
+# rt or unsigned flavours, which differ only in config or signature).
+newest_package()
+{
+	local re
+
+	re="^linux-image-${1//./\\.}\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64\$"
+	apt-cache search --names-only "$re" 2>/dev/null | awk '{ print $1 }' | sort -V | tail -n1
+}
+
+# cached_package SERIES: the newest package of the series already unpacked in the cache, for
+# when apt cannot answer (no network, no lists).
+cached_package()
+{
+	local re d
+
+	re="^linux-image-${1//./\\.}\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64\$"
+	for d in "$CACHE"/linux-image-*/.complete; do
+		[[ -e $d ]] || continue
+		d=${d%/.complete}
+		d=${d##*/}
+		[[ $d =~ $re ]] && echo "$d"
+	done | sort -V | tail -n1
+}
+
+# fetch_kernel SPEC: sets KPKG and KDIR (the unpacked package in the cache), downloading and
+# unpacking it first when it is not there yet.
+fetch_kernel()
+{
+	local spec=$1 deb tmp
+
+	if [[ $spec == linux-image-* ]]; then
+		KPKG=$spec
+	else
+		KPKG=$(newest_package "$spec")
+		[[ -n $KPKG ]] || KPKG=$(cached_package "$spec")
+		[[ -n $KPKG ]] || { echo "vm: no linux-image package for $spec in apt or $CACHE" >&2; return 1; }
+	fi
+	KDIR=$CACHE/$KPKG
+	[[ -e $KDIR/.complete ]] && return 0
+
+	echo "vm: downloading $KPKG into $CACHE"
+	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX") || return 1
+	# apt downloads as its sandbox user _apt, which must be able to write there.
+	id _apt >/dev/null 2>&1 && chown _apt "$tmp"
+	(cd "$tmp" && apt-get download -qq "$KPKG")
+	deb=$(find "$tmp" -maxdepth 1 -name "${KPKG}_*.deb" | head -n1)
+	if [[ -z $deb ]]; then
+		rm -rf "$tmp"
+		echo "vm: apt-get download $KPKG failed" >&2
+		return 1
+	fi
+	rm -rf "$KDIR"
+	mkdir -p "$KDIR"
+	# Only the kernel and its modules are used; the .complete stamp makes a half-unpacked
+	# tree (interrupted run) be unpacked again.
+	if ! dpkg -x "$deb" "$KDIR"; then
+		rm -rf "$tmp" "$KDIR"
+		return 1
+	fi
+	rm -rf "$tmp"
+	touch "$KDIR/.complete"
+}
+
+# copy_libs ROOT FILE...: copies the shared libraries and the loader that ldd names for each
+# file to the same paths under ROOT.
+copy_libs()
+{
+	local root=$1 f lib
+	shift
+
+	for f in "$@"; do
+		while read -r lib; do
+			[[ -e $root$lib ]] && continue
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib" || return 1
+		done < <(ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	done
+}
+
+# build_base ROOT: the part of the initramfs every kernel shares.
+build_base()
+{
+	local root=$1 applet
+
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,run,mnt,etc,ow/build,ow/tests}
+	# bash first: tests/e2e/run.sh needs the real one, and busybox must not shadow it.
+	cp /bin/bash "$root/bin/bash" && copy_libs "$root" /bin/bash || return 1
+	cp "$BUSYBOX" "$root/bin/busybox" || return 1
+	# Every applet (awk, grep, sed, stat, df, mktemp, sort, timeout...) so that whatever
+	# coreutils tests/e2e/ calls now or later is there.
+	while read -r applet; do
+		[[ -e $root/$applet || -L $root/$applet ]] && continue
+		mkdir -p "$root/$(dirname "$applet")"
+		ln -s /bin/busybox "$root/$applet"
+	done < <("$BUSYBOX" --list-full)
+	# The binaries go where tests/e2e/run.sh looks: build/ under the clone's root, here /ow.
+	cp build/oomwarden build/owload "$root/ow/build/" || return 1
+	copy_libs "$root" build/oomwarden build/owload || return 1
+	cp -r tests/e2e "$root/ow/tests/" || return 1
+	cp tests/vm/init "$root/init" || return 1
+	chmod 755 "$root/init"
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+	echo 'root:x:0:' >"$root/etc/group"
+}
+
+# module_file MODDIR NAME: the .ko of a module (file names use - or _ interchangeably).
+module_file()
+{
+	local n=$1/kernel name=$2
+
+	find "$n" \( -name "$name.ko*" -o -name "${name//_/-}.ko*" \) -print -quit
+}
+
+# add_modules ROOT MODDIR NAME...: copies the modules and their dependencies (modinfo
+# "depends=", read from the .modinfo section: depmod is not needed) and writes their load
+# order, dependencies first, to ROOT/lib/modules/load.order.
+add_modules()
+{
+	local root=$1 moddir=$2 name
+	local -A seen=()
+	shift 2
+
+	mkdir -p "$root/lib/modules"
+	: >"$root/lib/modules/load.order"
+	for name in "$@"; do
+		add_module "$root" "$moddir" "$name" || return 1
+	done
+}
+
+add_module()
+{
+	local root=$1 moddir=$2 name=${3//-/_} ko deps dep dst
+
+	[[ -n ${seen[$name]:-} ]] && return 0
+	seen[$name]=1
+	# Built in (modules.builtin lists kernel/.../name.ko): nothing to load.
+	grep -qE "/${name//_/[_-]}\\.ko\$" "$moddir/modules.builtin" 2>/dev/null && return 0
+	ko=$(module_file "$moddir" "$name")
+	if [[ -z $ko ]]; then
+		echo "vm: module $name not found in $moddir" >&2
+		return 1
+	fi
+	dst=$root/lib/modules/$name.ko
+	# busybox insmod may not read compressed modules (6.12's are .ko.xz, 6.1's are not), and
+	# objcopy cannot read them either: decompress here.
+	case $ko in
+	*.ko.xz) xz -dc "$ko" >"$dst" ;;
+	*.ko.zst) zstd -qdc "$ko" >"$dst" ;;
+	*.ko.gz) gzip -dc "$ko" >"$dst" ;;
+	*) cp "$ko" "$dst" ;;
+	esac || return 1
+	# To a file: objcopy replaces its output by rename, which turns a /dev/stdout that leads
+	# to a regular file into a regular file.
+	objcopy -O binary --only-section=.modinfo "$dst" "$dst.modinfo" || return 1
+	deps=$(tr '\0' '\n' <"$dst.modinfo" | sed -n 's/^depends=//p')
+	rm -f "$dst.modinfo"
+	for dep in ${deps//,/ }; do
+		add_module "$root" "$moddir" "$dep" || return 1
+	done
+	echo "/lib/modules/$name.ko" >>"$root/lib/modules/load.order"
+}
+
+# make_disk FILE: an ext4 image for the 1 GiB page-cache file (sparse on the host).
+make_disk()
+{
+	rm -f "$1"
+	truncate -s 2G "$1" &&
+		mkfs.ext4 -q -F -O ^has_journal,^metadata_csum -E lazy_itable_init=0 "$1"
+}
+
+# run_guest TAG: boots the guest of kernel TAG, serial console to $OUT/TAG/serial.log.
+run_guest()
+{
+	local tag=$1 dir=$OUT/$1 append
+
+	append="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off"
+	((${#SCENARIOS[@]})) && append+=" ow.scenarios=$(
+		IFS=,
+		echo "${SCENARIOS[*]}"
+	)"
+	date +%s >"$dir/start"
+	# -no-reboot with panic=-1: a panic (or init dying) ends qemu instead of looping.
+	# thread=single: with one host thread per vCPU (MTTCG), a 6.12 guest oopsed ("int3" in
+	# copy_page_range, at a tracepoint's jump-label NOP) as the daemon stopped after linear-2
+	# and its tracepoints' static keys were patched (text_poke_bp) while another vCPU forked;
+	# round-robin TCG runs one vCPU at a time, so none runs stale code mid-patch.
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+		-accel tcg,thread=single -cpu max -smp "$SMP" -m "$MEM" \
+		-nodefaults -nographic -no-reboot -serial stdio -monitor none \
+		-kernel "$dir/vmlinuz" -initrd "$dir/initrd.gz" -append "$append" \
+		-drive "file=$dir/data.img,if=virtio,format=raw" \
+		</dev/null >"$dir/serial.log" 2>"$dir/qemu.err"
+	echo $? >"$dir/rc"
+	date +%s >"$dir/end"
+}
+
+# probe_notes LOG: why the probe daemon (-vv) fell back from a faster attach flavour: each
+# refused flavour with its error, and the verifier's verdict (the last line of its log before
+# the "processed N insns" statistics). The fallback works, so these are notes, not failures.
+probe_notes()
+{
+	grep '^OWVM-PROBELOG ' "$1" | grep '"attach flavour failed"' |
+		sed -n 's/.*"mode":"\([^"]*\)".*"error":"\([^"]*\)".*/\1 refused: \2/p'
+	grep '^OWVM-PROBELOG ' "$1" | grep 'BEGIN PROG LOAD LOG' | while IFS= read -r line; do
+		printf '%s\n' "${line//\\u000a/$'\n'}" | grep -B1 '^processed [0-9]* insns' |
+			head -n1 | sed "s/^/verifier ($(sed -n "s/.*prog '\([^']*\)'.*/\1/p" <<<"$line")): /"
+	done
+}
+
+# report TAG: the per-kernel line; failures go to $OUT/failures.
+report()
+{
+	local tag=$1 dir=$OUT/$1 log=$OUT/$1/serial.log res krel passed failed secs
+	local boot mode
+
+	# The serial console ends lines with CR LF, and the firmware writes terminal escapes.
+	sed -i -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' "$log"
+	krel=$(cat "$dir/krel")
+	secs=$(($(cat "$dir/end") - $(cat "$dir/start")))
+	boot=$(sed -n 's/^OWVM-BOOT .* uptime=\([0-9.]*\).*/\1/p' "$log" | head -n1)
+	mode=$(grep -m1 '^OWVM-PROBE ' "$log" | grep -oE '"mode" *: *"[^"]*"' | grep -oE '"[^"]*"$' | tr -d '"')
+	res=$(grep -m1 '^OWVM-RESULT ' "$log")
+	if [[ -z $res ]]; then
+		echo "vm $krel: no result (qemu exit $(cat "$dir/rc"), ${secs}s): the guest died or timed out"
+		{
+			echo "FAIL guest on $krel: no OWVM-RESULT line (qemu exit $(cat "$dir/rc"); ${secs}s)"
+			echo "    --- scenario results before it ended:"
+			grep -E '^(PASS|FAIL) ' "$log" | sed 's/^/    /'
+			echo "    --- kernel oops/panic lines:"
+			grep -E '\] (Oops|BUG|Kernel panic|RIP|CPU: [0-9]+ .*Comm|Call Trace)' "$log" |
+				head -n 8 | sed 's/^/    /'
+			echo "    --- last serial console lines ($log):"
+			grep -v '^OWVM-LOG ' "$log" | tail -n 25 | sed 's/^/    /'
+			[[ -s $dir/qemu.err ]] && sed 's/^/    qemu: /' "$dir/qemu.err"
+		} >>"$OUT/failures"
+		return 1
+	fi
+	passed=$(sed -n 's/.* passed=\([0-9]*\).*/\1/p' <<<"$res")
+	failed=$(sed -n 's/.* failed=\([0-9]*\).*/\1/p' <<<"$res")
+	echo "vm $krel: $passed passed, $failed failed (boot ${boot:-?}s, mode ${mode:-?}, ${secs}s in qemu)"
+	grep -E '^OWVM-(ERROR|WARN) ' "$log" | sed "s/^/    $krel: /"
+	probe_notes "$log" | sed "s/^/    $krel probe: /"
+	if grep -q '^OWVM-PROBE .*no ready line' "$log"; then
+		{
+			echo "FAIL probe on $krel: the daemon never logged \"ready\""
+			grep '^OWVM-PROBELOG ' "$log" | sed 's/^OWVM-PROBELOG /    /'
+		} >>"$OUT/failures"
+		failed=$((failed + 1))
+	fi
+	grep '^OWVM-FAIL ' "$log" | while read -r _ name reason; do
+		echo "FAIL $name on $krel: $reason"
+		if grep -q "^OWVM-LOG $name " "$log"; then
+			echo "    --- daemon log (last lines):"
+			grep "^OWVM-LOG $name " "$log" | sed "s/^OWVM-LOG $name /    /"
+		fi
+	done >>"$OUT/failures"
+	((failed == 0))
+}
+
+prepare_kernel()
+{
+	local spec=$1 tag dir moddir
+
+	fetch_kernel "$spec" || return 1
+	tag=$KPKG
+	dir=$OUT/$tag
+	mkdir -p "$dir"
+	vmlinuz=$(find "$KDIR/boot" -name 'vmlinuz-*' -print -quit)
+	[[ -n $vmlinuz ]] || { echo "vm: no vmlinuz in $KDIR/boot" >&2; return 1; }
+	echo "${vmlinuz##*/vmlinuz-}" >"$dir/krel"
+	cp "$vmlinuz" "$dir/vmlinuz"
+	moddir=$KDIR/lib/modules/$(cat "$dir/krel")
+	rm -rf "$dir/root"
+	cp -a "$OUT/base" "$dir/root"
+	add_modules "$dir/root" "$moddir" "${GUEST_MODULES[@]}" || return 1
+	(cd "$dir/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+		gzip -1 >"$dir/initrd.gz" || return 1
+	rm -rf "$dir/root"
+	make_disk "$dir/data.img" || return 1
+	TAGS+=("$tag")
+}
+
+T0=$SECONDS
+build_base "$OUT/base" || die "cannot build the initramfs base in $OUT/base"
+TAGS=()
+SETUP_FAILED=0
+for spec in $KERNELS; do
+	if ! prepare_kernel "$spec"; then
+		echo "vm $spec: cannot prepare the kernel or its initramfs"
+		SETUP_FAILED=1
+	fi
+done
+
+# Guests run JOBS at a time; each one's serial log is read when all are done.
+running=0
+for tag in "${TAGS[@]}"; do
+	run_guest "$tag" &
+	running=$((running + 1))
+	if ((running >= JOBS)); then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
+
+rc=$SETUP_FAILED
+: >"$OUT/failures"
+for tag in "${TAGS[@]}"; do
+	report "$tag" || rc=1
+done
+cat "$OUT/failures"
+echo "vm: $((SECONDS - T0))s in all"
+if ((rc == 0)) && [[ -z ${OW_VM_KEEP:-} ]]; then
+	for tag in "${TAGS[@]}"; do
+		rm -f "$OUT/$tag/data.img" "$OUT/$tag/initrd.gz" "$OUT/$tag/vmlinuz"
+	done
+	rm -rf "$OUT/base"
+else
+	rm -f "$OUT"/*/data.img
+	echo "vm: serial logs in $OUT/*/serial.log"
+fi
+exit "$rc"
