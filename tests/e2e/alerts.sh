@@ -51,7 +51,7 @@ run_case()
 	CG=$(cg_create "owalert-$name-$$" $((256 << 20))) || return 1
 	: >"$TMPD/records.jsonl"
 	"$OWD" run --cgroup "$CG" --log-format json -v "${DAEMON_FLAGS[@]}" \
-		--webhook "http://127.0.0.1:$PORT/ok/$name" --webhook-format json \
+		--webhook "http://127.0.0.1:$PORT/${ENDPOINT:-ok}/$name" --webhook-format json \
 		2>"$TMPD/$name.log" &
 	DPID=$!
 	wait_for_line "$TMPD/$name.log" "$(json_event ready)" 20 "$DPID" || return 1
@@ -98,6 +98,28 @@ kinds "$TMPD/dryrun.jsonl" | grep -q "^oom_kill $pid " ||
 	reasons+=("no oom_kill alert naming pid $pid: $(kinds "$TMPD/dryrun.jsonl" | tr '\n' ';')")
 ((WST == 137)) || reasons+=("the workload ended with $(status_text "$WST"), expected SIGKILL")
 verdict dryrun "$TMPD/dryrun.log" "${reasons[@]}"
+
+# 3. A webhook that never answers must not delay the kill path: the act line's latency_ms
+#    (kernel event to SIGTERM sent) stays in the same range as with a healthy receiver.
+lat()
+{
+	grep -E "$(json_event act)" "$1" | grep -oE '"latency_ms" *: *[0-9.e+-]+' | head -n1 |
+		grep -oE '[0-9.e+-]+$'
+}
+DAEMON_FLAGS=()
+ENDPOINT=hang
+reasons=()
+run_case hang linear --rate 32 --duration 60 || reasons+=("the case did not run")
+((WST == 0)) || reasons+=("the workload ended with $(status_text "$WST")")
+healthy=$(lat "$TMPD/leak.log")
+hung=$(lat "$TMPD/hang.log")
+echo "    event->SIGTERM: ${healthy:-?} ms with a healthy webhook, ${hung:-?} ms with a hung one"
+[[ -n $hung ]] || reasons+=("no act line with latency_ms")
+# Not a performance bound (the numbers are printed): waiting on the hung endpoint would take
+# the sender's 10 s request timeout, so anything under a second proves the path never waited.
+awk -v h="${hung:-1e9}" 'BEGIN { exit !(h < 1000) }' ||
+	reasons+=("SIGTERM took ${hung} ms after the event with a hung webhook")
+verdict hang "$TMPD/hang.log" "${reasons[@]}"
 
 echo "alerts: $PASSED passed, $FAILED failed"
 ((FAILED == 0))
