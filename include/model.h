@@ -27,6 +27,10 @@ struct ow_proc_rec {
 	uint64_t t_ns[OW_PROC_SAMPLES]; /* oldest first */
 	uint64_t v[OW_PROC_SAMPLES];
 	unsigned int n;
+	/* Read once, when the process is first seen growing: by the time the kernel OOM-kills
+	 * it, /proc may no longer have it, and the post-mortem should still say what it was. */
+	char cmdline[256];
+	bool cmdline_read;
 };
 
 struct ow_cgroup {

@@ -27,7 +27,9 @@ void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert
 		      const struct ow_proc_info *victim, const struct ow_candidates *cands,
 		      bool dry_run);
 
-/* The kernel OOM killer struck: a post-mortem, with or without a watched cgroup. */
-void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e);
+/* The kernel OOM killer struck: a post-mortem, with or without a watched cgroup; `cmdline` is
+ * what the daemon remembered of the victim ("" if nothing). */
+void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e,
+			const char *cmdline);
 
 #endif /* OW_NOTIFY_H */

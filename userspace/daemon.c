@@ -34,8 +34,8 @@
 #define TAG_PSI		   4
 #define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
 #define RESCAN_MIN_NS	   (200 * NS_PER_MS)
-#define SAMPLE_NS	   NS_PER_S	   /* re-sampling period of active cgroups */
-#define KILL_WAIT_NS	   (5 * NS_PER_S)  /* after SIGKILL, give up waiting for the exit */
+#define SAMPLE_NS	   NS_PER_S	  /* re-sampling period of active cgroups */
+#define KILL_WAIT_NS	   (5 * NS_PER_S) /* after SIGKILL, give up waiting for the exit */
 #define MIB		   (1024.0 * 1024.0)
 #define LIMIT_POINT_MIN_NS (50 * NS_PER_MS) /* re-read an ancestor at most this often */
 
@@ -345,18 +345,31 @@ static void on_victim_exit(struct ow_daemon *d, uint64_t id)
 	evaluate(d, cg, 0);
 }
 
+static void remember_cmdline(struct ow_proc_rec *rec)
+{
+	struct ow_proc_info info;
+
+	if (!rec || rec->cmdline_read)
+		return;
+	rec->cmdline_read = true;
+	if (!ow_proc_read("/proc", rec->tgid, &info))
+		snprintf(rec->cmdline, sizeof(rec->cmdline), "%s", info.cmdline);
+}
+
 static void on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 {
 	struct ow_cgroup *cg = ow_model_cgroup(&d->model, e->memcg_id);
+	const struct ow_proc_rec *rec = ow_model_proc(&d->model, (pid_t)e->tgid);
+	const char *cmdline = rec ? rec->cmdline : "";
 
 	ow_log(OW_LOG_ERROR, "oom_kill", "the kernel OOM killer killed a process",
-	       OW_INT("pid", e->tgid), OW_STR("comm", e->comm),
+	       OW_INT("pid", e->tgid), OW_STR("comm", e->comm), OW_STR("cmdline", cmdline),
 	       OW_STR("cgroup", cg ? cg->name : "?"), OW_INT("memcg_id", e->memcg_id),
 	       OW_NUM("anon_mib", mib(e->rss[OW_MEM_ANON])),
 	       OW_NUM("file_mib", mib(e->rss[OW_MEM_FILE])),
 	       OW_NUM("shmem_mib", mib(e->rss[OW_MEM_SHMEM])),
 	       OW_NUM("predicted_eta_s", cg ? cg->verdict.eta_s : INFINITY));
-	ow_notify_oom_kill(d->alerter, cg, e);
+	ow_notify_oom_kill(d->alerter, cg, e, cmdline);
 }
 
 static int on_event(const struct ow_event *e, void *arg)
@@ -369,10 +382,10 @@ static int on_event(const struct ow_event *e, void *arg)
 		cg = ow_model_cgroup(&d->model, e->memcg_id);
 	switch (e->kind) {
 	case OW_EV_PROC_STEP:
-		ow_model_proc_sample(&d->model, (pid_t)e->tgid, e->memcg_id, e->comm,
-				     e->rss[OW_MEM_ANON] + e->rss[OW_MEM_SHMEM] +
-					     e->rss[OW_MEM_SWAP],
-				     mono_ns());
+		remember_cmdline(ow_model_proc_sample(
+			&d->model, (pid_t)e->tgid, e->memcg_id, e->comm,
+			e->rss[OW_MEM_ANON] + e->rss[OW_MEM_SHMEM] + e->rss[OW_MEM_SWAP],
+			mono_ns()));
 		break;
 	case OW_EV_PROC_EXIT:
 		ow_model_proc_remove(&d->model, (pid_t)e->tgid);

@@ -110,7 +110,8 @@ void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert
 	queue_alert(al, &a);
 }
 
-void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e)
+void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e,
+			const char *cmdline)
 {
 	struct ow_alert a;
 
@@ -119,6 +120,7 @@ void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struc
 	fill(&a, OW_ALERT_OOM_KILL, cg);
 	a.pid = (int32_t)e->tgid;
 	snprintf(a.comm, sizeof(a.comm), "%.*s", (int)sizeof(e->comm), e->comm);
+	snprintf(a.cmdline, sizeof(a.cmdline), "%s", cmdline);
 	snprintf(a.action, sizeof(a.action), "%s", "SIGKILL");
 	snprintf(a.reason, sizeof(a.reason), "%s", "the kernel OOM killer killed a process");
 	a.rss_anon = e->rss[OW_MEM_ANON];

@@ -76,7 +76,8 @@ import json, sys
 for line in open(sys.argv[1]):
     rec = json.loads(line)
     for a in json.loads(rec["body"])["alerts"]:
-        print(a["kind"], (a.get("process") or {}).get("pid", 0), a.get("incident", ""))
+        proc = a.get("process") or {}
+        print(a["kind"], proc.get("pid", 0), a.get("incident", ""), proc.get("cmdline", ""))
 PY
 }
 
@@ -96,6 +97,9 @@ run_case dryrun linear --rate 64 --duration 30 || reasons+=("the case did not ru
 pid=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$TMPD/dryrun.report" | head -n1)
 kinds "$TMPD/dryrun.jsonl" | grep -q "^oom_kill $pid " ||
 	reasons+=("no oom_kill alert naming pid $pid: $(kinds "$TMPD/dryrun.jsonl" | tr '\n' ';')")
+# The victim is gone from /proc by then: its command line comes from the daemon's memory.
+kinds "$TMPD/dryrun.jsonl" | grep -q "^oom_kill $pid .*owload linear" ||
+	reasons+=("the oom_kill alert lacks the victim's command line")
 ((WST == 137)) || reasons+=("the workload ended with $(status_text "$WST"), expected SIGKILL")
 verdict dryrun "$TMPD/dryrun.log" "${reasons[@]}"
 
