@@ -40,6 +40,7 @@ struct ow_cgroup {
 	const char *rel;     /* path relative to the mount, points into path */
 	char name[128];	     /* as users know it: unit, container or path */
 	uint64_t own_limit;
+	uint64_t limits_ns; /* when eff_limit was computed (0: never) */
 	uint64_t eff_limit;
 	struct ow_cg_stat st;
 	uint64_t nonrecl;
@@ -48,7 +49,6 @@ struct ow_cgroup {
 	struct ow_verdict verdict;
 	enum ow_level level;
 	uint64_t last_sample_ns;
-	uint64_t oom_kills;
 	bool seen; /* found by the latest scan */
 	/* Action state: one victim at a time. */
 	int victim_fd; /* pidfd, -1 when none */

@@ -36,7 +36,8 @@ typedef void (*ow_watch_fn)(struct ow_cgroup *cg, bool added, void *arg);
  * call `fn` for each. Cgroups no longer found are left with `seen == false`. */
 int ow_watch_scan(const struct ow_watch *w, struct ow_model *m, ow_watch_fn fn, void *arg);
 
-/* Re-read a cgroup's files and its effective limit. -ENOENT when it vanished. */
-int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg);
+/* Re-read a cgroup's files, and its effective limit when its own limit changed or the last
+ * reading is over a second old (`now_ns`: CLOCK_MONOTONIC). -ENOENT when it vanished. */
+int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg, uint64_t now_ns);
 
 #endif /* OW_WATCH_H */

@@ -94,9 +94,8 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 
 	if (!added)
 		return;
-	if (ow_watch_refresh(&d->watch, cg))
+	if (ow_watch_refresh(&d->watch, cg, mono_ns()))
 		return; /* vanished already; the next scan drops it */
-	cg->oom_kills = cg->st.oom_kills;
 	configure_bpf(d, cg);
 	ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
@@ -276,7 +275,7 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	const struct ow_policy_cfg *pc = &d->opts->policy;
 	uint64_t now = mono_ns(), old_limit = cg->eff_limit;
 	struct ow_cg_view view;
-	int err = ow_watch_refresh(&d->watch, cg);
+	int err = ow_watch_refresh(&d->watch, cg, now);
 
 	if (err) {
 		if (err == -ENOENT)
@@ -285,7 +284,6 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	}
 	if (cg->eff_limit != old_limit)
 		configure_bpf(d, cg);
-	cg->oom_kills = cg->st.oom_kills;
 	ow_cgroup_sample(cg, now, cg->nonrecl);
 	ow_cgroup_view(cg, now, &view);
 	ow_policy_assess(pc, &view, &cg->verdict);

@@ -78,14 +78,14 @@ int ow_status_run(const struct ow_options *opts)
 	if (!before)
 		return 1;
 	for (i = 0; i < m.ncgs; i++)
-		before[i] = ow_watch_refresh(&w, m.cgs[i]) ? UINT64_MAX : m.cgs[i]->nonrecl;
+		before[i] = ow_watch_refresh(&w, m.cgs[i], 0) ? UINT64_MAX : m.cgs[i]->nonrecl;
 	sleep(1);
 	printf("%-40s %10s %10s %12s %8s\n", "CGROUP", "USAGE", "LIMIT", "RATE MiB/s", "ETA");
 	for (i = 0; i < m.ncgs; i++) {
 		struct ow_cgroup *cg = m.cgs[i];
 
 		/* Vanished, or unreadable (the v2 root has no memory files). */
-		if (before[i] == UINT64_MAX || ow_watch_refresh(&w, cg))
+		if (before[i] == UINT64_MAX || ow_watch_refresh(&w, cg, 0))
 			continue;
 		if (interesting(cg, w.machine_limit))
 			print_row(cg, before[i], 1.0);

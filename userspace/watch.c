@@ -67,7 +67,11 @@ bool ow_watch_covers(const struct ow_watch *w, const char *path)
 	return false;
 }
 
-int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg)
+/* Ancestors' limits rarely change; their files are re-read at most this often, or at once when
+ * the cgroup's own limit changed. An event may arrive hundreds of times a second. */
+#define LIMITS_TTL_NS 1000000000ULL
+
+int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg, uint64_t now_ns)
 {
 	struct ow_cg_stat st;
 	uint64_t eff;
@@ -80,11 +84,15 @@ int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg)
 		err = ow_cg_read_stat(w->mount.version, cg->path, &st);
 	if (err)
 		return err;
-	if (ow_cg_effective_limit(&w->mount, cg->path, w->machine_limit, &eff))
-		eff = w->machine_limit;
+	if (!cg->limits_ns || st.limit != cg->own_limit ||
+	    now_ns - cg->limits_ns >= LIMITS_TTL_NS) {
+		if (ow_cg_effective_limit(&w->mount, cg->path, w->machine_limit, &eff))
+			eff = w->machine_limit;
+		cg->eff_limit = eff;
+		cg->limits_ns = now_ns ? now_ns : 1;
+	}
 	cg->st = st;
 	cg->own_limit = st.limit;
-	cg->eff_limit = eff;
 	cg->nonrecl = ow_cg_nonreclaimable(&st);
 	return 0;
 }
