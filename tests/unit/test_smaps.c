@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -443,6 +445,31 @@ static void test_live_self(void **state)
 	ow_smaps_free(&b);
 }
 
+/* The real kernel: a zombie has an empty smaps (a partial read looks the same), a reaped
+ * process has no directory. Both are -ESRCH, never an empty snapshot. */
+static void test_live_exited_child(void **state)
+{
+	struct ow_smaps s;
+	siginfo_t info;
+	pid_t pid;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(ow_smaps_read("/proc", pid, &s), 0);
+	assert_non_null(find(&s, "[stack]"));
+	ow_smaps_free(&s);
+
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0);
+	assert_int_equal(ow_smaps_read("/proc", pid, &s), -ESRCH);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_int_equal(ow_smaps_read("/proc", pid, &s), -ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,7 +477,7 @@ int main(void)
 		cmocka_unit_test(test_diff_order),  cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_parse_edges), cmocka_unit_test(test_empty_and_gone),
 		cmocka_unit_test(test_diff_edges),  cmocka_unit_test(test_large_parse_time),
-		cmocka_unit_test(test_live_self),
+		cmocka_unit_test(test_live_self),   cmocka_unit_test(test_live_exited_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
