@@ -36,11 +36,13 @@ LIB_OBJS	:= $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 WORKLOAD	:= $(OUT)/owload
+# diagnose's test subjects: frame pointers so the kernel can walk their stacks; one stripped.
+LEAKER		:= $(OUT)/owleak $(OUT)/owleak-stripped
 
 .PHONY: all deps run test unit e2e bench clean format format-check fallback-check
 .DELETE_ON_ERROR:
 
-all: $(OUT)/oomwarden $(WORKLOAD)
+all: $(OUT)/oomwarden $(WORKLOAD) $(LEAKER)
 
 $(OUT) $(OUT)/bpf $(OUT)/obj $(OUT)/tests:
 	$(Q)mkdir -p $@
@@ -66,13 +68,30 @@ $(OUT)/oomwarden.skel.h: $(OUT)/oomwarden.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name oomwarden_bpf > $@
 
-$(OUT)/obj/%.o: userspace/%.c $(wildcard include/*.h) $(OUT)/oomwarden.skel.h | $(OUT)/obj
+# diagnose --stacks: uprobes the daemon never loads, in their own object and skeleton.
+$(OUT)/bpf/alloc.bpf.o: bpf/diag/alloc.bpf.c $(OUT)/vmlinux.h include/ow_alloc.h | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/alloc.skel.h: $(OUT)/bpf/alloc.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name ow_alloc_bpf > $@
+
+$(OUT)/obj/%.o: userspace/%.c $(wildcard include/*.h) $(OUT)/oomwarden.skel.h $(OUT)/alloc.skel.h | $(OUT)/obj
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
 $(OUT)/oomwarden: $(USER_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/owleak: tests/workload/owleak.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -O2 -g -fno-omit-frame-pointer $(WARN) $< -o $@
+
+$(OUT)/owleak-stripped: $(OUT)/owleak
+	$(call msg,STRIP,$@)
+	$(Q)strip -s -o $@ $<
 
 $(WORKLOAD): tests/workload/owload.c | $(OUT)
 	$(call msg,CC,$@)
@@ -87,7 +106,7 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUT)/tests
 fallback-check: | $(OUT)
 	$(Q)mkdir -p $(OUT)/fallback/bpf
 	$(Q)cp $(VMLINUX_FALLBACK) $(OUT)/fallback/vmlinux.h
-	$(Q)for f in $(BPF_SRCS); do \
+	$(Q)for f in $(BPF_SRCS) bpf/diag/alloc.bpf.c; do \
 		$(CLANG) $(BPF_CFLAGS) -I$(OUT)/fallback -c $$f \
 			-o $(OUT)/fallback/bpf/$$(basename $$f .c).o || exit 1; \
 	done
@@ -125,11 +144,12 @@ bench: deps
 	$(Q)scripts/bench.sh
 
 format:
-	$(Q)clang-format -i $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) \
+	$(Q)clang-format -i $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) bpf/diag/*.bpf.c \
 		tests/unit/*.c tests/workload/*.c
 
 format-check:
-	$(Q)clang-format --dry-run --Werror $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS)
+	$(Q)clang-format --dry-run --Werror $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) \
+		bpf/diag/*.bpf.c
 
 clean:
 	$(Q)rm -rf $(OUT)

@@ -37,6 +37,15 @@ typedef int pid_t;
 typedef unsigned int uid_t;
 typedef unsigned int gfp_t;
 
+/* arch/x86/include/asm/ptrace.h: what bpf_tracing.h's PT_REGS_* read in the uprobes of
+ * bpf/diag/alloc.bpf.c (uprobe context; the layout is UAPI-stable on x86_64). */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di;
+	unsigned long orig_ax, ip, cs, flags, sp, ss;
+};
+#endif
+
 /* include/uapi/linux/bpf.h */
 enum bpf_map_type {
 	BPF_MAP_TYPE_UNSPEC = 0,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "alert.h"
+#include "diagnose.h"
 #include "log.h"
 #include "policy.h"
 
@@ -19,6 +20,8 @@ enum ow_command {
 	OW_CMD_RUN,
 	OW_CMD_STATUS,
 	OW_CMD_ALERT_TEST,
+	OW_CMD_DIAGNOSE,
+	OW_CMD_DIAGNOSE_HELP,
 };
 
 struct ow_options {
@@ -41,6 +44,7 @@ struct ow_options {
 	unsigned int ntargets;
 	enum ow_log_format log_format;
 	int verbose;
+	struct ow_diag_options diag; /* diagnose has its own flags (userspace/diag_options.c) */
 };
 
 /* Parse argv into opts. On error writes one line (no newline) into err and returns -EINVAL. */

@@ -4,6 +4,7 @@
 
 #include "alert_sender.h"
 #include "daemon.h"
+#include "diagnose.h"
 #include "log.h"
 #include "options.h"
 #include "status.h"
@@ -49,6 +50,12 @@ int main(int argc, char **argv)
 		break;
 	case OW_CMD_ALERT_TEST:
 		ret = alert_test(&opts);
+		break;
+	case OW_CMD_DIAGNOSE:
+		ret = ow_diagnose_run(&opts.diag);
+		break;
+	case OW_CMD_DIAGNOSE_HELP:
+		fputs(ow_diag_usage_text, stdout);
 		break;
 	}
 	ow_options_free(&opts);

@@ -19,6 +19,8 @@ const char ow_usage_text[] =
 	"  run       watch memory cgroups and act (the daemon; runs in the foreground)\n"
 	"  status    print a table of cgroups: name, usage, limit, rate, ETA\n"
 	"  alert-test  send one test alert to each --webhook and print its HTTP status\n"
+	"  diagnose  watch one process, cgroup or unit and report whether it leaks\n"
+	"            (oomwarden diagnose --help)\n"
 	"\n"
 	"Options for run:\n"
 	"  --cgroup PATH        watch only the subtree of this cgroup directory (repeatable;\n"
@@ -242,6 +244,14 @@ static int parse_webhooks(struct ow_options *o, char *err, size_t errlen)
 	return 0;
 }
 
+static int parse_diagnose(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
+{
+	int ret = ow_diag_options_parse(argc, argv, &o->diag, err, errlen);
+
+	o->cmd = ret == 1 ? OW_CMD_DIAGNOSE_HELP : OW_CMD_DIAGNOSE;
+	return ret < 0 ? ret : 0;
+}
+
 int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
 {
 	bool help = false, version = false, has_cmd;
@@ -253,6 +263,8 @@ int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, siz
 	o->attach = -1;
 	if (argc < 2)
 		return fail(err, errlen, "missing command: run or status (try --help)%s%s", "", "");
+	if (!strcmp(argv[1], "diagnose"))
+		return parse_diagnose(argc - 1, argv + 1, o, err, errlen);
 	has_cmd = argv[1][0] != '-';
 	if (has_cmd && parse_command(argv[1], o, err, errlen))
 		return -EINVAL;
