@@ -38,13 +38,17 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 WORKLOAD	:= $(OUT)/owload
 # diagnose's test subjects: frame pointers so the kernel can walk their stacks; one stripped.
 LEAKER		:= $(OUT)/owleak $(OUT)/owleak-stripped
+# Processes for test_symbolize to read: a PIE, its `strip -s` copy, and a non-PIE build.
+SYM_DIR		:= $(OUT)/tests/symbolize
+SYM_TARGETS	:= $(SYM_DIR)/target $(SYM_DIR)/target-stripped $(SYM_DIR)/target-nopie
+SYM_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -fno-inline
 
 .PHONY: all deps run test unit e2e bench clean format format-check fallback-check
 .DELETE_ON_ERROR:
 
 all: $(OUT)/oomwarden $(WORKLOAD) $(LEAKER)
 
-$(OUT) $(OUT)/bpf $(OUT)/obj $(OUT)/tests:
+$(OUT) $(OUT)/bpf $(OUT)/obj $(OUT)/tests $(SYM_DIR):
 	$(Q)mkdir -p $@
 
 $(OUT)/vmlinux.h: | $(OUT)
@@ -100,7 +104,19 @@ $(WORKLOAD): tests/workload/owload.c | $(OUT)
 $(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DOW_FIXTURES='"$(CURDIR)/tests/fixtures"' \
-		$< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+		-DOW_SYM_TARGETS='"$(CURDIR)/$(SYM_DIR)"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(SYM_DIR)/target: tests/symbolize/target.c | $(SYM_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(SYM_CFLAGS) $(WARN) -fPIE -pie $< -o $@
+
+$(SYM_DIR)/target-nopie: tests/symbolize/target.c | $(SYM_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(SYM_CFLAGS) $(WARN) -fno-pie -no-pie $< -o $@
+
+$(SYM_DIR)/target-stripped: $(SYM_DIR)/target
+	$(call msg,STRIP,$@)
+	$(Q)strip -s $< -o $@
 
 # Proves the vendored header is enough to build the BPF side on a machine without BTF.
 fallback-check: | $(OUT)
@@ -115,7 +131,7 @@ fallback-check: | $(OUT)
 deps:
 	$(Q)scripts/deps.sh
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(SYM_TARGETS)
 	$(Q)scripts/run-unit.sh $(UNIT_BINS)
 
 e2e: all
@@ -145,7 +161,7 @@ bench: deps
 
 format:
 	$(Q)clang-format -i $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) bpf/diag/*.bpf.c \
-		tests/unit/*.c tests/workload/*.c
+		tests/unit/*.c tests/workload/*.c tests/symbolize/*.c
 
 format-check:
 	$(Q)clang-format --dry-run --Werror $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) \
