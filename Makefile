@@ -104,7 +104,7 @@ $(WORKLOAD): tests/workload/owload.c | $(OUT)
 $(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DOW_FIXTURES='"$(CURDIR)/tests/fixtures"' \
-		-DOW_SYM_TARGETS='"$(CURDIR)/$(SYM_DIR)"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+		-DOW_SYM_TARGETS='"$(abspath $(SYM_DIR))"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 $(SYM_DIR)/target: tests/symbolize/target.c | $(SYM_DIR)
 	$(call msg,CC,$@)
@@ -139,6 +139,7 @@ e2e: all
 	$(Q)tests/e2e/churn.sh
 	$(Q)tests/e2e/alerts.sh
 	$(Q)tests/e2e/run.sh
+	$(Q)tests/e2e/diagnose.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check

@@ -26,8 +26,8 @@ struct ow_policy_cfg {
 	double cooldown_s;     /* after acting on a cgroup; default 15 */
 	double high_water;     /* fraction of the limit past which climbing is an emergency: 0.90 */
 	double kill_water; /* fraction past which a SIGTERMed victim is SIGKILLed at once: 0.97 */
-	double act_min_span_s; /* history the floor trend needs before it may act: 20 (a full window,
-				 * so a sawtooth's first rises are not taken for a leak) */
+	double act_min_span_s; /* history the floor trend needs before it may act: 20 (a full
+				* window, so a sawtooth's first rises are not taken for a leak) */
 };
 
 /* What the policy sees of one cgroup. */

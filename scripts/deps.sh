@@ -10,6 +10,9 @@ PKGS="$PKGS libcurl4-openssl-dev libcjson-dev"
 # make test-vm (tests/vm/run.sh): qemu boots Debian's kernels with an initramfs of busybox
 # (static: nothing to resolve before it runs) packed by cpio, and an ext4 data disk.
 PKGS="$PKGS qemu-system-x86 busybox-static cpio e2fsprogs"
+# e2e scripts read JSON reports and run loopback receivers with python3; setpriv (util-linux)
+# runs diagnose as an unprivileged user.
+PKGS="$PKGS python3 util-linux"
 
 installed()
 {

@@ -826,10 +826,10 @@ int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
 	uint64_t total = 0, avail = UINT64_MAX, swap_total = 0, swap_free = 0, active_file = 0;
 	uint64_t inactive_file = 0, anon = 0, shmem = 0;
 	const struct kv keys[] = {
-		{"MemTotal:", &total},	   {"MemAvailable:", &avail},
-		{"SwapTotal:", &swap_total}, {"SwapFree:", &swap_free},
+		{"MemTotal:", &total},		 {"MemAvailable:", &avail},
+		{"SwapTotal:", &swap_total},	 {"SwapFree:", &swap_free},
 		{"Active(file):", &active_file}, {"Inactive(file):", &inactive_file},
-		{"AnonPages:", &anon},	   {"Shmem:", &shmem},
+		{"AnonPages:", &anon},		 {"Shmem:", &shmem},
 	};
 	char buf[STAT_BUF_LEN];
 	ssize_t len;
