@@ -206,15 +206,22 @@ static int set_rule(struct parse *p, struct ow_cgroup_rule *r, enum ow_setting s
 	return ret;
 }
 
-/* A list key: each space-separated word is one value. */
+/* A list key: each space-separated word is one value; an empty value empties the list. */
 static int set_words(struct parse *p, enum ow_setting s, char *v)
 {
 	const char *key = ow_settings[s].key;
 	char *save = NULL, *word;
 	int ret = 0;
 
-	if (!*v)
-		return ow_option_set(p->o, s, v, key, p->msg, sizeof(p->msg));
+	if (!*v) {
+		if (s == OW_SET_CGROUP)
+			p->o->ncgroups = 0;
+		else if (s == OW_SET_WEBHOOK)
+			p->o->nwebhook_urls = 0;
+		else
+			p->o->nwebhook_formats = 0;
+		return 0;
+	}
 	for (word = strtok_r(v, " \t", &save); word && !ret; word = strtok_r(NULL, " \t", &save))
 		ret = ow_option_set(p->o, s, word, key, p->msg, sizeof(p->msg));
 	return ret;

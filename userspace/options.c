@@ -42,7 +42,7 @@ const char ow_usage_text[] =
 	"  --log-format F       text (default) or json (one object a line)\n"
 	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
 	"  --attach MODE        tp_btf, raw_tp or tracepoint: only this BPF attach mode\n"
-	"                       (default: the first of them that works)\n"
+	"                       (default auto: the first of them that works)\n"
 	"  -v, --verbose        log more (repeat for debug)\n"
 	"  -h, --help           show this help\n"
 	"  -V, --version        show the version\n"
@@ -179,14 +179,18 @@ static int parse_attach(const char *name, const char *s, int *out, char *err, si
 	static const char *const modes[] = {"tp_btf", "raw_tp", "tracepoint"};
 	int i;
 
+	if (!strcmp(s, "auto")) {
+		*out = -1;
+		return 0;
+	}
 	for (i = 0; i < 3; i++) {
 		if (!strcmp(s, modes[i])) {
 			*out = i;
 			return 0;
 		}
 	}
-	return fail(err, errlen, "invalid value for %s: '%s' (tp_btf, raw_tp or tracepoint)", name,
-		    s);
+	return fail(err, errlen, "invalid value for %s: '%s' (tp_btf, raw_tp, tracepoint or auto)",
+		    name, s);
 }
 
 static int parse_log_format(const char *name, const char *s, enum ow_log_format *out, char *err,
@@ -609,7 +613,8 @@ void ow_option_format(const struct ow_options *o, enum ow_setting s, char *buf, 
 		snprintf(buf, len, "%s", o->no_bpf ? "yes" : "no");
 		return;
 	case OW_SET_ATTACH:
-		snprintf(buf, len, "%s", o->attach >= 0 && o->attach < 3 ? attach[o->attach] : "");
+		snprintf(buf, len, "%s",
+			 o->attach >= 0 && o->attach < 3 ? attach[o->attach] : "auto");
 		return;
 	case OW_SET_VERBOSE:
 		snprintf(buf, len, "%d", o->verbose);
