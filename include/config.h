@@ -14,9 +14,6 @@
 
 #define OW_DEFAULT_CONFIG "/etc/oomwarden.conf"
 
-/* The longest line the parser takes (inih's line buffer), without its newline. */
-#define OW_CONFIG_MAX_LINE 197
-
 /*
  * Read the file at `path` into o, over o's current values (list keys add to o's lists).
  * 0; -ENOENT (and a message) when it does not exist; -EINVAL or -errno with one line in err.

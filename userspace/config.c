@@ -3,7 +3,9 @@
  * The config file: see include/config.h. inih does the INI syntax; our line reader in front of
  * it counts lines (inih's handler is not told the line number), checks section headers (inih
  * calls no handler for a section without keys) and strips leading whitespace, so an indented
- * key is a key and never inih's continuation of the previous value.
+ * key is a key and never inih's continuation of the previous value. inih's line buffer is
+ * small (200 bytes on Debian) and a webhook URL can be longer: a long value is kept aside and
+ * inih is given a placeholder for it.
  */
 #include <errno.h>
 #include <ini.h>
@@ -15,8 +17,9 @@
 
 #include "config.h"
 
-#define NO_RULE	 -1 /* the global part, before any section */
-#define BAD_RULE -2 /* after a section header that was refused */
+#define NO_RULE	   -1	  /* the global part, before any section */
+#define BAD_RULE   -2	  /* after a section header that was refused */
+#define LONG_VALUE "\x1f" /* what inih sees instead of a value kept aside */
 
 struct parse {
 	struct ow_options *o;
@@ -29,6 +32,7 @@ struct parse {
 	unsigned int err_line; /* the first error's line, 0: none yet */
 	char msg[512];
 	int read_errno;
+	char *long_value; /* the value of the current line, when kept aside */
 };
 
 static int error_at(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -131,6 +135,40 @@ static void check_line(struct parse *p, const char *s)
 	}
 }
 
+/* A value as inih would give it: trimmed, without a " ;comment". */
+static void trim_value(char *v)
+{
+	char *c, *end;
+
+	for (c = v; *c; c++) {
+		if (*c == ';' && c > v && (c[-1] == ' ' || c[-1] == '\t')) {
+			*c = '\0';
+			break;
+		}
+	}
+	end = v + strlen(v);
+	while (end > v && strchr(" \t\r\n", end[-1]))
+		*--end = '\0';
+}
+
+/* A line too long for inih: `KEY = LONG_VALUE` for it, the value in p->long_value. NULL if it
+ * is not a key line or even its key is too long. */
+static const char *set_aside(struct parse *p, char *s, int num)
+{
+	char *sep = strpbrk(s, "=:");
+	const char *v;
+
+	if (*s == '[' || *s == ';' || *s == '#' || !sep || sep - s + 3 > num)
+		return NULL;
+	v = skip_space(sep + 1);
+	p->long_value = ow_options_keep(p->o, v);
+	if (!p->long_value)
+		return NULL;
+	trim_value(p->long_value);
+	memcpy(sep + 1, LONG_VALUE "\n", sizeof(LONG_VALUE "\n"));
+	return s;
+}
+
 /* inih's fgets-like reader. */
 static char *read_line(char *str, int num, void *stream)
 {
@@ -143,10 +181,16 @@ static char *read_line(char *str, int num, void *stream)
 		return NULL;
 	}
 	p->line++;
+	p->long_value = NULL;
 	s = skip_space(p->buf);
-	if (strlen(s) + 1 > (size_t)num) {
-		error_at(p, "line too long (at most %d characters)", num - 2);
-		s = "\n"; /* nothing for inih to act on */
+	if (strlen(s) + 1 > (size_t)num && (*s == ';' || *s == '#')) {
+		s = "\n"; /* a long comment */
+	} else if (strlen(s) + 1 > (size_t)num) {
+		s = set_aside(p, (char *)s, num);
+		if (!s) {
+			error_at(p, "line too long (at most %d characters)", num - 2);
+			s = "\n"; /* nothing for inih to act on */
+		}
 	} else {
 		check_line(p, s);
 	}
@@ -260,7 +304,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 				: "key '%s' is not allowed in a [cgroup] section (only "
 				  "warn_horizon, act_horizon, grace, protect, prefer, action)",
 			name);
-	v = ow_options_keep(p->o, value);
+	v = p->long_value && !strcmp(value, LONG_VALUE) ? p->long_value
+							: ow_options_keep(p->o, value);
 	if (!v)
 		return error_at(p, "out of memory at key '%s'", name);
 	if (!(p->rule == NO_RULE ? set_global(p, (enum ow_setting)s, v)

@@ -207,8 +207,25 @@ static void test_errors(void **state)
 			  "ftp://example.com/hook");
 	expect_file_error(LOAD_FILE(CONF("unpaired-format.conf")), CONF("unpaired-format.conf"), 3,
 			  "webhook-format");
-	expect_file_error(LOAD_FILE(CONF("long-line.conf")), CONF("long-line.conf"), 2,
+	expect_file_error(LOAD_FILE(CONF("long-section.conf")), CONF("long-section.conf"), 2,
 			  "line too long");
+}
+
+/* inih's line buffer is 200 bytes; a webhook URL may be longer. */
+static void test_long_lines(void **state)
+{
+	const char *url;
+
+	assert_int_equal(LOAD_FILE(CONF("long-line.conf")), 0);
+	assert_int_equal(o.nwebhook_urls, 2);
+	url = o.webhook_urls[0];
+	assert_int_equal(strlen(url), strlen("https://example.com/") + 250);
+	assert_int_equal(strncmp(url, "https://example.com/aaa", 23), 0);
+	assert_int_equal(url[strlen(url) - 1], 'a'); /* the comment and blanks are gone */
+	assert_string_equal(o.webhook_urls[1], "http://127.0.0.1:9/short");
+	assert_int_equal(o.ntargets, 2);
+	assert_true(o.policy.grace_s == 3);
+	assert_int_equal(o.line[OW_SET_GRACE], 5);
 }
 
 static void test_section_errors(void **state)
@@ -501,6 +518,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_alert_test_takes_webhooks_from_the_file, teardown),
 		cmocka_unit_test_teardown(test_errors, teardown),
 		cmocka_unit_test_teardown(test_section_errors, teardown),
+		cmocka_unit_test_teardown(test_long_lines, teardown),
 		cmocka_unit_test_teardown(test_global_horizons_checked_after_flags, teardown),
 		cmocka_unit_test_teardown(test_flags_override_file, teardown),
 		cmocka_unit_test_teardown(test_flag_and_key_agree, teardown),
