@@ -5,6 +5,7 @@
  * fixture files in tests/fixtures/config/, and the shipped etc/oomwarden.conf.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,11 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "config.h"
+#include "log.h"
 #include "options.h"
+#include "reload.h"
 #include "rules.h"
 
 #define CONF(name)   OW_FIXTURES "/config/" name
@@ -507,6 +511,40 @@ static void test_reload_reapplies_flags(void **state)
 	ow_options_free(&again);
 }
 
+/* What a SIGHUP applies, and what it keeps until a restart. */
+static void test_reload_prepare(void **state)
+{
+	struct ow_options a;
+	char log[8192];
+	int fds[2];
+	ssize_t n;
+
+	assert_int_equal(LOAD_FILE(CONF("reload-a.conf")), 0);
+	a = o;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(LOAD_FILE(CONF("reload-b.conf"), "--cgroup", "/x"), 0);
+	assert_true(ow_reload_targets_changed(&a, &o));
+	assert_false(ow_reload_targets_changed(&a, &a));
+	assert_true(ow_reload_cgroups_changed(&a, &o));
+	assert_false(ow_reload_cgroups_changed(&o, &o));
+	assert_true(o.no_bpf);
+	assert_int_equal(pipe2(fds, O_NONBLOCK), 0);
+	ow_log_setup(OW_LOG_TEXT, OW_LOG_INFO, fds[1]);
+	/* warn_horizon, no_bpf, webhook, cgroup, the section */
+	assert_int_equal(ow_reload_prepare(&a, &o), 5);
+	ow_log_setup(OW_LOG_TEXT, OW_LOG_INFO, 2);
+	n = read(fds[0], log, sizeof(log) - 1);
+	close(fds[0]);
+	close(fds[1]);
+	assert_true(n > 0);
+	log[n] = '\0';
+	assert_false(o.no_bpf); /* the running value stays */
+	assert_non_null(strstr(log, "key=no_bpf running=no file=yes"));
+	assert_non_null(strstr(log, "key=warn_horizon from=100 to=90"));
+	assert_non_null(strstr(log, "section=api.service"));
+	ow_options_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +566,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_section_protect_and_prefer, teardown),
 		cmocka_unit_test_teardown(test_diff, teardown),
 		cmocka_unit_test_teardown(test_reload_reapplies_flags, teardown),
+		cmocka_unit_test_teardown(test_reload_prepare, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
