@@ -25,7 +25,7 @@ WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototype
 CFLAGS		?= -O2 -g
 CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -I$(OUT) -DOW_VERSION='"$(VERSION)"'
 # libcurl is not linked: the alert sender child dlopen()s it (include/curl_dl.h).
-LDLIBS		+= -lbpf -lelf -lz -lcjson
+LDLIBS		+= -lbpf -lelf -lz -lcjson -linih
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -I$(OUT)
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -140,6 +140,7 @@ e2e: all
 	$(Q)tests/e2e/alerts.sh
 	$(Q)tests/e2e/run.sh
 	$(Q)tests/e2e/diagnose.sh
+	$(Q)tests/e2e/reload.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check

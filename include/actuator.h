@@ -23,9 +23,12 @@ struct ow_candidates {
 };
 
 /* Every process in `cgdir` and below, with its growth rate from the model and the safety
- * and preference marks from the options. Returns the count or -errno. */
-int ow_collect_candidates(const char *procroot, const char *cgdir, const struct ow_options *opts,
-			  const struct ow_model *model, uint64_t now_ns, struct ow_candidates *out);
+ * and preference marks from the options: the global protect/prefer with those of the [cgroup]
+ * section of the process's own cgroup (`mount_len`: the length of the memory mount's path, so
+ * a directory's path below it can be matched). Returns the count or -errno. */
+int ow_collect_candidates(const char *procroot, const char *cgdir, size_t mount_len,
+			  const struct ow_options *opts, const struct ow_model *model,
+			  uint64_t now_ns, struct ow_candidates *out);
 
 /* Open a pidfd for `info->pid` and check it is still the process that was read (same start
  * time), so the signal cannot reach a reused PID. Returns the fd or -errno (-ESRCH: gone). */

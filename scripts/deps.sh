@@ -7,6 +7,8 @@ set -eu
 PKGS="make gcc clang libbpf-dev libelf-dev zlib1g-dev libcmocka-dev pkg-config"
 # webhook alerts: HTTP(S) through libcurl, payloads built with cJSON.
 PKGS="$PKGS libcurl4-openssl-dev libcjson-dev"
+# the config file (/etc/oomwarden.conf): INI, parsed with inih.
+PKGS="$PKGS libinih-dev"
 # make test-vm (tests/vm/run.sh): qemu boots Debian's kernels with an initramfs of busybox
 # (static: nothing to resolve before it runs) packed by cpio, and an ext4 data disk.
 PKGS="$PKGS qemu-system-x86 busybox-static cpio e2fsprogs"

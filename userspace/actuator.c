@@ -14,20 +14,16 @@
 
 struct collect {
 	const char *procroot;
+	size_t mount_len;
 	const struct ow_options *opts;
 	const struct ow_model *model;
 	uint64_t now_ns;
 	struct ow_candidates *out;
 };
 
-static bool matches(const regex_t *re, const char *src, const struct ow_proc_info *info)
+static void add_candidate(struct collect *c, const struct ow_cgroup_rule *rule, pid_t pid)
 {
-	return src && (!regexec(re, info->comm, 0, NULL, 0) ||
-		       (*info->cmdline && !regexec(re, info->cmdline, 0, NULL, 0)));
-}
-
-static void add_candidate(struct collect *c, pid_t pid)
-{
+	const struct ow_options *o = c->opts;
 	struct ow_candidates *out = c->out;
 	struct ow_proc_info *info = &out->info[out->n];
 	struct ow_candidate *cand = &out->c[out->n];
@@ -41,8 +37,10 @@ static void add_candidate(struct collect *c, pid_t pid)
 	cand->kthread = info->kthread;
 	cand->is_self = pid == getpid();
 	cand->rss = info->rss_anon + info->rss_shmem + info->vm_swap;
-	cand->protected_ = matches(&c->opts->protect_re, c->opts->protect, info);
-	cand->preferred = matches(&c->opts->prefer_re, c->opts->prefer, info);
+	cand->protected_ =
+		ow_rule_protects(o->protect, &o->protect_re, rule, info->comm, info->cmdline);
+	cand->preferred =
+		ow_rule_prefers(o->prefer, &o->prefer_re, rule, info->comm, info->cmdline);
 	rec = ow_model_proc((struct ow_model *)c->model, pid);
 	if (rec)
 		cand->rate = ow_proc_rate(rec, c->now_ns, RATE_WINDOW_NS);
@@ -52,20 +50,23 @@ static void add_candidate(struct collect *c, pid_t pid)
 static int collect_dir(const char *path, uint64_t ino, void *arg)
 {
 	struct collect *c = arg;
-	int pids[1024], n, i;
+	const char *rel = strlen(path) > c->mount_len ? path + c->mount_len : "/";
+	int pids[1024], n, i, r;
 
 	n = ow_cg_read_procs(path, pids, 1024);
 	if (n < 0)
 		return 0; /* vanished mid-walk */
+	r = ow_rules_find(c->opts->rules, c->opts->nrules, rel);
 	for (i = 0; i < n && c->out->n < OW_MAX_CANDIDATES; i++)
-		add_candidate(c, pids[i]);
+		add_candidate(c, r >= 0 ? &c->opts->rules[r] : NULL, pids[i]);
 	return 0;
 }
 
-int ow_collect_candidates(const char *procroot, const char *cgdir, const struct ow_options *opts,
-			  const struct ow_model *model, uint64_t now_ns, struct ow_candidates *out)
+int ow_collect_candidates(const char *procroot, const char *cgdir, size_t mount_len,
+			  const struct ow_options *opts, const struct ow_model *model,
+			  uint64_t now_ns, struct ow_candidates *out)
 {
-	struct collect c = {procroot, opts, model, now_ns, out};
+	struct collect c = {procroot, mount_len, opts, model, now_ns, out};
 	int err;
 
 	out->n = 0;

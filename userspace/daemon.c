@@ -20,9 +20,11 @@
 #include <unistd.h>
 
 #include "actuator.h"
+#include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "reload.h"
 #include "tracer.h"
 #include "watch.h"
 
@@ -38,9 +40,11 @@
 #define KILL_WAIT_NS	   (5 * NS_PER_S) /* after SIGKILL, give up waiting for the exit */
 #define MIB		   (1024.0 * 1024.0)
 #define LIMIT_POINT_MIN_NS (50 * NS_PER_MS) /* re-read an ancestor at most this often */
+#define RELOAD_FLUSH_MS	   300 /* a reload lets the old alert sender deliver this long */
 
 struct ow_daemon {
-	struct ow_options *opts;
+	struct ow_options *opts;       /* in effect: the caller's, or owned_opts after a reload */
+	struct ow_options *owned_opts; /* allocated by a reload */
 	struct ow_watch watch;
 	struct ow_model model;
 	struct ow_tracer *tracer;   /* NULL: degraded mode */
@@ -88,6 +92,31 @@ static void configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg)
 		       OW_STR("cgroup", cg->name));
 }
 
+/* The [cgroup] section that applies to cg, or NULL. */
+static const struct ow_cgroup_rule *rule_of(const struct ow_daemon *d, const struct ow_cgroup *cg)
+{
+	return cg->rule >= 0 && (unsigned int)cg->rule < d->opts->nrules ? &d->opts->rules[cg->rule]
+									 : NULL;
+}
+
+static void policy_of(const struct ow_daemon *d, const struct ow_cgroup *cg,
+		      struct ow_policy_cfg *out)
+{
+	ow_rule_policy(&d->opts->policy, rule_of(d, cg), out);
+}
+
+static void find_rule(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	const struct ow_cgroup_rule *r;
+
+	cg->rule = ow_rules_find(d->opts->rules, d->opts->nrules, cg->rel);
+	r = rule_of(d, cg);
+	if (r)
+		ow_log(OW_LOG_DEBUG, "config", "cgroup settings from its section",
+		       OW_STR("cgroup", cg->name), OW_STR("section", r->pattern),
+		       OW_INT("line", r->line));
+}
+
 static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 {
 	struct ow_daemon *d = arg;
@@ -96,6 +125,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 		return;
 	if (ow_watch_refresh(&d->watch, cg, mono_ns()))
 		return; /* vanished already; the next scan drops it */
+	find_rule(d, cg);
 	configure_bpf(d, cg);
 	ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
@@ -194,7 +224,8 @@ static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 
 static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	int n = ow_collect_candidates("/proc", cg->path, d->opts, &d->model, now, d->cands);
+	int n = ow_collect_candidates("/proc", cg->path, strlen(d->watch.mount.path), d->opts,
+				      &d->model, now, d->cands);
 	int idx = n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)n) : -1;
 
 	if (idx < 0) {
@@ -207,7 +238,8 @@ static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 	return idx;
 }
 
-static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_t event_ns)
+static void act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
+		uint64_t now, uint64_t event_ns)
 {
 	const struct ow_proc_info *info;
 	struct epoll_event ev = {.events = EPOLLIN};
@@ -218,13 +250,13 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_
 		return;
 	info = &d->cands->info[idx];
 	proc_rate = d->cands->c[idx].rate;
-	grace = ow_policy_grace(&d->opts->policy, cg->verdict.eta_s);
+	grace = ow_policy_grace(pc, cg->verdict.eta_s);
 	set_level(d, cg, OW_LEVEL_ACT);
 	if (d->opts->dry_run) {
 		ow_log(OW_LOG_WARN, "act", "dry run: would send SIGTERM", CG_FIELDS(cg),
 		       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 		       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
-		       OW_STR("signal", "SIGTERM"), OW_INT("dry_run", 1),
+		       OW_STR("signal", "SIGTERM"), OW_INT("dry_run", 1), OW_NUM("grace_s", grace),
 		       OW_STR("reason", cg->verdict.reason));
 		ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, true);
 		cool_down(d, cg, now);
@@ -263,7 +295,8 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_
  * victim can still be the fastest-growing one. */
 static void sample_processes(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	int i, n = ow_collect_candidates("/proc", cg->path, d->opts, &d->model, now, d->cands);
+	int i, n = ow_collect_candidates("/proc", cg->path, strlen(d->watch.mount.path), d->opts,
+					 &d->model, now, d->cands);
 
 	for (i = 0; i < n; i++)
 		ow_model_proc_sample(&d->model, d->cands->info[i].pid, cg->id,
@@ -272,8 +305,8 @@ static void sample_processes(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t
 
 static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns)
 {
-	const struct ow_policy_cfg *pc = &d->opts->policy;
 	uint64_t now = mono_ns(), old_limit = cg->eff_limit;
+	struct ow_policy_cfg policy, *pc = &policy;
 	struct ow_cg_view view;
 	int err = ow_watch_refresh(&d->watch, cg, now);
 
@@ -286,6 +319,7 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 		configure_bpf(d, cg);
 	ow_cgroup_sample(cg, now, cg->nonrecl);
 	ow_cgroup_view(cg, now, &view);
+	policy_of(d, cg, pc);
 	ow_policy_assess(pc, &view, &cg->verdict);
 	if (!d->tracer && cg->verdict.level >= OW_LEVEL_WARN)
 		sample_processes(d, cg, now);
@@ -301,7 +335,7 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	/* After acting, the trend still holds the growth that was just stopped: wait, unless
 	 * the headroom is nearly gone again. */
 	if (now >= cg->cooldown_until_ns || (double)cg->nonrecl >= pc->high_water * cg->eff_limit)
-		act(d, cg, now, event_ns);
+		act(d, cg, pc, now, event_ns);
 }
 
 /*
@@ -464,12 +498,16 @@ static void arm_timer(struct ow_daemon *d)
 	timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+static void reload(struct ow_daemon *d);
+
 static void on_signal(struct ow_daemon *d)
 {
 	struct signalfd_siginfo si;
 
 	if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGHUP)
+		reload(d);
 	if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 		ow_log(OW_LOG_INFO, "stop", "signal received, detaching",
 		       OW_STR("signal", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"));
@@ -560,6 +598,7 @@ static int setup_fds(struct ow_daemon *d)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -603,19 +642,123 @@ static int start_tracer(struct ow_daemon *d)
 	return 0;
 }
 
-static void start_alerter(struct ow_daemon *d)
+static void start_alerter(struct ow_daemon *d, const struct ow_options *o)
 {
 	int err;
 
-	if (!d->opts->ntargets)
+	if (!o->ntargets)
 		return;
-	err = ow_alerter_start(d->opts->targets, d->opts->ntargets, NULL, &d->alerter);
+	err = ow_alerter_start(o->targets, o->ntargets, NULL, &d->alerter);
 	if (err) {
 		d->alerter = NULL;
 		ow_log(OW_LOG_ERROR, "alerts",
 		       "cannot start the alert sender: running without alerts",
 		       OW_STR("error", strerror(-err)));
 	}
+}
+
+static void apply_log_settings(const struct ow_options *o)
+{
+	ow_log_setup(o->log_format, o->verbose >= 2 ? OW_LOG_DEBUG : OW_LOG_INFO, 2);
+}
+
+/* A configuration that cannot run is refused before anything changes. `*w`: the new watched
+ * subtrees, when they changed. */
+static int check_reload(struct ow_daemon *d, struct ow_options *o, struct ow_watch **w, char *err,
+			size_t errlen)
+{
+	int ret;
+
+	if (geteuid() != 0 && !o->dry_run) {
+		snprintf(err, errlen, "dry_run = no needs root");
+		return -EPERM;
+	}
+	if (!ow_reload_cgroups_changed(d->opts, o))
+		return 0;
+	*w = malloc(sizeof(**w)); /* large: not on the locked stack */
+	if (!*w)
+		return -ENOMEM;
+	ret = ow_watch_init(*w, o, err, errlen);
+	if (ret) {
+		free(*w);
+		*w = NULL;
+	}
+	return ret;
+}
+
+static void swap_alerter(struct ow_daemon *d, const struct ow_options *o)
+{
+	if (!ow_reload_targets_changed(d->opts, o))
+		return;
+	if (d->alerter)
+		ow_alerter_stop(d->alerter, RELOAD_FLUSH_MS);
+	d->alerter = NULL;
+	start_alerter(d, o);
+	ow_log(OW_LOG_INFO, "alerts", "alert sender restarted for the new webhooks",
+	       OW_INT("targets", o->ntargets));
+}
+
+static void swap_options(struct ow_daemon *d, struct ow_options *o)
+{
+	unsigned int i;
+
+	if (d->owned_opts) {
+		ow_options_free(d->owned_opts);
+		free(d->owned_opts);
+	}
+	d->opts = d->owned_opts = o;
+	for (i = 0; i < d->model.ncgs; i++)
+		find_rule(d, d->model.cgs[i]);
+}
+
+static void reload_failed(const char *why)
+{
+	char msg[1200];
+
+	snprintf(msg, sizeof(msg), "config not reloaded, the previous one stays in effect: %s",
+		 why);
+	ow_log(OW_LOG_ERROR, "reload_failed", msg);
+}
+
+/* SIGHUP: the config file again, the original command line over it. */
+static void reload(struct ow_daemon *d)
+{
+	struct ow_options *o = calloc(1, sizeof(*o));
+	struct ow_watch *w = NULL;
+	char err[1024], msg[PATH_MAX + 64];
+	unsigned int n;
+	int ret;
+
+	if (!o) {
+		reload_failed("out of memory");
+		return;
+	}
+	ret = ow_options_load(d->opts->argc, d->opts->argv, d->opts->default_config, o, err,
+			      sizeof(err));
+	if (!ret)
+		ret = check_reload(d, o, &w, err, sizeof(err));
+	if (ret) {
+		reload_failed(err);
+		ow_options_free(o);
+		free(o);
+		return;
+	}
+	n = ow_reload_prepare(d->opts, o);
+	swap_alerter(d, o);
+	apply_log_settings(o);
+	swap_options(d, o);
+	if (w) {
+		d->watch = *w;
+		free(w);
+		rescan(d);
+	}
+	snprintf(msg, sizeof(msg), "reloaded config %s: %u changes",
+		 o->config_path ? o->config_path : "(no file)", n);
+	ow_log(OW_LOG_INFO, "reloaded", msg, OW_STR("config", o->config_path ? o->config_path : ""),
+	       OW_INT("changes", n), OW_INT("dry_run", o->dry_run),
+	       OW_NUM("warn_horizon_s", o->policy.warn_horizon_s),
+	       OW_NUM("act_horizon_s", o->policy.act_horizon_s),
+	       OW_NUM("grace_s", o->policy.grace_s), OW_INT("sections", o->nrules));
 }
 
 static void shutdown_daemon(struct ow_daemon *d)
@@ -634,6 +777,10 @@ static void shutdown_daemon(struct ow_daemon *d)
 	close(d->timerfd);
 	close(d->sigfd);
 	close(d->epfd);
+	if (d->owned_opts) {
+		ow_options_free(d->owned_opts);
+		free(d->owned_opts);
+	}
 }
 
 int ow_daemon_run(struct ow_options *opts)
@@ -655,7 +802,7 @@ int ow_daemon_run(struct ow_options *opts)
 	d.cands = calloc(1, sizeof(*d.cands));
 	if (!d.cands)
 		return 1;
-	start_alerter(&d); /* first: the sender is forked before BPF and mlockall */
+	start_alerter(&d, opts); /* first: the sender is forked before BPF and mlockall */
 	ret = start_tracer(&d);
 	if (!ret)
 		ret = setup_fds(&d) ? 1 : 0;
@@ -669,7 +816,8 @@ int ow_daemon_run(struct ow_options *opts)
 	       OW_STR("mode", d.tracer ? ow_tracer_mode(d.tracer) : "degraded"),
 	       OW_STR("hierarchy", d.watch.mount.version == OW_CG_V2 ? "v2" : "v1"),
 	       OW_STR("mount", d.watch.mount.path), OW_INT("cgroups", d.model.ncgs),
-	       OW_INT("dry_run", opts->dry_run),
+	       OW_STR("config", opts->config_path ? opts->config_path : ""),
+	       OW_INT("sections", opts->nrules), OW_INT("dry_run", opts->dry_run),
 	       OW_NUM("warn_horizon_s", opts->policy.warn_horizon_s),
 	       OW_NUM("act_horizon_s", opts->policy.act_horizon_s),
 	       OW_NUM("grace_s", opts->policy.grace_s));

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "alert_sender.h"
+#include "config.h"
 #include "daemon.h"
 #include "diagnose.h"
 #include "log.h"
@@ -26,10 +27,10 @@ static int alert_test(const struct ow_options *opts)
 int main(int argc, char **argv)
 {
 	struct ow_options opts;
-	char err[512];
+	char err[1024];
 	int ret = 0;
 
-	if (ow_options_parse(argc, argv, &opts, err, sizeof(err))) {
+	if (ow_options_load(argc, argv, OW_DEFAULT_CONFIG, &opts, err, sizeof(err))) {
 		fprintf(stderr, "oomwarden: %s\n", err);
 		ow_options_free(&opts);
 		return 2;

@@ -58,6 +58,7 @@ struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const cha
 	cg->rel = mount_len < strlen(cg->path) ? cg->path + mount_len : "/";
 	ow_cg_display_name(cg->rel, cg->name, sizeof(cg->name));
 	cg->victim_fd = -1;
+	cg->rule = -1;
 	cg->own_limit = cg->eff_limit = OW_NO_LIMIT;
 	m->cgs[m->ncgs++] = cg;
 	return cg;

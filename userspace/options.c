@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Command-line parsing: see include/options.h. */
+/* Settings from the command line: see include/options.h. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "options.h"
 
@@ -22,7 +25,9 @@ const char ow_usage_text[] =
 	"  diagnose  watch one process, cgroup or unit and report whether it leaks\n"
 	"            (oomwarden diagnose --help)\n"
 	"\n"
-	"Options for run:\n"
+	"Options for run (each may also be set in the config file: see below):\n"
+	"  --config FILE        read settings from FILE (default /etc/oomwarden.conf, if it\n"
+	"                       exists); flags override it; SIGHUP re-reads it\n"
 	"  --cgroup PATH        watch only the subtree of this cgroup directory (repeatable;\n"
 	"                       default: every cgroup)\n"
 	"  --dry-run            decide and log, but signal nothing\n"
@@ -39,53 +44,86 @@ const char ow_usage_text[] =
 	"  --log-format F       text (default) or json (one object a line)\n"
 	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
 	"  --attach MODE        tp_btf, raw_tp or tracepoint: only this BPF attach mode\n"
-	"                       (default: the first of them that works)\n"
+	"                       (default auto: the first of them that works)\n"
 	"  -v, --verbose        log more (repeat for debug)\n"
 	"  -h, --help           show this help\n"
-	"  -V, --version        show the version\n";
+	"  -V, --version        show the version\n"
+	"\n"
+	"Config file: one `key = value` a line; the key is the flag's name with _ for -\n"
+	"(`warn_horizon = 60`, `dry_run = yes`); [cgroup \"NAME\"] or [cgroup \"/PATH/GLOB\"]\n"
+	"sections may set warn_horizon, act_horizon, grace, protect, prefer and action for the\n"
+	"cgroups they match (the first matching section wins). See etc/oomwarden.conf.\n";
 
-enum {
-	OPT_CGROUP = 256,
-	OPT_DRY_RUN,
-	OPT_WARN,
-	OPT_ACT,
-	OPT_GRACE,
-	OPT_PROTECT,
-	OPT_PREFER,
-	OPT_LOG_FORMAT,
-	OPT_NO_BPF,
-	OPT_ATTACH,
-	OPT_WEBHOOK,
-	OPT_WEBHOOK_FORMAT,
+#define ANY  (OW_IN_FLAGS | OW_IN_FILE)
+#define CGRP (OW_IN_FLAGS | OW_IN_FILE | OW_IN_SECTION)
+
+/*
+ * Every setting, once. metrics_file, metrics_listen and action are config keys only until the
+ * branches that add their flags are merged: then their `in` becomes ANY (or CGRP).
+ */
+const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
+	[OW_SET_CGROUP] = {"cgroup", ANY, true, true, false, 0},
+	[OW_SET_DRY_RUN] = {"dry_run", ANY, false, false, false, 0},
+	[OW_SET_WARN_HORIZON] = {"warn_horizon", CGRP, true, false, false, 0},
+	[OW_SET_ACT_HORIZON] = {"act_horizon", CGRP, true, false, false, 0},
+	[OW_SET_GRACE] = {"grace", CGRP, true, false, false, 0},
+	[OW_SET_PROTECT] = {"protect", CGRP, true, false, false, 0},
+	[OW_SET_PREFER] = {"prefer", CGRP, true, false, false, 0},
+	[OW_SET_LOG_FORMAT] = {"log_format", ANY, true, false, false, 0},
+	[OW_SET_WEBHOOK] = {"webhook", ANY, true, true, false, 0},
+	[OW_SET_WEBHOOK_FORMAT] = {"webhook_format", ANY, true, true, false, 0},
+	[OW_SET_NO_BPF] = {"no_bpf", ANY, false, false, true, 0},
+	[OW_SET_ATTACH] = {"attach", ANY, true, false, true, 0},
+	[OW_SET_VERBOSE] = {"verbose", ANY, false, false, false, 'v'},
+	[OW_SET_METRICS_FILE] = {"metrics_file", OW_IN_FILE, true, false, true, 0},
+	[OW_SET_METRICS_LISTEN] = {"metrics_listen", OW_IN_FILE, true, false, true, 0},
+	[OW_SET_ACTION] = {"action", OW_IN_FILE | OW_IN_SECTION, true, false, false, 0},
+	[OW_SET_CONFIG] = {"config", OW_IN_FLAGS, true, false, true, 0},
+	[OW_SET_HELP] = {"help", OW_IN_FLAGS, false, false, false, 'h'},
+	[OW_SET_VERSION] = {"version", OW_IN_FLAGS, false, false, false, 'V'},
 };
 
-static const struct option long_opts[] = {
-	{"cgroup", required_argument, NULL, OPT_CGROUP},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"warn-horizon", required_argument, NULL, OPT_WARN},
-	{"act-horizon", required_argument, NULL, OPT_ACT},
-	{"grace", required_argument, NULL, OPT_GRACE},
-	{"protect", required_argument, NULL, OPT_PROTECT},
-	{"prefer", required_argument, NULL, OPT_PREFER},
-	{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-	{"no-bpf", no_argument, NULL, OPT_NO_BPF},
-	{"attach", required_argument, NULL, OPT_ATTACH},
-	{"webhook", required_argument, NULL, OPT_WEBHOOK},
-	{"webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{0},
-};
+#define OPT_BASE 256 /* getopt's value for setting s is OPT_BASE + s */
 
-static int fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
+static char flag_names[OW_SET_COUNT][40];
+static struct option long_opts[OW_SET_COUNT + 1];
+
+/* The getopt table and the flags' names, derived from ow_settings. */
+static void build_long_opts(void)
 {
-	snprintf(err, errlen, fmt, a, b);
+	unsigned int s, n = 0;
+	char *p;
+
+	if (long_opts[0].name)
+		return;
+	for (s = 0; s < OW_SET_COUNT; s++) {
+		snprintf(flag_names[s], sizeof(flag_names[s]), "--%s", ow_settings[s].key);
+		for (p = flag_names[s]; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		if (!(ow_settings[s].in & OW_IN_FLAGS))
+			continue;
+		long_opts[n].name = flag_names[s] + 2;
+		long_opts[n].has_arg = ow_settings[s].flag_value ? required_argument : no_argument;
+		long_opts[n].val = OPT_BASE + (int)s;
+		n++;
+	}
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 	return -EINVAL;
 }
 
 /* Seconds: a finite number, >= 0, at most a day. */
-static int parse_seconds(const char *flag, const char *s, double *out, char *err, size_t errlen)
+int ow_parse_seconds(const char *name, const char *s, double *out, char *err, size_t errlen)
 {
 	char *end;
 	double v;
@@ -93,53 +131,210 @@ static int parse_seconds(const char *flag, const char *s, double *out, char *err
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 86400)
-		return fail(err, errlen, "invalid value for %s: '%s' (seconds, 0 to 86400)", flag,
+		return fail(err, errlen, "invalid value for %s: '%s' (seconds, 0 to 86400)", name,
 			    s);
 	*out = v;
 	return 0;
 }
 
-/* A repeated flag replaces the earlier regex; `*src` stays NULL unless `re` is compiled. */
-static int set_regex(const char *flag, const char *arg, const char **src, regex_t *re, char *err,
-		     size_t errlen)
+int ow_parse_action(const char *name, const char *s, enum ow_action *out, char *err, size_t errlen)
+{
+	if (!strcmp(s, "signal"))
+		*out = OW_ACTION_SIGNAL;
+	else if (!strcmp(s, "restart"))
+		*out = OW_ACTION_RESTART;
+	else
+		return fail(err, errlen, "invalid value for %s: '%s' (signal or restart)", name, s);
+	return 0;
+}
+
+/* A new value replaces the earlier regex; `*src` stays NULL unless `re` is compiled. */
+int ow_parse_regex(const char *name, const char *s, const char **src, regex_t *re, char *err,
+		   size_t errlen)
 {
 	if (*src)
 		regfree(re);
 	*src = NULL;
-	if (regcomp(re, arg, REG_EXTENDED | REG_NOSUB))
-		return fail(err, errlen, "invalid regular expression for %s: '%s'", flag, arg);
-	*src = arg;
+	if (regcomp(re, s, REG_EXTENDED | REG_NOSUB))
+		return fail(err, errlen, "invalid regular expression for %s: '%s'", name, s);
+	*src = s;
 	return 0;
 }
 
-static int parse_attach(const char *arg, struct ow_options *o, char *err, size_t errlen)
+static int parse_bool(const char *name, const char *s, bool *out, char *err, size_t errlen)
+{
+	static const char *const yes[] = {"1", "yes", "true", "on"};
+	static const char *const no[] = {"0", "no", "false", "off"};
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
+			*out = !strcasecmp(s, yes[i]);
+			return 0;
+		}
+	}
+	return fail(err, errlen, "invalid value for %s: '%s' (yes or no)", name, s);
+}
+
+static int parse_attach(const char *name, const char *s, int *out, char *err, size_t errlen)
 {
 	static const char *const modes[] = {"tp_btf", "raw_tp", "tracepoint"};
 	int i;
 
+	if (!strcmp(s, "auto")) {
+		*out = -1;
+		return 0;
+	}
 	for (i = 0; i < 3; i++) {
-		if (!strcmp(arg, modes[i])) {
-			o->attach = i;
+		if (!strcmp(s, modes[i])) {
+			*out = i;
 			return 0;
 		}
 	}
-	return fail(err, errlen,
-		    "invalid value for --attach: '%s' (tp_btf, raw_tp or tracepoint)%s", arg, "");
+	return fail(err, errlen, "invalid value for %s: '%s' (tp_btf, raw_tp, tracepoint or auto)",
+		    name, s);
 }
 
-static int add_webhook_word(bool url, const char *arg, struct ow_options *o, char *err,
+static int parse_log_format(const char *name, const char *s, enum ow_log_format *out, char *err,
 			    size_t errlen)
 {
-	unsigned int *n = url ? &o->nwebhook_urls : &o->nwebhook_formats;
-
-	if (*n == OW_MAX_WEBHOOKS)
-		return fail(err, errlen, "too many %s flags (at most 16)%s",
-			    url ? "--webhook" : "--webhook-format", "");
-	if (url)
-		o->webhook_urls[(*n)++] = arg;
+	if (!strcmp(s, "text"))
+		*out = OW_LOG_TEXT;
+	else if (!strcmp(s, "json"))
+		*out = OW_LOG_JSON;
 	else
-		o->webhook_formats[(*n)++] = arg;
+		return fail(err, errlen, "invalid value for %s: '%s' (text or json)", name, s);
 	return 0;
+}
+
+/* A value given in the file (flags of this kind take none: they set true or count). */
+static int parse_verbose(const char *name, const char *s, int *out, char *err, size_t errlen)
+{
+	if (!s) {
+		(*out)++;
+		return 0;
+	}
+	if (strlen(s) != 1 || s[0] < '0' || s[0] > '3')
+		return fail(err, errlen, "invalid value for %s: '%s' (0 to 3)", name, s);
+	*out = s[0] - '0';
+	return 0;
+}
+
+static int add_cgroup(struct ow_options *o, const char *name, const char *s, char *err,
+		      size_t errlen)
+{
+	if (o->ncgroups == OW_MAX_CGROUP_ARGS)
+		return fail(err, errlen, "too many %s values (at most %d)", name,
+			    OW_MAX_CGROUP_ARGS);
+	if (!*s)
+		return fail(err, errlen, "invalid value for %s: '%s'", name, s);
+	o->cgroups[o->ncgroups++] = s;
+	return 0;
+}
+
+/* A URL alone is checked here, so a file's bad URL is reported at its own line. */
+static int add_webhook(struct ow_options *o, const char *name, const char *s, char *err,
+		       size_t errlen)
+{
+	struct ow_webhook_target t;
+
+	if (o->nwebhook_urls == OW_MAX_WEBHOOKS)
+		return fail(err, errlen, "too many %s values (at most %d)", name, OW_MAX_WEBHOOKS);
+	if (ow_webhook_targets_parse(&s, 1, NULL, 0, &t, 1, err, errlen) < 0)
+		return -EINVAL;
+	o->webhook_urls[o->nwebhook_urls++] = s;
+	return 0;
+}
+
+static int add_webhook_format(struct ow_options *o, const char *name, const char *s, char *err,
+			      size_t errlen)
+{
+	if (o->nwebhook_formats == OW_MAX_WEBHOOKS)
+		return fail(err, errlen, "too many %s values (at most %d)", name, OW_MAX_WEBHOOKS);
+	if (ow_alert_fmt_parse(s) < 0)
+		return fail(
+			err, errlen,
+			"invalid value for %s: '%s' (json, slack, discord, ntfy, teams, gotify, "
+			"pagerduty or alertmanager)",
+			name, s);
+	o->webhook_formats[o->nwebhook_formats++] = s;
+	return 0;
+}
+
+/* An empty value in the file unsets an optional setting (an empty regex would match all). */
+static int set_optional_regex(const char *name, const char *s, const char **src, regex_t *re,
+			      char *err, size_t errlen)
+{
+	if (s && !*s) {
+		if (*src)
+			regfree(re);
+		*src = NULL;
+		return 0;
+	}
+	return ow_parse_regex(name, s, src, re, err, errlen);
+}
+
+static int set_value(struct ow_options *o, enum ow_setting s, const char *v, const char *name,
+		     char *err, size_t errlen)
+{
+	switch (s) {
+	case OW_SET_CGROUP:
+		return add_cgroup(o, name, v, err, errlen);
+	case OW_SET_WARN_HORIZON:
+		return ow_parse_seconds(name, v, &o->policy.warn_horizon_s, err, errlen);
+	case OW_SET_ACT_HORIZON:
+		return ow_parse_seconds(name, v, &o->policy.act_horizon_s, err, errlen);
+	case OW_SET_GRACE:
+		return ow_parse_seconds(name, v, &o->policy.grace_s, err, errlen);
+	case OW_SET_PROTECT:
+		return set_optional_regex(name, v, &o->protect, &o->protect_re, err, errlen);
+	case OW_SET_PREFER:
+		return set_optional_regex(name, v, &o->prefer, &o->prefer_re, err, errlen);
+	case OW_SET_LOG_FORMAT:
+		return parse_log_format(name, v, &o->log_format, err, errlen);
+	case OW_SET_WEBHOOK:
+		return add_webhook(o, name, v, err, errlen);
+	case OW_SET_WEBHOOK_FORMAT:
+		return add_webhook_format(o, name, v, err, errlen);
+	case OW_SET_ATTACH:
+		return parse_attach(name, v, &o->attach, err, errlen);
+	case OW_SET_METRICS_FILE:
+		o->metrics_file = *v ? v : NULL;
+		return 0;
+	case OW_SET_METRICS_LISTEN:
+		o->metrics_listen = *v ? v : NULL;
+		return 0;
+	case OW_SET_ACTION:
+		return ow_parse_action(name, v, &o->action, err, errlen);
+	case OW_SET_CONFIG:
+		o->config_flag = v;
+		return 0;
+	default:
+		return fail(err, errlen, "%s takes no value", name);
+	}
+}
+
+int ow_option_set(struct ow_options *o, enum ow_setting s, const char *v, const char *name,
+		  char *err, size_t errlen)
+{
+	switch (s) {
+	case OW_SET_DRY_RUN:
+		return v ? parse_bool(name, v, &o->dry_run, err, errlen) : (o->dry_run = true, 0);
+	case OW_SET_NO_BPF:
+		return v ? parse_bool(name, v, &o->no_bpf, err, errlen) : (o->no_bpf = true, 0);
+	case OW_SET_VERBOSE:
+		return parse_verbose(name, v, &o->verbose, err, errlen);
+	case OW_SET_HELP:
+		o->cmd = OW_CMD_HELP;
+		return 0;
+	case OW_SET_VERSION:
+		o->cmd = OW_CMD_VERSION;
+		return 0;
+	default:
+		if (!v)
+			return fail(err, errlen, "%s needs a value", name);
+		return set_value(o, s, v, name, err, errlen);
+	}
 }
 
 static int parse_command(const char *word, struct ow_options *o, char *err, size_t errlen)
@@ -153,63 +348,8 @@ static int parse_command(const char *word, struct ow_options *o, char *err, size
 	else if (!strcmp(word, "help"))
 		o->cmd = OW_CMD_HELP;
 	else
-		return fail(err, errlen, "unknown command '%s' (try --help)%s", word, "");
+		return fail(err, errlen, "unknown command '%s' (try --help)", word);
 	return 0;
-}
-
-static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, size_t errlen)
-{
-	switch (c) {
-	case OPT_CGROUP:
-		if (o->ncgroups == OW_MAX_CGROUP_ARGS)
-			return fail(err, errlen, "too many --cgroup flags (at most 64)%s%s", "",
-				    "");
-		if (!*arg)
-			return fail(err, errlen, "invalid value for --cgroup: '%s'%s", arg, "");
-		o->cgroups[o->ncgroups++] = arg;
-		return 0;
-	case OPT_DRY_RUN:
-		o->dry_run = true;
-		return 0;
-	case OPT_NO_BPF:
-		o->no_bpf = true;
-		return 0;
-	case OPT_ATTACH:
-		return parse_attach(arg, o, err, errlen);
-	case OPT_WEBHOOK:
-	case OPT_WEBHOOK_FORMAT:
-		return add_webhook_word(c == OPT_WEBHOOK, arg, o, err, errlen);
-	case OPT_WARN:
-		return parse_seconds("--warn-horizon", arg, &o->policy.warn_horizon_s, err, errlen);
-	case OPT_ACT:
-		return parse_seconds("--act-horizon", arg, &o->policy.act_horizon_s, err, errlen);
-	case OPT_GRACE:
-		return parse_seconds("--grace", arg, &o->policy.grace_s, err, errlen);
-	case OPT_PROTECT:
-		return set_regex("--protect", arg, &o->protect, &o->protect_re, err, errlen);
-	case OPT_PREFER:
-		return set_regex("--prefer", arg, &o->prefer, &o->prefer_re, err, errlen);
-	case OPT_LOG_FORMAT:
-		if (!strcmp(arg, "text"))
-			o->log_format = OW_LOG_TEXT;
-		else if (!strcmp(arg, "json"))
-			o->log_format = OW_LOG_JSON;
-		else
-			return fail(err, errlen,
-				    "invalid value for --log-format: '%s' (text or json)%s", arg,
-				    "");
-		return 0;
-	case 'v':
-		o->verbose++;
-		return 0;
-	case 'h':
-		o->cmd = OW_CMD_HELP;
-		return 0;
-	case 'V':
-		o->cmd = OW_CMD_VERSION;
-		return 0;
-	}
-	return -EINVAL;
 }
 
 static void unknown_flag(char **argv, char *err, size_t errlen)
@@ -226,22 +366,21 @@ static void unknown_flag(char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown option or missing value: '%s' (try --help)", bad);
 }
 
-static int parse_webhooks(struct ow_options *o, char *err, size_t errlen)
+/* The first time a repeatable flag appears, the file's values for it are dropped. */
+static void replace_file_list(struct ow_options *o, enum ow_setting s, bool *seen)
 {
-	int n;
-
-	if (!o->nwebhook_urls && !o->nwebhook_formats) {
-		if (o->cmd == OW_CMD_ALERT_TEST)
-			return fail(err, errlen, "alert-test needs at least one --webhook URL%s%s",
-				    "", "");
-		return 0;
+	if (seen[s])
+		return;
+	seen[s] = true;
+	if (s == OW_SET_CGROUP) {
+		o->ncgroups = 0;
+	} else if (s == OW_SET_VERBOSE) {
+		o->verbose = 0;
+	} else if (s == OW_SET_WEBHOOK || s == OW_SET_WEBHOOK_FORMAT) {
+		/* URLs and formats pair up in order: replace them together. */
+		seen[OW_SET_WEBHOOK] = seen[OW_SET_WEBHOOK_FORMAT] = true;
+		o->nwebhook_urls = o->nwebhook_formats = 0;
 	}
-	n = ow_webhook_targets_parse(o->webhook_urls, o->nwebhook_urls, o->webhook_formats,
-				     o->nwebhook_formats, o->targets, OW_MAX_WEBHOOKS, err, errlen);
-	if (n < 0)
-		return -EINVAL;
-	o->ntargets = (unsigned int)n;
-	return 0;
 }
 
 static int parse_diagnose(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
@@ -252,22 +391,34 @@ static int parse_diagnose(int argc, char **argv, struct ow_options *o, char *err
 	return ret < 0 ? ret : 0;
 }
 
-int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
+static int setting_of(int c)
 {
-	bool help = false, version = false, has_cmd;
-	int c;
+	unsigned int s;
 
-	memset(o, 0, sizeof(*o));
-	ow_policy_defaults(&o->policy);
-	o->cmd = OW_CMD_HELP;
-	o->attach = -1;
+	if (c >= OPT_BASE)
+		return c - OPT_BASE;
+	for (s = 0; s < OW_SET_COUNT; s++)
+		if (ow_settings[s].short_flag == c)
+			return (int)s;
+	return -1;
+}
+
+int ow_options_parse_argv(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
+{
+	bool seen[OW_SET_COUNT] = {false}, help = false, version = false, has_cmd;
+	enum ow_command cmd;
+	int c, s;
+
+	build_long_opts();
 	if (argc < 2)
-		return fail(err, errlen, "missing command: run or status (try --help)%s%s", "", "");
+		return fail(err, errlen, "missing command: run or status (try --help)");
+	/* diagnose has flags of its own and reads no config file. */
 	if (!strcmp(argv[1], "diagnose"))
 		return parse_diagnose(argc - 1, argv + 1, o, err, errlen);
 	has_cmd = argv[1][0] != '-';
 	if (has_cmd && parse_command(argv[1], o, err, errlen))
 		return -EINVAL;
+	cmd = o->cmd;
 	if (has_cmd) {
 		/* Let getopt see the command as its argv[0]. */
 		argc--;
@@ -276,36 +427,215 @@ int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, siz
 	opterr = 0;
 	optind = 0; /* 0, not 1: glibc then resets all of its state (tests parse many lines) */
 	while ((c = getopt_long(argc, argv, "+vhV", long_opts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
+		s = setting_of(c);
+		if (c == '?' || c == ':' || s < 0) {
 			unknown_flag(argv, err, errlen);
 			return -EINVAL;
 		}
-		if (parse_flag(c, optarg, o, err, errlen))
+		replace_file_list(o, (enum ow_setting)s, seen);
+		if (ow_option_set(o, (enum ow_setting)s, optarg, flag_names[s], err, errlen))
 			return -EINVAL;
-		help |= c == 'h';
-		version |= c == 'V';
+		o->line[s] = 0;
+		help |= s == OW_SET_HELP;
+		version |= s == OW_SET_VERSION;
 	}
 	/* --help and --version win wherever they stand, even before the command. */
 	if (optind < argc && !help && !version)
-		return fail(err, errlen, "unexpected argument '%s' (try --help)%s", argv[optind],
-			    "");
+		return fail(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
 	if (help)
 		o->cmd = OW_CMD_HELP;
 	else if (version)
 		o->cmd = OW_CMD_VERSION;
 	else if (!has_cmd)
-		return fail(err, errlen, "missing command: run or status (try --help)%s%s", "", "");
-	if (o->policy.act_horizon_s > o->policy.warn_horizon_s)
-		return fail(err, errlen, "--act-horizon must not exceed --warn-horizon%s%s", "",
-			    "");
+		return fail(err, errlen, "missing command: run or status (try --help)");
+	else
+		o->cmd = cmd;
+	return 0;
+}
+
+/* "FILE:LINE: " when the file set s last, else "". */
+static void origin(const struct ow_options *o, enum ow_setting s, char *buf, size_t len)
+{
+	if (o->line[s] && o->config_path)
+		snprintf(buf, len, "%s:%u: ", o->config_path, o->line[s]);
+	else
+		buf[0] = '\0';
+}
+
+static int check_horizons(const struct ow_options *o, char *err, size_t errlen)
+{
+	struct ow_policy_cfg pc;
+	char where[PATH_MAX + 32];
+	unsigned int i;
+
+	if (o->policy.act_horizon_s > o->policy.warn_horizon_s) {
+		origin(o, o->line[OW_SET_ACT_HORIZON] ? OW_SET_ACT_HORIZON : OW_SET_WARN_HORIZON,
+		       where, sizeof(where));
+		return fail(err, errlen,
+			    "%sact_horizon (--act-horizon) must not exceed "
+			    "warn_horizon (--warn-horizon)",
+			    where);
+	}
+	for (i = 0; i < o->nrules; i++) {
+		ow_rule_policy(&o->policy, &o->rules[i], &pc);
+		if (pc.act_horizon_s > pc.warn_horizon_s)
+			return fail(err, errlen,
+				    "%s:%u: [cgroup \"%s\"]: act_horizon %g must not exceed "
+				    "warn_horizon %g",
+				    o->config_path ? o->config_path : "?", o->rules[i].line,
+				    o->rules[i].pattern, pc.act_horizon_s, pc.warn_horizon_s);
+	}
+	return 0;
+}
+
+static int parse_webhooks(struct ow_options *o, char *err, size_t errlen)
+{
+	char msg[512], where[PATH_MAX + 32];
+	int n;
+
+	if (!o->nwebhook_urls && !o->nwebhook_formats) {
+		if (o->cmd == OW_CMD_ALERT_TEST)
+			return fail(err, errlen, "alert-test needs at least one --webhook URL");
+		return 0;
+	}
+	n = ow_webhook_targets_parse(o->webhook_urls, o->nwebhook_urls, o->webhook_formats,
+				     o->nwebhook_formats, o->targets, OW_MAX_WEBHOOKS, msg,
+				     sizeof(msg));
+	if (n < 0) {
+		origin(o, OW_SET_WEBHOOK_FORMAT, where, sizeof(where));
+		return fail(err, errlen, "%s%s", where, msg);
+	}
+	o->ntargets = (unsigned int)n;
+	return 0;
+}
+
+int ow_options_finish(struct ow_options *o, char *err, size_t errlen)
+{
+	if (check_horizons(o, err, errlen))
+		return -EINVAL;
 	return parse_webhooks(o, err, errlen);
+}
+
+void ow_options_init(struct ow_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	ow_policy_defaults(&o->policy);
+	o->cmd = OW_CMD_HELP;
+	o->attach = -1;
+}
+
+int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
+{
+	ow_options_init(o);
+	o->argc = argc;
+	o->argv = argv;
+	if (ow_options_parse_argv(argc, argv, o, err, errlen))
+		return -EINVAL;
+	return ow_options_finish(o, err, errlen);
+}
+
+char *ow_options_keep(struct ow_options *o, const char *s)
+{
+	char **v;
+	char *copy;
+
+	if (o->nowned == o->ownedcap) {
+		v = realloc(o->owned, (o->ownedcap ? o->ownedcap * 2 : 16) * sizeof(*v));
+		if (!v)
+			return NULL;
+		o->owned = v;
+		o->ownedcap = o->ownedcap ? o->ownedcap * 2 : 16;
+	}
+	copy = strdup(s);
+	if (copy)
+		o->owned[o->nowned++] = copy;
+	return copy;
 }
 
 void ow_options_free(struct ow_options *o)
 {
+	unsigned int i;
+
 	if (o->protect)
 		regfree(&o->protect_re);
 	if (o->prefer)
 		regfree(&o->prefer_re);
 	o->protect = o->prefer = NULL;
+	for (i = 0; i < o->nrules; i++)
+		ow_rule_free(&o->rules[i]);
+	o->nrules = 0;
+	for (i = 0; i < o->nowned; i++)
+		free(o->owned[i]);
+	free(o->owned);
+	o->owned = NULL;
+	o->nowned = o->ownedcap = 0;
+}
+
+/* The words of a list, space-separated. */
+static void format_list(const char *const *v, unsigned int n, char *buf, size_t len)
+{
+	size_t pos = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && pos < len; i++)
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", i ? " " : "", v[i]);
+}
+
+void ow_option_format(const struct ow_options *o, enum ow_setting s, char *buf, size_t len)
+{
+	static const char *const attach[] = {"tp_btf", "raw_tp", "tracepoint"};
+	const struct ow_policy_cfg *p = &o->policy;
+
+	switch (s) {
+	case OW_SET_CGROUP:
+		return format_list(o->cgroups, o->ncgroups, buf, len);
+	case OW_SET_DRY_RUN:
+		snprintf(buf, len, "%s", o->dry_run ? "yes" : "no");
+		return;
+	case OW_SET_WARN_HORIZON:
+	case OW_SET_ACT_HORIZON:
+	case OW_SET_GRACE:
+		snprintf(buf, len, "%g",
+			 s == OW_SET_GRACE ? p->grace_s
+					   : (s == OW_SET_WARN_HORIZON ? p->warn_horizon_s
+								       : p->act_horizon_s));
+		return;
+	case OW_SET_PROTECT:
+	case OW_SET_PREFER:
+	case OW_SET_METRICS_FILE:
+	case OW_SET_METRICS_LISTEN:
+	case OW_SET_CONFIG: {
+		const char *v = s == OW_SET_PROTECT	     ? o->protect
+				: s == OW_SET_PREFER	     ? o->prefer
+				: s == OW_SET_METRICS_FILE   ? o->metrics_file
+				: s == OW_SET_METRICS_LISTEN ? o->metrics_listen
+							     : o->config_flag;
+
+		snprintf(buf, len, "%s", v ? v : "");
+		return;
+	}
+	case OW_SET_LOG_FORMAT:
+		snprintf(buf, len, "%s", o->log_format == OW_LOG_JSON ? "json" : "text");
+		return;
+	case OW_SET_WEBHOOK:
+		return format_list(o->webhook_urls, o->nwebhook_urls, buf, len);
+	case OW_SET_WEBHOOK_FORMAT:
+		return format_list(o->webhook_formats, o->nwebhook_formats, buf, len);
+	case OW_SET_NO_BPF:
+		snprintf(buf, len, "%s", o->no_bpf ? "yes" : "no");
+		return;
+	case OW_SET_ATTACH:
+		snprintf(buf, len, "%s",
+			 o->attach >= 0 && o->attach < 3 ? attach[o->attach] : "auto");
+		return;
+	case OW_SET_VERBOSE:
+		snprintf(buf, len, "%d", o->verbose);
+		return;
+	case OW_SET_ACTION:
+		snprintf(buf, len, "%s", o->action == OW_ACTION_RESTART ? "restart" : "signal");
+		return;
+	default:
+		buf[0] = '\0';
+	}
 }

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-cgroup settings: the config file's [cgroup "PATTERN"] sections. A pattern that starts
+ * with '/' is an fnmatch(3) glob over the cgroup's path below the memory mount
+ * (e.g. "/system.slice/api-?*.service"; '*' also matches '/'); any other pattern is a glob over
+ * its display name ("api.service", "docker:3f2a*"). A cgroup takes the first section, in file
+ * order, that matches it; when none does, its parent's, and so on up to the root. Pure.
+ */
+#ifndef OW_RULES_H
+#define OW_RULES_H
+
+#include <regex.h>
+#include <stdbool.h>
+
+#include "policy.h"
+
+/* What to do to a victim: signal it, or ask its manager to restart it. */
+enum ow_action {
+	OW_ACTION_SIGNAL = 0,
+	OW_ACTION_RESTART,
+};
+
+/* Which fields a section sets. */
+#define OW_RULE_WARN_HORIZON (1u << 0)
+#define OW_RULE_ACT_HORIZON  (1u << 1)
+#define OW_RULE_GRACE	     (1u << 2)
+#define OW_RULE_PROTECT	     (1u << 3)
+#define OW_RULE_PREFER	     (1u << 4)
+#define OW_RULE_ACTION	     (1u << 5)
+
+struct ow_cgroup_rule {
+	const char *pattern; /* between the quotes of [cgroup "..."] */
+	unsigned int line;   /* of the section header */
+	unsigned int set;    /* OW_RULE_* */
+	double warn_horizon_s, act_horizon_s, grace_s;
+	const char *protect; /* regex source, compiled into protect_re when set */
+	const char *prefer;
+	regex_t protect_re;
+	regex_t prefer_re;
+	enum ow_action action;
+};
+
+/* Does the rule match the cgroup at `rel` (path below the mount, "/" for the root) whose
+ * display name is `name`? */
+bool ow_rule_matches(const struct ow_cgroup_rule *r, const char *rel, const char *name);
+
+/* The index of the rule that applies to the cgroup at `rel`, or -1 (see above). */
+int ow_rules_find(const struct ow_cgroup_rule *rules, unsigned int n, const char *rel);
+
+/* The policy for a cgroup: the global one with the rule's horizons and grace (r may be NULL). */
+void ow_rule_policy(const struct ow_policy_cfg *global, const struct ow_cgroup_rule *r,
+		    struct ow_policy_cfg *out);
+
+enum ow_action ow_rule_action(enum ow_action global, const struct ow_cgroup_rule *r);
+
+/*
+ * Is a process with this name and command line protected, preferred? A section's protect adds
+ * to the global one (a section can never unprotect what the global setting protects); its
+ * prefer replaces the global one. Either regex source may be NULL.
+ */
+bool ow_rule_protects(const char *global_src, const regex_t *global_re,
+		      const struct ow_cgroup_rule *r, const char *comm, const char *cmdline);
+bool ow_rule_prefers(const char *global_src, const regex_t *global_re,
+		     const struct ow_cgroup_rule *r, const char *comm, const char *cmdline);
+
+void ow_rule_free(struct ow_cgroup_rule *r);
+
+#endif /* OW_RULES_H */
