@@ -5,6 +5,7 @@ OUT		:= build
 VERSION		:= 0.1.0
 CC		?= cc
 CLANG		?= clang
+AWK		?= awk
 BPFTOOL		?= bpftool
 ARCH		:= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
@@ -36,11 +37,15 @@ LIB_OBJS	:= $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 WORKLOAD	:= $(OUT)/owload
+# The man page and the --help text come from one source (docs/oomwarden.8.in).
+DOC_SRC		:= docs/oomwarden.8.in
+GENDOC		:= scripts/gendoc.awk
+MANPAGE		:= $(OUT)/oomwarden.8
 
 .PHONY: all deps run test unit e2e bench clean format format-check fallback-check
 .DELETE_ON_ERROR:
 
-all: $(OUT)/oomwarden $(WORKLOAD)
+all: $(OUT)/oomwarden $(WORKLOAD) $(MANPAGE)
 
 $(OUT) $(OUT)/bpf $(OUT)/obj $(OUT)/tests:
 	$(Q)mkdir -p $@
@@ -66,6 +71,16 @@ $(OUT)/oomwarden.skel.h: $(OUT)/oomwarden.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name oomwarden_bpf > $@
 
+$(OUT)/usage.h: $(DOC_SRC) $(GENDOC) | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)$(AWK) -v out=usage -f $(GENDOC) $(DOC_SRC) > $@
+
+$(MANPAGE): $(DOC_SRC) $(GENDOC) Makefile | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)$(AWK) -v out=man -v version=$(VERSION) -f $(GENDOC) $(DOC_SRC) > $@
+
+$(OUT)/obj/options.o: $(OUT)/usage.h
+
 $(OUT)/obj/%.o: userspace/%.c $(wildcard include/*.h) $(OUT)/oomwarden.skel.h | $(OUT)/obj
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
@@ -81,7 +96,10 @@ $(WORKLOAD): tests/workload/owload.c | $(OUT)
 $(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DOW_FIXTURES='"$(CURDIR)/tests/fixtures"' \
-		$< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+		-DOW_MANPAGE='"$(CURDIR)/$(MANPAGE)"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# test_usage holds the man page against --help and the parser.
+$(OUT)/tests/test_usage: $(MANPAGE)
 
 # Proves the vendored header is enough to build the BPF side on a machine without BTF.
 fallback-check: | $(OUT)

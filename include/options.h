@@ -47,7 +47,12 @@ struct ow_options {
 int ow_options_parse(int argc, char **argv, struct ow_options *opts, char *err, size_t errlen);
 void ow_options_free(struct ow_options *opts);
 
-/* The --help text. */
+/* The --help text, generated from docs/oomwarden.8.in like the man page. */
 extern const char ow_usage_text[];
+
+struct option;
+/* The long options the parser accepts (getopt_long's table, ending with a zeroed entry), so a
+ * test can hold them against the help text. */
+const struct option *ow_options_table(void);
 
 #endif /* OW_OPTIONS_H */

@@ -8,39 +8,10 @@
 #include <string.h>
 
 #include "options.h"
+#include "usage.h"
 
-const char ow_usage_text[] =
-	"Usage: oomwarden COMMAND [OPTIONS]\n"
-	"\n"
-	"Predicts time-to-OOM per memory cgroup from kernel events and stops the leaking process\n"
-	"gracefully (SIGTERM, then SIGKILL) before the kernel OOM killer has to.\n"
-	"\n"
-	"Commands:\n"
-	"  run       watch memory cgroups and act (the daemon; runs in the foreground)\n"
-	"  status    print a table of cgroups: name, usage, limit, rate, ETA\n"
-	"  alert-test  send one test alert to each --webhook and print its HTTP status\n"
-	"\n"
-	"Options for run:\n"
-	"  --cgroup PATH        watch only the subtree of this cgroup directory (repeatable;\n"
-	"                       default: every cgroup)\n"
-	"  --dry-run            decide and log, but signal nothing\n"
-	"  --warn-horizon S     warn when OOM is predicted within S seconds (default 120)\n"
-	"  --act-horizon S      act when OOM is predicted within S seconds (default 10)\n"
-	"  --grace S            seconds between SIGTERM and SIGKILL (default 10; shortened when\n"
-	"                       the OOM is predicted sooner)\n"
-	"  --protect REGEX      never signal processes whose name or command line matches\n"
-	"  --prefer REGEX       prefer these processes as victims\n"
-	"  --webhook URL        POST alerts (warn, act, escalate, resolved, kernel OOM kills)\n"
-	"                       to URL (repeatable)\n"
-	"  --webhook-format F   json, slack, discord, ntfy, teams, gotify, pagerduty or\n"
-	"                       alertmanager, paired in order with --webhook (default json)\n"
-	"  --log-format F       text (default) or json (one object a line)\n"
-	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
-	"  --attach MODE        tp_btf, raw_tp or tracepoint: only this BPF attach mode\n"
-	"                       (default: the first of them that works)\n"
-	"  -v, --verbose        log more (repeat for debug)\n"
-	"  -h, --help           show this help\n"
-	"  -V, --version        show the version\n";
+/* Generated from docs/oomwarden.8.in, the source of the man page too (scripts/gendoc.awk). */
+const char ow_usage_text[] = OW_USAGE_TEXT;
 
 enum {
 	OPT_CGROUP = 256,
@@ -75,6 +46,11 @@ static const struct option long_opts[] = {
 	{"version", no_argument, NULL, 'V'},
 	{0},
 };
+
+const struct option *ow_options_table(void)
+{
+	return long_opts;
+}
 
 static int fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
 {
