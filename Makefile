@@ -122,6 +122,7 @@ e2e: all
 	$(Q)tests/e2e/churn.sh
 	$(Q)tests/e2e/alerts.sh
 	$(Q)tests/e2e/run.sh
+	$(Q)tests/e2e/sdnotify.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
