@@ -37,12 +37,21 @@ LIB_OBJS	:= $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 WORKLOAD	:= $(OUT)/owload
+# make install / uninstall. systemd reads units from /usr/local/lib/systemd/system and
+# /usr/lib/systemd/system, so the unit goes under PREFIX; with another PREFIX (/opt/...), set
+# UNITDIR=/etc/systemd/system. The daemon reads /etc/oomwarden.conf whatever the PREFIX.
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+CONFFILE	:= /etc/oomwarden.conf
 # The man page and the --help text come from one source (docs/oomwarden.8.in).
 DOC_SRC		:= docs/oomwarden.8.in
 GENDOC		:= scripts/gendoc.awk
 MANPAGE		:= $(OUT)/oomwarden.8
 
 .PHONY: all deps run test unit e2e bench clean format format-check fallback-check
+.PHONY: install uninstall install-check
 .DELETE_ON_ERROR:
 
 all: $(OUT)/oomwarden $(WORKLOAD) $(MANPAGE)
@@ -127,6 +136,7 @@ e2e: all
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory install-check
 	$(Q)$(MAKE) --no-print-directory e2e
 	$(Q)$(MAKE) --no-print-directory test-vm
 
@@ -134,6 +144,28 @@ test: deps
 .PHONY: test-vm
 test-vm: all
 	$(Q)tests/vm/run.sh
+
+# The unit is written at every install: its ExecStart follows SBINDIR.
+install: $(OUT)/oomwarden $(MANPAGE)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' etc/oomwarden.service.in > $(OUT)/oomwarden.service
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(dir $(CONFFILE))
+	$(Q)install -m 0755 $(OUT)/oomwarden $(DESTDIR)$(SBINDIR)/oomwarden
+	$(Q)install -m 0644 $(OUT)/oomwarden.service $(DESTDIR)$(UNITDIR)/oomwarden.service
+	$(Q)install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man8/oomwarden.8
+	$(Q)scripts/install-config.sh install etc/oomwarden.conf $(DESTDIR)$(CONFFILE)
+	$(Q)echo "installed; to start it: systemctl daemon-reload && systemctl enable --now oomwarden"
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/oomwarden $(DESTDIR)$(UNITDIR)/oomwarden.service \
+		$(DESTDIR)$(MANDIR)/man8/oomwarden.8
+	$(Q)scripts/install-config.sh uninstall etc/oomwarden.conf $(DESTDIR)$(CONFFILE)
+	$(Q)echo "uninstalled; if the service was enabled: systemctl disable --now oomwarden"
+
+# Install into a temporary DESTDIR and uninstall, the unit through systemd-analyze verify, the
+# man page through groff (tests/install/run.sh).
+install-check: all
+	$(Q)tests/install/run.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -10,6 +10,10 @@ PKGS="$PKGS libcurl4-openssl-dev libcjson-dev"
 # make test-vm (tests/vm/run.sh): qemu boots Debian's kernels with an initramfs of busybox
 # (static: nothing to resolve before it runs) packed by cpio, and an ext4 data disk.
 PKGS="$PKGS qemu-system-x86 busybox-static cpio e2fsprogs"
+# make install-check: the man page rendered (groff, man) and the unit checked by
+# systemd-analyze. The systemd package is only the tools and units: it does not make systemd
+# PID 1 (systemd-sysv does), so it is safe where another init runs, as on the test VMs.
+PKGS="$PKGS groff-base man-db systemd"
 
 installed()
 {
