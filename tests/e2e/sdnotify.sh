@@ -47,6 +47,7 @@ start()
 	RPID=$!
 	wait_for_line "$TMPD/$name.recv" LISTENING 10 "$RPID" || return 1
 	# WATCHDOG_PID=self is resolved after the fork: the shell's pid is the daemon's after exec.
+	# shellcheck disable=SC2016
 	env NOTIFY_SOCKET="$sock" WATCHDOG_USEC=1000000 "$@" sh -c \
 		'[ "${WATCHDOG_PID:-}" = self ] && export WATCHDOG_PID=$$; exec "$0" "$@"' \
 		"$OWD" run --cgroup "$CG" --dry-run --log-format json -v 2>"$TMPD/$name.log" &
