@@ -60,7 +60,7 @@ function roff_word(w,    pre) {
 }
 
 # Running text: backslashes escaped, `code` bold, *word* italic, options bold.
-function roff_text(s,    out_s, i, n, words, seg) {
+function roff_text(s,    out_s, seg) {
 	gsub(/\\/, "\\e", s)
 	out_s = ""
 	while (match(s, /`[^`]*`/)) {
@@ -181,7 +181,7 @@ function emit_text(text, first) {
 		row_desc[nrows] = plain(text)
 	if (out != "man")
 		return
-	if (kind == "" || kind == "section")
+	if (kind == "")
 		print ".PP"
 	else if (!first)
 		print ".IP"
