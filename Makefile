@@ -5,6 +5,7 @@ OUT		:= build
 VERSION		:= 0.1.0
 CC		?= cc
 CLANG		?= clang
+AWK		?= awk
 BPFTOOL		?= bpftool
 ARCH		:= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VMLINUX_BTF	?= /sys/kernel/btf/vmlinux
@@ -42,11 +43,24 @@ LEAKER		:= $(OUT)/owleak $(OUT)/owleak-stripped
 SYM_DIR		:= $(OUT)/tests/symbolize
 SYM_TARGETS	:= $(SYM_DIR)/target $(SYM_DIR)/target-stripped $(SYM_DIR)/target-nopie
 SYM_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -fno-inline
+# make install / uninstall. systemd reads units from /usr/local/lib/systemd/system and
+# /usr/lib/systemd/system, so the unit goes under PREFIX; with another PREFIX (/opt/...), set
+# UNITDIR=/etc/systemd/system. The daemon reads /etc/oomwarden.conf whatever the PREFIX.
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+CONFFILE	:= /etc/oomwarden.conf
+# The man page and the --help text come from one source (docs/oomwarden.8.in).
+DOC_SRC		:= docs/oomwarden.8.in
+GENDOC		:= scripts/gendoc.awk
+MANPAGE		:= $(OUT)/oomwarden.8
 
 .PHONY: all deps run test unit e2e bench clean format format-check fallback-check
+.PHONY: install uninstall install-check
 .DELETE_ON_ERROR:
 
-all: $(OUT)/oomwarden $(WORKLOAD) $(LEAKER)
+all: $(OUT)/oomwarden $(WORKLOAD) $(LEAKER) $(MANPAGE)
 
 $(OUT) $(OUT)/bpf $(OUT)/obj $(OUT)/tests $(SYM_DIR):
 	$(Q)mkdir -p $@
@@ -81,6 +95,17 @@ $(OUT)/alloc.skel.h: $(OUT)/bpf/alloc.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name ow_alloc_bpf > $@
 
+
+$(OUT)/usage.h: $(DOC_SRC) $(GENDOC) | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)$(AWK) -v out=usage -f $(GENDOC) $(DOC_SRC) > $@
+
+$(MANPAGE): $(DOC_SRC) $(GENDOC) Makefile | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)$(AWK) -v out=man -v version=$(VERSION) -f $(GENDOC) $(DOC_SRC) > $@
+
+$(OUT)/obj/options.o: $(OUT)/usage.h
+
 $(OUT)/obj/%.o: userspace/%.c $(wildcard include/*.h) $(OUT)/oomwarden.skel.h $(OUT)/alloc.skel.h | $(OUT)/obj
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
@@ -104,7 +129,8 @@ $(WORKLOAD): tests/workload/owload.c | $(OUT)
 $(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DOW_FIXTURES='"$(CURDIR)/tests/fixtures"' \
-		-DOW_SYM_TARGETS='"$(abspath $(SYM_DIR))"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+		-DOW_SYM_TARGETS='"$(abspath $(SYM_DIR))"' -DOW_MANPAGE='"$(abspath $(MANPAGE))"' \
+		$< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 $(SYM_DIR)/target: tests/symbolize/target.c | $(SYM_DIR)
 	$(call msg,CC,$@)
@@ -117,6 +143,9 @@ $(SYM_DIR)/target-nopie: tests/symbolize/target.c | $(SYM_DIR)
 $(SYM_DIR)/target-stripped: $(SYM_DIR)/target
 	$(call msg,STRIP,$@)
 	$(Q)strip -s $< -o $@
+
+# test_usage holds the man page against --help and the parser.
+$(OUT)/tests/test_usage: $(MANPAGE)
 
 # Proves the vendored header is enough to build the BPF side on a machine without BTF.
 fallback-check: | $(OUT)
@@ -141,10 +170,12 @@ e2e: all
 	$(Q)tests/e2e/run.sh
 	$(Q)tests/e2e/diagnose.sh
 	$(Q)tests/e2e/reload.sh
+	$(Q)tests/e2e/sdnotify.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory install-check
 	$(Q)$(MAKE) --no-print-directory e2e
 	$(Q)$(MAKE) --no-print-directory test-vm
 
@@ -152,6 +183,28 @@ test: deps
 .PHONY: test-vm
 test-vm: all
 	$(Q)tests/vm/run.sh
+
+# The unit is written at every install: its ExecStart follows SBINDIR.
+install: $(OUT)/oomwarden $(MANPAGE)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' etc/oomwarden.service.in > $(OUT)/oomwarden.service
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(dir $(CONFFILE))
+	$(Q)install -m 0755 $(OUT)/oomwarden $(DESTDIR)$(SBINDIR)/oomwarden
+	$(Q)install -m 0644 $(OUT)/oomwarden.service $(DESTDIR)$(UNITDIR)/oomwarden.service
+	$(Q)install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man8/oomwarden.8
+	$(Q)scripts/install-config.sh install etc/oomwarden.conf $(DESTDIR)$(CONFFILE)
+	$(Q)echo "installed; to start it: systemctl daemon-reload && systemctl enable --now oomwarden"
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/oomwarden $(DESTDIR)$(UNITDIR)/oomwarden.service \
+		$(DESTDIR)$(MANDIR)/man8/oomwarden.8
+	$(Q)scripts/install-config.sh uninstall etc/oomwarden.conf $(DESTDIR)$(CONFFILE)
+	$(Q)echo "uninstalled; if the service was enabled: systemctl disable --now oomwarden"
+
+# Install into a temporary DESTDIR and uninstall, the unit through systemd-analyze verify, the
+# man page through groff (tests/install/run.sh).
+install-check: all
+	$(Q)tests/install/run.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -34,6 +34,8 @@ int ow_diag_options_parse(int argc, char **argv, struct ow_diag_options *d, char
  * runtime failure, 2 a target that does not exist (reported on stderr, one line). */
 int ow_diagnose_run(const struct ow_diag_options *d);
 
-extern const char ow_diag_usage_text[];
+/* diagnose's getopt table (its --help is the main one: docs/oomwarden.8.in). */
+struct option;
+const struct option *ow_diag_options_table(void);
 
 #endif /* OW_DIAGNOSE_H */

@@ -91,8 +91,8 @@ struct ow_options {
 	enum ow_log_format log_format;
 	int verbose;
 	struct ow_diag_options diag; /* diagnose has its own flags (userspace/diag_options.c) */
-	const char *metrics_file;   /* stored only: wired by the metrics work */
-	const char *metrics_listen; /* stored only: wired by the metrics work */
+	const char *metrics_file;    /* stored only: wired by the metrics work */
+	const char *metrics_listen;  /* stored only: wired by the metrics work */
 	enum ow_action action;
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
@@ -143,7 +143,12 @@ int ow_parse_action(const char *name, const char *s, enum ow_action *out, char *
 int ow_parse_regex(const char *name, const char *s, const char **src, regex_t *re, char *err,
 		   size_t errlen);
 
-/* The --help text. */
+/* The --help text, generated from docs/oomwarden.8.in like the man page. */
 extern const char ow_usage_text[];
+
+struct option;
+/* The long options the parser accepts (getopt_long's table, ending with a zeroed entry), so a
+ * test can hold them against the help text. */
+const struct option *ow_options_table(void);
 
 #endif /* OW_OPTIONS_H */

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "notify.h"
 #include "reload.h"
+#include "sd_notify.h"
 #include "tracer.h"
 #include "watch.h"
 
@@ -34,6 +35,7 @@
 #define TAG_SIGNAL	   2
 #define TAG_TIMER	   3
 #define TAG_PSI		   4
+#define TAG_WATCHDOG	   5
 #define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
 #define RESCAN_MIN_NS	   (200 * NS_PER_MS)
 #define SAMPLE_NS	   NS_PER_S	  /* re-sampling period of active cgroups */
@@ -51,6 +53,9 @@ struct ow_daemon {
 	struct ow_alerter *alerter; /* NULL: no webhooks */
 	struct ow_candidates *cands;
 	int epfd, sigfd, timerfd, psifd;
+	struct ow_sd sd; /* systemd notifications; sd.fd -1 outside systemd */
+	int wdfd;	 /* timerfd for WATCHDOG=1, -1 when systemd wants none */
+	bool sd_failed;	 /* a notification failed (logged once) */
 	bool stop;
 	bool rescan_pending;
 	uint64_t last_scan_ns;
@@ -472,6 +477,8 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 
 	if (d->rescan_pending)
 		next = d->last_scan_ns + RESCAN_MIN_NS;
+	if (d->sd.status_due_ns && d->sd.status_due_ns < next)
+		next = d->sd.status_due_ns;
 	for (i = 0; i < d->model.ncgs; i++) {
 		const struct ow_cgroup *cg = d->model.cgs[i];
 
@@ -500,14 +507,62 @@ static void arm_timer(struct ow_daemon *d)
 
 static void reload(struct ow_daemon *d);
 
+/* A manager that stopped listening is worth one line, not one per message. */
+static void sd_result(struct ow_daemon *d, int ret)
+{
+	if (ret >= 0 || d->sd_failed)
+		return;
+	d->sd_failed = true;
+	ow_log(OW_LOG_WARN, "sd_notify", "could not notify systemd",
+	       OW_STR("error", strerror(-ret)));
+}
+
+/* The line `systemctl status` shows, e.g. "watching 12 cgroups, 0 at risk, BPF tp_btf". */
+static void status_summary(const struct ow_daemon *d, char *buf, size_t len)
+{
+	unsigned int i, at_risk = 0, n = d->model.ncgs;
+
+	for (i = 0; i < n; i++)
+		at_risk += d->model.cgs[i]->level != OW_LEVEL_OK;
+	snprintf(buf, len, "watching %u cgroup%s, %u at risk, %s%s%s", n, n == 1 ? "" : "s",
+		 at_risk, d->tracer ? "BPF " : "degraded (no BPF)",
+		 d->tracer ? ow_tracer_mode(d->tracer) : "", d->opts->dry_run ? ", dry run" : "");
+}
+
+static void update_status(struct ow_daemon *d)
+{
+	char status[OW_SD_STATUS_LEN];
+
+	if (d->sd.fd < 0)
+		return;
+	status_summary(d, status, sizeof(status));
+	sd_result(d, ow_sd_notify_status(&d->sd, status, mono_ns()));
+}
+
+static void on_watchdog(struct ow_daemon *d)
+{
+	uint64_t ticks;
+
+	if (read(d->wdfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return;
+	sd_result(d, ow_sd_notify_watchdog(&d->sd));
+}
+
 static void on_signal(struct ow_daemon *d)
 {
 	struct signalfd_siginfo si;
 
 	if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
-	if (si.ssi_signo == SIGHUP)
+	if (si.ssi_signo == SIGHUP) {
+		char status[OW_SD_STATUS_LEN];
+
+		/* systemctl reload waits for READY=1 after RELOADING=1 (Type=notify-reload). */
+		sd_result(d, ow_sd_notify_reloading(&d->sd));
 		reload(d);
+		status_summary(d, status, sizeof(status));
+		sd_result(d, ow_sd_notify_ready(&d->sd, status, mono_ns()));
+	}
 	if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 		ow_log(OW_LOG_INFO, "stop", "signal received, detaching",
 		       OW_STR("signal", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"));
@@ -527,6 +582,8 @@ static void dispatch(struct ow_daemon *d, uint64_t tag)
 		on_timer(d);
 	else if (tag == TAG_PSI)
 		on_timer(d); /* pressure: sample everything now */
+	else if (tag == TAG_WATCHDOG)
+		on_watchdog(d);
 }
 
 static int loop(struct ow_daemon *d)
@@ -546,6 +603,7 @@ static int loop(struct ow_daemon *d)
 		}
 		for (i = 0; i < n && !d->stop; i++)
 			dispatch(d, evs[i].data.u64);
+		update_status(d);
 	}
 	return 0;
 }
@@ -591,6 +649,27 @@ static int open_psi(void)
 	return fd;
 }
 
+/* WATCHDOG=1 at half the period systemd asked for, from the event loop itself: a loop that
+ * hangs stops the pings, and systemd restarts us. */
+static int setup_watchdog(struct ow_daemon *d)
+{
+	uint64_t half_ns = d->sd.watchdog_usec * 1000 / 2;
+	struct itimerspec its = {0};
+
+	if (!d->sd.watchdog_usec)
+		return 0;
+	d->wdfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->wdfd < 0)
+		return -errno;
+	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)(half_ns / NS_PER_S);
+	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(half_ns % NS_PER_S);
+	if (!half_ns)
+		its.it_value.tv_nsec = its.it_interval.tv_nsec = 1;
+	if (timerfd_settime(d->wdfd, 0, &its, NULL))
+		return -errno;
+	return watch_fd(d, d->wdfd, EPOLLIN, TAG_WATCHDOG);
+}
+
 static int setup_fds(struct ow_daemon *d)
 {
 	sigset_t mask;
@@ -607,7 +686,7 @@ static int setup_fds(struct ow_daemon *d)
 	if (d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0)
 		return -errno;
 	if (watch_fd(d, d->sigfd, EPOLLIN, TAG_SIGNAL) ||
-	    watch_fd(d, d->timerfd, EPOLLIN, TAG_TIMER))
+	    watch_fd(d, d->timerfd, EPOLLIN, TAG_TIMER) || setup_watchdog(d))
 		return -errno;
 	if (d->tracer)
 		return watch_fd(d, ow_tracer_fd(d->tracer), EPOLLIN, TAG_RINGBUF);
@@ -774,6 +853,8 @@ static void shutdown_daemon(struct ow_daemon *d)
 	free(d->cands);
 	if (d->psifd >= 0)
 		close(d->psifd);
+	if (d->wdfd >= 0)
+		close(d->wdfd);
 	close(d->timerfd);
 	close(d->sigfd);
 	close(d->epfd);
@@ -781,27 +862,38 @@ static void shutdown_daemon(struct ow_daemon *d)
 		ow_options_free(d->owned_opts);
 		free(d->owned_opts);
 	}
+	ow_sd_close(&d->sd);
 }
 
 int ow_daemon_run(struct ow_options *opts)
 {
-	struct ow_daemon d = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .psifd = -1};
-	char err[PATH_MAX + 128];
+	struct ow_daemon d = {
+		.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .psifd = -1, .wdfd = -1};
+	char err[PATH_MAX + 128], status[OW_SD_STATUS_LEN];
 	int ret;
+
+	ret = ow_sd_open(&d.sd); /* first: children must not inherit NOTIFY_SOCKET */
+	if (ret)
+		ow_log(OW_LOG_WARN, "sd_notify", "NOTIFY_SOCKET is unusable: not notifying systemd",
+		       OW_STR("error", strerror(-ret)));
 
 	ret = ow_watch_init(&d.watch, opts, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "oomwarden: %s\n", err);
+		ow_sd_close(&d.sd);
 		return ret == -EINVAL ? 2 : 1;
 	}
 	if (geteuid() != 0 && !opts->dry_run) {
 		fprintf(stderr, "oomwarden: run needs root (to load BPF programs and signal other "
 				"users' processes); try sudo, or --dry-run --no-bpf\n");
+		ow_sd_close(&d.sd);
 		return 1;
 	}
 	d.cands = calloc(1, sizeof(*d.cands));
-	if (!d.cands)
+	if (!d.cands) {
+		ow_sd_close(&d.sd);
 		return 1;
+	}
 	start_alerter(&d, opts); /* first: the sender is forked before BPF and mlockall */
 	ret = start_tracer(&d);
 	if (!ret)
@@ -821,7 +913,10 @@ int ow_daemon_run(struct ow_options *opts)
 	       OW_NUM("warn_horizon_s", opts->policy.warn_horizon_s),
 	       OW_NUM("act_horizon_s", opts->policy.act_horizon_s),
 	       OW_NUM("grace_s", opts->policy.grace_s));
+	status_summary(&d, status, sizeof(status));
+	sd_result(&d, ow_sd_notify_ready(&d.sd, status, mono_ns()));
 	ret = loop(&d);
+	sd_result(&d, ow_sd_notify_stopping(&d.sd)); /* before the slow part: detaching BPF */
 	shutdown_daemon(&d);
 	return ret;
 }

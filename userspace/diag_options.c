@@ -10,23 +10,6 @@
 
 #include "diagnose.h"
 
-const char ow_diag_usage_text[] =
-	"Usage: oomwarden diagnose (--pid PID | --cgroup PATH | --unit NAME) [OPTIONS]\n"
-	"\n"
-	"Watch a process, a memory cgroup or a systemd unit and report whether it leaks,\n"
-	"how fast, which mappings grow and, with --stacks, which call stacks hold the memory.\n"
-	"\n"
-	"  --pid PID        the process to watch\n"
-	"  --cgroup PATH    every process of this memory cgroup (a directory, or a path\n"
-	"                   below the memory controller's mount)\n"
-	"  --unit NAME      every process of this systemd unit (e.g. api.service)\n"
-	"  --duration S     how long to watch (default 30)\n"
-	"  --stacks         also trace malloc/free in the target's libc with uprobes and\n"
-	"                   report outstanding allocations by call stack (~1.5 us a call)\n"
-	"  --top N          stacks and mappings to show (default 5)\n"
-	"  --json           print one JSON object instead of the text report\n"
-	"  --attach MODE    tp_btf, raw_tp or tracepoint (default: the first that works)\n";
-
 enum {
 	OPT_PID = 256,
 	OPT_CGROUP,
@@ -50,6 +33,11 @@ static const struct option diag_opts[] = {
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
+
+const struct option *ow_diag_options_table(void)
+{
+	return diag_opts;
+}
 
 static int bad(char *err, size_t errlen, const char *flag, const char *arg, const char *what)
 {

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 		ret = ow_diagnose_run(&opts.diag);
 		break;
 	case OW_CMD_DIAGNOSE_HELP:
-		fputs(ow_diag_usage_text, stdout);
+		fputs(ow_usage_text, stdout);
 		break;
 	}
 	ow_options_free(&opts);

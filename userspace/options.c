@@ -11,48 +11,10 @@
 #include <strings.h>
 
 #include "options.h"
+#include "usage.h"
 
-const char ow_usage_text[] =
-	"Usage: oomwarden COMMAND [OPTIONS]\n"
-	"\n"
-	"Predicts time-to-OOM per memory cgroup from kernel events and stops the leaking process\n"
-	"gracefully (SIGTERM, then SIGKILL) before the kernel OOM killer has to.\n"
-	"\n"
-	"Commands:\n"
-	"  run       watch memory cgroups and act (the daemon; runs in the foreground)\n"
-	"  status    print a table of cgroups: name, usage, limit, rate, ETA\n"
-	"  alert-test  send one test alert to each --webhook and print its HTTP status\n"
-	"  diagnose  watch one process, cgroup or unit and report whether it leaks\n"
-	"            (oomwarden diagnose --help)\n"
-	"\n"
-	"Options for run (each may also be set in the config file: see below):\n"
-	"  --config FILE        read settings from FILE (default /etc/oomwarden.conf, if it\n"
-	"                       exists); flags override it; SIGHUP re-reads it\n"
-	"  --cgroup PATH        watch only the subtree of this cgroup directory (repeatable;\n"
-	"                       default: every cgroup)\n"
-	"  --dry-run            decide and log, but signal nothing\n"
-	"  --warn-horizon S     warn when OOM is predicted within S seconds (default 120)\n"
-	"  --act-horizon S      act when OOM is predicted within S seconds (default 10)\n"
-	"  --grace S            seconds between SIGTERM and SIGKILL (default 10; shortened when\n"
-	"                       the OOM is predicted sooner)\n"
-	"  --protect REGEX      never signal processes whose name or command line matches\n"
-	"  --prefer REGEX       prefer these processes as victims\n"
-	"  --webhook URL        POST alerts (warn, act, escalate, resolved, kernel OOM kills)\n"
-	"                       to URL (repeatable)\n"
-	"  --webhook-format F   json, slack, discord, ntfy, teams, gotify, pagerduty or\n"
-	"                       alertmanager, paired in order with --webhook (default json)\n"
-	"  --log-format F       text (default) or json (one object a line)\n"
-	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
-	"  --attach MODE        tp_btf, raw_tp or tracepoint: only this BPF attach mode\n"
-	"                       (default auto: the first of them that works)\n"
-	"  -v, --verbose        log more (repeat for debug)\n"
-	"  -h, --help           show this help\n"
-	"  -V, --version        show the version\n"
-	"\n"
-	"Config file: one `key = value` a line; the key is the flag's name with _ for -\n"
-	"(`warn_horizon = 60`, `dry_run = yes`); [cgroup \"NAME\"] or [cgroup \"/PATH/GLOB\"]\n"
-	"sections may set warn_horizon, act_horizon, grace, protect, prefer and action for the\n"
-	"cgroups they match (the first matching section wins). See etc/oomwarden.conf.\n";
+/* Generated from docs/oomwarden.8.in, the source of the man page too (scripts/gendoc.awk). */
+const char ow_usage_text[] = OW_USAGE_TEXT;
 
 #define ANY  (OW_IN_FLAGS | OW_IN_FILE)
 #define CGRP (OW_IN_FLAGS | OW_IN_FILE | OW_IN_SECTION)
@@ -105,9 +67,17 @@ static void build_long_opts(void)
 			continue;
 		long_opts[n].name = flag_names[s] + 2;
 		long_opts[n].has_arg = ow_settings[s].flag_value ? required_argument : no_argument;
-		long_opts[n].val = OPT_BASE + (int)s;
+		/* A flag with a short form reports it, as getopt does for "-v": one value each. */
+		long_opts[n].val =
+			ow_settings[s].short_flag ? ow_settings[s].short_flag : OPT_BASE + (int)s;
 		n++;
 	}
+}
+
+const struct option *ow_options_table(void)
+{
+	build_long_opts();
+	return long_opts;
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)

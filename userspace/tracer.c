@@ -116,13 +116,29 @@ static int attach_all(struct oomwarden_bpf *skel, int mode, bool victim_task)
 	return 0;
 }
 
+/*
+ * CO-RE relocations against the kernel's own BTF file, named: libbpf (before 1.2) otherwise
+ * looks for a local type that vmlinux lacks (the pre-6.2 rss layout, on newer kernels) in the
+ * modules' BTF, whose listing needs CAP_SYS_ADMIN, and fails the load with only CAP_BPF and
+ * CAP_PERFMON (as under the systemd unit). No program reads a module's types.
+ */
+static struct oomwarden_bpf *open_skel(void)
+{
+	static const char vmlinux_btf[] = "/sys/kernel/btf/vmlinux";
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+
+	if (!access(vmlinux_btf, R_OK))
+		opts.btf_custom_path = vmlinux_btf;
+	return oomwarden_bpf__open_opts(&opts);
+}
+
 /* Open, load and attach the programs of one flavour; the skeleton owns the links. */
 static int try_mode(struct ow_tracer *t, int mode, bool victim_task)
 {
 	struct bpf_program *prog;
 	int err;
 
-	t->skel = oomwarden_bpf__open();
+	t->skel = open_skel();
 	if (!t->skel)
 		return -errno ? -errno : -EINVAL;
 	bpf_object__for_each_program(prog, t->skel->obj)
