@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "action_plan.h"
 #include "alert.h"
 #include "log.h"
 #include "policy.h"
@@ -41,6 +42,7 @@ struct ow_options {
 	unsigned int ntargets;
 	enum ow_log_format log_format;
 	int verbose;
+	enum ow_action action; /* --action: what to do to a victim (per victim: daemon.c) */
 };
 
 /* Parse argv into opts. On error writes one line (no newline) into err and returns -EINVAL. */

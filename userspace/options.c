@@ -34,6 +34,9 @@ const char ow_usage_text[] =
 	"                       to URL (repeatable)\n"
 	"  --webhook-format F   json, slack, discord, ntfy, teams, gotify, pagerduty or\n"
 	"                       alertmanager, paired in order with --webhook (default json)\n"
+	"  --action A           signal (default): SIGTERM, then SIGKILL; restart: ask the\n"
+	"                       victim's manager (systemd, supervisor, PM2, docker, podman)\n"
+	"                       to restart it, and SIGTERM if it cannot\n"
 	"  --log-format F       text (default) or json (one object a line)\n"
 	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
 	"  --attach MODE        tp_btf, raw_tp or tracepoint: only this BPF attach mode\n"
@@ -55,6 +58,7 @@ enum {
 	OPT_ATTACH,
 	OPT_WEBHOOK,
 	OPT_WEBHOOK_FORMAT,
+	OPT_ACTION,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +74,7 @@ static const struct option long_opts[] = {
 	{"attach", required_argument, NULL, OPT_ATTACH},
 	{"webhook", required_argument, NULL, OPT_WEBHOOK},
 	{"webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT},
+	{"action", required_argument, NULL, OPT_ACTION},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -187,6 +192,12 @@ static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, s
 		return set_regex("--protect", arg, &o->protect, &o->protect_re, err, errlen);
 	case OPT_PREFER:
 		return set_regex("--prefer", arg, &o->prefer, &o->prefer_re, err, errlen);
+	case OPT_ACTION:
+		if (ow_action_parse(arg, &o->action))
+			return fail(err, errlen,
+				    "invalid value for --action: '%s' (signal or restart)%s", arg,
+				    "");
+		return 0;
 	case OPT_LOG_FORMAT:
 		if (!strcmp(arg, "text"))
 			o->log_format = OW_LOG_TEXT;
