@@ -171,6 +171,7 @@ e2e: all
 	$(Q)tests/e2e/diagnose.sh
 	$(Q)tests/e2e/reload.sh
 	$(Q)tests/e2e/sdnotify.sh
+	$(Q)tests/e2e/manager.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check

@@ -58,8 +58,11 @@ struct ow_alert {
 	uint64_t limit;	 /* effective limit, bytes; 0 = none known */
 	double rate;	 /* bytes/s */
 	double eta_s;	 /* time to OOM; INFINITY = none. oom_kill: what oomwarden had predicted */
-	char action[16]; /* signal sent: "SIGTERM", "SIGKILL", or "" */
-	bool dry_run;	 /* the action was only logged */
+	char action[16]; /* "SIGTERM", "SIGKILL", "restart" (asked the manager), or "" */
+	char command[256]; /* restart: the command run, e.g. "pm2 reload 3" */
+	char manager[160]; /* who manages the process: "systemd:api.service", "pm2:w(id 3)" */
+	char note[256];	   /* e.g. "api.service has Restart=on-failure: it will stay stopped" */
+	bool dry_run;	   /* the action was only logged */
 	char reason[256];
 	uint64_t rss_anon, rss_file, rss_shmem; /* oom_kill: the victim's RSS by type */
 	struct ow_alert_proc top[OW_ALERT_TOP]; /* largest processes of the cgroup, largest first */

@@ -55,9 +55,12 @@ struct ow_cgroup {
 	int victim_fd; /* pidfd, -1 when none */
 	pid_t victim_pid;
 	char victim_comm[16];
-	uint64_t term_ns;     /* when SIGTERM was sent */
-	uint64_t deadline_ns; /* SIGKILL (or give up) at this time */
-	bool killed;	      /* SIGKILL sent */
+	char victim_manager[160]; /* who manages the victim (manager.h label) */
+	char victim_note[256];	  /* what its manager will do after SIGTERM, or "" */
+	bool restarting;	  /* its manager was asked to restart it; no SIGTERM yet */
+	uint64_t term_ns;	  /* when SIGTERM was sent */
+	uint64_t deadline_ns;	  /* SIGKILL (or give up) at this time */
+	bool killed;		  /* SIGKILL sent */
 	uint64_t cooldown_until_ns;
 	/* Alerts: one incident from leaving ok until back at ok. */
 	char incident[48];

@@ -21,11 +21,19 @@
 void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level from,
 		     enum ow_level to);
 
-/* SIGTERM sent (OW_ALERT_ACT, maybe dry_run) or SIGKILL sent (OW_ALERT_ESCALATE) to `victim`;
- * `cands` (may be NULL) gives the top processes of the cgroup. */
+/* What was done to a victim. Strings are never NULL ("" when none). */
+struct ow_action_desc {
+	const char *action;  /* "SIGTERM", "SIGKILL" or "restart" */
+	const char *command; /* restart: the manager's command */
+	const char *manager; /* who manages the victim: "pm2:worker(id 3)", "unknown" */
+	const char *note;    /* e.g. what systemd does after the SIGTERM, or why not restarted */
+};
+
+/* SIGTERM sent or restart asked (OW_ALERT_ACT, maybe dry_run) or SIGKILL sent
+ * (OW_ALERT_ESCALATE) to `victim`; `cands` (may be NULL) gives the top processes. */
 void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert_kind kind,
 		      const struct ow_proc_info *victim, const struct ow_candidates *cands,
-		      bool dry_run);
+		      const struct ow_action_desc *what, bool dry_run);
 
 /* The kernel OOM killer struck: a post-mortem, with or without a watched cgroup; `cmdline` is
  * what the daemon remembered of the victim ("" if nothing). */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "action_plan.h"
 #include "alert.h"
 #include "diagnose.h"
 #include "log.h"
@@ -93,7 +94,7 @@ struct ow_options {
 	struct ow_diag_options diag; /* diagnose has its own flags (userspace/diag_options.c) */
 	const char *metrics_file;    /* stored only: wired by the metrics work */
 	const char *metrics_listen;  /* stored only: wired by the metrics work */
-	enum ow_action action;
+	enum ow_action action;	     /* --action: what to do to a victim (per victim: daemon.c) */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
 	unsigned int nrules;

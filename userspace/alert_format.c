@@ -209,6 +209,9 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->comm);
 	SANITIZE(a->cmdline);
 	SANITIZE(a->action);
+	SANITIZE(a->command);
+	SANITIZE(a->manager);
+	SANITIZE(a->note);
 	SANITIZE(a->reason);
 	SANITIZE(a->incident);
 	if (a->ntop > OW_ALERT_TOP)
@@ -293,6 +296,13 @@ void ow_alert_title(const struct ow_alert *a, char *buf, size_t len)
 		snprintf(buf, len, "OOM predicted in %s for %s on %s", eta, cg, host);
 		break;
 	case OW_ALERT_ACT:
+		if (!strcmp(sig, "restart")) {
+			snprintf(buf, len, "%s %s to restart %s (%d) in %s on %s%s",
+				 a->dry_run ? "Would ask" : "Asked", or_unknown(a->manager),
+				 or_unknown(a->comm), a->pid, cg, host,
+				 a->dry_run ? " (dry run)" : "");
+			break;
+		}
 		snprintf(buf, len, "%s %s to %s (%d) in %s on %s%s",
 			 a->dry_run ? "Would send" : "Sent", sig, or_unknown(a->comm), a->pid, cg,
 			 host, a->dry_run ? " (dry run)" : "");
@@ -343,8 +353,14 @@ static void details_process(struct sb *b, const struct ow_alert *a)
 		fmt_bytes(shmem, sizeof(shmem), (double)a->rss_shmem);
 		sb_printf(b, "RSS: anon %s, file %s, shmem %s\n", anon, file, shmem);
 	}
+	if (a->manager[0])
+		sb_printf(b, "Managed by: %s\n", a->manager);
 	if (a->action[0])
-		sb_printf(b, "Action: %s%s\n", a->action, a->dry_run ? " (dry run: not sent)" : "");
+		sb_printf(b, "Action: %s%s%s%s%s\n", a->action, a->command[0] ? " (" : "",
+			  a->command, a->command[0] ? ")" : "",
+			  a->dry_run ? " (dry run: not sent)" : "");
+	if (a->note[0])
+		sb_printf(b, "Note: %s\n", a->note);
 }
 
 static void details_top(struct sb *b, const struct ow_alert *a)
@@ -417,6 +433,14 @@ static void add_time(cJSON *o, const char *key, int64_t ns)
 
 	fmt_time(t, sizeof(t), ns);
 	add_str(o, key, t);
+}
+
+static void add_str_or_null(cJSON *o, const char *key, const char *v)
+{
+	if (*v)
+		add_str(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
 }
 
 static void add_num_or_null(cJSON *o, const char *key, double v)
@@ -498,14 +522,20 @@ static cJSON *alert_object(const struct ow_alert *a)
 	} else {
 		cJSON_AddNullToObject(o, "process");
 	}
+	add_str_or_null(o, "manager", a->manager);
 	if (a->action[0]) {
+		bool restart = !strcmp(a->action, "restart");
+
 		x = cJSON_AddObjectToObject(o, "action");
-		add_str(x, "signal", a->action);
+		add_str(x, "kind", restart ? "restart" : "signal");
+		add_str_or_null(x, "signal", restart ? "" : a->action);
+		add_str_or_null(x, "command", a->command);
 		cJSON_AddBoolToObject(x, "dry_run", a->dry_run);
 	} else {
 		cJSON_AddNullToObject(o, "action");
 	}
 	add_str(o, "reason", a->reason);
+	add_str_or_null(o, "note", a->note);
 	if (a->kind == OW_ALERT_OOM_KILL) {
 		x = cJSON_AddObjectToObject(o, "rss");
 		cJSON_AddNumberToObject(x, "anon_bytes", (double)a->rss_anon);
@@ -754,7 +784,9 @@ static void teams_alert(cJSON *body, const struct ow_alert *a)
 	}
 	teams_fact(facts, "Process", a->pid ? proc : "");
 	teams_fact(facts, "Command", a->cmdline);
-	teams_fact(facts, "Action", a->action);
+	teams_fact(facts, "Managed by", a->manager);
+	teams_fact(facts, "Action", a->command[0] ? a->command : a->action);
+	teams_fact(facts, "Note", a->note);
 	teams_fact(facts, "Reason", a->reason);
 	teams_fact(facts, "Top processes", sb_str(&top));
 	teams_fact(facts, "Incident", a->incident);
@@ -884,6 +916,10 @@ static cJSON *am_alert(const struct ow_alert *a)
 	add_str(an, "eta", eta);
 	add_str(an, "process", a->comm);
 	add_str(an, "cmdline", a->cmdline);
+	if (a->manager[0])
+		add_str(an, "manager", a->manager);
+	if (a->note[0])
+		add_str(an, "note", a->note);
 	free(d.s);
 	add_time(o, "startsAt", start);
 	/* An OOM kill is an event, not a state: let it expire on its own. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +20,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "action_plan.h"
 #include "actuator.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "manager.h"
 #include "notify.h"
 #include "reload.h"
 #include "sd_notify.h"
+#include "runner.h"
 #include "tracer.h"
+#include "unitfile.h"
 #include "watch.h"
 
 #define NS_PER_MS	   1000000ULL
@@ -37,12 +42,33 @@
 #define TAG_PSI		   4
 #define TAG_WATCHDOG	   5
 #define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
+#define TAG_JOB_EXIT	   (1ULL << 62) /* | job slot */
+#define TAG_JOB_OUT	   (1ULL << 61) /* | job slot */
+#define MAX_JOBS	   8
 #define RESCAN_MIN_NS	   (200 * NS_PER_MS)
 #define SAMPLE_NS	   NS_PER_S	  /* re-sampling period of active cgroups */
 #define KILL_WAIT_NS	   (5 * NS_PER_S) /* after SIGKILL, give up waiting for the exit */
 #define MIB		   (1024.0 * 1024.0)
 #define LIMIT_POINT_MIN_NS (50 * NS_PER_MS) /* re-read an ancestor at most this often */
 #define RELOAD_FLUSH_MS	   300 /* a reload lets the old alert sender deliver this long */
+
+/* A manager's restart command running for a victim. */
+struct restart_job {
+	struct ow_job job; /* job.pid == 0: free */
+	uint64_t cg_id;
+	pid_t victim_pid;
+	uint64_t deadline_ns;
+	char command[512];
+	char manager[160];
+};
+
+/* Who manages the victim being acted on, and what to do about it. */
+struct victim_plan {
+	struct ow_manager mgr;
+	char label[160];
+	char note[256]; /* Restart= of its unit, when SIGTERMed */
+	struct ow_action_plan plan;
+};
 
 struct ow_daemon {
 	struct ow_options *opts;       /* in effect: the caller's, or owned_opts after a reload */
@@ -59,6 +85,8 @@ struct ow_daemon {
 	bool stop;
 	bool rescan_pending;
 	uint64_t last_scan_ns;
+	struct restart_job jobs[MAX_JOBS];
+	struct victim_plan vp;
 };
 
 static uint64_t mono_ns(void)
@@ -199,9 +227,10 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	struct ow_proc_info victim = {.pid = cg->victim_pid};
+	struct ow_action_desc what = {"SIGKILL", "", cg->victim_manager, ""};
 
 	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim_comm);
-	ow_notify_action(d->alerter, cg, OW_ALERT_ESCALATE, &victim, NULL, false);
+	ow_notify_action(d->alerter, cg, OW_ALERT_ESCALATE, &victim, NULL, &what, false);
 }
 
 static void escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
@@ -214,10 +243,12 @@ static void escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 		return;
 	}
 	cg->killed = true;
+	cg->restarting = false; /* a restart still running only logs its result */
 	cg->deadline_ns = mono_ns() + KILL_WAIT_NS;
 	cg->level = OW_LEVEL_ESCALATE;
 	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim_pid),
-	       OW_STR("comm", cg->victim_comm), OW_STR("signal", "SIGKILL"),
+	       OW_STR("comm", cg->victim_comm), OW_STR("manager", cg->victim_manager),
+	       OW_STR("signal", "SIGKILL"),
 	       OW_NUM("since_sigterm_ms", (double)(mono_ns() - cg->term_ns) / NS_PER_MS));
 	notify_escalate(d, cg);
 }
@@ -243,13 +274,181 @@ static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 	return idx;
 }
 
+/* The action asked for this victim. One place, so per-cgroup settings can decide it. */
+static enum ow_action victim_action(const struct ow_daemon *d, const struct ow_cgroup *cg)
+{
+	return ow_rule_action(d->opts->action, rule_of(d, cg));
+}
+
+/* Once per victim, when it is chosen: who manages it, what its unit does after a SIGTERM,
+ * and whether to signal or restart. */
+static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			double grace)
+{
+	struct victim_plan *vp = &d->vp;
+	const struct ow_manager *m = &vp->mgr;
+	struct ow_unit_restart ur;
+
+	ow_manager_detect("/proc", info->pid, &vp->mgr);
+	ow_manager_label(m, vp->label, sizeof(vp->label));
+	vp->note[0] = '\0';
+	/* Only the main process's death stops a service; a .scope is never restarted. */
+	if (m->kind == OW_MGR_SYSTEMD && m->unit_main && !m->scope &&
+	    !ow_unit_restart_read("/", m->unit, m->user_unit, m->home, &ur))
+		ow_unit_restart_note(m->unit, &ur, vp->note, sizeof(vp->note));
+	ow_plan_action(victim_action(d, cg), m, grace, &vp->plan);
+	snprintf(cg->victim_manager, sizeof(cg->victim_manager), "%s", vp->label);
+	snprintf(cg->victim_note, sizeof(cg->victim_note), "%s", vp->note);
+}
+
+static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			double proc_rate, uint64_t now)
+{
+	const struct victim_plan *vp = &d->vp;
+	bool restart = vp->plan.action == OW_ACTION_RESTART;
+	struct ow_action_desc what = {restart ? "restart" : "SIGTERM", vp->plan.command, vp->label,
+				      restart ? "" : vp->note};
+
+	ow_log(OW_LOG_WARN, "act",
+	       restart ? "dry run: would ask its manager to restart it"
+		       : "dry run: would send SIGTERM",
+	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
+	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
+	       OW_STR("manager", vp->label), OW_STR("action", what.action),
+	       OW_STR("command", vp->plan.command), OW_STR("why", vp->plan.why),
+	       OW_STR("note", what.note), OW_INT("dry_run", 1),
+	       OW_STR("reason", cg->verdict.reason));
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, true);
+	cool_down(d, cg, now);
+}
+
+static int watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
+			const struct ow_proc_info *info)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_VICTIM | cg->id};
+
+	cg->victim_fd = fd;
+	cg->victim_pid = info->pid;
+	snprintf(cg->victim_comm, sizeof(cg->victim_comm), "%s", info->comm);
+	cg->killed = false;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		ow_log(OW_LOG_ERROR, "epoll", "cannot watch the victim",
+		       OW_STR("error", strerror(errno)));
+		return -errno;
+	}
+	return 0;
+}
+
+static struct restart_job *free_job(struct ow_daemon *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_JOBS; i++) {
+		if (!d->jobs[i].job.pid)
+			return &d->jobs[i];
+	}
+	return NULL;
+}
+
+static int watch_job(struct ow_daemon *d, struct restart_job *rj)
+{
+	uint64_t slot = (uint64_t)(rj - d->jobs);
+	struct epoll_event exit_ev = {.events = EPOLLIN, .data.u64 = TAG_JOB_EXIT | slot};
+	struct epoll_event out_ev = {.events = EPOLLIN, .data.u64 = TAG_JOB_OUT | slot};
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, rj->job.pidfd, &exit_ev) ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, rj->job.outfd, &out_ev))
+		return -errno;
+	return 0;
+}
+
+/* Run the manager's restart command in a child; the victim stays watched through its pidfd.
+ * Returns 0, or -errno when the command could not be started. */
+static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info)
+{
+	const struct ow_action_plan *p = &d->vp.plan;
+	struct restart_job *rj = free_job(d);
+	uint64_t now = mono_ns();
+	int err;
+
+	if (!rj)
+		return -EBUSY;
+	err = ow_job_start(&rj->job, p->argv, p->envp, p->as_user, p->uid, p->gid);
+	if (!err && watch_job(d, rj)) {
+		err = -errno;
+		ow_job_close(&rj->job);
+	}
+	if (err)
+		return err;
+	rj->cg_id = cg->id;
+	rj->victim_pid = info->pid;
+	rj->deadline_ns = now + (uint64_t)(p->timeout_s * NS_PER_S);
+	snprintf(rj->command, sizeof(rj->command), "%s", p->command);
+	snprintf(rj->manager, sizeof(rj->manager), "%s", d->vp.label);
+	cg->restarting = true;
+	cg->term_ns = now;
+	cg->deadline_ns = rj->deadline_ns;
+	return 0;
+}
+
+/* SIGTERM through the victim's pidfd: the first action, or the fallback of a restart. */
+static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
+{
+	int err = ow_pidfd_signal(fd, SIGTERM);
+	struct ow_policy_cfg pc;
+
+	if (err)
+		return err;
+	cg->restarting = false;
+	cg->term_ns = mono_ns();
+	policy_of(d, cg, &pc);
+	cg->deadline_ns =
+		cg->term_ns + (uint64_t)(ow_policy_grace(&pc, cg->verdict.eta_s) * NS_PER_S);
+	return 0;
+}
+
+static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			const struct ow_candidates *cands, double proc_rate, const char *why,
+			uint64_t event_ns)
+{
+	struct ow_action_desc what = {"SIGTERM", "", cg->victim_manager, cg->victim_note};
+
+	ow_log(OW_LOG_WARN, "act", "SIGTERM sent to the fastest-growing process", CG_FIELDS(cg),
+	       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
+	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
+	       OW_STR("signal", "SIGTERM"), OW_STR("manager", cg->victim_manager),
+	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", cg->victim_note),
+	       OW_NUM("grace_s", (double)(cg->deadline_ns - cg->term_ns) / NS_PER_S),
+	       OW_STR("reason", cg->verdict.reason),
+	       OW_NUM("latency_ms", event_ns ? (double)(cg->term_ns - event_ns) / NS_PER_MS : 0));
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, cands, &what, false);
+}
+
+static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			double proc_rate, uint64_t event_ns)
+{
+	const struct ow_action_plan *p = &d->vp.plan;
+	struct ow_action_desc what = {"restart", p->command, cg->victim_manager, ""};
+
+	ow_log(OW_LOG_WARN, "act", "asked the manager to restart the fastest-growing process",
+	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
+	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
+	       OW_STR("manager", cg->victim_manager), OW_STR("action", "restart"),
+	       OW_STR("command", p->command), OW_STR("why", p->why),
+	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->verdict.reason),
+	       OW_NUM("latency_ms", event_ns ? (double)(cg->term_ns - event_ns) / NS_PER_MS : 0));
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);
+}
+
 static void act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
 		uint64_t now, uint64_t event_ns)
 {
+	enum ow_action wanted = victim_action(d, cg);
 	const struct ow_proc_info *info;
-	struct epoll_event ev = {.events = EPOLLIN};
+	const char *why = "the action is signal";
 	double grace, proc_rate;
 	int idx = pick(d, cg, now), fd, err;
+	char buf[160];
 
 	if (idx < 0)
 		return;
@@ -257,18 +456,29 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 	proc_rate = d->cands->c[idx].rate;
 	grace = ow_policy_grace(pc, cg->verdict.eta_s);
 	set_level(d, cg, OW_LEVEL_ACT);
+	/* A restart needs to know the manager first; a SIGTERM goes out before the lookup. */
+	if (wanted == OW_ACTION_RESTART || d->opts->dry_run)
+		plan_victim(d, cg, info, grace);
 	if (d->opts->dry_run) {
-		ow_log(OW_LOG_WARN, "act", "dry run: would send SIGTERM", CG_FIELDS(cg),
-		       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
-		       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
-		       OW_STR("signal", "SIGTERM"), OW_INT("dry_run", 1), OW_NUM("grace_s", grace),
-		       OW_STR("reason", cg->verdict.reason));
-		ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, true);
-		cool_down(d, cg, now);
+		act_dry_run(d, cg, info, proc_rate, now);
 		return;
 	}
 	fd = ow_pidfd_open_checked("/proc", info);
-	err = fd < 0 ? fd : ow_pidfd_signal(fd, SIGTERM);
+	if (fd >= 0 && wanted == OW_ACTION_RESTART) {
+		why = d->vp.plan.why;
+		if (d->vp.plan.action == OW_ACTION_RESTART) {
+			err = start_restart(d, cg, info);
+			if (!err) {
+				log_restart(d, cg, info, proc_rate, event_ns);
+				watch_victim(d, cg, fd, info);
+				return;
+			}
+			snprintf(buf, sizeof(buf), "the restart command could not start: %s",
+				 strerror(-err));
+			why = buf;
+		}
+	}
+	err = fd < 0 ? fd : send_sigterm(d, cg, fd);
 	if (err) {
 		ow_log(OW_LOG_WARN, "act_failed",
 		       "could not signal the victim (it may have exited)", CG_FIELDS(cg),
@@ -277,23 +487,97 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 			close(fd);
 		return;
 	}
-	cg->term_ns = mono_ns();
-	ow_log(OW_LOG_WARN, "act", "SIGTERM sent to the fastest-growing process", CG_FIELDS(cg),
-	       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
-	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
-	       OW_STR("signal", "SIGTERM"), OW_NUM("grace_s", grace),
-	       OW_STR("reason", cg->verdict.reason),
-	       OW_NUM("latency_ms", event_ns ? (double)(cg->term_ns - event_ns) / NS_PER_MS : 0));
-	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, false);
-	cg->victim_fd = fd;
-	cg->victim_pid = info->pid;
-	snprintf(cg->victim_comm, sizeof(cg->victim_comm), "%s", info->comm);
-	cg->killed = false;
-	cg->deadline_ns = cg->term_ns + (uint64_t)(grace * NS_PER_S);
-	ev.data.u64 = TAG_VICTIM | cg->id;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev))
-		ow_log(OW_LOG_ERROR, "epoll", "cannot watch the victim",
-		       OW_STR("error", strerror(errno)));
+	if (wanted != OW_ACTION_RESTART)
+		plan_victim(d, cg, info, grace);
+	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
+	watch_victim(d, cg, fd, info);
+}
+
+/* The restart did not happen (failed, timed out, or left the victim running): SIGTERM. */
+static void restart_fallback(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
+{
+	struct ow_proc_info info = {.pid = cg->victim_pid};
+	int err = send_sigterm(d, cg, cg->victim_fd);
+
+	if (err) {
+		ow_log(OW_LOG_WARN, "act_failed", "could not signal the victim after its restart",
+		       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid),
+		       OW_STR("error", strerror(-err)));
+		cg->restarting = false;
+		return;
+	}
+	snprintf(info.comm, sizeof(info.comm), "%s", cg->victim_comm);
+	log_sigterm(d, cg, &info, NULL, 0, why, 0);
+}
+
+static struct restart_job *job_of(struct ow_daemon *d, const struct ow_cgroup *cg)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_JOBS; i++) {
+		if (d->jobs[i].job.pid && d->jobs[i].cg_id == cg->id &&
+		    d->jobs[i].victim_pid == cg->victim_pid)
+			return &d->jobs[i];
+	}
+	return NULL;
+}
+
+static bool pidfd_exited(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, 0) > 0;
+}
+
+static void on_job_output(struct ow_daemon *d, unsigned int slot)
+{
+	if (slot < MAX_JOBS && d->jobs[slot].job.pid)
+		ow_job_drain(&d->jobs[slot].job);
+}
+
+static void on_job_exit(struct ow_daemon *d, unsigned int slot)
+{
+	struct restart_job *rj = slot < MAX_JOBS ? &d->jobs[slot] : NULL;
+	char status[48], out[OW_JOB_OUT_LEN + 256], why[160];
+	struct ow_cgroup *cg;
+	int st, ret;
+
+	if (!rj || !rj->job.pid)
+		return;
+	ret = ow_job_reap(&rj->job, &st);
+	if (ret == 0)
+		return;
+	ow_job_drain(&rj->job);
+	ow_job_status_str(ret > 0 ? st : -1, status, sizeof(status));
+	ow_job_output_line(&rj->job, out, sizeof(out));
+	ow_log(ret > 0 && WIFEXITED(st) && !WEXITSTATUS(st) ? OW_LOG_INFO : OW_LOG_WARN,
+	       "restart_done", "the manager's restart command finished",
+	       OW_STR("manager", rj->manager), OW_INT("pid", rj->victim_pid),
+	       OW_STR("command", rj->command), OW_STR("status", status), OW_STR("output", out));
+	cg = ow_model_cgroup(&d->model, rj->cg_id);
+	if (cg && cg->restarting && cg->victim_fd >= 0 && cg->victim_pid == rj->victim_pid) {
+		snprintf(why, sizeof(why), "the restart command failed (%s)", status);
+		if (!(ret > 0 && WIFEXITED(st) && !WEXITSTATUS(st)))
+			restart_fallback(d, cg, why);
+		else if (!pidfd_exited(cg->victim_fd))
+			restart_fallback(d, cg,
+					 "the manager restarted, but the process still runs");
+		/* else the victim's own pidfd event follows */
+	}
+	ow_job_close(&rj->job);
+}
+
+/* Past its deadline: kill the command (its exit is logged by on_job_exit), SIGTERM. */
+static void restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	struct restart_job *rj = job_of(d, cg);
+
+	ow_log(OW_LOG_WARN, "restart_timeout", "the manager's restart command timed out",
+	       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid), OW_STR("manager", cg->victim_manager),
+	       OW_STR("command", rj ? rj->command : "?"));
+	if (rj)
+		ow_job_kill(&rj->job);
+	restart_fallback(d, cg, "the restart command timed out");
 }
 
 /* Degraded mode has no per-process events: sample the processes of a cgroup at risk so the
@@ -372,10 +656,16 @@ static void on_victim_exit(struct ow_daemon *d, uint64_t id)
 	if (!cg || cg->victim_fd < 0)
 		return;
 	ow_log(OW_LOG_INFO, "victim_exit",
-	       cg->killed ? "the victim exited after SIGKILL" : "the victim exited after SIGTERM",
+	       cg->killed	? "the victim exited after SIGKILL"
+	       : cg->restarting ? "the victim exited: its manager restarts it"
+				: "the victim exited after SIGTERM",
 	       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid), OW_STR("comm", cg->victim_comm),
-	       OW_STR("signal", cg->killed ? "SIGKILL" : "SIGTERM"),
+	       OW_STR("manager", cg->victim_manager),
+	       OW_STR("signal", cg->killed	 ? "SIGKILL"
+				: cg->restarting ? "restart"
+						 : "SIGTERM"),
 	       OW_NUM("after_ms", (double)(now - cg->term_ns) / NS_PER_MS));
+	cg->restarting = false;
 	drop_victim(cg);
 	ow_model_proc_remove(&d->model, cg->victim_pid);
 	cool_down(d, cg, now);
@@ -450,12 +740,23 @@ static void on_timer(struct ow_daemon *d)
 
 	if (read(d->timerfd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
 		return;
+	/* A restart command whose victim is gone (or never ends) still has its deadline. */
+	for (i = 0; i < MAX_JOBS; i++) {
+		if (d->jobs[i].job.pid && now >= d->jobs[i].deadline_ns) {
+			ow_job_kill(&d->jobs[i].job);
+			d->jobs[i].deadline_ns = now + KILL_WAIT_NS; /* its exit event follows */
+		}
+	}
 	if (d->rescan_pending && now - d->last_scan_ns >= RESCAN_MIN_NS)
 		rescan(d);
 	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];
 
 		if (cg->victim_fd >= 0 && now >= cg->deadline_ns) {
+			if (cg->restarting) {
+				restart_timed_out(d, cg);
+				continue;
+			}
 			if (!cg->killed) {
 				escalate(d, cg, "the victim did not exit within the grace period");
 				continue;
@@ -479,6 +780,10 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 		next = d->last_scan_ns + RESCAN_MIN_NS;
 	if (d->sd.status_due_ns && d->sd.status_due_ns < next)
 		next = d->sd.status_due_ns;
+	for (i = 0; i < MAX_JOBS; i++) {
+		if (d->jobs[i].job.pid && d->jobs[i].deadline_ns < next)
+			next = d->jobs[i].deadline_ns;
+	}
 	for (i = 0; i < d->model.ncgs; i++) {
 		const struct ow_cgroup *cg = d->model.cgs[i];
 
@@ -574,6 +879,10 @@ static void dispatch(struct ow_daemon *d, uint64_t tag)
 {
 	if (tag & TAG_VICTIM)
 		on_victim_exit(d, tag & ~TAG_VICTIM);
+	else if (tag & TAG_JOB_EXIT)
+		on_job_exit(d, (unsigned int)(tag & ~TAG_JOB_EXIT));
+	else if (tag & TAG_JOB_OUT)
+		on_job_output(d, (unsigned int)(tag & ~TAG_JOB_OUT));
 	else if (tag == TAG_RINGBUF)
 		ow_tracer_consume(d->tracer);
 	else if (tag == TAG_SIGNAL)
@@ -846,6 +1155,10 @@ static void shutdown_daemon(struct ow_daemon *d)
 
 	for (i = 0; i < d->model.ncgs; i++)
 		drop_victim(d->model.cgs[i]);
+	for (i = 0; i < MAX_JOBS; i++) {
+		if (d->jobs[i].job.pid)
+			ow_job_close(&d->jobs[i].job);
+	}
 	ow_tracer_close(d->tracer);
 	if (d->alerter)
 		ow_alerter_stop(d->alerter, 2000);

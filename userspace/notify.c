@@ -93,7 +93,7 @@ void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level 
 
 void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert_kind kind,
 		      const struct ow_proc_info *victim, const struct ow_candidates *cands,
-		      bool dry_run)
+		      const struct ow_action_desc *what, bool dry_run)
 {
 	struct ow_alert a;
 
@@ -103,8 +103,10 @@ void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert
 	a.pid = victim->pid;
 	snprintf(a.comm, sizeof(a.comm), "%s", victim->comm);
 	snprintf(a.cmdline, sizeof(a.cmdline), "%s", victim->cmdline);
-	snprintf(a.action, sizeof(a.action), "%s",
-		 kind == OW_ALERT_ESCALATE ? "SIGKILL" : "SIGTERM");
+	snprintf(a.action, sizeof(a.action), "%s", what->action);
+	snprintf(a.command, sizeof(a.command), "%s", what->command);
+	snprintf(a.manager, sizeof(a.manager), "%s", what->manager);
+	snprintf(a.note, sizeof(a.note), "%s", what->note);
 	a.dry_run = dry_run;
 	top_processes(&a, cands);
 	queue_alert(al, &a);

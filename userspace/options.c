@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "action_plan.h"
 #include "options.h"
 #include "usage.h"
 
@@ -20,8 +21,8 @@ const char ow_usage_text[] = OW_USAGE_TEXT;
 #define CGRP (OW_IN_FLAGS | OW_IN_FILE | OW_IN_SECTION)
 
 /*
- * Every setting, once. metrics_file, metrics_listen and action are config keys only until the
- * branches that add their flags are merged: then their `in` becomes ANY (or CGRP).
+ * Every setting, once. metrics_file and metrics_listen are config keys only until the
+ * branch that adds their flags is merged: then their `in` becomes ANY.
  */
 const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_CGROUP] = {"cgroup", ANY, true, true, false, 0},
@@ -39,7 +40,7 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_VERBOSE] = {"verbose", ANY, false, false, false, 'v'},
 	[OW_SET_METRICS_FILE] = {"metrics_file", OW_IN_FILE, true, false, true, 0},
 	[OW_SET_METRICS_LISTEN] = {"metrics_listen", OW_IN_FILE, true, false, true, 0},
-	[OW_SET_ACTION] = {"action", OW_IN_FILE | OW_IN_SECTION, true, false, false, 0},
+	[OW_SET_ACTION] = {"action", CGRP, true, false, false, 0},
 	[OW_SET_CONFIG] = {"config", OW_IN_FLAGS, true, false, true, 0},
 	[OW_SET_HELP] = {"help", OW_IN_FLAGS, false, false, false, 'h'},
 	[OW_SET_VERSION] = {"version", OW_IN_FLAGS, false, false, false, 'V'},
@@ -109,11 +110,7 @@ int ow_parse_seconds(const char *name, const char *s, double *out, char *err, si
 
 int ow_parse_action(const char *name, const char *s, enum ow_action *out, char *err, size_t errlen)
 {
-	if (!strcmp(s, "signal"))
-		*out = OW_ACTION_SIGNAL;
-	else if (!strcmp(s, "restart"))
-		*out = OW_ACTION_RESTART;
-	else
+	if (ow_action_parse(s, out))
 		return fail(err, errlen, "invalid value for %s: '%s' (signal or restart)", name, s);
 	return 0;
 }

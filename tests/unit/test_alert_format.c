@@ -167,6 +167,58 @@ static void test_json_schema(void **state)
 	cJSON_Delete(j);
 }
 
+static void test_manager_and_restart(void **state)
+{
+	struct ow_alert a;
+	char title[256];
+	cJSON *j, *x, *act;
+
+	fill(&a, OW_ALERT_ACT);
+	snprintf(a.manager, sizeof(a.manager), "systemd:api.service");
+	snprintf(a.note, sizeof(a.note),
+		 "api.service has Restart=on-failure: it will stay stopped");
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_string_equal(str_at(x, "manager"), "systemd:api.service");
+	assert_string_equal(str_at(x, "note"), a.note);
+	act = cJSON_GetObjectItem(x, "action");
+	assert_string_equal(str_at(act, "kind"), "signal");
+	assert_string_equal(str_at(act, "signal"), "SIGTERM");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "command")));
+	cJSON_Delete(j);
+
+	snprintf(a.action, sizeof(a.action), "restart");
+	snprintf(a.command, sizeof(a.command), "pm2 reload 3");
+	snprintf(a.manager, sizeof(a.manager), "pm2:worker(id 3)");
+	a.note[0] = '\0';
+	ow_alert_title(&a, title, sizeof(title));
+	assert_string_equal(title,
+			    "Asked pm2:worker(id 3) to restart node (4242) in api.service on web1");
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	act = cJSON_GetObjectItem(x, "action");
+	assert_string_equal(str_at(act, "kind"), "restart");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "signal")));
+	assert_string_equal(str_at(act, "command"), "pm2 reload 3");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "note")));
+	cJSON_Delete(j);
+
+	/* The chat formats carry it in their text. */
+	{
+		struct ow_webhook_target t = target(OW_FMT_NTFY);
+
+		ow_payload_free(&pl);
+		assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+		assert_non_null(strstr(pl.body, "Managed by: pm2:worker(id 3)"));
+		assert_non_null(strstr(pl.body, "Action: restart (pm2 reload 3)"));
+	}
+	fill(&a, OW_ALERT_WARN);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "manager")));
+	cJSON_Delete(j);
+}
+
 static void test_json_infinite_eta_is_null_and_no_process_is_null(void **state)
 {
 	struct ow_alert a;
@@ -634,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_redact_url),
 		cmocka_unit_test(test_targets_parse_ok),
 		cmocka_unit_test(test_targets_parse_errors),
+		cmocka_unit_test(test_manager_and_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -288,6 +288,21 @@ static void test_bad_log_format(void **state)
 	expect_error(PARSE("run", "--log-format", ""), "--log-format", NULL);
 }
 
+static void test_action(void **state)
+{
+	assert_int_equal(PARSE("run"), 0);
+	assert_int_equal(o.action, OW_ACTION_SIGNAL); /* the default */
+	ow_options_free(&o);
+	assert_int_equal(PARSE("run", "--action", "restart"), 0);
+	assert_int_equal(o.action, OW_ACTION_RESTART);
+	ow_options_free(&o);
+	assert_int_equal(PARSE("run", "--action=restart", "--action", "signal"), 0);
+	assert_int_equal(o.action, OW_ACTION_SIGNAL); /* the last one wins */
+	ow_options_free(&o);
+	expect_error(PARSE("run", "--action", "reboot"), "--action", "'reboot'");
+	expect_error(PARSE("run", "--action"), "--action", NULL);
+}
+
 static void test_unknown_flag(void **state)
 {
 	expect_error(PARSE("run", "--bogus"), "--bogus", NULL);
@@ -406,6 +421,7 @@ int main(void)
 		T(test_bad_cgroup_value),
 		T(test_bad_regex),
 		T(test_bad_log_format),
+		T(test_action),
 		T(test_unknown_flag),
 		T(test_flag_without_value_taking_one),
 		T(test_missing_value),

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Who manages a process: a container engine, PM2, supervisor or a systemd unit, found from
+ * <procroot>/<pid>/cgroup and <procroot>/<pid>/environ. The parsers are pure functions over
+ * buffers; the reader takes the proc root. Missing, unreadable or malformed files give
+ * OW_MGR_UNKNOWN (or a less specific kind), never an error the caller must handle.
+ */
+#ifndef OW_MANAGER_H
+#define OW_MANAGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum ow_manager_kind {
+	OW_MGR_UNKNOWN = 0,
+	OW_MGR_SYSTEMD,	   /* a unit of the system manager, or of a user's (user_uid) */
+	OW_MGR_SUPERVISOR, /* supervisord: SUPERVISOR_* in its environment */
+	OW_MGR_PM2,	   /* a PM2 app: pm_id in its environment */
+	OW_MGR_DOCKER,
+	OW_MGR_PODMAN,
+	OW_MGR_CONTAINERD, /* nerdctl / plain containerd */
+	OW_MGR_KUBERNETES, /* a pod's container: the kubelet restarts it by itself */
+};
+
+#define OW_MGR_NAME_LEN 128
+#define OW_MGR_PATH_LEN 1024
+
+struct ow_manager {
+	enum ow_manager_kind kind;
+	/* systemd: the unit; supervisor: GROUP:NAME; pm2: the app name; containers: short id. */
+	char name[OW_MGR_NAME_LEN];
+	/* The systemd unit whose cgroup holds the process, whatever the kind ("" if none). */
+	char unit[OW_MGR_NAME_LEN];
+	bool user_unit; /* unit belongs to user@UID.service */
+	uid_t user_uid; /* the UID of that user manager */
+	bool scope;	/* unit is a .scope: systemctl cannot restart it */
+	bool unit_main; /* looks like the unit's main process (its parent is the manager) */
+	char id[65];	/* containers: the full id */
+	char pod[65];	/* kubernetes: the pod UID */
+	int pm2_id;	/* -1 when not a PM2 app */
+	char pm2_home[OW_MGR_PATH_LEN]; /* PM2_HOME, or "" (pm2 then uses $HOME/.pm2) */
+	char home[OW_MGR_PATH_LEN];	/* HOME of the process ("" if unknown) */
+	char path_env[OW_MGR_PATH_LEN]; /* PATH of the process: where its pm2 lives */
+	char sv_group[64];		/* supervisor */
+	char sv_process[64];
+	uid_t uid; /* the process's real ids: PM2 commands run as its owner */
+	gid_t gid;
+	bool ids_known;
+};
+
+/* What the environment says, from the few variables that matter. */
+struct ow_env_info {
+	bool pm2; /* pm_id was a number */
+	int pm2_id;
+	char pm2_name[OW_MGR_NAME_LEN];
+	char pm2_home[OW_MGR_PATH_LEN];
+	bool supervisor; /* SUPERVISOR_ENABLED or SUPERVISOR_PROCESS_NAME */
+	char sv_group[64];
+	char sv_process[64];
+	char home[OW_MGR_PATH_LEN];
+	char path_env[OW_MGR_PATH_LEN];
+};
+
+/* Incremental parser: environ can be megabytes, and only complete NAME=VALUE entries count. */
+struct ow_env_scan {
+	struct ow_env_info info;
+	char entry[OW_MGR_PATH_LEN + 32]; /* the current entry, when it may be one we keep */
+	size_t len;
+	bool skip; /* the current entry is too long to be one we keep */
+};
+
+void ow_env_scan_init(struct ow_env_scan *s);
+/* Feed the next bytes of NUL-separated environ. */
+void ow_env_scan_feed(struct ow_env_scan *s, const char *buf, size_t len);
+/* An entry cut off at the end (file truncated or over the read cap) is dropped. */
+void ow_env_parse(const char *buf, size_t len, struct ow_env_info *out);
+
+/*
+ * The contents of a /proc/PID/cgroup file into m: unit, user_unit, user_uid, scope, and kind
+ * SYSTEMD or a container kind with id/pod/name. The systemd path comes from the
+ * "name=systemd" line (v1), else the "0::" line (v2, hybrid), else the memory line. Returns 0,
+ * or -EINVAL when no line could be used (m then says unknown).
+ */
+int ow_manager_parse_cgroup(const char *buf, struct ow_manager *m);
+
+/* The systemd unit and container that a cgroup path (relative to its hierarchy) names. */
+void ow_manager_from_path(const char *path, struct ow_manager *m);
+
+/* Combine what the environment says with what the cgroup said: a container is the outermost
+ * manager (a PM2 inside it cannot be reached from the host), then PM2, supervisor, systemd. */
+void ow_manager_apply_env(struct ow_manager *m, const struct ow_env_info *env);
+
+/* Everything above for a live (or fixture) process. Never fails: unknown parts stay unknown. */
+void ow_manager_detect(const char *procroot, pid_t pid, struct ow_manager *m);
+
+/* "systemd:api.service", "pm2:worker(id 3)", "supervisor:queue:worker_01", "docker:3f2a1b..",
+ * or "unknown". */
+void ow_manager_label(const struct ow_manager *m, char *buf, size_t len);
+const char *ow_manager_kind_name(enum ow_manager_kind kind);
+
+#endif /* OW_MANAGER_H */

@@ -1,0 +1,212 @@
+#!/bin/bash
+# End-to-end: --action restart asks the victim's manager instead of signalling it.
+#  1. pm2: a leaking node app under PM2, its God daemon started inside a 384 MiB memcg; the
+#     daemon runs with --action restart --cgroup that memcg. It must log the victim as
+#     "pm2:owh-leak(id 0)", run `pm2 reload 0` (as the app's owner, with its PM2_HOME), and PM2
+#     must have restarted the app (restart_time >= 1, a new pid, online), with no kernel OOM kill.
+#  2. pm2 not on the app's PATH: `pm2 reload` fails (exit 127), the daemon says so and falls
+#     back to SIGTERM (PM2 then restarts the app on its own);
+#  3. a leak with no manager under --action restart is stopped with SIGTERM, and the log says
+#     why ("no manager is known to restart it").
+# pm2 is installed from npm into a cache directory (never the repo) when it is not on PATH.
+# Prints PASS/FAIL lines and `manager: N passed, N failed`. Run as root from the repo root.
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+
+OWD=${OW_E2E_DAEMON:-build/oomwarden}
+OWLOAD=build/owload
+PM2_CACHE=${OW_PM2_CACHE:-/var/cache/oomwarden-e2e/pm2}
+PASSED=0 FAILED=0
+TMPD=$(mktemp -d /tmp/oomwarden-manager.XXXXXX) || exit 1
+CG='' DPID='' PM2=''
+
+cleanup()
+{
+	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
+	[[ -n $PM2 ]] && PM2_HOME=$TMPD/pm2home "$PM2" kill >/dev/null 2>&1
+	[[ -n $CG ]] && cg_destroy "$CG"
+	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+skip()
+{
+	echo "SKIP manager: $1"
+	[[ -n ${CI:-} ]] && exit 1
+	exit 0
+}
+
+# find_pm2: pm2 on PATH, else from the cache directory, installed there with npm if needed.
+find_pm2()
+{
+	PM2=$(command -v pm2) && return 0
+	PM2=$PM2_CACHE/node_modules/.bin/pm2
+	[[ -x $PM2 ]] && return 0
+	command -v npm >/dev/null || return 1
+	mkdir -p "$PM2_CACHE" || return 1
+	echo "    installing pm2 from npm into $PM2_CACHE"
+	npm install --no-audit --no-fund --prefix "$PM2_CACHE" pm2@5 >"$TMPD/npm.log" 2>&1 ||
+		{ tail -n5 "$TMPD/npm.log"; return 1; }
+	[[ -x $PM2 ]]
+}
+
+if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
+	skip "needs root and a memory cgroup controller"
+fi
+command -v node >/dev/null || skip "needs node"
+find_pm2 || { PM2=''; skip "pm2 is not installed and npm could not install it"; }
+
+# start_daemon NAME: the daemon on $CG with --action restart, JSON log in NAME.log.
+start_daemon()
+{
+	"$OWD" run --cgroup "$CG" --action restart --log-format json -v \
+		2>"$TMPD/$1.log" &
+	DPID=$!
+	wait_for_line "$TMPD/$1.log" "$(json_event ready)" 20 "$DPID"
+}
+
+stop_daemon()
+{
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=''
+}
+
+# field FILE EVENT KEY: KEY's string value on the first EVENT line of FILE.
+field()
+{
+	python3 - "$@" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        continue
+    if rec.get("event") == sys.argv[2]:
+        print(rec.get(sys.argv[3], ""))
+        break
+PY
+}
+
+# pm2_app KEY: pid, restart_time or status of the app owh-leak, from pm2 jlist.
+pm2_app()
+{
+	PM2_HOME=$TMPD/pm2home "$PM2" jlist 2>/dev/null | python3 -c '
+import json, sys
+apps = [a for a in json.load(sys.stdin) if a["name"] == "owh-leak"]
+a = apps[0] if apps else {"pid": 0, "pm2_env": {}}
+key = sys.argv[1]
+print(a["pid"] if key == "pid" else a["pm2_env"].get(key, ""))' "$1"
+}
+
+cat >"$TMPD/leak.js" <<'JS'
+// 2 MiB of touched memory every 250 ms (8 MiB/s), kept: a leak.
+const kept = [];
+setInterval(() => kept.push(Buffer.alloc(2 << 20, 1)), 250);
+JS
+
+# pm2_case NAME APP_PATH: a pm2 app leaking in a fresh memcg under the daemon; fills the
+# variables the checks read. APP_PATH is the PATH pm2 and so the app run with.
+pm2_case()
+{
+	local name=$1 app_path=$2
+
+	CG=$(cg_create "owh-manager-$name-$$" $((384 << 20))) || skip "could not create a memcg"
+	start_daemon "$name" || reasons+=("the daemon did not start")
+	# Everything pm2 starts from here is in the memcg: the God daemon, then the app.
+	PATH=$app_path PM2_HOME=$TMPD/pm2home \
+		/bin/sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
+		"$PM2" start "$TMPD/leak.js" --name owh-leak >"$TMPD/$name-start.log" 2>&1 ||
+		reasons+=("pm2 start failed: $(tail -n3 "$TMPD/$name-start.log")")
+	pid0=$(pm2_app pid)
+	oom0=$(cg_oom_kills "$CG")
+	echo "    pm2 app owh-leak pid $pid0 leaking 8 MiB/s in $CG"
+	wait_for_line "$TMPD/$name.log" "$(json_event restart_done)" 90 "$DPID" ||
+		reasons+=("no restart_done line within 90 s")
+	sleep 3 # pm2 reports the new process once it is online
+	manager=$(field "$TMPD/$name.log" act manager)
+	action=$(field "$TMPD/$name.log" act action)
+	command=$(field "$TMPD/$name.log" act command)
+	status=$(field "$TMPD/$name.log" restart_done status)
+	restarts=$(pm2_app restart_time)
+	pid1=$(pm2_app pid)
+	echo "    act: manager=$manager action=$action command='$command'; restart: $status;" \
+		"pm2 restart_time=${restarts:-?}, pid $pid0 -> $pid1, $(pm2_app status)"
+	[[ $manager == "pm2:owh-leak(id 0)" ]] ||
+		reasons+=("manager '$manager', expected 'pm2:owh-leak(id 0)'")
+	[[ $action == restart ]] || reasons+=("action '$action', expected restart")
+	[[ $command == "pm2 reload 0" ]] || reasons+=("command '$command', expected 'pm2 reload 0'")
+	((${restarts:-0} >= 1)) || reasons+=("pm2 restart_time is '${restarts}', expected >= 1")
+	[[ -n $pid1 && $pid1 != 0 && $pid1 != "$pid0" ]] ||
+		reasons+=("the app pid did not change ($pid0 -> $pid1)")
+	(($(cg_oom_kills "$CG") == oom0)) || reasons+=("the kernel OOM-killed something")
+	stop_daemon
+	PM2_HOME=$TMPD/pm2home "$PM2" kill >/dev/null 2>&1
+	cg_destroy "$CG"
+	CG=''
+}
+
+# sigterm_why FILE: the "why" of the SIGTERM act line (a fallback), or nothing.
+sigterm_why()
+{
+	python3 - "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    rec = json.loads(line)
+    if rec.get("event") == "act" and rec.get("signal") == "SIGTERM":
+        print(rec.get("why", ""))
+        break
+PY
+}
+
+# ---- 1. pm2 reload ----
+# pm2 is on the app's PATH, as for anyone who runs it: the daemon finds it there.
+reasons=()
+pm2_case pm2 "$(dirname "$PM2"):$PATH"
+[[ $status == "exit 0" ]] || reasons+=("the restart command ended with '$status'")
+fallback=$(sigterm_why "$TMPD/pm2.log")
+[[ -z $fallback ]] || reasons+=("the daemon fell back to SIGTERM: $fallback")
+verdict pm2 "$TMPD/pm2.log" "${reasons[@]}"
+
+# ---- 2. the restart command fails: SIGTERM ----
+# node is found through a symlink dir, pm2 is not: `pm2 reload` exits 127.
+reasons=()
+if PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin command -v pm2 >/dev/null; then
+	echo "SKIP restart-fails: pm2 is installed system-wide, so the daemon always finds it"
+else
+	mkdir -p "$TMPD/bin" && ln -sf "$(command -v node)" "$TMPD/bin/node"
+	pm2_case nopm2 "$TMPD/bin:/nonexistent"
+	[[ $status == "exit 127" ]] ||
+		reasons+=("the restart command ended with '$status', expected exit 127")
+	fallback=$(sigterm_why "$TMPD/nopm2.log")
+	echo "    fallback: $fallback"
+	[[ $fallback == "the restart command failed (exit 127)" ]] ||
+		reasons+=("no SIGTERM fallback naming the failure (got '$fallback')")
+	verdict restart-fails "$TMPD/nopm2.log" "${reasons[@]}"
+fi
+
+# ---- 3. no manager: SIGTERM, and the log says why ----
+reasons=()
+CG=$(cg_create "owh-manager-none-$$" $((256 << 20))) || skip "could not create a memcg"
+start_daemon none || reasons+=("the daemon did not start")
+sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" "$OWLOAD" linear --rate 32 \
+	--duration 60 >/dev/null 2>&1 &
+wait $! 2>/dev/null
+WST=$?
+sleep 1
+why=$(field "$TMPD/none.log" act why)
+[[ $(field "$TMPD/none.log" act action) == signal ]] || reasons+=("the act line is not a signal")
+[[ $why == "no manager is known to restart it" ]] || reasons+=("why '$why'")
+[[ $(field "$TMPD/none.log" act manager) == unknown ]] || reasons+=("the manager is not 'unknown'")
+((WST == 0)) || reasons+=("the workload ended with $(status_text "$WST"), expected a graceful stop")
+stop_daemon
+cg_destroy "$CG"
+CG=''
+verdict fallback "$TMPD/none.log" "${reasons[@]}"
+
+echo "manager: $PASSED passed, $FAILED failed"
+((FAILED == 0))
