@@ -25,7 +25,7 @@ WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototype
 CFLAGS		?= -O2 -g
 CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -I$(OUT) -DOW_VERSION='"$(VERSION)"'
 # libcurl is not linked: the alert sender child dlopen()s it (include/curl_dl.h).
-LDLIBS		+= -lbpf -lelf -lz -lcjson
+LDLIBS		+= -lbpf -lelf -lz -lcjson -lm -pthread
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -I$(OUT)
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -35,12 +35,15 @@ USER_OBJS	:= $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
 LIB_OBJS	:= $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+# Test helpers linked into every unit test and into the tools of tests/tools/.
+TEST_LIB_SRCS	:= $(wildcard tests/lib/*.c)
 WORKLOAD	:= $(OUT)/owload
+PROM_LINT	:= $(OUT)/prom-lint
 
 .PHONY: all deps run test unit e2e bench clean format format-check fallback-check
 .DELETE_ON_ERROR:
 
-all: $(OUT)/oomwarden $(WORKLOAD)
+all: $(OUT)/oomwarden $(WORKLOAD) $(PROM_LINT)
 
 $(OUT) $(OUT)/bpf $(OUT)/obj $(OUT)/tests:
 	$(Q)mkdir -p $@
@@ -78,10 +81,17 @@ $(WORKLOAD): tests/workload/owload.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
-$(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUT)/tests
+# The exposition-format checker the e2e tests run over the daemon's metrics file.
+$(PROM_LINT): tests/tools/prom-lint.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DOW_FIXTURES='"$(CURDIR)/tests/fixtures"' \
-		$< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(WARN) $< $(TEST_LIB_SRCS) -lm -o $@
+
+$(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) \
+		| $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(WARN) \
+		-DOW_FIXTURES='"$(CURDIR)/tests/fixtures"' \
+		$< $(TEST_LIB_SRCS) $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 # Proves the vendored header is enough to build the BPF side on a machine without BTF.
 fallback-check: | $(OUT)
@@ -126,7 +136,7 @@ bench: deps
 
 format:
 	$(Q)clang-format -i $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) \
-		tests/unit/*.c tests/workload/*.c
+		tests/unit/*.c tests/workload/*.c tests/lib/*.[ch] tests/tools/*.c
 
 format-check:
 	$(Q)clang-format --dry-run --Werror $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS)

@@ -16,18 +16,22 @@
 struct ow_proc_info {
 	pid_t pid;
 	pid_t ppid;
-	char comm[16];			/* from stat, between the outermost parentheses */
-	char cmdline[OW_CMDLINE_LEN];	/* NULs turned to spaces, truncated; "" for kthreads */
-	bool kthread;			/* PF_KTHREAD (0x00200000) in stat's flags field */
-	uint64_t starttime;		/* stat field 22, clock ticks since boot */
-	uint64_t rss_anon;		/* status RssAnon, bytes */
-	uint64_t rss_file;		/* status RssFile, bytes */
-	uint64_t rss_shmem;		/* status RssShmem, bytes */
-	uint64_t vm_swap;		/* status VmSwap, bytes */
+	char comm[16];		      /* from stat, between the outermost parentheses */
+	char cmdline[OW_CMDLINE_LEN]; /* NULs turned to spaces, truncated; "" for kthreads */
+	bool kthread;		      /* PF_KTHREAD (0x00200000) in stat's flags field */
+	uint64_t starttime;	      /* stat field 22, clock ticks since boot */
+	uint64_t rss_anon;	      /* status RssAnon, bytes */
+	uint64_t rss_file;	      /* status RssFile, bytes */
+	uint64_t rss_shmem;	      /* status RssShmem, bytes */
+	uint64_t vm_swap;	      /* status VmSwap, bytes */
 };
 
 /* Read <procroot>/<pid>/stat, status and cmdline. RSS fields are 0 for kernel threads. */
 int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out);
+
+/* Resident memory of `pid` in bytes, from <procroot>/<pid>/statm (the daemon's own, for its
+ * metrics). */
+int ow_proc_rss_bytes(const char *procroot, pid_t pid, uint64_t *out);
 
 /*
  * The memory cgroup path of `pid` from <procroot>/<pid>/cgroup, relative to the hierarchy
