@@ -9,6 +9,7 @@
 
 #include "alert.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "policy.h"
 
 #define OW_MAX_CGROUP_ARGS 64
@@ -41,6 +42,10 @@ struct ow_options {
 	unsigned int ntargets;
 	enum ow_log_format log_format;
 	int verbose;
+	const char *metrics_file;	    /* --metrics-file, or NULL */
+	double metrics_interval_s;	    /* --metrics-interval; default 5 */
+	const char *metrics_listen;	    /* --metrics-listen as given, or NULL */
+	struct ow_listen_addr metrics_addr; /* parsed metrics_listen */
 };
 
 /* Parse argv into opts. On error writes one line (no newline) into err and returns -EINVAL. */

@@ -35,6 +35,11 @@ const char ow_usage_text[] =
 	"  --webhook-format F   json, slack, discord, ntfy, teams, gotify, pagerduty or\n"
 	"                       alertmanager, paired in order with --webhook (default json)\n"
 	"  --log-format F       text (default) or json (one object a line)\n"
+	"  --metrics-file PATH  write Prometheus metrics to PATH (atomically: for node_exporter's\n"
+	"                       textfile collector; name it *.prom)\n"
+	"  --metrics-interval S rewrite the metrics file every S seconds (default 5, 1 to 3600)\n"
+	"  --metrics-listen A:P serve the metrics on http://A:P/metrics; A is a loopback\n"
+	"                       address (127.0.0.1, [::1], localhost)\n"
 	"  --no-bpf             do not load BPF: sample cgroup files (degraded mode)\n"
 	"  --attach MODE        tp_btf, raw_tp or tracepoint: only this BPF attach mode\n"
 	"                       (default: the first of them that works)\n"
@@ -55,6 +60,9 @@ enum {
 	OPT_ATTACH,
 	OPT_WEBHOOK,
 	OPT_WEBHOOK_FORMAT,
+	OPT_METRICS_FILE,
+	OPT_METRICS_INTERVAL,
+	OPT_METRICS_LISTEN,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +78,9 @@ static const struct option long_opts[] = {
 	{"attach", required_argument, NULL, OPT_ATTACH},
 	{"webhook", required_argument, NULL, OPT_WEBHOOK},
 	{"webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT},
+	{"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
+	{"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
+	{"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -140,6 +151,33 @@ static int add_webhook_word(bool url, const char *arg, struct ow_options *o, cha
 	return 0;
 }
 
+static int parse_metrics_flag(int c, const char *arg, struct ow_options *o, char *err,
+			      size_t errlen)
+{
+	switch (c) {
+	case OPT_METRICS_FILE:
+		/* The temporary file goes next to it: a directory alone cannot be renamed over. */
+		if (!*arg || arg[strlen(arg) - 1] == '/')
+			return fail(err, errlen,
+				    "invalid value for --metrics-file: '%s' (a file)%s", arg, "");
+		o->metrics_file = arg;
+		return 0;
+	case OPT_METRICS_INTERVAL:
+		if (parse_seconds("--metrics-interval", arg, &o->metrics_interval_s, err, errlen))
+			return -EINVAL;
+		if (o->metrics_interval_s < 1 || o->metrics_interval_s > 3600)
+			return fail(err, errlen,
+				    "invalid value for --metrics-interval: '%s' (seconds, 1 to "
+				    "3600)%s",
+				    arg, "");
+		return 0;
+	case OPT_METRICS_LISTEN:
+		o->metrics_listen = arg;
+		return ow_listen_addr_parse(arg, &o->metrics_addr, err, errlen);
+	}
+	return -EINVAL;
+}
+
 static int parse_command(const char *word, struct ow_options *o, char *err, size_t errlen)
 {
 	if (!strcmp(word, "run"))
@@ -177,6 +215,10 @@ static int parse_flag(int c, const char *arg, struct ow_options *o, char *err, s
 	case OPT_WEBHOOK:
 	case OPT_WEBHOOK_FORMAT:
 		return add_webhook_word(c == OPT_WEBHOOK, arg, o, err, errlen);
+	case OPT_METRICS_FILE:
+	case OPT_METRICS_INTERVAL:
+	case OPT_METRICS_LISTEN:
+		return parse_metrics_flag(c, arg, o, err, errlen);
 	case OPT_WARN:
 		return parse_seconds("--warn-horizon", arg, &o->policy.warn_horizon_s, err, errlen);
 	case OPT_ACT:
@@ -251,6 +293,7 @@ int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, siz
 	ow_policy_defaults(&o->policy);
 	o->cmd = OW_CMD_HELP;
 	o->attach = -1;
+	o->metrics_interval_s = 5;
 	if (argc < 2)
 		return fail(err, errlen, "missing command: run or status (try --help)%s%s", "", "");
 	has_cmd = argv[1][0] != '-';
