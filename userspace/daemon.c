@@ -21,6 +21,7 @@
 
 #include "actuator.h"
 #include "daemon.h"
+#include "exporter.h"
 #include "log.h"
 #include "notify.h"
 #include "tracer.h"
@@ -33,6 +34,7 @@
 #define TAG_TIMER	   3
 #define TAG_PSI		   4
 #define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
+#define TAG_EXPORTER	   (1ULL << 62) /* + the exporter's sub-tag */
 #define RESCAN_MIN_NS	   (200 * NS_PER_MS)
 #define SAMPLE_NS	   NS_PER_S	  /* re-sampling period of active cgroups */
 #define KILL_WAIT_NS	   (5 * NS_PER_S) /* after SIGKILL, give up waiting for the exit */
@@ -43,13 +45,18 @@ struct ow_daemon {
 	struct ow_options *opts;
 	struct ow_watch watch;
 	struct ow_model model;
-	struct ow_tracer *tracer;   /* NULL: degraded mode */
-	struct ow_alerter *alerter; /* NULL: no webhooks */
+	struct ow_tracer *tracer;     /* NULL: degraded mode */
+	struct ow_alerter *alerter;   /* NULL: no webhooks */
+	struct ow_exporter *exporter; /* NULL: no metrics */
+	struct ow_daemon_counters counters;
 	struct ow_candidates *cands;
 	int epfd, sigfd, timerfd, psifd;
 	bool stop;
 	bool rescan_pending;
 	uint64_t last_scan_ns;
+	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
+	 * pushed back forever by events from elsewhere (or the metrics tick). */
+	uint64_t next_sample_ns;
 };
 
 static uint64_t mono_ns(void)
@@ -178,6 +185,8 @@ static void escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 		       OW_INT("pid", cg->victim_pid), OW_STR("error", strerror(-err)));
 		return;
 	}
+	if (!err)
+		cg->actions[OW_ACTION_SIGKILL]++;
 	cg->killed = true;
 	cg->deadline_ns = mono_ns() + KILL_WAIT_NS;
 	cg->level = OW_LEVEL_ESCALATE;
@@ -227,6 +236,7 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_
 		       OW_STR("signal", "SIGTERM"), OW_INT("dry_run", 1),
 		       OW_STR("reason", cg->verdict.reason));
 		ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, true);
+		cg->actions[OW_ACTION_DRY_RUN]++;
 		cool_down(d, cg, now);
 		return;
 	}
@@ -241,6 +251,7 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_
 		return;
 	}
 	cg->term_ns = mono_ns();
+	cg->actions[OW_ACTION_SIGTERM]++;
 	ow_log(OW_LOG_WARN, "act", "SIGTERM sent to the fastest-growing process", CG_FIELDS(cg),
 	       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
@@ -360,6 +371,9 @@ static void on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 	const struct ow_proc_rec *rec = ow_model_proc(&d->model, (pid_t)e->tgid);
 	const char *cmdline = rec ? rec->cmdline : "";
 
+	d->counters.oom_kills++;
+	if (cg)
+		cg->oom_kills_seen++;
 	ow_log(OW_LOG_ERROR, "oom_kill", "the kernel OOM killer killed a process",
 	       OW_INT("pid", e->tgid), OW_STR("comm", e->comm), OW_STR("cmdline", cmdline),
 	       OW_STR("cgroup", cg ? cg->name : "?"), OW_INT("memcg_id", e->memcg_id),
@@ -375,6 +389,7 @@ static int on_event(const struct ow_event *e, void *arg)
 	struct ow_daemon *d = arg;
 	struct ow_cgroup *cg = NULL;
 
+	d->counters.events++;
 	if (e->kind == OW_EV_PROC_STEP || e->kind == OW_EV_PROC_EXIT ||
 	    e->kind == OW_EV_MEMCG_STEP || e->kind == OW_EV_RECLAIM_BEGIN)
 		cg = ow_model_cgroup(&d->model, e->memcg_id);
@@ -429,11 +444,12 @@ static void on_timer(struct ow_daemon *d)
 			evaluate(d, cg, 0);
 		}
 	}
+	d->next_sample_ns = now + SAMPLE_NS;
 }
 
 static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 {
-	uint64_t next = d->tracer ? UINT64_MAX : now + SAMPLE_NS;
+	uint64_t next = d->tracer ? UINT64_MAX : d->next_sample_ns;
 	unsigned int i;
 
 	if (d->rescan_pending)
@@ -443,8 +459,8 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 
 		if (cg->victim_fd >= 0 && cg->deadline_ns < next)
 			next = cg->deadline_ns;
-		if (cg->level != OW_LEVEL_OK && now + SAMPLE_NS < next)
-			next = now + SAMPLE_NS;
+		if (cg->level != OW_LEVEL_OK && d->next_sample_ns < next)
+			next = d->next_sample_ns;
 	}
 	return next;
 }
@@ -477,10 +493,12 @@ static void on_signal(struct ow_daemon *d)
 	}
 }
 
-static void dispatch(struct ow_daemon *d, uint64_t tag)
+static void dispatch(struct ow_daemon *d, uint64_t tag, uint32_t events)
 {
 	if (tag & TAG_VICTIM)
 		on_victim_exit(d, tag & ~TAG_VICTIM);
+	else if (tag & TAG_EXPORTER)
+		ow_exporter_handle(d->exporter, (unsigned int)(tag & ~TAG_EXPORTER), events);
 	else if (tag == TAG_RINGBUF)
 		ow_tracer_consume(d->tracer);
 	else if (tag == TAG_SIGNAL)
@@ -507,7 +525,7 @@ static int loop(struct ow_daemon *d)
 			return 1;
 		}
 		for (i = 0; i < n && !d->stop; i++)
-			dispatch(d, evs[i].data.u64);
+			dispatch(d, evs[i].data.u64, evs[i].events);
 	}
 	return 0;
 }
@@ -618,12 +636,38 @@ static void start_alerter(struct ow_daemon *d)
 	}
 }
 
+/* After the first scan, so the first metrics file already lists the cgroups. */
+static int start_exporter(struct ow_daemon *d)
+{
+	struct ow_exporter_src src = {
+		.opts = d->opts,
+		.model = &d->model,
+		.alerter = d->alerter,
+		.counters = &d->counters,
+		.mode = d->tracer ? ow_tracer_mode(d->tracer) : "degraded",
+		.degraded = !d->tracer,
+	};
+	char err[PATH_MAX + 128];
+
+	if (ow_exporter_open(&src, d->epfd, TAG_EXPORTER, &d->exporter, err, sizeof(err))) {
+		fprintf(stderr, "oomwarden: %s\n", err);
+		return 1;
+	}
+	if (d->exporter)
+		ow_log(OW_LOG_INFO, "metrics", "exporting metrics",
+		       OW_STR("file", d->opts->metrics_file ? d->opts->metrics_file : ""),
+		       OW_NUM("interval_s", d->opts->metrics_interval_s),
+		       OW_STR("listen", d->opts->metrics_listen ? d->opts->metrics_listen : ""));
+	return 0;
+}
+
 static void shutdown_daemon(struct ow_daemon *d)
 {
 	unsigned int i;
 
 	for (i = 0; i < d->model.ncgs; i++)
 		drop_victim(d->model.cgs[i]);
+	ow_exporter_close(d->exporter); /* reads the model and the alerter one last time */
 	ow_tracer_close(d->tracer);
 	if (d->alerter)
 		ow_alerter_stop(d->alerter, 2000);
@@ -665,6 +709,11 @@ int ow_daemon_run(struct ow_options *opts)
 	}
 	protect_self();
 	rescan(&d);
+	ret = start_exporter(&d);
+	if (ret) {
+		shutdown_daemon(&d);
+		return ret;
+	}
 	ow_log(OW_LOG_INFO, "ready", "watching memory cgroups", OW_STR("version", OW_VERSION),
 	       OW_STR("mode", d.tracer ? ow_tracer_mode(d.tracer) : "degraded"),
 	       OW_STR("hierarchy", d.watch.mount.version == OW_CG_V2 ? "v2" : "v1"),
