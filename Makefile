@@ -114,6 +114,7 @@ e2e: all
 	$(Q)tests/e2e/churn.sh
 	$(Q)tests/e2e/alerts.sh
 	$(Q)tests/e2e/run.sh
+	$(Q)tests/e2e/metrics.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
