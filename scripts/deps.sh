@@ -10,6 +10,8 @@ PKGS="$PKGS libcurl4-openssl-dev libcjson-dev"
 # make test-vm (tests/vm/run.sh): qemu boots Debian's kernels with an initramfs of busybox
 # (static: nothing to resolve before it runs) packed by cpio, and an ext4 data disk.
 PKGS="$PKGS qemu-system-x86 busybox-static cpio e2fsprogs"
+# e2e tests: loopback receivers and free ports (python3), GET /metrics (curl).
+PKGS="$PKGS python3 curl"
 
 installed()
 {
