@@ -26,7 +26,7 @@ WARN		:= -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototype
 CFLAGS		?= -O2 -g
 CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -I$(OUT) -DOW_VERSION='"$(VERSION)"'
 # libcurl is not linked: the alert sender child dlopen()s it (include/curl_dl.h).
-LDLIBS		+= -lbpf -lelf -lz -lcjson -linih
+LDLIBS		+= -lbpf -lelf -lz -lcjson -linih -lm -pthread
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -I$(OUT)
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
@@ -36,6 +36,8 @@ USER_OBJS	:= $(patsubst userspace/%.c,$(OUT)/obj/%.o,$(USER_SRCS))
 LIB_OBJS	:= $(filter-out $(OUT)/obj/main.o,$(USER_OBJS))
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+# Test helpers linked into every unit test and into the tools of tests/tools/.
+TEST_LIB_SRCS	:= $(wildcard tests/lib/*.c)
 WORKLOAD	:= $(OUT)/owload
 # diagnose's test subjects: frame pointers so the kernel can walk their stacks; one stripped.
 LEAKER		:= $(OUT)/owleak $(OUT)/owleak-stripped
@@ -55,12 +57,13 @@ CONFFILE	:= /etc/oomwarden.conf
 DOC_SRC		:= docs/oomwarden.8.in
 GENDOC		:= scripts/gendoc.awk
 MANPAGE		:= $(OUT)/oomwarden.8
+PROM_LINT	:= $(OUT)/prom-lint
 
 .PHONY: all deps run test unit e2e bench clean format format-check fallback-check
 .PHONY: install uninstall install-check
 .DELETE_ON_ERROR:
 
-all: $(OUT)/oomwarden $(WORKLOAD) $(LEAKER) $(MANPAGE)
+all: $(OUT)/oomwarden $(WORKLOAD) $(LEAKER) $(MANPAGE) $(PROM_LINT)
 
 $(OUT) $(OUT)/bpf $(OUT)/obj $(OUT)/tests $(SYM_DIR):
 	$(Q)mkdir -p $@
@@ -126,11 +129,18 @@ $(WORKLOAD): tests/workload/owload.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
-$(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUT)/tests
+# The exposition-format checker the e2e tests run over the daemon's metrics file.
+$(PROM_LINT): tests/tools/prom-lint.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DOW_FIXTURES='"$(CURDIR)/tests/fixtures"' \
-		-DOW_SYM_TARGETS='"$(abspath $(SYM_DIR))"' -DOW_MANPAGE='"$(abspath $(MANPAGE))"' \
-		$< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(WARN) $< $(TEST_LIB_SRCS) -lm -o $@
+
+$(OUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) \
+		| $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(WARN) \
+		-DOW_FIXTURES='"$(CURDIR)/tests/fixtures"' -DOW_SYM_TARGETS='"$(abspath $(SYM_DIR))"' \
+		-DOW_MANPAGE='"$(abspath $(MANPAGE))"' \
+		$< $(TEST_LIB_SRCS) $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 $(SYM_DIR)/target: tests/symbolize/target.c | $(SYM_DIR)
 	$(call msg,CC,$@)
@@ -172,6 +182,7 @@ e2e: all
 	$(Q)tests/e2e/reload.sh
 	$(Q)tests/e2e/sdnotify.sh
 	$(Q)tests/e2e/manager.sh
+	$(Q)tests/e2e/metrics.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
@@ -217,7 +228,7 @@ bench: deps
 
 format:
 	$(Q)clang-format -i $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) bpf/diag/*.bpf.c \
-		tests/unit/*.c tests/workload/*.c tests/symbolize/*.c
+		tests/unit/*.c tests/workload/*.c tests/symbolize/*.c tests/lib/*.[ch] tests/tools/*.c
 
 format-check:
 	$(Q)clang-format --dry-run --Werror $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) \

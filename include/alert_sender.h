@@ -30,10 +30,14 @@ struct ow_alerter_cfg {
 
 struct ow_alerter;
 
-/* Parent-side counters (the child logs its own on exit). */
+/* Counters, per alert and target: the parent's own, and the child's totals as of the last
+ * ow_alerter_poll (the child also logs them on exit). */
 struct ow_alerter_stats {
-	uint64_t queued;  /* handed to the child */
-	uint64_t dropped; /* the socket was full or the child gone */
+	uint64_t queued;	/* handed to the child */
+	uint64_t dropped;	/* the socket was full or the child gone */
+	uint64_t delivered;	/* child: 2xx */
+	uint64_t failed;	/* child: given up on after retries, or unbuildable */
+	uint64_t child_dropped; /* child: a target's queue was full, or left at exit */
 };
 
 /*
@@ -49,6 +53,9 @@ int ow_alerter_start(const struct ow_webhook_target *t, unsigned int n,
  */
 int ow_alerter_send(struct ow_alerter *al, const struct ow_alert *a);
 
+/* Read the child's counter reports waiting on the socket (never blocks). The child sends its
+ * totals after they change; the daemon reads them when it writes metrics. */
+void ow_alerter_poll(struct ow_alerter *al);
 struct ow_alerter_stats ow_alerter_stats(const struct ow_alerter *al);
 
 /*

@@ -19,6 +19,14 @@
 
 #define OW_PROC_SAMPLES 8
 
+/* What the daemon did to a cgroup's process, counted for the metrics. */
+enum ow_acted {
+	OW_ACTED_SIGTERM = 0,
+	OW_ACTED_SIGKILL,
+	OW_ACTED_DRY_RUN, /* --dry-run: a SIGTERM decided and not sent */
+	OW_ACTED_COUNT,
+};
+
 struct ow_proc_rec {
 	pid_t tgid;
 	uint64_t memcg_id;
@@ -62,6 +70,9 @@ struct ow_cgroup {
 	uint64_t deadline_ns;	  /* SIGKILL (or give up) at this time */
 	bool killed;		  /* SIGKILL sent */
 	uint64_t cooldown_until_ns;
+	/* Counters for the metrics; they go with the cgroup when it is removed. */
+	uint64_t actions[OW_ACTED_COUNT];
+	uint64_t oom_kills_seen; /* kernel OOM kills of its processes (oom:mark_victim) */
 	/* Alerts: one incident from leaving ok until back at ok. */
 	char incident[48];
 	int64_t incident_start_ns; /* CLOCK_REALTIME */

@@ -16,6 +16,7 @@
 #include "alert.h"
 #include "diagnose.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "policy.h"
 #include "rules.h"
 
@@ -47,6 +48,7 @@ enum ow_setting {
 	OW_SET_ATTACH,
 	OW_SET_VERBOSE,
 	OW_SET_METRICS_FILE,
+	OW_SET_METRICS_INTERVAL,
 	OW_SET_METRICS_LISTEN,
 	OW_SET_ACTION,
 	OW_SET_CONFIG,
@@ -92,9 +94,11 @@ struct ow_options {
 	enum ow_log_format log_format;
 	int verbose;
 	struct ow_diag_options diag; /* diagnose has its own flags (userspace/diag_options.c) */
-	const char *metrics_file;    /* stored only: wired by the metrics work */
-	const char *metrics_listen;  /* stored only: wired by the metrics work */
-	enum ow_action action;	     /* --action: what to do to a victim (per victim: daemon.c) */
+	const char *metrics_file;    /* --metrics-file, or NULL */
+	double metrics_interval_s;   /* --metrics-interval; default 5 */
+	const char *metrics_listen;  /* --metrics-listen as given, or NULL */
+	struct ow_listen_addr metrics_addr; /* parsed metrics_listen */
+	enum ow_action action; /* --action: what to do to a victim (per victim: daemon.c) */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
 	unsigned int nrules;

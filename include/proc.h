@@ -29,6 +29,10 @@ struct ow_proc_info {
 /* Read <procroot>/<pid>/stat, status and cmdline. RSS fields are 0 for kernel threads. */
 int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out);
 
+/* Resident memory of `pid` in bytes, from <procroot>/<pid>/statm (the daemon's own, for its
+ * metrics). */
+int ow_proc_rss_bytes(const char *procroot, pid_t pid, uint64_t *out);
+
 /*
  * The memory cgroup path of `pid` from <procroot>/<pid>/cgroup, relative to the hierarchy
  * root (e.g. "/system.slice/api.service"): for v1 the line whose controller list contains

@@ -38,12 +38,20 @@
 #define DEFAULT_FLUSH_MS 2000
 #define SNDBUF_BYTES	 (1 << 20)
 
-enum { MSG_ALERT = 1, MSG_STOP = 2 };
+enum { MSG_ALERT = 1, MSG_STOP = 2, MSG_COUNTS = 3 };
 
 struct msg {
 	uint32_t type;
 	uint32_t arg; /* MSG_STOP: flush time, ms */
 	struct ow_alert alert;
+};
+
+/* Child to daemon, over the same socket: the child's totals so far, summed over targets.
+ * Totals, not increments: a record the daemon never reads loses nothing. */
+struct counts_msg {
+	uint32_t type; /* MSG_COUNTS */
+	uint32_t pad;
+	uint64_t delivered, failed, dropped;
 };
 
 struct ow_alerter {
@@ -257,6 +265,7 @@ struct child {
 	bool eof;
 	int64_t deadline_ms;
 	uint64_t rnd;
+	struct counts_msg reported; /* what the daemon was last sent */
 };
 
 /* Per-target rate limits: a token bucket of `burst` messages refilled at `per_s`. */
@@ -486,6 +495,24 @@ static bool idle(const struct child *c)
 	return true;
 }
 
+/* Tell the daemon the totals when they changed. Never blocks: a full socket (the daemon reads
+ * only when it writes metrics) just means the next round tries again. */
+static void report_counts(struct child *c)
+{
+	struct counts_msg m = {.type = MSG_COUNTS};
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++) {
+		m.delivered += c->ts[i].delivered;
+		m.failed += c->ts[i].failed;
+		m.dropped += c->ts[i].dropped;
+	}
+	if (!memcmp(&m, &c->reported, sizeof(m)))
+		return;
+	if (send(c->sock, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(m))
+		c->reported = m;
+}
+
 static void child_loop(struct child *c)
 {
 	struct curl_waitfd wfd = {.fd = c->sock, .events = CURL_WAIT_POLLIN};
@@ -500,6 +527,7 @@ static void child_loop(struct child *c)
 		/* After reap: a request that just failed sets its retry time. A request started
 		 * here is due at once in curl's timers, so the poll below returns at once. */
 		wait = schedule(c, now);
+		report_counts(c);
 		if (c->eof && (idle(c) || now >= c->deadline_ms))
 			return;
 		if (wait < 0 || wait > 1000)
@@ -666,6 +694,22 @@ int ow_alerter_send(struct ow_alerter *al, const struct ow_alert *a)
 				       : "the alert sender is gone: alert dropped",
 		       OW_INT("dropped", al->st.dropped));
 	return errno == EAGAIN ? -EAGAIN : -EPIPE;
+}
+
+void ow_alerter_poll(struct ow_alerter *al)
+{
+	struct counts_msg m;
+
+	if (!al)
+		return;
+	/* Only the newest record matters: they are totals. */
+	while (recv(al->sock, &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m)) {
+		if (m.type != MSG_COUNTS)
+			continue;
+		al->st.delivered = m.delivered;
+		al->st.failed = m.failed;
+		al->st.child_dropped = m.dropped;
+	}
 }
 
 struct ow_alerter_stats ow_alerter_stats(const struct ow_alerter *al)

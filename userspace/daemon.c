@@ -24,6 +24,7 @@
 #include "actuator.h"
 #include "config.h"
 #include "daemon.h"
+#include "exporter.h"
 #include "log.h"
 #include "manager.h"
 #include "notify.h"
@@ -45,6 +46,7 @@
 #define TAG_JOB_EXIT	   (1ULL << 62) /* | job slot */
 #define TAG_JOB_OUT	   (1ULL << 61) /* | job slot */
 #define MAX_JOBS	   8
+#define TAG_EXPORTER	   (1ULL << 60) /* + the exporter's sub-tag */
 #define RESCAN_MIN_NS	   (200 * NS_PER_MS)
 #define SAMPLE_NS	   NS_PER_S	  /* re-sampling period of active cgroups */
 #define KILL_WAIT_NS	   (5 * NS_PER_S) /* after SIGKILL, give up waiting for the exit */
@@ -75,8 +77,10 @@ struct ow_daemon {
 	struct ow_options *owned_opts; /* allocated by a reload */
 	struct ow_watch watch;
 	struct ow_model model;
-	struct ow_tracer *tracer;   /* NULL: degraded mode */
-	struct ow_alerter *alerter; /* NULL: no webhooks */
+	struct ow_tracer *tracer;     /* NULL: degraded mode */
+	struct ow_alerter *alerter;   /* NULL: no webhooks */
+	struct ow_exporter *exporter; /* NULL: no metrics */
+	struct ow_daemon_counters counters;
 	struct ow_candidates *cands;
 	int epfd, sigfd, timerfd, psifd;
 	struct ow_sd sd; /* systemd notifications; sd.fd -1 outside systemd */
@@ -87,6 +91,9 @@ struct ow_daemon {
 	uint64_t last_scan_ns;
 	struct restart_job jobs[MAX_JOBS];
 	struct victim_plan vp;
+	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
+	 * pushed back forever by events from elsewhere (or the metrics tick). */
+	uint64_t next_sample_ns;
 };
 
 static uint64_t mono_ns(void)
@@ -242,6 +249,8 @@ static void escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 		       OW_INT("pid", cg->victim_pid), OW_STR("error", strerror(-err)));
 		return;
 	}
+	if (!err)
+		cg->actions[OW_ACTED_SIGKILL]++;
 	cg->killed = true;
 	cg->restarting = false; /* a restart still running only logs its result */
 	cg->deadline_ns = mono_ns() + KILL_WAIT_NS;
@@ -319,6 +328,7 @@ static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("note", what.note), OW_INT("dry_run", 1),
 	       OW_STR("reason", cg->verdict.reason));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, true);
+	cg->actions[OW_ACTED_DRY_RUN]++;
 	cool_down(d, cg, now);
 }
 
@@ -399,6 +409,7 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 
 	if (err)
 		return err;
+	cg->actions[OW_ACTED_SIGTERM]++;
 	cg->restarting = false;
 	cg->term_ns = mono_ns();
 	policy_of(d, cg, &pc);
@@ -689,6 +700,9 @@ static void on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 	const struct ow_proc_rec *rec = ow_model_proc(&d->model, (pid_t)e->tgid);
 	const char *cmdline = rec ? rec->cmdline : "";
 
+	d->counters.oom_kills++;
+	if (cg)
+		cg->oom_kills_seen++;
 	ow_log(OW_LOG_ERROR, "oom_kill", "the kernel OOM killer killed a process",
 	       OW_INT("pid", e->tgid), OW_STR("comm", e->comm), OW_STR("cmdline", cmdline),
 	       OW_STR("cgroup", cg ? cg->name : "?"), OW_INT("memcg_id", e->memcg_id),
@@ -704,6 +718,7 @@ static int on_event(const struct ow_event *e, void *arg)
 	struct ow_daemon *d = arg;
 	struct ow_cgroup *cg = NULL;
 
+	d->counters.events++;
 	if (e->kind == OW_EV_PROC_STEP || e->kind == OW_EV_PROC_EXIT ||
 	    e->kind == OW_EV_MEMCG_STEP || e->kind == OW_EV_RECLAIM_BEGIN)
 		cg = ow_model_cgroup(&d->model, e->memcg_id);
@@ -769,11 +784,12 @@ static void on_timer(struct ow_daemon *d)
 			evaluate(d, cg, 0);
 		}
 	}
+	d->next_sample_ns = now + SAMPLE_NS;
 }
 
 static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 {
-	uint64_t next = d->tracer ? UINT64_MAX : now + SAMPLE_NS;
+	uint64_t next = d->tracer ? UINT64_MAX : d->next_sample_ns;
 	unsigned int i;
 
 	if (d->rescan_pending)
@@ -789,8 +805,8 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 
 		if (cg->victim_fd >= 0 && cg->deadline_ns < next)
 			next = cg->deadline_ns;
-		if (cg->level != OW_LEVEL_OK && now + SAMPLE_NS < next)
-			next = now + SAMPLE_NS;
+		if (cg->level != OW_LEVEL_OK && d->next_sample_ns < next)
+			next = d->next_sample_ns;
 	}
 	return next;
 }
@@ -875,7 +891,7 @@ static void on_signal(struct ow_daemon *d)
 	}
 }
 
-static void dispatch(struct ow_daemon *d, uint64_t tag)
+static void dispatch(struct ow_daemon *d, uint64_t tag, uint32_t events)
 {
 	if (tag & TAG_VICTIM)
 		on_victim_exit(d, tag & ~TAG_VICTIM);
@@ -883,6 +899,8 @@ static void dispatch(struct ow_daemon *d, uint64_t tag)
 		on_job_exit(d, (unsigned int)(tag & ~TAG_JOB_EXIT));
 	else if (tag & TAG_JOB_OUT)
 		on_job_output(d, (unsigned int)(tag & ~TAG_JOB_OUT));
+	else if (tag & TAG_EXPORTER)
+		ow_exporter_handle(d->exporter, (unsigned int)(tag & ~TAG_EXPORTER), events);
 	else if (tag == TAG_RINGBUF)
 		ow_tracer_consume(d->tracer);
 	else if (tag == TAG_SIGNAL)
@@ -911,7 +929,7 @@ static int loop(struct ow_daemon *d)
 			return 1;
 		}
 		for (i = 0; i < n && !d->stop; i++)
-			dispatch(d, evs[i].data.u64);
+			dispatch(d, evs[i].data.u64, evs[i].events);
 		update_status(d);
 	}
 	return 0;
@@ -1149,6 +1167,31 @@ static void reload(struct ow_daemon *d)
 	       OW_NUM("grace_s", o->policy.grace_s), OW_INT("sections", o->nrules));
 }
 
+/* After the first scan, so the first metrics file already lists the cgroups. */
+static int start_exporter(struct ow_daemon *d)
+{
+	struct ow_exporter_src src = {
+		.opts = d->opts,
+		.model = &d->model,
+		.alerter = d->alerter,
+		.counters = &d->counters,
+		.mode = d->tracer ? ow_tracer_mode(d->tracer) : "degraded",
+		.degraded = !d->tracer,
+	};
+	char err[PATH_MAX + 128];
+
+	if (ow_exporter_open(&src, d->epfd, TAG_EXPORTER, &d->exporter, err, sizeof(err))) {
+		fprintf(stderr, "oomwarden: %s\n", err);
+		return 1;
+	}
+	if (d->exporter)
+		ow_log(OW_LOG_INFO, "metrics", "exporting metrics",
+		       OW_STR("file", d->opts->metrics_file ? d->opts->metrics_file : ""),
+		       OW_NUM("interval_s", d->opts->metrics_interval_s),
+		       OW_STR("listen", d->opts->metrics_listen ? d->opts->metrics_listen : ""));
+	return 0;
+}
+
 static void shutdown_daemon(struct ow_daemon *d)
 {
 	unsigned int i;
@@ -1159,6 +1202,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 		if (d->jobs[i].job.pid)
 			ow_job_close(&d->jobs[i].job);
 	}
+	ow_exporter_close(d->exporter); /* reads the model and the alerter one last time */
 	ow_tracer_close(d->tracer);
 	if (d->alerter)
 		ow_alerter_stop(d->alerter, 2000);
@@ -1217,6 +1261,11 @@ int ow_daemon_run(struct ow_options *opts)
 	}
 	protect_self();
 	rescan(&d);
+	ret = start_exporter(&d);
+	if (ret) {
+		shutdown_daemon(&d);
+		return ret;
+	}
 	ow_log(OW_LOG_INFO, "ready", "watching memory cgroups", OW_STR("version", OW_VERSION),
 	       OW_STR("mode", d.tracer ? ow_tracer_mode(d.tracer) : "degraded"),
 	       OW_STR("hierarchy", d.watch.mount.version == OW_CG_V2 ? "v2" : "v1"),

@@ -20,10 +20,8 @@ const char ow_usage_text[] = OW_USAGE_TEXT;
 #define ANY  (OW_IN_FLAGS | OW_IN_FILE)
 #define CGRP (OW_IN_FLAGS | OW_IN_FILE | OW_IN_SECTION)
 
-/*
- * Every setting, once. metrics_file and metrics_listen are config keys only until the
- * branch that adds their flags is merged: then their `in` becomes ANY.
- */
+/* Every setting, once: the flag, the config key, where it may appear, whether a reload can
+ * change it. */
 const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_CGROUP] = {"cgroup", ANY, true, true, false, 0},
 	[OW_SET_DRY_RUN] = {"dry_run", ANY, false, false, false, 0},
@@ -38,8 +36,9 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_NO_BPF] = {"no_bpf", ANY, false, false, true, 0},
 	[OW_SET_ATTACH] = {"attach", ANY, true, false, true, 0},
 	[OW_SET_VERBOSE] = {"verbose", ANY, false, false, false, 'v'},
-	[OW_SET_METRICS_FILE] = {"metrics_file", OW_IN_FILE, true, false, true, 0},
-	[OW_SET_METRICS_LISTEN] = {"metrics_listen", OW_IN_FILE, true, false, true, 0},
+	[OW_SET_METRICS_FILE] = {"metrics_file", ANY, true, false, true, 0},
+	[OW_SET_METRICS_INTERVAL] = {"metrics_interval", ANY, true, false, true, 0},
+	[OW_SET_METRICS_LISTEN] = {"metrics_listen", ANY, true, false, true, 0},
 	[OW_SET_ACTION] = {"action", CGRP, true, false, false, 0},
 	[OW_SET_CONFIG] = {"config", OW_IN_FLAGS, true, false, true, 0},
 	[OW_SET_HELP] = {"help", OW_IN_FLAGS, false, false, false, 'h'},
@@ -241,6 +240,31 @@ static int set_optional_regex(const char *name, const char *s, const char **src,
 	return ow_parse_regex(name, s, src, re, err, errlen);
 }
 
+/* The temporary file goes next to it: a directory alone cannot be renamed over. */
+static int set_metrics_file(struct ow_options *o, const char *name, const char *v, char *err,
+			    size_t errlen)
+{
+	/* Empty in the file means none; on the command line it is a mistake. */
+	if ((!*v && !strncmp(name, "--", 2)) || (*v && v[strlen(v) - 1] == '/'))
+		return fail(err, errlen, "invalid value for %s: '%s' (a file)", name, v);
+	o->metrics_file = *v ? v : NULL;
+	return 0;
+}
+
+static int set_metrics_interval(struct ow_options *o, const char *name, const char *v, char *err,
+				size_t errlen)
+{
+	double s;
+
+	if (ow_parse_seconds(name, v, &s, err, errlen))
+		return -EINVAL;
+	if (s < 1 || s > 3600)
+		return fail(err, errlen, "invalid value for %s: '%s' (seconds, 1 to 3600)", name,
+			    v);
+	o->metrics_interval_s = s;
+	return 0;
+}
+
 static int set_value(struct ow_options *o, enum ow_setting s, const char *v, const char *name,
 		     char *err, size_t errlen)
 {
@@ -266,11 +290,13 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 	case OW_SET_ATTACH:
 		return parse_attach(name, v, &o->attach, err, errlen);
 	case OW_SET_METRICS_FILE:
-		o->metrics_file = *v ? v : NULL;
-		return 0;
+		return set_metrics_file(o, name, v, err, errlen);
+	case OW_SET_METRICS_INTERVAL:
+		return set_metrics_interval(o, name, v, err, errlen);
 	case OW_SET_METRICS_LISTEN:
+		/* An empty value in the file: no listener. */
 		o->metrics_listen = *v ? v : NULL;
-		return 0;
+		return *v ? ow_listen_addr_parse(v, &o->metrics_addr, err, errlen) : 0;
 	case OW_SET_ACTION:
 		return ow_parse_action(name, v, &o->action, err, errlen);
 	case OW_SET_CONFIG:
@@ -489,6 +515,7 @@ void ow_options_init(struct ow_options *o)
 	ow_policy_defaults(&o->policy);
 	o->cmd = OW_CMD_HELP;
 	o->attach = -1;
+	o->metrics_interval_s = 5;
 }
 
 int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
@@ -595,6 +622,9 @@ void ow_option_format(const struct ow_options *o, enum ow_setting s, char *buf, 
 	case OW_SET_ATTACH:
 		snprintf(buf, len, "%s",
 			 o->attach >= 0 && o->attach < 3 ? attach[o->attach] : "auto");
+		return;
+	case OW_SET_METRICS_INTERVAL:
+		snprintf(buf, len, "%g", o->metrics_interval_s);
 		return;
 	case OW_SET_VERBOSE:
 		snprintf(buf, len, "%d", o->verbose);

@@ -256,6 +256,31 @@ int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out)
 	return 0;
 }
 
+/* statm: "size resident shared text lib data dt", in pages. */
+int ow_proc_rss_bytes(const char *procroot, pid_t pid, uint64_t *out)
+{
+	char buf[256], *sp, *end;
+	uint64_t pages;
+	ssize_t len;
+
+	if (pid <= 0)
+		return -EINVAL;
+	len = read_pid_file(procroot, pid, "statm", buf, sizeof(buf), true);
+	if (len < 0)
+		return (int)len;
+	sp = strchr(buf, ' ');
+	if (!sp)
+		return -EINVAL;
+	end = sp + 1 + strcspn(sp + 1, " \n");
+	if (*end != ' ')
+		return -EINVAL;
+	*end = '\0';
+	if (parse_u64(sp + 1, UINT64_MAX / 65536, &pages))
+		return -EINVAL;
+	*out = pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	return 0;
+}
+
 /* ---- cgroup ---- */
 
 static bool has_memory(const char *list)

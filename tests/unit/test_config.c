@@ -314,6 +314,7 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_WEBHOOK_FORMAT] = "slack",
 	[OW_SET_ATTACH] = "tracepoint",
 	[OW_SET_METRICS_FILE] = "/run/m.prom",
+	[OW_SET_METRICS_INTERVAL] = "15",
 	[OW_SET_METRICS_LISTEN] = "127.0.0.1:9717",
 	[OW_SET_ACTION] = "restart",
 	[OW_SET_CONFIG] = "/etc/x.conf",

@@ -4,6 +4,7 @@
  * process (it resets getopt each time), and ow_options_free after each. Every error must be
  * one line that names the flag or value at fault.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <regex.h>
 #include <setjmp.h>
@@ -392,9 +393,23 @@ static void test_many_parses_in_one_process(void **state)
 static void test_usage_text_lists_every_flag(void **state)
 {
 	static const char *const words[] = {
-		"run",		 "status",    "--cgroup",  "--dry-run", "--warn-horizon",
-		"--act-horizon", "--grace",   "--protect", "--prefer",	"--log-format",
-		"--no-bpf",	 "--verbose", "--help",	   "--version",
+		"run",
+		"status",
+		"--cgroup",
+		"--dry-run",
+		"--warn-horizon",
+		"--act-horizon",
+		"--grace",
+		"--protect",
+		"--prefer",
+		"--log-format",
+		"--no-bpf",
+		"--verbose",
+		"--help",
+		"--version",
+		"--metrics-file",
+		"--metrics-interval",
+		"--metrics-listen",
 	};
 	unsigned int i;
 
@@ -403,11 +418,53 @@ static void test_usage_text_lists_every_flag(void **state)
 			fail_msg("usage text lacks %s", words[i]);
 }
 
+/* ---- metrics ---- */
+
+static void test_metrics_defaults(void **state)
+{
+	assert_int_equal(PARSE("run"), 0);
+	assert_null(o.metrics_file);
+	assert_null(o.metrics_listen);
+	assert_true(o.metrics_interval_s == 5);
+}
+
+static void test_metrics_flags(void **state)
+{
+	const struct sockaddr_in *a = (const struct sockaddr_in *)&o.metrics_addr.ss;
+
+	assert_int_equal(PARSE("run", "--metrics-file", "/var/lib/node_exporter/oomwarden.prom",
+			       "--metrics-interval=1.5", "--metrics-listen", "127.0.0.1:9633"),
+			 0);
+	assert_string_equal(o.metrics_file, "/var/lib/node_exporter/oomwarden.prom");
+	assert_true(o.metrics_interval_s == 1.5);
+	assert_string_equal(o.metrics_listen, "127.0.0.1:9633");
+	assert_int_equal(a->sin_family, AF_INET);
+	assert_int_equal(ntohs(a->sin_port), 9633);
+	assert_int_equal(ntohl(a->sin_addr.s_addr), 0x7f000001);
+}
+
+static void test_metrics_bad_values(void **state)
+{
+	expect_error(PARSE("run", "--metrics-file", ""), "--metrics-file", NULL);
+	expect_error(PARSE("run", "--metrics-file", "/var/lib/"), "--metrics-file", "/var/lib/");
+	expect_error(PARSE("run", "--metrics-interval", "0.5"), "--metrics-interval", "0.5");
+	expect_error(PARSE("run", "--metrics-interval", "3601"), "--metrics-interval", "3601");
+	expect_error(PARSE("run", "--metrics-interval", "x"), "--metrics-interval", "'x'");
+	expect_error(PARSE("run", "--metrics-listen", "0.0.0.0:9633"), "--metrics-listen",
+		     "loopback");
+	expect_error(PARSE("run", "--metrics-listen", "9633"), "--metrics-listen", "PORT");
+	expect_error(PARSE("run", "--metrics-listen", "127.0.0.1:0"), "--metrics-listen", "PORT");
+	expect_error(PARSE("run", "--metrics-file"), "--metrics-file", NULL);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_metrics_defaults),
+		T(test_metrics_flags),
+		T(test_metrics_bad_values),
 		T(test_defaults),
 		T(test_every_flag),
 		T(test_equals_form_and_log_format_text),

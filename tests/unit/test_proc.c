@@ -168,6 +168,35 @@ static void test_memcg_path_errors(void **state)
 	assert_int_equal(ow_proc_memcg_path(PROC, 100, true, buf, 0), -EINVAL);
 }
 
+/* ---- statm ---- */
+
+static void test_rss_bytes(void **state)
+{
+	uint64_t rss = 0;
+
+	assert_int_equal(ow_proc_rss_bytes(PROC, 100, &rss), 0);
+	assert_int_equal(rss, 2048ULL * (uint64_t)sysconf(_SC_PAGESIZE));
+}
+
+static void test_rss_bytes_malformed(void **state)
+{
+	uint64_t rss = 42;
+
+	assert_int_equal(ow_proc_rss_bytes(PROC, 302, &rss), -EINVAL); /* "lots" */
+	assert_int_equal(ow_proc_rss_bytes(PROC, 300, &rss), -EINVAL); /* one field */
+	assert_int_equal(ow_proc_rss_bytes(PROC, 301, &rss), -ESRCH);  /* no statm */
+	assert_int_equal(ow_proc_rss_bytes(PROC, 0, &rss), -EINVAL);
+	assert_int_equal(rss, 42);
+}
+
+static void test_rss_bytes_live(void **state)
+{
+	uint64_t rss = 0;
+
+	assert_int_equal(ow_proc_rss_bytes("/proc", getpid(), &rss), 0);
+	assert_true(rss > 0 && rss < (1ULL << 40));
+}
+
 /* ---- live: this test's own process ---- */
 
 static void test_live_self(void **state)
@@ -201,6 +230,9 @@ int main(void)
 		cmocka_unit_test(test_read_vanished),
 		cmocka_unit_test(test_memcg_path),
 		cmocka_unit_test(test_memcg_path_errors),
+		cmocka_unit_test(test_rss_bytes),
+		cmocka_unit_test(test_rss_bytes_malformed),
+		cmocka_unit_test(test_rss_bytes_live),
 		cmocka_unit_test(test_live_self),
 	};
 

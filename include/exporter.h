@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's metrics glue: a periodic timerfd in the daemon's epoll set; at each tick, the
+ * model and counters become plain structs, metrics.c turns them into text, and the text goes
+ * to the file writer thread (--metrics-file). The HTTP server (--metrics-listen) renders the
+ * same way on each request. Nothing here waits on I/O.
+ */
+#ifndef OW_EXPORTER_H
+#define OW_EXPORTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alert_sender.h"
+#include "model.h"
+#include "options.h"
+
+/* Daemon-wide counters the daemon keeps for the metrics. */
+struct ow_daemon_counters {
+	uint64_t events;    /* ring-buffer events handled */
+	uint64_t oom_kills; /* oom:mark_victim seen, watched cgroup or not */
+};
+
+/* What the exporter reads at each tick; every pointer outlives the exporter. */
+struct ow_exporter_src {
+	const struct ow_options *opts;
+	struct ow_model *model;
+	struct ow_alerter *alerter; /* may be NULL */
+	const struct ow_daemon_counters *counters;
+	const char *mode; /* BPF attach mode, or "degraded" */
+	bool degraded;
+};
+
+struct ow_exporter;
+
+/* Sub-tags below this are the exporter's: register nothing else in [tag_base, + this). */
+#define OW_EXPORTER_TAGS 128
+
+/*
+ * Start what the options ask for (nothing: *out = NULL, returns 0). The file is written once
+ * here, synchronously, so a bad path fails at start. 0, or -errno with one line in err.
+ */
+int ow_exporter_open(const struct ow_exporter_src *src, int epfd, uint64_t tag_base,
+		     struct ow_exporter **out, char *err, size_t errlen);
+/* An epoll event whose tag is tag_base + sub. */
+void ow_exporter_handle(struct ow_exporter *ex, unsigned int sub, uint32_t events);
+/* Write the final numbers, stop the writer, close everything. NULL is a no-op. */
+void ow_exporter_close(struct ow_exporter *ex);
+
+#endif /* OW_EXPORTER_H */
