@@ -17,9 +17,10 @@
 #include "ow_events.h"
 
 /* A level change: warn when the cgroup leaves ok (whatever level it goes to), resolved when
- * it comes back to ok. Opens and closes the cgroup's incident. */
+ * it comes back to ok, each with the cgroup's largest processes from `cands` (may be NULL).
+ * Opens and closes the cgroup's incident. */
 void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level from,
-		     enum ow_level to);
+		     enum ow_level to, const struct ow_candidates *cands);
 
 /* What was done to a victim. Strings are never NULL ("" when none). */
 struct ow_action_desc {

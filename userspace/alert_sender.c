@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -38,7 +39,7 @@
 #define DEFAULT_FLUSH_MS 2000
 #define SNDBUF_BYTES	 (1 << 20)
 
-enum { MSG_ALERT = 1, MSG_STOP = 2, MSG_COUNTS = 3 };
+enum { MSG_ALERT = 1, MSG_STOP = 2 };
 
 struct msg {
 	uint32_t type;
@@ -46,11 +47,11 @@ struct msg {
 	struct ow_alert alert;
 };
 
-/* Child to daemon, over the same socket: the child's totals so far, summed over targets.
- * Totals, not increments: a record the daemon never reads loses nothing. */
-struct counts_msg {
-	uint32_t type; /* MSG_COUNTS */
-	uint32_t pad;
+/* Child to daemon: the child's totals so far, summed over targets, in a shared anonymous page
+ * mapped before the fork. A page, not messages on the socket: messages the daemon reads only
+ * when it writes metrics filled the socket's queue and held up the child's deliveries (seen in
+ * tests/alert's hung-receiver test). Each field is written and read atomically. */
+struct shared_counts {
 	uint64_t delivered, failed, dropped;
 };
 
@@ -58,6 +59,7 @@ struct ow_alerter {
 	pid_t pid;
 	int pidfd; /* -1 if pidfd_open is missing: then waitpid polling */
 	int sock;
+	struct shared_counts *counts; /* shared with the child; NULL if mmap failed */
 	struct ow_alerter_stats st;
 };
 
@@ -265,7 +267,7 @@ struct child {
 	bool eof;
 	int64_t deadline_ms;
 	uint64_t rnd;
-	struct counts_msg reported; /* what the daemon was last sent */
+	struct shared_counts *counts; /* the daemon's view of the totals, or NULL */
 };
 
 /* Per-target rate limits: a token bucket of `burst` messages refilled at `per_s`. */
@@ -495,22 +497,22 @@ static bool idle(const struct child *c)
 	return true;
 }
 
-/* Tell the daemon the totals when they changed. Never blocks: a full socket (the daemon reads
- * only when it writes metrics) just means the next round tries again. */
+/* Publish the totals to the daemon: three stores into the shared page, no system call. */
 static void report_counts(struct child *c)
 {
-	struct counts_msg m = {.type = MSG_COUNTS};
+	uint64_t delivered = 0, failed = 0, dropped = 0;
 	unsigned int i;
 
-	for (i = 0; i < c->n; i++) {
-		m.delivered += c->ts[i].delivered;
-		m.failed += c->ts[i].failed;
-		m.dropped += c->ts[i].dropped;
-	}
-	if (!memcmp(&m, &c->reported, sizeof(m)))
+	if (!c->counts)
 		return;
-	if (send(c->sock, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(m))
-		c->reported = m;
+	for (i = 0; i < c->n; i++) {
+		delivered += c->ts[i].delivered;
+		failed += c->ts[i].failed;
+		dropped += c->ts[i].dropped;
+	}
+	__atomic_store_n(&c->counts->delivered, delivered, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->counts->failed, failed, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->counts->dropped, dropped, __ATOMIC_RELAXED);
 }
 
 static void child_loop(struct child *c)
@@ -561,6 +563,7 @@ static int child_finish(struct child *c)
 		       OW_INT("dropped", s->dropped), OW_INT("messages", s->messages),
 		       OW_INT("retries", s->retries));
 	}
+	report_counts(c); /* with the drops counted just now */
 	return rc;
 }
 
@@ -593,9 +596,10 @@ static int child_setup(int keep, const struct creds *cr, const char *name)
 }
 
 static int child_main(int sock, const struct creds *cr, const struct ow_webhook_target *t,
-		      unsigned int n, const struct ow_alerter_cfg *cfg)
+		      unsigned int n, const struct ow_alerter_cfg *cfg,
+		      struct shared_counts *counts)
 {
-	struct child c = {.cfg = *cfg, .n = n};
+	struct child c = {.cfg = *cfg, .n = n, .counts = counts};
 	unsigned int i;
 
 	c.sock = child_setup(sock, cr, "ow-alert");
@@ -652,10 +656,14 @@ int ow_alerter_start(const struct ow_webhook_target *t, unsigned int n,
 		return err;
 	}
 	grow_sndbuf(sv[0]);
+	al->counts = mmap(NULL, sizeof(*al->counts), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (al->counts == MAP_FAILED)
+		al->counts = NULL; /* alerts still go out; the metrics lack the counts */
 	al->pid = fork();
 	if (al->pid == 0) {
 		close(sv[0]);
-		_exit(child_main(sv[1], &cr, t, n, &cfg));
+		_exit(child_main(sv[1], &cr, t, n, &cfg, al->counts));
 	}
 	err = al->pid < 0 ? -errno : 0;
 	close(sv[1]);
@@ -698,18 +706,11 @@ int ow_alerter_send(struct ow_alerter *al, const struct ow_alert *a)
 
 void ow_alerter_poll(struct ow_alerter *al)
 {
-	struct counts_msg m;
-
-	if (!al)
+	if (!al || !al->counts)
 		return;
-	/* Only the newest record matters: they are totals. */
-	while (recv(al->sock, &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m)) {
-		if (m.type != MSG_COUNTS)
-			continue;
-		al->st.delivered = m.delivered;
-		al->st.failed = m.failed;
-		al->st.child_dropped = m.dropped;
-	}
+	al->st.delivered = __atomic_load_n(&al->counts->delivered, __ATOMIC_RELAXED);
+	al->st.failed = __atomic_load_n(&al->counts->failed, __ATOMIC_RELAXED);
+	al->st.child_dropped = __atomic_load_n(&al->counts->dropped, __ATOMIC_RELAXED);
 }
 
 struct ow_alerter_stats ow_alerter_stats(const struct ow_alerter *al)
@@ -750,6 +751,8 @@ int ow_alerter_stop(struct ow_alerter *al, unsigned int flush_ms)
 	rc = reap_child(al->pid, al->pidfd, (int)flush_ms + 1000);
 	if (al->pidfd >= 0)
 		close(al->pidfd);
+	if (al->counts)
+		munmap(al->counts, sizeof(*al->counts));
 	free(al);
 	return rc;
 }

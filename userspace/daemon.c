@@ -82,6 +82,8 @@ struct ow_daemon {
 	struct ow_exporter *exporter; /* NULL: no metrics */
 	struct ow_daemon_counters counters;
 	struct ow_candidates *cands;
+	struct ow_candidates *alert_cands; /* the top processes of warn/resolved alerts: apart from
+					    * cands, which holds the victim being acted on */
 	int epfd, sigfd, timerfd, psifd;
 	struct ow_sd sd; /* systemd notifications; sd.fd -1 outside systemd */
 	int wdfd;	 /* timerfd for WATCHDOG=1, -1 when systemd wants none */
@@ -218,6 +220,19 @@ static void request_rescan(struct ow_daemon *d)
 		OW_NUM("rate_mib_s", (cg)->verdict.rate / MIB),                                    \
 		OW_NUM("eta_s", (cg)->verdict.eta_s)
 
+/* For a warn or resolved alert, the cgroup's processes now (read only when an alert goes out:
+ * a level change is rare). NULL when there is no alert or nothing could be read. */
+static const struct ow_candidates *top_processes(struct ow_daemon *d, struct ow_cgroup *cg,
+						 enum ow_level from, enum ow_level to)
+{
+	if (!d->alerter || !d->alert_cands || (from != OW_LEVEL_OK && to != OW_LEVEL_OK))
+		return NULL;
+	if (ow_collect_candidates("/proc", cg->path, strlen(d->watch.mount.path), d->opts,
+				  &d->model, mono_ns(), d->alert_cands) <= 0)
+		return NULL;
+	return d->alert_cands;
+}
+
 static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level level)
 {
 	enum ow_level from = cg->level;
@@ -228,7 +243,7 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	ow_log(lvl, "level", cg->verdict.reason, CG_FIELDS(cg),
 	       OW_STR("from", ow_level_name(cg->level)), OW_STR("to", ow_level_name(level)));
 	cg->level = level;
-	ow_notify_level(d->alerter, cg, from, level);
+	ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
 }
 
 static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg)
@@ -1208,6 +1223,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 		ow_alerter_stop(d->alerter, 2000);
 	ow_model_free(&d->model);
 	free(d->cands);
+	free(d->alert_cands);
 	if (d->psifd >= 0)
 		close(d->psifd);
 	if (d->wdfd >= 0)
@@ -1247,6 +1263,7 @@ int ow_daemon_run(struct ow_options *opts)
 		return 1;
 	}
 	d.cands = calloc(1, sizeof(*d.cands));
+	d.alert_cands = calloc(1, sizeof(*d.alert_cands)); /* NULL: alerts without the top list */
 	if (!d.cands) {
 		ow_sd_close(&d.sd);
 		return 1;

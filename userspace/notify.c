@@ -75,7 +75,7 @@ static void top_processes(struct ow_alert *a, const struct ow_candidates *c)
 }
 
 void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level from,
-		     enum ow_level to)
+		     enum ow_level to, const struct ow_candidates *cands)
 {
 	struct ow_alert a;
 
@@ -83,9 +83,11 @@ void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level 
 		return;
 	if (from == OW_LEVEL_OK && to != OW_LEVEL_OK) {
 		fill(&a, OW_ALERT_WARN, cg);
+		top_processes(&a, cands);
 		queue_alert(al, &a);
 	} else if (from != OW_LEVEL_OK && to == OW_LEVEL_OK) {
 		fill(&a, OW_ALERT_RESOLVED, cg);
+		top_processes(&a, cands);
 		queue_alert(al, &a);
 		cg->incident[0] = '\0';
 	}

@@ -81,9 +81,25 @@ for line in open(sys.argv[1]):
 PY
 }
 
+# tops FILE KIND: the pids of the "top" list of the first alert of that kind.
+tops()
+{
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    for a in json.loads(json.loads(line)["body"])["alerts"]:
+        if a["kind"] == sys.argv[2]:
+            print(" ".join(str(p["pid"]) for p in a.get("top", [])))
+            sys.exit(0)
+PY
+}
+
 DAEMON_FLAGS=()
 reasons=()
 run_case leak linear --rate 32 --duration 60 || reasons+=("the case did not run")
+pid=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$TMPD/leak.report" | head -n1)
+[[ " $(tops "$TMPD/leak.jsonl" warn) " == *" $pid "* ]] ||
+	reasons+=("the warn alert's top processes ($(tops "$TMPD/leak.jsonl" warn)) lack the leaker $pid")
 seq=$(kinds "$TMPD/leak.jsonl" | awk '{ print $1 }' | tr '\n' ' ')
 [[ $seq == "warn act resolved " ]] || reasons+=("alerts received: '$seq', expected 'warn act resolved '")
 incidents=$(kinds "$TMPD/leak.jsonl" | awk '{ print $3 }' | sort -u | wc -l)

@@ -34,19 +34,21 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start NAME ARGS...: run a leaker in the background, wait until it is ready, print its pid.
+# start NAME ARGS...: run a leaker in the background, wait until it is ready; its pid in PID.
+# (Not in a $(...) subshell: KIDS must reach the cleanup.)
 start()
 {
 	local name=$1 ready=$TMPD/$1.pid i
 	shift
-	"$@" --ready "$ready" >"$TMPD/$name.out" 2>&1 &
+	# --exit-after first: a scenario's own value comes later and wins; none outlives 2 min.
+	"$1" --exit-after 120 "${@:2}" --ready "$ready" >"$TMPD/$name.out" 2>&1 &
 	KIDS+=($!)
 	disown
 	for ((i = 0; i < 50; i++)); do
 		[[ -s $ready ]] && break
 		sleep 0.1
 	done
-	cat "$ready"
+	PID=$(cat "$ready")
 }
 
 # jq-like: print a JSON field of FILE with a python expression over `r`.
@@ -66,7 +68,8 @@ truth=$((RATE * 1048576))
 scenario_leak()
 {
 	local pid out=$TMPD/leak.json why=() rate f0
-	pid=$(start leak "$LEAK" --rate "$RATE" --churn 2000)
+	start leak "$LEAK" --rate "$RATE" --churn 2000
+	pid=$PID
 	"$OWD" diagnose --pid "$pid" --duration "$SECS" --stacks --json >"$out" 2>"$TMPD/leak.err" ||
 		why+=("exit status $?")
 	[[ $(jget "$out" 'r["verdict"]') == leak ]] || why+=("verdict $(jget "$out" 'r["verdict"]')")
@@ -82,7 +85,8 @@ scenario_leak()
 scenario_steady()
 {
 	local pid out=$TMPD/steady.json why=() v
-	pid=$(start steady "$LEAK" --rate 0 --churn 2000)
+	start steady "$LEAK" --rate 0 --churn 2000
+	pid=$PID
 	sleep 1 # let the churn ring fill: that start-up is not what is measured
 	"$OWD" diagnose --pid "$pid" --duration "$SECS" --json >"$out" 2>"$TMPD/steady.err" ||
 		why+=("exit status $?")
@@ -97,7 +101,7 @@ scenario_cgroup()
 	local out=$TMPD/cg.json why=() rate ready=$TMPD/cg.pid rel
 	CG=$(cg_create oomwarden-diag $((512 << 20))) || { verdict cgroup /dev/null "no cgroup"; return; }
 	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
-		"$LEAK" --rate "$RATE" --ready "$ready" >/dev/null 2>&1 &
+		"$LEAK" --exit-after 120 --rate "$RATE" --ready "$ready" >/dev/null 2>&1 &
 	KIDS+=($!)
 	disown
 	sleep 0.5
@@ -118,7 +122,8 @@ scenario_cgroup()
 scenario_stripped()
 {
 	local pid out=$TMPD/strip.json why=() f0
-	pid=$(start strip build/owleak-stripped --rate "$RATE")
+	start strip build/owleak-stripped --rate "$RATE"
+	pid=$PID
 	"$OWD" diagnose --pid "$pid" --duration 4 --stacks --json >"$out" 2>"$TMPD/strip.err" ||
 		why+=("exit status $?")
 	f0=$(jget "$out" 'r["stacks"][0]["frames"][0]')
@@ -130,7 +135,8 @@ scenario_stripped()
 scenario_jit()
 {
 	local pid out=$TMPD/jit.json why=() f0
-	pid=$(start jit "$LEAK" --rate "$RATE" --jit)
+	start jit "$LEAK" --rate "$RATE" --jit
+	pid=$PID
 	[[ -s /tmp/perf-$pid.map ]] || why+=("no perf map written")
 	"$OWD" diagnose --pid "$pid" --duration 4 --stacks --json >"$out" 2>"$TMPD/jit.err" ||
 		why+=("exit status $?")
@@ -145,7 +151,8 @@ scenario_jit()
 scenario_ends()
 {
 	local pid out=$TMPD/ends.txt why=() st t0=$SECONDS
-	pid=$(start ends "$LEAK" --rate "$RATE" --exit-after 3)
+	start ends "$LEAK" --rate "$RATE" --exit-after 3
+	pid=$PID
 	"$OWD" diagnose --pid "$pid" --duration 20 >"$out" 2>"$TMPD/ends.err"
 	st=$?
 	((st == 0)) || why+=("exit status $st")
