@@ -70,6 +70,7 @@ struct ow_cgroup {
 	uint64_t deadline_ns;	  /* SIGKILL (or give up) at this time */
 	bool killed;		  /* SIGKILL sent */
 	uint64_t cooldown_until_ns;
+	uint64_t retry_after_ns; /* no new attempt before this, even past the high-water mark */
 	/* Counters for the metrics; they go with the cgroup when it is removed. */
 	uint64_t actions[OW_ACTED_COUNT];
 	uint64_t oom_kills_seen; /* kernel OOM kills of its processes (oom:mark_victim) */

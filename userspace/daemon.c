@@ -53,6 +53,9 @@
 #define MIB		   (1024.0 * 1024.0)
 #define LIMIT_POINT_MIN_NS (50 * NS_PER_MS) /* re-read an ancestor at most this often */
 #define RELOAD_FLUSH_MS	   300 /* a reload lets the old alert sender deliver this long */
+/* After an attempt that did nothing (no victim, the signal failed), the next one waits this
+ * long, not the next event. */
+#define RETRY_S 1.0
 
 /* A manager's restart command running for a victim. */
 struct restart_job {
@@ -282,6 +285,13 @@ static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 	cg->cooldown_until_ns = now + (uint64_t)(d->opts->policy.cooldown_s * NS_PER_S);
 }
 
+/* An attempt that changed nothing (no victim, the signal failed, a dry run): the high-water
+ * bypass of the cooldown would repeat it on every event. Wait `s` seconds whatever the level. */
+static void hold_off(struct ow_cgroup *cg, uint64_t now, double s)
+{
+	cg->retry_after_ns = now + (uint64_t)(s * NS_PER_S);
+}
+
 static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
 	int n = ow_collect_candidates("/proc", cg->path, strlen(d->watch.mount.path), d->opts,
@@ -294,6 +304,7 @@ static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 			     : "the cgroup has no process",
 		       CG_FIELDS(cg), OW_INT("processes", n > 0 ? n : 0));
 		cool_down(d, cg, now);
+		hold_off(cg, now, RETRY_S);
 	}
 	return idx;
 }
@@ -345,6 +356,8 @@ static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, true);
 	cg->actions[OW_ACTED_DRY_RUN]++;
 	cool_down(d, cg, now);
+	/* Nothing was done, so nothing will change: the whole cooldown, past high water too. */
+	hold_off(cg, now, d->opts->policy.cooldown_s);
 }
 
 static int watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
@@ -511,6 +524,7 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 		       OW_INT("pid", info->pid), OW_STR("error", strerror(-err)));
 		if (fd >= 0)
 			close(fd);
+		hold_off(cg, now, RETRY_S);
 		return;
 	}
 	if (wanted != OW_ACTION_RESTART)
@@ -649,6 +663,8 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	}
 	/* After acting, the trend still holds the growth that was just stopped: wait, unless
 	 * the headroom is nearly gone again. */
+	if (now < cg->retry_after_ns)
+		return;
 	if (now >= cg->cooldown_until_ns || (double)cg->nonrecl >= pc->high_water * cg->eff_limit)
 		act(d, cg, pc, now, event_ns);
 }
@@ -1168,6 +1184,9 @@ static void reload(struct ow_daemon *d)
 	swap_alerter(d, o);
 	apply_log_settings(o);
 	swap_options(d, o);
+	/* New settings (a protect, a horizon) deserve a new look at once, not after a hold. */
+	for (unsigned int i = 0; i < d->model.ncgs; i++)
+		d->model.cgs[i]->retry_after_ns = 0;
 	if (w) {
 		d->watch = *w;
 		free(w);
