@@ -316,7 +316,7 @@ static void evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uin
 
 	for (p = ow_model_cgroup(&d->model, cg->parent_id); p;
 	     p = ow_model_cgroup(&d->model, p->parent_id)) {
-		bool limit_point = p->own_limit != OW_NO_LIMIT || !strcmp(p->rel, "/");
+		bool limit_point = p->own_limit != OW_NO_LIMIT || ow_cgroup_is_root(p);
 
 		if (p->parent_id == p->id)
 			break;
@@ -384,6 +384,12 @@ static int on_event(const struct ow_event *e, void *arg)
 			&d->model, (pid_t)e->tgid, e->memcg_id, e->comm,
 			e->rss[OW_MEM_ANON] + e->rss[OW_MEM_SHMEM] + e->rss[OW_MEM_SWAP],
 			mono_ns()));
+		/* The kernel charges no page counter for the root cgroup's own processes, so no
+		 * memcg step ever comes for them: their steps stand in (a leak with no cgroup at
+		 * all, which only the machine's RAM limits). */
+		if (cg && ow_cgroup_is_root(cg) &&
+		    mono_ns() - cg->last_sample_ns >= LIMIT_POINT_MIN_NS)
+			evaluate(d, cg, e->ts_ns);
 		break;
 	case OW_EV_PROC_EXIT:
 		ow_model_proc_remove(&d->model, (pid_t)e->tgid);

@@ -102,8 +102,13 @@ struct ow_proc_rec *ow_model_proc_sample(struct ow_model *m, pid_t tgid, uint64_
 		p->n = 0; /* moved to another cgroup: its history there starts now */
 	p->memcg_id = memcg_id;
 	p->nonrecl = nonrecl;
-	if (comm && *comm)
+	if (comm && *comm) {
+		/* A new name is a new program (exec): a forked shell that became the leaker must
+		 * not be remembered by the shell's command line. */
+		if (strncmp(p->comm, comm, sizeof(p->comm) - 1))
+			p->cmdline_read = false;
 		snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	}
 	if (p->n == OW_PROC_SAMPLES) {
 		memmove(p->t_ns, p->t_ns + 1, sizeof(p->t_ns[0]) * (OW_PROC_SAMPLES - 1));
 		memmove(p->v, p->v + 1, sizeof(p->v[0]) * (OW_PROC_SAMPLES - 1));
