@@ -49,6 +49,7 @@ struct ow_cgroup {
 	struct ow_trend *coarse;
 	struct ow_verdict verdict;
 	enum ow_level level;
+	const char *level_reason; /* the verdict's reason when the level was last logged */
 	uint64_t last_sample_ns;
 	bool seen; /* found by the latest scan */
 	/* Action state: one victim at a time. */

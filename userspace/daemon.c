@@ -153,12 +153,16 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	enum ow_level from = cg->level;
 	enum ow_log_level lvl = level >= OW_LEVEL_WARN ? OW_LOG_WARN : OW_LOG_INFO;
 
-	if (level == cg->level)
+	/* A new reason at the same level is logged too (a leak that reached memory.high and is
+	 * throttled now), but only a new level is alerted. */
+	if (level == from && (level == OW_LEVEL_OK || cg->verdict.reason == cg->level_reason))
 		return;
 	ow_log(lvl, "level", cg->verdict.reason, CG_FIELDS(cg),
 	       OW_STR("from", ow_level_name(cg->level)), OW_STR("to", ow_level_name(level)));
 	cg->level = level;
-	ow_notify_level(d->alerter, cg, from, level);
+	cg->level_reason = cg->verdict.reason;
+	if (level != from)
+		ow_notify_level(d->alerter, cg, from, level);
 }
 
 static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg)

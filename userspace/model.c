@@ -59,6 +59,7 @@ struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const cha
 	ow_cg_display_name(cg->rel, cg->name, sizeof(cg->name));
 	cg->victim_fd = -1;
 	cg->own_limit = cg->eff_limit = OW_NO_LIMIT;
+	cg->st.limit = cg->st.high = OW_NO_LIMIT;
 	m->cgs[m->ncgs++] = cg;
 	return cg;
 }
@@ -176,6 +177,7 @@ void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_vi
 	memset(view, 0, sizeof(*view));
 	view->nonrecl = cg->nonrecl;
 	view->limit = cg->eff_limit;
+	view->high = cg->st.high;
 	if (!cg->fine)
 		return;
 	ow_trend_eval(cg->fine, now_ns, noise, &view->fine);

@@ -293,10 +293,16 @@ static void test_view_before_any_sample(void **state)
 	memset(&v, 0xff, sizeof(v));
 	ow_cgroup_view(cg, T0, &v);
 	assert_int_equal(v.limit, 256 * MiB);
+	assert_true(v.high == OW_NO_LIMIT); /* none until the files are read */
 	assert_int_equal(v.nonrecl, 0);
 	assert_false(v.fine.valid);
 	assert_false(v.coarse.valid);
 	assert_true(v.fine.recent_rate == 0);
+
+	/* the cgroup's own memory.high, as last read */
+	cg->st.high = 128 * MiB;
+	ow_cgroup_view(cg, T0, &v);
+	assert_int_equal(v.high, 128 * MiB);
 }
 
 static void test_sample_allocates_trends_and_records(void **state)
