@@ -602,7 +602,10 @@ static int start_tracer(struct ow_daemon *d)
 	ret = ow_tracer_open(&d->tracer, d->opts->attach, on_event, d, err, sizeof(err));
 	if (!ret)
 		return 0;
-	if (ret == -EPERM || ret == -EACCES) {
+	/* Only a --dry-run gets here without root: it asked for BPF, so say how to do without.
+	 * Root refused (capabilities dropped, a security module, lockdown) is a kernel that
+	 * will not let us watch: still protect, by sampling. */
+	if ((ret == -EPERM || ret == -EACCES) && geteuid() != 0) {
 		fprintf(stderr, "oomwarden: %s\n", err);
 		return 1;
 	}

@@ -153,10 +153,15 @@ static int on_sample(void *ctx, void *data, size_t size)
 
 static int explain(int err, char *errbuf, size_t errlen)
 {
-	if (geteuid() != 0 || err == -EPERM || err == -EACCES)
+	if (geteuid() != 0)
 		snprintf(errbuf, errlen,
 			 "cannot load BPF programs: permission denied "
 			 "(run as root, or with CAP_BPF and CAP_PERFMON)");
+	else if (err == -EPERM || err == -EACCES)
+		snprintf(errbuf, errlen,
+			 "the kernel refuses BPF programs: %s (no CAP_BPF and CAP_PERFMON, "
+			 "or a security module)",
+			 strerror(-err));
 	else
 		snprintf(errbuf, errlen,
 			 "cannot load BPF programs on this kernel (%s); "
