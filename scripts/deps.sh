@@ -11,7 +11,7 @@ PKGS="$PKGS libcurl4-openssl-dev libcjson-dev"
 # (static: nothing to resolve before it runs) packed by cpio, and an ext4 data disk.
 PKGS="$PKGS qemu-system-x86 busybox-static cpio e2fsprogs"
 # e2e scripts read JSON reports and run loopback receivers with python3; setpriv (util-linux)
-# runs diagnose as an unprivileged user.
+# runs diagnose as an unprivileged user, and a VM guest's daemon without CAP_BPF.
 PKGS="$PKGS python3 util-linux"
 
 installed()
