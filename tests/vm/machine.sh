@@ -19,7 +19,8 @@
 # usage: tests/vm/machine.sh [--list] [NAME...]     (as root, in a tests/vm guest: OW_VM_GUEST=1)
 # environment, as for tests/e2e/run.sh: OW_E2E_DAEMON_ARGS (extra daemon flags), OW_E2E_MODE
 # (the attach mode the daemon must report, e.g. degraded in the lockdown guest), OW_E2E_DATA_DIR
-# (on-disk directory for root-pagecache), OW_E2E_KEEP=1 (keep the logs).
+# (on-disk directory for root-pagecache), OW_E2E_KEEP=1 (keep the logs); OW_E2E_WHY, text the
+# daemon's "degraded" line must contain.
 # Prints PASS/FAIL lines and `machine: N passed, N failed`.
 set -u
 
@@ -268,6 +269,9 @@ start_daemon()
 		REASONS+=('the daemon runs degraded without saying so (no "event":"degraded" line)')
 	fi
 	[[ -n $degraded ]] && NOTES+=("degraded: $(json_field "$degraded" why)")
+	if [[ -n ${OW_E2E_WHY:-} ]] && ! grep -q -- "$OW_E2E_WHY" <<<"$degraded"; then
+		REASONS+=("the daemon does not say why it runs degraded (\"$OW_E2E_WHY\")")
+	fi
 	return 0
 }
 
