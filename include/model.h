@@ -35,8 +35,9 @@ struct ow_proc_rec {
 	uint64_t t_ns[OW_PROC_SAMPLES]; /* oldest first */
 	uint64_t v[OW_PROC_SAMPLES];
 	unsigned int n;
-	/* Read once, when the process is first seen growing: by the time the kernel OOM-kills
-	 * it, /proc may no longer have it, and the post-mortem should still say what it was. */
+	/* Read when the process is first seen growing, and again when its name changes (exec):
+	 * by the time the kernel OOM-kills it, /proc may no longer have it, and the post-mortem
+	 * should still say what it was. */
 	char cmdline[256];
 	bool cmdline_read;
 };
@@ -56,6 +57,7 @@ struct ow_cgroup {
 	struct ow_trend *coarse;
 	struct ow_verdict verdict;
 	enum ow_level level;
+	const char *level_reason; /* the verdict's reason when the level was last logged */
 	uint64_t last_sample_ns;
 	bool seen; /* found by the latest scan */
 	int rule;  /* index of its [cgroup] section in the options (rules.h), -1: none */
@@ -90,6 +92,12 @@ struct ow_cgroup *ow_model_cgroup(struct ow_model *m, uint64_t id);
 struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const char *path,
 				      size_t mount_len);
 void ow_model_remove_cgroup(struct ow_model *m, unsigned int index);
+
+/* The root cgroup stands for the whole machine (and on v2 has no memory files). */
+static inline bool ow_cgroup_is_root(const struct ow_cgroup *cg)
+{
+	return cg->rel[0] == '/' && cg->rel[1] == '\0';
+}
 
 struct ow_proc_rec *ow_model_proc(struct ow_model *m, pid_t tgid);
 /* Record a process's non-reclaimable memory at time t_ns (creating the record). */

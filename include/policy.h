@@ -34,6 +34,7 @@ struct ow_policy_cfg {
 struct ow_cg_view {
 	uint64_t nonrecl;	       /* non-reclaimable bytes now */
 	uint64_t limit;		       /* effective limit, bytes */
+	uint64_t high;		       /* its own memory.high (v2), bytes; OW_NO_LIMIT when none */
 	struct ow_trend_result fine;   /* seconds-scale trend */
 	struct ow_trend_result coarse; /* minutes-scale trend (slow leaks) */
 };
@@ -46,6 +47,19 @@ struct ow_verdict {
 };
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg);
+
+/*
+ * The level of a cgroup: warn when the OOM (the effective limit) is predicted within the warn
+ * horizon, act within the act horizon (floor trend with act_min_span_s of history, or past
+ * high_water and climbing).
+ *
+ * memory.high: past it (non-reclaimable memory >= high < limit) the kernel throttles the
+ * cgroup's allocations (reclaim, then sleeps of up to 2 s) instead of killing anything. That
+ * is the administrator's choice, not an OOM: such a cgroup is at warn at least (it crawls;
+ * someone should know), and it is acted on only as any other, when the limit itself is
+ * predicted within the act horizon, at the rate it grows now that it is throttled (the rise
+ * before the throttle predicts an OOM the kernel is already preventing).
+ */
 void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *view,
 		      struct ow_verdict *out);
 

@@ -13,7 +13,8 @@ PKGS="$PKGS libinih-dev"
 # (static: nothing to resolve before it runs) packed by cpio, and an ext4 data disk.
 PKGS="$PKGS qemu-system-x86 busybox-static cpio e2fsprogs"
 # e2e scripts read JSON reports and run loopback receivers with python3; setpriv (util-linux)
-# runs diagnose as an unprivileged user; curl fetches GET /metrics.
+# runs diagnose as an unprivileged user, and a VM guest's daemon without CAP_BPF; curl fetches
+# GET /metrics.
 PKGS="$PKGS python3 util-linux curl"
 # make install-check: the man page rendered (groff, man) and the unit checked by
 # systemd-analyze. The systemd package is only the tools and units: it does not make systemd

@@ -241,12 +241,16 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	enum ow_level from = cg->level;
 	enum ow_log_level lvl = level >= OW_LEVEL_WARN ? OW_LOG_WARN : OW_LOG_INFO;
 
-	if (level == cg->level)
+	/* A new reason at the same level is logged too (a leak that reached memory.high and is
+	 * throttled now), but only a new level is alerted. */
+	if (level == from && (level == OW_LEVEL_OK || cg->verdict.reason == cg->level_reason))
 		return;
 	ow_log(lvl, "level", cg->verdict.reason, CG_FIELDS(cg),
 	       OW_STR("from", ow_level_name(cg->level)), OW_STR("to", ow_level_name(level)));
 	cg->level = level;
-	ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
+	cg->level_reason = cg->verdict.reason;
+	if (level != from)
+		ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
 }
 
 static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg)
@@ -681,7 +685,7 @@ static void evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uin
 
 	for (p = ow_model_cgroup(&d->model, cg->parent_id); p;
 	     p = ow_model_cgroup(&d->model, p->parent_id)) {
-		bool limit_point = p->own_limit != OW_NO_LIMIT || !strcmp(p->rel, "/");
+		bool limit_point = p->own_limit != OW_NO_LIMIT || ow_cgroup_is_root(p);
 
 		if (p->parent_id == p->id)
 			break;
@@ -759,6 +763,12 @@ static int on_event(const struct ow_event *e, void *arg)
 			&d->model, (pid_t)e->tgid, e->memcg_id, e->comm,
 			e->rss[OW_MEM_ANON] + e->rss[OW_MEM_SHMEM] + e->rss[OW_MEM_SWAP],
 			mono_ns()));
+		/* The kernel charges no page counter for the root cgroup's own processes, so no
+		 * memcg step ever comes for them: their steps stand in (a leak with no cgroup at
+		 * all, which only the machine's RAM limits). */
+		if (cg && ow_cgroup_is_root(cg) &&
+		    mono_ns() - cg->last_sample_ns >= LIMIT_POINT_MIN_NS)
+			evaluate(d, cg, e->ts_ns);
 		break;
 	case OW_EV_PROC_EXIT:
 		ow_model_proc_remove(&d->model, (pid_t)e->tgid);
@@ -1068,7 +1078,10 @@ static int start_tracer(struct ow_daemon *d)
 	ret = ow_tracer_open(&d->tracer, d->opts->attach, on_event, d, err, sizeof(err));
 	if (!ret)
 		return 0;
-	if (ret == -EPERM || ret == -EACCES) {
+	/* Only a --dry-run gets here without root: it asked for BPF, so say how to do without.
+	 * Root refused (capabilities dropped, a security module, lockdown) is a kernel that
+	 * will not let us watch: still protect, by sampling. */
+	if ((ret == -EPERM || ret == -EACCES) && geteuid() != 0) {
 		fprintf(stderr, "oomwarden: %s\n", err);
 		return 1;
 	}

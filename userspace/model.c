@@ -60,6 +60,7 @@ struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const cha
 	cg->victim_fd = -1;
 	cg->rule = -1;
 	cg->own_limit = cg->eff_limit = OW_NO_LIMIT;
+	cg->st.limit = cg->st.high = OW_NO_LIMIT;
 	m->cgs[m->ncgs++] = cg;
 	return cg;
 }
@@ -103,8 +104,13 @@ struct ow_proc_rec *ow_model_proc_sample(struct ow_model *m, pid_t tgid, uint64_
 		p->n = 0; /* moved to another cgroup: its history there starts now */
 	p->memcg_id = memcg_id;
 	p->nonrecl = nonrecl;
-	if (comm && *comm)
+	if (comm && *comm) {
+		/* A new name is a new program (exec): a forked shell that became the leaker must
+		 * not be remembered by the shell's command line. */
+		if (strncmp(p->comm, comm, sizeof(p->comm) - 1))
+			p->cmdline_read = false;
 		snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	}
 	if (p->n == OW_PROC_SAMPLES) {
 		memmove(p->t_ns, p->t_ns + 1, sizeof(p->t_ns[0]) * (OW_PROC_SAMPLES - 1));
 		memmove(p->v, p->v + 1, sizeof(p->v[0]) * (OW_PROC_SAMPLES - 1));
@@ -172,6 +178,7 @@ void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_vi
 	memset(view, 0, sizeof(*view));
 	view->nonrecl = cg->nonrecl;
 	view->limit = cg->eff_limit;
+	view->high = cg->st.high;
 	if (!cg->fine)
 		return;
 	ow_trend_eval(cg->fine, now_ns, noise, &view->fine);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "policy.h"
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg)
@@ -19,6 +20,12 @@ void ow_policy_defaults(struct ow_policy_cfg *cfg)
 static bool climbing(const struct ow_cg_view *v)
 {
 	return v->fine.recent_rate > 0;
+}
+
+/* Past its own memory.high (below the limit that OOM-kills), the kernel throttles it. */
+static bool throttled(const struct ow_cg_view *v)
+{
+	return v->high != OW_NO_LIMIT && v->high < v->limit && v->nonrecl >= v->high;
 }
 
 /* The floor trend's prediction, from the fine trend if it sees a rise, else the coarse. */
@@ -47,7 +54,9 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 		uint64_t top = tr->peak > v->nonrecl ? tr->peak : v->nonrecl;
 
 		out->rate = tr->floor_rate;
-		out->eta_s = ow_eta_seconds(top, v->limit, tr->floor_rate);
+		if (throttled(v) && v->fine.recent_rate < out->rate)
+			out->rate = v->fine.recent_rate;
+		out->eta_s = ow_eta_seconds(top, v->limit, out->rate);
 		if (out->eta_s <= cfg->warn_horizon_s) {
 			out->level = OW_LEVEL_WARN;
 			out->reason = "memory floor rising: OOM predicted within the warn horizon";
@@ -56,6 +65,11 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 			out->level = OW_LEVEL_ACT;
 			out->reason = "memory floor rising: OOM predicted within the act horizon";
 		}
+	}
+	/* Said even when the floor trend warns too: the throttle is what the cgroup lives with. */
+	if (throttled(v) && out->level <= OW_LEVEL_WARN) {
+		out->level = OW_LEVEL_WARN;
+		out->reason = "past memory.high: the kernel is throttling it (not an OOM)";
 	}
 	/* Growth too fast for any trend: little headroom left and still climbing. */
 	if (water >= cfg->high_water && climbing(v)) {

@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "lockdown.h"
 #include "log.h"
 #include "tracer.h"
 #include "oomwarden.skel.h"
@@ -169,10 +170,23 @@ static int on_sample(void *ctx, void *data, size_t size)
 
 static int explain(int err, char *errbuf, size_t errlen)
 {
-	if (geteuid() != 0 || err == -EPERM || err == -EACCES)
+	enum ow_lockdown lockdown;
+
+	if (geteuid() != 0)
 		snprintf(errbuf, errlen,
 			 "cannot load BPF programs: permission denied "
 			 "(run as root, or with CAP_BPF and CAP_PERFMON)");
+	else if (!ow_lockdown_read("/sys/kernel/security", &lockdown) &&
+		 lockdown == OW_LOCKDOWN_CONFIDENTIALITY)
+		snprintf(errbuf, errlen,
+			 "the kernel is locked down (lockdown=confidentiality): it refuses BPF "
+			 "programs that read kernel memory (%s)",
+			 strerror(-err));
+	else if (err == -EPERM || err == -EACCES)
+		snprintf(errbuf, errlen,
+			 "the kernel refuses BPF programs: %s (no CAP_BPF and CAP_PERFMON, "
+			 "or a security module)",
+			 strerror(-err));
 	else
 		snprintf(errbuf, errlen,
 			 "cannot load BPF programs on this kernel (%s); "

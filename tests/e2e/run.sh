@@ -12,6 +12,8 @@
 #   OW_E2E_CGROUP       v1 or v2 to force a hierarchy (default: the one with the memory controller)
 #   OW_E2E_DATA_DIR     on-disk directory for the 1 GiB page-cache file (default /var/tmp)
 #   OW_E2E_KEEP=1       keep the logs directory even when everything passed
+#   OW_E2E_MODE         the attach mode every scenario's daemon must report when ready (e.g.
+#                       degraded on a kernel that refuses BPF); degraded also needs its log line
 #   CI                  when set, missing root or memory cgroups is a failure, not a skip
 set -u
 
@@ -334,8 +336,12 @@ run_scenario()
 		return
 	fi
 
+	[[ -z $S_MODE ]] && S_MODE=${OW_E2E_MODE:-}
 	if [[ -n $S_MODE ]] && ! grep -E "$(json_event ready)" "$LOG" | grep -qE "\"mode\" *: *\"$S_MODE\""; then
 		REASONS+=("the daemon is not in mode $S_MODE: $(grep -E "$(json_event ready)" "$LOG")")
+	fi
+	if [[ $S_MODE == degraded ]] && ! grep -qE "$(json_event degraded)" "$LOG"; then
+		REASONS+=('the daemon runs degraded without saying so (no "event":"degraded" line)')
 	fi
 	# Into the cgroup first, then exec: every byte the workload allocates is charged there.
 	echo "${S_ARGS[*]}" >"$dir/owload.cmd"

@@ -59,6 +59,26 @@ static void test_proc_sample_creates_and_updates(void **state)
 	assert_int_equal(m.nprocs, 1);
 }
 
+/* The command line is read again after an exec, which the name change betrays. */
+static void test_proc_cmdline_read_again_after_exec(void **state)
+{
+	struct ow_proc_rec *p = ow_model_proc_sample(&m, 100, 7, "bash", 2 * MiB, T0);
+
+	p->cmdline_read = true;
+	p = ow_model_proc_sample(&m, 100, 7, "bash", 4 * MiB, T0 + NS);
+	assert_true(p->cmdline_read);
+	p = ow_model_proc_sample(&m, 100, 7, "", 5 * MiB, T0 + 2 * NS);
+	assert_true(p->cmdline_read);
+	p = ow_model_proc_sample(&m, 100, 7, "owload", 6 * MiB, T0 + 3 * NS);
+	assert_false(p->cmdline_read);
+	assert_string_equal(p->comm, "owload");
+	/* a long name is compared as stored, cut to 15 chars */
+	p = ow_model_proc_sample(&m, 100, 7, "a-very-long-command-name", 7 * MiB, T0 + 4 * NS);
+	p->cmdline_read = true;
+	p = ow_model_proc_sample(&m, 100, 7, "a-very-long-command-name", 8 * MiB, T0 + 5 * NS);
+	assert_true(p->cmdline_read);
+}
+
 static void test_proc_keeps_the_newest_samples_in_order(void **state)
 {
 	struct ow_proc_rec *p = NULL;
@@ -197,6 +217,15 @@ static void test_add_cgroup(void **state)
 	assert_int_equal(m.ncgs, 2);
 }
 
+static void test_cgroup_is_root(void **state)
+{
+	struct ow_cgroup *root = ow_model_add_cgroup(&m, 1, MOUNT, strlen(MOUNT));
+	struct ow_cgroup *child = ow_model_add_cgroup(&m, 2, MOUNT "/a", strlen(MOUNT));
+
+	assert_true(ow_cgroup_is_root(root));
+	assert_false(ow_cgroup_is_root(child));
+}
+
 static void test_remove_cgroup_keeps_the_others(void **state)
 {
 	char path[64];
@@ -264,10 +293,16 @@ static void test_view_before_any_sample(void **state)
 	memset(&v, 0xff, sizeof(v));
 	ow_cgroup_view(cg, T0, &v);
 	assert_int_equal(v.limit, 256 * MiB);
+	assert_true(v.high == OW_NO_LIMIT); /* none until the files are read */
 	assert_int_equal(v.nonrecl, 0);
 	assert_false(v.fine.valid);
 	assert_false(v.coarse.valid);
 	assert_true(v.fine.recent_rate == 0);
+
+	/* the cgroup's own memory.high, as last read */
+	cg->st.high = 128 * MiB;
+	ow_cgroup_view(cg, T0, &v);
+	assert_int_equal(v.high, 128 * MiB);
 }
 
 static void test_sample_allocates_trends_and_records(void **state)
@@ -378,6 +413,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_proc_sample_creates_and_updates),
+		T(test_proc_cmdline_read_again_after_exec),
 		T(test_proc_keeps_the_newest_samples_in_order),
 		T(test_proc_rate_of_a_steady_grower),
 		T(test_proc_rate_of_a_shrinking_process_is_negative),
@@ -386,6 +422,7 @@ int main(void)
 		T(test_proc_history_resets_on_memcg_move),
 		T(test_proc_remove_keeps_the_others),
 		T(test_add_cgroup),
+		T(test_cgroup_is_root),
 		T(test_remove_cgroup_keeps_the_others),
 		T(test_model_free_empties),
 		T(test_view_before_any_sample),

@@ -41,6 +41,7 @@ static struct ow_cg_view view_at(double mib, double span)
 	memset(&v, 0, sizeof(v));
 	v.nonrecl = (uint64_t)(mib * MiB_D);
 	v.limit = LIMIT;
+	v.high = OW_NO_LIMIT;
 	v.fine.valid = span >= 3;
 	v.fine.span_s = span;
 	v.fine.last = v.nonrecl;
@@ -317,6 +318,92 @@ static void test_assess_plateau_at_75_percent_stays_below_act(void **state)
 
 /* ---- ow_policy_kill_now ---- */
 
+/* ---- memory.high: throttled by the kernel, warned about, acted on only for the limit ---- */
+
+static void test_assess_past_memory_high_warns_without_growth(void **state)
+{
+	struct ow_cg_view v = view_at(130, 20);
+	struct ow_verdict out;
+
+	v.high = 128 * MiB;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+	assert_non_null(strstr(out.reason, "memory.high"));
+	assert_true(isinf(out.eta_s));
+
+	/* exactly at memory.high counts; below it, or with no memory.high, it is ok */
+	v.nonrecl = 128 * MiB;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+	v.nonrecl = 128 * MiB - 1;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
+	v = view_at(130, 20);
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
+}
+
+static void test_assess_memory_high_at_or_above_the_limit_is_no_throttle(void **state)
+{
+	/* memory.high 300 MiB over an effective limit of 256 (a parent's): the limit comes first */
+	struct ow_cg_view v = view_at(200, 20);
+	struct ow_verdict out;
+
+	v.high = 300 * MiB;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
+	v.high = LIMIT;
+	v.nonrecl = LIMIT - MiB;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
+}
+
+static void test_assess_throttled_crawl_is_not_acted_on(void **state)
+{
+	/* The floor rose 10 MiB/s over the window (5.6 s to the limit: act, unthrottled), but
+	 * past memory.high it now crawls at 128 KiB/s: 440 s to the limit. */
+	struct ow_cg_view v = view_at(200, 20);
+	struct ow_verdict out;
+
+	rising(&v.fine, 10);
+	v.fine.recent_rate = 0.125 * MiB_D;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_ACT); /* no memory.high: the old rule */
+
+	v.high = 128 * MiB;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+	assert_non_null(strstr(out.reason, "memory.high"));
+	assert_true(out.rate == 0.125 * MiB_D);
+	assert_true(fabs(out.eta_s - 56 / 0.125) < 1e-6);
+
+	/* a prediction within the warn horizon does not hide the throttle */
+	v.fine.recent_rate = 1 * MiB_D;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+	assert_true(fabs(out.eta_s - 56) < 1e-6);
+	assert_non_null(strstr(out.reason, "memory.high"));
+
+	/* stalled altogether: still warn, no prediction */
+	v.fine.recent_rate = 0;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+	assert_true(isinf(out.eta_s));
+}
+
+static void test_assess_throttled_but_about_to_hit_the_limit_acts(void **state)
+{
+	/* Throttled, yet still 4 MiB/s: 250 MiB of 256, 1.5 s to the OOM the kernel would do */
+	struct ow_cg_view v = view_at(250, 20);
+	struct ow_verdict out;
+
+	v.high = 128 * MiB;
+	rising(&v.fine, 4);
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_ACT);
+	assert_true(fabs(out.eta_s - 1.5) < 1e-6);
+}
+
 static void test_kill_now_past_kill_water_and_climbing(void **state)
 {
 	struct ow_cg_view v = view_at(250, 20); /* 97.7 % */
@@ -430,6 +517,7 @@ enum scen_shape {
 struct scen {
 	enum scen_shape shape;
 	double base, rate, stop, low, high, rise, amp, dur, hold; /* MiB, MiB/s, seconds */
+	double mem_high, crawl; /* linear: memory.high (MiB), the rate past it (MiB/s) */
 };
 
 static double scen_mib(const struct scen *s, double t)
@@ -439,6 +527,8 @@ static double scen_mib(const struct scen *s, double t)
 	switch (s->shape) {
 	case S_LINEAR:
 		v = s->base + s->rate * t;
+		if (s->mem_high > 0 && v > s->mem_high)
+			v = s->mem_high + s->crawl * (t - (s->mem_high - s->base) / s->rate);
 		return s->stop > 0 && v > s->base + s->stop ? s->base + s->stop : v;
 	case S_SAWTOOTH:
 		if (s->hold > 0 && t < s->hold)
@@ -461,7 +551,7 @@ static double scen_mib(const struct scen *s, double t)
 }
 
 struct outcome {
-	enum ow_level max_level;
+	enum ow_level max_level, last_level;
 	double act_t, act_mib, oom_t;
 };
 
@@ -477,6 +567,8 @@ static struct outcome replay(const struct scen *s, double seconds)
 
 	assert_non_null(cg);
 	cg->eff_limit = LIMIT;
+	if (s->mem_high > 0)
+		cg->st.high = (uint64_t)(s->mem_high * MiB_D);
 	for (t_ns = T0; t_ns <= end; t_ns += MS) {
 		double t = (double)(t_ns - T0) / NS;
 		uint64_t v = (uint64_t)(scen_mib(s, t) * MiB_D);
@@ -499,6 +591,7 @@ static struct outcome replay(const struct scen *s, double seconds)
 		ow_policy_assess(&cfg, &view, &out);
 		if (out.level > o.max_level)
 			o.max_level = out.level;
+		o.last_level = out.level;
 		if (out.level == OW_LEVEL_ACT && o.act_t < 0) {
 			o.act_t = t;
 			o.act_mib = (double)v / MiB_D;
@@ -590,6 +683,32 @@ static void test_replay_plateau_at_75_percent_never_acts(void **state)
 	no_act(&s, 120, "plateau 75 %");
 }
 
+/* tests/vm high-throttle: 8 MiB/s into memory.high at 128 MiB of 256, then the kernel's
+ * throttling lets it crawl: warned about to the end, never acted on. */
+static void test_replay_leak_throttled_by_memory_high_warns_only(void **state)
+{
+	struct scen s = {.shape = S_LINEAR, .rate = 8, .mem_high = 128, .crawl = 0.125};
+	struct outcome o = replay(&s, 300);
+
+	print_message("throttled at 128 MiB: highest level %s, last %s\n",
+		      ow_level_name(o.max_level), ow_level_name(o.last_level));
+	assert_true(o.oom_t < 0);
+	assert_int_equal(o.max_level, OW_LEVEL_WARN);
+	assert_int_equal(o.last_level, OW_LEVEL_WARN);
+}
+
+/* A crawl that still reaches memory.max is an OOM to come: acted on as any leak. */
+static void test_replay_throttled_leak_that_reaches_the_limit_acts(void **state)
+{
+	struct scen s = {.shape = S_LINEAR, .rate = 8, .mem_high = 128, .crawl = 2};
+	struct outcome o = replay(&s, 300);
+
+	print_message("throttled crawl at 2 MiB/s: act at %.3f s (%.1f MiB), OOM at %.3f s\n",
+		      o.act_t, o.act_mib, o.oom_t);
+	assert_true(o.act_t >= 0);
+	assert_true(o.act_mib < 0.95 * 256);
+}
+
 static void test_replay_startup_burst_never_acts(void **state)
 {
 	struct scen s = {.shape = S_BURST, .base = 2, .amp = 64, .dur = 0.5};
@@ -616,6 +735,10 @@ int main(void)
 		cmocka_unit_test(test_assess_flat_sawtooth_peak_at_80_percent_does_not_act),
 		cmocka_unit_test(test_assess_first_sawtooth_rise_before_min_span_does_not_act),
 		cmocka_unit_test(test_assess_plateau_at_75_percent_stays_below_act),
+		cmocka_unit_test(test_assess_past_memory_high_warns_without_growth),
+		cmocka_unit_test(test_assess_memory_high_at_or_above_the_limit_is_no_throttle),
+		cmocka_unit_test(test_assess_throttled_crawl_is_not_acted_on),
+		cmocka_unit_test(test_assess_throttled_but_about_to_hit_the_limit_acts),
 		cmocka_unit_test(test_kill_now_past_kill_water_and_climbing),
 		cmocka_unit_test(test_grace),
 		cmocka_unit_test(test_victim_fastest_grower_not_largest),
@@ -629,6 +752,8 @@ int main(void)
 		cmocka_unit_test(test_replay_flat_sawtooth_30_80_percent_never_acts),
 		cmocka_unit_test(test_replay_first_slow_sawtooth_rise_is_not_acted_on),
 		cmocka_unit_test(test_replay_plateau_at_75_percent_never_acts),
+		cmocka_unit_test(test_replay_leak_throttled_by_memory_high_warns_only),
+		cmocka_unit_test(test_replay_throttled_leak_that_reaches_the_limit_acts),
 		cmocka_unit_test(test_replay_startup_burst_never_acts),
 	};
 

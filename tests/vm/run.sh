@@ -4,22 +4,34 @@
 # The development machines run kernel 6.18 with the memory controller on cgroup v1; users run
 # cgroup v2 on older kernels. For each kernel series this boots Debian's newest package of it
 # under qemu-system-x86_64 -accel tcg (no KVM here), with an initramfs built now from busybox,
-# bash, build/oomwarden, build/owload and tests/e2e/, runs tests/e2e/run.sh in the guest (CI=1:
-# fail, never skip) and reads the results back from the serial console (see tests/vm/init).
+# bash, build/oomwarden, build/owload, tests/e2e/ and tests/vm/, and reads the results back from
+# the serial console (see tests/vm/init). Each kernel boots one guest per suite:
+#   e2e       tests/e2e/run.sh, the host's matrix in 256 MiB cgroups (OW_VM_MEM, 1 GiB guest)
+#   machine   tests/vm/machine.sh, what a host cannot risk: leaks with no cgroup limit that
+#             would exhaust the guest's RAM, page cache larger than RAM, a leak throttled by
+#             memory.high (OW_VM_SMALL_MEM, 512 MiB guest, no swap)
+#   lockdown  booted with lockdown=confidentiality, which makes the kernel refuse every program
+#             the daemon loads (bpf_probe_read_kernel is withheld): the slow leaks of both scripts
+#             must be stopped by the daemon's own degraded mode (LOCKDOWN_SCENARIOS)
 #
-# usage: tests/vm/run.sh [SCENARIO...]     (default: every scenario of tests/e2e/run.sh)
+# usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...     (default: every suite)
+#   a bare scenario name runs in the suite whose script has it (machine, else e2e)
 # environment:
 #   OW_VM_KERNELS   kernel series or linux-image package names (default "6.1 6.12")
+#   OW_VM_SUITES    suites booted when no argument names one (default "e2e machine lockdown")
+#   OW_VM_LOCKDOWN_KERNELS  kernels that also boot the lockdown suite (default: all of them)
 #   OW_VM_CACHE     where kernel packages are downloaded and unpacked, outside the clone so
 #                   one machine fetches them once (default /var/cache/oomwarden-vm)
-#   OW_VM_MEM       guest RAM in MiB (default 1024)
+#   OW_VM_MEM       e2e guest RAM in MiB (default 1024)
+#   OW_VM_SMALL_MEM machine and lockdown guest RAM in MiB (default 512)
 #   OW_VM_SMP       guest CPUs (default: the host's, at most 2)
 #   OW_VM_JOBS      guests booted at once (default 2: a guest keeps ~half a host core busy,
 #                   the scenarios mostly wait, so two fit the 15-minute budget side by side)
 #   OW_VM_TIMEOUT   seconds before a guest is killed (default 840)
 #   OW_VM_KEEP=1    keep build/vm (initramfs, disks, serial logs) even when everything passed
-# Prints `vm <kernel>: N passed, N failed` per kernel, then each failure with its scenario,
-# kernel and the daemon's last log lines; exits 1 on any failure, 2 when it cannot run.
+# Prints `vm <kernel>: N passed, N failed` per kernel and a line per suite, then each failure
+# with its scenario, kernel and the daemon's last log lines; exits 1 on any failure, 2 when it
+# cannot run.
 set -u
 
 cd "$(dirname "$0")/../.." || exit 2
@@ -27,6 +39,12 @@ cd "$(dirname "$0")/../.." || exit 2
 KERNELS=${OW_VM_KERNELS:-6.1 6.12}
 CACHE=${OW_VM_CACHE:-/var/cache/oomwarden-vm}
 MEM=${OW_VM_MEM:-1024}
+SMALL_MEM=${OW_VM_SMALL_MEM:-512}
+SUITES=${OW_VM_SUITES:-e2e machine lockdown}
+LOCKDOWN_KERNELS=${OW_VM_LOCKDOWN_KERNELS:-$KERNELS}
+# The slow leaks (a 256 MiB cgroup at 2 and 32 MiB/s, the machine at 16 MiB/s) where the
+# kernel refuses BPF: each is stopped from cgroup files, /proc/meminfo and PSI alone.
+LOCKDOWN_SCENARIOS=(linear-2 linear-32 root-leak-16)
 SMP=${OW_VM_SMP:-$(($(nproc) < 2 ? $(nproc) : 2))}
 JOBS=${OW_VM_JOBS:-2}
 TIMEOUT=${OW_VM_TIMEOUT:-840}
@@ -41,7 +59,7 @@ die()
 	exit 2
 }
 
-for tool in qemu-system-x86_64 cpio gzip mkfs.ext4 objcopy; do
+for tool in qemu-system-x86_64 cpio gzip mkfs.ext4 objcopy setpriv; do
 	command -v "$tool" >/dev/null || die "$tool is missing (scripts/deps.sh installs it)"
 done
 BUSYBOX=$(command -v busybox) || die "busybox is missing (install busybox-static)"
@@ -51,10 +69,47 @@ for bin in build/oomwarden build/owload; do
 	[[ -x $bin ]] || die "$bin is missing: build it first (make)"
 done
 
-SCENARIOS=("$@")
-for s in "${SCENARIOS[@]}"; do
-	[[ $s =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad scenario name '$s'"
+# Arguments -> the suites to boot (SUITE_LIST) and their scenarios (SUITE_NAMES[suite], empty:
+# the suite's whole list).
+MACHINE_NAMES=" $(tests/vm/machine.sh --list) "
+declare -A SUITE_NAMES=()
+SUITE_LIST=()
+add_suite()
+{
+	local s
+	for s in "${SUITE_LIST[@]}"; do
+		[[ $s == "$1" ]] && return 0
+	done
+	SUITE_LIST+=("$1")
+	SUITE_NAMES[$1]=''
+}
+for arg in "$@"; do
+	[[ $arg =~ ^[A-Za-z0-9_.:-]+$ ]] || die "bad scenario name '$arg'"
+	case $arg in
+	e2e | machine | lockdown) add_suite "$arg" ;;
+	e2e:* | machine:* | lockdown:*)
+		add_suite "${arg%%:*}"
+		SUITE_NAMES[${arg%%:*}]+=" ${arg#*:}"
+		;;
+	*:*) die "unknown suite in '$arg' (suites: e2e machine lockdown)" ;;
+	*)
+		if [[ $MACHINE_NAMES == *" $arg "* ]]; then
+			add_suite machine
+			SUITE_NAMES[machine]+=" $arg"
+		else
+			add_suite e2e
+			SUITE_NAMES[e2e]+=" $arg"
+		fi
+		;;
+	esac
 done
+if ((${#SUITE_LIST[@]} == 0)); then
+	for s in $SUITES; do
+		add_suite "$s"
+	done
+fi
+[[ -n ${SUITE_NAMES[lockdown]+set} && -z ${SUITE_NAMES[lockdown]} ]] &&
+	SUITE_NAMES[lockdown]=" ${LOCKDOWN_SCENARIOS[*]}"
 
 rm -rf "$OUT"
 mkdir -p "$OUT" "$CACHE" || die "cannot create $OUT or $CACHE"
@@ -159,7 +214,11 @@ build_base()
 	# The binaries go where tests/e2e/run.sh looks: build/ under the clone's root, here /ow.
 	cp build/oomwarden build/owload "$root/ow/build/" || return 1
 	copy_libs "$root" build/oomwarden build/owload || return 1
+	# setpriv (util-linux) starts a daemon without CAP_BPF (tests/vm/machine.sh).
+	cp "$(command -v setpriv)" "$root/usr/bin/setpriv" && copy_libs "$root" "$root/usr/bin/setpriv" ||
+		return 1
 	cp -r tests/e2e "$root/ow/tests/" || return 1
+	mkdir -p "$root/ow/tests/vm" && cp tests/vm/machine.sh "$root/ow/tests/vm/" || return 1
 	cp tests/vm/init "$root/init" || return 1
 	chmod 755 "$root/init"
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
@@ -231,15 +290,22 @@ make_disk()
 		mkfs.ext4 -q -F -O ^has_journal,^metadata_csum -E lazy_itable_init=0 "$1"
 }
 
-# run_guest TAG: boots the guest of kernel TAG, serial console to $OUT/TAG/serial.log.
+# run_guest GUEST: boots guest KPKG/SUITE (the kernel's files in $OUT/KPKG, the guest's in
+# $OUT/KPKG/SUITE), serial console to its serial.log.
 run_guest()
 {
-	local tag=$1 dir=$OUT/$1 append
+	local dir=$OUT/$1 kdir=$OUT/${1%/*} suite=${1#*/} append mem=$SMALL_MEM
+	local -a names
 
-	append="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off"
-	((${#SCENARIOS[@]})) && append+=" ow.scenarios=$(
+	append="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off ow.suite=$suite"
+	[[ $suite == e2e ]] && mem=$MEM
+	# confidentiality (not integrity) withholds bpf_probe_read_kernel: the daemon's programs
+	# fail to load; modules still load, being signed.
+	[[ $suite == lockdown ]] && append+=" lockdown=confidentiality ow.mode=degraded"
+	read -r -a names <<<"${SUITE_NAMES[$suite]}"
+	((${#names[@]})) && append+=" ow.scenarios=$(
 		IFS=,
-		echo "${SCENARIOS[*]}"
+		echo "${names[*]}"
 	)"
 	date +%s >"$dir/start"
 	# -no-reboot with panic=-1: a panic (or init dying) ends qemu instead of looping.
@@ -248,9 +314,9 @@ run_guest()
 	# and its tracepoints' static keys were patched (text_poke_bp) while another vCPU forked;
 	# round-robin TCG runs one vCPU at a time, so none runs stale code mid-patch.
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
-		-accel tcg,thread=single -cpu max -smp "$SMP" -m "$MEM" \
+		-accel tcg,thread=single -cpu max -smp "$SMP" -m "$mem" \
 		-nodefaults -nographic -no-reboot -serial stdio -monitor none \
-		-kernel "$dir/vmlinuz" -initrd "$dir/initrd.gz" -append "$append" \
+		-kernel "$kdir/vmlinuz" -initrd "$kdir/initrd.gz" -append "$append" \
 		-drive "file=$dir/data.img,if=virtio,format=raw" \
 		</dev/null >"$dir/serial.log" 2>"$dir/qemu.err"
 	echo $? >"$dir/rc"
@@ -270,27 +336,28 @@ probe_notes()
 	done
 }
 
-# report TAG: the per-kernel line; failures go to $OUT/failures.
+# report GUEST: prints the guest's suite line, its notes and measurements; failures go to
+# $OUT/failures. Sets G_PASSED and G_FAILED (a guest without a result counts one failure).
 report()
 {
-	local tag=$1 dir=$OUT/$1 log=$OUT/$1/serial.log res krel passed failed secs
-	local boot mode
+	local dir=$OUT/$1 suite=${1#*/} log=$OUT/$1/serial.log res krel secs boot mode
 
+	krel=$(cat "$OUT/${1%/*}/krel")
+	G_PASSED=0 G_FAILED=1
 	# The serial console ends lines with CR LF, and the firmware writes terminal escapes.
 	sed -i -e 's/\r$//' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' "$log"
-	krel=$(cat "$dir/krel")
 	secs=$(($(cat "$dir/end") - $(cat "$dir/start")))
 	boot=$(sed -n 's/^OWVM-BOOT .* uptime=\([0-9.]*\).*/\1/p' "$log" | head -n1)
 	mode=$(grep -m1 '^OWVM-PROBE ' "$log" | grep -oE '"mode" *: *"[^"]*"' | grep -oE '"[^"]*"$' | tr -d '"')
 	res=$(grep -m1 '^OWVM-RESULT ' "$log")
 	if [[ -z $res ]]; then
-		echo "vm $krel: no result (qemu exit $(cat "$dir/rc"), ${secs}s): the guest died or timed out"
+		echo "    $suite: no result (qemu exit $(cat "$dir/rc"), ${secs}s): the guest died or timed out"
 		{
-			echo "FAIL guest on $krel: no OWVM-RESULT line (qemu exit $(cat "$dir/rc"); ${secs}s)"
+			echo "FAIL guest $suite on $krel: no OWVM-RESULT line (qemu exit $(cat "$dir/rc"); ${secs}s)"
 			echo "    --- scenario results before it ended:"
 			grep -E '^(PASS|FAIL) ' "$log" | sed 's/^/    /'
 			echo "    --- kernel oops/panic lines:"
-			grep -E '\] (Oops|BUG|Kernel panic|RIP|CPU: [0-9]+ .*Comm|Call Trace)' "$log" |
+			grep -E '\] (Oops|BUG|Kernel panic|RIP|CPU: [0-9]+ .*Comm|Call Trace|Out of memory)' "$log" |
 				head -n 8 | sed 's/^/    /'
 			echo "    --- last serial console lines ($log):"
 			grep -v '^OWVM-LOG ' "$log" | tail -n 25 | sed 's/^/    /'
@@ -298,35 +365,37 @@ report()
 		} >>"$OUT/failures"
 		return 1
 	fi
-	passed=$(sed -n 's/.* passed=\([0-9]*\).*/\1/p' <<<"$res")
-	failed=$(sed -n 's/.* failed=\([0-9]*\).*/\1/p' <<<"$res")
-	echo "vm $krel: $passed passed, $failed failed (boot ${boot:-?}s, mode ${mode:-?}, ${secs}s in qemu)"
-	grep -E '^OWVM-(ERROR|WARN) ' "$log" | sed "s/^/    $krel: /"
-	probe_notes "$log" | sed "s/^/    $krel probe: /"
+	G_PASSED=$(sed -n 's/.* passed=\([0-9]*\).*/\1/p' <<<"$res")
+	G_FAILED=$(sed -n 's/.* failed=\([0-9]*\).*/\1/p' <<<"$res")
+	echo "    $suite: $G_PASSED passed, $G_FAILED failed (boot ${boot:-?}s, mode ${mode:-?}, ${secs}s in qemu)"
+	grep -E '^OWVM-(ERROR|WARN|LOCKDOWN) ' "$log" | sed "s/^OWVM-/        /"
+	grep '^OWVM-NOTE ' "$log" | sed 's/^OWVM-NOTE /        /'
+	probe_notes "$log" | sed "s/^/        probe: /"
 	if grep -q '^OWVM-PROBE .*no ready line' "$log"; then
 		{
-			echo "FAIL probe on $krel: the daemon never logged \"ready\""
+			echo "FAIL probe ($suite) on $krel: the daemon never logged \"ready\""
 			grep '^OWVM-PROBELOG ' "$log" | sed 's/^OWVM-PROBELOG /    /'
 		} >>"$OUT/failures"
-		failed=$((failed + 1))
+		G_FAILED=$((G_FAILED + 1))
 	fi
 	grep '^OWVM-FAIL ' "$log" | while read -r _ name reason; do
-		echo "FAIL $name on $krel: $reason"
+		echo "FAIL $name ($suite) on $krel: $reason"
 		if grep -q "^OWVM-LOG $name " "$log"; then
 			echo "    --- daemon log (last lines):"
 			grep "^OWVM-LOG $name " "$log" | sed "s/^OWVM-LOG $name /    /"
 		fi
 	done >>"$OUT/failures"
-	((failed == 0))
+	((G_FAILED == 0))
 }
 
+# prepare_kernel SPEC: the kernel and its initramfs in $OUT/KPKG, shared by its guests, and a
+# data disk for each of them; appends KPKG to KPKGS and KPKG/SUITE to GUESTS.
 prepare_kernel()
 {
-	local spec=$1 tag dir moddir
+	local spec=$1 dir moddir suite
 
 	fetch_kernel "$spec" || return 1
-	tag=$KPKG
-	dir=$OUT/$tag
+	dir=$OUT/$KPKG
 	mkdir -p "$dir"
 	vmlinuz=$(find "$KDIR/boot" -name 'vmlinuz-*' -print -quit)
 	[[ -n $vmlinuz ]] || { echo "vm: no vmlinuz in $KDIR/boot" >&2; return 1; }
@@ -339,47 +408,72 @@ prepare_kernel()
 	(cd "$dir/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 		gzip -1 >"$dir/initrd.gz" || return 1
 	rm -rf "$dir/root"
-	make_disk "$dir/data.img" || return 1
-	TAGS+=("$tag")
+	KPKGS+=("$KPKG")
+	for suite in "${SUITE_LIST[@]}"; do
+		[[ $suite == lockdown && " $LOCKDOWN_KERNELS " != *" $spec "* ]] && continue
+		mkdir -p "$dir/$suite"
+		make_disk "$dir/$suite/data.img" || return 1
+		GUESTS+=("$KPKG/$suite")
+	done
+}
+
+# The longest guests first (the e2e matrix), so the others fill in beside them.
+by_length()
+{
+	local suite g
+
+	for suite in e2e lockdown machine; do
+		for g in "${GUESTS[@]}"; do
+			[[ ${g#*/} == "$suite" ]] && echo "$g"
+		done
+	done
 }
 
 T0=$SECONDS
 build_base "$OUT/base" || die "cannot build the initramfs base in $OUT/base"
-TAGS=()
+KPKGS=() GUESTS=()
 SETUP_FAILED=0
 for spec in $KERNELS; do
 	if ! prepare_kernel "$spec"; then
-		echo "vm $spec: cannot prepare the kernel or its initramfs"
+		echo "vm $spec: cannot prepare the kernel, its initramfs or disks"
 		SETUP_FAILED=1
 	fi
 done
 
 # Guests run JOBS at a time; each one's serial log is read when all are done.
 running=0
-for tag in "${TAGS[@]}"; do
-	run_guest "$tag" &
+while read -r guest; do
+	run_guest "$guest" &
 	running=$((running + 1))
 	if ((running >= JOBS)); then
 		wait -n
 		running=$((running - 1))
 	fi
-done
+done < <(by_length)
 wait
 
 rc=$SETUP_FAILED
 : >"$OUT/failures"
-for tag in "${TAGS[@]}"; do
-	report "$tag" || rc=1
+for kpkg in "${KPKGS[@]}"; do
+	passed=0 failed=0
+	: >"$OUT/$kpkg/summary"
+	for guest in "${GUESTS[@]}"; do
+		[[ ${guest%/*} == "$kpkg" ]] || continue
+		report "$guest" >>"$OUT/$kpkg/summary" || rc=1
+		passed=$((passed + G_PASSED)) failed=$((failed + G_FAILED))
+	done
+	echo "vm $(cat "$OUT/$kpkg/krel"): $passed passed, $failed failed"
+	cat "$OUT/$kpkg/summary"
 done
 cat "$OUT/failures"
 echo "vm: $((SECONDS - T0))s in all"
 if ((rc == 0)) && [[ -z ${OW_VM_KEEP:-} ]]; then
-	for tag in "${TAGS[@]}"; do
-		rm -f "$OUT/$tag/data.img" "$OUT/$tag/initrd.gz" "$OUT/$tag/vmlinuz"
+	for kpkg in "${KPKGS[@]}"; do
+		rm -f "$OUT/$kpkg"/*/data.img "$OUT/$kpkg/initrd.gz" "$OUT/$kpkg/vmlinuz"
 	done
 	rm -rf "$OUT/base"
 else
-	rm -f "$OUT"/*/data.img
-	echo "vm: serial logs in $OUT/*/serial.log"
+	rm -f "$OUT"/*/*/data.img
+	echo "vm: serial logs in $OUT/*/*/serial.log"
 fi
 exit "$rc"
