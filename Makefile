@@ -222,17 +222,26 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(OUT)/oomwarden run $(ARGS)
 
+# make bench: oomwarden's own costs (scripts/bench.sh), then the comparison with the kernel
+# OOM killer, earlyoom, nohang and PM2 (scripts/bench-compare.sh); both write BENCHMARKS.md.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/bench.sh
+	$(Q)scripts/bench-compare.sh
+
+.PHONY: bench-compare
+bench-compare: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/bench-compare.sh
 
 format:
 	$(Q)clang-format -i $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) bpf/diag/*.bpf.c \
-		tests/unit/*.c tests/workload/*.c tests/symbolize/*.c tests/lib/*.[ch] tests/tools/*.c
+		tests/unit/*.c tests/workload/*.c tests/symbolize/*.c tests/lib/*.[ch] tests/tools/*.c \
+		bench/*.c
 
 format-check:
 	$(Q)clang-format --dry-run --Werror $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) \
-		bpf/diag/*.bpf.c
+		bpf/diag/*.bpf.c bench/*.c
 
 clean:
 	$(Q)rm -rf $(OUT)

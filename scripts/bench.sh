@@ -128,6 +128,8 @@ lat_p99=$(percentile "$TMP/lat" 99)
 lat_max=$(percentile "$TMP/lat" 100)
 oom_kills=$(grep -c '"event":"oom_kill"' "$TMP/daemon.log" || true)
 
+# The comparative section (scripts/bench-compare.sh) is kept when this part is rewritten.
+sed -n '/<!-- compare:start -->/,/<!-- compare:end -->/p' "$OUT" >"$TMP/compare.md" 2>/dev/null || true
 cpu=$(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')
 hier=v2
 [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ] && hier=v1
@@ -156,6 +158,10 @@ hier=v2
 	echo "\`build/owload linear --rate 512|64\` in a memcg limited to 256 MiB, the daemon run with"
 	echo "\`--cgroup\` on it; latency is the daemon's own \`latency_ms\` (event timestamp from"
 	echo "bpf_ktime_get_ns to the return of pidfd_send_signal)."
+	if [ -s "$TMP/compare.md" ]; then
+		echo
+		cat "$TMP/compare.md"
+	fi
 } >"$OUT"
 
 # Quote the table in the README.

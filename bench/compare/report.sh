@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# The comparative section of BENCHMARKS.md, from $TMP/rows.tsv, costs.tsv and scale.tsv.
+# Sourced by scripts/bench-compare.sh; write_report prints markdown on stdout.
+
+# rows_with_lead: rows.tsv with a 12th column, the lead time: the no-watcher row's time to OOM
+# for the scenario minus this row's first action.
+rows_with_lead()
+{
+	awk -F'\t' -v OFS='\t' '
+		NR == FNR { if ($3 == "none" && $5 ~ /^(kernel OOM kill|crashed)/ && $7 != "-") tto[$1] = $7; next }
+		{ lead = "-"; if ($6 != "-" && ($1 in tto)) lead = sprintf("%.2f", tto[$1] - $6)
+		  print $0, lead }' "$TMP/rows.tsv" "$TMP/rows.tsv"
+}
+
+# headline: one line per watcher and settings, over every row it ran.
+write_headline()
+{
+	echo "| watcher, settings | leaks stopped gracefully before the OOM | leaks with a kernel OOM kill | median lead before the OOM, graceful stops (s) | false actions on benign rows |"
+	echo "| --- | --- | --- | --- | --- |"
+	rows_with_lead | awk -F'\t' '
+		$5 ~ /^skipped/ { next }
+		{ k = $3 " (" $4 ")"; if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+		$2 == "leak" { leaks[k]++; if ($5 ~ /^graceful/) { grace[k]++; if ($12 != "-") leads[k] = leads[k] " " $12 }
+			if ($9 + 0 > 0) ooms[k]++ }
+		$2 == "benign" { benign[k]++; if ($5 != "untouched" || $11 + 0 > 0) fa[k]++ }
+		function median(s,   a, m, i, j, t) {
+			m = split(s, a, " "); if (!m) return "-"
+			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return m % 2 ? a[(m + 1) / 2] : sprintf("%.2f", (a[m / 2] + a[m / 2 + 1]) / 2) }
+		END { for (i = 1; i <= n; i++) { k = order[i]
+			printf "| %s | %d / %d | %d / %d | %s | %d / %d |\n", k, grace[k], leaks[k], ooms[k],
+				leaks[k], median(leads[k]), fa[k], benign[k] } }'
+}
+
+write_rows()
+{
+	local w v
+
+	echo "| scenario | watcher | settings | outcome | first action (s) | lead before the OOM (s) | time to death (s) | kernel OOM kills | launches | alerts | watcher's actions |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	rows_with_lead | while IFS=$'\t' read -r scen kind w v outcome action tto launches oom alerts acts lead; do
+		[[ $kind == benign ]] && scen="$scen (benign)"
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$scen" "$w ($v)" \
+			"$(variant_flags "$w" "$v" | sed 's/|/\\|/g')" "$outcome" "$action" "$lead" \
+			"$tto" "$oom" "$launches" "$alerts" "$acts"
+	done
+}
+
+# cost VALUE-NAME WATCHER: "median (min-max)" of a measure.
+cost_cell()
+{
+	awk -v w="$1" -v m="$2" -v x="${3:-}" '$1 == w && $2 == m {
+		if (NF == 3) printf "%s%s", $3, x; else printf "%s%s (%s-%s)", $3, x, $4, $5 }' \
+		"$TMP/costs.tsv"
+}
+
+write_costs()
+{
+	local w
+
+	echo "| watcher | page faults: CPU with / without, median (min-max) | malloc-heavy: CPU with / without | idle CPU over ${IDLE_S} s (% of a core) | resident memory (MiB) |"
+	echo "| --- | --- | --- | --- | --- |"
+	for w in "${COST_WATCHERS[@]}"; do
+		grep -q "^$w " "$TMP/costs.tsv" || continue
+		echo "| $w | $(cost_cell "$w" faults-ratio x) | $(cost_cell "$w" malloc-ratio x) | $(cost_cell "$w" idle-cpu-pct) | $(cost_cell "$w" rss-mib) |"
+	done
+}
+
+write_scale()
+{
+	echo "| measure | oomwarden |"
+	echo "| --- | --- |"
+	awk '{ n[$1] = $2 } END {
+		printf "| memcgs / sleeping processes watched | %s / %s |\n", n["memcgs"], n["procs"]
+		printf "| start to ready: wall (s) / CPU (s) | %s / %s |\n", n["ready-s"], n["ready-cpu-s"]
+		printf "| idle CPU (%% of a core) | %s |\n", n["idle-cpu-pct"]
+		printf "| resident memory (MiB) | %s |\n", n["rss-mib"]
+		printf "| 64 MiB/s leak in one 64 MiB memcg: event to SIGTERM (ms), workload exit, OOM kills | %s, %s, %s |\n",
+			n["leak-latency-ms"], n["leak-exit"], n["leak-oom-kills"] }' "$TMP/scale.tsv"
+}

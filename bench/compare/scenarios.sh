@@ -1,0 +1,60 @@
+# shellcheck shell=bash
+# The scenario matrix of the comparative benchmark. Sourced by scripts/bench-compare.sh, which
+# sets LIMIT_MIB (the memcg limit of every row), DATA_DIR, OWLOAD and QUICK.
+
+SCENARIOS_ALL=(linear-1 linear-16 linear-256 linear-1024 node-leak sawtooth-rising
+	sawtooth-flat plateau pagecache burst)
+SCENARIOS_QUICK=(linear-256 burst)
+
+# scenario NAME: sets S_KIND (leak|benign), S_DUR (the workload's own --duration, s) and S_CMD
+# (the workload's command line, without --report), or returns 1 for an unknown name. Leaks run
+# long enough to reach the limit with no watcher; benign rows long enough to be judged.
+scenario()
+{
+	local lim=$LIMIT_MIB q=${QUICK:-0}
+
+	S_KIND=leak
+	case $1 in
+	linear-1 | linear-16 | linear-256 | linear-1024)
+		local rate=${1#linear-}
+		S_DUR=$((lim / rate + 30))
+		S_CMD=("$OWLOAD" linear --rate "$rate")
+		;;
+	node-leak)
+		# A Map growing 32 MiB/s of JS heap (RSS grows faster: V8's own overhead).
+		S_DUR=$((lim / 32 + 30))
+		S_CMD=(node "$PWD/bench/leak.js" --rate 32)
+		;;
+	sawtooth-rising)
+		# GC-like: 15 % -> 45 % of the limit, the floor rising 6 % a cycle.
+		S_DUR=60
+		S_CMD=("$OWLOAD" sawtooth --low $((lim * 15 / 100)) --high $((lim * 45 / 100))
+			--rate 64 --floor-rise $((lim * 6 / 100)))
+		;;
+	sawtooth-flat)
+		S_KIND=benign S_DUR=$((q ? 20 : 60))
+		S_CMD=("$OWLOAD" sawtooth --low $((lim * 30 / 100)) --high $((lim * 80 / 100))
+			--rate 64)
+		;;
+	plateau)
+		# Up to 75 % of the limit at 8 MiB/s, then flat.
+		S_KIND=benign S_DUR=$((lim * 75 / 100 / 8 + (q ? 10 : 30)))
+		S_CMD=("$OWLOAD" linear --rate 8 --stop-at $((lim * 75 / 100)))
+		;;
+	pagecache)
+		# Twice the limit through the page cache, over and over.
+		S_KIND=benign S_DUR=$((q ? 20 : 45))
+		S_CMD=("$OWLOAD" pagecache --file "$DATA_DIR/owh-compare-cache.dat"
+			--size $((lim * 2)))
+		;;
+	burst)
+		# Start-up: 25 % of the limit at once, then held.
+		S_KIND=benign S_DUR=$((q ? 10 : 30))
+		S_CMD=("$OWLOAD" burst --size $((lim / 4)))
+		;;
+	*)
+		return 1
+		;;
+	esac
+	S_CMD+=(--duration "$S_DUR")
+}
