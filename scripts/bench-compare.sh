@@ -153,8 +153,9 @@ write_section()
 		echo "no-watcher row's time to death (time to OOM) minus the first action. Launches above 1: PM2"
 		echo "restarted it. Alerts: webhook requests a loopback receiver got (oomwarden only: the others"
 		echo "have no webhook). Watcher's actions: signals or restarts its own log reports."
-		echo "\"crashed (SIGABRT)\": the Node.js leaker hit V8's heap limit (sized by node from the"
-		echo "memcg limit) before the memcg was full."
+		echo "node-leak runs node with --max-old-space-size at twice the memcg limit, as a service"
+		echo "whose heap limit is above its memcg's (left to itself, V8 sizes the heap from the memcg"
+		echo "and aborts before the memcg fills); \"crashed (SIGABRT)\" would mean V8 stopped it first."
 		echo
 		write_rows
 		echo
