@@ -3,6 +3,8 @@
 # README between the bench markers. Run as root after `make`.
 #  1. page-fault overhead: touch 4 GiB in 4 KiB pages, without and with the daemon watching
 #     everything, A/B alternated (the order flips every pair), median of PAIRS pairs, min/max;
+#     then the same with an empty tp_btf program on kmem:rss_stat instead of the daemon (the
+#     floor: what attaching anything to that tracepoint costs; bench/empty_rss.bpf.c);
 #  2. idle CPU of the daemon over IDLE_S seconds (from /proc/PID/schedstat, ns resolution)
 #     and its resident memory;
 #  3. latency from the ring-buffer event that crossed the act level to SIGTERM sent, as the
@@ -29,6 +31,8 @@ trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (BPF, cgroups)" >&2; exit 1; }
 cc -O2 -o "$TMP/faulter" bench/faulter.c
+cc -O2 -o "$TMP/attach-empty" bench/attach_empty.c -lbpf
+clang -g -O2 -target bpf -Ibuild -c bench/empty_rss.bpf.c -o "$TMP/empty_rss.bpf.o"
 
 # stats FILE: "median min max" of the numbers in FILE, one a line.
 stats()
@@ -89,6 +93,25 @@ read -r on_med on_min on_max < <(stats "$TMP/on")
 read -r r_med r_min r_max < <(stats "$TMP/ratio")
 mode=$(grep -o '"mode":"[^"]*"' "$TMP/daemon.log" | head -n1 | cut -d'"' -f4)
 
+# 1b. The attach floor: the empty program instead of the daemon, alternated the same way.
+: >"$TMP/floor"
+for i in $(seq "$PAIRS"); do
+	for side in $( ((i % 2)) && echo "off on" || echo "on off"); do
+		if [ "$side" = on ]; then
+			coproc EMPTY { exec "$TMP/attach-empty" "$TMP/empty_rss.bpf.o"; }
+			read -r ready <&"${EMPTY[0]}" || ready=""
+			[ "$ready" = attached ] || { echo "bench: the empty program did not attach" >&2; exit 1; }
+			"$TMP/faulter" 4096 >>"$TMP/empty-on"
+			kill "$EMPTY_PID" && wait "$EMPTY_PID" || true
+		else
+			"$TMP/faulter" 4096 >>"$TMP/empty-off"
+		fi
+	done
+	awk -v a="$(tail -n1 "$TMP/empty-on")" -v b="$(tail -n1 "$TMP/empty-off")" \
+		'BEGIN { printf "%.4f\n", a / b }' >>"$TMP/floor"
+done
+read -r f_med f_min f_max < <(stats "$TMP/floor")
+
 # 2. Idle CPU and RSS.
 start_daemon
 sleep 5
@@ -146,6 +169,7 @@ hier=v2
 	echo "| page faults, 4 GiB in 4 KiB pages: time with / without daemon, median of $PAIRS A/B pairs (min-max) | ${r_med}x (${r_min}-${r_max}) | <= 1.03x |"
 	echo "| same, CPU seconds without daemon: median (min-max) | $off_med ($off_min-$off_max) | |"
 	echo "| same, CPU seconds with daemon: median (min-max) | $on_med ($on_min-$on_max) | |"
+	echo "| same, an empty tp_btf program on kmem:rss_stat instead of the daemon (the attach floor): with / without, median of $PAIRS A/B pairs (min-max) | ${f_med}x (${f_min}-${f_max}) | |"
 	echo "| idle CPU of the daemon over ${IDLE_S} s | ${idle_pct} % of one core | <= 0.01 % |"
 	echo "| resident memory of the daemon (VmRSS) | ${rss_mib} MiB | <= 4 MiB |"
 	echo "| ring-buffer event to SIGTERM, $acts actions: p50 / p99 / max | $lat_p50 / $lat_p99 / $lat_max ms | <= 5 ms |"
@@ -158,6 +182,8 @@ hier=v2
 	echo "\`build/owload linear --rate 512|64\` in a memcg limited to 256 MiB, the daemon run with"
 	echo "\`--cgroup\` on it; latency is the daemon's own \`latency_ms\` (event timestamp from"
 	echo "bpf_ktime_get_ns to the return of pidfd_send_signal)."
+	echo "The attach floor's program is bench/empty_rss.bpf.c (returns at once), loaded by"
+	echo "bench/attach_empty.c: the cost of attaching anything to kmem:rss_stat on this kernel."
 	if [ -s "$TMP/compare.md" ]; then
 		echo
 		cat "$TMP/compare.md"
