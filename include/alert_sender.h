@@ -26,9 +26,10 @@ struct ow_alerter_cfg {
 	unsigned int max_retry_after; /* cap on a Retry-After, seconds; default 600 */
 	unsigned int timeout_ms;      /* one request; default 10000 */
 	unsigned int interval_ms;     /* override the per-format rate limit: one per interval */
-	/* A PEM CA bundle in memory (ca_bundle.h), read before the fork: it alone verifies HTTPS
-	 * targets, instead of the system store. NULL: the system store. It must outlive the
-	 * sender (the child has its own copy once forked). Verification is always on. */
+	/* A PEM CA bundle in memory (ca_bundle.h), read by the caller while it still may: the
+	 * child takes its own copy at the fork, then drops privileges. It alone verifies HTTPS
+	 * targets, instead of the system store; NULL: the system store. Verification is always
+	 * on. */
 	const char *ca_pem;
 	size_t ca_len;
 };

@@ -93,10 +93,8 @@ struct ow_options {
 	unsigned int nwebhook_formats;
 	struct ow_webhook_target targets[OW_MAX_WEBHOOKS]; /* the pairs, validated */
 	unsigned int ntargets;
-	const char
-		*webhook_ca; /* --webhook-ca: a PEM CA bundle for HTTPS instead of the system's */
-	struct ow_ca_bundle
-		webhook_ca_pem; /* its bytes, for run and alert-test (ow_options_load) */
+	const char *webhook_ca;		    /* --webhook-ca: PEM CAs for HTTPS, or NULL */
+	struct ow_ca_bundle webhook_ca_pem; /* its bytes (run, alert-test: ow_options_load) */
 	enum ow_log_format log_format;
 	int verbose;
 	struct ow_diag_options diag; /* diagnose has its own flags (userspace/diag_options.c) */
