@@ -26,6 +26,12 @@ struct ow_alerter_cfg {
 	unsigned int max_retry_after; /* cap on a Retry-After, seconds; default 600 */
 	unsigned int timeout_ms;      /* one request; default 10000 */
 	unsigned int interval_ms;     /* override the per-format rate limit: one per interval */
+	/* A PEM CA bundle in memory (ca_bundle.h), read by the caller while it still may: the
+	 * child takes its own copy at the fork, then drops privileges. It alone verifies HTTPS
+	 * targets, instead of the system store; NULL: the system store. Verification is always
+	 * on. */
+	const char *ca_pem;
+	size_t ca_len;
 };
 
 struct ow_alerter;

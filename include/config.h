@@ -23,7 +23,8 @@ int ow_config_read(const char *path, struct ow_options *o, char *err, size_t err
 /*
  * Everything a command needs, at start-up and on reload: the defaults, then for run, status
  * and alert-test the config file (--config FILE, else `default_path` if it exists: a missing
- * default file is no error), then the command line over it. o remembers argc, argv and
+ * default file is no error), then the command line over it, then for run and alert-test the
+ * webhook_ca file (its error names it; -errno). o remembers argc, argv and
  * `default_path` (which must outlive it) so a reload can do the same again.
  */
 int ow_options_load(int argc, char **argv, const char *default_path, struct ow_options *o,

@@ -28,6 +28,7 @@ struct ow_curl_api {
 				int *ret);
 	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
 	void (*slist_free_all)(struct curl_slist *l);
+	curl_version_info_data *(*version_info)(CURLversion v);
 };
 
 extern struct ow_curl_api ow_curl;
@@ -53,5 +54,6 @@ int ow_curl_load(void);
 #define curl_multi_poll		 ow_curl.multi_poll
 #define curl_slist_append	 ow_curl.slist_append
 #define curl_slist_free_all	 ow_curl.slist_free_all
+#define curl_version_info	 ow_curl.version_info
 
 #endif /* OW_CURL_DL_H */

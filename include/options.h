@@ -14,6 +14,7 @@
 
 #include "action_plan.h"
 #include "alert.h"
+#include "ca_bundle.h"
 #include "diagnose.h"
 #include "log.h"
 #include "metrics_http.h"
@@ -44,6 +45,7 @@ enum ow_setting {
 	OW_SET_LOG_FORMAT,
 	OW_SET_WEBHOOK,
 	OW_SET_WEBHOOK_FORMAT,
+	OW_SET_WEBHOOK_CA,
 	OW_SET_NO_BPF,
 	OW_SET_ATTACH,
 	OW_SET_VERBOSE,
@@ -91,6 +93,8 @@ struct ow_options {
 	unsigned int nwebhook_formats;
 	struct ow_webhook_target targets[OW_MAX_WEBHOOKS]; /* the pairs, validated */
 	unsigned int ntargets;
+	const char *webhook_ca;		    /* --webhook-ca: PEM CAs for HTTPS, or NULL */
+	struct ow_ca_bundle webhook_ca_pem; /* its bytes (run, alert-test: ow_options_load) */
 	enum ow_log_format log_format;
 	int verbose;
 	struct ow_diag_options diag; /* diagnose has its own flags (userspace/diag_options.c) */

@@ -12,12 +12,14 @@
 
 #include "options.h"
 
-/* Log every change from `from` to `to` (webhook URLs redacted) and copy into `to` the running
- * values of the settings that need a restart. Returns the number of changes. */
+/* Log every change from `from` to `to` (webhook URLs redacted; a webhook_ca file whose bytes
+ * changed at the same path counts as a change) and copy into `to` the running values of the
+ * settings that need a restart. Returns the number of changes. */
 unsigned int ow_reload_prepare(const struct ow_options *from, struct ow_options *to);
 
-/* Do the two configurations send alerts to different targets? */
-bool ow_reload_targets_changed(const struct ow_options *from, const struct ow_options *to);
+/* Do the two configurations send alerts differently: other targets, or another webhook_ca
+ * (a path, or new bytes at the same path)? Then the alert sender is restarted. */
+bool ow_reload_alerter_changed(const struct ow_options *from, const struct ow_options *to);
 
 /* Do they watch different --cgroup subtrees? */
 bool ow_reload_cgroups_changed(const struct ow_options *from, const struct ow_options *to);

@@ -16,6 +16,8 @@ PKGS="$PKGS qemu-system-x86 busybox-static cpio e2fsprogs"
 # runs diagnose as an unprivileged user, and a VM guest's daemon without CAP_BPF; curl fetches
 # GET /metrics.
 PKGS="$PKGS python3 util-linux curl"
+# tests/alert/run.sh makes a throwaway CA and server certificates for its HTTPS receivers.
+PKGS="$PKGS openssl"
 # make install-check: the man page rendered (groff, man) and the unit checked by
 # systemd-analyze. The systemd package is only the tools and units: it does not make systemd
 # PID 1 (systemd-sysv does), so it is safe where another init runs, as on the test VMs.

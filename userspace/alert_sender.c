@@ -170,6 +170,61 @@ static int drop_privileges(const struct creds *cr)
 	return clear_caps();
 }
 
+/* ---- TLS ---- */
+
+/*
+ * Verification is always on, set explicitly so that no default can turn it off. With a bundle
+ * it is the only trust: libcurl reads CURLOPT_CAINFO_BLOB from memory (the file was read before
+ * the drop to nobody; a CURLOPT_CAINFO path is opened when libcurl connects, after the drop, and
+ * fails on a file only root may read: "error setting certificate file"), and the built-in CA
+ * file and directory are cleared: a blob replaces only the file, and Debian's libcurl (built
+ * --with-ca-path=/etc/ssl/certs) would still trust that directory beside it.
+ */
+static CURLcode set_tls(CURL *easy, const struct curl_blob *ca)
+{
+	CURLcode rc = curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (rc == CURLE_OK && ca)
+		rc = curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, ca);
+	if (rc == CURLE_OK && ca)
+		rc = curl_easy_setopt(easy, CURLOPT_CAINFO, (char *)NULL);
+	if (rc == CURLE_OK && ca)
+		rc = curl_easy_setopt(easy, CURLOPT_CAPATH, (char *)NULL);
+	return rc;
+}
+
+/* A libcurl older than 7.77, or one whose TLS library takes no CA blob (GnuTLS), refuses the
+ * bundle: found once at start with the reason, rather than at every alert. 0 or -ENOTSUP. */
+static int check_tls(const struct curl_blob *ca, char *why, size_t len)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	CURL *easy = curl_easy_init();
+	CURLcode rc;
+
+	if (!easy)
+		return -ENOMEM;
+	rc = set_tls(easy, ca);
+	curl_easy_cleanup(easy);
+	if (rc == CURLE_OK)
+		return 0;
+	snprintf(why, len,
+		 "libcurl %s (%s) cannot verify with webhook_ca: %s (needs libcurl 7.77 or later "
+		 "with OpenSSL)",
+		 v->version, v->ssl_version ? v->ssl_version : "no TLS", curl_easy_strerror(rc));
+	return -ENOTSUP;
+}
+
+/* The bundle as libcurl takes it; NULL without one. NOCOPY: the bytes live as long as we do. */
+static const struct curl_blob *ca_blob(const struct ow_alerter_cfg *cfg, struct curl_blob *b)
+{
+	if (!cfg->ca_pem)
+		return NULL;
+	*b = (struct curl_blob){(void *)cfg->ca_pem, cfg->ca_len, CURL_BLOB_NOCOPY};
+	return b;
+}
+
 /* ---- one HTTP request ---- */
 
 static size_t discard(char *p, size_t size, size_t n, void *ud)
@@ -195,7 +250,8 @@ static void request_free(struct request *r)
 }
 
 static int request_init(struct request *r, const struct ow_webhook_target *t,
-			const struct ow_alert *a, unsigned int n, unsigned int timeout_ms)
+			const struct ow_alert *a, unsigned int n, unsigned int timeout_ms,
+			const struct curl_blob *ca)
 {
 	char ctype[128];
 	unsigned int i;
@@ -224,6 +280,8 @@ static int request_init(struct request *r, const struct ow_webhook_target *t,
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, discard);
+	if (set_tls(r->easy, ca) != CURLE_OK)
+		return -ENOTSUP; /* check_tls said so at start already */
 	return r->hdrs ? 0 : -ENOMEM;
 }
 
@@ -267,6 +325,8 @@ struct child {
 	bool eof;
 	int64_t deadline_ms;
 	uint64_t rnd;
+	struct curl_blob ca_store;
+	const struct curl_blob *ca;   /* &ca_store, or NULL: the system store */
 	struct shared_counts *counts; /* the daemon's view of the totals, or NULL */
 };
 
@@ -353,7 +413,7 @@ static void start(struct child *c, struct target_state *s, int64_t now)
 	int err;
 
 	s->batch = head_batch(c, s, batch);
-	err = request_init(&s->req, s->t, batch, s->batch, c->cfg.timeout_ms);
+	err = request_init(&s->req, s->t, batch, s->batch, c->cfg.timeout_ms, c->ca);
 	if (!err && curl_multi_add_handle(c->multi, s->req.easy) != CURLM_OK)
 		err = -ENOMEM;
 	if (err) {
@@ -600,11 +660,19 @@ static int child_main(int sock, const struct creds *cr, const struct ow_webhook_
 		      struct shared_counts *counts)
 {
 	struct child c = {.cfg = *cfg, .n = n, .counts = counts};
+	char why[512];
 	unsigned int i;
 
 	c.sock = child_setup(sock, cr, "ow-alert");
 	if (c.sock < 0 || ow_curl_load() || curl_global_init(CURL_GLOBAL_DEFAULT))
 		return 2;
+	c.ca = ca_blob(cfg, &c.ca_store);
+	if (check_tls(c.ca, why, sizeof(why))) {
+		ow_log(OW_LOG_ERROR, "alerter",
+		       "cannot verify HTTPS as configured: not sending alerts",
+		       OW_STR("error", why));
+		return 2;
+	}
 	c.multi = curl_multi_init();
 	c.ts = calloc(n, sizeof(*c.ts));
 	c.rnd = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
@@ -760,7 +828,7 @@ int ow_alerter_stop(struct ow_alerter *al, unsigned int flush_ms)
 /* ---- alert-test ---- */
 
 static void test_one(const struct ow_webhook_target *t, unsigned int timeout_ms,
-		     struct ow_alert_test_result *res)
+		     const struct curl_blob *ca, struct ow_alert_test_result *res)
 {
 	struct request r = {0};
 	struct ow_alert a;
@@ -771,7 +839,7 @@ static void test_one(const struct ow_webhook_target *t, unsigned int timeout_ms,
 	ow_alert_incident_id(a.incident, sizeof(a.incident), a.host, 0, a.time_ns);
 	snprintf(a.reason, sizeof(a.reason), "oomwarden alert-test");
 	memset(res, 0, sizeof(*res));
-	err = request_init(&r, t, &a, 1, timeout_ms);
+	err = request_init(&r, t, &a, 1, timeout_ms, ca);
 	if (err) {
 		snprintf(res->error, sizeof(res->error), "%s", strerror(-err));
 		request_free(&r);
@@ -788,16 +856,27 @@ static void test_one(const struct ow_webhook_target *t, unsigned int timeout_ms,
 }
 
 static int test_child(int fd, const struct creds *cr, const struct ow_webhook_target *t,
-		      unsigned int n, unsigned int timeout_ms)
+		      unsigned int n, const struct ow_alerter_cfg *cfg)
 {
 	struct ow_alert_test_result res;
+	const struct curl_blob *ca;
+	struct curl_blob ca_store;
+	char why[sizeof(res.error)];
 	unsigned int i;
+	int bad;
 
 	fd = child_setup(fd, cr, "ow-alert-test");
 	if (fd < 0 || ow_curl_load() || curl_global_init(CURL_GLOBAL_DEFAULT))
 		return 2;
+	ca = ca_blob(cfg, &ca_store);
+	bad = check_tls(ca, why, sizeof(why));
 	for (i = 0; i < n; i++) {
-		test_one(&t[i], timeout_ms, &res);
+		if (bad) { /* every target gets the reason, none a request */
+			res = (struct ow_alert_test_result){0};
+			snprintf(res.error, sizeof(res.error), "%s", why);
+		} else {
+			test_one(&t[i], cfg->timeout_ms, ca, &res);
+		}
 		if (send(fd, &res, sizeof(res), MSG_NOSIGNAL) != (ssize_t)sizeof(res))
 			return 2;
 	}
@@ -822,7 +901,7 @@ int ow_alert_test(const struct ow_webhook_target *t, unsigned int n,
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		_exit(test_child(sv[1], &cr, t, n, cfg.timeout_ms));
+		_exit(test_child(sv[1], &cr, t, n, &cfg));
 	}
 	close(sv[1]);
 	if (pid < 0) {

@@ -353,6 +353,22 @@ static bool reads_config(enum ow_command cmd)
 	return cmd == OW_CMD_RUN || cmd == OW_CMD_STATUS || cmd == OW_CMD_ALERT_TEST;
 }
 
+/* Read here, by the daemon (root), and at a reload: an unreadable file stops the start or is
+ * refused by the reload, never found at the first alert. status sends nothing: no read. */
+static int read_webhook_ca(struct ow_options *o, char *err, size_t errlen)
+{
+	char name[PATH_MAX + 32];
+
+	if (!o->webhook_ca || (o->cmd != OW_CMD_RUN && o->cmd != OW_CMD_ALERT_TEST))
+		return 0;
+	if (o->line[OW_SET_WEBHOOK_CA] && o->config_path)
+		snprintf(name, sizeof(name), "%s:%u: webhook_ca", o->config_path,
+			 o->line[OW_SET_WEBHOOK_CA]);
+	else
+		snprintf(name, sizeof(name), "--webhook-ca");
+	return ow_ca_bundle_read(o->webhook_ca, name, &o->webhook_ca_pem, err, errlen);
+}
+
 int ow_options_load(int argc, char **argv, const char *default_path, struct ow_options *o,
 		    char *err, size_t errlen)
 {
@@ -379,7 +395,8 @@ int ow_options_load(int argc, char **argv, const char *default_path, struct ow_o
 	o->default_config = default_path;
 	if (ret)
 		return ret < 0 && ret != -EINVAL ? ret : -EINVAL;
-	return ow_options_finish(o, err, errlen);
+	ret = ow_options_finish(o, err, errlen);
+	return ret ? ret : read_webhook_ca(o, err, errlen);
 }
 
 static bool same_str(const char *a, const char *b)

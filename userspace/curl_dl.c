@@ -33,6 +33,7 @@ static const struct {
 	SYM(multi_poll, "curl_multi_poll"),
 	SYM(slist_append, "curl_slist_append"),
 	SYM(slist_free_all, "curl_slist_free_all"),
+	SYM(version_info, "curl_version_info"),
 };
 
 int ow_curl_load(void)

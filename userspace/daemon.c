@@ -1094,11 +1094,13 @@ static int start_tracer(struct ow_daemon *d)
 
 static void start_alerter(struct ow_daemon *d, const struct ow_options *o)
 {
+	struct ow_alerter_cfg cfg = {.ca_pem = o->webhook_ca_pem.pem,
+				     .ca_len = o->webhook_ca_pem.len};
 	int err;
 
 	if (!o->ntargets)
 		return;
-	err = ow_alerter_start(o->targets, o->ntargets, NULL, &d->alerter);
+	err = ow_alerter_start(o->targets, o->ntargets, &cfg, &d->alerter);
 	if (err) {
 		d->alerter = NULL;
 		ow_log(OW_LOG_ERROR, "alerts",
@@ -1138,13 +1140,13 @@ static int check_reload(struct ow_daemon *d, struct ow_options *o, struct ow_wat
 
 static void swap_alerter(struct ow_daemon *d, const struct ow_options *o)
 {
-	if (!ow_reload_targets_changed(d->opts, o))
+	if (!ow_reload_alerter_changed(d->opts, o))
 		return;
 	if (d->alerter)
 		ow_alerter_stop(d->alerter, RELOAD_FLUSH_MS);
 	d->alerter = NULL;
 	start_alerter(d, o);
-	ow_log(OW_LOG_INFO, "alerts", "alert sender restarted for the new webhooks",
+	ow_log(OW_LOG_INFO, "alerts", "alert sender restarted for the new webhook settings",
 	       OW_INT("targets", o->ntargets));
 }
 

@@ -13,9 +13,11 @@
 /* Send one test alert to each target; exit 0 only if every one answered 2xx. */
 static int alert_test(const struct ow_options *opts)
 {
+	struct ow_alerter_cfg cfg = {.ca_pem = opts->webhook_ca_pem.pem,
+				     .ca_len = opts->webhook_ca_pem.len};
 	struct ow_alert_test_result res[OW_MAX_WEBHOOKS];
 	unsigned int i;
-	int ret = ow_alert_test(opts->targets, opts->ntargets, NULL, res);
+	int ret = ow_alert_test(opts->targets, opts->ntargets, &cfg, res);
 
 	for (i = 0; i < opts->ntargets; i++)
 		printf("%-12s %s -> %ld%s%s\n", ow_alert_fmt_name(opts->targets[i].fmt),

@@ -33,6 +33,7 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_LOG_FORMAT] = {"log_format", ANY, true, false, false, 0},
 	[OW_SET_WEBHOOK] = {"webhook", ANY, true, true, false, 0},
 	[OW_SET_WEBHOOK_FORMAT] = {"webhook_format", ANY, true, true, false, 0},
+	[OW_SET_WEBHOOK_CA] = {"webhook_ca", ANY, true, false, false, 0},
 	[OW_SET_NO_BPF] = {"no_bpf", ANY, false, false, true, 0},
 	[OW_SET_ATTACH] = {"attach", ANY, true, false, true, 0},
 	[OW_SET_VERBOSE] = {"verbose", ANY, false, false, false, 'v'},
@@ -251,6 +252,17 @@ static int set_metrics_file(struct ow_options *o, const char *name, const char *
 	return 0;
 }
 
+/* Only the path here: ow_options_load reads the file, for the commands that send alerts. */
+static int set_webhook_ca(struct ow_options *o, const char *name, const char *v, char *err,
+			  size_t errlen)
+{
+	/* Empty in the file means the system store; on the command line it is a mistake. */
+	if (!*v && !strncmp(name, "--", 2))
+		return fail(err, errlen, "invalid value for %s: '' (a PEM file)", name);
+	o->webhook_ca = *v ? v : NULL;
+	return 0;
+}
+
 static int set_metrics_interval(struct ow_options *o, const char *name, const char *v, char *err,
 				size_t errlen)
 {
@@ -287,6 +299,8 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 		return add_webhook(o, name, v, err, errlen);
 	case OW_SET_WEBHOOK_FORMAT:
 		return add_webhook_format(o, name, v, err, errlen);
+	case OW_SET_WEBHOOK_CA:
+		return set_webhook_ca(o, name, v, err, errlen);
 	case OW_SET_ATTACH:
 		return parse_attach(name, v, &o->attach, err, errlen);
 	case OW_SET_METRICS_FILE:
@@ -555,6 +569,7 @@ void ow_options_free(struct ow_options *o)
 	if (o->prefer)
 		regfree(&o->prefer_re);
 	o->protect = o->prefer = NULL;
+	ow_ca_bundle_free(&o->webhook_ca_pem);
 	for (i = 0; i < o->nrules; i++)
 		ow_rule_free(&o->rules[i]);
 	o->nrules = 0;
@@ -597,11 +612,13 @@ void ow_option_format(const struct ow_options *o, enum ow_setting s, char *buf, 
 		return;
 	case OW_SET_PROTECT:
 	case OW_SET_PREFER:
+	case OW_SET_WEBHOOK_CA:
 	case OW_SET_METRICS_FILE:
 	case OW_SET_METRICS_LISTEN:
 	case OW_SET_CONFIG: {
 		const char *v = s == OW_SET_PROTECT	     ? o->protect
 				: s == OW_SET_PREFER	     ? o->prefer
+				: s == OW_SET_WEBHOOK_CA     ? o->webhook_ca
 				: s == OW_SET_METRICS_FILE   ? o->metrics_file
 				: s == OW_SET_METRICS_LISTEN ? o->metrics_listen
 							     : o->config_flag;

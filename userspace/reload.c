@@ -60,6 +60,18 @@ static void keep_running(const struct ow_options *from, struct ow_options *to)
 	to->metrics_listen = keep_str(to, from->metrics_listen);
 }
 
+static bool same_path(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* A CA rotated in place: the file's name is the same, so the diff cannot see it. */
+static bool ca_rewritten(const struct ow_options *from, const struct ow_options *to)
+{
+	return to->webhook_ca && same_path(from->webhook_ca, to->webhook_ca) &&
+	       !ow_ca_bundle_equal(&from->webhook_ca_pem, &to->webhook_ca_pem);
+}
+
 unsigned int ow_reload_prepare(const struct ow_options *from, struct ow_options *to)
 {
 	struct ow_config_change changes[MAX_CHANGES];
@@ -67,15 +79,22 @@ unsigned int ow_reload_prepare(const struct ow_options *from, struct ow_options 
 
 	for (i = 0; i < n && i < MAX_CHANGES; i++)
 		log_change(from, to, &changes[i]);
+	if (ca_rewritten(from, to)) {
+		ow_log(OW_LOG_INFO, "config_change", "applied: the file's content changed",
+		       OW_STR("key", ow_settings[OW_SET_WEBHOOK_CA].key),
+		       OW_STR("file", to->webhook_ca));
+		n++;
+	}
 	keep_running(from, to);
 	return n;
 }
 
-bool ow_reload_targets_changed(const struct ow_options *from, const struct ow_options *to)
+bool ow_reload_alerter_changed(const struct ow_options *from, const struct ow_options *to)
 {
 	unsigned int i;
 
-	if (from->ntargets != to->ntargets)
+	if (from->ntargets != to->ntargets || !same_path(from->webhook_ca, to->webhook_ca) ||
+	    !ow_ca_bundle_equal(&from->webhook_ca_pem, &to->webhook_ca_pem))
 		return true;
 	for (i = 0; i < to->ntargets; i++)
 		if (from->targets[i].fmt != to->targets[i].fmt ||

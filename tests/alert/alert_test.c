@@ -4,7 +4,8 @@
  * 127.0.0.1): every format's request as the receiver saw it, the sender's privileges,
  * retries with backoff, 429 + Retry-After, giving up, coalescing a burst without loss, a hung
  * receiver (ow_alerter_send's latency is measured and printed), a stopped or dead sender, and
- * alert-test. Prints "alert: N passed, N failed"; exits 1 on failure.
+ * alert-test; then HTTPS (tls_test.c) when run.sh made certificates in TLSDIR. Prints
+ * "alert: N passed, N failed"; exits 1 on failure.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,23 +21,12 @@
 
 #include "alert.h"
 #include "alert_sender.h"
+#include "harness.h"
 #include "log.h"
 
-static int passed, failed;
+int passed, failed;
 static char base[64];	 /* http://127.0.0.1:PORT */
 static char records[64]; /* the receiver's request log */
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			printf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond);                     \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
 
 static double now_s(void)
 {
@@ -48,7 +38,8 @@ static double now_s(void)
 
 /* ---- the receiver ---- */
 
-static pid_t start_receiver(const char *script)
+pid_t start_receiver(const char *script, const char *log, const char *cert, const char *key,
+		     char *url, size_t urllen)
 {
 	int p[2], port = 0;
 	FILE *f;
@@ -60,7 +51,7 @@ static pid_t start_receiver(const char *script)
 	if (pid == 0) {
 		dup2(p[1], 1);
 		close(p[0]);
-		execlp("python3", "python3", script, records, (char *)NULL);
+		execlp("python3", "python3", script, log, cert, key, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -68,16 +59,15 @@ static pid_t start_receiver(const char *script)
 	if (!f || fscanf(f, "PORT %d", &port) != 1)
 		return -1;
 	fclose(f);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+	snprintf(url, urllen, "%s://127.0.0.1:%d", cert ? "https" : "http", port);
 	return pid;
 }
 
-/* The requests whose path starts with prefix, oldest first (a cJSON array to free). */
-static cJSON *requests(const char *prefix)
+cJSON *requests_in(const char *file, const char *prefix)
 {
 	cJSON *arr = cJSON_CreateArray(), *r;
 	char line[1 << 17];
-	FILE *f = fopen(records, "r");
+	FILE *f = fopen(file, "r");
 
 	while (f && fgets(line, sizeof(line), f)) {
 		r = cJSON_Parse(line);
@@ -92,7 +82,12 @@ static cJSON *requests(const char *prefix)
 	return arr;
 }
 
-static const char *rstr(const cJSON *req, const char *key)
+static cJSON *requests(const char *prefix)
+{
+	return requests_in(records, prefix);
+}
+
+const char *rstr(const cJSON *req, const char *key)
 {
 	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(req, key));
 
@@ -131,7 +126,7 @@ static int count_alerts(const cJSON *arr)
 
 /* ---- helpers ---- */
 
-static void make_alert(struct ow_alert *a, enum ow_alert_kind kind, int i)
+void make_alert(struct ow_alert *a, enum ow_alert_kind kind, int i)
 {
 	ow_alert_init(a, kind);
 	snprintf(a->cgroup, sizeof(a->cgroup), "leak%d.service", i);
@@ -147,8 +142,8 @@ static void make_alert(struct ow_alert *a, enum ow_alert_kind kind, int i)
 	ow_alert_incident_id(a->incident, sizeof(a->incident), a->host, (uint64_t)i, a->time_ns);
 }
 
-static int targets(struct ow_webhook_target *t, const char *const *paths, const char *const *fmts,
-		   unsigned int n)
+int targets_at(const char *at, struct ow_webhook_target *t, const char *const *paths,
+	       const char *const *fmts, unsigned int n)
 {
 	const char *urls[OW_MAX_WEBHOOKS];
 	static char buf[OW_MAX_WEBHOOKS][256];
@@ -157,7 +152,7 @@ static int targets(struct ow_webhook_target *t, const char *const *paths, const 
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		snprintf(buf[i], sizeof(buf[i]), "%s%s", base, paths[i]);
+		snprintf(buf[i], sizeof(buf[i]), "%s%s", at, paths[i]);
 		urls[i] = buf[i];
 	}
 	rc = ow_webhook_targets_parse(urls, n, fmts, fmts ? n : 0, t, OW_MAX_WEBHOOKS, err,
@@ -165,6 +160,12 @@ static int targets(struct ow_webhook_target *t, const char *const *paths, const 
 	if (rc < 0)
 		printf("targets: %s\n", err);
 	return rc;
+}
+
+static int targets(struct ow_webhook_target *t, const char *const *paths, const char *const *fmts,
+		   unsigned int n)
+{
+	return targets_at(base, t, paths, fmts, n);
 }
 
 /* The sender child of this process, found through /proc (its name is "ow-alert"). */
@@ -547,8 +548,9 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/ow-alert-XXXXXX";
 	pid_t rx;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s tests/alert/receiver.py\n", argv[0]);
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: %s tests/alert/receiver.py [TLSDIR [OOMWARDEN]]\n",
+			argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -557,7 +559,7 @@ int main(int argc, char **argv)
 	snprintf(records, sizeof(records), "%s/requests.jsonl", dir);
 	/* The sender's log lines (retries, failures, counters) show in the output. */
 	ow_log_setup(OW_LOG_TEXT, OW_LOG_INFO, 1);
-	rx = start_receiver(argv[1]);
+	rx = start_receiver(argv[1], records, NULL, NULL, base, sizeof(base));
 	if (rx < 0) {
 		printf("alert: cannot start the receiver\nalert: 0 passed, 1 failed\n");
 		return 1;
@@ -571,6 +573,8 @@ int main(int argc, char **argv)
 	test_hang();
 	test_stopped_and_dead_sender();
 	test_alert_test();
+	if (argc >= 3)
+		tls_tests(argv[1], argv[2], argc == 4 ? argv[3] : NULL);
 	kill(rx, SIGTERM);
 	waitpid(rx, NULL, 0);
 	unlink(records);

@@ -312,6 +312,7 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_LOG_FORMAT] = "json",
 	[OW_SET_WEBHOOK] = "http://127.0.0.1:9/x",
 	[OW_SET_WEBHOOK_FORMAT] = "slack",
+	[OW_SET_WEBHOOK_CA] = OW_FIXTURES "/ca/good.pem", /* run reads it: a real one */
 	[OW_SET_ATTACH] = "tracepoint",
 	[OW_SET_METRICS_FILE] = "/run/m.prom",
 	[OW_SET_METRICS_INTERVAL] = "15",
@@ -463,6 +464,129 @@ static void test_section_protect_and_prefer(void **state)
 	assert_false(ow_rule_prefers(o.prefer, &o.prefer_re, queue, "java", ""));
 }
 
+/* ---- webhook_ca: the file is read by the load, for run and alert-test ---- */
+
+#define CA_GOOD	  OW_FIXTURES "/ca/good.pem"
+#define CA_BUNDLE OW_FIXTURES "/ca/bundle-crlf.pem"
+
+/* A config file naming a CA by its absolute path (fixture paths are known at build time). */
+static char *ca_conf(const char *ca)
+{
+	static char path[64];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/ow-ca-conf-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "webhook = https://127.0.0.1:9/hook\nwebhook_ca = %s\n", ca);
+	fclose(f);
+	return path;
+}
+
+static void test_webhook_ca_read_by_the_load(void **state)
+{
+	char *conf = ca_conf(CA_GOOD);
+
+	assert_int_equal(LOAD_FILE(conf), 0);
+	assert_string_equal(o.webhook_ca, CA_GOOD);
+	assert_int_equal(o.line[OW_SET_WEBHOOK_CA], 2);
+	assert_non_null(o.webhook_ca_pem.pem);
+	assert_int_equal(o.webhook_ca_pem.len, 611);
+	ow_options_free(&o);
+	assert_null(o.webhook_ca_pem.pem);
+	/* the flag wins over the file */
+	assert_int_equal(LOAD_FILE(conf, "--webhook-ca", CA_BUNDLE), 0);
+	assert_string_equal(o.webhook_ca, CA_BUNDLE);
+	assert_int_equal(o.webhook_ca_pem.len, 1296);
+	ow_options_free(&o);
+	/* alert-test reads it too */
+	assert_int_equal(LOAD(NO_SUCH_FILE, "alert-test", "--config", conf), 0);
+	assert_int_equal(o.webhook_ca_pem.len, 611);
+	ow_options_free(&o);
+	/* status sends nothing: it does not read it, so a missing one is no error there */
+	assert_int_equal(LOAD(NO_SUCH_FILE, "status", "--webhook-ca", "/nonexistent/ca.pem"), 0);
+	assert_null(o.webhook_ca_pem.pem);
+	ow_options_free(&o);
+	/* an empty value in the file: the system store */
+	assert_int_equal(LOAD_FILE(CONF("webhook-ca-empty.conf")), 0);
+	assert_null(o.webhook_ca);
+	assert_null(o.webhook_ca_pem.pem);
+	unlink(conf);
+}
+
+static void test_webhook_ca_errors(void **state)
+{
+	int rc;
+
+	/* from the file: FILE:LINE: and the key */
+	rc = LOAD_FILE(CONF("webhook-ca-missing.conf"));
+	assert_int_equal(rc, -ENOENT);
+	assert_null(strchr(err, '\n'));
+	assert_string_equal(err, CONF("webhook-ca-missing.conf") ":3: webhook_ca: cannot read "
+								 "'/nonexistent/oomwarden-ca.pem': "
+								 "No such file or directory");
+	ow_options_free(&o);
+	/* from the flag */
+	rc = LOAD(NO_SUCH_FILE, "alert-test", "--webhook", "https://127.0.0.1:9/x", "--webhook-ca",
+		  "/nonexistent/ca.pem");
+	assert_int_equal(rc, -ENOENT);
+	assert_string_equal(err, "--webhook-ca: cannot read '/nonexistent/ca.pem': No such file "
+				 "or directory");
+	ow_options_free(&o);
+	/* not PEM */
+	rc = LOAD(NO_SUCH_FILE, "run", "--webhook-ca", OW_FIXTURES "/ca/der.crt");
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(err, "der.crt' holds no PEM certificate"));
+	ow_options_free(&o);
+	/* a flag fixes what the file gets wrong */
+	assert_int_equal(LOAD_FILE(CONF("webhook-ca-missing.conf"), "--webhook-ca", CA_GOOD), 0);
+}
+
+/* A new path, or new bytes at the same path (a CA rotated in place), restarts the sender. */
+static void test_webhook_ca_reload(void **state)
+{
+	char *conf = ca_conf(CA_GOOD);
+	struct ow_options a;
+	char log[4096];
+	int fds[2];
+	ssize_t n;
+
+	assert_int_equal(LOAD_FILE(conf), 0);
+	a = o;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(LOAD_FILE(conf), 0);
+	assert_false(ow_reload_alerter_changed(&a, &o));
+	assert_int_equal(ow_config_diff(&a, &o, NULL, 0), 0);
+	/* the same file, rewritten */
+	o.webhook_ca_pem.pem[100] ^= 1;
+	assert_true(ow_reload_alerter_changed(&a, &o));
+	assert_int_equal(pipe2(fds, O_NONBLOCK), 0);
+	ow_log_setup(OW_LOG_TEXT, OW_LOG_INFO, fds[1]);
+	assert_int_equal(ow_reload_prepare(&a, &o), 1);
+	ow_log_setup(OW_LOG_TEXT, OW_LOG_INFO, 2);
+	n = read(fds[0], log, sizeof(log) - 1);
+	close(fds[0]);
+	close(fds[1]);
+	assert_true(n > 0);
+	log[n] = '\0';
+	assert_non_null(strstr(log, "key=webhook_ca file=" CA_GOOD));
+	ow_options_free(&o);
+	/* another path: a config change like any other */
+	assert_int_equal(LOAD_FILE(conf, "--webhook-ca", CA_BUNDLE), 0);
+	assert_true(ow_reload_alerter_changed(&a, &o));
+	assert_int_equal(ow_config_diff(&a, &o, NULL, 0), 1);
+	ow_options_free(&o);
+	/* none at all: the system store again */
+	assert_int_equal(LOAD(NO_SUCH_FILE, "run", "--webhook", "https://127.0.0.1:9/hook"), 0);
+	assert_true(ow_reload_alerter_changed(&a, &o));
+	assert_false(ow_reload_alerter_changed(&o, &o));
+	ow_options_free(&a);
+	unlink(conf);
+}
+
 /* ---- reload: what changed ---- */
 
 static void test_diff(void **state)
@@ -524,8 +648,8 @@ static void test_reload_prepare(void **state)
 	a = o;
 	memset(&o, 0, sizeof(o));
 	assert_int_equal(LOAD_FILE(CONF("reload-b.conf"), "--cgroup", "/x"), 0);
-	assert_true(ow_reload_targets_changed(&a, &o));
-	assert_false(ow_reload_targets_changed(&a, &a));
+	assert_true(ow_reload_alerter_changed(&a, &o));
+	assert_false(ow_reload_alerter_changed(&a, &a));
 	assert_true(ow_reload_cgroups_changed(&a, &o));
 	assert_false(ow_reload_cgroups_changed(&o, &o));
 	assert_true(o.no_bpf);
@@ -565,6 +689,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_section_matching, teardown),
 		cmocka_unit_test_teardown(test_section_policy, teardown),
 		cmocka_unit_test_teardown(test_section_protect_and_prefer, teardown),
+		cmocka_unit_test_teardown(test_webhook_ca_read_by_the_load, teardown),
+		cmocka_unit_test_teardown(test_webhook_ca_errors, teardown),
+		cmocka_unit_test_teardown(test_webhook_ca_reload, teardown),
 		cmocka_unit_test_teardown(test_diff, teardown),
 		cmocka_unit_test_teardown(test_reload_reapplies_flags, teardown),
 		cmocka_unit_test_teardown(test_reload_prepare, teardown),

@@ -457,6 +457,42 @@ static void test_metrics_bad_values(void **state)
 	expect_error(PARSE("run", "--metrics-file"), "--metrics-file", NULL);
 }
 
+/* ---- webhook_ca ---- */
+
+static void test_webhook_ca_flag(void **state)
+{
+	char buf[256];
+
+	assert_int_equal(PARSE("run"), 0);
+	assert_null(o.webhook_ca); /* the system store */
+	ow_option_format(&o, OW_SET_WEBHOOK_CA, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	ow_options_free(&o);
+	assert_int_equal(PARSE("alert-test", "--webhook", "https://127.0.0.1:9/x", "--webhook-ca",
+			       "/etc/oomwarden/ca.pem"),
+			 0);
+	assert_int_equal(o.cmd, OW_CMD_ALERT_TEST);
+	assert_string_equal(o.webhook_ca, "/etc/oomwarden/ca.pem");
+	/* parsing reads nothing: the file is read by ow_options_load (test_config.c) */
+	assert_null(o.webhook_ca_pem.pem);
+	ow_option_format(&o, OW_SET_WEBHOOK_CA, buf, sizeof(buf));
+	assert_string_equal(buf, "/etc/oomwarden/ca.pem");
+	ow_options_free(&o);
+	/* not a list: the last one wins; the = form */
+	assert_int_equal(PARSE("run", "--webhook-ca", "/a.pem", "--webhook-ca=/b.pem"), 0);
+	assert_string_equal(o.webhook_ca, "/b.pem");
+}
+
+static void test_webhook_ca_bad_values(void **state)
+{
+	expect_error(PARSE("run", "--webhook-ca", ""), "--webhook-ca", "PEM");
+	expect_error(PARSE("run", "--webhook-ca"), "--webhook-ca", NULL);
+	expect_error(PARSE("run", "--webhook-ca="), "--webhook-ca", NULL);
+	/* no switch turns verification off */
+	expect_error(PARSE("run", "--webhook-insecure"), "--webhook-insecure", NULL);
+	expect_error(PARSE("run", "--webhook-ca-insecure"), "--webhook-ca-insecure", NULL);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -465,6 +501,8 @@ int main(void)
 		T(test_metrics_defaults),
 		T(test_metrics_flags),
 		T(test_metrics_bad_values),
+		T(test_webhook_ca_flag),
+		T(test_webhook_ca_bad_values),
 		T(test_defaults),
 		T(test_every_flag),
 		T(test_equals_form_and_log_format_text),
