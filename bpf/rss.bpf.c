@@ -159,6 +159,7 @@ static __always_inline void on_rss(struct task_struct___ow *owner, __u32 tgid, i
 	nr = nonreclaimable(p->rss);
 	if (abs_diff(nr, p->last_reported) >= p->proc_step) {
 		p->last_reported = nr;
+		p->reported = 1;
 		report_proc(owner, p, tgid);
 	}
 	total = nr + p->rss[OW_MEM_FILE];

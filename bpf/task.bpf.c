@@ -49,7 +49,10 @@ static __always_inline int on_exit(__u32 pid, __u32 tgid)
 	p = bpf_map_lookup_elem(&procs, &tgid);
 	if (!p)
 		return 0;
-	e = event_reserve(OW_EV_PROC_EXIT, tgid, p->memcg_id);
+	/* Only the exits of processes the daemon was told about: waking it for every short-lived
+	 * process of a busy machine (a build forks hundreds a second) would cost more than the
+	 * watching itself. */
+	e = p->reported ? event_reserve(OW_EV_PROC_EXIT, tgid, p->memcg_id) : NULL;
 	if (e) {
 		__builtin_memcpy(e->rss, p->rss, sizeof(e->rss));
 		bpf_get_current_comm(e->comm, sizeof(e->comm));

@@ -65,8 +65,9 @@ struct ow_proc_state {
 	__u64 last_checked;   /* RSS of all types at the last memcg usage check */
 	__u64 proc_step;      /* copied from memcg_cfg at cfg_gen */
 	__u64 memcg_step;
-	__u32 watched;
-	__u32 cfg_gen; /* 0: never read (the daemon's generations start at 1) */
+	__u16 watched;
+	__u16 reported; /* a step was reported: the daemon knows the process, so tell it the exit */
+	__u32 cfg_gen;	/* 0: never read (the daemon's generations start at 1) */
 };
 
 #endif /* OW_EVENTS_H */
