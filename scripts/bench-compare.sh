@@ -191,22 +191,6 @@ write_section()
 	echo "<!-- compare:end -->"
 }
 
-# splice FILE START END NEWFILE: replace the lines from START to END markers in FILE with
-# NEWFILE (which holds its own markers), or append NEWFILE when FILE has no markers.
-splice()
-{
-	local file=$1 start=$2 end=$3 new=$4
-
-	if grep -qF "$start" "$file" 2>/dev/null; then
-		awk -v s="$start" -v e="$end" -v f="$new" '
-			index($0, s) { while ((getline l < f) > 0) print l; skip = 1; next }
-			index($0, e) { skip = 0; next }
-			!skip { print }' "$file" >"$TMP/spliced" && cp "$TMP/spliced" "$file"
-	else
-		{ [[ -s $file ]] && echo; cat "$new"; } >>"$file"
-	fi
-}
-
 write_section >"$TMP/section.md"
 splice "$OUT" '<!-- compare:start -->' '<!-- compare:end -->' "$TMP/section.md"
 if has_part rows; then
