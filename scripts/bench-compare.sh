@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make bench-compare` (and the second half of `make bench`): oomwarden side by side with the
+# `make bench-compare` (and the second part of `make bench`): oomwarden side by side with the
 # kernel OOM killer alone, earlyoom, nohang and PM2, on the same workloads in memcgs of the same
 # limit; what each watcher costs; oomwarden with many memcgs and processes. Writes the section
-# between the compare markers of BENCHMARKS.md and quotes its headline in the README.
+# between the compare markers of BENCHMARKS.md and quotes its headline in the README. The rows
+# with no cgroup limit run in a VM: bench/compare/vm.sh, the third part of `make bench`.
 # Run as root after `make`. Installs earlyoom and nohang (apt-get) and PM2 (npm, into
 # /var/cache/oomwarden-bench) where missing.
 #

@@ -137,6 +137,10 @@ write_section()
 	echo "nohang, PM2 and oomwarden settings are not run here, nor PM2 (node under TCG is too slow)."
 	echo
 	write_vm_rows
+	if grep -q '^OWVM-ROWNOTE ' "$LOG"; then
+		echo
+		sed -n 's/^OWVM-ROWNOTE \([^ ]*\) \(.*\)/- \1: \2/p' "$LOG"
+	fi
 	if grep -q '^OWVM-FAIL ' "$LOG"; then
 		echo
 		echo "Rows that could not be run:"

@@ -16,6 +16,7 @@
 #   ROW <rows.tsv columns>   one row, bench/compare/rows.sh's columns joined by | (not tabs:
 #                            a console may expand them)
 #   VICTIMS <row> <names>    the processes the kernel's OOM killer killed during the row, or -
+#   ROWNOTE <row> <text>     what else the table should say about the row (a watcher gone)
 # and PASS/FAIL per row (FAIL: the row could not be run), then `compare: N passed, N failed`.
 set -u
 
@@ -162,7 +163,7 @@ oom_victims()
 guest_row()
 {
 	local scen=$1 w=$2 v=$3 id="$1.$2.$3" t0=$SECONDS log rep st oom0 oom t1 row outcome
-	local -a reasons=()
+	local -a reasons=() notes=()
 
 	scenario "$scen" && watcher_argv "$w" "$v" || return 1
 	log=$TMP/$id.log rep=$TMP/$id.report
@@ -191,7 +192,9 @@ guest_row()
 		# The watcher's log lines about the victim's exit.
 		sleep 1
 		oom=$(($(vm_oom_kills) - oom0))
-		[[ $w == none ]] || pid_alive "$W_PID" || reasons+=("$w died during the row")
+		# A result, not a failure: the kernel may have chosen it, or it crashed.
+		[[ $w == none ]] || pid_alive "$W_PID" ||
+			notes+=("$w was gone at the end of the row: $(tail -n 2 "$log" | tr '\n' ' ')")
 	fi
 	watcher_stop "$w" "$log"
 	grep -q '^launch ' "$rep" || reasons+=("the workload never started")
@@ -205,14 +208,17 @@ guest_row()
 		"$(judge "$rep" "$st" "$oom" "$t1")" "$oom" - "$(watcher_actions "$w" "$log")")
 	echo "ROW ${row//$'\t'/|}"
 	echo "VICTIMS $id $(oom_victims)"
+	((${#notes[@]})) && echo "ROWNOTE $id ${notes[*]}"
 	outcome=$(cut -f5 <<<"$row")
 	PASSED=$((PASSED + 1))
-	echo "PASS $id ($((SECONDS - t0))s): $outcome, first action $(cut -f6 <<<"$row") s, $oom OOM kill(s)"
+	echo "PASS $id ($((SECONDS - t0))s): $outcome, first action $(cut -f6 <<<"$row") s," \
+		"$oom OOM kill(s)"
 }
 
 sync
 echo 3 >/proc/sys/vm/drop_caches
-echo "compare: cgroup v2 at $OW_CG_ROOT, $LIMIT_MIB MiB RAM, $(meminfo_mib MemAvailable) MiB available, logs in $TMP"
+echo "compare: cgroup v2 at $OW_CG_ROOT, $LIMIT_MIB MiB RAM," \
+	"$(meminfo_mib MemAvailable) MiB available, logs in $TMP"
 echo "INFO kernel $(uname -r)"
 echo "INFO memtotal_mib $LIMIT_MIB"
 echo "INFO memavailable_mib $(meminfo_mib MemAvailable)"
