@@ -223,16 +223,24 @@ run: deps
 	$(OUT)/oomwarden run $(ARGS)
 
 # make bench: oomwarden's own costs (scripts/bench.sh), then the comparison with the kernel
-# OOM killer, earlyoom, nohang and PM2 (scripts/bench-compare.sh); both write BENCHMARKS.md.
+# OOM killer, earlyoom, nohang and PM2 in memcgs (scripts/bench-compare.sh), then with no
+# cgroup limit in a qemu guest (bench/compare/vm.sh); all three write BENCHMARKS.md.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/bench.sh
 	$(Q)scripts/bench-compare.sh
+	$(Q)bench/compare/vm.sh
 
 .PHONY: bench-compare
 bench-compare: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/bench-compare.sh
+
+# The comparison with no cgroup limit (the whole machine runs out), in a qemu guest.
+.PHONY: bench-vm
+bench-vm: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/compare/vm.sh
 
 format:
 	$(Q)clang-format -i $(USER_SRCS) $(wildcard include/*.h) $(BPF_SRCS) bpf/diag/*.bpf.c \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make bench-compare` (and the second half of `make bench`): oomwarden side by side with the
+# `make bench-compare` (and the second part of `make bench`): oomwarden side by side with the
 # kernel OOM killer alone, earlyoom, nohang and PM2, on the same workloads in memcgs of the same
 # limit; what each watcher costs; oomwarden with many memcgs and processes. Writes the section
-# between the compare markers of BENCHMARKS.md and quotes its headline in the README.
+# between the compare markers of BENCHMARKS.md and quotes its headline in the README. The rows
+# with no cgroup limit run in a VM: bench/compare/vm.sh, the third part of `make bench`.
 # Run as root after `make`. Installs earlyoom and nohang (apt-get) and PM2 (npm, into
 # /var/cache/oomwarden-bench) where missing.
 #
@@ -189,22 +190,6 @@ write_section()
 	echo
 	echo "Commands: \`$( ((QUICK)) && echo 'BENCH_QUICK=1 ')LIMIT_MIB=$LIMIT_MIB PAIRS=$PAIRS IDLE_S=$IDLE_S SCALE_CGROUPS=$SCALE_CGROUPS SCALE_PROCS=$SCALE_PROCS COMPARE_SCENARIOS='${SCENARIOS[*]}' COMPARE_WATCHERS='${WATCHERS[*]}' COMPARE_PARTS='${PARTS[*]}' make bench-compare\`."
 	echo "<!-- compare:end -->"
-}
-
-# splice FILE START END NEWFILE: replace the lines from START to END markers in FILE with
-# NEWFILE (which holds its own markers), or append NEWFILE when FILE has no markers.
-splice()
-{
-	local file=$1 start=$2 end=$3 new=$4
-
-	if grep -qF "$start" "$file" 2>/dev/null; then
-		awk -v s="$start" -v e="$end" -v f="$new" '
-			index($0, s) { while ((getline l < f) > 0) print l; skip = 1; next }
-			index($0, e) { skip = 0; next }
-			!skip { print }' "$file" >"$TMP/spliced" && cp "$TMP/spliced" "$file"
-	else
-		{ [[ -s $file ]] && echo; cat "$new"; } >>"$file"
-	fi
 }
 
 write_section >"$TMP/section.md"

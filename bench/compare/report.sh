@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # The comparative section of BENCHMARKS.md, from $TMP/rows.tsv, costs.tsv and scale.tsv.
-# Sourced by scripts/bench-compare.sh; write_report prints markdown on stdout.
+# Sourced by scripts/bench-compare.sh and bench/compare/vm.sh (TMP); the write_* functions print
+# markdown on stdout, splice puts a section into a file.
 
 # rows_with_lead: rows.tsv with a 12th column, the lead time: the no-watcher row's time to OOM
 # for the scenario minus this row's first action.
@@ -77,4 +78,20 @@ write_scale()
 		printf "| resident memory (MiB) | %s |\n", n["rss-mib"]
 		printf "| 64 MiB/s leak in one 64 MiB memcg: event to SIGTERM (ms), workload exit, OOM kills | %s, %s, %s |\n",
 			n["leak-latency-ms"], n["leak-exit"], n["leak-oom-kills"] }' "$TMP/scale.tsv"
+}
+
+# splice FILE START END NEWFILE: replace the lines from START to END markers in FILE with
+# NEWFILE (which holds its own markers), or append NEWFILE when FILE has no markers.
+splice()
+{
+	local file=$1 start=$2 end=$3 new=$4
+
+	if grep -qF "$start" "$file" 2>/dev/null; then
+		awk -v s="$start" -v e="$end" -v f="$new" '
+			index($0, s) { while ((getline l < f) > 0) print l; skip = 1; next }
+			index($0, e) { skip = 0; next }
+			!skip { print }' "$file" >"$TMP/spliced" && cp "$TMP/spliced" "$file"
+	else
+		{ [[ -s $file ]] && echo; cat "$new"; } >>"$file"
+	fi
 }

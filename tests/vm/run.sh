@@ -13,13 +13,23 @@
 #   lockdown  booted with lockdown=confidentiality, which makes the kernel refuse every program
 #             the daemon loads (bpf_probe_read_kernel is withheld): the slow leaks of both scripts
 #             must be stopped by the daemon's own degraded mode (LOCKDOWN_SCENARIOS)
+#   compare   only when named (bench/compare/vm.sh, `make bench`), on OW_VM_COMPARE_KERNELS:
+#             tests/vm/compare.sh, the comparative benchmark's host-wide rows (no cgroup limit)
+#             with the kernel OOM killer alone, earlyoom, nohang and oomwarden (OW_VM_SMALL_MEM);
+#             earlyoom and nohang are Debian's packages and nohang runs on the host's python3,
+#             both on the guest's data disk. Its rows are results, not verdicts: a row fails
+#             only when it could not be run.
 #
-# usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...     (default: every suite)
-#   a bare scenario name runs in the suite whose script has it (machine, else e2e)
+# usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...     (default: e2e machine lockdown)
+#   a bare scenario name runs in the suite whose script has it (machine, else e2e); compare
+#   scenarios are named compare:NAME
 # environment:
 #   OW_VM_KERNELS   kernel series or linux-image package names (default "6.1 6.12")
 #   OW_VM_SUITES    suites booted when no argument names one (default "e2e machine lockdown")
 #   OW_VM_LOCKDOWN_KERNELS  kernels that also boot the lockdown suite (default: all of them)
+#   OW_VM_COMPARE_KERNELS   kernels that boot the compare suite when it is named (default 6.12)
+#   OW_VM_COMPARE_WATCHERS  the compare suite's watchers (default: tests/vm/compare.sh's all)
+#   OW_VM_COMPARE_TIMEOUT   seconds before the compare guest is killed (default 1800)
 #   OW_VM_CACHE     where kernel packages are downloaded and unpacked, outside the clone so
 #                   one machine fetches them once (default /var/cache/oomwarden-vm)
 #   OW_VM_MEM       e2e guest RAM in MiB (default 1024)
@@ -42,6 +52,11 @@ MEM=${OW_VM_MEM:-1024}
 SMALL_MEM=${OW_VM_SMALL_MEM:-512}
 SUITES=${OW_VM_SUITES:-e2e machine lockdown}
 LOCKDOWN_KERNELS=${OW_VM_LOCKDOWN_KERNELS:-$KERNELS}
+COMPARE_KERNELS=${OW_VM_COMPARE_KERNELS:-6.12}
+COMPARE_WATCHERS=${OW_VM_COMPARE_WATCHERS:-}
+COMPARE_TIMEOUT=${OW_VM_COMPARE_TIMEOUT:-1800}
+# The compare suite's machine-wide watchers besides oomwarden, as Debian ships them.
+COMPARE_DEBS=(earlyoom nohang)
 # The slow leaks (a 256 MiB cgroup at 2 and 32 MiB/s, the machine at 16 MiB/s) where the
 # kernel refuses BPF: each is stopped from cgroup files, /proc/meminfo and PSI alone.
 LOCKDOWN_SCENARIOS=(linear-2 linear-32 root-leak-16)
@@ -86,12 +101,12 @@ add_suite()
 for arg in "$@"; do
 	[[ $arg =~ ^[A-Za-z0-9_.:-]+$ ]] || die "bad scenario name '$arg'"
 	case $arg in
-	e2e | machine | lockdown) add_suite "$arg" ;;
-	e2e:* | machine:* | lockdown:*)
+	e2e | machine | lockdown | compare) add_suite "$arg" ;;
+	e2e:* | machine:* | lockdown:* | compare:*)
 		add_suite "${arg%%:*}"
 		SUITE_NAMES[${arg%%:*}]+=" ${arg#*:}"
 		;;
-	*:*) die "unknown suite in '$arg' (suites: e2e machine lockdown)" ;;
+	*:*) die "unknown suite in '$arg' (suites: e2e machine lockdown compare)" ;;
 	*)
 		if [[ $MACHINE_NAMES == *" $arg "* ]]; then
 			add_suite machine
@@ -140,11 +155,44 @@ cached_package()
 	done | sort -V | tail -n1
 }
 
-# fetch_kernel SPEC: sets KPKG and KDIR (the unpacked package in the cache), downloading and
-# unpacking it first when it is not there yet.
+# fetch_deb PKG: sets PDIR, the package unpacked in the cache, downloading and unpacking it
+# first when it is not there yet (kernels, and the compare suite's earlyoom and nohang).
+fetch_deb()
+{
+	local pkg=$1 deb tmp
+
+	PDIR=$CACHE/$pkg
+	[[ -e $PDIR/.complete ]] && return 0
+
+	echo "vm: downloading $pkg into $CACHE"
+	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX") || return 1
+	# apt downloads as its sandbox user _apt, which must be able to write there.
+	id _apt >/dev/null 2>&1 && chown _apt "$tmp"
+	(cd "$tmp" && apt-get download -qq "$pkg")
+	deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" | head -n1)
+	if [[ -z $deb ]]; then
+		rm -rf "$tmp"
+		echo "vm: apt-get download $pkg failed" >&2
+		return 1
+	fi
+	rm -rf "$PDIR"
+	mkdir -p "$PDIR"
+	# The .complete stamp makes a half-unpacked tree (interrupted run) be unpacked again; the
+	# version is what the compare suite reports.
+	if ! dpkg -x "$deb" "$PDIR"; then
+		rm -rf "$tmp" "$PDIR"
+		return 1
+	fi
+	dpkg-deb -f "$deb" Version >"$PDIR/.version"
+	rm -rf "$tmp"
+	touch "$PDIR/.complete"
+}
+
+# fetch_kernel SPEC: sets KPKG and KDIR (the unpacked package in the cache). Only the kernel
+# and its modules are used.
 fetch_kernel()
 {
-	local spec=$1 deb tmp
+	local spec=$1
 
 	if [[ $spec == linux-image-* ]]; then
 		KPKG=$spec
@@ -153,30 +201,8 @@ fetch_kernel()
 		[[ -n $KPKG ]] || KPKG=$(cached_package "$spec")
 		[[ -n $KPKG ]] || { echo "vm: no linux-image package for $spec in apt or $CACHE" >&2; return 1; }
 	fi
-	KDIR=$CACHE/$KPKG
-	[[ -e $KDIR/.complete ]] && return 0
-
-	echo "vm: downloading $KPKG into $CACHE"
-	tmp=$(mktemp -d "$CACHE/.dl.XXXXXX") || return 1
-	# apt downloads as its sandbox user _apt, which must be able to write there.
-	id _apt >/dev/null 2>&1 && chown _apt "$tmp"
-	(cd "$tmp" && apt-get download -qq "$KPKG")
-	deb=$(find "$tmp" -maxdepth 1 -name "${KPKG}_*.deb" | head -n1)
-	if [[ -z $deb ]]; then
-		rm -rf "$tmp"
-		echo "vm: apt-get download $KPKG failed" >&2
-		return 1
-	fi
-	rm -rf "$KDIR"
-	mkdir -p "$KDIR"
-	# Only the kernel and its modules are used; the .complete stamp makes a half-unpacked
-	# tree (interrupted run) be unpacked again.
-	if ! dpkg -x "$deb" "$KDIR"; then
-		rm -rf "$tmp" "$KDIR"
-		return 1
-	fi
-	rm -rf "$tmp"
-	touch "$KDIR/.complete"
+	fetch_deb "$KPKG" || return 1
+	KDIR=$PDIR
 }
 
 # copy_libs ROOT FILE...: copies the shared libraries and the loader that ldd names for each
@@ -218,7 +244,10 @@ build_base()
 	cp "$(command -v setpriv)" "$root/usr/bin/setpriv" && copy_libs "$root" "$root/usr/bin/setpriv" ||
 		return 1
 	cp -r tests/e2e "$root/ow/tests/" || return 1
-	mkdir -p "$root/ow/tests/vm" && cp tests/vm/machine.sh "$root/ow/tests/vm/" || return 1
+	mkdir -p "$root/ow/tests/vm" && cp tests/vm/machine.sh tests/vm/compare.sh "$root/ow/tests/vm/" ||
+		return 1
+	# The compare suite runs the host benchmark's scenarios, judge and watcher helpers.
+	mkdir -p "$root/ow/bench" && cp -r bench/compare "$root/ow/bench/" || return 1
 	cp tests/vm/init "$root/init" || return 1
 	chmod 755 "$root/init"
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
@@ -282,19 +311,62 @@ add_module()
 	echo "/lib/modules/$name.ko" >>"$root/lib/modules/load.order"
 }
 
-# make_disk FILE: an ext4 image for the 1 GiB page-cache file (sparse on the host).
+# make_disk FILE [TREE]: an ext4 image for the 1 GiB page-cache file (sparse on the host),
+# holding a copy of TREE when given.
 make_disk()
 {
 	rm -f "$1"
 	truncate -s 2G "$1" &&
-		mkfs.ext4 -q -F -O ^has_journal,^metadata_csum -E lazy_itable_init=0 "$1"
+		mkfs.ext4 -q -F -O ^has_journal,^metadata_csum -E lazy_itable_init=0 ${2:+-d "$2"} "$1"
+}
+
+# build_compare_tree DIR: what the compare guest finds under compare/ on its data disk:
+# earlyoom and nohang unpacked from their packages, the host's python3 and its standard library
+# for nohang (on the disk, not in the initramfs, which is RAM the rows compete for), coreutils'
+# date (bench/compare/ times launches with %N, which busybox's lacks) and VERSIONS.
+build_compare_tree()
+{
+	local dir=$1/compare pkg py ver
+
+	rm -rf "$1"
+	mkdir -p "$dir/bin" "$dir/python/usr/bin" "$dir/python/usr/lib" || return 1
+	: >"$dir/VERSIONS"
+	for pkg in "${COMPARE_DEBS[@]}"; do
+		fetch_deb "$pkg" || return 1
+		cp -a "$PDIR" "$dir/$pkg" || return 1
+		echo "$pkg $(cat "$PDIR/.version")" >>"$dir/VERSIONS"
+	done
+	# nohang's interpreter (#! /usr/bin/python3), the distribution's, not a user's.
+	py=$(readlink -f /usr/bin/python3) || return 1
+	[[ -x $py ]] || { echo "vm: /usr/bin/python3 is missing (scripts/deps.sh installs it)" >&2; return 1; }
+	ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])') || return 1
+	cp "$py" "$dir/python/usr/bin/python3" || return 1
+	# The standard library without what nohang never imports (tests, build files, GUIs).
+	tar -C /usr/lib -cf - --exclude="python$ver/test" --exclude="python$ver/config-*" \
+		--exclude="python$ver/idlelib" --exclude="python$ver/tkinter" \
+		--exclude="python$ver/turtledemo" --exclude="python$ver/lib2to3" \
+		--exclude="python$ver/ensurepip" --exclude="python$ver/pydoc_data" \
+		--exclude="python$ver/distutils" "python$ver" | tar -C "$dir/python/usr/lib" -xf - ||
+		return 1
+	copy_libs "$dir/python" "$py" "/usr/lib/python$ver/lib-dynload"/*.so || return 1
+	echo "python3 $("$py" -c 'import platform; print(platform.python_version())')" >>"$dir/VERSIONS"
+	# The guest mounts the disk somewhere: the wrapper finds the tree from its own path.
+	cat >"$dir/bin/python3" <<-'WRAPPER'
+		#!/bin/sh
+		d=${0%/bin/*}/python
+		LD_LIBRARY_PATH=$d/lib/x86_64-linux-gnu:$d/usr/lib/x86_64-linux-gnu PYTHONHOME=$d/usr
+		export LD_LIBRARY_PATH PYTHONHOME
+		exec "$d/usr/bin/python3" "$@"
+	WRAPPER
+	chmod 755 "$dir/bin/python3"
+	cp "$(command -v date)" "$dir/bin/date" && copy_libs "$dir/python" "$dir/bin/date"
 }
 
 # run_guest GUEST: boots guest KPKG/SUITE (the kernel's files in $OUT/KPKG, the guest's in
 # $OUT/KPKG/SUITE), serial console to its serial.log.
 run_guest()
 {
-	local dir=$OUT/$1 kdir=$OUT/${1%/*} suite=${1#*/} append mem=$SMALL_MEM
+	local dir=$OUT/$1 kdir=$OUT/${1%/*} suite=${1#*/} append mem=$SMALL_MEM timeout=$TIMEOUT
 	local -a names
 
 	append="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off ow.suite=$suite"
@@ -302,6 +374,10 @@ run_guest()
 	# confidentiality (not integrity) withholds bpf_probe_read_kernel: the daemon's programs
 	# fail to load; modules still load, being signed.
 	[[ $suite == lockdown ]] && append+=" lockdown=confidentiality ow.mode=degraded"
+	if [[ $suite == compare ]]; then
+		timeout=$COMPARE_TIMEOUT
+		[[ -n $COMPARE_WATCHERS ]] && append+=" ow.watchers=$(tr ' ' ',' <<<"$COMPARE_WATCHERS")"
+	fi
 	read -r -a names <<<"${SUITE_NAMES[$suite]}"
 	((${#names[@]})) && append+=" ow.scenarios=$(
 		IFS=,
@@ -313,7 +389,7 @@ run_guest()
 	# copy_page_range, at a tracepoint's jump-label NOP) as the daemon stopped after linear-2
 	# and its tracepoints' static keys were patched (text_poke_bp) while another vCPU forked;
 	# round-robin TCG runs one vCPU at a time, so none runs stale code mid-patch.
-	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+	timeout -k 10 "$timeout" qemu-system-x86_64 \
 		-accel tcg,thread=single -cpu max -smp "$SMP" -m "$mem" \
 		-nodefaults -nographic -no-reboot -serial stdio -monitor none \
 		-kernel "$kdir/vmlinuz" -initrd "$kdir/initrd.gz" -append "$append" \
@@ -388,12 +464,28 @@ report()
 	((G_FAILED == 0))
 }
 
+# kernel_suites SPEC: the suites the kernel boots.
+kernel_suites()
+{
+	local suite
+
+	for suite in "${SUITE_LIST[@]}"; do
+		[[ $suite == lockdown && " $LOCKDOWN_KERNELS " != *" $1 "* ]] && continue
+		[[ $suite == compare && " $COMPARE_KERNELS " != *" $1 "* ]] && continue
+		echo "$suite"
+	done
+}
+
 # prepare_kernel SPEC: the kernel and its initramfs in $OUT/KPKG, shared by its guests, and a
-# data disk for each of them; appends KPKG to KPKGS and KPKG/SUITE to GUESTS.
+# data disk for each of them; appends KPKG to KPKGS and KPKG/SUITE to GUESTS. A kernel with no
+# suite to boot is skipped.
 prepare_kernel()
 {
-	local spec=$1 dir moddir suite
+	local spec=$1 dir moddir suite tree
+	local -a suites
 
+	mapfile -t suites < <(kernel_suites "$spec")
+	((${#suites[@]})) || return 0
 	fetch_kernel "$spec" || return 1
 	dir=$OUT/$KPKG
 	mkdir -p "$dir"
@@ -409,20 +501,21 @@ prepare_kernel()
 		gzip -1 >"$dir/initrd.gz" || return 1
 	rm -rf "$dir/root"
 	KPKGS+=("$KPKG")
-	for suite in "${SUITE_LIST[@]}"; do
-		[[ $suite == lockdown && " $LOCKDOWN_KERNELS " != *" $spec "* ]] && continue
+	for suite in "${suites[@]}"; do
 		mkdir -p "$dir/$suite"
-		make_disk "$dir/$suite/data.img" || return 1
+		tree=''
+		[[ $suite == compare ]] && tree=$OUT/compare-disk
+		make_disk "$dir/$suite/data.img" "$tree" || return 1
 		GUESTS+=("$KPKG/$suite")
 	done
 }
 
-# The longest guests first (the e2e matrix), so the others fill in beside them.
+# The longest guests first (the compare rows, the e2e matrix), so the others fill in beside them.
 by_length()
 {
 	local suite g
 
-	for suite in e2e lockdown machine; do
+	for suite in compare e2e lockdown machine; do
 		for g in "${GUESTS[@]}"; do
 			[[ ${g#*/} == "$suite" ]] && echo "$g"
 		done
@@ -431,6 +524,9 @@ by_length()
 
 T0=$SECONDS
 build_base "$OUT/base" || die "cannot build the initramfs base in $OUT/base"
+if [[ " ${SUITE_LIST[*]} " == *" compare "* ]]; then
+	build_compare_tree "$OUT/compare-disk" || die "cannot build the compare suite's disk tree"
+fi
 KPKGS=() GUESTS=()
 SETUP_FAILED=0
 for spec in $KERNELS; do
@@ -476,4 +572,5 @@ else
 	rm -f "$OUT"/*/*/data.img
 	echo "vm: serial logs in $OUT/*/*/serial.log"
 fi
+rm -rf "$OUT/compare-disk"
 exit "$rc"

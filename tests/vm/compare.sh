@@ -1,0 +1,246 @@
+#!/bin/bash
+# The comparative benchmark's host-wide rows, run by tests/vm/init in the compare guest (never
+# on a host: the leaks fill the machine's own RAM). No cgroup limit anywhere: the workload runs
+# in the root cgroup of a guest without swap, and each machine-wide watcher runs as it would on
+# a server: the kernel OOM killer alone, earlyoom with its defaults and with --prefer, nohang
+# with its shipped config, oomwarden with no --cgroup. The scenarios are bench/compare/'s,
+# sized from the guest's MemTotal instead of a memcg limit; rows are judged by bench/compare/'s
+# judge, with the kernel's global OOM-kill count (/proc/vmstat) for the memcg's.
+#
+# usage: tests/vm/compare.sh [--list] [SCENARIO...]     (as root, in a tests/vm guest)
+# environment: OW_VM_GUEST=1 (set by tests/vm/init), OW_VM_COMPARE_WATCHERS (watchers, default
+# all), OW_VM_COMPARE_EXTRAS (the data disk's tree from tests/vm/run.sh, default
+# /mnt/data/compare: earlyoom, nohang, python3, coreutils' date, VERSIONS).
+# Prints, for tests/vm/init to send over the serial console (bench/compare/vm.sh reads them):
+#   INFO <key> <value>       the guest, the versions, each row's watcher command line
+#   ROW <rows.tsv columns>   one row, bench/compare/rows.sh's columns joined by | (not tabs:
+#                            a console may expand them)
+#   VICTIMS <row> <names>    the processes the kernel's OOM killer killed during the row, or -
+#   ROWNOTE <row> <text>     what else the table should say about the row (a watcher gone)
+# and PASS/FAIL per row (FAIL: the row could not be run), then `compare: N passed, N failed`.
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+# shellcheck source=bench/compare/watchers.sh
+. bench/compare/watchers.sh
+# shellcheck source=bench/compare/scenarios.sh
+. bench/compare/scenarios.sh
+# shellcheck source=bench/compare/rows.sh
+. bench/compare/rows.sh
+
+ALL_SCENARIOS=(linear-16 linear-256 burst plateau)
+ALL_WATCHERS=(none earlyoom nohang oomwarden)
+# earlyoom's tuned row names the victim by process name, its documented way.
+PREFER_RE='^owload$'
+EXTRAS=${OW_VM_COMPARE_EXTRAS:-/mnt/data/compare}
+OWD=build/oomwarden
+OWLOAD=$PWD/build/owload
+READY_TIMEOUT=30
+# nohang is python: under TCG its start (imports, mlockall) takes seconds.
+NOHANG_READY_TIMEOUT=120
+
+SELECTED=()
+for arg in "$@"; do
+	if [[ $arg == --list ]]; then
+		echo "${ALL_SCENARIOS[*]}"
+		exit 0
+	fi
+	if [[ " ${ALL_SCENARIOS[*]} " != *" $arg "* ]]; then
+		echo "compare: unknown scenario '$arg' (known: ${ALL_SCENARIOS[*]})" >&2
+		exit 2
+	fi
+	SELECTED+=("$arg")
+done
+((${#SELECTED[@]})) || SELECTED=("${ALL_SCENARIOS[@]}")
+read -r -a WATCHERS <<<"${OW_VM_COMPARE_WATCHERS:-${ALL_WATCHERS[*]}}"
+
+if [[ ${OW_VM_GUEST:-} != 1 ]]; then
+	echo "compare: refusing to run outside a tests/vm guest (it exhausts the machine's RAM)" >&2
+	exit 2
+fi
+if [[ $(id -u) != 0 ]] || ! ow_detect_memcg || [[ $OW_CG_VER != 2 ]]; then
+	echo "compare: needs root and cgroup v2 with the memory controller" >&2
+	exit 1
+fi
+if [[ ! -r $EXTRAS/VERSIONS ]]; then
+	echo "compare: no $EXTRAS/VERSIONS: the data disk lacks the watchers (tests/vm/run.sh)" >&2
+	exit 1
+fi
+# coreutils' date first: bench/compare/ times launches with %N.
+PATH=$EXTRAS/bin:$PATH
+TMP=$(mktemp -d /tmp/oomwarden-compare.XXXXXX) || exit 1
+# scenarios.sh sizes every workload from LIMIT_MIB: here the machine's RAM.
+LIMIT_MIB=$(awk '$1 == "MemTotal:" { print int($2 / 1024) }' /proc/meminfo)
+QUICK=0 DATA_DIR=${OW_E2E_DATA_DIR:-/mnt/data}
+PASSED=0 FAILED=0
+
+cleanup()
+{
+	[[ -n $WPID ]] && kill -KILL "$WPID" 2>/dev/null
+	[[ -n $W_PID ]] && kill -KILL "$W_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+vm_oom_kills()
+{
+	awk '$1 == "oom_kill" { print $2 }' /proc/vmstat
+}
+
+meminfo_mib()
+{
+	awk -v k="$1:" '$1 == k { print int($2 / 1024) }' /proc/meminfo
+}
+
+# variants WATCHER: the rows of a watcher (the host rows' tuned nohang, PM2 and oomwarden
+# settings are for memcgs and are not run here).
+variants()
+{
+	case $1 in
+	earlyoom) echo default tuned ;;
+	*) echo default ;;
+	esac
+}
+
+# watcher_argv WATCHER VARIANT: sets W_ARGV, the watcher's command line (empty for none).
+watcher_argv()
+{
+	case $1/$2 in
+	none/default) W_ARGV=() ;;
+	earlyoom/default) W_ARGV=("$EXTRAS/earlyoom/usr/bin/earlyoom") ;;
+	earlyoom/tuned) W_ARGV=("$EXTRAS/earlyoom/usr/bin/earlyoom" --prefer "$PREFER_RE") ;;
+	nohang/default)
+		# -u: its log lines reach the file as they are printed, not when it exits.
+		W_ARGV=("$EXTRAS/bin/python3" -u "$EXTRAS/nohang/usr/sbin/nohang" --monitor --config
+			"$EXTRAS/nohang/etc/nohang/nohang.conf")
+		;;
+	oomwarden/default) W_ARGV=("$OWD" run --log-format json) ;;
+	*) return 1 ;;
+	esac
+}
+
+# argv_text: W_ARGV for the table, paths shortened to their last component.
+argv_text()
+{
+	local word out=''
+
+	for word in "${W_ARGV[@]}"; do
+		[[ $word == */* ]] && word=${word##*/}
+		out+=" $word"
+	done
+	echo "${out# }"
+}
+
+# guest_watcher_start WATCHER LOG: starts W_ARGV, sets W_PID; false when it never got ready.
+guest_watcher_start()
+{
+	local w=$1 log=$2
+
+	W_PID=''
+	[[ $w == none ]] && return 0
+	"${W_ARGV[@]}" >"$log" 2>&1 &
+	W_PID=$!
+	case $w in
+	earlyoom) wait_for_line "$log" '^mem avail' "$READY_TIMEOUT" "$W_PID" ;;
+	nohang) wait_for_line "$log" 'Monitoring has started' "$NOHANG_READY_TIMEOUT" "$W_PID" ;;
+	oomwarden) wait_for_line "$log" "$(json_event ready)" "$READY_TIMEOUT" "$W_PID" ;;
+	esac
+}
+
+# oom_victims: the processes the kernel's OOM killer killed since the last `dmesg -c`.
+oom_victims()
+{
+	local names
+
+	names=$(dmesg -s 1048576 | sed -n 's/.*Killed process [0-9]* (\([^)]*\)).*/\1/p' | tr '\n' ' ')
+	echo "${names:--}"
+}
+
+# guest_row SCENARIO WATCHER VARIANT: one row, printed as ROW and VICTIMS lines.
+guest_row()
+{
+	local scen=$1 w=$2 v=$3 id="$1.$2.$3" t0=$SECONDS log rep st oom0 oom t1 row outcome
+	local -a reasons=() notes=()
+
+	scenario "$scen" && watcher_argv "$w" "$v" || return 1
+	log=$TMP/$id.log rep=$TMP/$id.report
+	: >"$rep"
+	# Every row starts from the same free memory, and with the kernel's log empty.
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	dmesg -c >/dev/null
+	oom0=$(vm_oom_kills)
+	if ! guest_watcher_start "$w" "$log"; then
+		reasons+=("$w did not get ready: $(tail -n 3 "$log" | tr '\n' ' ')")
+	else
+		bench/compare/incg.sh "$OW_CG_ROOT" "$rep" "${S_CMD[@]}" --report "$rep" \
+			>"$TMP/$id.out" 2>&1 &
+		WPID=$!
+		if wait_gone "$WPID" $((S_DUR + 60)); then
+			wait "$WPID"
+			st=$?
+		else
+			kill -KILL "$WPID"
+			wait "$WPID" 2>/dev/null
+			reasons+=("the workload was still running $((S_DUR + 60)) s after its start")
+		fi
+		WPID=''
+		t1=$(date +%s.%N)
+		# The watcher's log lines about the victim's exit.
+		sleep 1
+		oom=$(($(vm_oom_kills) - oom0))
+		# A result, not a failure: the kernel may have chosen it, or it crashed.
+		[[ $w == none ]] || pid_alive "$W_PID" ||
+			notes+=("$w was gone at the end of the row: $(tail -n 2 "$log" | tr '\n' ' ')")
+	fi
+	watcher_stop "$w" "$log"
+	grep -q '^launch ' "$rep" || reasons+=("the workload never started")
+	if ((${#reasons[@]})); then
+		FAILED=$((FAILED + 1))
+		echo "FAIL $id: $(printf '%s; ' "${reasons[@]}" | sed 's/; $//')"
+		tail -n 10 "$log" | sed 's/^/    /'
+		return 0
+	fi
+	row=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$scen" "$S_KIND" "$w" "$v" \
+		"$(judge "$rep" "$st" "$oom" "$t1")" "$oom" - "$(watcher_actions "$w" "$log")")
+	echo "ROW ${row//$'\t'/|}"
+	echo "VICTIMS $id $(oom_victims)"
+	((${#notes[@]})) && echo "ROWNOTE $id ${notes[*]}"
+	outcome=$(cut -f5 <<<"$row")
+	PASSED=$((PASSED + 1))
+	echo "PASS $id ($((SECONDS - t0))s): $outcome, first action $(cut -f6 <<<"$row") s," \
+		"$oom OOM kill(s)"
+}
+
+sync
+echo 3 >/proc/sys/vm/drop_caches
+echo "compare: cgroup v2 at $OW_CG_ROOT, $LIMIT_MIB MiB RAM," \
+	"$(meminfo_mib MemAvailable) MiB available, logs in $TMP"
+echo "INFO kernel $(uname -r)"
+echo "INFO memtotal_mib $LIMIT_MIB"
+echo "INFO memavailable_mib $(meminfo_mib MemAvailable)"
+echo "INFO swap_mib $(meminfo_mib SwapTotal)"
+echo "INFO cpus $(nproc)"
+while read -r pkg ver; do
+	echo "INFO version $pkg $ver"
+done <"$EXTRAS/VERSIONS"
+echo "INFO version oomwarden $("$OWD" --version 2>&1 | head -n1)"
+for w in "${WATCHERS[@]}"; do
+	for v in $(variants "$w"); do
+		watcher_argv "$w" "$v" || { echo "compare: unknown watcher '$w'" >&2 && exit 2; }
+		echo "INFO flags $w/$v $(argv_text)"
+	done
+done
+for scen in "${SELECTED[@]}"; do
+	for w in "${WATCHERS[@]}"; do
+		for v in $(variants "$w"); do
+			guest_row "$scen" "$w" "$v"
+			sleep 1
+		done
+	done
+done
+echo "compare: $PASSED passed, $FAILED failed"
+((FAILED == 0))
