@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "alert.h"
+#include "utf8.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -153,27 +154,6 @@ static const char *sb_str(const struct sb *b)
 	return b->s ? b->s : "";
 }
 
-/* Length of the UTF-8 sequence at s if it is valid, else 0. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /*
  * Process names and command lines are set by the processes themselves: keep receivers'
  * strict JSON parsers and chat clients safe with valid UTF-8 and no control characters.
@@ -186,7 +166,7 @@ static void sanitize(char *s, size_t size)
 	while (s[i]) {
 		unsigned char c = (unsigned char)s[i];
 
-		n = utf8_seq((unsigned char *)s + i);
+		n = ow_utf8_seq_len((unsigned char *)s + i);
 		if (!n) {
 			s[i++] = '?';
 			continue;
@@ -229,7 +209,7 @@ static void truncate_utf8(char *s, size_t max)
 		return;
 	keep = max > 3 ? max - 3 : 0;
 	while (s[i]) {
-		n = utf8_seq((unsigned char *)s + i);
+		n = ow_utf8_seq_len((unsigned char *)s + i);
 		if (!n)
 			n = 1;
 		if (i + n > keep)

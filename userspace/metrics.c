@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "utf8.h"
 
 #define PREFIX "oomwarden_"
 
@@ -25,31 +26,6 @@ static void put(struct ow_strbuf *out, const char *s)
 	ow_strbuf_append(out, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates and code points past U+10FFFF. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 void ow_metrics_label_value(struct ow_strbuf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -65,7 +41,7 @@ void ow_metrics_label_value(struct ow_strbuf *out, const char *s)
 			p++;
 			continue;
 		}
-		n = utf8_len(p);
+		n = ow_utf8_seq_len(p);
 		if (!n) {
 			put(out, "\xef\xbf\xbd");
 			p++;

@@ -60,6 +60,9 @@ static void hostile(struct ow_alert *a)
 	memcpy(a->cmdline, "@everyone \x01\x1b[31m\xff\xfe \xe2\x82", 19);
 	memset(a->reason, 'r', sizeof(a->reason) - 1);
 	a->reason[sizeof(a->reason) - 1] = '\0';
+	/* A surrogate (U+D800) and an overlong '/': well-formed in shape, refused by strict
+	 * parsers. */
+	memcpy(a->reason, "\xed\xa0\x80 \xe0\x80\xaf", 7);
 	memset(a->cgroup, 'c', sizeof(a->cgroup) - 1);
 	a->cgroup[sizeof(a->cgroup) - 1] = '\0';
 	memset(a->path, '/', sizeof(a->path) - 1);
@@ -122,6 +125,9 @@ static void assert_clean(const char *s)
 		}
 		assert_true(*p >= 0x20 || *p == '\n');
 		assert_true(*p != 0x7f && *p != 0xff && *p != 0xfe);
+		/* No surrogates (ED A0-BF) and no overlong three-byte forms (E0 80-9F). */
+		assert_false(*p == 0xed && p[1] > 0x9f);
+		assert_false(*p == 0xe0 && p[1] < 0xa0);
 		if (*p >= 0xf0)
 			more = 3;
 		else if (*p >= 0xe0)
