@@ -157,12 +157,13 @@ $(SYM_DIR)/target-stripped: $(SYM_DIR)/target
 # test_usage holds the man page against --help and the parser.
 $(OUT)/tests/test_usage: $(MANPAGE)
 
-# Proves the vendored header is enough to build the BPF side on a machine without BTF.
+# Proves the vendored header is enough to build the BPF side on a machine without BTF. Without
+# -I$(OUT): "vmlinux.h" would resolve to the generated header there, and prove nothing.
 fallback-check: | $(OUT)
 	$(Q)mkdir -p $(OUT)/fallback/bpf
 	$(Q)cp $(VMLINUX_FALLBACK) $(OUT)/fallback/vmlinux.h
 	$(Q)for f in $(BPF_SRCS) bpf/diag/alloc.bpf.c; do \
-		$(CLANG) $(BPF_CFLAGS) -I$(OUT)/fallback -c $$f \
+		$(CLANG) $(filter-out -I$(OUT),$(BPF_CFLAGS)) -I$(OUT)/fallback -c $$f \
 			-o $(OUT)/fallback/bpf/$$(basename $$f .c).o || exit 1; \
 	done
 	$(Q)echo "fallback-check: bpf/ builds against $(VMLINUX_FALLBACK)"

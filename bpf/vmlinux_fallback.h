@@ -53,6 +53,7 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_HASH = 5,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_STACK_TRACE = 7,
 	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
@@ -62,6 +63,15 @@ enum {
 	BPF_NOEXIST = 1,
 	BPF_EXIST = 2,
 	BPF_F_LOCK = 4,
+};
+
+/* Map creation flags and bpf_get_stackid() flags (bpf/diag/alloc.bpf.c). */
+enum {
+	BPF_F_NO_PREALLOC = 1,
+};
+
+enum {
+	BPF_F_USER_STACK = 256,
 };
 
 #endif /* __VMLINUX_H__ */
