@@ -13,7 +13,7 @@
 #   COMPARE_SCENARIOS  scenarios to run (default all; see bench/compare/scenarios.sh)
 #   COMPARE_WATCHERS   watchers (default: none earlyoom nohang pm2 oomwarden)
 #   COMPARE_PARTS      any of rows costs scale (default all three)
-#   LIMIT_MIB (512) PAIRS (5) IDLE_S (60) SCALE_CGROUPS (1000) SCALE_PROCS (5000)
+#   LIMIT_MIB (512) SLOW_LIMIT_MIB (128, linear-1's) PAIRS (5) IDLE_S (60) SCALE_CGROUPS (1000) SCALE_PROCS (5000)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=tests/e2e/lib.sh
@@ -141,7 +141,12 @@ write_section()
 		[[ $w == none ]] || echo -n " $w $(watcher_version "$w");"
 	done
 	echo " node $(node --version)."
-	echo "Every row: a fresh memcg limited to $LIMIT_MIB MiB (no swap), one watcher, one workload."
+	echo -n "Every row: a fresh memcg limited to $LIMIT_MIB MiB (no swap), one watcher, one workload"
+	if [[ " ${SCENARIOS[*]} " == *" linear-1 "* ]] && ((SLOW_LIMIT_MIB < LIMIT_MIB)); then
+		echo -n "; linear-1 in $SLOW_LIMIT_MIB MiB, for every watcher (at 1 MiB/s"
+		echo -n " $LIMIT_MIB MiB would take $((LIMIT_MIB / 60)) minutes a row)"
+	fi
+	echo "."
 	echo
 	if has_part rows; then
 		echo "<!-- compare-headline:start -->"
@@ -188,7 +193,7 @@ write_section()
 	echo "the victim), nohang PSI checking (its documented psi_path), PM2 a 1 s memory check (its"
 	echo "docs warn the check runs every 30 s; PM2_WORKER_INTERVAL sets it), oomwarden --act-horizon 30."
 	echo
-	echo "Commands: \`$( ((QUICK)) && echo 'BENCH_QUICK=1 ')LIMIT_MIB=$LIMIT_MIB PAIRS=$PAIRS IDLE_S=$IDLE_S SCALE_CGROUPS=$SCALE_CGROUPS SCALE_PROCS=$SCALE_PROCS COMPARE_SCENARIOS='${SCENARIOS[*]}' COMPARE_WATCHERS='${WATCHERS[*]}' COMPARE_PARTS='${PARTS[*]}' make bench-compare\`."
+	echo "Commands: \`$( ((QUICK)) && echo 'BENCH_QUICK=1 ')LIMIT_MIB=$LIMIT_MIB SLOW_LIMIT_MIB=$SLOW_LIMIT_MIB PAIRS=$PAIRS IDLE_S=$IDLE_S SCALE_CGROUPS=$SCALE_CGROUPS SCALE_PROCS=$SCALE_PROCS COMPARE_SCENARIOS='${SCENARIOS[*]}' COMPARE_WATCHERS='${WATCHERS[*]}' COMPARE_PARTS='${PARTS[*]}' make bench-compare\`."
 	echo "<!-- compare:end -->"
 }
 

@@ -40,6 +40,7 @@ write_rows()
 	echo "| scenario | watcher | settings | outcome | first action (s) | lead before the OOM (s) | time to death (s) | kernel OOM kills | launches | alerts | watcher's actions |"
 	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	rows_with_lead | while IFS=$'\t' read -r scen kind w v outcome action tto launches oom alerts acts lead; do
+		scenario "$scen" # its S_LIMIT_MIB, for the PM2 threshold
 		[[ $kind == benign ]] && scen="$scen (benign)"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$scen" "$w ($v)" \
 			"$(variant_flags "$w" "$v" | sed 's/|/\\|/g')" "$outcome" "$action" "$lead" \

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # One row of the matrix: a fresh memcg, a watcher, a workload; the judged result is appended to
-# $TMP/rows.tsv. Sourced by scripts/bench-compare.sh (TMP, LIMIT_MIB, RECORDS, RPORT).
+# $TMP/rows.tsv. Sourced by scripts/bench-compare.sh (TMP, RECORDS, RPORT; scenarios.sh's S_LIMIT_MIB).
 #
 # rows.tsv columns: scenario kind watcher variant outcome action_s tto_s launches oom_kills
 # alerts actions. action_s: workload start to the watcher's first signal as the workload saw
@@ -89,7 +89,7 @@ run_row()
 		return 0
 	fi
 	echo "bench-compare: row $id" >&2
-	cg=$(cg_create "owh-compare-$$-row" $((LIMIT_MIB << 20))) || return 1
+	cg=$(cg_create "owh-compare-$$-row" $((S_LIMIT_MIB << 20))) || return 1
 	CUR_CG=$cg ROW_CG=$cg
 	[[ $w == oomwarden ]] && hook="http://127.0.0.1:$RPORT/ok/$id"
 	if ! watcher_start "$w" "$v" "$cg" "$log" "$hook"; then

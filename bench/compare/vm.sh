@@ -120,8 +120,9 @@ write_section()
 	echo "Guest: qemu TCG (no KVM) on the machine above, $(info cpus) vCPUs, $GUEST_MEM MiB of RAM (MemTotal $mem MiB, $avail MiB available before the first row), no swap, cgroup v2, Debian's kernel $(info kernel), an initramfs root (busybox, bash) and an ext4 data disk."
 	echo "Versions: earlyoom $(version earlyoom) and nohang $(version nohang) (Debian's packages), nohang on python3 $(version python3); $(version oomwarden)."
 	echo "Every row: one watcher watching the whole machine, one workload in the root cgroup, no limit"
-	echo "anywhere; the scenarios of the table above sized from MemTotal ($mem MiB) instead of the"
-	echo "memcg limit (burst: 25 % of it at once, then held; plateau: up to 75 % at 8 MiB/s, then flat;"
+	echo "anywhere; the scenarios of the table above sized from MemAvailable ($avail MiB: the room a"
+	echo "memcg row starts with) instead of the memcg limit (burst: 25 % of it at once, then held;"
+	echo "plateau: up to 75 % at 8 MiB/s, then flat;"
 	echo "linear leaks as fast as TCG lets them fault, which may be below their nominal rate)."
 	echo
 	echo "<!-- compare-vm-headline:start -->"

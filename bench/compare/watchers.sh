@@ -34,7 +34,7 @@ variant_flags()
 # The PM2 threshold: 90 % of the memcg limit (PM2 has no default; it is the one setting).
 pm2_limit()
 {
-	echo "$((LIMIT_MIB * 9 / 10))M"
+	echo "$((${S_LIMIT_MIB:-$LIMIT_MIB} * 9 / 10))M"
 }
 
 # nohang's tuned PSI source: the memcg's own pressure on v2, the machine's on v1 (v1 has none).
