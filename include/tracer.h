@@ -34,6 +34,12 @@ int ow_tracer_consume(struct ow_tracer *t);
 
 int ow_tracer_set_memcg(struct ow_tracer *t, uint64_t memcg_id, const struct ow_memcg_cfg *cfg);
 int ow_tracer_forget_memcg(struct ow_tracer *t, uint64_t memcg_id);
+/* Forget the memcgs the BPF side saw but the daemon does not watch, for which gone(id) says
+ * the cgroup no longer exists: the BPF side reports each memcg once and keeps its entry, so on
+ * a machine where scopes and containers come and go the map would fill, and a memcg created
+ * after that would never be reported. Returns how many were forgotten, or -errno. */
+int ow_tracer_prune_memcgs(struct ow_tracer *t, int (*gone)(uint64_t memcg_id, void *arg),
+			   void *arg);
 /* Seed the per-memcg usage so the first report comes one step from now, not from zero. */
 int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t memcg_id, uint64_t usage);
 

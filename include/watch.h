@@ -29,6 +29,10 @@ int ow_watch_init(struct ow_watch *w, const struct ow_options *opts, char *err, 
 /* Is this absolute cgroup path inside a watched subtree? */
 bool ow_watch_covers(const struct ow_watch *w, const char *path);
 
+/* Where memcg `id` is, without a scan: 1 inside a watched subtree, 0 outside, -errno when it
+ * cannot be told (gone, or no open_by_handle_at: the caller scans). */
+int ow_watch_locate(const struct ow_watch *w, uint64_t id);
+
 /* Called for each watched cgroup found by ow_watch_scan. */
 typedef void (*ow_watch_fn)(struct ow_cgroup *cg, bool added, void *arg);
 

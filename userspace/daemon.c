@@ -22,6 +22,7 @@
 
 #include "action_plan.h"
 #include "actuator.h"
+#include "cgroup_id.h"
 #include "config.h"
 #include "daemon.h"
 #include "exporter.h"
@@ -56,6 +57,9 @@
 /* After an attempt that did nothing (no victim, the signal failed), the next one waits this
  * long, not the next event. */
 #define RETRY_S 1.0
+/* Forget the BPF entries of memcgs outside the watched subtrees that are gone, after this many
+ * new ones were seen (the map holds 16384). */
+#define PRUNE_EVERY 256
 
 /* A manager's restart command running for a victim. */
 struct restart_job {
@@ -94,6 +98,7 @@ struct ow_daemon {
 	bool stop;
 	bool rescan_pending;
 	uint64_t last_scan_ns;
+	unsigned int outside_seen; /* memcgs seen outside the watched subtrees */
 	struct restart_job jobs[MAX_JOBS];
 	struct victim_plan vp;
 	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
@@ -205,6 +210,8 @@ static void rescan(struct ow_daemon *d)
 			ow_tracer_forget_memcg(d->tracer, cg->id);
 		ow_model_remove_cgroup(&d->model, i);
 	}
+	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups",
+	       OW_INT("cgroups", d->model.ncgs));
 }
 
 static void request_rescan(struct ow_daemon *d)
@@ -213,6 +220,44 @@ static void request_rescan(struct ow_daemon *d)
 		rescan(d);
 	else
 		d->rescan_pending = true;
+}
+
+static int memcg_gone(uint64_t id, void *arg)
+{
+	struct ow_daemon *d = arg;
+	char path[PATH_MAX];
+
+	return ow_cg_id_gone(ow_cg_path_of_id(d->watch.mount.path, id, path, sizeof(path)));
+}
+
+static void prune_outside(struct ow_daemon *d)
+{
+	int n = ow_tracer_prune_memcgs(d->tracer, memcg_gone, d);
+
+	if (n < 0)
+		ow_log(OW_LOG_WARN, "bpf", "could not prune the memcg map",
+		       OW_STR("error", strerror(-n)));
+	else
+		ow_log(OW_LOG_DEBUG, "prune", "forgot memcgs gone from outside the watched cgroups",
+		       OW_INT("memcgs", n));
+}
+
+/*
+ * A memcg the model does not know: created since the last scan, or outside the watched
+ * subtrees (the BPF side reports every memcg once). Only the first kind needs a scan: walking
+ * a tree of a thousand watched cgroups for each systemd scope or container started elsewhere
+ * was most of the daemon's CPU on a busy machine.
+ */
+static void on_unknown_memcg(struct ow_daemon *d, uint64_t id)
+{
+	if (ow_watch_locate(&d->watch, id) != 0) {
+		request_rescan(d); /* inside, or it cannot be told */
+		return;
+	}
+	ow_log(OW_LOG_DEBUG, "outside", "a memcg outside the watched cgroups",
+	       OW_INT("memcg_id", id));
+	if (++d->outside_seen % PRUNE_EVERY == 0)
+		prune_outside(d);
 }
 
 /* The fields every decision line carries. */
@@ -776,7 +821,7 @@ static int on_event(const struct ow_event *e, void *arg)
 	case OW_EV_MEMCG_STEP:
 	case OW_EV_RECLAIM_BEGIN:
 		if (!cg) {
-			request_rescan(d); /* a cgroup created since the last scan */
+			on_unknown_memcg(d, e->memcg_id);
 			break;
 		}
 		evaluate(d, cg, e->ts_ns);

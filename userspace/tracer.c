@@ -279,6 +279,33 @@ int ow_tracer_forget_memcg(struct ow_tracer *t, uint64_t id)
 	return err;
 }
 
+int ow_tracer_prune_memcgs(struct ow_tracer *t, int (*gone)(uint64_t id, void *arg), void *arg)
+{
+	const struct bpf_map *map = t->skel->maps.memcg_cfg;
+	size_t max = bpf_map__max_entries(map), n = 0, i;
+	uint64_t key, next, *stale = calloc(max, sizeof(*stale));
+	struct ow_memcg_cfg cfg;
+	void *prev = NULL;
+
+	if (!stale)
+		return -ENOMEM;
+	/* Collect first: deleting while walking the keys could restart the walk. */
+	while (n < max && !bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(map, &key, sizeof(key), &cfg, sizeof(cfg), 0) ||
+		    cfg.watched || !gone(key, arg))
+			continue;
+		stale[n++] = key;
+	}
+	for (i = 0; i < n; i++) {
+		bpf_map__delete_elem(t->skel->maps.memcg_state, &stale[i], sizeof(stale[i]), 0);
+		bpf_map__delete_elem(map, &stale[i], sizeof(stale[i]), 0);
+	}
+	free(stale);
+	return (int)n;
+}
+
 int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t id, uint64_t usage)
 {
 	struct ow_memcg_state st = {.last_usage = usage};

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgroup_id.h"
 #include "watch.h"
 
 static bool below(const char *root, const char *path)
@@ -65,6 +66,14 @@ bool ow_watch_covers(const struct ow_watch *w, const char *path)
 		if (below(w->roots[i], path))
 			return true;
 	return false;
+}
+
+int ow_watch_locate(const struct ow_watch *w, uint64_t id)
+{
+	char path[PATH_MAX];
+	int err = ow_cg_path_of_id(w->mount.path, id, path, sizeof(path));
+
+	return err ? err : ow_watch_covers(w, path);
 }
 
 /* Ancestors' limits rarely change; their files are re-read at most this often, or at once when

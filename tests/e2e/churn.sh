@@ -4,7 +4,9 @@
 # Watches a parent memcg P (256 MiB) with `oomwarden run --cgroup P`. Twenty child cgroups are
 # created after the daemon started, each runs a short-lived process, and all are removed while
 # the daemon runs: it must stay up and quiet. Then a leak in a new child with no limit of its
-# own must still be stopped gracefully, because P's limit is the one it would hit.
+# own must still be stopped gracefully, because P's limit is the one it would hit. Then 300
+# memcgs come and go outside P, each with a process in it: the daemon must place each one
+# without scanning P again, and forget the gone ones from its BPF map (-vv: the debug lines).
 # Prints PASS/FAIL lines and `churn: N passed, N failed`. Run as root from the repo root.
 set -u
 
@@ -60,7 +62,7 @@ if [[ $OW_CG_VER == 2 ]]; then
 	echo +memory >"$P/cgroup.subtree_control" || exit 1
 fi
 
-"$OWD" run --cgroup "$P" --log-format json -v 2>"$LOG" &
+"$OWD" run --cgroup "$P" --log-format json -vv 2>"$LOG" &
 DPID=$!
 wait_for_line "$LOG" "$(json_event ready)" 20 "$DPID" || {
 	verdict ready "$LOG" "the daemon never got ready"
@@ -98,7 +100,27 @@ grep -q '^sigterm ' "$rep" 2>/dev/null || reasons+=("the leaker never reported S
 ((oom1 == oom0)) || reasons+=("the kernel OOM killer struck $((oom1 - oom0)) time(s)")
 verdict nested-limit "$LOG" "${reasons[@]}"
 
-# 3. The daemon still exits cleanly.
+# 3. Memcgs outside P: placed by id (open_by_handle_at), no scan of P; the gone ones pruned.
+scans0=$(grep -c "$(json_event scan)" "$LOG")
+outside0=$(grep -c "$(json_event outside)" "$LOG")
+for i in $(seq 300); do
+	o=$(cg_create "owchurn-$$-out$i" $((64 << 20))) || break
+	sh -c 'echo $$ >"$0" && exec true' "$o/cgroup.procs"
+	cg_destroy "$o"
+done
+sleep 1
+scans=$(($(grep -c "$(json_event scan)" "$LOG") - scans0))
+outside=$(($(grep -c "$(json_event outside)" "$LOG") - outside0))
+pruned=$(grep "$(json_event prune)" "$LOG" | grep -o '"memcgs":[0-9]*' | cut -d: -f2 |
+	awk '{ s += $1 } END { print s + 0 }')
+reasons=()
+pid_alive "$DPID" || reasons+=("the daemon died")
+((scans == 0)) || reasons+=("$scans scan(s) of the watched tree for memcgs outside it")
+((outside >= 300)) || reasons+=("only $outside of 300 outside memcgs were placed")
+((pruned >= 200)) || reasons+=("only $pruned gone memcgs were forgotten (expected >= 200)")
+verdict outside-churn "$LOG" "${reasons[@]}"
+
+# 4. The daemon still exits cleanly.
 kill -TERM "$DPID"
 if wait_gone "$DPID" 5; then
 	wait "$DPID"
