@@ -774,13 +774,40 @@ static void remember_cmdline(struct ow_proc_rec *rec)
 		snprintf(rec->cmdline, sizeof(rec->cmdline), "%s", info.cmdline);
 }
 
-static void on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
+/* The kernel reports OOM kills in every memcg. One outside the watched subtrees (another
+ * service's, with --cgroup) is not this daemon's to alert on; one in a memcg created since the
+ * last scan is, under its name. Returns the cgroup, or NULL when it cannot be told. */
+static struct ow_cgroup *oom_cgroup(struct ow_daemon *d, const struct ow_event *e, bool *outside)
 {
 	struct ow_cgroup *cg = ow_model_cgroup(&d->model, e->memcg_id);
+	int where;
+
+	*outside = false;
+	if (cg)
+		return cg;
+	where = ow_watch_locate(&d->watch, e->memcg_id);
+	*outside = where == 0;
+	if (where != 1)
+		return NULL;
+	rescan(d);
+	return ow_model_cgroup(&d->model, e->memcg_id);
+}
+
+static void on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
+{
+	bool outside;
+	struct ow_cgroup *cg = oom_cgroup(d, e, &outside);
 	const struct ow_proc_rec *rec = ow_model_proc(&d->model, (pid_t)e->tgid);
 	const char *cmdline = rec ? rec->cmdline : "";
 
-	d->counters.oom_kills++;
+	d->counters.oom_kills++; /* oomwarden_oom_kills_total: watched or not */
+	if (outside) {
+		ow_log(OW_LOG_INFO, "oom_kill_elsewhere",
+		       "the kernel OOM killer killed a process outside the watched cgroups",
+		       OW_INT("pid", e->tgid), OW_STR("comm", e->comm),
+		       OW_INT("memcg_id", e->memcg_id));
+		return;
+	}
 	if (cg)
 		cg->oom_kills_seen++;
 	ow_log(OW_LOG_ERROR, "oom_kill", "the kernel OOM killer killed a process",

@@ -2,7 +2,9 @@
 # End-to-end: webhook alerts from the real daemon to a receiver on 127.0.0.1.
 #  1. a leak in a 256 MiB memcg: the receiver gets warn, act and resolved, in that order, for
 #     one incident, and the workload was stopped gracefully;
-#  2. --dry-run with a fast leak: the kernel OOM-kills it, and an oom_kill alert names its pid.
+#  2. --dry-run with a fast leak: the kernel OOM-kills it, and an oom_kill alert names its pid;
+#  3. a webhook that never answers does not delay the SIGTERM;
+#  4. an OOM kill in a memcg outside the watched one is logged, not alerted.
 # Prints PASS/FAIL lines and `alerts: N passed, N failed`. Run as root from the repo root.
 set -u
 
@@ -14,13 +16,14 @@ OWD=${OW_E2E_DAEMON:-build/oomwarden}
 OWLOAD=build/owload
 PASSED=0 FAILED=0
 TMPD=$(mktemp -d /tmp/oomwarden-alerts.XXXXXX) || exit 1
-CG='' DPID='' RPID=''
+CG='' OUTCG='' DPID='' RPID=''
 
 cleanup()
 {
 	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
 	[[ -n $RPID ]] && kill "$RPID" 2>/dev/null
 	[[ -n $CG ]] && cg_destroy "$CG"
+	[[ -n $OUTCG ]] && cg_destroy "$OUTCG"
 	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -140,6 +143,34 @@ echo "    event->SIGTERM: ${healthy:-?} ms with a healthy webhook, ${hung:-?} ms
 awk -v h="${hung:-1e9}" 'BEGIN { exit !(h < 1000) }' ||
 	reasons+=("SIGTERM took ${hung} ms after the event with a hung webhook")
 verdict hang "$TMPD/hang.log" "${reasons[@]}"
+
+# 4. With --cgroup CG, another memcg's OOM kill is not this daemon's incident.
+reasons=()
+OUTCG=$(cg_create "owalert-out-$$" $((64 << 20))) || reasons+=("no second memcg")
+if [[ -n $OUTCG ]]; then
+	CG=$(cg_create "owalert-quiet-$$" $((256 << 20))) || reasons+=("no watched memcg")
+	: >"$TMPD/records.jsonl"
+	"$OWD" run --cgroup "$CG" --log-format json -v \
+		--webhook "http://127.0.0.1:$PORT/ok/elsewhere" --webhook-format json \
+		2>"$TMPD/elsewhere.log" &
+	DPID=$!
+	wait_for_line "$TMPD/elsewhere.log" "$(json_event ready)" 20 "$DPID" ||
+		reasons+=("the daemon never got ready")
+	sh -c 'echo $$ >"$0" && exec "$@"' "$OUTCG/cgroup.procs" "$OWLOAD" linear --rate 64 \
+		--duration 30 >/dev/null 2>&1 &
+	wait $! 2>/dev/null
+	WST=$?
+	sleep 3
+	kill -TERM "$DPID"
+	wait "$DPID"
+	DPID=''
+	((WST == 137)) || reasons+=("the outside leak ended with $(status_text "$WST"), expected SIGKILL")
+	grep -q "$(json_event oom_kill_elsewhere)" "$TMPD/elsewhere.log" ||
+		reasons+=("no oom_kill_elsewhere line in the daemon's log")
+	[[ -s $TMPD/records.jsonl ]] &&
+		reasons+=("alerts sent for another memcg: $(kinds "$TMPD/records.jsonl" | tr '\n' ';')")
+fi
+verdict elsewhere "$TMPD/elsewhere.log" "${reasons[@]}"
 
 echo "alerts: $PASSED passed, $FAILED failed"
 ((FAILED == 0))
