@@ -37,6 +37,7 @@ struct ow_cg_view {
 	uint64_t high;		       /* its own memory.high (v2), bytes; OW_NO_LIMIT when none */
 	struct ow_trend_result fine;   /* seconds-scale trend */
 	struct ow_trend_result coarse; /* minutes-scale trend (slow leaks) */
+	enum ow_level level;	       /* the cgroup's level now (leaving warn takes more) */
 };
 
 struct ow_verdict {

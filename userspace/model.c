@@ -179,6 +179,7 @@ void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_vi
 	view->nonrecl = cg->nonrecl;
 	view->limit = cg->eff_limit;
 	view->high = cg->st.high;
+	view->level = cg->level;
 	if (!cg->fine)
 		return;
 	ow_trend_eval(cg->fine, now_ns, noise, &view->fine);

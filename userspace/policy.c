@@ -6,6 +6,11 @@
 #include "cgroup.h"
 #include "policy.h"
 
+/* A warned cgroup stays warned until its ETA is this much beyond the warn horizon: an ETA
+ * estimated from step-sized samples hovers around the horizon for a while, and a 1 MiB/s leak
+ * sent warn/resolved pairs three times before it was stopped. */
+#define WARN_EXIT_FACTOR 1.25
+
 void ow_policy_defaults(struct ow_policy_cfg *cfg)
 {
 	cfg->warn_horizon_s = 120;
@@ -43,6 +48,8 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 {
 	const struct ow_trend_result *tr = floor_trend(v);
 	double water = v->limit ? (double)v->nonrecl / (double)v->limit : 0;
+	double warn_horizon =
+		cfg->warn_horizon_s * (v->level >= OW_LEVEL_WARN ? WARN_EXIT_FACTOR : 1);
 
 	out->level = OW_LEVEL_OK;
 	out->eta_s = INFINITY;
@@ -57,7 +64,7 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 		if (throttled(v) && v->fine.recent_rate < out->rate)
 			out->rate = v->fine.recent_rate;
 		out->eta_s = ow_eta_seconds(top, v->limit, out->rate);
-		if (out->eta_s <= cfg->warn_horizon_s) {
+		if (out->eta_s <= warn_horizon) {
 			out->level = OW_LEVEL_WARN;
 			out->reason = "memory floor rising: OOM predicted within the warn horizon";
 		}

@@ -132,6 +132,27 @@ static void test_assess_warn_within_warn_horizon(void **state)
 	assert_non_null(strstr(out.reason, "warn"));
 }
 
+/* The level of a cgroup at `mib`, rising 1 MiB/s over 20 s, whose level is `now`. */
+static enum ow_level level_rising_1mib(double mib, enum ow_level now)
+{
+	struct ow_cg_view v = view_at(mib, 20);
+	struct ow_verdict out;
+
+	rising(&v.fine, 1);
+	v.level = now;
+	ow_policy_assess(&cfg, &v, &out);
+	return out.level;
+}
+
+static void test_assess_warn_is_left_only_well_beyond_the_horizon(void **state)
+{
+	/* 130 MiB to go: past the 120 s horizon, within 1.25 x of it */
+	assert_int_equal(level_rising_1mib(126, OW_LEVEL_OK), OW_LEVEL_OK);
+	assert_int_equal(level_rising_1mib(126, OW_LEVEL_WARN), OW_LEVEL_WARN);
+	/* 156 MiB to go: 156 s > 150 s, back to ok */
+	assert_int_equal(level_rising_1mib(100, OW_LEVEL_WARN), OW_LEVEL_OK);
+}
+
 static void test_assess_act_by_floor_trend_only_after_act_min_span(void **state)
 {
 	/* 10 MiB/s with 56 MiB to go: 5.6 s, within the act horizon */
@@ -553,6 +574,7 @@ static double scen_mib(const struct scen *s, double t)
 struct outcome {
 	enum ow_level max_level, last_level;
 	double act_t, act_mib, oom_t;
+	unsigned int warns; /* times it went from ok to warn: each one is a warn alert */
 };
 
 /* Feed a 256 MiB cgroup as the daemon does (a sample every 1 MiB moved and every second,
@@ -591,6 +613,9 @@ static struct outcome replay(const struct scen *s, double seconds)
 		ow_policy_assess(&cfg, &view, &out);
 		if (out.level > o.max_level)
 			o.max_level = out.level;
+		if (out.level == OW_LEVEL_WARN && cg->level == OW_LEVEL_OK)
+			o.warns++;
+		cg->level = out.level; /* as the daemon's set_level */
 		o.last_level = out.level;
 		if (out.level == OW_LEVEL_ACT && o.act_t < 0) {
 			o.act_t = t;
@@ -616,6 +641,22 @@ static void leak_acts_before_oom(double rate)
 static void test_replay_linear_leak_2mib_acts_before_oom(void **state)
 {
 	leak_acts_before_oom(2);
+}
+
+/* A slow leak enters the warn horizon once: its ETA, estimated from step-sized samples, hovers
+ * around the horizon for a while and must not flap ok/warn (each flap is two alerts). */
+static void test_replay_slow_leak_warns_once(void **state)
+{
+	static const double rates[] = {0.5, 1, 2};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		struct scen s = {.shape = S_LINEAR, .rate = rates[i]};
+		struct outcome o = replay(&s, 256 / rates[i] + 10);
+
+		assert_true(o.act_t > 0);
+		assert_int_equal(o.warns, 1);
+	}
 }
 
 static void test_replay_linear_leak_32mib_acts_before_oom(void **state)
@@ -725,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_assess_ok_without_growth),
 		cmocka_unit_test(test_assess_ok_when_oom_beyond_warn_horizon),
 		cmocka_unit_test(test_assess_warn_within_warn_horizon),
+		cmocka_unit_test(test_assess_warn_is_left_only_well_beyond_the_horizon),
 		cmocka_unit_test(test_assess_act_by_floor_trend_only_after_act_min_span),
 		cmocka_unit_test(test_assess_act_horizon_boundary),
 		cmocka_unit_test(test_assess_counts_eta_from_recent_peak),
@@ -746,6 +788,7 @@ int main(void)
 		cmocka_unit_test(test_victim_preferred_first),
 		cmocka_unit_test(test_victim_never_unsafe),
 		cmocka_unit_test(test_replay_linear_leak_2mib_acts_before_oom),
+		cmocka_unit_test(test_replay_slow_leak_warns_once),
 		cmocka_unit_test(test_replay_linear_leak_32mib_acts_before_oom),
 		cmocka_unit_test(test_replay_linear_leak_512mib_acts_before_oom),
 		cmocka_unit_test(test_replay_rising_floor_sawtooth_acts_before_oom),
