@@ -800,6 +800,16 @@ static void on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 	const struct ow_proc_rec *rec = ow_model_proc(&d->model, (pid_t)e->tgid);
 	const char *cmdline = rec ? rec->cmdline : "";
 
+	/* A process with SIGKILL pending is only marked and reaped by the OOM path
+	 * (task_will_free_mem() in mm/oom_kill.c), never killed again or counted in oom_kill:
+	 * our own escalation racing the limit, not a kernel OOM kill. */
+	if (cg && cg->killed && (pid_t)e->tgid == cg->victim_pid) { /* kept after its exit */
+		ow_log(OW_LOG_INFO, "victim_reaped",
+		       "the victim already SIGKILLed was reaped by the kernel's OOM path (no "
+		       "OOM kill)",
+		       CG_FIELDS(cg), OW_INT("pid", e->tgid), OW_STR("comm", e->comm));
+		return;
+	}
 	d->counters.oom_kills++; /* oomwarden_oom_kills_total: watched or not */
 	if (outside) {
 		ow_log(OW_LOG_INFO, "oom_kill_elsewhere",
