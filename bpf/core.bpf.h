@@ -115,6 +115,8 @@ extern struct ow_events_map events SEC(".maps");
 extern const volatile __u64 reclaim_report_ns;
 /* Bumped by the daemon after every change to memcg_cfg (bss, written through the skeleton). */
 extern volatile __u32 cfg_gen;
+/* Events lost because the ring buffer was full: the daemon says so (it never sees them). */
+extern volatile __u64 ringbuf_drops;
 
 static __always_inline struct mem_cgroup___ow *task_memcg(struct task_struct___ow *task)
 {
@@ -169,8 +171,10 @@ static __always_inline struct ow_event *event_reserve(__u32 kind, __u32 tgid, __
 {
 	struct ow_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
-	if (!e)
+	if (!e) {
+		__sync_fetch_and_add(&ringbuf_drops, 1);
 		return NULL;
+	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->tgid = tgid;

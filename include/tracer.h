@@ -29,6 +29,8 @@ void ow_tracer_close(struct ow_tracer *t);
 const char *ow_tracer_mode(const struct ow_tracer *t);
 /* The ring buffer's fd, for epoll; readable when events wait. */
 int ow_tracer_fd(const struct ow_tracer *t);
+/* Events the BPF side could not queue (ring buffer full) since load. */
+uint64_t ow_tracer_drops(const struct ow_tracer *t);
 /* Hand every waiting event to the callback; returns the number handled or -errno. */
 int ow_tracer_consume(struct ow_tracer *t);
 

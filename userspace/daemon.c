@@ -99,6 +99,7 @@ struct ow_daemon {
 	bool rescan_pending;
 	uint64_t last_scan_ns;
 	unsigned int outside_seen; /* memcgs seen outside the watched subtrees */
+	uint64_t drops_logged;	   /* ring-buffer drops already reported */
 	struct restart_job jobs[MAX_JOBS];
 	struct victim_plan vp;
 	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
@@ -871,6 +872,21 @@ static int on_event(const struct ow_event *e, void *arg)
 	return 0;
 }
 
+/* Hand the waiting events over; say when the BPF side had to drop some (a full ring buffer:
+ * steps lost until the next one, so a prediction may come late). */
+static void consume_events(struct ow_daemon *d)
+{
+	uint64_t drops;
+
+	ow_tracer_consume(d->tracer);
+	drops = ow_tracer_drops(d->tracer);
+	if (drops == d->drops_logged)
+		return;
+	ow_log(OW_LOG_WARN, "ringbuf_full", "the BPF side dropped events (ring buffer full)",
+	       OW_INT("dropped", drops - d->drops_logged), OW_INT("total", drops));
+	d->drops_logged = drops;
+}
+
 static void on_timer(struct ow_daemon *d)
 {
 	uint64_t now = mono_ns(), junk;
@@ -1009,7 +1025,9 @@ static void on_signal(struct ow_daemon *d)
 	}
 	if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 		ow_log(OW_LOG_INFO, "stop", "signal received, detaching",
-		       OW_STR("signal", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+		       OW_STR("signal", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"),
+		       OW_INT("events", d->counters.events),
+		       OW_INT("ringbuf_drops", d->tracer ? ow_tracer_drops(d->tracer) : 0));
 		d->stop = true;
 	}
 }
@@ -1025,7 +1043,7 @@ static void dispatch(struct ow_daemon *d, uint64_t tag, uint32_t events)
 	else if (tag & TAG_EXPORTER)
 		ow_exporter_handle(d->exporter, (unsigned int)(tag & ~TAG_EXPORTER), events);
 	else if (tag == TAG_RINGBUF)
-		ow_tracer_consume(d->tracer);
+		consume_events(d);
 	else if (tag == TAG_SIGNAL)
 		on_signal(d);
 	else if (tag == TAG_TIMER)

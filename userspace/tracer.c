@@ -249,6 +249,11 @@ int ow_tracer_fd(const struct ow_tracer *t)
 	return ring_buffer__epoll_fd(t->rb);
 }
 
+uint64_t ow_tracer_drops(const struct ow_tracer *t)
+{
+	return __atomic_load_n(&t->skel->bss->ringbuf_drops, __ATOMIC_RELAXED);
+}
+
 int ow_tracer_consume(struct ow_tracer *t)
 {
 	return ring_buffer__consume(t->rb);
