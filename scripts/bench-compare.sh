@@ -13,6 +13,8 @@
 #   COMPARE_SCENARIOS  scenarios to run (default all; see bench/compare/scenarios.sh)
 #   COMPARE_WATCHERS   watchers (default: none earlyoom nohang pm2 oomwarden)
 #   COMPARE_PARTS      any of rows costs scale (default all three)
+#   OW_BENCH_FLAGS     extra flags for oomwarden's rows (-vv: debug lines, with COMPARE_KEEP=1)
+#   COMPARE_KEEP=1     keep the rows' logs and reports
 #   LIMIT_MIB (512) SLOW_LIMIT_MIB (128, linear-1's) PAIRS (5) IDLE_S (60) SCALE_CGROUPS (1000) SCALE_PROCS (5000)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1

@@ -178,7 +178,7 @@ watcher_start()
 	oomwarden)
 		[[ $variant == tuned ]] && args+=(--act-horizon 30)
 		[[ -n $hook ]] && args+=(--webhook "$hook" --webhook-format json)
-		"$OWD" run --cgroup "$cg" --log-format json "${args[@]}" 2>"$log" &
+		"$OWD" run --cgroup "$cg" --log-format json ${OW_BENCH_FLAGS:-} "${args[@]}" 2>"$log" &
 		W_PID=$!
 		wait_for_line "$log" "$(json_event ready)" 20 "$W_PID"
 		;;
