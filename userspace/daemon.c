@@ -226,9 +226,8 @@ static void request_rescan(struct ow_daemon *d)
 static int memcg_gone(uint64_t id, void *arg)
 {
 	struct ow_daemon *d = arg;
-	char path[PATH_MAX];
 
-	return ow_cg_id_gone(ow_cg_path_of_id(d->watch.mount.path, id, path, sizeof(path)));
+	return ow_cg_id_gone(ow_watch_locate(&d->watch, id));
 }
 
 static void prune_outside(struct ow_daemon *d)
