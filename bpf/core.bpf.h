@@ -117,6 +117,9 @@ extern const volatile __u64 reclaim_report_ns;
 extern volatile __u32 cfg_gen;
 /* Events lost because the ring buffer was full: the daemon says so (it never sees them). */
 extern volatile __u64 ringbuf_drops;
+/* Process entries found naming a memcg the process is no longer in, and re-bound (rss.bpf.c):
+ * each one is a cgroup move the attach tracepoint did not settle. */
+extern volatile __u64 memcg_rebinds;
 
 static __always_inline struct mem_cgroup___ow *task_memcg(struct task_struct___ow *task)
 {

@@ -31,6 +31,8 @@ const char *ow_tracer_mode(const struct ow_tracer *t);
 int ow_tracer_fd(const struct ow_tracer *t);
 /* Events the BPF side could not queue (ring buffer full) since load. */
 uint64_t ow_tracer_drops(const struct ow_tracer *t);
+/* Process entries the BPF side found naming a memcg the process had left, and re-bound. */
+uint64_t ow_tracer_rebinds(const struct ow_tracer *t);
 /* Hand every waiting event to the callback; returns the number handled or -errno. */
 int ow_tracer_consume(struct ow_tracer *t);
 

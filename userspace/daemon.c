@@ -1026,7 +1026,8 @@ static void on_signal(struct ow_daemon *d)
 		ow_log(OW_LOG_INFO, "stop", "signal received, detaching",
 		       OW_STR("signal", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"),
 		       OW_INT("events", d->counters.events),
-		       OW_INT("ringbuf_drops", d->tracer ? ow_tracer_drops(d->tracer) : 0));
+		       OW_INT("ringbuf_drops", d->tracer ? ow_tracer_drops(d->tracer) : 0),
+		       OW_INT("memcg_rebinds", d->tracer ? ow_tracer_rebinds(d->tracer) : 0));
 		d->stop = true;
 	}
 }

@@ -254,6 +254,11 @@ uint64_t ow_tracer_drops(const struct ow_tracer *t)
 	return __atomic_load_n(&t->skel->bss->ringbuf_drops, __ATOMIC_RELAXED);
 }
 
+uint64_t ow_tracer_rebinds(const struct ow_tracer *t)
+{
+	return __atomic_load_n(&t->skel->bss->memcg_rebinds, __ATOMIC_RELAXED);
+}
+
 int ow_tracer_consume(struct ow_tracer *t)
 {
 	return ring_buffer__consume(t->rb);

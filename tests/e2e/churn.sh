@@ -4,7 +4,9 @@
 # Watches a parent memcg P (256 MiB) with `oomwarden run --cgroup P`. Twenty child cgroups are
 # created after the daemon started, each runs a short-lived process, and all are removed while
 # the daemon runs: it must stay up and quiet. Then a leak in a new child with no limit of its
-# own must still be stopped gracefully, because P's limit is the one it would hit. Then 300
+# own must still be stopped gracefully, because P's limit is the one it would hit; then one
+# whose BPF entry is made stale (see stale_entry) must be stopped as early, and a shell's
+# forks must leave no entry in the wrong memcg (the stop line's memcg_rebinds). Then 300
 # memcgs come and go outside P, each with a process in it: the daemon must place each one
 # without scanning P again, and forget the gone ones from its BPF map (-vv: the debug lines).
 # Prints PASS/FAIL lines and `churn: N passed, N failed`. Run as root from the repo root.
@@ -50,6 +52,35 @@ in_cgroup()
 	local dir=$1
 	shift
 	sh -c 'echo $$ >"$0" && exec "$@"' "$dir/cgroup.procs" "$OWLOAD" "$@"
+}
+
+# stale_entry DPID PID: in the daemon's BPF map of processes (found among its fds), make PID's
+# entry name memcg 1 (the root, outside P) and not watched, keeping its generation: unhealed,
+# the BPF side would never look at the process's memcg again. Offsets: struct ow_proc_state.
+stale_entry()
+{
+	local dpid=$1 pid=$2 f id=''
+
+	for f in /proc/"$dpid"/fdinfo/*; do
+		id=$(sed -n 's/^map_id:[[:space:]]*//p' "$f")
+		[[ -n $id ]] && bpftool map show id "$id" | grep -q ' name procs ' && break
+		id=''
+	done
+	[[ -n $id ]] || { echo "no procs map among the daemon's fds"; return 1; }
+	python3 - "$id" "$pid" <<'EOF'
+import json, struct, subprocess, sys
+mid, pid = sys.argv[1], int(sys.argv[2])
+key = ["%02x" % b for b in struct.pack("<I", pid)]
+out = subprocess.run(["bpftool", "-j", "map", "lookup", "id", mid, "key", "hex"] + key,
+                     capture_output=True, text=True)
+if out.returncode:
+    sys.exit("no entry for pid %d: %s" % (pid, out.stderr.strip()))
+val = bytearray(int(b, 16) for b in json.loads(out.stdout)["value"])
+val[0:8] = struct.pack("<Q", 1)  # memcg_id
+val[72:74] = struct.pack("<H", 0)  # watched
+subprocess.run(["bpftool", "map", "update", "id", mid, "key", "hex"] + key +
+               ["value", "hex"] + ["%02x" % b for b in val], check=True)
+EOF
 }
 
 if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
@@ -100,7 +131,36 @@ grep -q '^sigterm ' "$rep" 2>/dev/null || reasons+=("the leaker never reported S
 ((oom1 == oom0)) || reasons+=("the kernel OOM killer struck $((oom1 - oom0)) time(s)")
 verdict nested-limit "$LOG" "${reasons[@]}"
 
-# 3. Memcgs outside P: placed by id (open_by_handle_at), no scan of P; the gone ones pruned.
+# 3. A process whose BPF entry names a memcg it is no longer in, unwatched (as a cgroup move the
+# attach tracepoint missed, or raced, leaves it): the entry must heal as the process grows, so
+# the leak is stopped at the high-water mark, not found only when P is full (before the fix:
+# no step at all until the kernel reclaimed at the limit).
+c=$(child stale)
+rep=$TMPD/stale.report
+acts0=$(grep -c "$(json_event act)" "$LOG")
+in_cgroup "$c" linear --rate 32 --duration 60 --report "$rep" >/dev/null 2>&1 &
+lpid=$!
+sleep 1
+reasons=()
+wpid=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$rep") # owload's pid, not the subshell's
+staled=$(stale_entry "$DPID" "$wpid" 2>&1) || reasons+=("could not rewrite the BPF entry: $staled")
+wait "$lpid"
+st=$?
+act=$(grep "$(json_event act)" "$LOG" | tail -n +$((acts0 + 1)) | head -n1)
+usage=$(grep -o '"usage_mib":[0-9.]*' <<<"$act" | cut -d: -f2)
+((st == 0)) || reasons+=("the leaker ended with $(status_text "$st"), expected exit 0")
+[[ -n $usage ]] || reasons+=("no act line for the leak")
+[[ -n $usage ]] && awk -v u="$usage" 'BEGIN { exit !(u < 0.95 * 256) }' ||
+	reasons+=("acted at ${usage:-?} MiB of 256, not by the high-water mark")
+verdict stale-entry "$LOG" "${reasons[@]}"
+
+# A shell in a child of P that forks fifty times: fork() moves the child's counters in the
+# parent's context while the child still has the parent's tgid and the root memcg. Checked at
+# the stop (5): no process entry may have needed re-binding but the one made stale above.
+c=$(child forks)
+sh -c 'echo $$ >"$0" && exec bash -c "for i in \$(seq 50); do x=\$(true); done"' "$c/cgroup.procs"
+
+# 4. Memcgs outside P: placed by id (open_by_handle_at), no scan of P; the gone ones pruned.
 scans0=$(grep -c "$(json_event scan)" "$LOG")
 outside0=$(grep -c "$(json_event outside)" "$LOG")
 for i in $(seq 300); do
@@ -120,7 +180,7 @@ pid_alive "$DPID" || reasons+=("the daemon died")
 ((pruned >= 200)) || reasons+=("only $pruned gone memcgs were forgotten (expected >= 200)")
 verdict outside-churn "$LOG" "${reasons[@]}"
 
-# 4. The daemon still exits cleanly.
+# 5. The daemon still exits cleanly.
 kill -TERM "$DPID"
 if wait_gone "$DPID" 5; then
 	wait "$DPID"
@@ -129,6 +189,12 @@ if wait_gone "$DPID" 5; then
 	if ((st == 0)); then verdict clean-exit "$LOG"; else verdict clean-exit "$LOG" "exit status $st"; fi
 else
 	verdict clean-exit "$LOG" "the daemon did not exit within 5 s of SIGTERM"
+fi
+rebinds=$(grep "$(json_event stop)" "$LOG" | grep -o '"memcg_rebinds":[0-9]*' | cut -d: -f2)
+if [[ $rebinds == 1 ]]; then
+	verdict fork-attribution "$LOG"
+else
+	verdict fork-attribution "$LOG" "${rebinds:-no} process entries re-bound, expected 1 (stale-entry's)"
 fi
 echo "churn: $PASSED passed, $FAILED failed"
 ((FAILED == 0))
