@@ -58,6 +58,7 @@ struct ow_cgroup {
 	struct ow_verdict verdict;
 	enum ow_level level;
 	const char *level_reason; /* the verdict's reason when the level was last logged */
+	uint64_t warned_ns;	  /* when a verdict last warned of its own (not held); 0: never */
 	uint64_t last_sample_ns;
 	bool seen; /* found by the latest scan */
 	int rule;  /* index of its [cgroup] section in the options (rules.h), -1: none */
@@ -110,6 +111,8 @@ double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t windo
 /* Add a sample to a cgroup's trends, allocating them on first use. -ENOMEM on failure. */
 int ow_cgroup_sample(struct ow_cgroup *cg, uint64_t now_ns, uint64_t nonrecl);
 void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_view *view);
+/* Remember when the verdict warned (or worse) of its own: a warning holds from then on. */
+void ow_cgroup_note_verdict(struct ow_cgroup *cg, uint64_t now_ns, const struct ow_verdict *v);
 void ow_cgroup_reset_trend(struct ow_cgroup *cg);
 
 void ow_model_free(struct ow_model *m);

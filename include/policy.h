@@ -38,6 +38,7 @@ struct ow_cg_view {
 	struct ow_trend_result fine;   /* seconds-scale trend */
 	struct ow_trend_result coarse; /* minutes-scale trend (slow leaks) */
 	enum ow_level level;	       /* the cgroup's level now (leaving warn takes more) */
+	double warn_age_s;	       /* since a verdict last warned of its own; INFINITY: never */
 };
 
 struct ow_verdict {
@@ -45,6 +46,7 @@ struct ow_verdict {
 	double eta_s;	    /* predicted seconds to OOM; INFINITY when none */
 	double rate;	    /* bytes/s used for the prediction */
 	const char *reason; /* static string: why this level */
+	bool held;	    /* warn only because a warning holds through a pause */
 };
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg);

@@ -287,8 +287,10 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	enum ow_log_level lvl = level >= OW_LEVEL_WARN ? OW_LOG_WARN : OW_LOG_INFO;
 
 	/* A new reason at the same level is logged too (a leak that reached memory.high and is
-	 * throttled now), but only a new level is alerted. */
-	if (level == from && (level == OW_LEVEL_OK || cg->verdict.reason == cg->level_reason))
+	 * throttled now), but only a new level is alerted; a warning held through a pause is the
+	 * same warning (two lines a sawtooth cycle otherwise). */
+	if (level == from &&
+	    (level == OW_LEVEL_OK || cg->verdict.reason == cg->level_reason || cg->verdict.held))
 		return;
 	ow_log(lvl, "level", cg->verdict.reason, CG_FIELDS(cg),
 	       OW_STR("from", ow_level_name(cg->level)), OW_STR("to", ow_level_name(level)));
@@ -699,6 +701,7 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	ow_cgroup_view(cg, now, &view);
 	policy_of(d, cg, pc);
 	ow_policy_assess(pc, &view, &cg->verdict);
+	ow_cgroup_note_verdict(cg, now, &cg->verdict);
 	if (!d->tracer && cg->verdict.level >= OW_LEVEL_WARN)
 		sample_processes(d, cg, now);
 	if (cg->victim_fd >= 0) {

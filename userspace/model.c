@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The daemon's model of cgroups and processes: see include/model.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,10 +181,19 @@ void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_vi
 	view->limit = cg->eff_limit;
 	view->high = cg->st.high;
 	view->level = cg->level;
+	view->warn_age_s = cg->warned_ns && now_ns >= cg->warned_ns
+				   ? (double)(now_ns - cg->warned_ns) / NS_PER_S
+				   : INFINITY;
 	if (!cg->fine)
 		return;
 	ow_trend_eval(cg->fine, now_ns, noise, &view->fine);
 	ow_trend_eval(cg->coarse, now_ns, noise, &view->coarse);
+}
+
+void ow_cgroup_note_verdict(struct ow_cgroup *cg, uint64_t now_ns, const struct ow_verdict *v)
+{
+	if (v->level >= OW_LEVEL_WARN && !v->held)
+		cg->warned_ns = now_ns;
 }
 
 void ow_cgroup_reset_trend(struct ow_cgroup *cg)

@@ -10,6 +10,10 @@
  * estimated from step-sized samples hovers around the horizon for a while, and a 1 MiB/s leak
  * sent warn/resolved pairs three times before it was stopped. */
 #define WARN_EXIT_FACTOR 1.25
+/* A warning outlives a pause in the climb by this much: each fall of a GC-like sawtooth stops
+ * its floor's rise for a moment, and the bench's sawtooth-rising sent warn/resolved three times
+ * in its first 8 s (nine alerts for one leak). */
+#define WARN_HOLD_S 30.0
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg)
 {
@@ -55,6 +59,7 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 	out->eta_s = INFINITY;
 	out->rate = 0;
 	out->reason = "no sustained growth";
+	out->held = false;
 	if (tr) {
 		/* The peaks, not the floor, hit the limit first: count from the highest recent
 		 * value. */
@@ -77,6 +82,12 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 	if (throttled(v) && out->level <= OW_LEVEL_WARN) {
 		out->level = OW_LEVEL_WARN;
 		out->reason = "past memory.high: the kernel is throttling it (not an OOM)";
+	}
+	/* Only a warning holds: after an action the victim is gone, and so is the growth. */
+	if (out->level == OW_LEVEL_OK && v->level == OW_LEVEL_WARN && v->warn_age_s < WARN_HOLD_S) {
+		out->level = OW_LEVEL_WARN;
+		out->held = true;
+		out->reason = "growth paused: the warning holds until it has not resumed for 30 s";
 	}
 	/* Growth too fast for any trend: little headroom left and still climbing. */
 	if (water >= cfg->high_water && climbing(v)) {

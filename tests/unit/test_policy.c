@@ -46,6 +46,7 @@ static struct ow_cg_view view_at(double mib, double span)
 	v.fine.span_s = span;
 	v.fine.last = v.nonrecl;
 	v.fine.peak = v.nonrecl;
+	v.warn_age_s = INFINITY; /* never warned */
 	return v;
 }
 
@@ -151,6 +152,35 @@ static void test_assess_warn_is_left_only_well_beyond_the_horizon(void **state)
 	assert_int_equal(level_rising_1mib(126, OW_LEVEL_WARN), OW_LEVEL_WARN);
 	/* 156 MiB to go: 156 s > 150 s, back to ok */
 	assert_int_equal(level_rising_1mib(100, OW_LEVEL_WARN), OW_LEVEL_OK);
+}
+
+/* A warned cgroup whose floor stopped rising (a sawtooth's fall) stays warned for 30 s after
+ * the last verdict that warned of its own; an acted-on one does not (its victim is gone). */
+static void test_assess_warning_holds_through_a_pause(void **state)
+{
+	struct ow_cg_view v = view_at(100, 20);
+	struct ow_verdict out;
+
+	v.level = OW_LEVEL_WARN;
+	v.warn_age_s = 5;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+	assert_true(out.held);
+	assert_non_null(strstr(out.reason, "paused"));
+
+	v.warn_age_s = 30;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
+	assert_false(out.held);
+
+	v.warn_age_s = 5;
+	v.level = OW_LEVEL_ACT;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
+
+	v.level = OW_LEVEL_OK;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
 }
 
 static void test_assess_act_by_floor_trend_only_after_act_min_span(void **state)
@@ -611,6 +641,7 @@ static struct outcome replay(const struct scen *s, double seconds)
 		assert_int_equal(ow_cgroup_sample(cg, t_ns, v), 0);
 		ow_cgroup_view(cg, t_ns, &view);
 		ow_policy_assess(&cfg, &view, &out);
+		ow_cgroup_note_verdict(cg, t_ns, &out);
 		if (out.level > o.max_level)
 			o.max_level = out.level;
 		if (out.level == OW_LEVEL_WARN && cg->level == OW_LEVEL_OK)
@@ -675,10 +706,27 @@ static void test_replay_rising_floor_sawtooth_acts_before_oom(void **state)
 	struct scen s = {.shape = S_SAWTOOTH, .low = 40, .high = 120, .rate = 64, .rise = 16};
 	struct outcome o = replay(&s, 60);
 
-	print_message("rising sawtooth: act at %.3f s (%.1f MiB), OOM at %.3f s\n", o.act_t,
-		      o.act_mib, o.oom_t);
+	print_message("rising sawtooth: act at %.3f s (%.1f MiB), OOM at %.3f s, %u warn(s)\n",
+		      o.act_t, o.act_mib, o.oom_t, o.warns);
 	assert_true(o.act_t >= 0);
 	assert_true(o.act_t < o.oom_t);
+	/* Each fall of the sawtooth stops the floor's rise for a moment: one warning, not a
+	 * warn/resolved pair per cycle. */
+	assert_int_equal(o.warns, 1);
+}
+
+/* The bench's sawtooth-rising (15 -> 45 % of the limit, floor +6 % a cycle, 2.4 s rises) sent
+ * warn/resolved three times in its first 8 s, nine alerts for one leak. */
+static void test_replay_bench_sawtooth_warns_once(void **state)
+{
+	struct scen s = {.shape = S_SAWTOOTH, .low = 38.4, .high = 115.2, .rate = 32, .rise = 15.4};
+	struct outcome o = replay(&s, 60);
+
+	print_message("bench sawtooth: act at %.3f s (%.1f MiB), OOM at %.3f s, %u warn(s)\n",
+		      o.act_t, o.act_mib, o.oom_t, o.warns);
+	assert_true(o.act_t >= 0);
+	assert_true(o.act_t < o.oom_t);
+	assert_int_equal(o.warns, 1);
 }
 
 static void no_act(const struct scen *s, double seconds, const char *what)
@@ -767,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_assess_ok_when_oom_beyond_warn_horizon),
 		cmocka_unit_test(test_assess_warn_within_warn_horizon),
 		cmocka_unit_test(test_assess_warn_is_left_only_well_beyond_the_horizon),
+		cmocka_unit_test(test_assess_warning_holds_through_a_pause),
 		cmocka_unit_test(test_assess_act_by_floor_trend_only_after_act_min_span),
 		cmocka_unit_test(test_assess_act_horizon_boundary),
 		cmocka_unit_test(test_assess_counts_eta_from_recent_peak),
@@ -792,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_replay_linear_leak_32mib_acts_before_oom),
 		cmocka_unit_test(test_replay_linear_leak_512mib_acts_before_oom),
 		cmocka_unit_test(test_replay_rising_floor_sawtooth_acts_before_oom),
+		cmocka_unit_test(test_replay_bench_sawtooth_warns_once),
 		cmocka_unit_test(test_replay_flat_sawtooth_30_80_percent_never_acts),
 		cmocka_unit_test(test_replay_first_slow_sawtooth_rise_is_not_acted_on),
 		cmocka_unit_test(test_replay_plateau_at_75_percent_never_acts),
