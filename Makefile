@@ -184,6 +184,7 @@ e2e: all
 	$(Q)tests/e2e/sdnotify.sh
 	$(Q)tests/e2e/manager.sh
 	$(Q)tests/e2e/metrics.sh
+	$(Q)tests/e2e/hostile.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check

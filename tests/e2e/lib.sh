@@ -231,3 +231,26 @@ verdict()
 	tail -n 20 "$log" 2>/dev/null | sed 's/^/    /'
 	FAILED=$((FAILED + 1))
 }
+
+# hostile_user: makes (once) the unprivileged user the adversarial tests attack as, with a
+# home directory of its own; sets OW_HOSTILE_USER, OW_HOSTILE_UID and OW_HOSTILE_HOME.
+# Run a command as that user with: setpriv --reuid="$OW_HOSTILE_UID" --regid="$OW_HOSTILE_UID" \
+#	--clear-groups -- CMD (or as_hostile CMD).
+hostile_user()
+{
+	OW_HOSTILE_USER=owhostile
+	if ! getent passwd "$OW_HOSTILE_USER" >/dev/null; then
+		useradd --create-home --shell /bin/sh "$OW_HOSTILE_USER" 2>/dev/null ||
+			{ echo "e2e: cannot create user $OW_HOSTILE_USER" >&2; return 1; }
+	fi
+	OW_HOSTILE_UID=$(id -u "$OW_HOSTILE_USER") || return 1
+	OW_HOSTILE_HOME=$(getent passwd "$OW_HOSTILE_USER" | cut -d: -f6)
+	mkdir -p "$OW_HOSTILE_HOME" && chown "$OW_HOSTILE_UID:$OW_HOSTILE_UID" "$OW_HOSTILE_HOME"
+}
+
+# as_hostile CMD...: runs CMD as the hostile user (hostile_user first), HOME set to its home.
+as_hostile()
+{
+	HOME=$OW_HOSTILE_HOME setpriv --reuid="$OW_HOSTILE_UID" --regid="$OW_HOSTILE_UID" \
+		--clear-groups -- "$@"
+}
