@@ -22,13 +22,32 @@ struct ow_candidates {
 	struct ow_proc_info info[OW_MAX_CANDIDATES];
 };
 
-/* Every process in `cgdir` and below, with its growth rate from the model and the safety
- * and preference marks from the options: the global protect/prefer with those of the [cgroup]
- * section of the process's own cgroup (`mount_len`: the length of the memory mount's path, so
- * a directory's path below it can be matched). Returns the count or -errno. */
-int ow_collect_candidates(const char *procroot, const char *cgdir, size_t mount_len,
-			  const struct ow_options *opts, const struct ow_model *model,
-			  uint64_t now_ns, struct ow_candidates *out);
+/* Every process in `cgdir` and below (at most OW_MAX_CANDIDATES, in directory order), with
+ * its size and its growth rate from the model: for display (the top processes of an alert)
+ * and for degraded-mode sampling. Never for choosing a victim: a user can pad a subtree with
+ * sleepers. Returns the count or -errno. */
+int ow_list_processes(const char *procroot, const char *cgdir, const struct ow_model *model,
+		      uint64_t now_ns, struct ow_candidates *out);
+
+/* Where to look for a victim. */
+struct ow_victim_scope {
+	const char *procroot;
+	enum ow_cg_version version;
+	uint64_t cg_id;	 /* the cgroup at risk */
+	const char *rel; /* its path below the mount ("/" for the root) */
+	const struct ow_options *opts;
+	struct ow_model *model;
+	uint64_t now_ns;
+};
+
+/*
+ * The victim candidates: the processes the model saw growing (rate > 0 over the last 10 s) in
+ * the subtree, fastest first, at most OW_MAX_CANDIDATES of them, each confirmed in the subtree
+ * by its /proc/PID/cgroup, with the safety marks: --protect against its trusted executable,
+ * oom_score_adj -1000, and --prefer, with those of the [cgroup] section of its own cgroup.
+ * Processes that did not grow are never candidates, however many there are. Returns the count.
+ */
+int ow_collect_victims(const struct ow_victim_scope *s, struct ow_candidates *out);
 
 /* Open a pidfd for `info->pid` and check it is still the process that was read (same start
  * time), so the signal cannot reach a reused PID. Returns the fd or -errno (-ESRCH: gone). */

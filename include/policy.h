@@ -69,20 +69,25 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 /* A process that could be stopped. */
 struct ow_candidate {
 	pid_t pid;
-	double rate;  /* bytes/s of its non-reclaimable memory; 0 if unknown */
-	uint64_t rss; /* non-reclaimable bytes */
+	double rate;   /* bytes/s of its non-reclaimable memory, measured; 0 if none */
+	uint64_t rss;  /* non-reclaimable bytes */
+	int oom_score; /* the kernel's badness (/proc/PID/oom_score): a tie-breaker only */
 	bool kthread;
 	bool is_self;
-	bool protected_; /* matched --protect */
+	bool protected_; /* its trusted executable matched --protect */
+	bool never_oom;	 /* oom_score_adj -1000: the kernel never OOM-kills it; nor do we */
 	bool preferred;	 /* matched --prefer */
 };
 
-/* Why a candidate may never be signalled, or NULL if it may be. */
+/* Why a candidate may never be signalled, or NULL if it may be. A process with no measured
+ * growth is never the leak: a victim taken by size alone let a user who padded the cgroup
+ * with sleepers get an innocent process (postgres) SIGTERMed. */
 const char *ow_policy_unsafe(const struct ow_candidate *c);
 
 /*
- * The victim: among safe candidates, preferred ones first; then the fastest-growing, ties
- * (and no growth known) broken by the largest. Returns the index, or -1 if none is safe.
+ * The victim: among safe candidates (which all grew), preferred ones first; then the
+ * fastest-growing, ties broken by the kernel's oom_score, then by the largest. Returns the
+ * index, or -1 if none is safe.
  */
 int ow_policy_pick_victim(const struct ow_candidate *c, unsigned int n);
 

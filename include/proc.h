@@ -26,6 +26,22 @@ struct ow_proc_info {
 	uint64_t vm_swap;	      /* status VmSwap, bytes */
 };
 
+/* What a process cannot forge about itself, for protection and victim choice. */
+struct ow_proc_trust {
+	uid_t uid;	   /* real uid (status Uid:) */
+	int oom_score_adj; /* -1000: the kernel never OOM-kills it */
+	int oom_score;	   /* the kernel's badness, 0..2000 */
+	char exe[256];	   /* <procroot>/<pid>/exe, " (deleted)" cut; "" unreadable or longer */
+	/* The executable file is root's and only root can write it: a user's copy of a binary,
+	 * whatever its name or path, is never trusted (prctl(PR_SET_NAME), argv and the file's
+	 * name are the process's own to choose; the inode's owner is not). */
+	bool exe_trusted;
+};
+
+/* Read the above. Returns 0, -ESRCH when the process is gone, or -EINVAL when malformed; an
+ * unreadable exe (a kernel thread, a gone mount) is only untrusted. */
+int ow_proc_read_trust(const char *procroot, pid_t pid, struct ow_proc_trust *out);
+
 /* Read <procroot>/<pid>/stat, status and cmdline. RSS fields are 0 for kernel threads. */
 int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out);
 

@@ -54,12 +54,17 @@ void ow_rule_policy(const struct ow_policy_cfg *global, const struct ow_cgroup_r
 enum ow_action ow_rule_action(enum ow_action global, const struct ow_cgroup_rule *r);
 
 /*
- * Is a process with this name and command line protected, preferred? A section's protect adds
- * to the global one (a section can never unprotect what the global setting protects); its
- * prefer replaces the global one. Either regex source may be NULL.
+ * Is a process protected? Protection rests on what the process cannot forge: `exe` is the path
+ * of its executable, passed only when that file is root's and only root can write it (NULL
+ * otherwise: then nothing protects it). A section's protect adds to the global one (a section
+ * can never unprotect what the global setting protects). Either regex source may be NULL.
  */
 bool ow_rule_protects(const char *global_src, const regex_t *global_re,
-		      const struct ow_cgroup_rule *r, const char *comm, const char *cmdline);
+		      const struct ow_cgroup_rule *r, const char *exe);
+
+/* Is it preferred as a victim? By name and command line, which the process sets itself: that
+ * can only make a process its own victim sooner, never spare it. A section's prefer replaces
+ * the global one. */
 bool ow_rule_prefers(const char *global_src, const regex_t *global_re,
 		     const struct ow_cgroup_rule *r, const char *comm, const char *cmdline);
 

@@ -275,8 +275,7 @@ static const struct ow_candidates *top_processes(struct ow_daemon *d, struct ow_
 {
 	if (!d->alerter || !d->alert_cands || (from != OW_LEVEL_OK && to != OW_LEVEL_OK))
 		return NULL;
-	if (ow_collect_candidates("/proc", cg->path, strlen(d->watch.mount.path), d->opts,
-				  &d->model, mono_ns(), d->alert_cands) <= 0)
+	if (ow_list_processes("/proc", cg->path, &d->model, mono_ns(), d->alert_cands) <= 0)
 		return NULL;
 	return d->alert_cands;
 }
@@ -345,15 +344,16 @@ static void hold_off(struct ow_cgroup *cg, uint64_t now, double s)
 
 static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	int n = ow_collect_candidates("/proc", cg->path, strlen(d->watch.mount.path), d->opts,
-				      &d->model, now, d->cands);
+	struct ow_victim_scope scope = {
+		"/proc", d->watch.mount.version, cg->id, cg->rel, d->opts, &d->model, now};
+	int n = ow_collect_victims(&scope, d->cands);
 	int idx = n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)n) : -1;
 
 	if (idx < 0) {
 		ow_log(OW_LOG_WARN, "no_victim",
-		       n > 0 ? "every process of the cgroup is protected"
-			     : "the cgroup has no process",
-		       CG_FIELDS(cg), OW_INT("processes", n > 0 ? n : 0));
+		       n > 0 ? "every process of the cgroup that grew is protected"
+			     : "no process of the cgroup was seen growing: nobody is signalled",
+		       CG_FIELDS(cg), OW_INT("growing", n > 0 ? n : 0));
 		cool_down(d, cg, now);
 		hold_off(cg, now, RETRY_S);
 	}
@@ -675,8 +675,7 @@ static void restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
  * victim can still be the fastest-growing one. */
 static void sample_processes(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	int i, n = ow_collect_candidates("/proc", cg->path, strlen(d->watch.mount.path), d->opts,
-					 &d->model, now, d->cands);
+	int i, n = ow_list_processes("/proc", cg->path, &d->model, now, d->cands);
 
 	for (i = 0; i < n; i++)
 		ow_model_proc_sample(&d->model, d->cands->info[i].pid, cg->id,

@@ -111,8 +111,12 @@ const char *ow_policy_unsafe(const struct ow_candidate *c)
 		return "kernel thread";
 	if (c->is_self)
 		return "oomwarden itself";
+	if (c->never_oom)
+		return "oom_score_adj -1000: the kernel never OOM-kills it";
 	if (c->protected_)
-		return "matches --protect";
+		return "its executable matches --protect";
+	if (!(c->rate > 0))
+		return "no measured growth";
 	return NULL;
 }
 
@@ -123,6 +127,8 @@ static bool better(const struct ow_candidate *a, const struct ow_candidate *b)
 		return a->preferred;
 	if (a->rate != b->rate)
 		return a->rate > b->rate;
+	if (a->oom_score != b->oom_score)
+		return a->oom_score > b->oom_score;
 	return a->rss > b->rss;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -253,6 +254,101 @@ int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out)
 	if (err)
 		return err;
 	*out = info;
+	return 0;
+}
+
+/* ---- trust: exe, uid, oom_score_adj, oom_score ---- */
+
+/* The first number after "\nUid:" in status: the real uid. */
+static int parse_status_uid(const char *buf, uid_t *out)
+{
+	const char *p = strstr(buf, "\nUid:");
+	uint64_t v;
+	char num[24];
+	size_t n;
+
+	if (!p)
+		return -EINVAL;
+	p += 5;
+	p += strspn(p, " \t");
+	n = strspn(p, "0123456789");
+	if (!n || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	if (parse_u64(num, UINT32_MAX - 1, &v))
+		return -EINVAL;
+	*out = (uid_t)v;
+	return 0;
+}
+
+/* A small signed decimal file (oom_score_adj, oom_score). */
+static int read_pid_int(const char *procroot, pid_t pid, const char *name, long min, long max,
+			int *out)
+{
+	char buf[32], *end;
+	ssize_t len = read_pid_file(procroot, pid, name, buf, sizeof(buf), true);
+	long v;
+
+	if (len < 0)
+		return (int)len;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || (*end && *end != '\n') || errno || v < min || v > max)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+/* readlink of the exe magic link names the file as the kernel resolved it at exec; stat()
+ * through the link reaches that very inode, even when it was deleted or replaced since. */
+static void read_exe(const char *procroot, pid_t pid, struct ow_proc_trust *t)
+{
+	static const char deleted[] = " (deleted)";
+	char path[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	size_t dl = sizeof(deleted) - 1;
+
+	t->exe[0] = '\0';
+	t->exe_trusted = false;
+	if (pid_path(path, sizeof(path), procroot, pid, "exe"))
+		return;
+	n = readlink(path, t->exe, sizeof(t->exe));
+	if (n <= 0 || (size_t)n >= sizeof(t->exe)) {
+		t->exe[0] = '\0';
+		return;
+	}
+	t->exe[n] = '\0';
+	if ((size_t)n > dl && !strcmp(t->exe + n - dl, deleted))
+		t->exe[n - dl] = '\0';
+	if (stat(path, &st))
+		return;
+	t->exe_trusted =
+		S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+int ow_proc_read_trust(const char *procroot, pid_t pid, struct ow_proc_trust *out)
+{
+	struct ow_proc_trust t = {0};
+	char buf[STATUS_BUF_LEN];
+	ssize_t len;
+	int err;
+
+	if (pid <= 0)
+		return -EINVAL;
+	len = read_pid_file(procroot, pid, "status", buf, sizeof(buf), true);
+	if (len < 0)
+		return (int)len;
+	err = parse_status_uid(buf, &t.uid);
+	if (!err)
+		err = read_pid_int(procroot, pid, "oom_score_adj", -1000, 1000, &t.oom_score_adj);
+	if (!err)
+		err = read_pid_int(procroot, pid, "oom_score", 0, 100000, &t.oom_score);
+	if (err)
+		return err;
+	read_exe(procroot, pid, &t);
+	*out = t;
 	return 0;
 }
 

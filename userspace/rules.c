@@ -73,12 +73,13 @@ static bool re_matches(const char *src, const regex_t *re, const char *comm, con
 }
 
 bool ow_rule_protects(const char *global_src, const regex_t *global_re,
-		      const struct ow_cgroup_rule *r, const char *comm, const char *cmdline)
+		      const struct ow_cgroup_rule *r, const char *exe)
 {
-	if (re_matches(global_src, global_re, comm, cmdline))
+	if (!exe || !*exe)
+		return false;
+	if (global_src && !regexec(global_re, exe, 0, NULL, 0))
 		return true;
-	return r && (r->set & OW_RULE_PROTECT) &&
-	       re_matches(r->protect, &r->protect_re, comm, cmdline);
+	return r && (r->set & OW_RULE_PROTECT) && !regexec(&r->protect_re, exe, 0, NULL, 0);
 }
 
 bool ow_rule_prefers(const char *global_src, const regex_t *global_re,

@@ -445,18 +445,20 @@ static void test_section_protect_and_prefer(void **state)
 {
 	const struct ow_cgroup_rule *queue, *docker;
 
-	assert_int_equal(
-		LOAD_FILE(CONF("sections.conf"), "--protect", "^sshd$", "--prefer", "^worker$"), 0);
+	assert_int_equal(LOAD_FILE(CONF("sections.conf"), "--protect", "^/usr/sbin/sshd$",
+				   "--prefer", "^worker$"),
+			 0);
 	queue = &o.rules[2];
 	docker = &o.rules[3];
-	/* a section's protect adds to the global one */
-	assert_true(ow_rule_protects(o.protect, &o.protect_re, queue, "redis-server", ""));
-	assert_true(ow_rule_protects(o.protect, &o.protect_re, queue, "sshd", ""));
-	assert_false(ow_rule_protects(o.protect, &o.protect_re, queue, "node", ""));
-	assert_false(ow_rule_protects(o.protect, &o.protect_re, docker, "redis-server", ""));
-	assert_false(ow_rule_protects(NULL, NULL, NULL, "sshd", ""));
-	/* the command line counts too */
-	assert_true(ow_rule_protects(o.protect, &o.protect_re, queue, "x", "redis-server --port"));
+	/* a section's protect adds to the global one; both match the executable's path */
+	assert_true(ow_rule_protects(o.protect, &o.protect_re, queue, "/usr/bin/redis-server"));
+	assert_true(ow_rule_protects(o.protect, &o.protect_re, queue, "/usr/sbin/sshd"));
+	assert_false(ow_rule_protects(o.protect, &o.protect_re, queue, "/usr/bin/node"));
+	assert_false(ow_rule_protects(o.protect, &o.protect_re, docker, "/usr/bin/redis-server"));
+	assert_false(ow_rule_protects(NULL, NULL, NULL, "/usr/sbin/sshd"));
+	/* an executable that is not root's (NULL) is never protected, whatever its name */
+	assert_false(ow_rule_protects(o.protect, &o.protect_re, queue, NULL));
+	assert_false(ow_rule_protects(o.protect, &o.protect_re, queue, ""));
 	/* a section's prefer replaces the global one */
 	assert_true(ow_rule_prefers(o.prefer, &o.prefer_re, docker, "java", ""));
 	assert_false(ow_rule_prefers(o.prefer, &o.prefer_re, docker, "worker", ""));

@@ -502,27 +502,49 @@ static void test_victim_fastest_grower_not_largest(void **state)
 	assert_int_equal(ow_policy_pick_victim(c, 3), 1);
 }
 
-static void test_victim_ties_broken_by_size(void **state)
+/* Equal growth: the kernel's oom_score decides, then the size. */
+static void test_victim_ties_broken_by_oom_score_then_size(void **state)
+{
+	const struct ow_candidate c[] = {
+		{.pid = 100, .rate = 1 * MiB_D, .rss = 10 * MiB, .oom_score = 300},
+		{.pid = 101, .rate = 1 * MiB_D, .rss = 300 * MiB, .oom_score = 200},
+		{.pid = 102, .rate = 1 * MiB_D, .rss = 20 * MiB, .oom_score = 300},
+	};
+
+	assert_int_equal(ow_policy_pick_victim(c, 3), 2);
+	assert_int_equal(ow_policy_pick_victim(c + 1, 1), 0);
+}
+
+/* The padding attack: a user fills the cgroup with large sleepers; none grew, so none is the
+ * leak, and with the leaker unseen nobody is signalled (the old choice by size was postgres). */
+static void test_victim_never_without_growth(void **state)
 {
 	const struct ow_candidate c[] = {
 		{.pid = 100, .rate = 0, .rss = 10 * MiB},
-		{.pid = 101, .rate = 0, .rss = 300 * MiB},
-		{.pid = 102, .rate = 0, .rss = 20 * MiB},
+		{.pid = 101, .rate = 0, .rss = 3000 * MiB, .oom_score = 900},
+		{.pid = 102, .rate = -5 * MiB_D, .rss = 20 * MiB},
+		{.pid = 103, .rate = NAN, .rss = 20 * MiB},
 	};
 
-	assert_int_equal(ow_policy_pick_victim(c, 3), 1);
+	assert_int_equal(ow_policy_pick_victim(c, 4), -1);
+	assert_non_null(strstr(ow_policy_unsafe(&c[1]), "no measured growth"));
+	assert_non_null(strstr(ow_policy_unsafe(&c[3]), "no measured growth"));
 }
 
 static void test_victim_preferred_first(void **state)
 {
 	const struct ow_candidate c[] = {
 		{.pid = 100, .rate = 50 * MiB_D, .rss = 900 * MiB},
-		{.pid = 101, .rate = 0, .rss = 5 * MiB, .preferred = true},
+		{.pid = 101, .rate = 0.5 * MiB_D, .rss = 5 * MiB, .preferred = true},
 		{.pid = 102, .rate = 1 * MiB_D, .rss = 5 * MiB, .preferred = true},
+		{.pid = 103, .rate = 0, .rss = 5 * MiB, .preferred = true},
 	};
 
 	assert_int_equal(ow_policy_pick_victim(c, 3), 2);
 	assert_int_equal(ow_policy_pick_victim(c, 2), 1);
+	/* a preferred process that did not grow is still no victim */
+	assert_int_equal(ow_policy_pick_victim(c + 3, 1), -1);
+	assert_int_equal(ow_policy_pick_victim((const struct ow_candidate[]){c[0], c[3]}, 2), 0);
 }
 
 static void test_victim_never_unsafe(void **state)
@@ -539,14 +561,16 @@ static void test_victim_never_unsafe(void **state)
 		 .protected_ = true,
 		 .preferred = true},
 		{.pid = 0, .rate = 40 * MiB_D, .rss = 900 * MiB},
-		{.pid = 600, .rate = 0, .rss = 1 * MiB},
+		{.pid = 700, .rate = 30 * MiB_D, .rss = 900 * MiB, .never_oom = true},
+		{.pid = 600, .rate = 1, .rss = 1 * MiB},
 	};
 	unsigned int i;
 
-	assert_int_equal(ow_policy_pick_victim(c, 7), 6);
-	for (i = 0; i < 6; i++)
+	assert_int_equal(ow_policy_pick_victim(c, 8), 7);
+	for (i = 0; i < 7; i++)
 		assert_non_null(ow_policy_unsafe(&c[i]));
-	assert_null(ow_policy_unsafe(&c[6]));
+	assert_null(ow_policy_unsafe(&c[7]));
+	assert_non_null(strstr(ow_policy_unsafe(&c[6]), "oom_score_adj -1000"));
 	assert_non_null(strstr(ow_policy_unsafe(&c[0]), "PID 1"));
 	assert_non_null(strstr(ow_policy_unsafe(&c[1]), "kernel"));
 	assert_non_null(strstr(ow_policy_unsafe(&c[2]), "itself"));
@@ -833,7 +857,8 @@ int main(void)
 		cmocka_unit_test(test_kill_now_past_kill_water_and_climbing),
 		cmocka_unit_test(test_grace),
 		cmocka_unit_test(test_victim_fastest_grower_not_largest),
-		cmocka_unit_test(test_victim_ties_broken_by_size),
+		cmocka_unit_test(test_victim_ties_broken_by_oom_score_then_size),
+		cmocka_unit_test(test_victim_never_without_growth),
 		cmocka_unit_test(test_victim_preferred_first),
 		cmocka_unit_test(test_victim_never_unsafe),
 		cmocka_unit_test(test_replay_linear_leak_2mib_acts_before_oom),
