@@ -1,7 +1,7 @@
 #!/bin/bash
 # Adversarial: can an unprivileged user steer the victim? (issue 14, defects 2 and 3)
-#  padding: root's flat 100 MiB "postgres" in a 256 MiB memcg the user may write; the user adds
-#     1,100 sleepers, then a 16 MiB/s leak. The leak must be SIGTERMed, postgres left alone (the
+#  padding: root's flat 100 MiB "postgres" in a 512 MiB memcg the user may write; the user adds
+#     1,100 sleepers (their page tables and stacks take ~150 MiB), then a 16 MiB/s leak. The leak must be SIGTERMed, postgres left alone (the
 #     candidates used to stop at 1,024 in directory order, ties to the largest: postgres).
 #  renamed: with --protect 'sshd', the user's leaks named sshd every way a process can name
 #     itself: argv[0] (exec -a), comm (prctl PR_SET_NAME), and a copy of the binary called
@@ -61,24 +61,27 @@ result()
 	fi
 }
 
-# setup NAME [daemon flags...]: a 256 MiB memcg the hostile user may put processes into (as a
+# setup NAME [daemon flags...]: a 512 MiB memcg the hostile user may put processes into (as a
 # delegated subtree would let it), and a daemon watching it; sets CG, DPID, LOG.
 setup()
 {
 	local name=$1
 	shift
 	LOG=$TMPD/$name.log
-	CG=$(cg_create "ow-hostile-victim-$name-$$" 256M) || return 1
+	CG=$(cg_create "ow-hostile-victim-$name-$$" 512M) || return 1
 	chown "$OW_HOSTILE_UID" "$CG/cgroup.procs" "$CG/tasks" 2>/dev/null
 	"$OWD" run --cgroup "$CG" --log-format json -v --grace 5 "$@" 2>"$LOG" >/dev/null &
 	DPID=$!
 	wait_for_line "$LOG" "$(json_event ready)" 30 "$DPID"
 }
 
-# in_cg_as_user CMD...: runs CMD as the hostile user inside CG, in the background; sets LAST.
+# in_cg_as_user CMD...: runs CMD as the hostile user inside CG, in the background; sets LAST
+# to its pid (setpriv and sh exec into it).
 in_cg_as_user()
 {
-	as_hostile sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" "$@" >/dev/null 2>&1 &
+	HOME=$OW_HOSTILE_HOME setpriv --reuid="$OW_HOSTILE_UID" --regid="$OW_HOSTILE_UID" \
+		--clear-groups -- sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" "$@" \
+		>/dev/null 2>&1 &
 	LAST=$!
 	PIDS+=("$LAST")
 }
@@ -111,14 +114,15 @@ padding()
 		"$OWLOAD" linear --rate 50 --stop-at 100 >/dev/null 2>&1 &
 	pg=$!
 	PIDS+=("$pg")
+	sleep 3 # postgres is at its 100 MiB, flat from now on
 	# 1,100 sleepers, as the user, listed before the leak
 	in_cg_as_user sh -c 'i=0; while [ $i -lt 1100 ]; do sleep 300 & i=$((i+1)); done; wait'
 	for i in $(seq 100); do
 		(($(wc -l <"$CG/cgroup.procs") >= 1102)) && break
 		sleep 0.2
 	done
-	sleep 15
-	in_cg_as_user "$OWLOAD" linear --rate 16 --stop-at 240
+	sleep 15 # nobody has grown for longer than the victim rate window (10 s)
+	in_cg_as_user "$OWLOAD" linear --rate 16 --stop-at 500
 	leak=$LAST
 	acted_on "$leak" 40 || R+=("the leak (pid $leak) was not SIGTERMed")
 	pid_alive "$pg" || R+=("postgres (pid $pg) was stopped")
@@ -136,13 +140,13 @@ rename_case()
 	setup "renamed-$name" --protect sshd ||
 		{ result "renamed-$name" "no daemon or cgroup"; stop_all; return; }
 	case $name in
-	argv) in_cg_as_user bash -c 'exec -a sshd "$0" linear --rate 16 --stop-at 240' "$OWLOAD" ;;
+	argv) in_cg_as_user bash -c 'exec -a sshd "$0" linear --rate 16 --stop-at 500' "$OWLOAD" ;;
 	comm)
 		in_cg_as_user python3 -c '
 import ctypes, time
 ctypes.CDLL(None).prctl(15, b"sshd", 0, 0, 0)
 held = []
-while len(held) < 240:
+while len(held) < 500:
     held.append(b"x" * (1 << 20))
     time.sleep(1 / 16)
 time.sleep(600)'
@@ -150,7 +154,7 @@ time.sleep(600)'
 	copy)
 		cp "$OWLOAD" "$OW_HOSTILE_HOME/sshd"
 		chown "$OW_HOSTILE_UID" "$OW_HOSTILE_HOME/sshd"
-		in_cg_as_user "$OW_HOSTILE_HOME/sshd" linear --rate 16 --stop-at 240
+		in_cg_as_user "$OW_HOSTILE_HOME/sshd" linear --rate 16 --stop-at 500
 		;;
 	esac
 	leak=$LAST
