@@ -2,6 +2,7 @@
 /* Candidates and pidfd signalling: see include/actuator.h. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,12 +52,14 @@ static int collect_dir(const char *path, uint64_t ino, void *arg)
 {
 	struct collect *c = arg;
 	const char *rel = strlen(path) > c->mount_len ? path + c->mount_len : "/";
+	char mount[PATH_MAX];
 	int pids[1024], n, i, r;
 
 	n = ow_cg_read_procs(path, pids, 1024);
 	if (n < 0)
 		return 0; /* vanished mid-walk */
-	r = ow_rules_find(c->opts->rules, c->opts->nrules, rel);
+	snprintf(mount, sizeof(mount), "%.*s", (int)c->mount_len, path);
+	r = ow_rules_find(c->opts->rules, c->opts->nrules, rel, ow_cg_trusted_depth(mount, rel));
 	for (i = 0; i < n && c->out->n < OW_MAX_CANDIDATES; i++)
 		add_candidate(c, r >= 0 ? &c->opts->rules[r] : NULL, pids[i]);
 	return 0;

@@ -160,7 +160,7 @@ static void find_rule(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	const struct ow_cgroup_rule *r;
 
-	cg->rule = ow_rules_find(d->opts->rules, d->opts->nrules, cg->rel);
+	cg->rule = ow_rules_find(d->opts->rules, d->opts->nrules, cg->rel, cg->trusted_depth);
 	r = rule_of(d, cg);
 	if (r)
 		ow_log(OW_LOG_DEBUG, "config", "cgroup settings from its section",
@@ -176,6 +176,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 		return;
 	if (ow_watch_refresh(&d->watch, cg, mono_ns()))
 		return; /* vanished already; the next scan drops it */
+	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
 	find_rule(d, cg);
 	configure_bpf(d, cg);
 	ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
