@@ -367,6 +367,18 @@ static enum ow_action victim_action(const struct ow_daemon *d, const struct ow_c
 	return ow_rule_action(d->opts->action, rule_of(d, cg));
 }
 
+/* Where the names a manager claim rests on are checked: the hierarchies /proc/PID/cgroup shows
+ * (v1 name=systemd; the v2 one, at the mount on a v2 machine, else the hybrid "unified"). */
+static void manager_roots(const struct ow_daemon *d, struct ow_mgr_roots *r)
+{
+	bool v2 = d->watch.mount.version == OW_CG_V2;
+
+	r->hier[OW_MGR_HIER_SYSTEMD] = v2 ? NULL : "/sys/fs/cgroup/systemd";
+	r->hier[OW_MGR_HIER_UNIFIED] = v2 ? d->watch.mount.path : "/sys/fs/cgroup/unified";
+	r->hier[OW_MGR_HIER_MEMORY] = d->watch.mount.path;
+	r->fs = "";
+}
+
 /* Once per victim, when it is chosen: who manages it, what its unit does after a SIGTERM,
  * and whether to signal or restart. */
 static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
@@ -374,9 +386,12 @@ static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 {
 	struct victim_plan *vp = &d->vp;
 	const struct ow_manager *m = &vp->mgr;
+	struct ow_mgr_roots roots;
 	struct ow_unit_restart ur;
 
 	ow_manager_detect("/proc", info->pid, &vp->mgr);
+	manager_roots(d, &roots);
+	ow_manager_verify(&roots, "/proc", info->pid, &vp->mgr);
 	ow_manager_label(m, vp->label, sizeof(vp->label));
 	vp->note[0] = '\0';
 	/* Only the main process's death stops a service; a .scope is never restarted. */
