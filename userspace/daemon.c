@@ -467,6 +467,20 @@ static int watch_job(struct ow_daemon *d, struct restart_job *rj)
 	return 0;
 }
 
+/* The victim's own memory cgroup: the restart command runs below it, bound by its limits. */
+static int victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t len)
+{
+	const struct ow_cg_mount *mnt = &d->watch.mount;
+	char rel[PATH_MAX];
+	int err = ow_proc_memcg_path("/proc", pid, mnt->version == OW_CG_V2, rel, sizeof(rel));
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(dir, len, "%s%s", mnt->path, strcmp(rel, "/") ? rel : "") >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /* Run the manager's restart command in a child; the victim stays watched through its pidfd.
  * Returns 0, or -errno when the command could not be started. */
 static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info)
@@ -474,11 +488,14 @@ static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct
 	const struct ow_action_plan *p = &d->vp.plan;
 	struct restart_job *rj = free_job(d);
 	uint64_t now = mono_ns();
+	char dir[PATH_MAX];
 	int err;
 
 	if (!rj)
 		return -EBUSY;
-	err = ow_job_start(&rj->job, p->argv, p->envp, p->as_user, p->uid, p->gid);
+	err = victim_cgroup(d, info->pid, dir, sizeof(dir));
+	if (!err)
+		err = ow_job_start(&rj->job, p->argv, p->envp, p->as_user, p->uid, p->gid, dir);
 	if (!err && watch_job(d, rj)) {
 		err = -errno;
 		ow_job_close(&rj->job);
