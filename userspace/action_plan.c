@@ -99,9 +99,18 @@ static bool plan_systemd(struct ow_action_plan *p, const struct ow_manager *m)
 	       arg(p, "restart") && arg(p, m->unit);
 }
 
+/* The program re-exec'd with another SUPERVISOR_PROCESS_NAME keeps supervisord as its parent:
+ * restart only if supervisord itself knows the victim's pid by that name. */
+#define SV_CHECKED_RESTART                                                                         \
+	"p=$(supervisorctl pid \"$1\") || exit 1; [ \"$p\" = \"$2\" ] && "                         \
+	"exec supervisorctl restart \"$1\"; echo \"supervisord knows $1 as pid $p, not $2\"; "     \
+	"exit 3"
+
 /* A supervisord running as the app's owner gets a supervisorctl running as that owner. */
 static bool plan_supervisor(struct ow_action_plan *p, const struct ow_manager *m)
 {
+	char pid[16];
+
 	if (!ow_plan_safe_name(m->sv_group) || !ow_plan_safe_name(m->sv_process)) {
 		fall_back(p, "the supervisor program name is not safe to pass to supervisorctl");
 		return false;
@@ -111,7 +120,9 @@ static bool plan_supervisor(struct ow_action_plan *p, const struct ow_manager *m
 		p->uid = m->uid;
 		p->gid = m->gid;
 	}
-	return arg(p, "supervisorctl") && arg(p, "restart") && arg(p, m->name);
+	snprintf(pid, sizeof(pid), "%d", (int)m->pid);
+	return arg(p, "/bin/sh") && arg(p, "-c") && arg(p, SV_CHECKED_RESTART) && arg(p, "sh") &&
+	       arg(p, m->name) && arg(p, pid);
 }
 
 /* pm2 talks to the God daemon of PM2_HOME as the daemon's owner: run the God daemon's own
@@ -223,4 +234,8 @@ void ow_plan_action(enum ow_action wanted, const struct ow_manager *m, double gr
 	}
 	env(p, "LC_ALL", "C");
 	join_command(p);
+	if (m->kind == OW_MGR_SUPERVISOR) /* the shell around it is noise in a log */
+		snprintf(p->command, sizeof(p->command),
+			 "supervisorctl restart %s (if supervisord knows pid %d by that name)",
+			 m->name, (int)m->pid);
 }

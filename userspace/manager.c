@@ -543,6 +543,7 @@ void ow_manager_detect(const char *procroot, pid_t pid, struct ow_manager *m)
 	if (pid <= 0)
 		return;
 	m->distrust = "the claim was not checked";
+	m->pid = pid;
 	read_cgroup(procroot, pid, m);
 	read_environ(procroot, pid, &env);
 	ow_manager_apply_env(m, &env);

@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "action_plan.h"
 #include "manager.h"
+#include "runner.h"
 #include "unitfile.h"
 
 #ifndef OW_FIXTURES
@@ -514,7 +516,51 @@ static void test_plan_scope_falls_back(void **state)
 static void test_plan_supervisor(void **state)
 {
 	plan_for(1006, OW_ACTION_RESTART, 10);
-	assert_string_equal(p.command, "supervisorctl restart queue:worker_01");
+	assert_string_equal(p.command,
+			    "supervisorctl restart queue:worker_01 (if supervisord knows "
+			    "pid 1006 by that name)");
+	assert_false(p.as_user); /* supervisord (pid 500) runs as root */
+	assert_string_equal(p.argv[0], "/bin/sh");
+	assert_string_equal(p.argv[4], "queue:worker_01");
+	assert_string_equal(p.argv[5], "1006");
+}
+
+/* Run the planned command with the fixture supervisorctl first on PATH. */
+static int run_plan(char *out, size_t len)
+{
+	char *envp[] = {"PATH=" OW_FIXTURES "/manager/bin:/usr/bin:/bin", NULL};
+	struct ow_job j;
+	siginfo_t si;
+	int status;
+
+	assert_int_equal(ow_job_start(&j, p.argv, envp, false, 0, 0, NULL), 0);
+	waitid(P_PID, (id_t)j.pid, &si, WEXITED | WNOWAIT);
+	while (!ow_job_drain(&j))
+		;
+	assert_int_equal(ow_job_reap(&j, &status), 1);
+	snprintf(out, len, "%.*s", (int)(len - 1), j.out);
+	ow_job_close(&j);
+	return WEXITSTATUS(status);
+}
+
+/* A supervised program that re-exec'd itself with another SUPERVISOR_PROCESS_NAME keeps
+ * supervisord as its parent: supervisord must know its pid by the name it claims. */
+static void test_plan_supervisor_checks_pid(void **state)
+{
+	char out[256];
+
+	plan_for(1006, OW_ACTION_RESTART, 10);
+	assert_int_equal(run_plan(out, sizeof(out)), 0);
+	assert_string_equal(out, "queue:worker_01: stopped\nqueue:worker_01: started\n");
+	m.pid = 1234; /* claims worker_01, but is not it */
+	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
+	assert_int_equal(run_plan(out, sizeof(out)), 3);
+	assert_string_equal(out, "supervisord knows queue:worker_01 as pid 1006, not 1234\n");
+	snprintf(m.name, sizeof(m.name), "db:postgres"); /* a name it does not know */
+	snprintf(m.sv_group, sizeof(m.sv_group), "db");
+	snprintf(m.sv_process, sizeof(m.sv_process), "postgres");
+	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
+	assert_int_equal(run_plan(out, sizeof(out)), 1);
 }
 
 static void test_plan_pm2(void **state)
@@ -753,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_plan_systemd_user),
 		cmocka_unit_test(test_plan_scope_falls_back),
 		cmocka_unit_test(test_plan_supervisor),
+		cmocka_unit_test(test_plan_supervisor_checks_pid),
 		cmocka_unit_test(test_plan_pm2),
 		cmocka_unit_test(test_plan_containers),
 		cmocka_unit_test(test_plan_unknown),
