@@ -19,7 +19,8 @@
 /* Holds pointers into itself: fill it in place, do not copy it. */
 struct ow_action_plan {
 	enum ow_action action; /* what will be done */
-	const char *why;       /* static: why (e.g. why a restart was not possible) */
+	const char *why;       /* why (e.g. why a restart was not possible): static or why_buf */
+	char why_buf[224];
 	char *argv[OW_PLAN_MAX_ARGS + 1];
 	unsigned int argc;
 	char *envp[OW_PLAN_MAX_ENV + 1];

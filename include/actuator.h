@@ -32,6 +32,7 @@ int ow_list_processes(const char *procroot, const char *cgdir, const struct ow_m
 /* Where to look for a victim. */
 struct ow_victim_scope {
 	const char *procroot;
+	const char *mount; /* the memory hierarchy's mount point */
 	enum ow_cg_version version;
 	uint64_t cg_id;	 /* the cgroup at risk */
 	const char *rel; /* its path below the mount ("/" for the root) */

@@ -80,6 +80,19 @@ int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out);
  */
 void ow_cg_display_name(const char *relpath, char *buf, size_t len);
 
+/*
+ * How many leading components of `relpath` (below the mount at `root`) name directories that
+ * root made: a cgroup directory is named by whoever may write its parent, and delegation
+ * (Delegate=yes, user@UID.service) chowns a directory to its user, who may then create any
+ * name below it. Returns k when `root` and the first k components are all owned by uid 0 (0
+ * when `root` itself is not, or cannot be read). Names within the first k components can be
+ * believed; names below come from a user.
+ */
+unsigned int ow_cg_trusted_depth(const char *root, const char *relpath);
+
+/* The number of '/'-separated components of relpath ("/" and "" have 0). Pure. */
+unsigned int ow_cg_depth(const char *relpath);
+
 /* Call `fn` for `dir` and every cgroup directory below it (pre-order). `fn` returning non-zero
  * stops the walk and that value is returned. A directory that vanishes mid-walk is skipped. */
 typedef int (*ow_cg_walk_fn)(const char *path, uint64_t ino, void *arg);

@@ -37,16 +37,38 @@ struct ow_manager {
 	bool scope;	/* unit is a .scope: systemctl cannot restart it */
 	bool unit_main; /* looks like the unit's main process (its parent is the manager) */
 	char id[65];	/* containers: the full id */
-	char pod[65];	/* kubernetes: the pod UID */
-	int pm2_id;	/* -1 when not a PM2 app */
-	char pm2_home[OW_MGR_PATH_LEN]; /* PM2_HOME, or "" (pm2 then uses $HOME/.pm2) */
-	char home[OW_MGR_PATH_LEN];	/* HOME of the process ("" if unknown) */
-	char path_env[OW_MGR_PATH_LEN]; /* PATH of the process: where its pm2 lives */
+	/* Where the unit or container was read: which line of /proc/PID/cgroup (OW_MGR_HIER_*),
+	 * its path, and the depth (1 = first component) of the component naming the unit or
+	 * container, and of user@UID.service for a user unit. */
+	int cg_hier;
+	char cg_path[OW_MGR_PATH_LEN];
+	unsigned int claim_depth;
+	unsigned int user_depth;
+	char pod[65];			/* kubernetes: the pod UID */
+	int pm2_id;			/* -1 when not a PM2 app */
+	char pm2_home[OW_MGR_PATH_LEN]; /* the God daemon's PM2_HOME, or "" */
+	char pm2_node[OW_MGR_PATH_LEN]; /* the God daemon's executable (node) */
+	char pm2_cli[OW_MGR_PATH_LEN];	/* the pm2 CLI of the God daemon's installation */
+	char home[OW_MGR_PATH_LEN];	/* the owner's home from the password database, or "" */
 	char sv_group[64];		/* supervisor */
 	char sv_process[64];
-	uid_t uid; /* the process's real ids: PM2 commands run as its owner */
+	bool sv_as_user; /* supervisord runs as the process's owner: so does supervisorctl */
+	uid_t uid;	 /* the process's real ids: PM2 commands run as its owner */
 	gid_t gid;
 	bool ids_known;
+	pid_t pid; /* the process */
+	/* Static: why the claim above (a cgroup name, an environment variable) is not believed,
+	 * or NULL once ow_manager_verify believed it. A restart is only planned when NULL. */
+	const char *distrust;
+};
+
+/* The lines of /proc/PID/cgroup a claim can come from. */
+enum { OW_MGR_HIER_SYSTEMD, OW_MGR_HIER_UNIFIED, OW_MGR_HIER_MEMORY, OW_MGR_HIER_COUNT };
+
+/* The mount roots of those hierarchies (NULL: not mounted), to check who made the names. */
+struct ow_mgr_roots {
+	const char *hier[OW_MGR_HIER_COUNT];
+	const char *fs; /* prefix of file paths read from processes ("" live, a fixture root) */
 };
 
 /* What the environment says, from the few variables that matter. */
@@ -58,8 +80,7 @@ struct ow_env_info {
 	bool supervisor; /* SUPERVISOR_ENABLED or SUPERVISOR_PROCESS_NAME */
 	char sv_group[64];
 	char sv_process[64];
-	char home[OW_MGR_PATH_LEN];
-	char path_env[OW_MGR_PATH_LEN];
+	char cmd_path[OW_MGR_PATH_LEN]; /* "_": the command its shell ran (a PM2 God daemon's) */
 };
 
 /* Incremental parser: environ can be megabytes, and only complete NAME=VALUE entries count. */
@@ -91,8 +112,32 @@ void ow_manager_from_path(const char *path, struct ow_manager *m);
  * manager (a PM2 inside it cannot be reached from the host), then PM2, supervisor, systemd. */
 void ow_manager_apply_env(struct ow_manager *m, const struct ow_env_info *env);
 
-/* Everything above for a live (or fixture) process. Never fails: unknown parts stay unknown. */
+/* Everything above for a live (or fixture) process. Never fails: unknown parts stay unknown.
+ * HOME comes from the password database for the process's uid, never from its environment.
+ * The claim is left distrusted until ow_manager_verify. */
 void ow_manager_detect(const char *procroot, pid_t pid, struct ow_manager *m);
+
+/*
+ * Believe the claim, or say why not (m->distrust). A unit or container name counts only where
+ * root made every cgroup directory down to it (ow_cg_trusted_depth); a user unit only for its
+ * own user (user@UID.service made by root and owned by root or UID, the process's uid UID);
+ * supervisor only when the parent is supervisord running as root or as the process's owner;
+ * PM2 only when a God daemon of the process's owner is its parent or ancestor, whose
+ * installation gives the pm2 CLI and whose environment PM2_HOME.
+ */
+void ow_manager_verify(const struct ow_mgr_roots *roots, const char *procroot, pid_t pid,
+		       struct ow_manager *m);
+
+/* The cgroup part of the above, pure: given how many leading components of m->cg_path root
+ * made and the owner of the user@UID.service directory, why the name is not believed, or
+ * NULL. */
+const char *ow_manager_cgroup_distrust(const struct ow_manager *m, unsigned int trusted_depth,
+				       uid_t user_dir_owner);
+
+/* Is this argv (NUL-separated) supervisord's: argv[0] or argv[1] (an interpreter's script)
+ * named "supervisord"? Is it a PM2 God daemon's title ("PM2 vX: God Daemon (HOME)")? Pure. */
+bool ow_manager_is_supervisord(const char *argv, size_t len);
+bool ow_manager_is_pm2_god(const char *argv, size_t len);
 
 /* "systemd:api.service", "pm2:worker(id 3)", "supervisor:queue:worker_01", "docker:3f2a1b..",
  * or "unknown". */

@@ -62,6 +62,7 @@ struct ow_cgroup {
 	uint64_t last_sample_ns;
 	bool seen; /* found by the latest scan */
 	int rule;  /* index of its [cgroup] section in the options (rules.h), -1: none */
+	unsigned int trusted_depth; /* leading components of rel root named (cgroup.h) */
 	/* Action state: one victim at a time. */
 	int victim_fd; /* pidfd, -1 when none */
 	pid_t victim_pid;

@@ -3,7 +3,8 @@
  * Per-cgroup settings: the config file's [cgroup "PATTERN"] sections. A pattern that starts
  * with '/' is an fnmatch(3) glob over the cgroup's path below the memory mount
  * (e.g. "/system.slice/api-?*.service"; '*' also matches '/'); any other pattern is a glob over
- * its display name ("api.service", "docker:3f2a*"). A cgroup takes the first section, in file
+ * its display name ("api.service", "docker:3f2a*"), for cgroups whose directories root made
+ * (not in a delegated subtree). A cgroup takes the first section, in file
  * order, that matches it; when none does, its parent's, and so on up to the root. Pure.
  */
 #ifndef OW_RULES_H
@@ -41,11 +42,16 @@ struct ow_cgroup_rule {
 };
 
 /* Does the rule match the cgroup at `rel` (path below the mount, "/" for the root) whose
- * display name is `name`? */
+ * display name is `name`? A NULL name (a name a user may have made) matches no display-name
+ * pattern. */
 bool ow_rule_matches(const struct ow_cgroup_rule *r, const char *rel, const char *name);
 
-/* The index of the rule that applies to the cgroup at `rel`, or -1 (see above). */
-int ow_rules_find(const struct ow_cgroup_rule *rules, unsigned int n, const char *rel);
+/* The index of the rule that applies to the cgroup at `rel`, or -1 (see above).
+ * `trusted_depth` (ow_cg_trusted_depth) is how many leading components of rel root named: a
+ * display-name pattern only matches a cgroup within them, so "api.service" never matches a
+ * cgroup a user made in a delegated subtree (the path form still does). */
+int ow_rules_find(const struct ow_cgroup_rule *rules, unsigned int n, const char *rel,
+		  unsigned int trusted_depth);
 
 /* The policy for a cgroup: the global one with the rule's horizons and grace (r may be NULL). */
 void ow_rule_policy(const struct ow_policy_cfg *global, const struct ow_cgroup_rule *r,

@@ -99,28 +99,43 @@ static bool plan_systemd(struct ow_action_plan *p, const struct ow_manager *m)
 	       arg(p, "restart") && arg(p, m->unit);
 }
 
+/* The program re-exec'd with another SUPERVISOR_PROCESS_NAME keeps supervisord as its parent:
+ * restart only if supervisord itself knows the victim's pid by that name. */
+#define SV_CHECKED_RESTART                                                                         \
+	"p=$(supervisorctl pid \"$1\") || exit 1; [ \"$p\" = \"$2\" ] && "                         \
+	"exec supervisorctl restart \"$1\"; echo \"supervisord knows $1 as pid $p, not $2\"; "     \
+	"exit 3"
+
+/* A supervisord running as the app's owner gets a supervisorctl running as that owner. */
 static bool plan_supervisor(struct ow_action_plan *p, const struct ow_manager *m)
 {
+	char pid[16];
+
 	if (!ow_plan_safe_name(m->sv_group) || !ow_plan_safe_name(m->sv_process)) {
 		fall_back(p, "the supervisor program name is not safe to pass to supervisorctl");
 		return false;
 	}
-	return arg(p, "supervisorctl") && arg(p, "restart") && arg(p, m->name);
+	if (m->sv_as_user) {
+		p->as_user = true;
+		p->uid = m->uid;
+		p->gid = m->gid;
+	}
+	snprintf(pid, sizeof(pid), "%d", (int)m->pid);
+	return arg(p, "/bin/sh") && arg(p, "-c") && arg(p, SV_CHECKED_RESTART) && arg(p, "sh") &&
+	       arg(p, m->name) && arg(p, pid);
 }
 
-/* pm2 talks to the God daemon of PM2_HOME as the daemon's owner: run it as the app's user,
- * with the app's HOME, PM2_HOME and PATH (which finds the pm2 that started it). */
+/* pm2 talks to the God daemon of PM2_HOME as the daemon's owner: run the God daemon's own
+ * node and pm2 CLI (ow_manager_verify) as the app's user, with its passwd HOME. */
 static bool plan_pm2(struct ow_action_plan *p, const struct ow_manager *m)
 {
-	char id[16], path[OW_MGR_PATH_LEN + sizeof(DEFAULT_PATH) + 1];
+	char id[16];
 
-	if (!m->ids_known || m->pm2_id < 0) {
-		fall_back(p, "the PM2 app's owner or id is unknown");
+	if (!m->ids_known || m->pm2_id < 0 || !m->pm2_node[0] || !m->pm2_cli[0]) {
+		fall_back(p, "the PM2 app's owner, id or pm2 is unknown");
 		return false;
 	}
 	snprintf(id, sizeof(id), "%d", m->pm2_id);
-	snprintf(path, sizeof(path), "%s%s%s", m->path_env, m->path_env[0] ? ":" : "",
-		 DEFAULT_PATH);
 	p->as_user = true;
 	p->uid = m->uid;
 	p->gid = m->gid;
@@ -128,7 +143,7 @@ static bool plan_pm2(struct ow_action_plan *p, const struct ow_manager *m)
 		return false;
 	if (m->pm2_home[0] && !env(p, "PM2_HOME", m->pm2_home))
 		return false;
-	return env(p, "PATH", path) && arg(p, "pm2") && arg(p, "reload") && arg(p, id);
+	return arg(p, m->pm2_node) && arg(p, m->pm2_cli) && arg(p, "reload") && arg(p, id);
 }
 
 /* docker/podman restart stop the container with SIGTERM, wait -t seconds, then SIGKILL. */
@@ -144,8 +159,20 @@ static bool plan_container(struct ow_action_plan *p, const struct ow_manager *m,
 	return arg(p, cmd) && arg(p, "restart") && arg(p, "-t") && arg(p, secs) && arg(p, m->id);
 }
 
+static bool restartable(enum ow_manager_kind kind)
+{
+	return kind == OW_MGR_SYSTEMD || kind == OW_MGR_SUPERVISOR || kind == OW_MGR_PM2 ||
+	       kind == OW_MGR_DOCKER || kind == OW_MGR_PODMAN;
+}
+
 static bool plan_restart(struct ow_action_plan *p, const struct ow_manager *m)
 {
+	if (restartable(m->kind) && m->distrust) {
+		snprintf(p->why_buf, sizeof(p->why_buf), "the %s claim is not believed: %s",
+			 ow_manager_kind_name(m->kind), m->distrust);
+		fall_back(p, p->why_buf);
+		return false;
+	}
 	switch (m->kind) {
 	case OW_MGR_SYSTEMD:
 		return plan_systemd(p, m);
@@ -201,10 +228,14 @@ void ow_plan_action(enum ow_action wanted, const struct ow_manager *m, double gr
 			fall_back(p, "the restart command does not fit");
 		return;
 	}
-	if (!p->as_user && !env(p, "PATH", DEFAULT_PATH)) {
+	if (!env(p, "PATH", DEFAULT_PATH)) {
 		fall_back(p, "the restart command does not fit");
 		return;
 	}
 	env(p, "LC_ALL", "C");
 	join_command(p);
+	if (m->kind == OW_MGR_SUPERVISOR) /* the shell around it is noise in a log */
+		snprintf(p->command, sizeof(p->command),
+			 "supervisorctl restart %s (if supervisord knows pid %d by that name)",
+			 m->name, (int)m->pid);
 }

@@ -160,7 +160,7 @@ static bool read_victim(const struct ow_victim_scope *s, struct ow_candidate *ca
 	    ow_proc_memcg_path(s->procroot, cand->pid, s->version == OW_CG_V2, rel, sizeof(rel)) ||
 	    !inside_rel(rel, s->rel) || ow_proc_read_trust(s->procroot, cand->pid, &trust))
 		return false;
-	r = ow_rules_find(o->rules, o->nrules, rel);
+	r = ow_rules_find(o->rules, o->nrules, rel, ow_cg_trusted_depth(s->mount, rel));
 	rule = r >= 0 ? &o->rules[r] : NULL;
 	cand->kthread = info->kthread;
 	cand->is_self = cand->pid == getpid();

@@ -663,6 +663,50 @@ void ow_cg_display_name(const char *relpath, char *buf, size_t len)
 		snprintf(buf, len, "%s", relpath);
 }
 
+/* ---- ow_cg_trusted_depth ---- */
+
+unsigned int ow_cg_depth(const char *relpath)
+{
+	unsigned int k = 0;
+	const char *c;
+	size_t n;
+
+	for (c = relpath ? next_comp(relpath, &n) : NULL; c; c = next_comp(c + n, &n))
+		k++;
+	return k;
+}
+
+static bool root_dir(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && S_ISDIR(st.st_mode) && st.st_uid == 0;
+}
+
+unsigned int ow_cg_trusted_depth(const char *root, const char *relpath)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(root), n;
+	unsigned int k = 0;
+	const char *c;
+
+	if (len >= sizeof(path) || !root_dir(root))
+		return 0;
+	memcpy(path, root, len + 1);
+	for (c = relpath ? next_comp(relpath, &n) : NULL; c; c = next_comp(c + n, &n)) {
+		if (len + 1 + n >= sizeof(path))
+			break;
+		path[len++] = '/';
+		memcpy(path + len, c, n);
+		len += n;
+		path[len] = '\0';
+		if (!root_dir(path))
+			break;
+		k++;
+	}
+	return k;
+}
+
 /* ---- ow_cg_walk ---- */
 
 struct walk {

@@ -160,7 +160,7 @@ static void find_rule(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	const struct ow_cgroup_rule *r;
 
-	cg->rule = ow_rules_find(d->opts->rules, d->opts->nrules, cg->rel);
+	cg->rule = ow_rules_find(d->opts->rules, d->opts->nrules, cg->rel, cg->trusted_depth);
 	r = rule_of(d, cg);
 	if (r)
 		ow_log(OW_LOG_DEBUG, "config", "cgroup settings from its section",
@@ -176,6 +176,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 		return;
 	if (ow_watch_refresh(&d->watch, cg, mono_ns()))
 		return; /* vanished already; the next scan drops it */
+	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
 	find_rule(d, cg);
 	configure_bpf(d, cg);
 	ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
@@ -344,8 +345,14 @@ static void hold_off(struct ow_cgroup *cg, uint64_t now, double s)
 
 static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	struct ow_victim_scope scope = {
-		"/proc", d->watch.mount.version, cg->id, cg->rel, d->opts, &d->model, now};
+	struct ow_victim_scope scope = {"/proc",
+					d->watch.mount.path,
+					d->watch.mount.version,
+					cg->id,
+					cg->rel,
+					d->opts,
+					&d->model,
+					now};
 	int n = ow_collect_victims(&scope, d->cands);
 	int idx = n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)n) : -1;
 
@@ -366,6 +373,18 @@ static enum ow_action victim_action(const struct ow_daemon *d, const struct ow_c
 	return ow_rule_action(d->opts->action, rule_of(d, cg));
 }
 
+/* Where the names a manager claim rests on are checked: the hierarchies /proc/PID/cgroup shows
+ * (v1 name=systemd; the v2 one, at the mount on a v2 machine, else the hybrid "unified"). */
+static void manager_roots(const struct ow_daemon *d, struct ow_mgr_roots *r)
+{
+	bool v2 = d->watch.mount.version == OW_CG_V2;
+
+	r->hier[OW_MGR_HIER_SYSTEMD] = v2 ? NULL : "/sys/fs/cgroup/systemd";
+	r->hier[OW_MGR_HIER_UNIFIED] = v2 ? d->watch.mount.path : "/sys/fs/cgroup/unified";
+	r->hier[OW_MGR_HIER_MEMORY] = d->watch.mount.path;
+	r->fs = "";
+}
+
 /* Once per victim, when it is chosen: who manages it, what its unit does after a SIGTERM,
  * and whether to signal or restart. */
 static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
@@ -373,9 +392,12 @@ static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 {
 	struct victim_plan *vp = &d->vp;
 	const struct ow_manager *m = &vp->mgr;
+	struct ow_mgr_roots roots;
 	struct ow_unit_restart ur;
 
 	ow_manager_detect("/proc", info->pid, &vp->mgr);
+	manager_roots(d, &roots);
+	ow_manager_verify(&roots, "/proc", info->pid, &vp->mgr);
 	ow_manager_label(m, vp->label, sizeof(vp->label));
 	vp->note[0] = '\0';
 	/* Only the main process's death stops a service; a .scope is never restarted. */
@@ -451,6 +473,20 @@ static int watch_job(struct ow_daemon *d, struct restart_job *rj)
 	return 0;
 }
 
+/* The victim's own memory cgroup: the restart command runs below it, bound by its limits. */
+static int victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t len)
+{
+	const struct ow_cg_mount *mnt = &d->watch.mount;
+	char rel[PATH_MAX];
+	int err = ow_proc_memcg_path("/proc", pid, mnt->version == OW_CG_V2, rel, sizeof(rel));
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(dir, len, "%s%s", mnt->path, strcmp(rel, "/") ? rel : "") >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /* Run the manager's restart command in a child; the victim stays watched through its pidfd.
  * Returns 0, or -errno when the command could not be started. */
 static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info)
@@ -458,11 +494,14 @@ static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct
 	const struct ow_action_plan *p = &d->vp.plan;
 	struct restart_job *rj = free_job(d);
 	uint64_t now = mono_ns();
+	char dir[PATH_MAX];
 	int err;
 
 	if (!rj)
 		return -EBUSY;
-	err = ow_job_start(&rj->job, p->argv, p->envp, p->as_user, p->uid, p->gid);
+	err = victim_cgroup(d, info->pid, dir, sizeof(dir));
+	if (!err)
+		err = ow_job_start(&rj->job, p->argv, p->envp, p->as_user, p->uid, p->gid, dir);
 	if (!err && watch_job(d, rj)) {
 		err = -errno;
 		ow_job_close(&rj->job);

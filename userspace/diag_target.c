@@ -144,8 +144,18 @@ int ow_diag_target_cgroup(const struct ow_diag_roots *r, const char *path, struc
 
 struct find_ctx {
 	const char *name;
+	const char *root; /* of the walked hierarchy */
 	char found[PATH_MAX];
 };
+
+/* Did root make every directory down to path? A user's own "api.service" in a delegated
+ * subtree is not the unit. */
+static bool root_made(const char *root, const char *path)
+{
+	const char *rel = path + strlen(root);
+
+	return ow_cg_trusted_depth(root, rel) >= ow_cg_depth(rel);
+}
 
 /* The first directory (pre-order, so the shallowest on its branch) named like the unit. */
 static int find_named(const char *path, uint64_t ino, void *arg)
@@ -154,7 +164,7 @@ static int find_named(const char *path, uint64_t ino, void *arg)
 	const char *base = strrchr(path, '/');
 
 	(void)ino;
-	if (base && !strcmp(base + 1, f->name)) {
+	if (base && !strcmp(base + 1, f->name) && root_made(f->root, path)) {
 		snprintf(f->found, sizeof(f->found), "%s", path);
 		return 1;
 	}
@@ -169,12 +179,15 @@ int ow_diag_target_unit(const struct ow_diag_roots *r, const char *unit, struct 
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
+	f.root = r->mount.path;
 	if (ow_cg_walk(r->mount.path, find_named, &f) == 1) {
 		snprintf(t->dir, sizeof(t->dir), "%s", f.found);
 	} else {
 		/* cgroup v1 with no per-unit memcg: the unit lives in the systemd hierarchy. */
-		for (i = 0; i < 4 && r->unit_roots[i] && !f.found[0]; i++)
+		for (i = 0; i < 4 && r->unit_roots[i] && !f.found[0]; i++) {
+			f.root = r->unit_roots[i];
 			ow_cg_walk(r->unit_roots[i], find_named, &f);
+		}
 		c.memcgs = false;
 	}
 	if (!f.found[0]) {

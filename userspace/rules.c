@@ -10,23 +10,27 @@
 
 bool ow_rule_matches(const struct ow_cgroup_rule *r, const char *rel, const char *name)
 {
-	return !fnmatch(r->pattern, r->pattern[0] == '/' ? rel : name, 0);
+	if (r->pattern[0] == '/')
+		return !fnmatch(r->pattern, rel, 0);
+	return name && !fnmatch(r->pattern, name, 0);
 }
 
 /* The first rule matching this one cgroup, or -1. */
-static int find_exact(const struct ow_cgroup_rule *rules, unsigned int n, const char *rel)
+static int find_exact(const struct ow_cgroup_rule *rules, unsigned int n, const char *rel,
+		      bool trusted)
 {
 	char name[128];
 	unsigned int i;
 
 	ow_cg_display_name(rel, name, sizeof(name));
 	for (i = 0; i < n; i++)
-		if (ow_rule_matches(&rules[i], rel, name))
+		if (ow_rule_matches(&rules[i], rel, trusted ? name : NULL))
 			return (int)i;
 	return -1;
 }
 
-int ow_rules_find(const struct ow_cgroup_rule *rules, unsigned int n, const char *rel)
+int ow_rules_find(const struct ow_cgroup_rule *rules, unsigned int n, const char *rel,
+		  unsigned int trusted_depth)
 {
 	char path[PATH_MAX];
 	char *slash;
@@ -36,7 +40,7 @@ int ow_rules_find(const struct ow_cgroup_rule *rules, unsigned int n, const char
 		return -1;
 	snprintf(path, sizeof(path), "%s", *rel ? rel : "/");
 	for (;;) {
-		idx = find_exact(rules, n, path);
+		idx = find_exact(rules, n, path, ow_cg_depth(path) <= trusted_depth);
 		if (idx >= 0 || !strcmp(path, "/"))
 			return idx;
 		slash = strrchr(path, '/');

@@ -7,10 +7,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "runner.h"
 
 #ifndef P_PIDFD
@@ -51,9 +53,37 @@ static void exec_in_path(char *const argv[], char *const envp[])
 	}
 }
 
+#define KILL_PASSES 16 /* reads of cgroup.procs: a fork between two is caught by the next */
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The daemon's -1000 would make the command unkillable by the OOM killer; then into its own
+ * cgroup (cgroup.procs takes "0" for the writer). */
+static int child_confine(const char *cg)
+{
+	char path[PATH_MAX + 16];
+
+	if (write_str("/proc/self/oom_score_adj", "0"))
+		return -1;
+	if (!cg[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	return write_str(path, "0") ? -1 : 0;
+}
+
 /* In the child: nothing of the daemon's state must leak into the command. */
 static void child(int outfd, char *const argv[], char *const envp[], bool as_user, uid_t uid,
-		  gid_t gid)
+		  gid_t gid, const char *cg)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDONLY);
@@ -65,6 +95,8 @@ static void child(int outfd, char *const argv[], char *const envp[], bool as_use
 	if (null < 0 || dup2(null, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
 		_exit(127);
 	syscall(SYS_close_range, 3, ~0U, 0);
+	if (child_confine(cg))
+		_exit(125);
 	if (chdir("/"))
 		_exit(127);
 	if (as_user && (setgroups(1, &gid) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid)))
@@ -73,8 +105,28 @@ static void child(int outfd, char *const argv[], char *const envp[], bool as_use
 	_exit(127);
 }
 
+/* A new cgroup below the victim's: its processes are charged there, and it holds only the
+ * command's. An existing directory (made by someone else) is never used. */
+static int make_job_cgroup(struct ow_job *j, const char *parent)
+{
+	static unsigned int seq;
+
+	if (!parent)
+		return 0;
+	if ((size_t)snprintf(j->cg, sizeof(j->cg), "%s/oomwarden-restart-%d-%u", parent,
+			     (int)getpid(), seq++) >= sizeof(j->cg)) {
+		j->cg[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	if (mkdir(j->cg, 0755)) {
+		j->cg[0] = '\0';
+		return -errno;
+	}
+	return 0;
+}
+
 int ow_job_start(struct ow_job *j, char *const argv[], char *const envp[], bool as_user, uid_t uid,
-		 gid_t gid)
+		 gid_t gid, const char *cgroup)
 {
 	int fds[2], err;
 	pid_t pid;
@@ -83,17 +135,24 @@ int ow_job_start(struct ow_job *j, char *const argv[], char *const envp[], bool 
 	j->pidfd = j->outfd = -1;
 	if (!argv[0])
 		return -EINVAL;
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
+	err = make_job_cgroup(j, cgroup);
+	if (err)
+		return err;
+	if (pipe2(fds, O_CLOEXEC)) {
+		err = -errno;
+		ow_job_close(j);
+		return err;
+	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
 		close(fds[0]);
 		close(fds[1]);
+		ow_job_close(j);
 		return err;
 	}
 	if (pid == 0)
-		child(fds[1], argv, envp, as_user, uid, gid);
+		child(fds[1], argv, envp, as_user, uid, gid, j->cg);
 	close(fds[1]);
 	/* Our own child cannot be reaped by anyone else, so its pid is not reused before the
 	 * pidfd is open. */
@@ -153,12 +212,50 @@ int ow_job_reap(struct ow_job *j, int *status)
 	return 1;
 }
 
+/* SIGKILL every process in the job's cgroup: cgroup.kill (v2, 5.14+), else one by one.
+ * Returns how many were signalled. */
+static int kill_cgroup(const struct ow_job *j)
+{
+	char path[PATH_MAX + 16];
+	int pids[256], n = 0, i, pass, total = 0;
+
+	if (!j->cg[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroup.kill", j->cg);
+	if (!write_str(path, "1"))
+		return 1;
+	for (pass = 0; pass < KILL_PASSES; pass++) {
+		n = ow_cg_read_procs(j->cg, pids, 256);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
+		total += n;
+	}
+	return total;
+}
+
 void ow_job_kill(struct ow_job *j)
 {
 	if (j->pid > 0)
 		kill(-j->pid, SIGKILL); /* its process group: pm2 and systemctl may fork helpers */
 	if (j->pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, j->pidfd, SIGKILL, NULL, 0); /* if setpgid lost */
+	kill_cgroup(j); /* what left the group (setsid) */
+}
+
+/* Killed processes leave the cgroup as they exit: wait a little for rmdir. */
+static void remove_cgroup(struct ow_job *j)
+{
+	int tries;
+
+	if (!j->cg[0])
+		return;
+	for (tries = 0; tries < 50 && rmdir(j->cg) && errno == EBUSY; tries++) {
+		kill_cgroup(j);
+		usleep(2000);
+	}
+	j->cg[0] = '\0';
 }
 
 void ow_job_close(struct ow_job *j)
@@ -173,6 +270,8 @@ void ow_job_close(struct ow_job *j)
 		close(j->pidfd);
 	if (j->outfd >= 0)
 		close(j->outfd);
+	kill_cgroup(j); /* a daemon it left behind */
+	remove_cgroup(j);
 	j->pid = 0;
 	j->pidfd = j->outfd = -1;
 }

@@ -184,6 +184,26 @@ json_event()
 	printf '"event" *: *"%s"' "$1"
 }
 
+# json_field FILE EVENT KEY [PID]: KEY's value on the first EVENT line of FILE (of that pid,
+# when given), or nothing.
+json_field()
+{
+	python3 - "$@" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        continue
+    if rec.get("event") != sys.argv[2]:
+        continue
+    if len(sys.argv) > 4 and str(rec.get("pid")) != sys.argv[4]:
+        continue
+    print(rec.get(sys.argv[3], ""))
+    break
+PY
+}
+
 # status_text STATUS: "exit 0", "killed by signal 9 (SIGKILL)"...
 status_text()
 {

@@ -2,10 +2,11 @@
 # End-to-end: --action restart asks the victim's manager instead of signalling it.
 #  1. pm2: a leaking node app under PM2, its God daemon started inside a 384 MiB memcg; the
 #     daemon runs with --action restart --cgroup that memcg. It must log the victim as
-#     "pm2:owh-leak(id 0)", run `pm2 reload 0` (as the app's owner, with its PM2_HOME), and PM2
-#     must have restarted the app (restart_time >= 1, a new pid, online), with no kernel OOM kill.
-#  2. pm2 not on the app's PATH: `pm2 reload` fails (exit 127), the daemon says so and falls
-#     back to SIGTERM (PM2 then restarts the app on its own);
+#     "pm2:owh-leak(id 0)", run `<node> <pm2 installation>/bin/pm2 reload 0` (as the app's
+#     owner, with the God daemon's PM2_HOME), and PM2 must have restarted the app
+#     (restart_time >= 1, a new pid, online), with no kernel OOM kill.
+#  2. the app's PATH has no pm2 but a fake one: the daemon still runs the God daemon's pm2
+#     (found from the God daemon, never from the app's PATH) and the fake never runs;
 #  3. a leak with no manager under --action restart is stopped with SIGTERM, and the log says
 #     why ("no manager is known to restart it").
 # pm2 is installed from npm into a cache directory (never the repo) when it is not on PATH.
@@ -76,22 +77,6 @@ stop_daemon()
 	DPID=''
 }
 
-# field FILE EVENT KEY: KEY's string value on the first EVENT line of FILE.
-field()
-{
-	python3 - "$@" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    try:
-        rec = json.loads(line)
-    except ValueError:
-        continue
-    if rec.get("event") == sys.argv[2]:
-        print(rec.get(sys.argv[3], ""))
-        break
-PY
-}
-
 # pm2_app KEY: pid, restart_time or status of the app owh-leak, from pm2 jlist.
 pm2_app()
 {
@@ -118,8 +103,9 @@ pm2_case()
 	CG=$(cg_create "owh-manager-$name-$$" $((384 << 20))) || skip "could not create a memcg"
 	start_daemon "$name" || reasons+=("the daemon did not start")
 	# Everything pm2 starts from here is in the memcg: the God daemon, then the app.
+	# bash (not exec) sets "_" to pm2's path: the daemon finds the installation from it.
 	PATH=$app_path PM2_HOME=$TMPD/pm2home \
-		/bin/sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
+		bash -c 'echo $$ >"$0" && "$@"' "$CG/cgroup.procs" \
 		"$PM2" start "$TMPD/leak.js" --name owh-leak >"$TMPD/$name-start.log" 2>&1 ||
 		reasons+=("pm2 start failed: $(tail -n3 "$TMPD/$name-start.log")")
 	pid0=$(pm2_app pid)
@@ -128,10 +114,10 @@ pm2_case()
 	wait_for_line "$TMPD/$name.log" "$(json_event restart_done)" 90 "$DPID" ||
 		reasons+=("no restart_done line within 90 s")
 	sleep 3 # pm2 reports the new process once it is online
-	manager=$(field "$TMPD/$name.log" act manager)
-	action=$(field "$TMPD/$name.log" act action)
-	command=$(field "$TMPD/$name.log" act command)
-	status=$(field "$TMPD/$name.log" restart_done status)
+	manager=$(json_field "$TMPD/$name.log" act manager)
+	action=$(json_field "$TMPD/$name.log" act action)
+	command=$(json_field "$TMPD/$name.log" act command)
+	status=$(json_field "$TMPD/$name.log" restart_done status)
 	restarts=$(pm2_app restart_time)
 	pid1=$(pm2_app pid)
 	echo "    act: manager=$manager action=$action command='$command'; restart: $status;" \
@@ -139,7 +125,8 @@ pm2_case()
 	[[ $manager == "pm2:owh-leak(id 0)" ]] ||
 		reasons+=("manager '$manager', expected 'pm2:owh-leak(id 0)'")
 	[[ $action == restart ]] || reasons+=("action '$action', expected restart")
-	[[ $command == "pm2 reload 0" ]] || reasons+=("command '$command', expected 'pm2 reload 0'")
+	[[ $command == "$(command -v node) $(realpath "$PM2") reload 0" ]] ||
+		reasons+=("command '$command', expected '<node> $(realpath "$PM2") reload 0'")
 	((${restarts:-0} >= 1)) || reasons+=("pm2 restart_time is '${restarts}', expected >= 1")
 	[[ -n $pid1 && $pid1 != 0 && $pid1 != "$pid0" ]] ||
 		reasons+=("the app pid did not change ($pid0 -> $pid1)")
@@ -172,22 +159,16 @@ fallback=$(sigterm_why "$TMPD/pm2.log")
 [[ -z $fallback ]] || reasons+=("the daemon fell back to SIGTERM: $fallback")
 verdict pm2 "$TMPD/pm2.log" "${reasons[@]}"
 
-# ---- 2. the restart command fails: SIGTERM ----
-# node is found through a symlink dir, pm2 is not: `pm2 reload` exits 127.
+# ---- 2. pm2 from the God daemon, never from the app's PATH ----
+# The app's PATH holds node and a fake pm2 that leaves a marker: it must never run.
 reasons=()
-if PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin command -v pm2 >/dev/null; then
-	echo "SKIP restart-fails: pm2 is installed system-wide, so the daemon always finds it"
-else
-	mkdir -p "$TMPD/bin" && ln -sf "$(command -v node)" "$TMPD/bin/node"
-	pm2_case nopm2 "$TMPD/bin:/nonexistent"
-	[[ $status == "exit 127" ]] ||
-		reasons+=("the restart command ended with '$status', expected exit 127")
-	fallback=$(sigterm_why "$TMPD/nopm2.log")
-	echo "    fallback: $fallback"
-	[[ $fallback == "the restart command failed (exit 127)" ]] ||
-		reasons+=("no SIGTERM fallback naming the failure (got '$fallback')")
-	verdict restart-fails "$TMPD/nopm2.log" "${reasons[@]}"
-fi
+mkdir -p "$TMPD/bin" && ln -sf "$(command -v node)" "$TMPD/bin/node"
+printf '#!/bin/sh\ntouch %s/fake-pm2-ran\nexit 0\n' "$TMPD" >"$TMPD/bin/pm2"
+chmod +x "$TMPD/bin/pm2"
+pm2_case fakepm2 "$TMPD/bin:/usr/bin:/bin"
+[[ $status == "exit 0" ]] || reasons+=("the restart command ended with '$status'")
+[[ ! -e $TMPD/fake-pm2-ran ]] || reasons+=("the pm2 on the app's PATH ran")
+verdict pm2-not-from-path "$TMPD/fakepm2.log" "${reasons[@]}"
 
 # ---- 3. no manager: SIGTERM, and the log says why ----
 reasons=()
@@ -198,10 +179,10 @@ sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" "$OWLOAD" linear --rate 32
 wait $! 2>/dev/null
 WST=$?
 sleep 1
-why=$(field "$TMPD/none.log" act why)
-[[ $(field "$TMPD/none.log" act action) == signal ]] || reasons+=("the act line is not a signal")
+why=$(json_field "$TMPD/none.log" act why)
+[[ $(json_field "$TMPD/none.log" act action) == signal ]] || reasons+=("the act line is not a signal")
 [[ $why == "no manager is known to restart it" ]] || reasons+=("why '$why'")
-[[ $(field "$TMPD/none.log" act manager) == unknown ]] || reasons+=("the manager is not 'unknown'")
+[[ $(json_field "$TMPD/none.log" act manager) == unknown ]] || reasons+=("the manager is not 'unknown'")
 ((WST == 0)) || reasons+=("the workload ended with $(status_text "$WST"), expected a graceful stop")
 stop_daemon
 cg_destroy "$CG"

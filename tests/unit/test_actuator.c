@@ -30,8 +30,8 @@
 #define MiB (1024ULL * 1024)
 #define T0  (1000 * NS)
 
-static char root[64];		/* the fake /proc */
-static char trusted[128];	/* a root-style executable: mode 0755 */
+static char root[64];	   /* the fake /proc */
+static char trusted[128];  /* a root-style executable: mode 0755 */
 static char writable[128]; /* group-writable: anyone in the group could replace it */
 static struct ow_model model;
 static struct ow_options opts;
@@ -81,7 +81,8 @@ static void grew(pid_t pid, uint64_t memcg, double mib_s)
 	int i;
 
 	for (i = 0; i < 5; i++)
-		ow_model_proc_sample(&model, pid, memcg, "x", (uint64_t)(100 * MiB + i * mib_s * MiB),
+		ow_model_proc_sample(&model, pid, memcg, "x",
+				     (uint64_t)(100 * MiB + i * mib_s * MiB),
 				     T0 + (uint64_t)i * NS);
 }
 
@@ -127,7 +128,8 @@ static int teardown(void **state)
 
 static int collect(uint64_t cg_id, const char *rel, struct ow_candidates *out)
 {
-	struct ow_victim_scope s = {root, OW_CG_V1, cg_id, rel, &opts, &model, T0 + 4 * NS};
+	struct ow_victim_scope s = {root, "/nonexistent", OW_CG_V1, cg_id,
+				    rel,  &opts,	  &model,   T0 + 4 * NS};
 
 	return ow_collect_victims(&s, out);
 }
@@ -289,8 +291,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_only_the_subtree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protect_by_executable_not_name, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_protect_needs_a_trusted_file, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_protect_needs_a_trusted_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oom_score_adj_and_score, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trust_malformed, setup, teardown),
 		cmocka_unit_test(test_trust_live),

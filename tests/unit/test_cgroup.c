@@ -575,6 +575,50 @@ static void test_read_procs_errors(void **state)
 	assert_int_equal(ow_cg_read_procs(V1, NULL, 4), -EINVAL);
 }
 
+/* ---- ow_cg_trusted_depth ---- */
+
+static void test_depth(void **state)
+{
+	assert_int_equal(ow_cg_depth("/"), 0);
+	assert_int_equal(ow_cg_depth(""), 0);
+	assert_int_equal(ow_cg_depth(NULL), 0);
+	assert_int_equal(ow_cg_depth("/a"), 1);
+	assert_int_equal(ow_cg_depth("//a//b/"), 2);
+}
+
+/* A tree like a delegated subtree: root/sys/deleg (chowned to 1000)/docker-<id>.scope. Git
+ * keeps no owners, so the tree is made here (chown needs root). */
+static void test_trusted_depth(void **state)
+{
+	char root[] = "/tmp/ow-test-trust.XXXXXX", path[256];
+
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/sys", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/sys/deleg", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(chown(path, 1000, 1000), 0);
+	snprintf(path, sizeof(path), "%s/sys/deleg/docker-" HEX64 ".scope", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+
+	assert_int_equal(ow_cg_trusted_depth(root, "/"), 0);
+	assert_int_equal(ow_cg_trusted_depth(root, "/sys"), 1);
+	/* the delegated directory and everything below it are a user's */
+	assert_int_equal(ow_cg_trusted_depth(root, "/sys/deleg"), 1);
+	assert_int_equal(ow_cg_trusted_depth(root, "/sys/deleg/docker-" HEX64 ".scope"), 1);
+	/* a missing directory is not trusted */
+	assert_int_equal(ow_cg_trusted_depth(root, "/sys/gone/x"), 1);
+	assert_int_equal(ow_cg_trusted_depth(root, "/gone"), 0);
+	/* a root that is not root's trusts nothing */
+	snprintf(path, sizeof(path), "%s/sys/deleg", root);
+	assert_int_equal(ow_cg_trusted_depth(path, "/docker-" HEX64 ".scope"), 0);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	assert_int_equal(system(path), 0);
+}
+
 /* ---- live: this machine ---- */
 
 static void test_live_machine(void **state)
@@ -603,6 +647,8 @@ static void test_live_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_trusted_depth),
 		cmocka_unit_test(test_mount_v1),
 		cmocka_unit_test(test_mount_hybrid),
 		cmocka_unit_test(test_mount_v2),

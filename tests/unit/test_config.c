@@ -388,6 +388,8 @@ static void test_shipped_config_is_the_defaults(void **state)
 
 /* ---- sections: matching and what they change ---- */
 
+#define ALL 1000 /* a trusted depth past any path: root made every directory */
+
 static void test_section_matching(void **state)
 {
 	const struct ow_cgroup_rule *r;
@@ -396,29 +398,62 @@ static void test_section_matching(void **state)
 	assert_int_equal(o.nrules, 5);
 	r = o.rules;
 	/* by display name (the unit), before the path glob that also matches: first wins */
-	assert_int_equal(ow_rules_find(r, 5, "/system.slice/api.service"), 0);
+	assert_int_equal(ow_rules_find(r, 5, "/system.slice/api.service", ALL), 0);
 	/* the path glob; '*' crosses '/' */
-	assert_int_equal(ow_rules_find(r, 5, "/system.slice/api-v2.service"), 1);
-	assert_int_equal(ow_rules_find(r, 5, "/system.slice/apix/deeper"), 1);
-	assert_int_equal(ow_rules_find(r, 5, "/system.slice/queue-emails.service"), 2);
+	assert_int_equal(ow_rules_find(r, 5, "/system.slice/api-v2.service", ALL), 1);
+	assert_int_equal(ow_rules_find(r, 5, "/system.slice/apix/deeper", ALL), 1);
+	assert_int_equal(ow_rules_find(r, 5, "/system.slice/queue-emails.service", ALL), 2);
 	/* a child without its own section takes its parent's */
-	assert_int_equal(ow_rules_find(r, 5, "/other.slice/api.service/worker"), 0);
+	assert_int_equal(ow_rules_find(r, 5, "/other.slice/api.service/worker", ALL), 0);
 	/* but this child matches the path glob itself, and that comes before inheritance */
-	assert_int_equal(ow_rules_find(r, 5, "/system.slice/api.service/worker"), 1);
+	assert_int_equal(ow_rules_find(r, 5, "/system.slice/api.service/worker", ALL), 1);
 	/* container display names */
 	assert_int_equal(
 		ow_rules_find(r, 5,
 			      "/docker/3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a"
-			      "7b6c5d4e3f2a"),
+			      "7b6c5d4e3f2a",
+			      ALL),
 		3);
 	/* nothing else: the root's section, by inheritance */
-	assert_int_equal(ow_rules_find(r, 5, "/user.slice/user-1000.slice"), 4);
-	assert_int_equal(ow_rules_find(r, 5, "/"), 4);
+	assert_int_equal(ow_rules_find(r, 5, "/user.slice/user-1000.slice", ALL), 4);
+	assert_int_equal(ow_rules_find(r, 5, "/", ALL), 4);
 	/* without the "/" section nothing matches */
-	assert_int_equal(ow_rules_find(r, 4, "/user.slice"), -1);
-	assert_int_equal(ow_rules_find(r, 0, "/system.slice/api.service"), -1);
+	assert_int_equal(ow_rules_find(r, 4, "/user.slice", ALL), -1);
+	assert_int_equal(ow_rules_find(r, 0, "/system.slice/api.service", ALL), -1);
 	assert_true(ow_rule_matches(&r[0], "/anything", "api.service"));
 	assert_false(ow_rule_matches(&r[0], "/api.service", "api"));
+	assert_false(ow_rule_matches(&r[0], "/anything", NULL));
+}
+
+/* A display name a user made (in a delegated subtree) matches no display-name section; the
+ * path form still does. */
+static void test_section_untrusted_name(void **state)
+{
+	const struct ow_cgroup_rule *r;
+
+	assert_int_equal(LOAD_FILE(CONF("sections.conf")), 0);
+	r = o.rules;
+	/* "api.service" made by a user below a delegated /user.slice/.../user@1000.service */
+	assert_int_equal(
+		ow_rules_find(r, 5, "/user.slice/user-1000.slice/user@1000.service/api.service", 2),
+		4);
+	/* the same name made by root matches */
+	assert_int_equal(ow_rules_find(r, 5,
+				       "/user.slice/user-1000.slice/user@1000.service/api.service",
+				       ALL),
+			 0);
+	/* a child inherits its parent's section only where the parent's name is trusted */
+	assert_int_equal(ow_rules_find(r, 5, "/other.slice/api.service/worker", 2), 0);
+	assert_int_equal(ow_rules_find(r, 5, "/other.slice/api.service/worker", 1), 4);
+	/* a path pattern needs no trust */
+	assert_int_equal(ow_rules_find(r, 5, "/system.slice/api-v2.service", 0), 1);
+	/* a container id is public: a user's docker-<id>.scope is not that container */
+	assert_int_equal(
+		ow_rules_find(r, 5,
+			      "/deleg/docker-3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a"
+			      "7b6c5d4e3f2a.scope",
+			      1),
+		4);
 }
 
 static void test_section_policy(void **state)
@@ -689,6 +724,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_flag_and_key_agree, teardown),
 		cmocka_unit_test_teardown(test_shipped_config_is_the_defaults, teardown),
 		cmocka_unit_test_teardown(test_section_matching, teardown),
+		cmocka_unit_test_teardown(test_section_untrusted_name, teardown),
 		cmocka_unit_test_teardown(test_section_policy, teardown),
 		cmocka_unit_test_teardown(test_section_protect_and_prefer, teardown),
 		cmocka_unit_test_teardown(test_webhook_ca_read_by_the_load, teardown),

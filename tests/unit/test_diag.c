@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -307,6 +309,53 @@ static void test_target_unit(void **state)
 	assert_string_equal(err, "no cgroup for unit gone.service (is it running?)");
 }
 
+/* Write `text` to root/rel (directories made as needed, chowned to uid when uid != 0). */
+static void put_cg(const char *root, const char *rel, uid_t uid, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "mkdir -p '%s%s'", root, rel);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	if (uid)
+		assert_int_equal(chown(path, uid, uid), 0);
+	snprintf(path, sizeof(path), "%s%s/cgroup.procs", root, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A user's own "api.service" in a delegated subtree (found first: "deleg" sorts before
+ * "system.slice") is not the unit. Git keeps no owners: the tree is made here. */
+static void test_target_unit_delegated(void **state)
+{
+	char root[] = "/tmp/ow-test-diag.XXXXXX", cmd[64];
+	struct ow_diag_target t;
+	struct ow_diag_roots r;
+	char err[256];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(root));
+	put_cg(root, "/deleg", 1000, "");
+	put_cg(root, "/deleg/api.service", 0, "101\n");
+	put_cg(root, "/system.slice/api.service", 0, "100\n");
+	roots(&r);
+	snprintf(r.mount.path, sizeof(r.mount.path), "%s", root);
+	assert_int_equal(ow_diag_target_unit(&r, "api.service", &t, err, sizeof(err)), 0);
+	assert_string_equal(t.dir + strlen(root), "/system.slice/api.service");
+	assert_true(has_pid(&t, 100) && !has_pid(&t, 101));
+	/* only the user's: no unit */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/system.slice'", root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(ow_diag_target_unit(&r, "api.service", &t, err, sizeof(err)), -ENOENT);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_target_pid),
 		cmocka_unit_test(test_target_cgroup),
 		cmocka_unit_test(test_target_unit),
+		cmocka_unit_test(test_target_unit_delegated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

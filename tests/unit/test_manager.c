@@ -5,16 +5,23 @@
  * tests/fixtures/manager/root, and the signal-or-restart decision (userspace/action_plan.c).
  */
 #include <errno.h>
+#include <limits.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "action_plan.h"
 #include "manager.h"
+#include "runner.h"
 #include "unitfile.h"
 
 #ifndef OW_FIXTURES
@@ -29,6 +36,14 @@
 
 static struct ow_manager m;
 static char label[256];
+
+/* The home the password database gives uid ("" if none): HOME never comes from environ. */
+static const char *passwd_home(uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	return pw && pw->pw_dir ? pw->pw_dir : "";
+}
 
 static const char *detect(pid_t pid)
 {
@@ -67,7 +82,8 @@ static void test_user_unit(void **state)
 	assert_true(m.user_unit);
 	assert_int_equal(m.user_uid, 1000);
 	assert_true(m.unit_main); /* its parent is the user's systemd */
-	assert_string_equal(m.home, "/home/deploy");
+	/* its environ says HOME=/home/deploy: the password database decides */
+	assert_string_equal(m.home, passwd_home(1000));
 	assert_true(m.ids_known);
 	assert_int_equal(m.uid, 1000);
 }
@@ -101,9 +117,10 @@ static void test_pm2(void **state)
 	assert_string_equal(detect(1007), "pm2:worker(id 3)");
 	assert_int_equal(m.kind, OW_MGR_PM2);
 	assert_int_equal(m.pm2_id, 3);
-	assert_string_equal(m.pm2_home, "/home/deploy/.pm2");
-	assert_string_equal(m.home, "/home/deploy");
-	assert_string_equal(m.path_env, "/home/deploy/.npm/bin:/usr/bin");
+	/* PM2_HOME, HOME and PATH of its environ are not taken: see test_plan_pm2 */
+	assert_string_equal(m.pm2_home, "");
+	assert_string_equal(m.home, passwd_home(1000));
+	assert_non_null(m.distrust); /* not checked yet */
 	assert_true(m.ids_known);
 	assert_int_equal(m.uid, 1000);
 	assert_int_equal(m.gid, 1001);
@@ -176,15 +193,13 @@ static void test_unreadable_and_missing(void **state)
 static void test_empty_files(void **state)
 {
 	assert_string_equal(detect(1016), "unknown");
-	assert_string_equal(m.home, "");
+	assert_string_equal(m.home, passwd_home(0));
 }
 
 static void test_huge_environ(void **state)
 {
 	/* 150 KB of filler, then a PATH too long to keep, then the PM2 variables. */
 	assert_string_equal(detect(1017), "pm2:big(id 7)");
-	assert_string_equal(m.pm2_home, "/srv/.pm2");
-	assert_string_equal(m.path_env, "/usr/bin:/bin"); /* the first PATH; the huge one skipped */
 }
 
 static void test_truncated_environ(void **state)
@@ -374,10 +389,82 @@ static void test_restart_parse_buffer(void **state)
 
 static struct ow_action_plan p;
 
+/*
+ * A cgroup tree like a v2 machine's, made at test time (git keeps no owners): root-made
+ * units, user@1000.service delegated to 1000 (with names its user made below it), and a
+ * subtree /deleg an admin delegated to 1000.
+ */
+static char tree[] = "/tmp/ow-test-manager.XXXXXX";
+static char fsroot[PATH_MAX];
+static struct ow_mgr_roots roots;
+
+static void mk(const char *rel, uid_t uid)
+{
+	char cmd[PATH_MAX + 32], path[PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s%s'", tree, rel);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s%s", tree, rel);
+	assert_int_equal(chown(path, uid, uid), 0);
+}
+
+static int make_tree(void **state)
+{
+	if (geteuid() != 0)
+		return 0; /* the plan tests skip */
+	if (!mkdtemp(tree) || !realpath(ROOT, fsroot))
+		return -1;
+	mk("/system.slice/api.service", 0);
+	mk("/system.slice/supervisor.service", 0);
+	mk("/system.slice/pm2-deploy.service", 0);
+	mk("/system.slice/docker-" H1 ".scope", 0);
+	mk("/system.slice/nerdctl-" H1 ".scope", 0);
+	mk("/machine.slice/libpod-" H1 ".scope", 0);
+	mk("/user.slice/user-1000.slice/session-3.scope", 0);
+	mk("/user.slice/user-1000.slice/user@1000.service", 1000);
+	mk("/user.slice/user-1000.slice/user@1000.service/app.slice/app.service", 1000);
+	mk("/user.slice/user-1000.slice/user@1000.service/user@1001.service/x.service", 1000);
+	mk("/user.slice/user-1000.slice/user@1000.service/evil", 1000);
+	mk("/user.slice/user-1001.slice/user@1001.service", 1001);
+	mk("/user.slice/user-1001.slice/user@1001.service/app.service", 1001);
+	mk("/deleg", 1000);
+	mk("/deleg/docker-" H2 ".scope", 1000);
+	roots.hier[OW_MGR_HIER_UNIFIED] = tree;
+	roots.fs = fsroot;
+	return 0;
+}
+
+static int remove_tree(void **state)
+{
+	char cmd[64];
+
+	if (geteuid() != 0)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
+	return system(cmd) ? -1 : 0;
+}
+
+static void verify(pid_t pid)
+{
+	if (geteuid() != 0)
+		skip();
+	ow_manager_detect(PROC, pid, &m);
+	ow_manager_verify(&roots, PROC, pid, &m);
+}
+
 static void plan_for(pid_t pid, enum ow_action wanted, double grace)
 {
-	ow_manager_detect(PROC, pid, &m);
+	verify(pid);
 	ow_plan_action(wanted, &m, grace, &p);
+}
+
+/* A restart asked for, a SIGTERM planned instead, and why. */
+static void assert_distrusted(pid_t pid, const char *why)
+{
+	plan_for(pid, OW_ACTION_RESTART, 10);
+	assert_int_equal(p.action, OW_ACTION_SIGNAL);
+	assert_null(p.argv[0]);
+	assert_string_equal(p.why, why);
 }
 
 static void assert_env(const char *entry)
@@ -429,21 +516,186 @@ static void test_plan_scope_falls_back(void **state)
 static void test_plan_supervisor(void **state)
 {
 	plan_for(1006, OW_ACTION_RESTART, 10);
-	assert_string_equal(p.command, "supervisorctl restart queue:worker_01");
+	assert_string_equal(p.command,
+			    "supervisorctl restart queue:worker_01 (if supervisord knows "
+			    "pid 1006 by that name)");
+	assert_false(p.as_user); /* supervisord (pid 500) runs as root */
+	assert_string_equal(p.argv[0], "/bin/sh");
+	assert_string_equal(p.argv[4], "queue:worker_01");
+	assert_string_equal(p.argv[5], "1006");
+}
+
+/* Run the planned command with the fixture supervisorctl first on PATH. */
+static int run_plan(char *out, size_t len)
+{
+	char *envp[] = {"PATH=" OW_FIXTURES "/manager/bin:/usr/bin:/bin", NULL};
+	struct ow_job j;
+	siginfo_t si;
+	int status;
+
+	assert_int_equal(ow_job_start(&j, p.argv, envp, false, 0, 0, NULL), 0);
+	waitid(P_PID, (id_t)j.pid, &si, WEXITED | WNOWAIT);
+	while (!ow_job_drain(&j))
+		;
+	assert_int_equal(ow_job_reap(&j, &status), 1);
+	snprintf(out, len, "%.*s", (int)(len - 1), j.out);
+	ow_job_close(&j);
+	return WEXITSTATUS(status);
+}
+
+/* A supervised program that re-exec'd itself with another SUPERVISOR_PROCESS_NAME keeps
+ * supervisord as its parent: supervisord must know its pid by the name it claims. */
+static void test_plan_supervisor_checks_pid(void **state)
+{
+	char out[256];
+
+	plan_for(1006, OW_ACTION_RESTART, 10);
+	assert_int_equal(run_plan(out, sizeof(out)), 0);
+	assert_string_equal(out, "queue:worker_01: stopped\nqueue:worker_01: started\n");
+	m.pid = 1234; /* claims worker_01, but is not it */
+	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
+	assert_int_equal(run_plan(out, sizeof(out)), 3);
+	assert_string_equal(out, "supervisord knows queue:worker_01 as pid 1006, not 1234\n");
+	snprintf(m.name, sizeof(m.name), "db:postgres"); /* a name it does not know */
+	snprintf(m.sv_group, sizeof(m.sv_group), "db");
+	snprintf(m.sv_process, sizeof(m.sv_process), "postgres");
+	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
+	assert_int_equal(run_plan(out, sizeof(out)), 1);
 }
 
 static void test_plan_pm2(void **state)
 {
+	char home[OW_MGR_PATH_LEN + 8];
+
+	/* Its God daemon (pid 600, uid 1000) is its parent: the God daemon's node, the pm2 of
+	 * its installation ("_" -> .bin/pm2 -> pm2/bin/pm2), its PM2_HOME; never the app's PATH
+	 * or HOME. */
 	plan_for(1007, OW_ACTION_RESTART, 10);
 	assert_int_equal(p.action, OW_ACTION_RESTART);
-	assert_string_equal(p.command, "pm2 reload 3");
+	assert_string_equal(p.command, "/usr/bin/node /usr/lib/node_modules/pm2/bin/pm2 reload 3");
 	assert_true(p.as_user);
 	assert_int_equal(p.uid, 1000);
 	assert_int_equal(p.gid, 1001);
-	assert_env("HOME=/home/deploy");
+	snprintf(home, sizeof(home), "HOME=%s", passwd_home(1000));
+	if (passwd_home(1000)[0])
+		assert_env(home);
 	assert_env("PM2_HOME=/home/deploy/.pm2");
-	assert_env("PATH=/home/deploy/.npm/bin:/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-		   "/usr/bin:/sbin:/bin");
+	assert_env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	/* an ancestor further up counts too */
+	plan_for(1031, OW_ACTION_RESTART, 10);
+	assert_string_equal(p.command, "/usr/bin/node /usr/lib/node_modules/pm2/bin/pm2 reload 4");
+	/* "_" is not a pm2: a global install is used */
+	plan_for(1032, OW_ACTION_RESTART, 10);
+	assert_string_equal(p.command, "/usr/bin/node /usr/lib/node_modules/pm2/bin/pm2 reload 5");
+	/* and with none of either: no pm2 to run */
+	roots.fs = PROC;
+	assert_distrusted(1032, "the pm2 claim is not believed: the pm2 of its God daemon's "
+				"installation cannot be found");
+	roots.fs = fsroot;
+}
+
+/* ---- claims a user can make (issue 14, defect 6) ---- */
+
+static void test_distrust_container_name(void **state)
+{
+	/* docker-<another container's id>.scope made in a delegated subtree */
+	assert_distrusted(1022, "the docker claim is not believed: a user may have named its "
+				"cgroup (a delegated subtree)");
+}
+
+static void test_distrust_other_user_unit(void **state)
+{
+	/* user@1001.service/x.service made inside user@1000.service */
+	assert_distrusted(1023, "the systemd claim is not believed: a user may have named its "
+				"user@UID.service cgroup (a delegated subtree)");
+	/* a real user@1001.service, but the process is uid 1000's */
+	assert_distrusted(1024, "the systemd claim is not believed: it does not run as the user "
+				"whose unit it claims");
+}
+
+static void test_distrust_user_manager_child(void **state)
+{
+	/* a non-unit cgroup below user@1000.service would restart the whole user manager */
+	assert_distrusted(1027, "the systemd claim is not believed: a user may have named its "
+				"cgroup (a delegated subtree)");
+}
+
+static void test_distrust_supervisor_env(void **state)
+{
+	/* SUPERVISOR_* in its own environ, its parent a shell */
+	assert_distrusted(1025,
+			  "the supervisor claim is not believed: its parent is not supervisord");
+	/* a supervisord of another user */
+	assert_distrusted(1026, "the supervisor claim is not believed: its supervisord runs as "
+				"another user");
+}
+
+static void test_distrust_pm2_env(void **state)
+{
+	/* pm_id and PM2_HOME in its own environ, no God daemon above it */
+	assert_distrusted(1028, "the pm2 claim is not believed: no PM2 God daemon of its owner "
+				"is among its ancestors");
+	/* a God daemon of another user */
+	assert_distrusted(1029, "the pm2 claim is not believed: no PM2 God daemon of its owner "
+				"is among its ancestors");
+}
+
+static void test_distrust_unverified(void **state)
+{
+	/* detection alone never plans a restart */
+	ow_manager_detect(PROC, 1001, &m);
+	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
+	assert_int_equal(p.action, OW_ACTION_SIGNAL);
+	assert_string_equal(p.why, "the systemd claim is not believed: the claim was not checked");
+}
+
+/* The pure decision over the owners along the path. */
+static void test_cgroup_distrust_pure(void **state)
+{
+	struct ow_manager x;
+
+	memset(&x, 0, sizeof(x));
+	x.kind = OW_MGR_DOCKER;
+	x.claim_depth = 2;
+	assert_null(ow_manager_cgroup_distrust(&x, 2, 0));
+	assert_null(ow_manager_cgroup_distrust(&x, 5, 0));
+	assert_non_null(ow_manager_cgroup_distrust(&x, 1, 0));
+	x.claim_depth = 0;
+	assert_non_null(ow_manager_cgroup_distrust(&x, 9, 0));
+	/* user@1000.service at depth 3 (root-made parent), unit at 5 */
+	x.kind = OW_MGR_SYSTEMD;
+	x.user_unit = true;
+	x.user_uid = 1000;
+	x.user_depth = 3;
+	x.claim_depth = 5;
+	x.ids_known = true;
+	x.uid = 1000;
+	assert_null(ow_manager_cgroup_distrust(&x, 2, 1000));
+	assert_null(ow_manager_cgroup_distrust(&x, 3, 0));
+	assert_non_null(ow_manager_cgroup_distrust(&x, 1, 1000)); /* its parent is a user's */
+	assert_non_null(ow_manager_cgroup_distrust(&x, 2, 1001)); /* another user's directory */
+	x.uid = 1001;
+	assert_non_null(ow_manager_cgroup_distrust(&x, 2, 1000)); /* another user's process */
+	x.ids_known = false;
+	x.uid = 1000;
+	assert_non_null(ow_manager_cgroup_distrust(&x, 2, 1000));
+}
+
+static void test_argv_checks(void **state)
+{
+	static const char sv[] = "/usr/bin/python3\0/usr/bin/supervisord\0-n";
+	static const char sv0[] = "supervisord";
+	static const char fake[] = "/usr/bin/python3\0/tmp/not-supervisord\0";
+	static const char god[] = "PM2 v5.4.3: God Daemon (/root/.pm2)\0\0";
+	static const char app[] = "node\0PM2 v5: God Daemon (x)";
+
+	assert_true(ow_manager_is_supervisord(sv, sizeof(sv)));
+	assert_true(ow_manager_is_supervisord(sv0, sizeof(sv0) - 1));
+	assert_false(ow_manager_is_supervisord(fake, sizeof(fake)));
+	assert_false(ow_manager_is_supervisord("", 0));
+	assert_true(ow_manager_is_pm2_god(god, sizeof(god)));
+	assert_false(ow_manager_is_pm2_god(app, sizeof(app)));
+	assert_false(ow_manager_is_pm2_god("PM2 v", 5));
 }
 
 static void test_plan_containers(void **state)
@@ -547,12 +799,21 @@ int main(void)
 		cmocka_unit_test(test_plan_systemd_user),
 		cmocka_unit_test(test_plan_scope_falls_back),
 		cmocka_unit_test(test_plan_supervisor),
+		cmocka_unit_test(test_plan_supervisor_checks_pid),
 		cmocka_unit_test(test_plan_pm2),
 		cmocka_unit_test(test_plan_containers),
 		cmocka_unit_test(test_plan_unknown),
 		cmocka_unit_test(test_plan_unsafe_names),
+		cmocka_unit_test(test_distrust_container_name),
+		cmocka_unit_test(test_distrust_other_user_unit),
+		cmocka_unit_test(test_distrust_user_manager_child),
+		cmocka_unit_test(test_distrust_supervisor_env),
+		cmocka_unit_test(test_distrust_pm2_env),
+		cmocka_unit_test(test_distrust_unverified),
+		cmocka_unit_test(test_cgroup_distrust_pure),
+		cmocka_unit_test(test_argv_checks),
 		cmocka_unit_test(test_action_parse),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, make_tree, remove_tree);
 }

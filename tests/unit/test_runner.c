@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for userspace/runner.c: real child processes, waited for through their pidfds. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,7 +51,7 @@ static void test_exit_status_and_output(void **state)
 	struct ow_job j;
 	int status;
 
-	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, NULL), 0);
 	assert_int_equal(wait_job(&j, 5000, &status), 1);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 3);
@@ -72,7 +75,7 @@ static void test_signals_unblocked_in_child(void **state)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, NULL), 0);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	assert_int_equal(wait_job(&j, 4000, &status), 1);
 	assert_true(WIFSIGNALED(status));
@@ -87,7 +90,7 @@ static void test_kill_on_timeout(void **state)
 	char st[32];
 	int status;
 
-	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, NULL), 0);
 	assert_int_equal(wait_job(&j, 200, &status), -ETIMEDOUT);
 	ow_job_kill(&j);
 	assert_int_equal(wait_job(&j, 5000, &status), 1);
@@ -111,7 +114,7 @@ static void test_exec_failure(void **state)
 	struct ow_job j;
 	int status;
 
-	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, NULL), 0);
 	assert_int_equal(wait_job(&j, 5000, &status), 1);
 	assert_int_equal(WEXITSTATUS(status), 127);
 	ow_job_close(&j);
@@ -124,7 +127,7 @@ static void test_output_truncated(void **state)
 	struct ow_job j;
 	int status;
 
-	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, NULL), 0);
 	assert_int_equal(wait_job(&j, 5000, &status), 1);
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(j.outlen, OW_JOB_OUT_LEN - 1);
@@ -138,7 +141,7 @@ static void test_close_kills_running(void **state)
 	struct timespec a, b;
 	struct ow_job j;
 
-	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, NULL), 0);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	ow_job_close(&j); /* kills and reaps: no zombie, no wait for the sleep */
 	clock_gettime(CLOCK_MONOTONIC, &b);
@@ -155,17 +158,115 @@ static void test_run_as_user(void **state)
 
 	if (geteuid() != 0) {
 		/* Without root, switching user fails: status 126, never the command as us. */
-		assert_int_equal(ow_job_start(&j, argv, envp, true, 65534, 65534), 0);
+		assert_int_equal(ow_job_start(&j, argv, envp, true, 65534, 65534, NULL), 0);
 		assert_int_equal(wait_job(&j, 5000, &status), 1);
 		assert_int_equal(WEXITSTATUS(status), 126);
 		ow_job_close(&j);
 		return;
 	}
-	assert_int_equal(ow_job_start(&j, argv, envp, true, 65534, 65533), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, true, 65534, 65533, NULL), 0);
 	assert_int_equal(wait_job(&j, 5000, &status), 1);
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_string_equal(j.out, "65534\n65533\n");
 	ow_job_close(&j);
+}
+
+/* ---- confinement (issue 14, defect 7) ---- */
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f)
+		return -1;
+	err = fputs(text, f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
+/* The daemon runs at oom_score_adj -1000: the command must not inherit it. Lowering it needs
+ * CAP_SYS_RESOURCE (absent here), so the daemon's value is stood for by a raised one. */
+static void test_oom_score_adj_reset(void **state)
+{
+	char *argv[] = {"cat", "/proc/self/oom_score_adj", NULL};
+	struct ow_job j;
+	int status;
+
+	assert_int_equal(write_file("/proc/self/oom_score_adj", "500"), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, NULL), 0);
+	assert_int_equal(write_file("/proc/self/oom_score_adj", "0"), 0);
+	assert_int_equal(wait_job(&j, 5000, &status), 1);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_string_equal(j.out, "0\n");
+	ow_job_close(&j);
+}
+
+/* A state letter of pid from /proc ('?' when gone). */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] ? p[2] : '?';
+}
+
+/* The command runs in a cgroup of its own below the victim's, and the deadline kills all of
+ * it: a process that left the process group with setsid() too. */
+static void test_job_cgroup(void **state)
+{
+	char *argv[] = {"sh", "-c",
+			"grep memory /proc/self/cgroup; setsid sleep 1000 & echo $!; "
+			"sleep 1000",
+			NULL};
+	char victim[PATH_MAX], jobcg[PATH_MAX], want[PATH_MAX + 32], *nl;
+	struct ow_job j;
+	pid_t escaped;
+	int status, i;
+
+	if (geteuid() != 0 || access("/sys/fs/cgroup/memory/cgroup.procs", W_OK))
+		skip(); /* needs root and the v1 memory hierarchy */
+	snprintf(victim, sizeof(victim), "/sys/fs/cgroup/memory/ow-test-runner-%d", (int)getpid());
+	assert_int_equal(mkdir(victim, 0755), 0);
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, victim), 0);
+	snprintf(jobcg, sizeof(jobcg), "%s", j.cg);
+	assert_int_equal(strncmp(jobcg, victim, strlen(victim)), 0);
+	for (i = 0; i < 500; i++) {
+		ow_job_drain(&j);
+		nl = strchr(j.out, '\n');
+		if (nl && strchr(nl + 1, '\n'))
+			break;
+		usleep(10000);
+	}
+	snprintf(want, sizeof(want), "memory:%s\n", jobcg + strlen("/sys/fs/cgroup/memory"));
+	assert_non_null(strstr(j.out, want));
+	escaped = (pid_t)atoi(strchr(j.out, '\n') + 1);
+	assert_true(escaped > 0);
+	ow_job_kill(&j); /* the deadline */
+	assert_int_equal(wait_job(&j, 5000, &status), 1);
+	ow_job_close(&j);
+	for (i = 0; i < 500 && proc_state(escaped) != '?' && proc_state(escaped) != 'Z'; i++)
+		usleep(10000);
+	assert_true(proc_state(escaped) == '?' || proc_state(escaped) == 'Z');
+	assert_int_equal(access(jobcg, F_OK), -1); /* removed at close */
+	assert_int_equal(rmdir(victim), 0);
+}
+
+/* A directory already there (someone else's) is never used: no restart rather than one in a
+ * cgroup another user controls. */
+static void test_job_cgroup_unusable(void **state)
+{
+	char *argv[] = {"true", NULL};
+	struct ow_job j;
+
+	assert_int_equal(ow_job_start(&j, argv, envp, false, 0, 0, "/nonexistent/cgroup"), -ENOENT);
+	assert_int_equal(j.pid, 0);
 }
 
 int main(void)
@@ -178,6 +279,9 @@ int main(void)
 		cmocka_unit_test(test_output_truncated),
 		cmocka_unit_test(test_close_kills_running),
 		cmocka_unit_test(test_run_as_user),
+		cmocka_unit_test(test_oom_score_adj_reset),
+		cmocka_unit_test(test_job_cgroup),
+		cmocka_unit_test(test_job_cgroup_unusable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
