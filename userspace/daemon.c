@@ -345,14 +345,16 @@ static void hold_off(struct ow_cgroup *cg, uint64_t now, double s)
 
 static int pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	struct ow_victim_scope scope = {"/proc",
-					d->watch.mount.path,
-					d->watch.mount.version,
-					cg->id,
-					cg->rel,
-					d->opts,
-					&d->model,
-					now};
+	struct ow_victim_scope scope = {
+		.procroot = "/proc",
+		.mount = d->watch.mount.path,
+		.version = d->watch.mount.version,
+		.cg_id = cg->id,
+		.rel = cg->rel,
+		.opts = d->opts,
+		.model = &d->model,
+		.now_ns = now,
+	};
 	int n = ow_collect_victims(&scope, d->cands);
 	int idx = n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)n) : -1;
 
