@@ -33,6 +33,10 @@ ssize_t ow_read_file(const char *path, char *buf, size_t size, bool whole);
  */
 int ow_open_untrusted(int dirfd, const char *path, unsigned int flags, int64_t max_size);
 
+/* The checks and reopen of ow_open_untrusted for an O_PATH fd the caller opened its own way
+ * (openat2 in a process's root, a map_files link); pfd stays open. */
+int ow_reopen_untrusted(int pfd, int64_t max_size);
+
 /* ow_open_untrusted, then the whole file into a malloc'd NUL-terminated *out (the size seen at
  * open: a file growing meanwhile is cut there). Returns the length or -errno. */
 ssize_t ow_read_untrusted(int dirfd, const char *path, unsigned int flags, size_t max_size,

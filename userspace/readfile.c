@@ -57,26 +57,35 @@ static int kind_error(mode_t mode)
 	return S_ISREG(mode) ? 0 : -EINVAL;
 }
 
+int ow_reopen_untrusted(int pfd, int64_t max_size)
+{
+	struct stat st;
+	char self[32];
+	int fd;
+
+	if (fstat(pfd, &st))
+		return -errno;
+	if (kind_error(st.st_mode))
+		return kind_error(st.st_mode);
+	if (st.st_size > max_size)
+		return -EFBIG;
+	/* The inode just checked, even if the path was swapped for a FIFO since. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
 int ow_open_untrusted(int dirfd, const char *path, unsigned int flags, int64_t max_size)
 {
-	int pfd, fd = -1, err;
-	char self[32];
-	struct stat st;
+	int pfd = openat(dirfd, path,
+			 O_PATH | O_CLOEXEC | (flags & OW_OPEN_NOFOLLOW ? O_NOFOLLOW : 0));
+	int fd;
 
-	pfd = openat(dirfd, path, O_PATH | O_CLOEXEC | (flags & OW_OPEN_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (pfd < 0)
 		return -errno;
-	err = fstat(pfd, &st) ? -errno : kind_error(st.st_mode);
-	if (!err && st.st_size > max_size)
-		err = -EFBIG;
-	if (!err) {
-		/* The inode just checked, even if the path was swapped for a FIFO since. */
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-		fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		err = fd < 0 ? -errno : 0;
-	}
+	fd = ow_reopen_untrusted(pfd, max_size);
 	close(pfd);
-	return err ? err : fd;
+	return fd;
 }
 
 ssize_t ow_read_untrusted(int dirfd, const char *path, unsigned int flags, size_t max_size,
