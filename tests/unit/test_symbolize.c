@@ -872,6 +872,55 @@ static void test_open_by_path(void **state)
 	reap(&t);
 }
 
+/* A copy of the target whose .symtab claims `size` bytes of zeros at the end of the file, a
+ * sparse hole: what a hostile target can map and leave for us to read. Returns an open fd. */
+static int elf_with_huge_symtab(char *tmpl, uint64_t size)
+{
+	int in = open(OW_SYM_TARGETS "/target", O_RDONLY | O_CLOEXEC), out = mkstemp(tmpl);
+	char buf[65536];
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh;
+	ssize_t n;
+	off_t at, end = 0;
+	unsigned int i;
+
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		end += write(out, buf, (size_t)n);
+	close(in);
+	assert_int_equal(pread(out, &eh, sizeof(eh), 0), sizeof(eh));
+	for (i = 0; i < eh.e_shnum; i++) {
+		at = (off_t)(eh.e_shoff + (uint64_t)i * eh.e_shentsize);
+		assert_int_equal(pread(out, &sh, sizeof(sh), at), sizeof(sh));
+		if (sh.sh_type != SHT_SYMTAB)
+			continue;
+		sh.sh_offset = (uint64_t)end;
+		sh.sh_size = size;
+		assert_int_equal(pwrite(out, &sh, sizeof(sh), at), sizeof(sh));
+		assert_int_equal(ftruncate(out, end + (off_t)size), 0);
+		return out;
+	}
+	fail_msg("the target has no .symtab");
+	return -1;
+}
+
+static void test_elf_huge_symtab(void **state)
+{
+	char path[] = "/tmp/owh-sym-elf-XXXXXX";
+	int fd = elf_with_huge_symtab(path, (OW_ELF_SECTION_MAX / sizeof(Elf64_Sym) + 1) *
+						    sizeof(Elf64_Sym));
+	struct ow_elf_symbols e;
+	long before = max_rss_kib();
+
+	/* Not read: the module is still usable (segments, .dynsym), the RSS does not grow. */
+	assert_int_equal(ow_elf_symbols_load(fd, &e), 0);
+	assert_true(e.nsegments > 0);
+	assert_true(max_rss_kib() - before < 32 * 1024);
+	ow_elf_symbols_free(&e);
+	close(fd);
+	unlink(path);
+}
+
 static void test_elf_symbols(void **state)
 {
 	static const char *const not_elf[] = {
@@ -998,6 +1047,7 @@ int main(void)
 		cmocka_unit_test(test_frame_label),
 		cmocka_unit_test(test_fixture_process),
 		cmocka_unit_test(test_elf_symbols),
+		cmocka_unit_test(test_elf_huge_symtab),
 		cmocka_unit_test(test_pie),
 		cmocka_unit_test(test_stripped),
 		cmocka_unit_test(test_nopie),
