@@ -11,6 +11,7 @@
 #  2. it ignores SIGTERM and is SIGKILLed at the end of its grace (the loop runs on);
 #  3. a second leak in another memcg is acted on; the daemon is still running.
 # Prints PASS/FAIL lines and `fifo-home: N passed, N failed`. Run as root from the repo root.
+# shellcheck disable=SC2016 # sh -c scripts get their arguments as $1...
 set -u
 
 cd "$(dirname "$0")/../../.." || exit 1
@@ -42,7 +43,7 @@ cleanup()
 		done
 		rmdir "$TOP" 2>/dev/null
 	fi
-	[[ -n $UNITDIR ]] && rm -rf "$UNITDIR/$UNIT" "$UNITDIR/$UNIT.d"
+	[[ -n $UNITDIR ]] && rm -rf "${UNITDIR:?}/$UNIT" "${UNITDIR:?}/$UNIT.d"
 	[[ -n $TMPD && ${OW_E2E_KEEP:-} != 1 ]] && rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -133,12 +134,19 @@ wait_gone "$W2" 10 || R+=("the second leak still runs")
 pid_alive "$DPID" || R+=("the daemon exited")
 verdict "$NAME-loop-runs-on" "$LOG" "${R[@]}"
 
+# A loop blocked in an open() never reads its signalfd: bounded wait.
 kill -TERM "$DPID"
-wait "$DPID"
-DST=$?
-DPID=''
 R=()
-((DST == 0)) || R+=("the daemon exited with $(status_text "$DST") on SIGTERM")
+if wait_gone "$DPID" 20; then
+	wait "$DPID"
+	DST=$?
+	((DST == 0)) || R+=("the daemon exited with $(status_text "$DST") on SIGTERM")
+else
+	R+=("the daemon did not stop within 20 s of SIGTERM")
+	kill -KILL "$DPID"
+	wait "$DPID"
+fi
+DPID=''
 verdict "$NAME-stop" "$LOG" "${R[@]}"
 
 echo "$NAME: $PASSED passed, $FAILED failed"
