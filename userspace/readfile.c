@@ -137,7 +137,7 @@ ssize_t ow_read_line(FILE *f, char *buf, size_t size)
 	bool dropped = false;
 	int c;
 
-	while ((c = getc(f)) != EOF) {
+	while ((c = getc_unlocked(f)) != EOF) { /* the caller owns f */
 		if (len + 1 < size)
 			buf[len++] = (char)c;
 		else
