@@ -8,11 +8,16 @@
 #ifndef OW_ELF_SYMBOLS_H
 #define OW_ELF_SYMBOLS_H
 
+#include <gelf.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "symtab.h"
+
+/* libelf reads a section whole into memory; the file is the target's and may be sparse, its
+ * sections as large as it claims. Real symbol and string tables are far smaller. */
+#define OW_ELF_SECTION_MAX (256u << 20)
 
 struct ow_elf_segment {
 	uint64_t offset; /* p_offset */
@@ -34,5 +39,8 @@ int ow_elf_symbols_load(int fd, struct ow_elf_symbols *out);
 int ow_elf_offset_to_vaddr(const struct ow_elf_symbols *e, uint64_t off, uint64_t *vaddr);
 
 void ow_elf_symbols_free(struct ow_elf_symbols *e);
+
+/* A symbol table `sh` and its string table (sh_link) both within OW_ELF_SECTION_MAX. */
+bool ow_elf_section_bounded(Elf *elf, const GElf_Shdr *sh);
 
 #endif /* OW_ELF_SYMBOLS_H */

@@ -14,12 +14,18 @@
 
 #include "symtab.h"
 
+/* Longer lines are skipped (a function name is far shorter). */
+#define OW_PERF_MAP_LINE_MAX 4096
+/* A larger map is not read at all: node's grows without end, but not to this; a sparse file
+ * can claim any size. */
+#define OW_PERF_MAP_MAX (256 << 20)
+
 /* Parse one line without its newline; *name points into line. Returns 0 or -EINVAL. */
 int ow_perf_map_parse_line(const char *line, uint64_t *start, uint64_t *size, const char **name);
 
 /*
  * Add every well-formed line of f to t (an OW_PICK_HIGHEST table: rank = line number) and
- * finish it. Malformed and unterminated lines are skipped. Returns 0 or -errno.
+ * finish it. Malformed, unterminated and overlong lines are skipped. Returns 0 or -errno.
  */
 int ow_perf_map_load(FILE *f, struct ow_symtab *t);
 

@@ -15,6 +15,8 @@
 
 #include "alloc_tracer.h"
 #include "alloc.skel.h"
+#include "elf_symbols.h"
+#include "target_files.h"
 
 #define PROBES_PER_PID 12
 
@@ -136,15 +138,17 @@ static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, size_t *offsets)
 		if (!gelf_getsym(data, (int)i, &sym) || !sym.st_value ||
 		    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
 			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		name = elf_strptr(elf, sh->sh_link, sym.st_name); /* bounded: see the caller */
 		for (f = 0; name && f < FN_NR; f++)
 			if (!offsets[f] && !strcmp(name, fn_names[f]))
 				offsets[f] = sym_file_offset(elf, &sym);
 	}
 }
 
-/* Resolve every probed function in `path` at once (libbpf would parse libc once a probe). */
-static int resolve_libc(const char *path, size_t *offsets)
+/* Resolve every probed function in the target's libc (`path` as it names it) at once (libbpf
+ * would parse libc once a probe). The target may have put a FIFO or a huge sparse file at that
+ * path since it mapped it: opened as any file the target controls, sections bounded. */
+static int resolve_libc(const char *proc_root, pid_t pid, const char *path, size_t *offsets)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -154,13 +158,14 @@ static int resolve_libc(const char *path, size_t *offsets)
 	memset(offsets, 0, FN_NR * sizeof(*offsets));
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = ow_target_open_in_root(proc_root, pid, path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	while (elf && (scn = elf_nextscn(elf, scn)))
 		if (gelf_getshdr(scn, &sh) &&
-		    (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB))
+		    (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB) &&
+		    ow_elf_section_bounded(elf, &sh))
 			scan_symbols(elf, scn, &sh, offsets);
 	for (f = 0; f < FN_NR; f++)
 		if (!offsets[f])
@@ -217,7 +222,7 @@ int ow_alloc_tracer_add_pid(struct ow_alloc_tracer *t, const char *proc_root, pi
 	/* Through the target's root, so a libc inside a container resolves to its own file. */
 	snprintf(binary, sizeof(binary), "%s/%d/root%s", proc_root, pid, libc);
 	if (strcmp(binary, t->libc)) {
-		ret = resolve_libc(binary, t->offsets);
+		ret = resolve_libc(proc_root, pid, libc, t->offsets);
 		if (ret) {
 			snprintf(err, errlen, "cannot find malloc and free in %s (pid %d)", libc,
 				 pid);

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ca_bundle.h"
 #include "readfile.h"
@@ -81,46 +79,22 @@ static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* size bytes of fd (a regular file's st_size), NUL-terminated. */
-static int read_whole(int fd, size_t size, struct ow_ca_bundle *out)
-{
-	char *buf = malloc(size + 1);
-	ssize_t n = buf ? ow_read_fd(fd, buf, size) : -ENOMEM;
-
-	if (n < 0) {
-		free(buf);
-		return (int)n;
-	}
-	buf[n] = '\0';
-	out->pem = buf;
-	out->len = (size_t)n;
-	return 0;
-}
-
-/* Open, check the kind and size, read. O_NONBLOCK: a FIFO must not hang the start. */
+/* A regular file only, at most OW_CA_BUNDLE_MAX bytes: a FIFO must not hang the start. */
 static int read_file(const char *path, const char *name, struct ow_ca_bundle *out, char *err,
 		     size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	int ret;
+	ssize_t n = ow_read_untrusted(AT_FDCWD, path, 0, OW_CA_BUNDLE_MAX, &out->pem);
 
-	if (fd < 0 || fstat(fd, &st)) {
-		ret = -errno;
-		if (fd >= 0)
-			close(fd);
-		return fail(err, errlen, ret, "%s: cannot read '%s': %s", name, path,
-			    strerror(-ret));
-	}
-	if (!S_ISREG(st.st_mode))
-		ret = fail(err, errlen, -EINVAL, "%s: '%s' is not a regular file", name, path);
-	else if (st.st_size > OW_CA_BUNDLE_MAX)
-		ret = fail(err, errlen, -EFBIG, "%s: '%s' is larger than %d KiB: not a CA bundle",
-			   name, path, OW_CA_BUNDLE_MAX >> 10);
-	else if ((ret = read_whole(fd, (size_t)st.st_size, out)))
-		fail(err, errlen, ret, "%s: cannot read '%s': %s", name, path, strerror(-ret));
-	close(fd);
-	return ret;
+	if (n == -EINVAL || n == -EISDIR)
+		return fail(err, errlen, -EINVAL, "%s: '%s' is not a regular file", name, path);
+	if (n == -EFBIG)
+		return fail(err, errlen, -EFBIG, "%s: '%s' is larger than %d KiB: not a CA bundle",
+			    name, path, OW_CA_BUNDLE_MAX >> 10);
+	if (n < 0)
+		return fail(err, errlen, (int)n, "%s: cannot read '%s': %s", name, path,
+			    strerror((int)-n));
+	out->len = (size_t)n;
+	return 0;
 }
 
 int ow_ca_bundle_read(const char *path, const char *name, struct ow_ca_bundle *out, char *err,

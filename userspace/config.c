@@ -8,6 +8,7 @@
  * inih is given a placeholder for it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -16,16 +17,20 @@
 #include <string.h>
 
 #include "config.h"
+#include "readfile.h"
 
 #define NO_RULE	   -1	  /* the global part, before any section */
 #define BAD_RULE   -2	  /* after a section header that was refused */
 #define LONG_VALUE "\x1f" /* what inih sees instead of a value kept aside */
+/* Far past any real config: /dev/zero or a log given by mistake is refused, not read. */
+#define CONFIG_MAX (1 << 20)
 
 struct parse {
 	struct ow_options *o;
 	const char *path;
-	FILE *f;
-	char *buf; /* getline's */
+	FILE *f;    /* over text */
+	char *text; /* the whole file */
+	char *buf;  /* getline's */
 	size_t cap;
 	unsigned int line;
 	int rule;
@@ -316,20 +321,42 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return error_at(p, "%s", msg);
 }
 
+/* The whole file, read once into memory: a regular file of at most CONFIG_MAX bytes (a FIFO
+ * would block the start or a reload, a device never end). Returns 0 or -errno with err set. */
+static int open_text(struct parse *p, const char *path, char *err, size_t errlen)
+{
+	ssize_t n = ow_read_untrusted(AT_FDCWD, path, 0, CONFIG_MAX, &p->text);
+
+	if (n == -EFBIG)
+		snprintf(err, errlen, "config file %s is larger than %d KiB", path,
+			 CONFIG_MAX >> 10);
+	else if (n == -EINVAL || n == -EISDIR)
+		snprintf(err, errlen, "config file %s %s", path, ow_untrusted_strerror((int)n));
+	else if (n < 0)
+		snprintf(err, errlen, "cannot read config file %s: %s", path, strerror((int)-n));
+	if (n < 0)
+		return (int)n;
+	p->f = fmemopen(p->text, (size_t)n, "r");
+	if (!p->f) {
+		snprintf(err, errlen, "cannot read config file %s: %s", path, strerror(errno));
+		free(p->text);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int ow_config_read(const char *path, struct ow_options *o, char *err, size_t errlen)
 {
 	struct parse p = {.o = o, .rule = NO_RULE};
-	int rc, e;
+	int rc;
 
-	p.f = fopen(path, "re");
-	if (!p.f) {
-		e = errno;
-		snprintf(err, errlen, "cannot read config file %s: %s", path, strerror(e));
-		return -e;
-	}
+	rc = open_text(&p, path, err, errlen);
+	if (rc)
+		return rc;
 	p.path = o->config_path = ow_options_keep(o, path);
 	rc = p.path ? ini_parse_stream(read_line, &p, on_key, &p) : -2;
 	fclose(p.f);
+	free(p.text);
 	free(p.buf);
 	if (p.read_errno) {
 		snprintf(err, errlen, "cannot read config file %s: %s", path,

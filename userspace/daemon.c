@@ -387,27 +387,34 @@ static void manager_roots(const struct ow_daemon *d, struct ow_mgr_roots *r)
 	r->fs = "";
 }
 
-/* Once per victim, when it is chosen: who manages it, what its unit does after a SIGTERM,
- * and whether to signal or restart. */
+/* Once per victim, when it is chosen: who manages it, and whether to signal or restart. */
 static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
 			double grace)
 {
 	struct victim_plan *vp = &d->vp;
-	const struct ow_manager *m = &vp->mgr;
 	struct ow_mgr_roots roots;
-	struct ow_unit_restart ur;
 
 	ow_manager_detect("/proc", info->pid, &vp->mgr);
 	manager_roots(d, &roots);
 	ow_manager_verify(&roots, "/proc", info->pid, &vp->mgr);
-	ow_manager_label(m, vp->label, sizeof(vp->label));
+	ow_manager_label(&vp->mgr, vp->label, sizeof(vp->label));
+	ow_plan_action(victim_action(d, cg), &vp->mgr, grace, &vp->plan);
+	snprintf(cg->victim_manager, sizeof(cg->victim_manager), "%s", vp->label);
+}
+
+/* What the victim's unit does after a SIGTERM, for the log: read from files a user may own,
+ * so only once the signal is out (or the restart command started). */
+static void note_victim(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	struct victim_plan *vp = &d->vp;
+	const struct ow_manager *m = &vp->mgr;
+	struct ow_unit_restart ur;
+
 	vp->note[0] = '\0';
 	/* Only the main process's death stops a service; a .scope is never restarted. */
 	if (m->kind == OW_MGR_SYSTEMD && m->unit_main && !m->scope &&
 	    !ow_unit_restart_read("/", m->unit, m->user_unit, m->home, &ur))
 		ow_unit_restart_note(m->unit, &ur, vp->note, sizeof(vp->note));
-	ow_plan_action(victim_action(d, cg), m, grace, &vp->plan);
-	snprintf(cg->victim_manager, sizeof(cg->victim_manager), "%s", vp->label);
 	snprintf(cg->victim_note, sizeof(cg->victim_note), "%s", vp->note);
 }
 
@@ -591,6 +598,7 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 	if (wanted == OW_ACTION_RESTART || d->opts->dry_run)
 		plan_victim(d, cg, info, grace);
 	if (d->opts->dry_run) {
+		note_victim(d, cg);
 		act_dry_run(d, cg, info, proc_rate, now);
 		return;
 	}
@@ -600,6 +608,7 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 		if (d->vp.plan.action == OW_ACTION_RESTART) {
 			err = start_restart(d, cg, info);
 			if (!err) {
+				note_victim(d, cg);
 				log_restart(d, cg, info, proc_rate, event_ns);
 				watch_victim(d, cg, fd, info);
 				return;
@@ -621,6 +630,7 @@ static void act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 	}
 	if (wanted != OW_ACTION_RESTART)
 		plan_victim(d, cg, info, grace);
+	note_victim(d, cg);
 	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
 	watch_victim(d, cg, fd, info);
 }

@@ -34,6 +34,15 @@ static int read_segments(Elf *elf, struct ow_elf_symbols *out)
 	return out->nsegments ? 0 : -ENOEXEC;
 }
 
+bool ow_elf_section_bounded(Elf *elf, const GElf_Shdr *sh)
+{
+	Elf_Scn *str = elf_getscn(elf, sh->sh_link);
+	GElf_Shdr ssh;
+
+	return sh->sh_size <= OW_ELF_SECTION_MAX && str && gelf_getshdr(str, &ssh) &&
+	       ssh.sh_size <= OW_ELF_SECTION_MAX;
+}
+
 /* The symbol table section of `type` with at least one entry, or NULL. */
 static Elf_Scn *find_symtab(Elf *elf, Elf64_Word type, GElf_Shdr *sh)
 {
@@ -41,7 +50,7 @@ static Elf_Scn *find_symtab(Elf *elf, Elf64_Word type, GElf_Shdr *sh)
 
 	while ((scn = elf_nextscn(elf, scn))) {
 		if (gelf_getshdr(scn, sh) && sh->sh_type == type && sh->sh_entsize &&
-		    sh->sh_size / sh->sh_entsize > 1)
+		    sh->sh_size / sh->sh_entsize > 1 && ow_elf_section_bounded(elf, sh))
 			return scn;
 	}
 	return NULL;

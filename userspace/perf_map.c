@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "perf_map.h"
+#include "readfile.h"
 
 /* Hex with an optional 0x, ended by one space: no sign, no leading blanks, no overflow. */
 static const char *parse_hex_field(const char *s, uint64_t *out)
@@ -56,16 +57,21 @@ static int add_line(struct ow_symtab *t, char *line, size_t len, uint32_t rank)
 
 int ow_perf_map_load(FILE *f, struct ow_symtab *t)
 {
-	size_t linecap = 0;
-	char *line = NULL;
+	char *line = malloc(OW_PERF_MAP_LINE_MAX + 1);
 	uint32_t rank = 0;
 	ssize_t len;
-	int err = 0;
+	int err = line ? 0 : -ENOMEM;
 
-	while (!err && rank < UINT32_MAX && (len = getline(&line, &linecap, f)) > 0)
-		err = add_line(t, line, (size_t)len, ++rank);
+	/* Bounded lines: the target writes this file, and a sparse one is gigabytes of NULs
+	 * with no newline (getline would allocate them all). */
+	while (!err && rank < UINT32_MAX &&
+	       (len = ow_read_line(f, line, OW_PERF_MAP_LINE_MAX + 1)) != 0) {
+		rank++;
+		if (len == -EIO)
+			err = -EIO;
+		else if (len > 0)
+			err = add_line(t, line, (size_t)len, rank);
+	}
 	free(line);
-	if (!err && ferror(f))
-		err = -EIO;
 	return err ? err : ow_symtab_finish(t);
 }

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "proc_maps.h"
+#include "readfile.h"
 
 #define DELETED_SUFFIX " (deleted)"
+#define MAPS_LINE_MAX  (PATH_MAX + 256)
 
 /* Hex digits up to a delimiter; strtoull alone would take signs, spaces and "0x". */
 static const char *parse_hex(const char *s, char delim, uint64_t *out)
@@ -143,14 +145,17 @@ static int push(struct ow_map **maps, size_t *n, size_t *cap, const struct ow_ma
 /* A line without its newline was cut short (a read racing the kernel, a damaged file). */
 static int read_lines(FILE *f, bool exec_only, struct ow_map **maps, size_t *n)
 {
-	size_t cap = 0, linecap = 0;
-	char *line = NULL;
+	char *line = malloc(MAPS_LINE_MAX);
 	struct ow_map m;
+	size_t cap = 0;
 	ssize_t len;
-	int err = 0;
+	int err = line ? 0 : -ENOMEM;
 
-	while (!err && (len = getline(&line, &linecap, f)) > 0) {
-		if (line[len - 1] != '\n' || memchr(line, '\0', (size_t)len))
+	/* Bounded lines: a path is at most PATH_MAX; anything longer is not the kernel's. */
+	while (!err && (len = ow_read_line(f, line, MAPS_LINE_MAX)) != 0) {
+		if (len == -EIO)
+			break; /* the caller's ferror() says it */
+		if (len < 0 || line[len - 1] != '\n' || memchr(line, '\0', (size_t)len))
 			continue;
 		line[len - 1] = '\0';
 		if (ow_map_parse_line(line, &m))

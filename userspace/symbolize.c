@@ -36,12 +36,12 @@ struct ow_symbolizer {
 /* ---- the perf map ---- */
 
 /* The target writes its perf map; anyone can write to /tmp. Trust only the target's own
- * file (or root's, or ours). */
+ * file (or root's, or ours), of a size worth reading. */
 static bool trusted_owner(int fd, const struct ow_target_ids *ids)
 {
 	struct stat st;
 
-	if (fstat(fd, &st))
+	if (fstat(fd, &st) || st.st_size > OW_PERF_MAP_MAX)
 		return false;
 	return st.st_uid == 0 || st.st_uid == geteuid() || (ids->has_uid && st.st_uid == ids->uid);
 }

@@ -15,34 +15,35 @@
 #include "target_files.h"
 
 #define STATUS_BUF_LEN 8192
-/* O_NONBLOCK: a FIFO planted at the path must not hang the open. */
-#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+/* O_PATH first: a FIFO or device planted at the path is never really opened (it could block
+ * or act); ow_reopen_untrusted opens only a regular file. A symlink as the last component is
+ * refused: the target names the file, not what it points to (a root-owned file, say). */
+#define PATH_FLAGS (O_PATH | O_CLOEXEC | O_NOFOLLOW)
 
-static int only_regular(int fd)
+/* The regular file behind an O_PATH fd (closed here), or -errno. */
+static int reopen(long pfd)
 {
-	struct stat st;
+	int fd;
 
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
+	if (pfd < 0)
+		return -errno;
+	fd = ow_reopen_untrusted((int)pfd, OW_SIZE_ANY);
+	close((int)pfd);
 	return fd;
 }
 
 static int open_in_root(int rootfd, const char *path)
 {
 	struct open_how how = {
-		.flags = OPEN_FLAGS,
+		.flags = PATH_FLAGS,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 
 	/* Before 5.6: plain openat, where an absolute symlink escapes to our root. */
 	if (fd < 0 && errno == ENOSYS)
-		fd = openat(rootfd, path + strspn(path, "/"), OPEN_FLAGS);
-	return fd < 0 ? -errno : (int)fd;
+		fd = openat(rootfd, path + strspn(path, "/"), PATH_FLAGS);
+	return reopen(fd);
 }
 
 int ow_target_open_in_root(const char *procroot, int pid, const char *path)
@@ -57,16 +58,14 @@ int ow_target_open_in_root(const char *procroot, int pid, const char *path)
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	fd = only_regular(open_in_root(rootfd, path));
+	fd = open_in_root(rootfd, path);
 	close(rootfd);
 	return fd;
 }
 
 int ow_open_regular(const char *path)
 {
-	int fd = open(path, OPEN_FLAGS);
-
-	return only_regular(fd < 0 ? -errno : fd);
+	return ow_open_untrusted(AT_FDCWD, path, OW_OPEN_NOFOLLOW, OW_SIZE_ANY);
 }
 
 int ow_target_open(const char *procroot, int pid, const char *path)
@@ -79,13 +78,12 @@ int ow_target_open(const char *procroot, int pid, const char *path)
 int ow_target_open_mapped(const char *procroot, int pid, uint64_t start, uint64_t end)
 {
 	char path[PATH_MAX];
-	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", procroot, pid,
 		     (unsigned long long)start, (unsigned long long)end) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, OPEN_FLAGS);
-	return only_regular(fd < 0 ? -errno : fd);
+	/* The magic link is followed: it is the kernel's, naming exactly the mapped file. */
+	return reopen(open(path, O_PATH | O_CLOEXEC));
 }
 
 /* The text after `key` at the start of a line, or NULL. */

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,14 +120,13 @@ static bool is_masked(const char *path)
 	return !stat(path, &st) && (S_ISCHR(st.st_mode) || st.st_size == 0);
 }
 
-static int apply_file(const char *path, struct ow_unit_restart *u)
+/* Read as root from dirs a user may own (~/.config/systemd/user): a FIFO, a device or a huge
+ * file there must not block or balloon the daemon. `flags`: OW_OPEN_NOFOLLOW in a user's dir. */
+static int apply_file(const char *path, unsigned int flags, struct ow_unit_restart *u)
 {
-	char *buf = malloc(UNIT_FILE_LEN);
-	ssize_t n;
+	char *buf = NULL;
+	ssize_t n = ow_read_untrusted(AT_FDCWD, path, flags, UNIT_FILE_LEN, &buf);
 
-	if (!buf)
-		return -ENOMEM;
-	n = ow_read_file(path, buf, UNIT_FILE_LEN, false);
 	if (n >= 0)
 		ow_unit_restart_parse(buf, u);
 	free(buf);
@@ -146,6 +146,7 @@ static bool template_of(const char *unit, char *buf, size_t len)
 struct dropin {
 	char name[NAME_MAX + 1];
 	char path[PATH_MAX];
+	unsigned int flags; /* for ow_read_untrusted */
 };
 
 struct dropins {
@@ -153,11 +154,22 @@ struct dropins {
 	unsigned int n;
 };
 
-static void collect_dropins(struct dropins *d, const char *dir)
+static DIR *open_dir(const char *dir, unsigned int flags)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK |
+				   (flags & OW_OPEN_NOFOLLOW ? O_NOFOLLOW : 0));
+	DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (fd >= 0 && !dh)
+		close(fd);
+	return dh;
+}
+
+static void collect_dropins(struct dropins *d, const char *dir, unsigned int flags)
 {
 	struct dirent *e;
 	unsigned int i;
-	DIR *dh = opendir(dir);
+	DIR *dh = open_dir(dir, flags);
 	size_t len;
 
 	if (!dh)
@@ -173,6 +185,7 @@ static void collect_dropins(struct dropins *d, const char *dir)
 		if (join(d->e[d->n].path, PATH_MAX, dir, e->d_name, NULL))
 			continue;
 		snprintf(d->e[d->n].name, sizeof(d->e[0].name), "%s", e->d_name);
+		d->e[d->n].flags = flags;
 		d->n++;
 	}
 	closedir(dh);
@@ -183,8 +196,9 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
 }
 
-/* Drop-in directories NAME.d for each of `names` (NULL-terminated) in every search dir. */
-static void apply_dropins(const char *const *dirs, const char *const *names,
+/* Drop-in directories NAME.d for each of `names` (NULL-terminated) in every search dir; the
+ * first `users` dirs are a user's. */
+static void apply_dropins(const char *const *dirs, unsigned int users, const char *const *names,
 			  struct ow_unit_restart *u)
 {
 	struct dropins *d = calloc(1, sizeof(*d));
@@ -197,27 +211,30 @@ static void apply_dropins(const char *const *dirs, const char *const *names,
 		for (k = 0; names[k]; k++) {
 			snprintf(sub, sizeof(sub), "%s.d", names[k]);
 			if (!join(dir, sizeof(dir), dirs[i], sub, NULL))
-				collect_dropins(d, dir);
+				collect_dropins(d, dir, i < users ? OW_OPEN_NOFOLLOW : 0);
 		}
 	}
 	/* Sorted by file name whatever their directory: that is the order systemd applies. */
 	qsort(d->e, d->n, sizeof(d->e[0]), by_name);
 	for (i = 0; i < d->n; i++)
-		apply_file(d->e[i].path, u);
+		apply_file(d->e[i].path, d->e[i].flags, u);
 	free(d);
 }
 
+/* Returns how many of the dirs, first in the list, are a user's (0 or 1: the HOME one), or
+ * -errno. */
 static int build_dirs(const char *root, bool user, const char *home, char (*buf)[PATH_MAX],
 		      const char **dirs)
 {
 	const char *const *rel = user ? user_dirs : system_dirs;
-	unsigned int n = 0, i;
+	unsigned int n = 0, i, users;
 
 	if (user && home && *home == '/' &&
 	    !join(buf[n], PATH_MAX, root, home + 1, ".config/systemd/user")) {
 		dirs[n] = buf[n];
 		n++;
 	}
+	users = n;
 	for (i = 0; rel[i]; i++) {
 		if (join(buf[n], PATH_MAX, root, rel[i], NULL))
 			return -ENAMETOOLONG;
@@ -225,10 +242,11 @@ static int build_dirs(const char *root, bool user, const char *home, char (*buf)
 		n++;
 	}
 	dirs[n] = NULL;
-	return 0;
+	return (int)users;
 }
 
-/* The unit's own file, else its template's, first in search-path order. */
+/* The unit's own file, else its template's, first in search-path order. Returns the index of
+ * its dir, or -ENOENT. */
 static int find_unit(const char *const *dirs, const char *unit, const char *tmpl, char *path,
 		     size_t len)
 {
@@ -238,7 +256,7 @@ static int find_unit(const char *const *dirs, const char *unit, const char *tmpl
 	for (k = 0; k < 2 && names[k]; k++) {
 		for (i = 0; dirs[i]; i++) {
 			if (!join(path, len, dirs[i], names[k], NULL) && !access(path, F_OK))
-				return 0;
+				return (int)i;
 		}
 	}
 	return -ENOENT;
@@ -250,8 +268,8 @@ int ow_unit_restart_read(const char *root, const char *unit, bool user, const ch
 	char(*dirbuf)[PATH_MAX] = calloc(16, PATH_MAX);
 	const char *dirs[16], *dropin_names[4] = {NULL};
 	char tmpl[NAME_MAX + 1], path[PATH_MAX];
+	int err = 0, n = 0, users, at;
 	bool instance;
-	int err = 0, n = 0;
 
 	ow_unit_restart_init(u);
 	if (!dirbuf)
@@ -261,14 +279,16 @@ int ow_unit_restart_read(const char *root, const char *unit, bool user, const ch
 		goto out;
 	}
 	instance = template_of(unit, tmpl, sizeof(tmpl));
-	err = build_dirs(root, user, home, dirbuf, dirs);
-	if (err || find_unit(dirs, unit, instance ? tmpl : NULL, path, sizeof(path)))
+	users = build_dirs(root, user, home, dirbuf, dirs);
+	err = users < 0 ? users : 0;
+	at = err ? -ENOENT : find_unit(dirs, unit, instance ? tmpl : NULL, path, sizeof(path));
+	if (at < 0)
 		goto out;
 	if (is_masked(path)) {
 		u->masked = true;
 		goto out;
 	}
-	err = apply_file(path, u);
+	err = apply_file(path, at < users ? OW_OPEN_NOFOLLOW : 0, u);
 	if (err)
 		goto out;
 	/* Type-wide drop-ins apply to every service; a template's to each of its instances. */
@@ -277,7 +297,7 @@ int ow_unit_restart_read(const char *root, const char *unit, bool user, const ch
 	if (instance)
 		dropin_names[n++] = tmpl;
 	dropin_names[n] = unit;
-	apply_dropins(dirs, dropin_names, u);
+	apply_dropins(dirs, (unsigned int)users, dropin_names, u);
 out:
 	free(dirbuf);
 	return err;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -148,6 +149,21 @@ static void test_read_too_large(void **state)
 	unlink(path);
 }
 
+/* A FIFO is refused at once, not opened and waited on. */
+static void test_read_fifo(void **state)
+{
+	char dir[] = "/tmp/ow-ca-XXXXXX", path[64];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ca.pem", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	expect_read_error(path, -EINVAL, "not a regular file");
+	alarm(0);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_read_good),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_read_too_large),
+		cmocka_unit_test(test_read_fifo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -159,6 +160,60 @@ static void test_missing_config_flag_is_an_error(void **state)
 	assert_non_null(strstr(err, NO_SUCH_FILE));
 	assert_non_null(strstr(err, "No such file"));
 	assert_null(strchr(err, '\n'));
+}
+
+/* The load failed at once (a FIFO must not block it) with one line naming the file and what
+ * is wrong with it. */
+static void expect_kind_error(char *file, int want_rc, const char *what)
+{
+	int rc;
+
+	alarm(10);
+	rc = LOAD_FILE(file);
+	alarm(0);
+	if (rc != want_rc)
+		print_message("rc %d, err '%s'\n", rc, err);
+	assert_int_equal(rc, want_rc);
+	assert_null(strchr(err, '\n'));
+	if (!strstr(err, file) || !strstr(err, what))
+		fail_msg("error '%s' does not name '%s' and '%s'", err, file, what);
+	ow_options_free(&o);
+}
+
+static void test_config_file_kinds(void **state)
+{
+	char dir[] = "/tmp/ow-test-config.XXXXXX", path[128];
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo.conf", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	expect_kind_error(path, -EINVAL, "is not a regular file");
+	unlink(path);
+	expect_kind_error((char *)"/dev/zero", -EINVAL, "is not a regular file");
+	expect_kind_error(dir, -EISDIR, "is a directory");
+	/* 1 MiB and one byte, sparse: a valid first line, then zeros. */
+	snprintf(path, sizeof(path), "%s/big.conf", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "grace = 4\n", 10), 10);
+	assert_int_equal(ftruncate(fd, (1 << 20) + 1), 0);
+	close(fd);
+	expect_kind_error(path, -EFBIG, "is larger than 1024 KiB");
+	/* Exactly 1 MiB is read. */
+	assert_int_equal(truncate(path, 1 << 20), 0);
+	assert_int_equal(LOAD_FILE(path), 0);
+	assert_true(o.policy.grace_s == 4);
+	ow_options_free(&o);
+	unlink(path);
+	/* An empty file is an empty config. */
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(LOAD_FILE(path), 0);
+	ow_options_free(&o);
+	unlink(path);
+	rmdir(dir);
 }
 
 static void test_default_file_is_read(void **state)
@@ -714,6 +769,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_good_file_sections, teardown),
 		cmocka_unit_test_teardown(test_missing_default_is_fine, teardown),
 		cmocka_unit_test_teardown(test_missing_config_flag_is_an_error, teardown),
+		cmocka_unit_test_teardown(test_config_file_kinds, teardown),
 		cmocka_unit_test_teardown(test_default_file_is_read, teardown),
 		cmocka_unit_test_teardown(test_alert_test_takes_webhooks_from_the_file, teardown),
 		cmocka_unit_test_teardown(test_errors, teardown),

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -694,6 +695,80 @@ static void test_nopie(void **state)
 	reap(&t);
 }
 
+/* ---- perf maps the target controls ---- */
+
+static long max_rss_kib(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_maxrss;
+}
+
+/* A perf map of `size` bytes, sparse: `head` at its start, `tail` at `tail_at`. */
+static void sparse_map(const char *path, const char *head, const char *tail, off_t tail_at,
+		       off_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+	if (tail)
+		assert_int_equal(pwrite(fd, tail, strlen(tail), tail_at), (ssize_t)strlen(tail));
+	assert_int_equal(ftruncate(fd, size), 0);
+	close(fd);
+}
+
+/* The label of an address of the fixture's anonymous executable region with `map` as its
+ * perf map. */
+static const char *jit_label(const char *map, uint64_t addr)
+{
+	static char buf[LABEL_LEN];
+	struct ow_symbolizer *s;
+	struct ow_frame f;
+
+	alarm(30); /* a blocking open would hang here */
+	assert_int_equal(ow_symbolizer_open(FIX_PROC, FIX_PID, map, &s), 0);
+	alarm(0);
+	f = sym(s, addr);
+	ow_frame_label(&f, buf, sizeof(buf));
+	ow_symbolizer_close(s);
+	return buf;
+}
+
+static void test_perf_map_hostile(void **state)
+{
+	char dir[] = "/tmp/owh-sym-hostile-XXXXXX", path[96], link[96];
+	long before;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/perf.map", dir);
+	/* 1 GiB, one short line: refused whole, nothing allocated for it */
+	sparse_map(path, "7f0000000000 100 head-fn\n", NULL, 0, 1LL << 30);
+	before = max_rss_kib();
+	assert_string_equal(jit_label(path, 0x7f0000000010), "0x7f0000000010");
+	assert_true(max_rss_kib() - before < 32 * 1024);
+	/* 128 MiB of NULs between two lines: the NUL "line" is dropped, not allocated */
+	sparse_map(path, "7f0000000000 100 head-fn\n", "\n7f0000000100 100 tail-fn\n", 128 << 20,
+		   (128 << 20) + 64);
+	before = max_rss_kib();
+	assert_string_equal(jit_label(path, 0x7f0000000010), "head-fn");
+	assert_string_equal(jit_label(path, 0x7f0000000110), "tail-fn");
+	assert_true(max_rss_kib() - before < 32 * 1024);
+	/* a symlink is not followed, even to a good map of ours */
+	sparse_map(path, "7f0000000000 100 head-fn\n", NULL, 0, 0);
+	snprintf(link, sizeof(link), "%s/link.map", dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_string_equal(jit_label(link, 0x7f0000000010), "0x7f0000000010");
+	unlink(link);
+	unlink(path);
+	/* a FIFO: refused at once */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_string_equal(jit_label(path, 0x7f0000000010), "0x7f0000000010");
+	unlink(path);
+	rmdir(dir);
+}
+
 /* No path given: /proc/PID/root/tmp/perf-PID.map, as node writes it; only if we trust it. */
 static void test_default_perf_map(void **state)
 {
@@ -795,6 +870,55 @@ static void test_open_by_path(void **state)
 	ow_symbolizer_close(s);
 	rm_fake_proc(&t, dir);
 	reap(&t);
+}
+
+/* A copy of the target whose .symtab claims `size` bytes of zeros at the end of the file, a
+ * sparse hole: what a hostile target can map and leave for us to read. Returns an open fd. */
+static int elf_with_huge_symtab(char *tmpl, uint64_t size)
+{
+	int in = open(OW_SYM_TARGETS "/target", O_RDONLY | O_CLOEXEC), out = mkstemp(tmpl);
+	char buf[65536];
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh;
+	ssize_t n;
+	off_t at, end = 0;
+	unsigned int i;
+
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		end += write(out, buf, (size_t)n);
+	close(in);
+	assert_int_equal(pread(out, &eh, sizeof(eh), 0), sizeof(eh));
+	for (i = 0; i < eh.e_shnum; i++) {
+		at = (off_t)(eh.e_shoff + (uint64_t)i * eh.e_shentsize);
+		assert_int_equal(pread(out, &sh, sizeof(sh), at), sizeof(sh));
+		if (sh.sh_type != SHT_SYMTAB)
+			continue;
+		sh.sh_offset = (uint64_t)end;
+		sh.sh_size = size;
+		assert_int_equal(pwrite(out, &sh, sizeof(sh), at), sizeof(sh));
+		assert_int_equal(ftruncate(out, end + (off_t)size), 0);
+		return out;
+	}
+	fail_msg("the target has no .symtab");
+	return -1;
+}
+
+static void test_elf_huge_symtab(void **state)
+{
+	char path[] = "/tmp/owh-sym-elf-XXXXXX";
+	int fd = elf_with_huge_symtab(path, (OW_ELF_SECTION_MAX / sizeof(Elf64_Sym) + 1) *
+						    sizeof(Elf64_Sym));
+	struct ow_elf_symbols e;
+	long before = max_rss_kib();
+
+	/* Not read: the module is still usable (segments, .dynsym), the RSS does not grow. */
+	assert_int_equal(ow_elf_symbols_load(fd, &e), 0);
+	assert_true(e.nsegments > 0);
+	assert_true(max_rss_kib() - before < 32 * 1024);
+	ow_elf_symbols_free(&e);
+	close(fd);
+	unlink(path);
 }
 
 static void test_elf_symbols(void **state)
@@ -923,9 +1047,11 @@ int main(void)
 		cmocka_unit_test(test_frame_label),
 		cmocka_unit_test(test_fixture_process),
 		cmocka_unit_test(test_elf_symbols),
+		cmocka_unit_test(test_elf_huge_symtab),
 		cmocka_unit_test(test_pie),
 		cmocka_unit_test(test_stripped),
 		cmocka_unit_test(test_nopie),
+		cmocka_unit_test(test_perf_map_hostile),
 		cmocka_unit_test(test_default_perf_map),
 		cmocka_unit_test(test_open_by_path),
 		cmocka_unit_test(test_shared_cache),
