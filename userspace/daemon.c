@@ -1243,10 +1243,13 @@ static int check_reload(struct ow_daemon *d, struct ow_options *o, struct ow_wat
 
 static void swap_alerter(struct ow_daemon *d, const struct ow_options *o)
 {
+	struct ow_alerter_stats last;
+
 	if (!ow_reload_alerter_changed(d->opts, o))
 		return;
-	if (d->alerter)
-		ow_alerter_stop(d->alerter, RELOAD_FLUSH_MS);
+	/* The exporter reads d->alerter afresh at each tick; the old sender's totals live on. */
+	ow_alerter_stop_stats(d->alerter, RELOAD_FLUSH_MS, &last);
+	ow_alerter_stats_add(&d->counters.alerts_retired, &last);
 	d->alerter = NULL;
 	start_alerter(d, o);
 	ow_log(OW_LOG_INFO, "alerts", "alert sender restarted for the new webhook settings",
@@ -1322,10 +1325,11 @@ static void reload(struct ow_daemon *d)
 /* After the first scan, so the first metrics file already lists the cgroups. */
 static int start_exporter(struct ow_daemon *d)
 {
+	/* Where d keeps them: a reload replaces both (exporter.h). */
 	struct ow_exporter_src src = {
-		.opts = d->opts,
+		.opts = (const struct ow_options *const *)&d->opts,
 		.model = &d->model,
-		.alerter = d->alerter,
+		.alerter = &d->alerter,
 		.counters = &d->counters,
 		.mode = d->tracer ? ow_tracer_mode(d->tracer) : "degraded",
 		.degraded = !d->tracer,
