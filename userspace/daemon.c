@@ -190,29 +190,35 @@ static void drop_victim(struct ow_cgroup *cg)
 	cg->victim_fd = -1;
 }
 
+/*
+ * A scan runs from deep inside the handling of an event (evaluate, a first sight, an OOM kill)
+ * whose callers still hold cgroup pointers: a vanished cgroup is only marked gone here, and
+ * freed by the loop after the events of its pass (ow_model_reap).
+ */
 static void rescan(struct ow_daemon *d)
 {
-	unsigned int i = 0;
+	unsigned int i, n = 0;
 
 	d->last_scan_ns = mono_ns();
 	d->rescan_pending = false;
 	if (ow_watch_scan(&d->watch, &d->model, on_found, d))
 		ow_log(OW_LOG_WARN, "scan", "could not scan the cgroup hierarchy");
-	while (i < d->model.ncgs) {
+	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];
 
+		if (cg->gone)
+			continue;
 		if (cg->seen) {
-			i++;
+			n++;
 			continue;
 		}
 		ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name));
 		drop_victim(cg);
 		if (d->tracer)
 			ow_tracer_forget_memcg(d->tracer, cg->id);
-		ow_model_remove_cgroup(&d->model, i);
+		cg->gone = true;
 	}
-	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups",
-	       OW_INT("cgroups", d->model.ncgs));
+	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups", OW_INT("cgroups", n));
 }
 
 static void request_rescan(struct ow_daemon *d)
@@ -908,6 +914,8 @@ static void on_timer(struct ow_daemon *d)
 	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];
 
+		if (cg->gone)
+			continue;
 		if (cg->victim_fd >= 0 && now >= cg->deadline_ns) {
 			if (cg->restarting) {
 				restart_timed_out(d, cg);
@@ -982,10 +990,12 @@ static void sd_result(struct ow_daemon *d, int ret)
 /* The line `systemctl status` shows, e.g. "watching 12 cgroups, 0 at risk, BPF tp_btf". */
 static void status_summary(const struct ow_daemon *d, char *buf, size_t len)
 {
-	unsigned int i, at_risk = 0, n = d->model.ncgs;
+	unsigned int i, at_risk = 0, n = 0;
 
-	for (i = 0; i < n; i++)
-		at_risk += d->model.cgs[i]->level != OW_LEVEL_OK;
+	for (i = 0; i < d->model.ncgs; i++) {
+		n += !d->model.cgs[i]->gone;
+		at_risk += !d->model.cgs[i]->gone && d->model.cgs[i]->level != OW_LEVEL_OK;
+	}
 	snprintf(buf, len, "watching %u cgroup%s, %u at risk, %s%s%s", n, n == 1 ? "" : "s",
 		 at_risk, d->tracer ? "BPF " : "degraded (no BPF)",
 		 d->tracer ? ow_tracer_mode(d->tracer) : "", d->opts->dry_run ? ", dry run" : "");
@@ -1074,6 +1084,7 @@ static int loop(struct ow_daemon *d)
 		}
 		for (i = 0; i < n && !d->stop; i++)
 			dispatch(d, evs[i].data.u64, evs[i].events);
+		ow_model_reap(&d->model); /* the one place a cgroup is freed (rescan) */
 		update_status(d);
 	}
 	return 0;
@@ -1419,6 +1430,7 @@ int ow_daemon_run(struct ow_options *opts)
 	}
 	protect_self();
 	rescan(&d);
+	ow_model_reap(&d.model);
 	ret = start_exporter(&d);
 	if (ret) {
 		shutdown_daemon(&d);

@@ -119,7 +119,7 @@ static int render(void *arg, struct ow_strbuf *out)
 	const struct ow_model *model = ex->src.model;
 	struct ow_metrics_daemon d;
 	uint64_t now = mono_ns();
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	if (model->ncgs > ex->cgcap) {
 		struct ow_metrics_cgroup *p = realloc(ex->cgs, model->ncgs * sizeof(*p) * 2);
@@ -131,8 +131,9 @@ static int render(void *arg, struct ow_strbuf *out)
 	}
 	collect_daemon(ex, &d);
 	for (i = 0; i < model->ncgs; i++)
-		collect_cgroup(ex, model->cgs[i], now, &ex->cgs[i]);
-	return ow_metrics_format(&d, ex->cgs, model->ncgs, out);
+		if (!model->cgs[i]->gone)
+			collect_cgroup(ex, model->cgs[i], now, &ex->cgs[n++]);
+	return ow_metrics_format(&d, ex->cgs, n, out);
 }
 
 /* Log a write error when it starts or changes, and the recovery: not every few seconds. */
