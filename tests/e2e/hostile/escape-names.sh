@@ -3,8 +3,9 @@
 # forbids only '/' and '\n' in a cgroup's name (a delegated subtree's owner picks it), and a
 # process picks its comm (here: the name of the file it was exec'd from, a symlink).
 #  1. a leak in a memcg named "...\e[31m\rX\x7f<U+009B>" by a process whose comm is
-#     "\e[2Kx\rowl", under a daemon with text logs (--dry-run): the warn and act lines carry
-#     both names with every control byte as \xNN, and no raw ESC, CR, DEL or C1 byte is in the
+#     "\e[2Kx\rowl", under a daemon with text logs (--dry-run, so the kernel OOM-kills it):
+#     the level lines carry the cgroup's name and the oom_kill line the comm as the kernel
+#     reported it, every control byte as \xNN, and no raw ESC, CR, DEL or C1 byte is in the
 #     log;
 #  2. `oomwarden status` on it: the escaped name, no raw control byte;
 #  3. JSON logs (-vv: the watch lines name the cgroup): every line parses, no raw control byte.
@@ -59,7 +60,7 @@ raw_controls()
 	[[ -n $what ]]
 }
 
-CG=$(cg_create "$NAME" $((256 << 20))) || { echo "FAIL escape-names: no memcg"; exit 1; }
+CG=$(cg_create "$NAME" $((128 << 20))) || { echo "FAIL escape-names: no memcg"; exit 1; }
 ln -s "$(realpath "$OWLOAD")" "$TMPD/$COMM"
 
 # 1. Text logs of a leak.
@@ -71,10 +72,10 @@ if ! wait_for_line "$LOG" ' ready: ' 30 "$DPID"; then
 	exit 1
 fi
 sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" "$TMPD/$COMM" linear --rate 16 \
-	--stop-at 240 >/dev/null 2>&1 &
+	>/dev/null 2>&1 &
 WPID=$!
 R=()
-wait_for_line "$LOG" ' act: dry run' 60 "$DPID" || R+=("no dry-run act line for the leak")
+wait_for_line "$LOG" ' oom_kill: ' 60 "$DPID" || R+=("no oom_kill line for the leak")
 kill -KILL "$WPID" 2>/dev/null
 wait "$WPID" 2>/dev/null
 WPID=''
@@ -84,8 +85,8 @@ DPID=''
 R2=$(raw_controls "$LOG") && R+=("$R2")
 grep ' level: ' "$LOG" | grep -qF "cgroup=\"/$ESCAPED-$$\"" ||
 	R+=("no level line names the cgroup as \"/$ESCAPED-$$\"")
-grep ' act: ' "$LOG" | grep -qF "comm=\"$COMM_ESCAPED\"" ||
-	R+=("no act line names the comm as \"$COMM_ESCAPED\"")
+grep ' oom_kill: ' "$LOG" | grep -qF "comm=\"$COMM_ESCAPED\"" ||
+	R+=("no oom_kill line names the comm as \"$COMM_ESCAPED\"")
 verdict "escape-names-text-log" "$LOG" "${R[@]}"
 
 # 2. status: the name cut to 40 columns, escapes whole.

@@ -123,7 +123,7 @@ WPID=$!
 		else
 			bad=$((bad + 1))
 		fi
-		echo "$ok $bad" >"$TMPD/scrapes"
+		echo "$ok $bad" >"$TMPD/scrapes.new" && mv "$TMPD/scrapes.new" "$TMPD/scrapes"
 	done
 ) &
 SPID=$!
