@@ -95,7 +95,9 @@ static void test_text_values_with_spaces_are_quoted(void **state)
 
 /* A name a user gave a cgroup (the kernel forbids only '/' and '\n'), or a comm: CR, ESC, DEL,
  * C1 (U+009B, CSI) and a lone 0x9b (a CSI to an 8-bit terminal) never reach the log raw. */
-#define HOSTILE	     "ow-\x1b[31m\rX\x7f\xc2\x9b" "2J\x9b\xff caf\xc3\xa9"
+#define HOSTILE                                                                                    \
+	"ow-\x1b[31m\rX\x7f\xc2\x9b"                                                               \
+	"2J\x9b\xff caf\xc3\xa9"
 #define HOSTILE_TEXT "ow-\\x1b[31m\\x0dX\\x7f\\xc2\\x9b2J\\x9b\\xff caf\xc3\xa9"
 #define HOSTILE_JSON "ow-\\u001b[31m\\u000dX\\u007f\\u009b2J\\ufffd\\ufffd caf\xc3\xa9"
 
