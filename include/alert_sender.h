@@ -63,12 +63,17 @@ int ow_alerter_send(struct ow_alerter *al, const struct ow_alert *a);
  * totals after they change; the daemon reads them when it writes metrics. */
 void ow_alerter_poll(struct ow_alerter *al);
 struct ow_alerter_stats ow_alerter_stats(const struct ow_alerter *al);
+/* sum += s, field by field. */
+void ow_alerter_stats_add(struct ow_alerter_stats *sum, const struct ow_alerter_stats *s);
 
 /*
  * Let the sender deliver what it holds for up to flush_ms, then reap it (SIGKILL if it does
  * not exit in time) and free al. Returns the child's exit status (0 when it delivered all).
  */
 int ow_alerter_stop(struct ow_alerter *al, unsigned int flush_ms);
+/* The same, and the sender's final totals into *last (zero for a NULL al). */
+int ow_alerter_stop_stats(struct ow_alerter *al, unsigned int flush_ms,
+			  struct ow_alerter_stats *last);
 
 /* Fill the fields every alert has: kind, host, time, eta INFINITY; zero the rest. */
 void ow_alert_init(struct ow_alert *a, enum ow_alert_kind kind);

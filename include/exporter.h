@@ -19,13 +19,21 @@
 struct ow_daemon_counters {
 	uint64_t events;    /* ring-buffer events handled */
 	uint64_t oom_kills; /* oom:mark_victim seen, watched cgroup or not */
+	/* The final totals of alert senders a reload stopped: the exported counters add the
+	 * running sender's to these, so they never go back. */
+	struct ow_alerter_stats alerts_retired;
 };
 
-/* What the exporter reads at each tick; every pointer outlives the exporter. */
+/*
+ * What the exporter reads at each tick; every pointer outlives the exporter. A reload frees
+ * the options and the alert sender and puts new ones in their place: the exporter holds where
+ * the daemon keeps them, never what they pointed to at the start, and reads them afresh each
+ * time.
+ */
 struct ow_exporter_src {
-	const struct ow_options *opts;
+	const struct ow_options *const *opts;
 	struct ow_model *model;
-	struct ow_alerter *alerter; /* may be NULL */
+	struct ow_alerter *const *alerter; /* *alerter may be NULL */
 	const struct ow_daemon_counters *counters;
 	const char *mode; /* BPF attach mode, or "degraded" */
 	bool degraded;

@@ -61,7 +61,11 @@ struct ow_cgroup {
 	uint64_t warned_ns;	  /* when a verdict last warned of its own (not held); 0: never */
 	uint64_t last_sample_ns;
 	bool seen; /* found by the latest scan */
-	int rule;  /* index of its [cgroup] section in the options (rules.h), -1: none */
+	/* Not found by a scan: lookups skip it, ow_model_reap frees it. A scan can run deep in
+	 * the handling of an event that holds this cgroup (or its parent): freeing it there
+	 * left the caller reading freed memory. */
+	bool gone;
+	int rule; /* index of its [cgroup] section in the options (rules.h), -1: none */
 	unsigned int trusted_depth; /* leading components of rel root named (cgroup.h) */
 	/* Action state: one victim at a time. */
 	int victim_fd; /* pidfd, -1 when none */
@@ -90,10 +94,13 @@ struct ow_model {
 	unsigned int nprocs, proccap;
 };
 
+/* The cgroup with this memcg id, unless it is gone. */
 struct ow_cgroup *ow_model_cgroup(struct ow_model *m, uint64_t id);
 struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const char *path,
 				      size_t mount_len);
 void ow_model_remove_cgroup(struct ow_model *m, unsigned int index);
+/* Free the cgroups marked gone; returns how many. Call it where no cgroup pointer is held. */
+unsigned int ow_model_reap(struct ow_model *m);
 
 /* The root cgroup stands for the whole machine (and on v2 has no memory files). */
 static inline bool ow_cgroup_is_root(const struct ow_cgroup *cg)

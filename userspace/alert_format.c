@@ -155,26 +155,26 @@ static const char *sb_str(const struct sb *b)
 }
 
 /*
- * Process names and command lines are set by the processes themselves: keep receivers'
- * strict JSON parsers and chat clients safe with valid UTF-8 and no control characters.
+ * Process names, command lines and cgroup names are set by users: keep receivers' strict JSON
+ * parsers and chat clients safe with valid UTF-8 and no control characters (C0, DEL, C1: a
+ * CSI or a CR in a Slack or Discord message, or in an ntfy body a phone shows).
  */
 static void sanitize(char *s, size_t size)
 {
-	size_t i = 0, n;
+	size_t r = 0, w = 0, n;
+	enum ow_utf8_kind k;
 
 	s[size - 1] = '\0';
-	while (s[i]) {
-		unsigned char c = (unsigned char)s[i];
-
-		n = ow_utf8_seq_len((unsigned char *)s + i);
-		if (!n) {
-			s[i++] = '?';
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f)
-			s[i] = ' ';
-		i += n;
+	while (s[r]) {
+		k = ow_utf8_kind((unsigned char *)s + r, &n);
+		if (k == OW_UTF8_TEXT)
+			memmove(s + w, s + r, n);
+		else
+			s[w] = k == OW_UTF8_INVALID ? '?' : ' ';
+		w += k == OW_UTF8_TEXT ? n : 1;
+		r += n;
 	}
+	s[w] = '\0';
 }
 
 #define SANITIZE(field) sanitize((field), sizeof(field))

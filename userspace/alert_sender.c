@@ -786,6 +786,15 @@ struct ow_alerter_stats ow_alerter_stats(const struct ow_alerter *al)
 	return al ? al->st : (struct ow_alerter_stats){0};
 }
 
+void ow_alerter_stats_add(struct ow_alerter_stats *sum, const struct ow_alerter_stats *s)
+{
+	sum->queued += s->queued;
+	sum->dropped += s->dropped;
+	sum->delivered += s->delivered;
+	sum->failed += s->failed;
+	sum->child_dropped += s->child_dropped;
+}
+
 /* Wait for pid up to timeout_ms; SIGKILL it after that. Returns its exit status. */
 static int reap_child(pid_t pid, int pidfd, int timeout_ms)
 {
@@ -809,14 +818,25 @@ static int reap_child(pid_t pid, int pidfd, int timeout_ms)
 
 int ow_alerter_stop(struct ow_alerter *al, unsigned int flush_ms)
 {
+	return ow_alerter_stop_stats(al, flush_ms, NULL);
+}
+
+int ow_alerter_stop_stats(struct ow_alerter *al, unsigned int flush_ms,
+			  struct ow_alerter_stats *last)
+{
 	struct msg m = {.type = MSG_STOP, .arg = flush_ms};
 	int rc;
 
+	if (last)
+		*last = (struct ow_alerter_stats){0};
 	if (!al)
 		return 0;
 	send(al->sock, &m, offsetof(struct msg, alert), MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(al->sock);
 	rc = reap_child(al->pid, al->pidfd, (int)flush_ms + 1000);
+	ow_alerter_poll(al); /* what it delivered while flushing counts too */
+	if (last)
+		*last = al->st;
 	if (al->pidfd >= 0)
 		close(al->pidfd);
 	if (al->counts)

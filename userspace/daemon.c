@@ -191,29 +191,35 @@ static void drop_victim(struct ow_cgroup *cg)
 	cg->victim_fd = -1;
 }
 
+/*
+ * A scan runs from deep inside the handling of an event (evaluate, a first sight, an OOM kill)
+ * whose callers still hold cgroup pointers: a vanished cgroup is only marked gone here, and
+ * freed by the loop after the events of its pass (ow_model_reap).
+ */
 static void rescan(struct ow_daemon *d)
 {
-	unsigned int i = 0;
+	unsigned int i, n = 0;
 
 	d->last_scan_ns = mono_ns();
 	d->rescan_pending = false;
 	if (ow_watch_scan(&d->watch, &d->model, on_found, d))
 		ow_log(OW_LOG_WARN, "scan", "could not scan the cgroup hierarchy");
-	while (i < d->model.ncgs) {
+	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];
 
+		if (cg->gone)
+			continue;
 		if (cg->seen) {
-			i++;
+			n++;
 			continue;
 		}
 		ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name));
 		drop_victim(cg);
 		if (d->tracer)
 			ow_tracer_forget_memcg(d->tracer, cg->id);
-		ow_model_remove_cgroup(&d->model, i);
+		cg->gone = true;
 	}
-	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups",
-	       OW_INT("cgroups", d->model.ncgs));
+	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups", OW_INT("cgroups", n));
 }
 
 static void request_rescan(struct ow_daemon *d)
@@ -958,6 +964,8 @@ static void on_timer(struct ow_daemon *d)
 	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];
 
+		if (cg->gone)
+			continue;
 		if (cg->victim_fd >= 0 && now >= cg->deadline_ns) {
 			if (cg->restarting) {
 				restart_timed_out(d, cg);
@@ -1032,10 +1040,12 @@ static void sd_result(struct ow_daemon *d, int ret)
 /* The line `systemctl status` shows, e.g. "watching 12 cgroups, 0 at risk, BPF tp_btf". */
 static void status_summary(const struct ow_daemon *d, char *buf, size_t len)
 {
-	unsigned int i, at_risk = 0, n = d->model.ncgs;
+	unsigned int i, at_risk = 0, n = 0;
 
-	for (i = 0; i < n; i++)
-		at_risk += d->model.cgs[i]->level != OW_LEVEL_OK;
+	for (i = 0; i < d->model.ncgs; i++) {
+		n += !d->model.cgs[i]->gone;
+		at_risk += !d->model.cgs[i]->gone && d->model.cgs[i]->level != OW_LEVEL_OK;
+	}
 	snprintf(buf, len, "watching %u cgroup%s, %u at risk, %s%s%s", n, n == 1 ? "" : "s",
 		 at_risk, d->tracer ? "BPF " : "degraded (no BPF)",
 		 d->tracer ? ow_tracer_mode(d->tracer) : "", d->opts->dry_run ? ", dry run" : "");
@@ -1124,6 +1134,7 @@ static int loop(struct ow_daemon *d)
 		}
 		for (i = 0; i < n && !d->stop; i++)
 			dispatch(d, evs[i].data.u64, evs[i].events);
+		ow_model_reap(&d->model); /* the one place a cgroup is freed (rescan) */
 		update_status(d);
 	}
 	return 0;
@@ -1293,10 +1304,13 @@ static int check_reload(struct ow_daemon *d, struct ow_options *o, struct ow_wat
 
 static void swap_alerter(struct ow_daemon *d, const struct ow_options *o)
 {
+	struct ow_alerter_stats last;
+
 	if (!ow_reload_alerter_changed(d->opts, o))
 		return;
-	if (d->alerter)
-		ow_alerter_stop(d->alerter, RELOAD_FLUSH_MS);
+	/* The exporter reads d->alerter afresh at each tick; the old sender's totals live on. */
+	ow_alerter_stop_stats(d->alerter, RELOAD_FLUSH_MS, &last);
+	ow_alerter_stats_add(&d->counters.alerts_retired, &last);
 	d->alerter = NULL;
 	start_alerter(d, o);
 	ow_log(OW_LOG_INFO, "alerts", "alert sender restarted for the new webhook settings",
@@ -1372,10 +1386,11 @@ static void reload(struct ow_daemon *d)
 /* After the first scan, so the first metrics file already lists the cgroups. */
 static int start_exporter(struct ow_daemon *d)
 {
+	/* Where d keeps them: a reload replaces both (exporter.h). */
 	struct ow_exporter_src src = {
-		.opts = d->opts,
+		.opts = (const struct ow_options *const *)&d->opts,
 		.model = &d->model,
-		.alerter = d->alerter,
+		.alerter = &d->alerter,
 		.counters = &d->counters,
 		.mode = d->tracer ? ow_tracer_mode(d->tracer) : "degraded",
 		.degraded = !d->tracer,
@@ -1465,6 +1480,7 @@ int ow_daemon_run(struct ow_options *opts)
 	}
 	protect_self();
 	rescan(&d);
+	ow_model_reap(&d.model);
 	ret = start_exporter(&d);
 	if (ret) {
 		shutdown_daemon(&d);

@@ -24,6 +24,7 @@
 
 struct ow_exporter {
 	struct ow_exporter_src src;
+	char *path; /* --metrics-file, our own copy: the writer thread keeps it */
 	int epfd, tfd;
 	struct ow_metrics_writer *writer;
 	struct ow_http *http;
@@ -61,8 +62,14 @@ static void self_usage(struct ow_metrics_daemon *d)
 		d->resident_bytes = 0;
 }
 
+static const struct ow_options *opts_of(const struct ow_exporter *ex)
+{
+	return *ex->src.opts;
+}
+
 static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 {
+	struct ow_alerter *al = *ex->src.alerter;
 	struct ow_alerter_stats st;
 
 	memset(d, 0, sizeof(*d));
@@ -73,8 +80,9 @@ static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 	self_usage(d);
 	d->events = ex->src.counters->events;
 	d->oom_kills = ex->src.counters->oom_kills;
-	ow_alerter_poll(ex->src.alerter);
-	st = ow_alerter_stats(ex->src.alerter);
+	ow_alerter_poll(al);
+	st = ow_alerter_stats(al);
+	ow_alerter_stats_add(&st, &ex->src.counters->alerts_retired);
 	d->alerts_sent = st.delivered;
 	d->alerts_failed = st.failed;
 	d->alerts_dropped = st.dropped + st.child_dropped;
@@ -91,7 +99,7 @@ static void collect_cgroup(const struct ow_exporter *ex, const struct ow_cgroup 
 	struct ow_verdict v;
 
 	ow_cgroup_view(cg, now, &view);
-	ow_policy_assess(&ex->src.opts->policy, &view, &v);
+	ow_policy_assess(&opts_of(ex)->policy, &view, &v);
 	memset(m, 0, sizeof(*m));
 	m->name = cg->name;
 	m->path = cg->path;
@@ -111,7 +119,7 @@ static int render(void *arg, struct ow_strbuf *out)
 	const struct ow_model *model = ex->src.model;
 	struct ow_metrics_daemon d;
 	uint64_t now = mono_ns();
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	if (model->ncgs > ex->cgcap) {
 		struct ow_metrics_cgroup *p = realloc(ex->cgs, model->ncgs * sizeof(*p) * 2);
@@ -123,8 +131,9 @@ static int render(void *arg, struct ow_strbuf *out)
 	}
 	collect_daemon(ex, &d);
 	for (i = 0; i < model->ncgs; i++)
-		collect_cgroup(ex, model->cgs[i], now, &ex->cgs[i]);
-	return ow_metrics_format(&d, ex->cgs, model->ncgs, out);
+		if (!model->cgs[i]->gone)
+			collect_cgroup(ex, model->cgs[i], now, &ex->cgs[n++]);
+	return ow_metrics_format(&d, ex->cgs, n, out);
 }
 
 /* Log a write error when it starts or changes, and the recovery: not every few seconds. */
@@ -136,11 +145,10 @@ static void report_file_status(struct ow_exporter *ex)
 		return;
 	if (st.last_err)
 		ow_log(OW_LOG_ERROR, "metrics", "cannot write the metrics file",
-		       OW_STR("path", ex->src.opts->metrics_file),
-		       OW_STR("error", strerror(-st.last_err)));
+		       OW_STR("path", ex->path), OW_STR("error", strerror(-st.last_err)));
 	else
 		ow_log(OW_LOG_INFO, "metrics", "writing the metrics file again",
-		       OW_STR("path", ex->src.opts->metrics_file));
+		       OW_STR("path", ex->path));
 	ex->reported_err = st.last_err;
 }
 
@@ -169,7 +177,7 @@ void ow_exporter_handle(struct ow_exporter *ex, unsigned int sub, uint32_t event
 
 static int start_timer(struct ow_exporter *ex, uint64_t tag_base)
 {
-	uint64_t ns = (uint64_t)(ex->src.opts->metrics_interval_s * NS_PER_S);
+	uint64_t ns = (uint64_t)(opts_of(ex)->metrics_interval_s * NS_PER_S);
 	struct itimerspec its = {
 		.it_interval = {.tv_sec = (time_t)(ns / NS_PER_S),
 				.tv_nsec = (long)(ns % NS_PER_S)},
@@ -187,8 +195,8 @@ static int start_timer(struct ow_exporter *ex, uint64_t tag_base)
 /* The first version, synchronously: a directory that does not exist fails the start. */
 static int start_file(struct ow_exporter *ex, char *err, size_t errlen)
 {
-	const char *path = ex->src.opts->metrics_file;
-	int ret = render(ex, &ex->text);
+	const char *path = ex->path;
+	int ret = path ? render(ex, &ex->text) : -ENOMEM;
 
 	if (!ret)
 		ret = ow_metrics_file_write(path, ex->text.buf, ex->text.len);
@@ -201,24 +209,25 @@ static int start_file(struct ow_exporter *ex, char *err, size_t errlen)
 
 static int start_http(struct ow_exporter *ex, uint64_t tag_base, char *err, size_t errlen)
 {
-	int ret = ow_http_open(&ex->src.opts->metrics_addr, ex->epfd, tag_base + SUB_HTTP, render,
+	int ret = ow_http_open(&opts_of(ex)->metrics_addr, ex->epfd, tag_base + SUB_HTTP, render,
 			       ex, &ex->http);
 
 	if (ret)
 		snprintf(err, errlen, "cannot listen on %s for metrics: %s",
-			 ex->src.opts->metrics_listen, strerror(-ret));
+			 opts_of(ex)->metrics_listen, strerror(-ret));
 	return ret;
 }
 
 int ow_exporter_open(const struct ow_exporter_src *src, int epfd, uint64_t tag_base,
 		     struct ow_exporter **out, char *err, size_t errlen)
 {
+	const struct ow_options *o = *src->opts;
 	struct ow_exporter *ex;
 	int ret = 0;
 
 	*out = NULL;
 	err[0] = '\0';
-	if (!src->opts->metrics_file && !src->opts->metrics_listen)
+	if (!o->metrics_file && !o->metrics_listen)
 		return 0;
 	ex = calloc(1, sizeof(*ex));
 	if (!ex)
@@ -227,14 +236,15 @@ int ow_exporter_open(const struct ow_exporter_src *src, int epfd, uint64_t tag_b
 	ex->epfd = epfd;
 	ex->tfd = -1;
 	ex->start_time_s = realtime_s();
-	if (src->opts->metrics_file) {
+	if (o->metrics_file) {
+		ex->path = strdup(o->metrics_file);
 		ret = start_file(ex, err, errlen);
 		if (!ret)
 			ret = start_timer(ex, tag_base);
 		if (ret && !err[0])
 			snprintf(err, errlen, "cannot start the metrics timer: %s", strerror(-ret));
 	}
-	if (!ret && src->opts->metrics_listen)
+	if (!ret && o->metrics_listen)
 		ret = start_http(ex, tag_base, err, errlen);
 	if (ret) {
 		ow_exporter_close(ex);
@@ -259,5 +269,6 @@ void ow_exporter_close(struct ow_exporter *ex)
 		close(ex->tfd);
 	ow_strbuf_free(&ex->text);
 	free(ex->cgs);
+	free(ex->path);
 	free(ex);
 }

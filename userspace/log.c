@@ -2,12 +2,14 @@
 /* Structured logging: see include/log.h. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 
 #define LINE_MAX_LEN 20000
 
@@ -44,30 +46,76 @@ static void put(struct out *o, const char *fmt, ...)
 		o->pos = o->pos + (size_t)n < o->len ? o->pos + (size_t)n : o->len - 1;
 }
 
-/* A JSON string body: quotes, backslashes and control characters escaped. */
+/*
+ * A JSON string body: quotes, backslashes and control characters escaped (C1 too, and DEL:
+ * `jq -r` and `journalctl` would hand them to a terminal), a byte that starts no valid UTF-8
+ * sequence replaced by U+FFFD, so the line stays valid JSON whatever a cgroup is named.
+ */
 static void put_json_str(struct out *o, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n;
 
-		if (c == '"' || c == '\\')
-			put(o, "\\%c", c);
-		else if (c < 0x20)
-			put(o, "\\u%04x", c);
-		else
-			put(o, "%c", c);
+	for (; *p; p += n) {
+		switch (ow_utf8_kind(p, &n)) {
+		case OW_UTF8_INVALID:
+			put(o, "\\ufffd");
+			break;
+		case OW_UTF8_CONTROL: /* U+0080-U+009F is C2 80..C2 9F: the code is the 2nd byte */
+			put(o, "\\u%04x", n == 2 ? p[1] : p[0]);
+			break;
+		default:
+			if (*p == '"' || *p == '\\')
+				put(o, "\\%c", *p);
+			else
+				put(o, "%.*s", (int)n, (const char *)p);
+		}
 	}
 }
 
-/* A text value: bare if it is one plain word, else quoted like JSON. */
+/* Text: control characters and invalid bytes as \xNN; inside quotes, quotes and backslashes
+ * escaped by a backslash too. A cgroup named "x\r\e[2K..." must not rewrite an operator's
+ * terminal line. */
+static void put_text(struct out *o, const char *s, bool quoted)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n, i;
+
+	for (; *p; p += n) {
+		if (ow_utf8_kind(p, &n) != OW_UTF8_TEXT) {
+			for (i = 0; i < n; i++)
+				put(o, "\\x%02x", p[i]);
+		} else if (quoted && (*p == '"' || *p == '\\')) {
+			put(o, "\\%c", *p);
+		} else {
+			put(o, "%.*s", (int)n, (const char *)p);
+		}
+	}
+}
+
+/* Must a text value be quoted: empty, a space, '=', a quote, or anything put_text escapes. */
+static bool needs_quotes(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (!*p || strpbrk(s, " \"\\="))
+		return true;
+	for (; *p; p += n)
+		if (ow_utf8_kind(p, &n) != OW_UTF8_TEXT)
+			return true;
+	return false;
+}
+
+/* A text value: bare if it is one plain word, else quoted. */
 static void put_text_value(struct out *o, const char *s)
 {
-	if (s && *s && !strpbrk(s, " \t\n\"\\=")) {
+	if (s && !needs_quotes(s)) {
 		put(o, "%s", s);
 		return;
 	}
 	put(o, "\"");
-	put_json_str(o, s);
+	put_text(o, s, true);
 	put(o, "\"");
 }
 
@@ -141,7 +189,10 @@ size_t ow_log_format_line(char *buf, size_t len, enum ow_log_format format, long
 		put_json_str(&o, msg);
 		put(&o, "\"");
 	} else {
-		put(&o, "%s %-7s %s: %s", ts, level_name(level), event, msg ? msg : "");
+		put(&o, "%s %-7s ", ts, level_name(level));
+		put_text(&o, event, false);
+		put(&o, ": ");
+		put_text(&o, msg, false);
 	}
 	for (i = 0; i < n; i++)
 		put_field(&o, &f[i], format);

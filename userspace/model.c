@@ -39,7 +39,7 @@ struct ow_cgroup *ow_model_cgroup(struct ow_model *m, uint64_t id)
 	unsigned int i;
 
 	for (i = 0; i < m->ncgs; i++)
-		if (m->cgs[i]->id == id)
+		if (m->cgs[i]->id == id && !m->cgs[i]->gone)
 			return m->cgs[i];
 	return NULL;
 }
@@ -77,6 +77,21 @@ void ow_model_remove_cgroup(struct ow_model *m, unsigned int index)
 {
 	free_cgroup(m->cgs[index]);
 	m->cgs[index] = m->cgs[--m->ncgs];
+}
+
+unsigned int ow_model_reap(struct ow_model *m)
+{
+	unsigned int i = 0, n = 0;
+
+	while (i < m->ncgs) {
+		if (m->cgs[i]->gone) {
+			ow_model_remove_cgroup(m, i);
+			n++;
+		} else {
+			i++;
+		}
+	}
+	return n;
 }
 
 struct ow_proc_rec *ow_model_proc(struct ow_model *m, pid_t tgid)

@@ -14,6 +14,7 @@
 
 #include "status.h"
 #include "trend.h"
+#include "utf8.h"
 #include "watch.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -48,12 +49,14 @@ static bool interesting(const struct ow_cgroup *cg, uint64_t machine_limit)
 static void print_row(const struct ow_cgroup *cg, uint64_t before, double secs)
 {
 	double rate = ((double)cg->nonrecl - (double)before) / secs;
-	char use[16], lim[16], eta[16];
+	char use[16], lim[16], eta[16], name[41];
 
 	fmt_bytes(use, sizeof(use), cg->nonrecl);
 	fmt_bytes(lim, sizeof(lim), cg->eff_limit);
 	fmt_eta(eta, sizeof(eta), ow_eta_seconds(cg->nonrecl, cg->eff_limit, rate));
-	printf("%-40.40s %10s %10s %+12.2f %8s\n", cg->name, use, lim, rate / MIB, eta);
+	/* Anyone who may create a cgroup names it: no \r or ESC may reach the terminal. */
+	ow_utf8_escape(name, sizeof(name), cg->name);
+	printf("%-40s %10s %10s %+12.2f %8s\n", name, use, lim, rate / MIB, eta);
 }
 
 int ow_status_run(const struct ow_options *opts)

@@ -127,7 +127,27 @@ static void test_counts_come_back(void **state)
 	assert_int_equal(st.delivered, 1);
 	assert_int_equal(st.failed, 1);
 	assert_int_equal(st.child_dropped, 0);
-	assert_int_equal(ow_alerter_stop(al, 500), 1); /* exit 1: something failed */
+	/* A reload stops the sender: its last totals outlive it (the metrics add them up). */
+	assert_int_equal(ow_alerter_stop_stats(al, 500, &st), 1); /* exit 1: something failed */
+	assert_int_equal(st.delivered, 1);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(st.queued, 2);
+}
+
+static void test_stats_add_up_across_senders(void **state)
+{
+	struct ow_alerter_stats sum = {0}, a = {1, 2, 3, 4, 5}, last = {9, 9, 9, 9, 9};
+
+	ow_alerter_stats_add(&sum, &a);
+	ow_alerter_stats_add(&sum, &a);
+	assert_int_equal(sum.queued, 2);
+	assert_int_equal(sum.dropped, 4);
+	assert_int_equal(sum.delivered, 6);
+	assert_int_equal(sum.failed, 8);
+	assert_int_equal(sum.child_dropped, 10);
+	/* no sender (no webhooks before the reload): nothing to add */
+	assert_int_equal(ow_alerter_stop_stats(NULL, 0, &last), 0);
+	assert_int_equal(last.queued + last.dropped + last.delivered + last.failed, 0);
 }
 
 static void test_null_alerter(void **state)
@@ -144,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_come_back),
 		cmocka_unit_test(test_null_alerter),
+		cmocka_unit_test(test_stats_add_up_across_senders),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

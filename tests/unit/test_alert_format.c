@@ -65,6 +65,11 @@ static void hostile(struct ow_alert *a)
 	memcpy(a->reason, "\xed\xa0\x80 \xe0\x80\xaf", 7);
 	memset(a->cgroup, 'c', sizeof(a->cgroup) - 1);
 	a->cgroup[sizeof(a->cgroup) - 1] = '\0';
+	/* a cgroup name (any byte but '/' and '\n'): CSI as C1 (U+009B), CR, ESC, DEL */
+	memcpy(a->cgroup,
+	       "\xc2\x9b"
+	       "2J\r\x1b]0;\x7f",
+	       11);
 	memset(a->path, '/', sizeof(a->path) - 1);
 	a->path[sizeof(a->path) - 1] = '\0';
 	snprintf(a->comm, sizeof(a->comm), "\xe4\xb8\xad\xe6\x96\x87\x0a<&>*");
@@ -125,6 +130,7 @@ static void assert_clean(const char *s)
 		}
 		assert_true(*p >= 0x20 || *p == '\n');
 		assert_true(*p != 0x7f && *p != 0xff && *p != 0xfe);
+		assert_false(*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f); /* C1 controls */
 		/* No surrogates (ED A0-BF) and no overlong three-byte forms (E0 80-9F). */
 		assert_false(*p == 0xed && p[1] > 0x9f);
 		assert_false(*p == 0xe0 && p[1] < 0xa0);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "utf8.h"
 
 /* 2023-11-14T22:13:20.123456789Z */
 #define T_FIXED 1700000000123456789LL
@@ -88,8 +89,62 @@ static void test_text_values_with_spaces_are_quoted(void **state)
 
 	assert_string_equal(line(OW_LOG_TEXT, T_FIXED, OW_LOG_INFO, "e", "m", f, NFIELDS(f)),
 			    TS " info    e: m name=\"my cgroup\" kv=\"a=b\" q=\"say \\\"hi\\\"\" "
-			       "bs=\"c:\\\\tmp\" tab=\"a\\u0009b\" nl=\"a\\u000ab\" empty=\"\" "
+			       "bs=\"c:\\\\tmp\" tab=\"a\\x09b\" nl=\"a\\x0ab\" empty=\"\" "
 			       "null=\"\" plain=/sys/fs/x\n");
+}
+
+/* A name a user gave a cgroup (the kernel forbids only '/' and '\n'), or a comm: CR, ESC, DEL,
+ * C1 (U+009B, CSI) and a lone 0x9b (a CSI to an 8-bit terminal) never reach the log raw. */
+#define HOSTILE                                                                                    \
+	"ow-\x1b[31m\rX\x7f\xc2\x9b"                                                               \
+	"2J\x9b\xff caf\xc3\xa9"
+#define HOSTILE_TEXT "ow-\\x1b[31m\\x0dX\\x7f\\xc2\\x9b2J\\x9b\\xff caf\xc3\xa9"
+#define HOSTILE_JSON "ow-\\u001b[31m\\u000dX\\u007f\\u009b2J\\ufffd\\ufffd caf\xc3\xa9"
+
+static void test_text_escapes_terminal_controls(void **state)
+{
+	const struct ow_field f[] = {OW_STR("cgroup", HOSTILE), OW_STR("comm", "a\x1b]0;t\x07")};
+
+	assert_string_equal(
+		line(OW_LOG_TEXT, T_FIXED, OW_LOG_WARN, "act", "msg " HOSTILE, f, NFIELDS(f)),
+		TS " warning act: msg " HOSTILE_TEXT " cgroup=\"" HOSTILE_TEXT "\" "
+		   "comm=\"a\\x1b]0;t\\x07\"\n");
+}
+
+static void test_json_escapes_terminal_controls_and_stays_utf8(void **state)
+{
+	const struct ow_field f[] = {OW_STR("cgroup", HOSTILE)};
+	const unsigned char *p;
+
+	assert_string_equal(line(OW_LOG_JSON, T_FIXED, OW_LOG_WARN, "act", HOSTILE, f, NFIELDS(f)),
+			    "{\"time\":\"" TS "\",\"level\":\"warning\",\"event\":\"act\","
+			    "\"msg\":\"" HOSTILE_JSON "\",\"cgroup\":\"" HOSTILE_JSON "\"}\n");
+	/* nothing but printable ASCII and the one valid é */
+	for (p = (const unsigned char *)buf; *p != '\n'; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			assert_true(p[0] == 0xc3 && p[1] == 0xa9 && p++);
+}
+
+/* ow_utf8_escape, for `oomwarden status`: the same escapes, and a cut never splits one. */
+static void test_utf8_escape(void **state)
+{
+	char out[64];
+	size_t n;
+
+	n = ow_utf8_escape(out, sizeof(out), HOSTILE);
+	assert_string_equal(out, HOSTILE_TEXT);
+	assert_int_equal(n, strlen(out));
+	assert_int_equal(ow_utf8_escape(out, sizeof(out), NULL), 0);
+	assert_string_equal(out, "");
+	/* "ab" fits, the \x1b (4 bytes) does not fit in the 3 left */
+	assert_int_equal(ow_utf8_escape(out, 6, "ab\x1b"), 2);
+	assert_string_equal(out, "ab");
+	/* nor the second half of a character */
+	assert_int_equal(ow_utf8_escape(out, 4, "ab\xc3\xa9"), 2);
+	assert_string_equal(out, "ab");
+	assert_int_equal(ow_utf8_escape(out, 7, "ab\x1b"), 6);
+	assert_string_equal(out, "ab\\x1b");
+	assert_int_equal(ow_utf8_escape(out, 0, "ab"), 0);
 }
 
 static void test_text_numbers(void **state)
@@ -244,6 +299,9 @@ int main(void)
 		cmocka_unit_test(test_text_line),
 		cmocka_unit_test(test_text_level_names),
 		cmocka_unit_test(test_text_values_with_spaces_are_quoted),
+		cmocka_unit_test(test_text_escapes_terminal_controls),
+		cmocka_unit_test(test_json_escapes_terminal_controls_and_stays_utf8),
+		cmocka_unit_test(test_utf8_escape),
 		cmocka_unit_test(test_text_numbers),
 		cmocka_unit_test(test_text_null_message),
 		cmocka_unit_test(test_json_line),

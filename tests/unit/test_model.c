@@ -261,6 +261,33 @@ static void test_remove_cgroup_keeps_the_others(void **state)
 	}
 }
 
+/* A cgroup a scan found gone stays allocated (its holder may still read it) and unfound until
+ * ow_model_reap frees it with the other gone ones, and only them. */
+static void test_gone_cgroup_lives_until_reaped(void **state)
+{
+	struct ow_cgroup *a = ow_model_add_cgroup(&m, 1, MOUNT "/a", strlen(MOUNT));
+	struct ow_cgroup *b = ow_model_add_cgroup(&m, 2, MOUNT "/a/b", strlen(MOUNT));
+	struct ow_cgroup *c = ow_model_add_cgroup(&m, 3, MOUNT "/c", strlen(MOUNT));
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	b->parent_id = 1;
+	assert_int_equal(ow_cgroup_sample(b, T0, MiB), 0);
+	b->gone = c->gone = true;
+	assert_null(ow_model_cgroup(&m, 2));
+	assert_null(ow_model_cgroup(&m, 3));
+	assert_int_equal(m.ncgs, 3);
+	/* what evaluate_limit_points reads after a scan inside evaluate */
+	assert_ptr_equal(ow_model_cgroup(&m, b->parent_id), a);
+	assert_int_equal(b->nonrecl, MiB);
+	assert_int_equal(ow_model_reap(&m), 2);
+	assert_int_equal(m.ncgs, 1);
+	assert_ptr_equal(ow_model_cgroup(&m, 1), a);
+	assert_int_equal(ow_model_reap(&m), 0);
+	assert_int_equal(m.ncgs, 1);
+}
+
 static void test_model_free_empties(void **state)
 {
 	assert_non_null(ow_model_add_cgroup(&m, 3, MOUNT "/a", strlen(MOUNT)));
@@ -424,6 +451,7 @@ int main(void)
 		T(test_add_cgroup),
 		T(test_cgroup_is_root),
 		T(test_remove_cgroup_keeps_the_others),
+		T(test_gone_cgroup_lives_until_reaped),
 		T(test_model_free_empties),
 		T(test_view_before_any_sample),
 		T(test_sample_allocates_trends_and_records),
