@@ -100,6 +100,8 @@ struct ow_daemon {
 	uint64_t last_scan_ns;
 	unsigned int outside_seen; /* memcgs seen outside the watched subtrees */
 	uint64_t drops_logged;	   /* ring-buffer drops already reported */
+	uint64_t map_full_logged;  /* BPF map refusals already reported */
+	bool reconcile_pending;	   /* events were dropped: configure the memcgs they named */
 	struct restart_job jobs[MAX_JOBS];
 	struct victim_plan vp;
 	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
@@ -138,9 +140,12 @@ static void configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg)
 		return;
 	cfg.memcg_step = cfg.proc_step = step_for(cg->eff_limit);
 	ow_tracer_seed_memcg_usage(d->tracer, cg->id, cg->st.usage);
-	if (ow_tracer_set_memcg(d->tracer, cg->id, &cfg))
-		ow_log(OW_LOG_WARN, "bpf", "could not configure a memcg",
-		       OW_STR("cgroup", cg->name));
+	cg->bpf_configured = !ow_tracer_set_memcg(d->tracer, cg->id, &cfg);
+	if (cg->bpf_configured)
+		return;
+	d->counters.bpf_map_full++;
+	ow_log(OW_LOG_WARN, "bpf_map_full", "could not configure a memcg: its leaks go unseen",
+	       OW_STR("cgroup", cg->name));
 }
 
 /* The [cgroup] section that applies to cg, or NULL. */
@@ -177,7 +182,11 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	if (ow_watch_refresh(&d->watch, cg, mono_ns()))
 		return; /* vanished already; the next scan drops it */
 	find_rule(d, cg);
-	configure_bpf(d, cg);
+	/* Only memcgs the BPF side has seen a process of take a map entry now; the others are
+	 * configured on their first sight (a watched memcg with a limit and no process costs
+	 * nothing, and 20,000 of them do not fill the map). */
+	if (d->tracer && ow_tracer_memcg_seen(d->tracer, cg->id))
+		configure_bpf(d, cg);
 	ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->eff_limit)));
@@ -190,11 +199,30 @@ static void drop_victim(struct ow_cgroup *cg)
 	cg->victim_fd = -1;
 }
 
+static void configure_unwatched(uint64_t id, void *arg)
+{
+	struct ow_daemon *d = arg;
+	struct ow_cgroup *cg = ow_model_cgroup(&d->model, id);
+
+	if (cg)
+		configure_bpf(d, cg);
+}
+
+/* A first sight lost to a full ring buffer left its memcg silent: configure every watched memcg
+ * the BPF side saw and holds unconfigured (after the scan, which adds new ones). */
+static void reconcile_bpf(struct ow_daemon *d)
+{
+	d->reconcile_pending = false;
+	if (d->tracer && ow_tracer_each_unwatched(d->tracer, configure_unwatched, d) < 0)
+		ow_log(OW_LOG_WARN, "bpf", "could not read the memcg map");
+}
+
 static void rescan(struct ow_daemon *d)
 {
+	uint64_t t0 = mono_ns();
 	unsigned int i = 0;
 
-	d->last_scan_ns = mono_ns();
+	d->last_scan_ns = t0;
 	d->rescan_pending = false;
 	if (ow_watch_scan(&d->watch, &d->model, on_found, d))
 		ow_log(OW_LOG_WARN, "scan", "could not scan the cgroup hierarchy");
@@ -211,8 +239,11 @@ static void rescan(struct ow_daemon *d)
 			ow_tracer_forget_memcg(d->tracer, cg->id);
 		ow_model_remove_cgroup(&d->model, i);
 	}
+	if (d->reconcile_pending)
+		reconcile_bpf(d);
 	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups",
-	       OW_INT("cgroups", d->model.ncgs));
+	       OW_INT("cgroups", d->model.ncgs),
+	       OW_NUM("duration_ms", (double)(mono_ns() - t0) / NS_PER_MS));
 }
 
 static void request_rescan(struct ow_daemon *d)
@@ -695,7 +726,7 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 			request_rescan(d);
 		return;
 	}
-	if (cg->eff_limit != old_limit)
+	if (cg->eff_limit != old_limit || !cg->bpf_configured)
 		configure_bpf(d, cg);
 	ow_cgroup_sample(cg, now, cg->nonrecl);
 	ow_cgroup_view(cg, now, &view);
@@ -878,15 +909,26 @@ static int on_event(const struct ow_event *e, void *arg)
  * steps lost until the next one, so a prediction may come late). */
 static void consume_events(struct ow_daemon *d)
 {
-	uint64_t drops;
+	uint64_t drops, full;
 
 	ow_tracer_consume(d->tracer);
+	full = ow_tracer_map_full(d->tracer);
+	if (full != d->map_full_logged) {
+		ow_log(OW_LOG_WARN, "bpf_map_full",
+		       "a BPF map was full: processes or memcgs go unwatched until room frees up",
+		       OW_INT("refused", full - d->map_full_logged), OW_INT("total", full));
+		d->counters.bpf_map_full += full - d->map_full_logged;
+		d->map_full_logged = full;
+	}
 	drops = ow_tracer_drops(d->tracer);
 	if (drops == d->drops_logged)
 		return;
 	ow_log(OW_LOG_WARN, "ringbuf_full", "the BPF side dropped events (ring buffer full)",
 	       OW_INT("dropped", drops - d->drops_logged), OW_INT("total", drops));
 	d->drops_logged = drops;
+	/* A dropped event may have been a memcg's first sight, its only one: look again. */
+	d->reconcile_pending = true;
+	request_rescan(d);
 }
 
 static void on_timer(struct ow_daemon *d)

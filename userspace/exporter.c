@@ -73,6 +73,7 @@ static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 	self_usage(d);
 	d->events = ex->src.counters->events;
 	d->oom_kills = ex->src.counters->oom_kills;
+	d->bpf_map_full = ex->src.counters->bpf_map_full;
 	ow_alerter_poll(ex->src.alerter);
 	st = ow_alerter_stats(ex->src.alerter);
 	d->alerts_sent = st.delivered;
