@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Watched cgroups: see include/watch.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup_id.h"
+#include "readfile.h"
 #include "watch.h"
 
 static bool below(const char *root, const char *path)
@@ -113,20 +116,28 @@ struct scan {
 	void *arg;
 };
 
-/* The inode of the parent directory, if the parent is watched too (else 0). */
+/* The inode of the parent directory, if the parent is watched too (else 0). The path may be
+ * longer than PATH_MAX (a deep tree). */
 static uint64_t parent_id(const struct ow_watch *w, const char *path)
 {
-	char parent[PATH_MAX];
-	struct stat st;
-	char *slash;
+	char *parent = strdup(path), *slash = parent ? strrchr(parent, '/') : NULL;
+	struct stat st = {0};
+	bool covered = false;
+	int fd = -1;
 
-	snprintf(parent, sizeof(parent), "%s", path);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return 0;
-	*slash = '\0';
-	if (!ow_watch_covers(w, parent) || stat(parent, &st))
-		return 0;
+	if (slash && slash != parent) {
+		*slash = '\0';
+		covered = ow_watch_covers(w, parent);
+	}
+	if (covered && slash - parent < PATH_MAX)
+		stat(parent, &st); /* every scan, every cgroup: the cheap way when it can */
+	else if (covered)
+		fd = ow_open_path(parent, O_PATH | O_DIRECTORY);
+	if (fd >= 0 && fstat(fd, &st))
+		st.st_ino = 0;
+	if (fd >= 0)
+		close(fd);
+	free(parent);
 	return st.st_ino;
 }
 
