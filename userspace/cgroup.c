@@ -772,15 +772,28 @@ static int set_child(struct walk *w, size_t len, const char *name, size_t *child
 	return 0;
 }
 
-static int visit(struct walk *w, int fd, size_t len, unsigned int depth);
+static int visit(struct walk *w, int fd, size_t len, unsigned int depth, uint64_t ino);
 
 /* Walk child `name` of the directory at *dirfd (w->path[0..len)). Deep levels close *dirfd
  * meanwhile and reopen it (-1 when it vanished: its other children went with it). */
 static int visit_child(struct walk *w, int *dirfd, size_t len, unsigned int depth, const char *name)
 {
+	struct stat st;
 	size_t clen;
-	int fd, ret = set_child(w, len, name, &clen);
+	int fd, ret;
 
+	if (fstatat(*dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode)) /* a symlink is not followed */
+		return 0;
+	ret = set_child(w, len, name, &clen);
+	/* A directory's link count is 2 + its subdirectories (cgroupfs keeps it so): a leaf
+	 * needs no open, which is most of the walk on a machine of many cgroups. */
+	if (!ret && st.st_nlink == 2) {
+		ret = w->fn(w->path, st.st_ino, w->arg);
+		w->path[len] = '\0';
+		return ret;
+	}
 	if (ret)
 		return ret;
 	fd = openat(*dirfd, name, WALK_OPEN);
@@ -791,22 +804,21 @@ static int visit_child(struct walk *w, int *dirfd, size_t len, unsigned int dept
 		*dirfd = -1;
 	}
 	if (fd >= 0)
-		ret = visit(w, fd, clen, depth + 1);
+		ret = visit(w, fd, clen, depth + 1, st.st_ino);
 	w->path[len] = '\0';
 	if (*dirfd < 0)
 		*dirfd = ow_open_path(w->path, WALK_OPEN);
 	return ret;
 }
 
-/* Pre-order; takes fd (the directory w->path[0..len)) and closes it. */
-static int visit(struct walk *w, int fd, size_t len, unsigned int depth)
+/* Pre-order; takes fd (the directory w->path[0..len), inode ino) and closes it. */
+static int visit(struct walk *w, int fd, size_t len, unsigned int depth, uint64_t ino)
 {
 	struct names kids = {0};
-	struct stat st;
 	size_t i;
 	int ret;
 
-	ret = fstat(fd, &st) ? -errno : w->fn(w->path, st.st_ino, w->arg);
+	ret = w->fn(w->path, ino, w->arg);
 	if (!ret)
 		ret = list_children(fd, &kids);
 	for (i = 0; !ret && i < kids.n && fd >= 0; i++)
@@ -821,6 +833,7 @@ int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
 {
 	struct walk w = {.fn = fn, .arg = arg};
 	size_t len = strlen(dir);
+	struct stat st;
 	int fd, ret;
 
 	while (len > 1 && dir[len - 1] == '/')
@@ -832,7 +845,12 @@ int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
 	memcpy(w.path, dir, len);
 	w.path[len] = '\0';
 	fd = ow_open_path(w.path, O_RDONLY | O_DIRECTORY);
-	ret = fd < 0 ? fd : visit(&w, fd, len, 0);
+	if (fd >= 0 && fstat(fd, &st)) {
+		ret = -errno;
+		close(fd);
+		fd = ret;
+	}
+	ret = fd < 0 ? fd : visit(&w, fd, len, 0, st.st_ino);
 	free(w.path);
 	return ret;
 }

@@ -154,7 +154,10 @@ static int scan_one(const char *path, uint64_t ino, void *arg)
 		added = true;
 	}
 	cg->seen = true;
-	cg->parent_id = parent_id(s->w, path);
+	/* A cgroup never changes parent; one found without a watched parent may get one when a
+	 * reload widens the watched subtrees. */
+	if (added || !cg->parent_id)
+		cg->parent_id = parent_id(s->w, path);
 	if (s->fn)
 		s->fn(cg, added, s->arg);
 	return 0;
