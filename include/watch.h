@@ -44,4 +44,11 @@ int ow_watch_scan(const struct ow_watch *w, struct ow_model *m, ow_watch_fn fn, 
  * reading is over a second old (`now_ns`: CLOCK_MONOTONIC). -ENOENT when it vanished. */
 int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg, uint64_t now_ns);
 
+/* What a scan reads of a cgroup found with no sign of activity: usage and own limit, the
+ * effective limit from its watched parent's (found before it: the walk is pre-order); the rest
+ * (memory.stat, most of the cost: 20,000 cgroups took seconds) at its first refresh. With no
+ * parent (a watched root) or for the root, a full refresh. -ENOENT when it vanished. */
+int ow_watch_glance(const struct ow_watch *w, struct ow_cgroup *cg, const struct ow_cgroup *parent,
+		    uint64_t now_ns);
+
 #endif /* OW_WATCH_H */

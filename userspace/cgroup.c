@@ -277,6 +277,21 @@ int ow_cg_read_stat(enum ow_cg_version version, const char *dir, struct ow_cg_st
 	return 0;
 }
 
+int ow_cg_read_usage_limit(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out)
+{
+	struct ow_cg_stat st = {.limit = OW_NO_LIMIT, .high = OW_NO_LIMIT};
+	bool v1 = version == OW_CG_V1;
+	int err;
+
+	err = read_value_at(dir, v1 ? "memory.usage_in_bytes" : "memory.current", false, &st.usage);
+	if (!err)
+		err = read_limit_at(dir, v1 ? "memory.limit_in_bytes" : "memory.max", &st.limit);
+	if (err)
+		return err;
+	*out = st;
+	return 0;
+}
+
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;

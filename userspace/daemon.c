@@ -176,18 +176,27 @@ static void find_rule(struct ow_daemon *d, struct ow_cgroup *cg)
 static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 {
 	struct ow_daemon *d = arg;
+	bool active;
+	int err;
 
 	if (!added)
 		return;
-	if (ow_watch_refresh(&d->watch, cg, mono_ns()))
+	/* Only memcgs the BPF side has seen a process of are read whole, configured and sampled
+	 * now; the others at their first sight (at 20,000 idle memcgs the start took seconds and
+	 * the map filled). Without BPF every cgroup is sampled each second anyway. */
+	active = !d->tracer || ow_tracer_memcg_seen(d->tracer, cg->id);
+	if (active)
+		err = ow_watch_refresh(&d->watch, cg, mono_ns());
+	else
+		err = ow_watch_glance(&d->watch, cg, ow_model_cgroup(&d->model, cg->parent_id),
+				      mono_ns());
+	if (err)
 		return; /* vanished already; the next scan drops it */
 	find_rule(d, cg);
-	/* Only memcgs the BPF side has seen a process of take a map entry now; the others are
-	 * configured on their first sight (a watched memcg with a limit and no process costs
-	 * nothing, and 20,000 of them do not fill the map). */
-	if (d->tracer && ow_tracer_memcg_seen(d->tracer, cg->id))
+	if (active) {
 		configure_bpf(d, cg);
-	ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
+		ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
+	}
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->eff_limit)));
 }

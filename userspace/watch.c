@@ -109,6 +109,25 @@ int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg, uint64_t no
 	return 0;
 }
 
+int ow_watch_glance(const struct ow_watch *w, struct ow_cgroup *cg, const struct ow_cgroup *parent,
+		    uint64_t now_ns)
+{
+	struct ow_cg_stat st;
+	int err;
+
+	if (!parent || ow_cgroup_is_root(cg))
+		return ow_watch_refresh(w, cg, now_ns);
+	err = ow_cg_read_usage_limit(w->mount.version, cg->path, &st);
+	if (err)
+		return err;
+	cg->st = st;
+	cg->own_limit = st.limit;
+	cg->eff_limit = st.limit < parent->eff_limit ? st.limit : parent->eff_limit;
+	cg->limits_ns = 0; /* the first refresh reads the whole chain */
+	cg->nonrecl = 0;
+	return 0;
+}
+
 struct scan {
 	const struct ow_watch *w;
 	struct ow_model *m;

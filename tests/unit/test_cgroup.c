@@ -167,6 +167,27 @@ static void test_stat_v2_max_and_defaults(void **state)
 	assert_int_equal(st.oom_kills, 0);
 }
 
+/* A scan's glance: usage and own limit only, the rest as if absent. */
+static void test_usage_limit_only(void **state)
+{
+	struct ow_cg_stat st;
+
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V1, V1 "/system.slice/api.service", &st), 0);
+	assert_int_equal(st.usage, 500 * MiB);
+	assert_int_equal(st.limit, 2 * GiB);
+	assert_int_equal(st.anon, 0);
+	assert_true(st.high == OW_NO_LIMIT);
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V1, V1, &st), 0);
+	assert_true(st.limit == OW_NO_LIMIT); /* v1 "unlimited" */
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V2, V2 "/system.slice/api.service", &st), 0);
+	assert_int_equal(st.usage, 480 * MiB);
+	assert_int_equal(st.limit, 512 * MiB);
+	assert_true(st.high == OW_NO_LIMIT); /* not read */
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V2, V2 "/system.slice", &st), 0);
+	assert_true(st.limit == OW_NO_LIMIT); /* "max" */
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V1, V1 "/vanished", &st), -ENOENT);
+}
+
 static void test_stat_missing(void **state)
 {
 	struct ow_cg_stat st = {.usage = 12345};
@@ -758,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_walk_subtree_and_stop),
 		cmocka_unit_test(test_walk_errors),
 		cmocka_unit_test(test_walk_past_path_max),
+		cmocka_unit_test(test_usage_limit_only),
 		cmocka_unit_test(test_read_past_path_max),
 		cmocka_unit_test(test_read_procs),
 		cmocka_unit_test(test_read_procs_errors),
