@@ -290,8 +290,17 @@ static void prune_outside(struct ow_daemon *d)
  */
 static void on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 {
-	if (ow_watch_locate(&d->watch, id) != 0) {
-		request_rescan(d); /* inside, or it cannot be told */
+	uint64_t t0 = mono_ns();
+	int where = ow_watch_place(&d->watch, &d->model, id, on_found, d);
+
+	if (where == 1) { /* inside: added with its missing parents, no walk of the rest */
+		ow_log(OW_LOG_DEBUG, "placed", "a new memcg placed without a scan",
+		       OW_INT("memcg_id", id),
+		       OW_NUM("duration_ms", (double)(mono_ns() - t0) / NS_PER_MS));
+		return;
+	}
+	if (where != 0) {
+		request_rescan(d); /* it cannot be told (or is past PATH_MAX) */
 		return;
 	}
 	ow_log(OW_LOG_DEBUG, "outside", "a memcg outside the watched cgroups",

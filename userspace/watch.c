@@ -182,6 +182,73 @@ static int scan_one(const char *path, uint64_t ino, void *arg)
 	return 0;
 }
 
+static const char *covering_root(const struct ow_watch *w, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nroots; i++)
+		if (below(w->roots[i], path))
+			return w->roots[i];
+	return NULL;
+}
+
+static int ino_of(const char *path, uint64_t *ino)
+{
+	int fd = ow_open_path(path, O_PATH | O_DIRECTORY), err = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st))
+		err = -errno;
+	else
+		*ino = st.st_ino;
+	close(fd);
+	return err;
+}
+
+int ow_watch_add(const struct ow_watch *w, struct ow_model *m, const char *path, ow_watch_fn fn,
+		 void *arg)
+{
+	struct scan s = {w, m, fn, arg};
+	const char *root = covering_root(w, path);
+	size_t i, len = strlen(path);
+	char *p = strdup(path);
+	uint64_t ino = 0;
+	int err = 0;
+
+	if (!root || !p) {
+		free(p);
+		return root ? -ENOMEM : -EINVAL;
+	}
+	/* Each level from the watched root down, parents first, as a walk finds them. */
+	for (i = strlen(root); !err && i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		err = ino_of(p, &ino);
+		if (!err)
+			err = scan_one(p, ino, &s);
+		p[i] = path[i];
+	}
+	free(p);
+	return err;
+}
+
+int ow_watch_place(const struct ow_watch *w, struct ow_model *m, uint64_t id, ow_watch_fn fn,
+		   void *arg)
+{
+	char path[PATH_MAX];
+	int err = ow_cg_path_of_id(w->mount.path, id, path, sizeof(path));
+
+	if (err)
+		return err;
+	if (!ow_watch_covers(w, path))
+		return 0;
+	err = ow_watch_add(w, m, path, fn, arg);
+	return err ? err : 1;
+}
+
 int ow_watch_scan(const struct ow_watch *w, struct ow_model *m, ow_watch_fn fn, void *arg)
 {
 	struct scan s = {w, m, fn, arg};
