@@ -127,17 +127,26 @@ static void index_clear(struct ow_index *ix, const struct ow_model *m, key_fn ke
 }
 
 /*
- * Forget key `k` at position `pos`, and re-point the entry that the caller moves from `last`
- * into `pos` (swap removal). Call before the array changes.
+ * Forget the entry at position `pos`, and re-point the entry that the caller moves from `last`
+ * into `pos` (swap removal). Call before the array changes. A key added twice (an inode reused
+ * while the old cgroup waits to be freed) is indexed at its newest entry: the older one's
+ * removal leaves that slot alone.
  */
 static void index_remove(struct ow_index *ix, const struct ow_model *m, key_fn key,
 			 unsigned int pos, unsigned int last)
 {
+	unsigned int s;
+
 	if (!ix->mask)
 		return;
-	index_clear(ix, m, key, index_slot(ix, m, key, key(m, pos)));
-	if (last != pos)
-		ix->slot[index_slot(ix, m, key, key(m, last))] = pos + 1;
+	s = index_slot(ix, m, key, key(m, pos));
+	if (ix->slot[s] == pos + 1)
+		index_clear(ix, m, key, s);
+	if (last == pos)
+		return;
+	s = index_slot(ix, m, key, key(m, last));
+	if (ix->slot[s] == last + 1)
+		ix->slot[s] = pos + 1;
 }
 
 /* ---- cgroups ---- */

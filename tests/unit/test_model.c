@@ -457,6 +457,27 @@ static void test_index_proc_churn(void **state)
 	}
 }
 
+/* An id added again (an inode reused before the old cgroup is freed) is found at the newest
+ * entry, before and after the older one's removal, wherever the swap removal moves it. */
+static void test_index_id_added_twice(void **state)
+{
+	struct ow_cgroup *old, *new;
+	unsigned int i;
+	old = ow_model_add_cgroup(&m, 9, MOUNT "/old", strlen(MOUNT));
+	new = ow_model_add_cgroup(&m, 9, MOUNT "/new", strlen(MOUNT));
+	assert_non_null(ow_model_add_cgroup(&m, 10, MOUNT "/other", strlen(MOUNT)));
+	assert_ptr_equal(ow_model_cgroup(&m, 9), new);
+	assert_ptr_equal(m.cgs[0], old);
+	ow_model_remove_cgroup(&m, 0); /* the old one; the last entry moves into its place */
+	assert_ptr_equal(ow_model_cgroup(&m, 9), new);
+	assert_string_equal(ow_model_cgroup(&m, 10)->rel, "/other");
+	for (i = 0; m.cgs[i] != new; i++)
+		;
+	ow_model_remove_cgroup(&m, i);
+	assert_null(ow_model_cgroup(&m, 9));
+	assert_string_equal(ow_model_cgroup(&m, 10)->rel, "/other");
+}
+
 /* A path longer than PATH_MAX is kept whole (deep cgroup trees exist). */
 static void test_cgroup_path_past_path_max(void **state)
 {
@@ -584,6 +605,7 @@ int main(void)
 		T(test_index_many_entries),
 		T(test_index_removal_during_iteration),
 		T(test_index_proc_churn),
+		T(test_index_id_added_twice),
 		T(test_cgroup_path_past_path_max),
 		T(test_view_of_a_leak),
 		T(test_slow_leak_seen_by_coarse_trend_only),
