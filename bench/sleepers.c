@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 
-#define MAX_CGROUPS 4096
+#define MAX_CGROUPS 65536
 
 static int read_list(const char *path, char **dirs, int max)
 {

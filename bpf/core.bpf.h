@@ -79,7 +79,15 @@ enum cgroup_subsys_id___ow {
 #define OW_PF_KTHREAD 0x00200000
 #define OW_PAGE_SHIFT 12
 
-/* Maps, defined in maps.bpf.c. */
+/*
+ * Maps, defined in maps.bpf.c. Plain hashes, not LRU: an LRU evicts without a trace (a
+ * configured memcg would fall back to silence, a process's exit would go unreported), and its
+ * per-CPU free lists evict before the map is full. A full map is counted instead (map_full):
+ * the daemon alerts, exports it and sizes nothing it does not need (it configures only memcgs
+ * whose processes the BPF side saw; outside memcgs are pruned).
+ */
+#define OW_MEMCG_MAX 32768 /* 20,000 busy memcgs and their neighbours outside */
+
 struct ow_procs_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
@@ -89,14 +97,14 @@ struct ow_procs_map {
 
 struct ow_memcg_cfg_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, OW_MEMCG_MAX);
 	__type(key, __u64);
 	__type(value, struct ow_memcg_cfg);
 };
 
 struct ow_memcg_state_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, OW_MEMCG_MAX);
 	__type(key, __u64);
 	__type(value, struct ow_memcg_state);
 };
@@ -117,6 +125,9 @@ extern const volatile __u64 reclaim_report_ns;
 extern volatile __u32 cfg_gen;
 /* Events lost because the ring buffer was full: the daemon says so (it never sees them). */
 extern volatile __u64 ringbuf_drops;
+/* Entries a full map refused (procs, memcg_cfg, memcg_state): what they stood for is unwatched
+ * until room frees up, and the daemon says so. */
+extern volatile __u64 map_full;
 /* Process entries found naming a memcg the process is no longer in, and re-bound (rss.bpf.c):
  * each one is a cgroup move the attach tracepoint did not settle. */
 extern volatile __u64 memcg_rebinds;

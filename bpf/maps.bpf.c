@@ -10,6 +10,7 @@ struct ow_events_map events SEC(".maps");
 const volatile __u64 reclaim_report_ns = 100000000ULL;
 volatile __u32 cfg_gen = 1;
 volatile __u64 ringbuf_drops = 0;
+volatile __u64 map_full = 0;
 volatile __u64 memcg_rebinds = 0;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

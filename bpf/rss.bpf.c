@@ -24,8 +24,11 @@ static __always_inline struct ow_memcg_cfg *watched_cfg(__u64 memcg, __u32 tgid)
 	if (cfg)
 		return cfg->watched ? cfg : NULL;
 	/* First sight: tell the daemon once; it writes the real configuration. */
-	if (bpf_map_update_elem(&memcg_cfg, &memcg, &unknown, BPF_NOEXIST))
+	if (bpf_map_update_elem(&memcg_cfg, &memcg, &unknown, BPF_NOEXIST)) {
+		if (!bpf_map_lookup_elem(&memcg_cfg, &memcg)) /* not a racing insert: full */
+			__sync_fetch_and_add(&map_full, 1);
 		return NULL;
+	}
 	e = event_reserve(OW_EV_MEMCG_STEP, tgid, memcg);
 	if (e)
 		bpf_ringbuf_submit(e, 0);
@@ -43,8 +46,10 @@ static __always_inline void check_memcg(struct mem_cgroup___ow *mc, __u64 memcg,
 	if (!st) {
 		bpf_map_update_elem(&memcg_state, &memcg, &fresh, BPF_NOEXIST);
 		st = bpf_map_lookup_elem(&memcg_state, &memcg);
-		if (!st)
+		if (!st) {
+			__sync_fetch_and_add(&map_full, 1);
 			return;
+		}
 	}
 	usage = memcg_usage(mc);
 	if (abs_diff(usage, st->last_usage) < step)
@@ -67,7 +72,10 @@ static __always_inline struct ow_proc_state *proc_state(struct task_struct___ow 
 		return p;
 	fresh.memcg_id = memcg_id_of(task_memcg(owner));
 	bpf_map_update_elem(&procs, &tgid, &fresh, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&procs, &tgid);
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	if (!p)
+		__sync_fetch_and_add(&map_full, 1);
+	return p;
 }
 
 static __always_inline void report_proc(struct task_struct___ow *owner, struct ow_proc_state *p,

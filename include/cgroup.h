@@ -54,6 +54,10 @@ int ow_cg_find_memory_mount(const char *mountinfo, const char *prefix, struct ow
  * returns -ENOENT / -EINVAL. A vanished directory returns -ENOENT. */
 int ow_cg_read_stat(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out);
 
+/* Only the usage and the own limit of `dir` (two small files; the rest of `out` as if absent):
+ * what a scan of thousands of cgroups can afford for each. */
+int ow_cg_read_usage_limit(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out);
+
 /* Memory the kernel cannot reclaim without swap or killing: usage minus the file LRU
  * (active_file + inactive_file), never below anon + shmem. Pure. */
 uint64_t ow_cg_nonreclaimable(const struct ow_cg_stat *st);

@@ -17,8 +17,9 @@
 
 /* Daemon-wide counters the daemon keeps for the metrics. */
 struct ow_daemon_counters {
-	uint64_t events;    /* ring-buffer events handled */
-	uint64_t oom_kills; /* oom:mark_victim seen, watched cgroup or not */
+	uint64_t events;       /* ring-buffer events handled */
+	uint64_t oom_kills;    /* oom:mark_victim seen, watched cgroup or not */
+	uint64_t bpf_map_full; /* entries a full BPF map refused (kernel side and configuration) */
 	/* The final totals of alert senders a reload stopped: the exported counters add the
 	 * running sender's to these, so they never go back. */
 	struct ow_alerter_stats alerts_retired;

@@ -13,8 +13,12 @@
 /* read() until EOF or `size` bytes; retries EINTR. Returns the length or -errno. */
 ssize_t ow_read_fd(int fd, char *buf, size_t size);
 
-/* Read at most size - 1 bytes of `path` into buf, NUL-terminated. With `whole`, a file that
- * does not fit is -EFBIG instead of truncated. Returns the length or -errno. */
+/* open(2) that also takes a path of PATH_MAX bytes or more (a deeply nested cgroup), opened
+ * a piece at a time; O_CLOEXEC is added. Returns the fd or -errno. */
+int ow_open_path(const char *path, int flags);
+
+/* Read at most size - 1 bytes of `path` (any length) into buf, NUL-terminated. With `whole`, a
+ * file that does not fit is -EFBIG instead of truncated. Returns the length or -errno. */
 ssize_t ow_read_file(const char *path, char *buf, size_t size, bool whole);
 
 /* Refuse a symbolic link as the last component (-ELOOP): for paths whose last component a

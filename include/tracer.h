@@ -9,6 +9,7 @@
 #define OW_TRACER_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,15 @@ int ow_tracer_forget_memcg(struct ow_tracer *t, uint64_t memcg_id);
  * after that would never be reported. Returns how many were forgotten, or -errno. */
 int ow_tracer_prune_memcgs(struct ow_tracer *t, int (*gone)(uint64_t memcg_id, void *arg),
 			   void *arg);
+/* Call fn for each memcg the BPF side saw (it reported its first sight) that is not configured
+ * as watched: a first sight lost to a full ring buffer leaves a watched memcg silent until the
+ * daemon configures it from here. Returns how many, or -errno. */
+int ow_tracer_each_unwatched(struct ow_tracer *t, void (*fn)(uint64_t memcg_id, void *arg),
+			     void *arg);
+/* Has the BPF side seen memcg `id` (an entry exists, configured or not)? */
+bool ow_tracer_memcg_seen(struct ow_tracer *t, uint64_t memcg_id);
+/* Entries the BPF maps refused because they were full (processes or memcgs left unwatched). */
+uint64_t ow_tracer_map_full(const struct ow_tracer *t);
 /* Seed the per-memcg usage so the first report comes one step from now, not from zero. */
 int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t memcg_id, uint64_t usage);
 

@@ -15,7 +15,8 @@
 #   COMPARE_PARTS      any of rows costs scale (default all three)
 #   OW_BENCH_FLAGS     extra flags for oomwarden's rows (-vv: debug lines, with COMPARE_KEEP=1)
 #   COMPARE_KEEP=1     keep the rows' logs and reports
-#   LIMIT_MIB (512) SLOW_LIMIT_MIB (128, linear-1's) PAIRS (5) IDLE_S (60) SCALE_CGROUPS (1000) SCALE_PROCS (5000)
+#   LIMIT_MIB (512) SLOW_LIMIT_MIB (128, linear-1's) PAIRS (5) IDLE_S (60) SCALE_CGROUPS (20000)
+#   SCALE_PROCS (50000)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=tests/e2e/lib.sh
@@ -35,7 +36,7 @@ if ((QUICK)); then
 	read -r -a SCENARIOS <<<"${COMPARE_SCENARIOS:-${SCENARIOS_QUICK[*]}}"
 else
 	PAIRS=${PAIRS:-5} IDLE_S=${IDLE_S:-60}
-	SCALE_CGROUPS=${SCALE_CGROUPS:-1000} SCALE_PROCS=${SCALE_PROCS:-5000}
+	SCALE_CGROUPS=${SCALE_CGROUPS:-20000} SCALE_PROCS=${SCALE_PROCS:-50000}
 	read -r -a SCENARIOS <<<"${COMPARE_SCENARIOS:-${SCENARIOS_ALL[*]}}"
 fi
 read -r -a WATCHERS <<<"${COMPARE_WATCHERS:-${WATCHERS_ALL[*]}}"
@@ -78,7 +79,10 @@ has_part()
 [[ $(id -u) == 0 ]] || { echo "bench-compare: needs root (BPF, cgroups)" >&2; exit 1; }
 ow_detect_memcg || { echo "bench-compare: $OW_CG_WHY" >&2; exit 1; }
 [[ -x $OWD && -x $OWLOAD ]] || { echo "bench-compare: build first (make)" >&2; exit 1; }
-watchers_install || { echo "bench-compare: could not install the watchers" >&2; exit 1; }
+# The scale part runs oomwarden alone.
+if has_part rows || has_part costs; then
+	watchers_install || { echo "bench-compare: could not install the watchers" >&2; exit 1; }
+fi
 FAULTER=$TMP/faulter MALLOCER=$TMP/mallocer SLEEPERS=$TMP/sleepers
 for b in faulter mallocer sleepers; do
 	cc -O2 -o "$TMP/$b" "bench/$b.c" || exit 1
@@ -180,12 +184,6 @@ write_section()
 		echo
 		[[ -n $(latency_row) ]] && echo "oomwarden $(latency_row) (from the table above, scripts/bench.sh)." && echo
 	fi
-	if has_part scale; then
-		echo "Scale: oomwarden watching one parent memcg with $SCALE_CGROUPS child memcgs and $SCALE_PROCS sleeping processes (bench/sleepers.c)."
-		echo
-		write_scale
-		echo
-	fi
 	echo "Settings: earlyoom and nohang watch the whole machine; for safety they run only during"
 	echo "their rows, only with at least 4 GiB more available than their thresholds, and nohang"
 	echo "with a badness of -2000 for every command line that is not a workload (not a tuning: its"
@@ -199,8 +197,32 @@ write_section()
 	echo "<!-- compare:end -->"
 }
 
-write_section >"$TMP/section.md"
-splice "$OUT" '<!-- compare:start -->' '<!-- compare:end -->' "$TMP/section.md"
+# Its own section: a scale run alone (COMPARE_PARTS=scale) leaves the comparison's in place.
+write_scale_section()
+{
+	echo "<!-- compare-scale:start -->"
+	echo "## Scale"
+	echo
+	echo "Written by \`make bench-compare\` (scripts/bench-compare.sh, its scale part) on $STARTED."
+	echo "oomwarden watching one parent memcg with $SCALE_CGROUPS child memcgs (64 MiB each) and $SCALE_PROCS sleeping processes (bench/sleepers.c) spread over them; then one more memcg is created and leaks."
+	echo
+	write_scale
+	echo
+	echo "Commands: \`SCALE_CGROUPS=$SCALE_CGROUPS SCALE_PROCS=$SCALE_PROCS IDLE_S=$IDLE_S COMPARE_PARTS=scale make bench-compare\`."
+	echo "<!-- compare-scale:end -->"
+}
+
+: >"$TMP/section.md"
+if has_part rows || has_part costs; then
+	write_section >"$TMP/section.md"
+	splice "$OUT" '<!-- compare:start -->' '<!-- compare:end -->' "$TMP/section.md"
+fi
+if has_part scale; then
+	write_scale_section >"$TMP/scale-section.md"
+	splice "$OUT" '<!-- compare-scale:start -->' '<!-- compare-scale:end -->' \
+		"$TMP/scale-section.md"
+	cat "$TMP/scale-section.md" >>"$TMP/section.md"
+fi
 if has_part rows; then
 	sed -n '/<!-- compare-headline:start -->/,/<!-- compare-headline:end -->/p' \
 		"$TMP/section.md" >"$TMP/headline.md"

@@ -51,10 +51,17 @@ static int join(char *buf, size_t size, const char *dir, const char *name)
 
 static ssize_t read_at(const char *dir, const char *name, char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	int err = join(path, sizeof(path), dir, name);
+	char path[PATH_MAX], *longer;
+	ssize_t len;
 
-	return err ? err : read_text(path, buf, size);
+	if (!join(path, sizeof(path), dir, name))
+		return read_text(path, buf, size);
+	/* A cgroup nested past PATH_MAX: ow_read_file opens it a piece at a time. */
+	if (asprintf(&longer, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	len = read_text(longer, buf, size);
+	free(longer);
+	return len;
 }
 
 /* Unsigned decimal at s; strtoull alone would accept leading spaces, signs and "-1". */
@@ -182,9 +189,12 @@ static int optional(int err, bool *missing)
 /* A missing optional file may mean the cgroup itself was removed while we read it. */
 static int still_there(const char *dir)
 {
-	struct stat st;
+	int fd = ow_open_path(dir, O_PATH | O_DIRECTORY);
 
-	return stat(dir, &st) ? -errno : 0;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
@@ -261,6 +271,21 @@ int ow_cg_read_stat(enum ow_cg_version version, const char *dir, struct ow_cg_st
 		err = read_stat_v2(dir, &st);
 	else
 		err = -EINVAL;
+	if (err)
+		return err;
+	*out = st;
+	return 0;
+}
+
+int ow_cg_read_usage_limit(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out)
+{
+	struct ow_cg_stat st = {.limit = OW_NO_LIMIT, .high = OW_NO_LIMIT};
+	bool v1 = version == OW_CG_V1;
+	int err;
+
+	err = read_value_at(dir, v1 ? "memory.usage_in_bytes" : "memory.current", false, &st.usage);
+	if (!err)
+		err = read_limit_at(dir, v1 ? "memory.limit_in_bytes" : "memory.max", &st.limit);
 	if (err)
 		return err;
 	*out = st;
@@ -454,7 +479,8 @@ static int level_limit(enum ow_cg_version version, const char *dir, uint64_t *ou
 	return err;
 }
 
-/* Copy `dir` without trailing slashes; it must be `root` or below it, without ".." parts. */
+/* Copy `dir` without trailing slashes into buf (strlen(dir) + 1 bytes); it must be `root` or
+ * below it, without ".." parts. */
 static int below_root(const char *root, const char *dir, char *buf, size_t *rootlen)
 {
 	size_t rl = strlen(root), n;
@@ -462,8 +488,6 @@ static int below_root(const char *root, const char *dir, char *buf, size_t *root
 	while (rl > 0 && root[rl - 1] == '/')
 		rl--;
 	n = strlen(dir);
-	if (n >= PATH_MAX)
-		return -ENAMETOOLONG;
 	while (n > rl && dir[n - 1] == '/')
 		n--;
 	if (strncmp(root, dir, rl) || (dir[rl] != '/' && dir[rl] != '\0') || strstr(dir, "/../") ||
@@ -483,12 +507,14 @@ static int below_root(const char *root, const char *dir, char *buf, size_t *root
 int ow_cg_effective_limit(const struct ow_cg_mount *mount, const char *dir, uint64_t machine_limit,
 			  uint64_t *out)
 {
-	char path[PATH_MAX];
+	char *path = malloc(strlen(dir) + 1); /* a deep cgroup's path may pass PATH_MAX */
 	uint64_t lim, best = OW_NO_LIMIT;
 	size_t rootlen;
 	char *slash;
 	int err;
 
+	if (!path)
+		return -ENOMEM;
 	err = below_root(mount->path, dir, path, &rootlen);
 	while (!err) {
 		err = level_limit(mount->version, path[0] ? path : "/", &lim);
@@ -499,6 +525,7 @@ int ow_cg_effective_limit(const struct ow_cg_mount *mount, const char *dir, uint
 			break;
 		*slash = '\0'; /* up one level */
 	}
+	free(path);
 	if (err)
 		return err;
 	/* 0 means "unknown" (no meminfo): no machine has zero memory. */
@@ -709,63 +736,156 @@ unsigned int ow_cg_trusted_depth(const char *root, const char *relpath)
 
 /* ---- ow_cg_walk ---- */
 
+/*
+ * Directory fds, not paths: a tree nested past PATH_MAX (anyone with a delegated subtree can
+ * nest that deep) is walked whole, each level opened relative to its parent. Levels below
+ * WALK_HELD_FDS give their fd back while a child is walked and reopen it by path afterwards,
+ * so no depth runs the daemon out of descriptors.
+ */
+#define WALK_HELD_FDS 64
+#define WALK_OPEN     (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
 struct walk {
-	char path[PATH_MAX];
+	char *path; /* the current directory; grows past PATH_MAX if the tree does */
+	size_t cap;
 	ow_cg_walk_fn fn;
 	void *arg;
 };
 
-static int dir_entry(const struct dirent *d)
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static void names_free(struct names *l)
 {
-	if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
-		return 0;
-	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+	while (l->n)
+		free(l->v[--l->n]);
+	free(l->v);
+}
+
+static int names_add(struct names *l, const char *name)
+{
+	char **v;
+
+	if (l->n == l->cap) {
+		v = realloc(l->v, (l->cap ? l->cap * 2 : 16) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = l->cap ? l->cap * 2 : 16;
+	}
+	l->v[l->n] = strdup(name);
+	return l->v[l->n] ? (l->n++, 0) : -ENOMEM;
 }
 
 /* Byte order, not the locale's: the walk order must not depend on LC_COLLATE. */
-static int name_cmp(const struct dirent **a, const struct dirent **b)
+static int name_cmp(const void *a, const void *b)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int visit(struct walk *w, size_t len);
-
-static int visit_children(struct walk *w, size_t len)
+/* The subdirectory names of dirfd (its fd stays open), sorted. */
+static int list_children(int dirfd, struct names *out)
 {
-	struct dirent **list;
-	int i, n, ret = 0;
+	int fd = dup(dirfd), err = 0;
+	struct dirent *d;
+	DIR *dir;
 
-	n = scandir(w->path, &list, dir_entry, name_cmp);
-	if (n < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	for (i = 0; i < n; i++) {
-		size_t nl = strlen(list[i]->d_name);
-
-		/* A path past PATH_MAX cannot be opened by name: skip it, keep the rest. */
-		if (!ret && len + 1 + nl < sizeof(w->path)) {
-			w->path[len] = '/';
-			memcpy(w->path + len + 1, list[i]->d_name, nl + 1);
-			ret = visit(w, len + 1 + nl);
-			w->path[len] = '\0';
-		}
-		free(list[i]);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -errno;
 	}
-	free(list);
+	errno = 0;
+	while (!err && (d = readdir(dir))) {
+		if ((d->d_type == DT_DIR || d->d_type == DT_UNKNOWN) && strcmp(d->d_name, ".") &&
+		    strcmp(d->d_name, ".."))
+			err = names_add(out, d->d_name);
+	}
+	if (!err && errno)
+		err = errno == ENOENT ? 0 : -errno; /* removed while read */
+	closedir(dir);
+	if (!err)
+		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
+	return err;
+}
+
+static int set_child(struct walk *w, size_t len, const char *name, size_t *child_len)
+{
+	size_t nl = strlen(name), need = len + 1 + nl + 1;
+	char *p;
+
+	if (need > w->cap) {
+		p = realloc(w->path, need * 2);
+		if (!p)
+			return -ENOMEM;
+		w->path = p;
+		w->cap = need * 2;
+	}
+	w->path[len] = '/';
+	memcpy(w->path + len + 1, name, nl + 1);
+	*child_len = len + 1 + nl;
+	return 0;
+}
+
+static int visit(struct walk *w, int fd, size_t len, unsigned int depth, uint64_t ino);
+
+/* Walk child `name` of the directory at *dirfd (w->path[0..len)). Deep levels close *dirfd
+ * meanwhile and reopen it (-1 when it vanished: its other children went with it). */
+static int visit_child(struct walk *w, int *dirfd, size_t len, unsigned int depth, const char *name)
+{
+	struct stat st;
+	size_t clen;
+	int fd, ret;
+
+	if (fstatat(*dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode)) /* a symlink is not followed */
+		return 0;
+	ret = set_child(w, len, name, &clen);
+	/* A directory's link count is 2 + its subdirectories (cgroupfs keeps it so): a leaf
+	 * needs no open, which is most of the walk on a machine of many cgroups. */
+	if (!ret && st.st_nlink == 2) {
+		ret = w->fn(w->path, st.st_ino, w->arg);
+		w->path[len] = '\0';
+		return ret;
+	}
+	if (ret)
+		return ret;
+	fd = openat(*dirfd, name, WALK_OPEN);
+	if (fd < 0) /* gone, not a directory, or a symlink */
+		ret = errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 0 : -errno;
+	if (fd >= 0 && depth >= WALK_HELD_FDS) {
+		close(*dirfd);
+		*dirfd = -1;
+	}
+	if (fd >= 0)
+		ret = visit(w, fd, clen, depth + 1, st.st_ino);
+	w->path[len] = '\0';
+	if (*dirfd < 0)
+		*dirfd = ow_open_path(w->path, WALK_OPEN);
 	return ret;
 }
 
-/* Pre-order; the path buffer is shared so deep trees cost no stack per level. */
-static int visit(struct walk *w, size_t len)
+/* Pre-order; takes fd (the directory w->path[0..len), inode ino) and closes it. */
+static int visit(struct walk *w, int fd, size_t len, unsigned int depth, uint64_t ino)
 {
-	struct stat st;
+	struct names kids = {0};
+	size_t i;
 	int ret;
 
-	if (lstat(w->path, &st))
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return 0;
-	ret = w->fn(w->path, st.st_ino, w->arg);
-	return ret ? ret : visit_children(w, len);
+	ret = w->fn(w->path, ino, w->arg);
+	if (!ret)
+		ret = list_children(fd, &kids);
+	for (i = 0; !ret && i < kids.n && fd >= 0; i++)
+		ret = visit_child(w, &fd, len, depth, kids.v[i]);
+	names_free(&kids);
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
@@ -773,18 +893,25 @@ int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
 	struct walk w = {.fn = fn, .arg = arg};
 	size_t len = strlen(dir);
 	struct stat st;
+	int fd, ret;
 
-	if (len >= sizeof(w.path))
-		return -ENAMETOOLONG;
-	if (stat(dir, &st))
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
+	w.cap = len + PATH_MAX;
+	w.path = malloc(w.cap);
+	if (!w.path)
+		return -ENOMEM;
 	memcpy(w.path, dir, len);
 	w.path[len] = '\0';
-	return visit(&w, len);
+	fd = ow_open_path(w.path, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0 && fstat(fd, &st)) {
+		ret = -errno;
+		close(fd);
+		fd = ret;
+	}
+	ret = fd < 0 ? fd : visit(&w, fd, len, 0, st.st_ino);
+	free(w.path);
+	return ret;
 }
 
 /* ---- ow_cg_read_procs ---- */
@@ -845,17 +972,17 @@ static int parse_procs_fd(int fd, struct pid_parser *p)
 int ow_cg_read_procs(const char *dir, int *pids, int max)
 {
 	struct pid_parser p = {.pids = pids, .max = max};
-	char path[PATH_MAX];
+	char *path;
 	int fd, err;
 
 	if (max < 0 || (max > 0 && !pids))
 		return -EINVAL;
-	err = join(path, sizeof(path), dir, "cgroup.procs");
-	if (err)
-		return err;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (asprintf(&path, "%s/cgroup.procs", dir) < 0)
+		return -ENOMEM;
+	fd = ow_open_path(path, O_RDONLY);
+	free(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = parse_procs_fd(fd, &p);
 	close(fd);
 	return err ? err : p.count;

@@ -100,6 +100,8 @@ struct ow_daemon {
 	uint64_t last_scan_ns;
 	unsigned int outside_seen; /* memcgs seen outside the watched subtrees */
 	uint64_t drops_logged;	   /* ring-buffer drops already reported */
+	uint64_t map_full_logged;  /* BPF map refusals already reported */
+	bool reconcile_pending;	   /* events were dropped: configure the memcgs they named */
 	struct restart_job jobs[MAX_JOBS];
 	struct victim_plan vp;
 	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
@@ -138,9 +140,12 @@ static void configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg)
 		return;
 	cfg.memcg_step = cfg.proc_step = step_for(cg->eff_limit);
 	ow_tracer_seed_memcg_usage(d->tracer, cg->id, cg->st.usage);
-	if (ow_tracer_set_memcg(d->tracer, cg->id, &cfg))
-		ow_log(OW_LOG_WARN, "bpf", "could not configure a memcg",
-		       OW_STR("cgroup", cg->name));
+	cg->bpf_configured = !ow_tracer_set_memcg(d->tracer, cg->id, &cfg);
+	if (cg->bpf_configured)
+		return;
+	d->counters.bpf_map_full++;
+	ow_log(OW_LOG_WARN, "bpf_map_full", "could not configure a memcg: its leaks go unseen",
+	       OW_STR("cgroup", cg->name));
 }
 
 /* The [cgroup] section that applies to cg, or NULL. */
@@ -171,15 +176,28 @@ static void find_rule(struct ow_daemon *d, struct ow_cgroup *cg)
 static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 {
 	struct ow_daemon *d = arg;
+	bool active;
+	int err;
 
 	if (!added)
 		return;
-	if (ow_watch_refresh(&d->watch, cg, mono_ns()))
+	/* Only memcgs the BPF side has seen a process of are read whole, configured and sampled
+	 * now; the others at their first sight (at 20,000 idle memcgs the start took seconds and
+	 * the map filled). Without BPF every cgroup is sampled each second anyway. */
+	active = !d->tracer || ow_tracer_memcg_seen(d->tracer, cg->id);
+	if (active)
+		err = ow_watch_refresh(&d->watch, cg, mono_ns());
+	else
+		err = ow_watch_glance(&d->watch, cg, ow_model_cgroup(&d->model, cg->parent_id),
+				      mono_ns());
+	if (err)
 		return; /* vanished already; the next scan drops it */
 	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
 	find_rule(d, cg);
-	configure_bpf(d, cg);
-	ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
+	if (active) {
+		configure_bpf(d, cg);
+		ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
+	}
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->eff_limit)));
 }
@@ -191,6 +209,24 @@ static void drop_victim(struct ow_cgroup *cg)
 	cg->victim_fd = -1;
 }
 
+static void configure_unwatched(uint64_t id, void *arg)
+{
+	struct ow_daemon *d = arg;
+	struct ow_cgroup *cg = ow_model_cgroup(&d->model, id);
+
+	if (cg)
+		configure_bpf(d, cg);
+}
+
+/* A first sight lost to a full ring buffer left its memcg silent: configure every watched memcg
+ * the BPF side saw and holds unconfigured (after the scan, which adds new ones). */
+static void reconcile_bpf(struct ow_daemon *d)
+{
+	d->reconcile_pending = false;
+	if (d->tracer && ow_tracer_each_unwatched(d->tracer, configure_unwatched, d) < 0)
+		ow_log(OW_LOG_WARN, "bpf", "could not read the memcg map");
+}
+
 /*
  * A scan runs from deep inside the handling of an event (evaluate, a first sight, an OOM kill)
  * whose callers still hold cgroup pointers: a vanished cgroup is only marked gone here, and
@@ -198,9 +234,10 @@ static void drop_victim(struct ow_cgroup *cg)
  */
 static void rescan(struct ow_daemon *d)
 {
+	uint64_t t0 = mono_ns();
 	unsigned int i, n = 0;
 
-	d->last_scan_ns = mono_ns();
+	d->last_scan_ns = t0;
 	d->rescan_pending = false;
 	if (ow_watch_scan(&d->watch, &d->model, on_found, d))
 		ow_log(OW_LOG_WARN, "scan", "could not scan the cgroup hierarchy");
@@ -219,7 +256,10 @@ static void rescan(struct ow_daemon *d)
 			ow_tracer_forget_memcg(d->tracer, cg->id);
 		cg->gone = true;
 	}
-	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups", OW_INT("cgroups", n));
+	if (d->reconcile_pending)
+		reconcile_bpf(d);
+	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups", OW_INT("cgroups", n),
+	       OW_NUM("duration_ms", (double)(mono_ns() - t0) / NS_PER_MS));
 }
 
 static void request_rescan(struct ow_daemon *d)
@@ -257,8 +297,17 @@ static void prune_outside(struct ow_daemon *d)
  */
 static void on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 {
-	if (ow_watch_locate(&d->watch, id) != 0) {
-		request_rescan(d); /* inside, or it cannot be told */
+	uint64_t t0 = mono_ns();
+	int where = ow_watch_place(&d->watch, &d->model, id, on_found, d);
+
+	if (where == 1) { /* inside: added with its missing parents, no walk of the rest */
+		ow_log(OW_LOG_DEBUG, "placed", "a new memcg placed without a scan",
+		       OW_INT("memcg_id", id),
+		       OW_NUM("duration_ms", (double)(mono_ns() - t0) / NS_PER_MS));
+		return;
+	}
+	if (where != 0) {
+		request_rescan(d); /* it cannot be told (or is past PATH_MAX) */
 		return;
 	}
 	ow_log(OW_LOG_DEBUG, "outside", "a memcg outside the watched cgroups",
@@ -751,7 +800,7 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 			request_rescan(d);
 		return;
 	}
-	if (cg->eff_limit != old_limit)
+	if (cg->eff_limit != old_limit || !cg->bpf_configured)
 		configure_bpf(d, cg);
 	ow_cgroup_sample(cg, now, cg->nonrecl);
 	ow_cgroup_view(cg, now, &view);
@@ -934,15 +983,26 @@ static int on_event(const struct ow_event *e, void *arg)
  * steps lost until the next one, so a prediction may come late). */
 static void consume_events(struct ow_daemon *d)
 {
-	uint64_t drops;
+	uint64_t drops, full;
 
 	ow_tracer_consume(d->tracer);
+	full = ow_tracer_map_full(d->tracer);
+	if (full != d->map_full_logged) {
+		ow_log(OW_LOG_WARN, "bpf_map_full",
+		       "a BPF map was full: processes or memcgs go unwatched until room frees up",
+		       OW_INT("refused", full - d->map_full_logged), OW_INT("total", full));
+		d->counters.bpf_map_full += full - d->map_full_logged;
+		d->map_full_logged = full;
+	}
 	drops = ow_tracer_drops(d->tracer);
 	if (drops == d->drops_logged)
 		return;
 	ow_log(OW_LOG_WARN, "ringbuf_full", "the BPF side dropped events (ring buffer full)",
 	       OW_INT("dropped", drops - d->drops_logged), OW_INT("total", drops));
 	d->drops_logged = drops;
+	/* A dropped event may have been a memcg's first sight, its only one: look again. */
+	d->reconcile_pending = true;
+	request_rescan(d);
 }
 
 static void on_timer(struct ow_daemon *d)

@@ -80,6 +80,7 @@ static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 	self_usage(d);
 	d->events = ex->src.counters->events;
 	d->oom_kills = ex->src.counters->oom_kills;
+	d->bpf_map_full = ex->src.counters->bpf_map_full;
 	ow_alerter_poll(al);
 	st = ow_alerter_stats(al);
 	ow_alerter_stats_add(&st, &ex->src.counters->alerts_retired);

@@ -103,6 +103,9 @@ static void daemon_families(struct ow_strbuf *out, const struct ow_metrics_daemo
 	       (double)d->events);
 	single(out, "oom_kills_total", "counter",
 	       "Kernel OOM kills seen, in watched cgroups or not.", (double)d->oom_kills);
+	single(out, "bpf_map_full_total", "counter",
+	       "Entries a full BPF map refused: processes or memcgs left unwatched meanwhile.",
+	       (double)d->bpf_map_full);
 	single(out, "alerts_sent_total", "counter",
 	       "Alerts delivered (2xx), counted once per webhook target.", (double)d->alerts_sent);
 	single(out, "alerts_failed_total", "counter",

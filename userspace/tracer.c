@@ -289,31 +289,77 @@ int ow_tracer_forget_memcg(struct ow_tracer *t, uint64_t id)
 	return err;
 }
 
-int ow_tracer_prune_memcgs(struct ow_tracer *t, int (*gone)(uint64_t id, void *arg), void *arg)
+typedef int (*memcg_pred)(uint64_t id, void *arg);
+
+/* The ids of memcg_cfg entries not configured as watched for which pred(id) holds, into a
+ * calloc'd array (*out). Collected first: deleting while walking the keys could restart the
+ * walk. Returns the count or -errno. */
+static int collect_unwatched(struct ow_tracer *t, memcg_pred pred, void *arg, uint64_t **out)
 {
 	const struct bpf_map *map = t->skel->maps.memcg_cfg;
-	size_t max = bpf_map__max_entries(map), n = 0, i;
-	uint64_t key, next, *stale = calloc(max, sizeof(*stale));
+	size_t max = bpf_map__max_entries(map), n = 0;
+	uint64_t key, next, *ids = calloc(max, sizeof(*ids));
 	struct ow_memcg_cfg cfg;
 	void *prev = NULL;
 
-	if (!stale)
+	if (!ids)
 		return -ENOMEM;
-	/* Collect first: deleting while walking the keys could restart the walk. */
 	while (n < max && !bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
 		key = next;
 		prev = &key;
 		if (bpf_map__lookup_elem(map, &key, sizeof(key), &cfg, sizeof(cfg), 0) ||
-		    cfg.watched || !gone(key, arg))
+		    cfg.watched || !pred(key, arg))
 			continue;
-		stale[n++] = key;
+		ids[n++] = key;
 	}
+	*out = ids;
+	return (int)n;
+}
+
+int ow_tracer_prune_memcgs(struct ow_tracer *t, int (*gone)(uint64_t id, void *arg), void *arg)
+{
+	uint64_t *stale;
+	int n = collect_unwatched(t, gone, arg, &stale), i;
+
 	for (i = 0; i < n; i++) {
 		bpf_map__delete_elem(t->skel->maps.memcg_state, &stale[i], sizeof(stale[i]), 0);
-		bpf_map__delete_elem(map, &stale[i], sizeof(stale[i]), 0);
+		bpf_map__delete_elem(t->skel->maps.memcg_cfg, &stale[i], sizeof(stale[i]), 0);
 	}
-	free(stale);
-	return (int)n;
+	if (n >= 0)
+		free(stale);
+	return n;
+}
+
+static int any_memcg(uint64_t id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	return 1;
+}
+
+int ow_tracer_each_unwatched(struct ow_tracer *t, void (*fn)(uint64_t id, void *arg), void *arg)
+{
+	uint64_t *ids;
+	int n = collect_unwatched(t, any_memcg, NULL, &ids), i;
+
+	for (i = 0; i < n; i++)
+		fn(ids[i], arg);
+	if (n >= 0)
+		free(ids);
+	return n;
+}
+
+bool ow_tracer_memcg_seen(struct ow_tracer *t, uint64_t id)
+{
+	struct ow_memcg_cfg cfg;
+
+	return !bpf_map__lookup_elem(t->skel->maps.memcg_cfg, &id, sizeof(id), &cfg, sizeof(cfg),
+				     0);
+}
+
+uint64_t ow_tracer_map_full(const struct ow_tracer *t)
+{
+	return __atomic_load_n(&t->skel->bss->map_full, __ATOMIC_RELAXED);
 }
 
 int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t id, uint64_t usage)

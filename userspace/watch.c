@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Watched cgroups: see include/watch.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup_id.h"
+#include "readfile.h"
 #include "watch.h"
 
 static bool below(const char *root, const char *path)
@@ -106,6 +109,25 @@ int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg, uint64_t no
 	return 0;
 }
 
+int ow_watch_glance(const struct ow_watch *w, struct ow_cgroup *cg, const struct ow_cgroup *parent,
+		    uint64_t now_ns)
+{
+	struct ow_cg_stat st;
+	int err;
+
+	if (!parent || ow_cgroup_is_root(cg))
+		return ow_watch_refresh(w, cg, now_ns);
+	err = ow_cg_read_usage_limit(w->mount.version, cg->path, &st);
+	if (err)
+		return err;
+	cg->st = st;
+	cg->own_limit = st.limit;
+	cg->eff_limit = st.limit < parent->eff_limit ? st.limit : parent->eff_limit;
+	cg->limits_ns = 0; /* the first refresh reads the whole chain */
+	cg->nonrecl = 0;
+	return 0;
+}
+
 struct scan {
 	const struct ow_watch *w;
 	struct ow_model *m;
@@ -113,20 +135,28 @@ struct scan {
 	void *arg;
 };
 
-/* The inode of the parent directory, if the parent is watched too (else 0). */
+/* The inode of the parent directory, if the parent is watched too (else 0). The path may be
+ * longer than PATH_MAX (a deep tree). */
 static uint64_t parent_id(const struct ow_watch *w, const char *path)
 {
-	char parent[PATH_MAX];
-	struct stat st;
-	char *slash;
+	char *parent = strdup(path), *slash = parent ? strrchr(parent, '/') : NULL;
+	struct stat st = {0};
+	bool covered = false;
+	int fd = -1;
 
-	snprintf(parent, sizeof(parent), "%s", path);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return 0;
-	*slash = '\0';
-	if (!ow_watch_covers(w, parent) || stat(parent, &st))
-		return 0;
+	if (slash && slash != parent) {
+		*slash = '\0';
+		covered = ow_watch_covers(w, parent);
+	}
+	if (covered && slash - parent < PATH_MAX)
+		stat(parent, &st); /* every scan, every cgroup: the cheap way when it can */
+	else if (covered)
+		fd = ow_open_path(parent, O_PATH | O_DIRECTORY);
+	if (fd >= 0 && fstat(fd, &st))
+		st.st_ino = 0;
+	if (fd >= 0)
+		close(fd);
+	free(parent);
 	return st.st_ino;
 }
 
@@ -143,10 +173,80 @@ static int scan_one(const char *path, uint64_t ino, void *arg)
 		added = true;
 	}
 	cg->seen = true;
-	cg->parent_id = parent_id(s->w, path);
+	/* A cgroup never changes parent; one found without a watched parent may get one when a
+	 * reload widens the watched subtrees. */
+	if (added || !cg->parent_id)
+		cg->parent_id = parent_id(s->w, path);
 	if (s->fn)
 		s->fn(cg, added, s->arg);
 	return 0;
+}
+
+static const char *covering_root(const struct ow_watch *w, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nroots; i++)
+		if (below(w->roots[i], path))
+			return w->roots[i];
+	return NULL;
+}
+
+static int ino_of(const char *path, uint64_t *ino)
+{
+	int fd = ow_open_path(path, O_PATH | O_DIRECTORY), err = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st))
+		err = -errno;
+	else
+		*ino = st.st_ino;
+	close(fd);
+	return err;
+}
+
+int ow_watch_add(const struct ow_watch *w, struct ow_model *m, const char *path, ow_watch_fn fn,
+		 void *arg)
+{
+	struct scan s = {w, m, fn, arg};
+	const char *root = covering_root(w, path);
+	size_t i, len = strlen(path);
+	char *p = strdup(path);
+	uint64_t ino = 0;
+	int err = 0;
+
+	if (!root || !p) {
+		free(p);
+		return root ? -ENOMEM : -EINVAL;
+	}
+	/* Each level from the watched root down, parents first, as a walk finds them. */
+	for (i = strlen(root); !err && i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		err = ino_of(p, &ino);
+		if (!err)
+			err = scan_one(p, ino, &s);
+		p[i] = path[i];
+	}
+	free(p);
+	return err;
+}
+
+int ow_watch_place(const struct ow_watch *w, struct ow_model *m, uint64_t id, ow_watch_fn fn,
+		   void *arg)
+{
+	char path[PATH_MAX];
+	int err = ow_cg_path_of_id(w->mount.path, id, path, sizeof(path));
+
+	if (err)
+		return err;
+	if (!ow_watch_covers(w, path))
+		return 0;
+	err = ow_watch_add(w, m, path, fn, arg);
+	return err ? err : 1;
 }
 
 int ow_watch_scan(const struct ow_watch *w, struct ow_model *m, ow_watch_fn fn, void *arg)

@@ -77,7 +77,8 @@ write_scale()
 		printf "| start to ready: wall (s) / CPU (s) | %s / %s |\n", n["ready-s"], n["ready-cpu-s"]
 		printf "| idle CPU (%% of a core) | %s |\n", n["idle-cpu-pct"]
 		printf "| resident memory (MiB) | %s |\n", n["rss-mib"]
-		printf "| 64 MiB/s leak in one 64 MiB memcg: event to SIGTERM (ms), workload exit, OOM kills | %s, %s, %s |\n",
+		printf "| a memcg created: placed in the model (ms) | %s |\n", n["rescan-ms"]
+		printf "| 64 MiB/s leak in a 64 MiB memcg created last: event to SIGTERM (ms), workload exit, OOM kills | %s, %s, %s |\n",
 			n["leak-latency-ms"], n["leak-exit"], n["leak-oom-kills"] }' "$TMP/scale.tsv"
 }
 

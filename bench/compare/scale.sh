@@ -1,29 +1,47 @@
 # shellcheck shell=bash
 # oomwarden at scale: SCALE_CGROUPS memcgs (64 MiB each) under one parent holding
 # SCALE_PROCS sleeping processes, the daemon watching the parent. Measures its start-up (wall
-# and CPU to "ready"), idle CPU over IDLE_S, resident memory, and then one leak in one of the
-# memcgs: event-to-SIGTERM latency and whether the leak was stopped gracefully.
+# and CPU to "ready"), idle CPU over IDLE_S, resident memory, and then one leak in a memcg
+# created after the daemon was ready (the last one): the time to place it in the model (ms,
+# from the daemon's debug line), event-to-SIGTERM latency and whether the leak was stopped gracefully.
 # Results go to $TMP/scale.tsv (measure value). Sourced by scripts/bench-compare.sh.
 
-SCALE_PARENT='' SCALE_SLEEPERS=''
+SCALE_PARENT='' SCALE_SLEEPERS='' SCALE_PID_MAX=''
 
+scale_limit()
+{
+	if [[ $OW_CG_VER == 2 ]]; then
+		echo $((64 << 20)) >"$1/memory.max"
+	else
+		echo $((64 << 20)) >"$1/memory.limit_in_bytes"
+	fi
+}
+
+# Tens of thousands of memcgs: one mkdir per thousand, the limits by the shell's own echo.
 scale_make_cgroups()
 {
 	local i dir
 
 	SCALE_PARENT=$(cg_create "owh-compare-$$-scale" $((8 << 30))) || return 1
 	[[ $OW_CG_VER == 2 ]] && echo +memory >"$SCALE_PARENT/cgroup.subtree_control"
-	: >"$TMP/scale.list"
 	for ((i = 1; i <= SCALE_CGROUPS; i++)); do
-		dir=$SCALE_PARENT/c$i
-		mkdir "$dir" || return 1
-		if [[ $OW_CG_VER == 2 ]]; then
-			echo $((64 << 20)) >"$dir/memory.max"
-		else
-			echo $((64 << 20)) >"$dir/memory.limit_in_bytes"
-		fi
-		echo "$dir" >>"$TMP/scale.list"
-	done
+		echo "$SCALE_PARENT/c$i"
+	done >"$TMP/scale.list"
+	xargs -n 1000 mkdir <"$TMP/scale.list" || return 1
+	while read -r dir; do
+		scale_limit "$dir" || return 1
+	done <"$TMP/scale.list"
+}
+
+# 50,000 sleepers need more pids than the usual 32768; the old value comes back at cleanup.
+scale_raise_pid_max()
+{
+	local cur need=$((SCALE_PROCS + 16384))
+
+	cur=$(cat /proc/sys/kernel/pid_max)
+	((cur >= need)) && return 0
+	SCALE_PID_MAX=$cur
+	echo "$need" >/proc/sys/kernel/pid_max
 }
 
 scale_cleanup()
@@ -35,12 +53,17 @@ scale_cleanup()
 		wait "$SCALE_SLEEPERS" 2>/dev/null
 		SCALE_SLEEPERS=''
 	fi
-	[[ -n $SCALE_PARENT ]] || return 0
-	for dir in "$SCALE_PARENT"/c*/; do
-		cg_destroy "${dir%/}"
-	done
-	cg_destroy "$SCALE_PARENT"
-	SCALE_PARENT=''
+	if [[ -n $SCALE_PARENT ]]; then
+		for dir in "$SCALE_PARENT"/c*/; do
+			rmdir "${dir%/}" 2>/dev/null || cg_destroy "${dir%/}"
+		done
+		cg_destroy "$SCALE_PARENT"
+		SCALE_PARENT=''
+	fi
+	if [[ -n $SCALE_PID_MAX ]]; then
+		echo "$SCALE_PID_MAX" >/proc/sys/kernel/pid_max
+		SCALE_PID_MAX=''
+	fi
 }
 
 # scale_wait_procs N: until the memcgs hold N processes (the sleepers join them themselves).
@@ -49,7 +72,7 @@ scale_wait_procs()
 	local n=0 i
 
 	for ((i = 0; i < 600; i++)); do
-		n=$(cat "$SCALE_PARENT"/c*/cgroup.procs | wc -l)
+		n=$(sed 's|$|/cgroup.procs|' "$TMP/scale.list" | xargs cat | wc -l)
 		((n >= $1)) && return 0
 		sleep 0.1
 	done
@@ -59,15 +82,18 @@ scale_wait_procs()
 
 run_scale()
 {
-	local log=$TMP/scale.log t0 t1 c0 c1 ready_cpu rss lat st
+	local log=$TMP/scale.log last t0 t1 c0 c1 ready_cpu rss lat st scan
 
 	echo "bench-compare: scale, $SCALE_CGROUPS memcgs, $SCALE_PROCS sleepers" >&2
+	scale_raise_pid_max || return 1
 	scale_make_cgroups || return 1
 	"$SLEEPERS" "$TMP/scale.list" "$SCALE_PROCS" >/dev/null &
 	SCALE_SLEEPERS=$!
 	scale_wait_procs "$SCALE_PROCS" || return 1
 	t0=$(date +%s.%N)
-	watcher_start oomwarden default "$SCALE_PARENT" "$log" || return 1
+	# -vv: the scan's debug line says how long the rescan took
+	OW_BENCH_FLAGS="${OW_BENCH_FLAGS:-} -vv" watcher_start oomwarden default "$SCALE_PARENT" \
+		"$log" || return 1
 	t1=$(date +%s.%N)
 	ready_cpu=$(cpu_ns "$W_PID")
 	sleep 5
@@ -75,12 +101,18 @@ run_scale()
 	sleep "$IDLE_S"
 	c1=$(cpu_ns "$W_PID")
 	rss=$(rss_kib "$W_PID")
-	bench/compare/incg.sh "$SCALE_PARENT/c1" "$TMP/scale.report" "$OWLOAD" linear --rate 64 \
+	# The last memcg, made now: found by a rescan of the whole tree on its first event.
+	last=$SCALE_PARENT/c$((SCALE_CGROUPS + 1))
+	mkdir "$last" && scale_limit "$last" || return 1
+	bench/compare/incg.sh "$last" "$TMP/scale.report" "$OWLOAD" linear --rate 64 \
 		--duration 20 --report "$TMP/scale.report" >/dev/null 2>&1
 	st=$?
 	sleep 1
 	watcher_stop oomwarden "$log"
 	lat=$(grep '"event":"act"' "$log" | grep -o '"latency_ms":[0-9.e+-]*' | head -n1 | cut -d: -f2)
+	# placed by its id, or found by a rescan when it cannot be (no open_by_handle_at)
+	scan=$(grep -E '"event":"(placed|scan)"' "$log" | tail -n 1 |
+		grep -o '"duration_ms":[0-9.e+-]*' | cut -d: -f2)
 	{
 		echo "memcgs $SCALE_CGROUPS"
 		echo "procs $SCALE_PROCS"
@@ -89,9 +121,10 @@ run_scale()
 		awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" \
 			'BEGIN { printf "idle-cpu-pct %.5f\n", (b - a) / (s * 1e9) * 100 }'
 		awk -v r="$rss" 'BEGIN { printf "rss-mib %.2f\n", r / 1024 }'
+		echo "rescan-ms ${scan:--}"
 		echo "leak-latency-ms ${lat:--}"
 		echo "leak-exit $st"
-		echo "leak-oom-kills $(cg_oom_kills "$SCALE_PARENT/c1")"
+		echo "leak-oom-kills $(cg_oom_kills "$last")"
 	} >"$TMP/scale.tsv"
 	scale_cleanup
 }

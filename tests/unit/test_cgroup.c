@@ -167,6 +167,27 @@ static void test_stat_v2_max_and_defaults(void **state)
 	assert_int_equal(st.oom_kills, 0);
 }
 
+/* A scan's glance: usage and own limit only, the rest as if absent. */
+static void test_usage_limit_only(void **state)
+{
+	struct ow_cg_stat st;
+
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V1, V1 "/system.slice/api.service", &st), 0);
+	assert_int_equal(st.usage, 500 * MiB);
+	assert_int_equal(st.limit, 2 * GiB);
+	assert_int_equal(st.anon, 0);
+	assert_true(st.high == OW_NO_LIMIT);
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V1, V1, &st), 0);
+	assert_true(st.limit == OW_NO_LIMIT); /* v1 "unlimited" */
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V2, V2 "/system.slice/api.service", &st), 0);
+	assert_int_equal(st.usage, 480 * MiB);
+	assert_int_equal(st.limit, 512 * MiB);
+	assert_true(st.high == OW_NO_LIMIT); /* not read */
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V2, V2 "/system.slice", &st), 0);
+	assert_true(st.limit == OW_NO_LIMIT); /* "max" */
+	assert_int_equal(ow_cg_read_usage_limit(OW_CG_V1, V1 "/vanished", &st), -ENOENT);
+}
+
 static void test_stat_missing(void **state)
 {
 	struct ow_cg_stat st = {.usage = 12345};
@@ -541,6 +562,135 @@ static void test_walk_errors(void **state)
 	assert_int_equal(c.n, 0);
 }
 
+/* ---- a tree nested past PATH_MAX ---- */
+
+#define DEEP_LEVELS 90 /* 200-byte names: ~18,000 bytes deep, past the walk's held fds */
+
+struct deep {
+	char root[64];
+	char *leaf; /* the deepest directory's path */
+	int n;
+	size_t longest;
+	uint64_t leaf_ino, found_ino;
+	bool saw_sibling;
+};
+
+static int deep_fn(const char *path, uint64_t ino, void *arg)
+{
+	struct deep *d = arg;
+	size_t n = strlen(path);
+
+	d->n++;
+	if (n > d->longest)
+		d->longest = n;
+	if (!strcmp(path, d->leaf))
+		d->found_ino = ino;
+	if (strstr(path, "/sibling"))
+		d->saw_sibling = true;
+	return 0;
+}
+
+static void put_at(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* DEEP_LEVELS directories nested with mkdirat (a path that long cannot be made by name); a
+ * sibling branch at level 70, after which the walk must reopen level 69; a symlink to / that
+ * must not be followed; v1 memory files at the leaf. */
+static void make_deep(struct deep *d)
+{
+	char name[201];
+	struct stat st;
+	size_t len;
+	int fd, next, i;
+
+	snprintf(d->root, sizeof(d->root), "/tmp/ow-test-deep-XXXXXX");
+	assert_non_null(mkdtemp(d->root));
+	memset(name, 'd', 200);
+	name[200] = '\0';
+	fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	len = strlen(d->root);
+	d->leaf = malloc(len + DEEP_LEVELS * 201 + 1);
+	memcpy(d->leaf, d->root, len + 1);
+	assert_int_equal(symlinkat("/", fd, "link"), 0);
+	for (i = 0; i < DEEP_LEVELS; i++) {
+		if (i == 70)
+			assert_int_equal(mkdirat(fd, "sibling", 0755), 0);
+		assert_int_equal(mkdirat(fd, name, 0755), 0);
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+		len += (size_t)sprintf(d->leaf + len, "/%s", name);
+	}
+	put_at(fd, "memory.usage_in_bytes", "8192\n");
+	put_at(fd, "memory.limit_in_bytes", "65536\n");
+	put_at(fd, "memory.stat", "total_rss 4096\ntotal_cache 0\n");
+	put_at(fd, "cgroup.procs", "42\n");
+	assert_int_equal(fstat(fd, &st), 0);
+	d->leaf_ino = st.st_ino;
+	close(fd);
+}
+
+static void remove_deep(struct deep *d)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->root);
+	assert_int_equal(system(cmd), 0);
+	free(d->leaf);
+}
+
+static void test_walk_past_path_max(void **state)
+{
+	struct deep d = {0};
+
+	make_deep(&d);
+	assert_true(strlen(d.leaf) > 4 * PATH_MAX);
+	assert_int_equal(ow_cg_walk(d.root, deep_fn, &d), 0);
+	/* the root, every level, the sibling; not the symlink */
+	assert_int_equal(d.n, 1 + DEEP_LEVELS + 1);
+	assert_true(d.saw_sibling);
+	assert_int_equal(d.longest, strlen(d.leaf));
+	assert_int_equal(d.found_ino, d.leaf_ino);
+	/* and a walk may start there */
+	d.n = 0;
+	assert_int_equal(ow_cg_walk(d.leaf, deep_fn, &d), 0);
+	assert_int_equal(d.n, 1);
+	remove_deep(&d);
+}
+
+/* The readers take such a directory too: its files, its limit, its processes. */
+static void test_read_past_path_max(void **state)
+{
+	struct deep d = {0};
+	struct ow_cg_mount m = {.version = OW_CG_V1};
+	struct ow_cg_stat st;
+	uint64_t lim = 0;
+	int pids[4];
+
+	make_deep(&d);
+	snprintf(m.path, sizeof(m.path), "%s", d.root);
+	assert_int_equal(ow_cg_read_stat(OW_CG_V1, d.leaf, &st), 0);
+	assert_int_equal(st.usage, 8192);
+	assert_int_equal(st.limit, 65536);
+	assert_int_equal(st.anon, 4096);
+	/* the levels between have no limit file (no limit); the root's, tighter, counts */
+	assert_int_equal(ow_cg_effective_limit(&m, d.leaf, 0, &lim), 0);
+	assert_int_equal(lim, 65536);
+	put(d.root, "memory.limit_in_bytes", "32768\n");
+	assert_int_equal(ow_cg_effective_limit(&m, d.leaf, 0, &lim), 0);
+	assert_int_equal(lim, 32768);
+	assert_int_equal(ow_cg_read_procs(d.leaf, pids, 4), 1);
+	assert_int_equal(pids[0], 42);
+	remove_deep(&d);
+}
+
 /* ---- ow_cg_read_procs ---- */
 
 static void test_read_procs(void **state)
@@ -674,6 +824,9 @@ int main(void)
 		cmocka_unit_test(test_walk_order),
 		cmocka_unit_test(test_walk_subtree_and_stop),
 		cmocka_unit_test(test_walk_errors),
+		cmocka_unit_test(test_walk_past_path_max),
+		cmocka_unit_test(test_usage_limit_only),
+		cmocka_unit_test(test_read_past_path_max),
 		cmocka_unit_test(test_read_procs),
 		cmocka_unit_test(test_read_procs_errors),
 		cmocka_unit_test(test_live_machine),

@@ -19,7 +19,7 @@
 #include "prom_lint.h"
 
 /* Families: 10 daemon-wide + oomwarden_cgroups; per cgroup 7 single samples + 3 actions. */
-#define DAEMON_SAMPLES 11
+#define DAEMON_SAMPLES 12
 #define CGROUP_SAMPLES 10
 #define API_PATH       "/sys/fs/cgroup/memory/system.slice/api.service"
 #define API_LABELS     "{cgroup=\"api.service\",path=\"" API_PATH "\"}"
@@ -42,6 +42,7 @@ static void daemon_stats(struct ow_metrics_daemon *d)
 	d->resident_bytes = 3712 * 1024;
 	d->events = 1234;
 	d->oom_kills = 2;
+	d->bpf_map_full = 7;
 	d->alerts_sent = 5;
 	d->alerts_failed = 1;
 }
@@ -111,6 +112,7 @@ static void test_format_values_and_labels(void **state)
 	assert_has_line("oomwarden_resident_memory_bytes 3801088");
 	assert_has_line("oomwarden_events_total 1234");
 	assert_has_line("oomwarden_oom_kills_total 2");
+	assert_has_line("oomwarden_bpf_map_full_total 7");
 	assert_has_line("oomwarden_alerts_sent_total 5");
 	assert_has_line("oomwarden_alerts_failed_total 1");
 	assert_has_line("oomwarden_alerts_dropped_total 0");
@@ -141,6 +143,7 @@ static void test_help_and_type_for_every_family(void **state)
 		{"resident_memory_bytes", "gauge"},
 		{"events_total", "counter"},
 		{"oom_kills_total", "counter"},
+		{"bpf_map_full_total", "counter"},
 		{"alerts_sent_total", "counter"},
 		{"alerts_failed_total", "counter"},
 		{"alerts_dropped_total", "counter"},

@@ -332,19 +332,193 @@ static void test_view_before_any_sample(void **state)
 	assert_int_equal(v.high, 128 * MiB);
 }
 
-static void test_sample_allocates_trends_and_records(void **state)
+/* A flat cgroup keeps only its first sample; the trends come when the value moves. */
+static void test_sample_allocates_trends_when_the_value_moves(void **state)
 {
 	struct ow_cgroup *cg = limited_cgroup(256 * MiB);
 
 	assert_int_equal(ow_cgroup_sample(cg, T0, 30 * MiB), 0);
+	assert_int_equal(ow_cgroup_sample(cg, T0 + 5 * NS, 30 * MiB), 0);
+	assert_null(cg->fine);
+	assert_null(cg->coarse);
+	assert_int_equal(cg->nonrecl, 30 * MiB);
+	assert_int_equal(cg->last_sample_ns, T0 + 5 * NS);
+	assert_int_equal(ow_cgroup_sample(cg, T0 + 6 * NS, 31 * MiB), 0);
 	assert_non_null(cg->fine);
 	assert_non_null(cg->coarse);
-	assert_int_equal(cg->nonrecl, 30 * MiB);
-	assert_int_equal(cg->last_sample_ns, T0);
-	assert_int_equal(cg->fine->count, 1);
-	assert_int_equal(cg->coarse->count, 1);
+	assert_int_equal(cg->fine->count, 2); /* the baseline's bucket and the new one */
 	assert_true(cg->fine->width_ns < cg->coarse->width_ns);
 	assert_true(cg->fine->window_ns < cg->coarse->window_ns);
+}
+
+static void assert_same_result(const struct ow_trend_result *a, const struct ow_trend_result *b)
+{
+	assert_int_equal(a->valid, b->valid);
+	assert_int_equal(a->rising, b->rising);
+	assert_true(a->floor_rate == b->floor_rate);
+	assert_true(a->recent_rate == b->recent_rate);
+	assert_int_equal(a->last, b->last);
+	assert_int_equal(a->peak, b->peak);
+	assert_true(a->span_s == b->span_s);
+}
+
+/* Lazy trends judge as eager ones: a cgroup sampled when found, silent (flat) for 100 s, then
+ * a leak, viewed along the way. */
+static void test_lazy_trends_judge_as_eager_ones(void **state)
+{
+	struct ow_cgroup *lazy = limited_cgroup(256 * MiB);
+	struct ow_cgroup *eager = ow_model_add_cgroup(&m, 78, MOUNT "/eager", strlen(MOUNT));
+	struct ow_cg_view a, b;
+	uint64_t t, v;
+
+	eager->eff_limit = lazy->eff_limit;
+	/* the eager one's value moves once, so it has trends; the reset empties them */
+	assert_int_equal(ow_cgroup_sample(eager, T0 - 2 * NS, 0), 0);
+	assert_int_equal(ow_cgroup_sample(eager, T0 - NS, 1), 0);
+	ow_cgroup_reset_trend(eager);
+	assert_non_null(eager->fine);
+	for (t = 0; t <= 160 * NS; t += NS / 2) {
+		v = t < 100 * NS ? 20 * MiB : 20 * MiB + (t - 100 * NS) / MS * MiB / 1000;
+		if (!t || t > 100 * NS) {
+			assert_int_equal(ow_cgroup_sample(lazy, T0 + t, v), 0);
+			assert_int_equal(ow_cgroup_sample(eager, T0 + t, v), 0);
+		}
+		ow_cgroup_view(lazy, T0 + t + NS / 4, &a);
+		ow_cgroup_view(eager, T0 + t + NS / 4, &b);
+		assert_same_result(&a.fine, &b.fine);
+		assert_same_result(&a.coarse, &b.coarse);
+		assert_true((lazy->fine == NULL) == (t < 100 * NS + NS / 2));
+	}
+	assert_true(a.fine.rising);
+}
+
+/* ---- the id index ---- */
+
+/* Thousands of cgroups and processes, ids clustered like inodes and pids. */
+static void test_index_many_entries(void **state)
+{
+	char path[64];
+	uint64_t id;
+	pid_t pid;
+
+	for (id = 1000; id < 21000; id++) {
+		snprintf(path, sizeof(path), MOUNT "/c%llu", (unsigned long long)id);
+		assert_non_null(ow_model_add_cgroup(&m, id, path, strlen(MOUNT)));
+	}
+	for (pid = 1; pid <= 50000; pid++)
+		assert_non_null(ow_model_proc_sample(&m, pid, 1000 + pid % 20000, "x", 1, T0));
+	assert_int_equal(m.ncgs, 20000);
+	assert_int_equal(m.nprocs, 50000);
+	for (id = 1000; id < 21000; id++)
+		assert_int_equal(ow_model_cgroup(&m, id)->id, id);
+	for (pid = 1; pid <= 50000; pid++)
+		assert_int_equal(ow_model_proc(&m, pid)->tgid, pid);
+	assert_null(ow_model_cgroup(&m, 999));
+	assert_null(ow_model_cgroup(&m, 21000));
+	assert_null(ow_model_cgroup(&m, 0));
+	assert_null(ow_model_proc(&m, 50001));
+	assert_null(ow_model_proc(&m, 0));
+}
+
+/* As a rescan removes the cgroups it did not see: index i, no advance after a removal. */
+static void test_index_removal_during_iteration(void **state)
+{
+	unsigned int i = 0, left = 0;
+	char path[64];
+	uint64_t id;
+
+	for (id = 1; id <= 3000; id++) {
+		snprintf(path, sizeof(path), MOUNT "/c%llu", (unsigned long long)id);
+		assert_non_null(ow_model_add_cgroup(&m, id, path, strlen(MOUNT)));
+	}
+	while (i < m.ncgs) {
+		if (m.cgs[i]->id % 3) {
+			ow_model_remove_cgroup(&m, i);
+			continue;
+		}
+		i++;
+	}
+	assert_int_equal(m.ncgs, 1000);
+	for (id = 1; id <= 3000; id++) {
+		struct ow_cgroup *cg = ow_model_cgroup(&m, id);
+
+		if (id % 3) {
+			assert_null(cg);
+			continue;
+		}
+		assert_non_null(cg);
+		assert_int_equal(cg->id, id);
+		snprintf(path, sizeof(path), "/c%llu", (unsigned long long)id);
+		assert_string_equal(cg->rel, path);
+		left++;
+	}
+	assert_int_equal(left, 1000);
+	/* and the table still takes new ones, including ids just removed */
+	for (id = 1; id <= 3000; id += 3) {
+		assert_non_null(ow_model_add_cgroup(&m, id, MOUNT "/again", strlen(MOUNT)));
+		assert_string_equal(ow_model_cgroup(&m, id)->rel, "/again");
+	}
+	assert_int_equal(m.ncgs, 2000);
+}
+
+/* Processes come and go in any order; each remaining one is still found at its record. */
+static void test_index_proc_churn(void **state)
+{
+	pid_t pid;
+
+	for (pid = 1; pid <= 5000; pid++)
+		assert_non_null(ow_model_proc_sample(&m, pid, 7, "p", (uint64_t)pid, T0));
+	for (pid = 5000; pid >= 1; pid -= 2)
+		ow_model_proc_remove(&m, pid);
+	ow_model_proc_remove(&m, 123456); /* unknown: nothing happens */
+	assert_int_equal(m.nprocs, 2500);
+	for (pid = 1; pid <= 5000; pid++) {
+		struct ow_proc_rec *p = ow_model_proc(&m, pid);
+
+		if (pid % 2 == 0) {
+			assert_null(p);
+			continue;
+		}
+		assert_non_null(p);
+		assert_int_equal(p->nonrecl, (uint64_t)pid);
+	}
+}
+
+/* An id added again (an inode reused before the old cgroup is freed) is found at the newest
+ * entry, before and after the older one's removal, wherever the swap removal moves it. */
+static void test_index_id_added_twice(void **state)
+{
+	struct ow_cgroup *old, *new;
+	unsigned int i;
+	old = ow_model_add_cgroup(&m, 9, MOUNT "/old", strlen(MOUNT));
+	new = ow_model_add_cgroup(&m, 9, MOUNT "/new", strlen(MOUNT));
+	assert_non_null(ow_model_add_cgroup(&m, 10, MOUNT "/other", strlen(MOUNT)));
+	assert_ptr_equal(ow_model_cgroup(&m, 9), new);
+	assert_ptr_equal(m.cgs[0], old);
+	ow_model_remove_cgroup(&m, 0); /* the old one; the last entry moves into its place */
+	assert_ptr_equal(ow_model_cgroup(&m, 9), new);
+	assert_string_equal(ow_model_cgroup(&m, 10)->rel, "/other");
+	for (i = 0; m.cgs[i] != new; i++)
+		;
+	ow_model_remove_cgroup(&m, i);
+	assert_null(ow_model_cgroup(&m, 9));
+	assert_string_equal(ow_model_cgroup(&m, 10)->rel, "/other");
+}
+
+/* A path longer than PATH_MAX is kept whole (deep cgroup trees exist). */
+static void test_cgroup_path_past_path_max(void **state)
+{
+	static char path[3 * PATH_MAX];
+	struct ow_cgroup *cg;
+	size_t n;
+
+	n = (size_t)snprintf(path, sizeof(path), MOUNT);
+	while (n < 2 * PATH_MAX)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "/%0200d", 0);
+	cg = ow_model_add_cgroup(&m, 5, path, strlen(MOUNT));
+	assert_non_null(cg);
+	assert_string_equal(cg->path, path);
+	assert_string_equal(cg->rel, path + strlen(MOUNT));
 }
 
 /* 4 MiB/s for 30 s, a sample every 250 ms: the fine trend sees it, the coarse is too young. */
@@ -454,7 +628,13 @@ int main(void)
 		T(test_gone_cgroup_lives_until_reaped),
 		T(test_model_free_empties),
 		T(test_view_before_any_sample),
-		T(test_sample_allocates_trends_and_records),
+		T(test_sample_allocates_trends_when_the_value_moves),
+		T(test_lazy_trends_judge_as_eager_ones),
+		T(test_index_many_entries),
+		T(test_index_removal_during_iteration),
+		T(test_index_proc_churn),
+		T(test_index_id_added_twice),
+		T(test_cgroup_path_past_path_max),
 		T(test_view_of_a_leak),
 		T(test_slow_leak_seen_by_coarse_trend_only),
 		T(test_noise_scales_with_limit),
