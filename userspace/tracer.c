@@ -103,15 +103,23 @@ static bool wanted(const struct bpf_program *prog, int mode, bool victim_task)
 	return true;
 }
 
+/*
+ * Each link goes into the skeleton's slot for its program, so oomwarden_bpf__destroy() frees
+ * it: a link kept nowhere leaked, and one of a flavour that failed half-way stayed attached.
+ */
 static int attach_all(struct oomwarden_bpf *skel, int mode, bool victim_task)
 {
-	struct bpf_program *prog;
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	int i;
 
-	bpf_object__for_each_program(prog, skel->obj)
-	{
+	for (i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+		struct bpf_link **link = s->progs[i].link;
+
 		if (!wanted(prog, mode, victim_task))
 			continue;
-		if (!bpf_program__attach(prog))
+		*link = bpf_program__attach(prog);
+		if (!*link)
 			return -errno ? -errno : -EINVAL;
 	}
 	return 0;
