@@ -120,7 +120,7 @@ static int attach_all(struct oomwarden_bpf *skel, int mode, bool victim_task)
 			continue;
 		*link = bpf_program__attach(prog);
 		if (!*link)
-			return -errno ? -errno : -EINVAL;
+			return errno ? -errno : -EINVAL;
 	}
 	return 0;
 }
@@ -149,7 +149,7 @@ static int try_mode(struct ow_tracer *t, int mode, bool victim_task)
 
 	t->skel = open_skel();
 	if (!t->skel)
-		return -errno ? -errno : -EINVAL;
+		return errno ? -errno : -EINVAL;
 	bpf_object__for_each_program(prog, t->skel->obj)
 		bpf_program__set_autoload(prog, wanted(prog, mode, victim_task));
 	err = oomwarden_bpf__load(t->skel);
