@@ -134,12 +134,16 @@ static size_t bound_count(const char **p)
 /* Skip a bracket expression from its '['; returns its last character. */
 static const char *skip_bracket(const char *p)
 {
+	const char *q;
+
 	p++;
 	p += *p == '^';
 	p += *p == ']';
 	for (; *p && *p != ']'; p++)
-		if (*p == '[' && p[1] && strchr(":.=", p[1]) && strchr(p + 2, p[1]))
-			p = strchr(p + 2, p[1]) + 1;
+		/* "[:alpha:]" and the like: on to its ']' (only if there is one). */
+		if (*p == '[' && p[1] && strchr(":.=", p[1]) && (q = strchr(p + 2, p[1])) &&
+		    q[1] == ']')
+			p = q + 1;
 	return *p ? p : p - 1;
 }
 
