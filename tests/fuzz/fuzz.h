@@ -54,7 +54,8 @@ static inline const char *fuzz_put(const char *rel, const uint8_t *data, size_t 
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", fuzz_dir(), rel);
-	for (slash = strchr(path + strlen(fuzz_root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+	for (slash = strchr(path + strlen(fuzz_root) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		mkdir(path, 0700);
 		*slash = '/';

@@ -8,10 +8,18 @@
 #include "cgroup.h"
 
 static const char *const files[] = {
-	"memory.stat",	 "memory.usage_in_bytes",	 "memory.limit_in_bytes",
-	"memory.oom_control", "memory.memsw.usage_in_bytes", "memory.current",
-	"memory.max",	 "memory.high",		 "memory.swap.current",
-	"memory.events", "cgroup.procs",		 "meminfo",
+	"memory.stat",
+	"memory.usage_in_bytes",
+	"memory.limit_in_bytes",
+	"memory.oom_control",
+	"memory.memsw.usage_in_bytes",
+	"memory.current",
+	"memory.max",
+	"memory.high",
+	"memory.swap.current",
+	"memory.events",
+	"cgroup.procs",
+	"meminfo",
 };
 #define NFILES (sizeof(files) / sizeof(files[0]))
 
