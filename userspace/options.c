@@ -116,7 +116,7 @@ int ow_parse_action(const char *name, const char *s, enum ow_action *out, char *
 }
 
 /* Expanded size past which a pattern is refused: far above any process-name pattern. */
-#define REGEX_MAX_NODES 4096
+#define REGEX_MAX_NODES 1024
 
 /* The repetition count of the bound at *p ("{m}", "{m,}", "{m,n}"); *p moves to its '}'. */
 static size_t bound_count(const char **p)
