@@ -22,6 +22,9 @@ PKGS="$PKGS openssl"
 # systemd-analyze. The systemd package is only the tools and units: it does not make systemd
 # PID 1 (systemd-sysv does), so it is safe where another init runs, as on the test VMs.
 PKGS="$PKGS groff-base man-db systemd"
+# make analyze (cppcheck); make fuzz / fuzz-smoke: clang's libFuzzer runtime (compiler-rt).
+# make asan-test uses gcc's libasan/libubsan, which come with gcc.
+PKGS="$PKGS cppcheck libclang-rt-dev"
 
 installed()
 {

@@ -14,6 +14,8 @@ int ow_cg_path_of_id(const char *mount, uint64_t id, char *out, size_t len)
 {
 	struct {
 		struct file_handle fh;
+		/* Read by the kernel, as fh's flexible f_handle[] (open_by_handle_at). */
+		// cppcheck-suppress unusedStructMember
 		uint64_t id;
 	} h = {.fh = {.handle_bytes = sizeof(uint64_t), .handle_type = FILEID_KERNFS}, .id = id};
 	char link[64];

@@ -204,7 +204,7 @@ static void progress(const struct diag *d, double t, bool last)
 		return;
 	}
 	ow_diag_judge(d->total, d->ntotal, &j);
-	fprintf(stderr, "\r\033[Kwatching %s: %3.0f/%.0f s, %d process%s, %s", d->target.label, t,
+	fprintf(stderr, "\r\033[Kwatching %s: %3.0f/%.0f s, %u process%s, %s", d->target.label, t,
 		d->opts->duration_s, d->nprocs, d->nprocs == 1 ? "" : "es",
 		d->ntotal > 1 ? ow_fmt_rate(j.rate, r, sizeof(r)) : "...");
 }

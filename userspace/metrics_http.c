@@ -116,7 +116,8 @@ int ow_http_route(const char *req, size_t len, bool *head_only)
 	if (!sp1 || !eol || sp1 > eol)
 		return 400;
 	sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
-	if (!sp2 || strncmp(sp2 + 1, "HTTP/1.", 7))
+	/* memcmp within the line: strncmp may read past len (libFuzzer's hook did). */
+	if (!sp2 || (size_t)(eol - sp2 - 1) < 7 || memcmp(sp2 + 1, "HTTP/1.", 7))
 		return 400;
 	path = sp1 + 1;
 	plen = (size_t)(sp2 - path);

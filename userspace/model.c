@@ -303,6 +303,8 @@ double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t windo
 	while (first < p->n && p->t_ns[first] + window_ns < now_ns)
 		first++;
 	n = p->n - first;
+	/* 0 when every sample is older than the window (cppcheck misreads the loop above). */
+	// cppcheck-suppress knownConditionTrueFalse
 	if (!n)
 		return 0;
 	/* Samples come only when the value moves, so the last one holds until now: a start-up

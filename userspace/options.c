@@ -115,6 +115,89 @@ int ow_parse_action(const char *name, const char *s, enum ow_action *out, char *
 	return 0;
 }
 
+/* Expanded size past which a pattern is refused: far above any process-name pattern. */
+#define REGEX_MAX_NODES 1024
+
+/* The repetition count of the bound at *p ("{m}", "{m,}", "{m,n}"); *p moves to its '}'. */
+static size_t bound_count(const char **p)
+{
+	char *end;
+	unsigned long m = strtoul(*p + 1, &end, 10), n = m;
+
+	if (*end == ',')
+		n = end[1] == '}' ? m + 1 : strtoul(end + 1, &end, 10);
+	end = strchr(end, '}');
+	*p = end ? end : *p + strlen(*p) - 1;
+	return n > m ? n : m;
+}
+
+/* Skip a bracket expression from its '['; returns its last character. */
+static const char *skip_bracket(const char *p)
+{
+	const char *q;
+
+	p++;
+	p += *p == '^';
+	p += *p == ']';
+	for (; *p && *p != ']'; p++)
+		/* "[:alpha:]" and the like: on to its ']' (only if there is one). */
+		if (*p == '[' && p[1] && strchr(":.=", p[1]) && (q = strchr(p + 2, p[1])) &&
+		    q[1] == ']')
+			p = q + 1;
+	return *p ? p : p - 1;
+}
+
+/*
+ * glibc's regcomp copies a repeated expression once per repetition (a{3} is aaa, a+ is aa*),
+ * so a short pattern can take gigabytes ("a++++...", nested bounds: found by fuzz_config).
+ * Estimate the expanded size; true past REGEX_MAX_NODES or 32 nested groups.
+ */
+static bool regex_too_big(const char *s)
+{
+	size_t open[32], depth = 0, total = 0, last = 0, k;
+	bool quantified = false; /* the last element is a repetition */
+	const char *p;
+
+	for (p = s; *p && total <= REGEX_MAX_NODES; p++) {
+		k = 0;
+		if (*p == '(') {
+			if (depth == 32)
+				return true;
+			open[depth++] = total;
+			last = 0;
+			quantified = false;
+			continue;
+		}
+		if (*p == ')' && depth) {
+			last = total - open[--depth];
+			quantified = false;
+			continue;
+		}
+		if (strchr("*+?", *p))
+			k = 2;
+		else if (*p == '{')
+			k = bound_count(&p) ?: 1;
+		if (k) {
+			/* A repeat of a repeat ("a+*", undefined in POSIX ERE): regcomp's epsilon
+			 * closures grow 4x per stacked quantifier (found by fuzz_config). */
+			if (k > REGEX_MAX_NODES || quantified)
+				return true;
+			quantified = true;
+			total += last * (k - 1);
+			last *= k;
+			continue;
+		}
+		quantified = false;
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '[')
+			p = skip_bracket(p);
+		last = 1;
+		total++;
+	}
+	return total > REGEX_MAX_NODES;
+}
+
 /* A new value replaces the earlier regex; `*src` stays NULL unless `re` is compiled. */
 int ow_parse_regex(const char *name, const char *s, const char **src, regex_t *re, char *err,
 		   size_t errlen)
@@ -122,6 +205,8 @@ int ow_parse_regex(const char *name, const char *s, const char **src, regex_t *r
 	if (*src)
 		regfree(re);
 	*src = NULL;
+	if (regex_too_big(s))
+		return fail(err, errlen, "regular expression for %s too complex: '%s'", name, s);
 	if (regcomp(re, s, REG_EXTENDED | REG_NOSUB))
 		return fail(err, errlen, "invalid regular expression for %s: '%s'", name, s);
 	*src = s;

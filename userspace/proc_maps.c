@@ -116,7 +116,9 @@ static size_t drop_overlaps(struct ow_map *maps, size_t n)
 {
 	size_t i, kept = 0;
 
-	qsort(maps, n, sizeof(*maps), cmp_start);
+	/* An empty file leaves maps NULL: qsort's pointer must not be. */
+	if (n)
+		qsort(maps, n, sizeof(*maps), cmp_start);
 	for (i = 0; i < n; i++) {
 		if (kept && maps[i].start < maps[kept - 1].end) {
 			free(maps[i].path);

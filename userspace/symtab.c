@@ -87,7 +87,9 @@ int ow_symtab_finish(struct ow_symtab *t)
 	t->max_end = calloc(t->n ? t->n : 1, sizeof(*t->max_end));
 	if (!t->max_end)
 		return -ENOMEM;
-	qsort_r(t->entries, t->n, sizeof(*t->entries), cmp_entry, t->names);
+	/* An empty table has no entries array: qsort_r's pointer must not be NULL. */
+	if (t->n)
+		qsort_r(t->entries, t->n, sizeof(*t->entries), cmp_entry, t->names);
 	for (i = 0; i < t->n; i++) {
 		if (t->entries[i].end > max)
 			max = t->entries[i].end;

@@ -103,16 +103,24 @@ static bool wanted(const struct bpf_program *prog, int mode, bool victim_task)
 	return true;
 }
 
+/*
+ * Each link goes into the skeleton's slot for its program, so oomwarden_bpf__destroy() frees
+ * it: a link kept nowhere leaked, and one of a flavour that failed half-way stayed attached.
+ */
 static int attach_all(struct oomwarden_bpf *skel, int mode, bool victim_task)
 {
-	struct bpf_program *prog;
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	int i;
 
-	bpf_object__for_each_program(prog, skel->obj)
-	{
+	for (i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+		struct bpf_link **link = s->progs[i].link;
+
 		if (!wanted(prog, mode, victim_task))
 			continue;
-		if (!bpf_program__attach(prog))
-			return -errno ? -errno : -EINVAL;
+		*link = bpf_program__attach(prog);
+		if (!*link)
+			return errno ? -errno : -EINVAL;
 	}
 	return 0;
 }
@@ -141,7 +149,7 @@ static int try_mode(struct ow_tracer *t, int mode, bool victim_task)
 
 	t->skel = open_skel();
 	if (!t->skel)
-		return -errno ? -errno : -EINVAL;
+		return errno ? -errno : -EINVAL;
 	bpf_object__for_each_program(prog, t->skel->obj)
 		bpf_program__set_autoload(prog, wanted(prog, mode, victim_task));
 	err = oomwarden_bpf__load(t->skel);

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/e2e/lib.sh
 . tests/e2e/lib.sh
 
-OWD=build/oomwarden
+OWD=${OW_E2E_DAEMON:-build/oomwarden}
 OWLOAD=build/owload
 PASSED=0 FAILED=0
 TMPD=$(mktemp -d /tmp/oomwarden-churn.XXXXXX) || exit 1

@@ -282,6 +282,23 @@ static void test_bad_regex(void **state)
 	expect_error(rc, "--protect", "'('");
 }
 
+/* regcomp copies each repetition: these would take from megabytes to gigabytes (fuzz_config). */
+static void test_costly_regex(void **state)
+{
+	expect_error(PARSE("run", "--protect", "((a{20}){20}){20}"), "--protect", "complex");
+	expect_error(PARSE("run", "--prefer", "on+++++++++++++++"), "--prefer", "complex");
+	expect_error(PARSE("run", "--protect", "x{99999}"), "--protect", "complex");
+	/* stacked quantifiers: regcomp's epsilon closures grow 4x per '+' (10 s at 15) */
+	expect_error(PARSE("run", "--protect", "r+++*++++++++k"), "--protect", "complex");
+	expect_error(PARSE("run", "--protect", "r+*+++k"), "--protect", "complex");
+	/* a class name cut at the end: the estimate must not read past it (ASan) */
+	expect_error(PARSE("run", "--protect", "[[:a:"), "--protect", NULL);
+	assert_int_equal(PARSE("run", "--protect", "^(sshd|postgres|[[:alpha:]]{1,64})+$",
+			       "--prefer", "(a{20}){20}"),
+			 0);
+	assert_int_equal(regexec(&o.protect_re, "sshd", 0, NULL, 0), 0);
+}
+
 static void test_bad_log_format(void **state)
 {
 	expect_error(PARSE("run", "--log-format", "xml"), "--log-format", "'xml'");
@@ -515,6 +532,7 @@ int main(void)
 		T(test_bad_numbers),
 		T(test_bad_cgroup_value),
 		T(test_bad_regex),
+		T(test_costly_regex),
 		T(test_bad_log_format),
 		T(test_action),
 		T(test_unknown_flag),

@@ -1,0 +1,92 @@
+#!/bin/bash
+# make fuzz / fuzz-smoke: run every libFuzzer harness of FUZZ_OUT/harness/ for SECONDS each,
+# from its committed seeds (tests/fuzz/corpus/NAME/) and a working corpus kept in
+# FUZZ_OUT/corpus/NAME/ (runs build on each other). A crash, leak, out-of-memory, timeout or
+# sanitizer report fails the harness; its input is saved as FUZZ_OUT/artifacts/NAME-*.
+# Usage: scripts/fuzz.sh FUZZ_OUT SECONDS [--report FILE] [NAME...]
+#   --report FILE: then write a Markdown table of executions, coverage and findings
+#   (docs/FUZZING.md) from the latest run of every harness (FUZZ_OUT/logs/), this one's or not.
+# Each harness prints one line "NAME: execs N, cov N, ft N, corpus N, Ns: ok|FAIL"; the last
+# line is "fuzz: N passed, N failed".
+set -u
+
+cd "$(dirname "$0")/.." || exit 1
+OUT=${1:?usage: $0 FUZZ_OUT SECONDS [--report FILE] [NAME...]}
+SECS=${2:?usage: $0 FUZZ_OUT SECONDS [--report FILE] [NAME...]}
+shift 2
+REPORT=''
+if [[ ${1:-} == --report ]]; then
+	REPORT=$2
+	shift 2
+fi
+names=("$@")
+if ((${#names[@]} == 0)); then
+	for h in "$OUT"/harness/fuzz_*; do
+		names+=("${h##*/fuzz_}")
+	done
+fi
+PASSED=0 FAILED=0
+mkdir -p "$OUT/artifacts" "$OUT/logs"
+
+# stats LOG: "execs cov ft corpus" of a harness's log ("?" for what it lacks).
+stats()
+{
+	local execs last cov ft corp
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$1")
+	last=$(grep -E '^#[0-9]+' "$1" | tail -1)
+	cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+	corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
+	echo "${execs:-?} ${cov:-?} ${ft:-?} ${corp:-?}"
+}
+
+# report: the table of the latest run of every harness.
+report()
+{
+	local run log n secs verdict day hm rev execs cov ft corp
+	echo "# Fuzzing"
+	echo
+	echo "Written by \`scripts/fuzz.sh FUZZ_OUT SECONDS --report docs/FUZZING.md\` from the latest"
+	echo "run of each harness ($(nproc) CPUs, $(clang --version | head -1)). Harnesses:"
+	echo "tests/fuzz/fuzz_*.c; seeds: tests/fuzz/corpus/NAME/. \`make fuzz\` runs each"
+	echo "FUZZ_SECONDS (default 60), \`make fuzz-smoke\` 10 s (part of \`make test\`). cov: coverage"
+	echo "edges; ft: features; corpus: inputs kept. A finding is a crash, leak, out-of-memory,"
+	echo "timeout or sanitizer report; the fixed ones: \`git log --grep 'found by fuzz_'\`."
+	echo
+	echo "| harness | run (UTC) | commit | seconds | executions | cov | ft | corpus | result |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for run in "$OUT"/logs/*.log.run; do
+		[[ -e $run ]] || continue
+		log=${run%.run}
+		n=${log##*/}
+		read -r secs verdict day hm rev <"$run"
+		read -r execs cov ft corp < <(stats "$log")
+		echo "| fuzz_${n%.log} | $day $hm | $rev | $secs | $execs | $cov | $ft | $corp | $verdict |"
+	done
+}
+
+for n in "${names[@]}"; do
+	bin=$OUT/harness/fuzz_$n
+	work=$OUT/corpus/$n
+	log=$OUT/logs/$n.log
+	mkdir -p "$work"
+	# -timeout: one input that takes 10 s is a finding (a hang the daemon would share).
+	"$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$OUT/artifacts/$n-" "$work" "tests/fuzz/corpus/$n" >"$log" 2>&1
+	rc=$?
+	read -r execs cov ft corp < <(stats "$log")
+	if ((rc == 0)) && ! grep -q '^==[0-9]*==ERROR\|runtime error' "$log"; then
+		verdict=ok
+		PASSED=$((PASSED + 1))
+	else
+		verdict=FAIL
+		FAILED=$((FAILED + 1))
+		grep -A30 -m1 '==ERROR\|runtime error\|deadly signal\|ALARM' "$log"
+	fi
+	echo "$SECS $verdict $(date -u '+%Y-%m-%d %H:%M') $(git rev-parse --short HEAD)" >"$log.run"
+	echo "$n: execs $execs, cov $cov, ft $ft, corpus $corp, ${SECS}s: $verdict"
+done
+
+[[ -z $REPORT ]] || report >"$REPORT"
+echo "fuzz: $PASSED passed, $FAILED failed"
+((FAILED == 0))
