@@ -217,7 +217,7 @@ int ow_job_reap(struct ow_job *j, int *status)
 static int kill_cgroup(const struct ow_job *j)
 {
 	char path[PATH_MAX + 16];
-	int pids[256], n = 0, i, pass, total = 0;
+	int pids[256], n, i, pass, total = 0;
 
 	if (!j->cg[0])
 		return 0;
