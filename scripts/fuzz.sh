@@ -70,6 +70,13 @@ for n in "${names[@]}"; do
 	work=$OUT/corpus/$n
 	log=$OUT/logs/$n.log
 	mkdir -p "$work"
+	# git keeps no empty directory: a harness without committed seeds must fail here, loudly,
+	# not later as a libFuzzer "No such file or directory".
+	if [[ ! -d tests/fuzz/corpus/$n ]] || [[ -z $(ls -A "tests/fuzz/corpus/$n") ]]; then
+		echo "$n: no seeds in tests/fuzz/corpus/$n: FAIL"
+		FAILED=$((FAILED + 1))
+		continue
+	fi
 	# -timeout: one input that takes 10 s is a finding (a hang the daemon would share).
 	"$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$OUT/artifacts/$n-" "$work" "tests/fuzz/corpus/$n" >"$log" 2>&1
