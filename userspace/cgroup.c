@@ -808,7 +808,8 @@ static int list_children(int dirfd, struct names *out)
 	if (!err && errno)
 		err = errno == ENOENT ? 0 : -errno; /* removed while read */
 	closedir(dir);
-	if (!err)
+	/* A leaf has no names and no array: qsort's base must not be NULL even for 0 (UBSan). */
+	if (!err && out->n)
 		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
 	return err;
 }
