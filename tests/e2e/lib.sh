@@ -274,3 +274,25 @@ as_hostile()
 	HOME=$OW_HOSTILE_HOME setpriv --reuid="$OW_HOSTILE_UID" --regid="$OW_HOSTILE_UID" \
 		--clear-groups -- "$@"
 }
+
+# expect_graceful_exit PID SECONDS: waits for a SIGTERMed child of this shell to end; appends
+# to the caller's R array why not, if it did not end with exit 0 in time.
+expect_graceful_exit()
+{
+	local st
+	wait_gone "$1" "$2" || R+=("the leak (pid $1) still runs")
+	wait "$1"
+	st=$?
+	((st == 0)) || R+=("the leak ended with $(status_text "$st"), not a graceful exit 0")
+}
+
+# stop_daemon_expect_clean PID: SIGTERM to the daemon (a child of this shell); appends to R
+# if it did not exit 0.
+stop_daemon_expect_clean()
+{
+	local st
+	kill -TERM "$1"
+	wait "$1"
+	st=$?
+	((st == 0)) || R+=("the daemon exited with $(status_text "$st") on SIGTERM")
+}

@@ -103,23 +103,17 @@ WPID=$(cat "$TMPD/user/leaker.pid" 2>/dev/null)
 if [[ -n $WPID ]]; then
 	wait_for_line "$LOG" "\"event\":\"act\".*\"pid\":$WPID," 60 "$DPID" ||
 		R+=("no SIGTERM for the leak (pid $WPID) in the cgroup past PATH_MAX")
-	wait_gone "$LEAKER" 20 || R+=("the leak still runs")
-	wait "$LEAKER"
-	ST=$?
+	expect_graceful_exit "$LEAKER" 20
 	LEAKER=''
-	((ST == 0)) || R+=("the leak ended with $(status_text "$ST"), not a graceful exit 0")
 fi
 kills=$(cg_oom_kills "$P")
 ((kills == 0)) || R+=("the kernel OOM-killed $kills process(es) in $P")
 pid_alive "$DPID" || R+=("the daemon exited")
 verdict "deep-cgroup-leak-stopped" "$LOG" "${R[@]}"
 
-kill -TERM "$DPID"
-wait "$DPID"
-DST=$?
-DPID=''
 R=()
-((DST == 0)) || R+=("the daemon exited with $(status_text "$DST") on SIGTERM")
+stop_daemon_expect_clean "$DPID"
+DPID=''
 verdict "deep-cgroup-stop" "$LOG" "${R[@]}"
 
 echo "deep-cgroup: $PASSED passed, $FAILED failed"

@@ -103,23 +103,17 @@ wait_for_line "$LOG" "$(json_event ringbuf_full)" 10 "$DPID" ||
 if [[ -n $WPID ]]; then
 	wait_for_line "$LOG" "\"event\":\"act\".*\"pid\":$WPID," 30 "$DPID" ||
 		R+=("no SIGTERM for the leak (pid $WPID) whose first sight was dropped")
-	wait_gone "$LEAKER" 20 || R+=("the leak still runs")
-	wait "$LEAKER"
-	ST=$?
+	expect_graceful_exit "$LEAKER" 20
 	LEAKER=''
-	((ST == 0)) || R+=("the leak ended with $(status_text "$ST"), not a graceful exit 0")
 fi
 kills=$(cg_oom_kills "$P")
 ((kills == 0)) || R+=("the kernel OOM-killed $kills process(es) in $P")
 pid_alive "$DPID" || R+=("the daemon exited")
 verdict "lost-first-sight-leak-stopped" "$LOG" "${R[@]}"
 
-kill -TERM "$DPID"
-wait "$DPID"
-DST=$?
-DPID=''
 R=()
-((DST == 0)) || R+=("the daemon exited with $(status_text "$DST") on SIGTERM")
+stop_daemon_expect_clean "$DPID"
+DPID=''
 verdict "lost-first-sight-stop" "$LOG" "${R[@]}"
 
 echo "lost-first-sight: $PASSED passed, $FAILED failed"
