@@ -9,6 +9,33 @@
 
 #include "diag_report.h"
 #include "units.h"
+#include "utf8.h"
+
+/*
+ * Every name in the text report comes from the target (comm, mapping paths, symbols, cgroup
+ * names): control characters go out as \xNN, so a report shown in a terminal cannot rewrite it.
+ * Four bytes an escaped byte; 4 KiB holds a PATH_MAX mapping name of plain text.
+ */
+#define SAFE_LEN 4096
+
+static const char *safe(char *buf, size_t size, const char *s)
+{
+	ow_utf8_escape(buf, size, s);
+	return buf;
+}
+
+/* The JSON report carries the same escaped text: valid UTF-8 whatever the target named. */
+static cJSON *safe_json(const char *s)
+{
+	char buf[SAFE_LEN];
+
+	return cJSON_CreateString(safe(buf, sizeof(buf), s));
+}
+
+static void add_safe(cJSON *o, const char *key, const char *s)
+{
+	cJSON_AddItemToObject(o, key, safe_json(s));
+}
 
 static const char *const type_names[OW_MEM_NR] = {"file", "anon", "swap", "shmem"};
 /* Column order in the text report: what leaks first. */
@@ -31,7 +58,7 @@ static const char *fmt_eta(double s, char *buf, size_t len)
 
 static void text_head(FILE *f, const struct ow_diag_report *r)
 {
-	char a[OW_FMT_LEN], b[OW_FMT_LEN], c[64];
+	char a[OW_FMT_LEN], b[OW_FMT_LEN], c[64], t[SAFE_LEN], n[SAFE_LEN];
 	const char *v = r->j.verdict == OW_DIAG_LEAK	  ? "LEAK"
 			: r->j.verdict == OW_DIAG_NO_LEAK ? "NO LEAK"
 							  : "NOT ENOUGH EVIDENCE";
@@ -43,15 +70,15 @@ static void text_head(FILE *f, const struct ow_diag_report *r)
 		fprintf(f, "Time to OOM: %s (limit %s, %s in use)\n",
 			fmt_eta(r->eta_s, c, sizeof(c)), ow_fmt_bytes(r->limit, a, sizeof(a)),
 			ow_fmt_bytes(r->usage, b, sizeof(b)));
-	fprintf(f, "Target:  %s, watched %.1f s of %.0f s%s%s\n", r->target, r->duration_s,
-		r->requested_s, r->note[0] ? ": " : "", r->note);
+	fprintf(f, "Target:  %s, watched %.1f s of %.0f s%s%s\n", safe(t, sizeof(t), r->target),
+		r->duration_s, r->requested_s, r->note[0] ? ": " : "", safe(n, sizeof(n), r->note));
 	if (r->oom_note[0])
-		fprintf(f, "Kernel:  %s\n", r->oom_note);
+		fprintf(f, "Kernel:  %s\n", safe(n, sizeof(n), r->oom_note));
 }
 
 static void text_procs(FILE *f, const struct ow_diag_report *r)
 {
-	char buf[OW_FMT_LEN], eta[64];
+	char buf[OW_FMT_LEN], eta[64], comm[64];
 	size_t i;
 	int k;
 
@@ -63,7 +90,7 @@ static void text_procs(FILE *f, const struct ow_diag_report *r)
 	for (i = 0; i < r->nprocs; i++) {
 		const struct ow_diag_proc_report *p = &r->procs[i];
 
-		fprintf(f, "  %7d %-15s", p->pid, p->comm);
+		fprintf(f, "  %7d %-15s", p->pid, safe(comm, sizeof(comm), p->comm));
 		for (k = 0; k < OW_MEM_NR; k++)
 			fprintf(f, " %13s", ow_fmt_rate(p->rate[type_order[k]], buf, sizeof(buf)));
 		fprintf(f, " %11s  %s%s\n", ow_fmt_bytes(p->end[OW_MEM_ANON], buf, sizeof(buf)),
@@ -74,19 +101,19 @@ static void text_procs(FILE *f, const struct ow_diag_report *r)
 
 static void text_maps(FILE *f, const struct ow_diag_report *r)
 {
-	char d[OW_FMT_LEN], now[OW_FMT_LEN];
+	char d[OW_FMT_LEN], now[OW_FMT_LEN], comm[64], name[SAFE_LEN];
 	size_t i, k;
 
 	fprintf(f, "\nGrowing mappings (/proc/PID/smaps, RSS, start -> end)\n");
 	for (i = 0; i < r->nprocs; i++) {
 		const struct ow_diag_proc_report *p = &r->procs[i];
 
+		safe(comm, sizeof(comm), p->comm);
 		if (p->smaps_missing)
-			fprintf(f, "  %7d %-15s (smaps not readable at both ends)\n", p->pid,
-				p->comm);
+			fprintf(f, "  %7d %-15s (smaps not readable at both ends)\n", p->pid, comm);
 		for (k = 0; k < p->nmaps && k < r->top; k++)
-			fprintf(f, "  %7d %-15s %-40s %11s  (now %s)\n", p->pid, p->comm,
-				p->maps[k].name,
+			fprintf(f, "  %7d %-15s %-40s %11s  (now %s)\n", p->pid, comm,
+				safe(name, sizeof(name), p->maps[k].name),
 				ow_fmt_bytes_signed(p->maps[k].d_rss, d, sizeof(d)),
 				ow_fmt_bytes(p->maps[k].rss_end, now, sizeof(now)));
 	}
@@ -103,10 +130,12 @@ static void text_cg_line(FILE *f, const char *name, uint64_t a, uint64_t b)
 static void text_cgroup(FILE *f, const struct ow_diag_report *r)
 {
 	const struct ow_cg_stat *a = &r->cg_start, *b = &r->cg_end;
+	char name[SAFE_LEN];
 
 	if (!r->have_cg)
 		return;
-	fprintf(f, "\nMemory cgroup %s (memory.stat, start -> end)\n", r->cg_name);
+	fprintf(f, "\nMemory cgroup %s (memory.stat, start -> end)\n",
+		safe(name, sizeof(name), r->cg_name));
 	text_cg_line(f, "usage", a->usage, b->usage);
 	text_cg_line(f, "anon", a->anon, b->anon);
 	text_cg_line(f, "shmem", a->shmem, b->shmem);
@@ -117,7 +146,7 @@ static void text_cgroup(FILE *f, const struct ow_diag_report *r)
 
 static void text_stacks(FILE *f, const struct ow_diag_report *r)
 {
-	char b[OW_FMT_LEN];
+	char b[OW_FMT_LEN], frame[SAFE_LEN];
 	size_t i;
 	unsigned int k;
 
@@ -126,7 +155,7 @@ static void text_stacks(FILE *f, const struct ow_diag_report *r)
 	fprintf(f, "\nAllocation stacks (--stacks: allocations made in the window and still "
 		   "outstanding;\n  uprobes on malloc/free cost ~1.5 us a call while watching)\n");
 	if (r->stacks_note[0])
-		fprintf(f, "  %s\n", r->stacks_note);
+		fprintf(f, "  %s\n", safe(frame, sizeof(frame), r->stacks_note));
 	for (i = 0; i < r->nstacks && i < r->top; i++) {
 		const struct ow_diag_stack_report *s = &r->stacks[i];
 
@@ -134,7 +163,7 @@ static void text_stacks(FILE *f, const struct ow_diag_report *r)
 			ow_fmt_bytes(s->bytes, b, sizeof(b)), (unsigned long long)s->count,
 			s->oldest_age_s, s->pid);
 		for (k = 0; k < s->nframes; k++)
-			fprintf(f, "       %s\n", s->frames[k]);
+			fprintf(f, "       %s\n", safe(frame, sizeof(frame), s->frames[k]));
 		if (!s->nframes)
 			fprintf(f, "       (stack lost)\n");
 	}
@@ -170,7 +199,7 @@ static cJSON *json_proc(const struct ow_diag_proc_report *p, unsigned int top)
 	int t;
 
 	cJSON_AddNumberToObject(o, "pid", p->pid);
-	cJSON_AddStringToObject(o, "comm", p->comm);
+	add_safe(o, "comm", p->comm);
 	cJSON_AddNumberToObject(o, "growth_bytes_per_sec", p->nonrecl_rate);
 	rates = cJSON_AddObjectToObject(o, "rate_bytes_per_sec");
 	now = cJSON_AddObjectToObject(o, "bytes");
@@ -184,7 +213,7 @@ static cJSON *json_proc(const struct ow_diag_proc_report *p, unsigned int top)
 	for (k = 0; k < p->nmaps && k < top; k++) {
 		cJSON *m = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(m, "name", p->maps[k].name);
+		add_safe(m, "name", p->maps[k].name);
 		cJSON_AddNumberToObject(m, "rss_delta_bytes", (double)p->maps[k].d_rss);
 		cJSON_AddNumberToObject(m, "rss_bytes", (double)p->maps[k].rss_end);
 		cJSON_AddNumberToObject(m, "swap_delta_bytes", (double)p->maps[k].d_swap);
@@ -204,7 +233,7 @@ static cJSON *json_stack(const struct ow_diag_stack_report *s)
 	cJSON_AddNumberToObject(o, "oldest_age_seconds", s->oldest_age_s);
 	frames = cJSON_AddArrayToObject(o, "frames");
 	for (k = 0; k < s->nframes; k++)
-		cJSON_AddItemToArray(frames, cJSON_CreateString(s->frames[k]));
+		cJSON_AddItemToArray(frames, safe_json(s->frames[k]));
 	return o;
 }
 
@@ -215,7 +244,7 @@ static void json_cgroup(cJSON *root, const struct ow_diag_report *r)
 	cJSON *cg = cJSON_AddObjectToObject(root, "cgroup");
 	int i;
 
-	cJSON_AddStringToObject(cg, "name", r->cg_name);
+	add_safe(cg, "name", r->cg_name);
 	for (i = 0; i < 2; i++) {
 		cJSON *o = cJSON_AddObjectToObject(cg, when[i]);
 
@@ -239,10 +268,10 @@ int ow_diag_report_json(FILE *f, const struct ow_diag_report *r)
 	cJSON_AddStringToObject(root, "verdict", ow_diag_verdict_name(r->j.verdict));
 	cJSON_AddNumberToObject(root, "growth_bytes_per_sec", r->j.rate);
 	cJSON_AddNumberToObject(root, "confidence", r->j.confidence);
-	cJSON_AddStringToObject(root, "reason", r->j.reason);
-	cJSON_AddStringToObject(root, "target", r->target);
+	add_safe(root, "reason", r->j.reason);
+	add_safe(root, "target", r->target);
 	cJSON_AddNumberToObject(root, "duration_seconds", r->duration_s);
-	cJSON_AddStringToObject(root, "note", r->note);
+	add_safe(root, "note", r->note);
 	if (r->limit != OW_NO_LIMIT)
 		cJSON_AddNumberToObject(root, "limit_bytes", (double)r->limit);
 	else
@@ -251,7 +280,7 @@ int ow_diag_report_json(FILE *f, const struct ow_diag_report *r)
 	add_eta(root, "seconds_to_limit", r->eta_s);
 	cJSON_AddStringToObject(root, "attach", r->attach ? r->attach : "");
 	if (r->oom_note[0])
-		cJSON_AddStringToObject(root, "kernel_oom_kill", r->oom_note);
+		add_safe(root, "kernel_oom_kill", r->oom_note);
 	procs = cJSON_AddArrayToObject(root, "processes");
 	for (i = 0; i < r->nprocs; i++)
 		cJSON_AddItemToArray(procs, json_proc(&r->procs[i], r->top));
@@ -262,7 +291,7 @@ int ow_diag_report_json(FILE *f, const struct ow_diag_report *r)
 		cJSON_AddItemToArray(stacks, json_stack(&r->stacks[i]));
 	cJSON_AddBoolToObject(root, "stacks_traced", r->stacks_on);
 	if (r->stacks_note[0])
-		cJSON_AddStringToObject(root, "stacks_note", r->stacks_note);
+		add_safe(root, "stacks_note", r->stacks_note);
 	text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (!text)

@@ -26,28 +26,31 @@ static void put(struct ow_strbuf *out, const char *s)
 	ow_strbuf_append(out, s, strlen(s));
 }
 
+/*
+ * The text format knows three escapes (\\, \" and \n); any other control character (ESC, CR,
+ * C1: a cgroup name may hold them) is written as the text \xNN with its backslash escaped, so
+ * a scraper reads it back as those four characters and a terminal showing the page gets no
+ * control sequence. A byte that starts no valid sequence becomes U+FFFD: the format is UTF-8.
+ */
 void ow_metrics_label_value(struct ow_strbuf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n;
+	size_t n, i;
 
 	while (*p) {
-		if (*p == '\\' || *p == '"') {
-			ow_strbuf_printf(out, "\\%c", *p++);
-			continue;
-		}
-		if (*p == '\n') {
+		enum ow_utf8_kind kind = ow_utf8_kind(p, &n);
+
+		if (*p == '\\' || *p == '"')
+			ow_strbuf_printf(out, "\\%c", *p);
+		else if (*p == '\n')
 			put(out, "\\n");
-			p++;
-			continue;
-		}
-		n = ow_utf8_seq_len(p);
-		if (!n) {
+		else if (kind == OW_UTF8_INVALID)
 			put(out, "\xef\xbf\xbd");
-			p++;
-			continue;
-		}
-		ow_strbuf_append(out, (const char *)p, n);
+		else if (kind == OW_UTF8_CONTROL)
+			for (i = 0; i < n; i++)
+				ow_strbuf_printf(out, "\\\\x%02x", p[i]);
+		else
+			ow_strbuf_append(out, (const char *)p, n);
 		p += n;
 	}
 }

@@ -2,7 +2,7 @@
 /*
  * Unit tests for diagnose's pure parts: the growth fit and verdict (userspace/diag_verdict.c),
  * its arguments (userspace/diag_options.c) and target resolution over the fixture trees
- * (userspace/diag_target.c). Series are sampled every 250 ms, as diagnose samples them.
+ * (userspace/diag_target.c) and the report's escaping (userspace/diag_report.c). Series are sampled every 250 ms, as diagnose samples them.
  */
 #include <errno.h>
 #include <math.h>
@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 
+#include "diag_report.h"
 #include "diag_target.h"
 #include "diag_verdict.h"
 #include "diagnose.h"
@@ -356,6 +358,67 @@ static void test_target_unit_delegated(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* No control character a target chose reaches the terminal or breaks the JSON. */
+#define EVIL "x\x1b[2J\r\x7f\xc2\x9b\xff"
+#define EVIL_TEXT "x\\x1b[2J\\x0d\\x7f\\xc2\\x9b\\xff"
+
+static bool clean_text(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 &&
+								   p[1] <= 0x9f) || *p == 0xff)
+			return false;
+	return true;
+}
+
+static char *render(const struct ow_diag_report *r, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (json)
+		assert_int_equal(ow_diag_report_json(f, r), 0);
+	else
+		ow_diag_report_text(f, r);
+	fclose(f);
+	return buf;
+}
+
+static void test_report_escapes_target_names(void **state)
+{
+	char frames[1][OW_DIAG_FRAME_LEN] = {EVIL};
+	struct ow_smaps_delta map = {.name = "/tmp/" EVIL, .d_rss = 1 << 20};
+	struct ow_diag_proc_report proc = {.pid = 42, .maps = &map, .nmaps = 1};
+	struct ow_diag_stack_report stack = {.pid = 42, .bytes = 4096, .count = 1,
+					     .frames = frames, .nframes = 1};
+	struct ow_diag_report r = {.target = "pid 42 (" EVIL ")", .limit = OW_NO_LIMIT,
+				   .have_cg = true, .procs = &proc, .nprocs = 1,
+				   .stacks_on = true, .stacks = &stack, .nstacks = 1, .top = 5};
+	char *text, *json;
+	cJSON *root;
+
+	snprintf(proc.comm, sizeof(proc.comm), "%s", EVIL);
+	snprintf(r.cg_name, sizeof(r.cg_name), "%s", EVIL);
+	snprintf(r.note, sizeof(r.note), "%s", EVIL);
+	snprintf(r.j.reason, sizeof(r.j.reason), "%s", "steady growth");
+	text = render(&r, false);
+	assert_true(clean_text(text));
+	assert_non_null(strstr(text, EVIL_TEXT));
+	json = render(&r, true);
+	assert_true(clean_text(json));
+	root = cJSON_Parse(json);
+	assert_non_null(root);
+	assert_string_equal(cJSON_GetObjectItem(root, "target")->valuestring,
+			    "pid 42 (" EVIL_TEXT ")");
+	cJSON_Delete(root);
+	free(text);
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_target_cgroup),
 		cmocka_unit_test(test_target_unit),
 		cmocka_unit_test(test_target_unit_delegated),
+		cmocka_unit_test(test_report_escapes_target_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

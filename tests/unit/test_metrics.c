@@ -230,7 +230,11 @@ static void test_label_escaping(void **state)
 		{"a\"b", "a\\\"b"},
 		{"back\\slash", "back\\\\slash"},
 		{"new\nline", "new\\nline"},
-		{"tab\tstays", "tab\tstays"},
+		/* other control characters as the text \xNN (a terminal showing the page gets
+		 * no escape sequence; a scraper reads back the four characters) */
+		{"tab\tgoes", "tab\\\\x09goes"},
+		{"ow-\x1b[31m\rX", "ow-\\\\x1b[31m\\\\x0dX"},
+		{"del\x7f c1\xc2\x9b" "2J", "del\\\\x7f c1\\\\xc2\\\\x9b2J"},
 		{"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98",
 		 "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98"},
 		{"bad\xff", "bad\xef\xbf\xbd"},
