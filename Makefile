@@ -129,6 +129,12 @@ $(WORKLOAD): tests/workload/owload.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
+# The daemon's cgroup scan, timed over a real tree (the scale part of bench-compare).
+BENCH_SCAN	:= $(OUT)/bench-scan
+$(BENCH_SCAN): bench/scan.c $(LIB_OBJS) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
 # The exposition-format checker the e2e tests run over the daemon's metrics file.
 $(PROM_LINT): tests/tools/prom-lint.c $(TEST_LIB_SRCS) $(wildcard tests/lib/*.h) | $(OUT)
 	$(call msg,CC,$@)
@@ -238,7 +244,7 @@ bench: deps
 
 .PHONY: bench-compare
 bench-compare: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_SCAN)
 	$(Q)scripts/bench-compare.sh
 
 # The comparison with no cgroup limit (the whole machine runs out), in a qemu guest.

@@ -90,7 +90,7 @@ enum cgroup_subsys_id___ow {
 
 struct ow_procs_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, OW_BPF_MAX_PROCESSES_DEFAULT);
 	__type(key, __u32);
 	__type(value, struct ow_proc_state);
 };

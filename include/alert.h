@@ -12,12 +12,13 @@
 #include <stdint.h>
 
 enum ow_alert_kind {
-	OW_ALERT_WARN = 0, /* OOM predicted within the warn horizon */
-	OW_ALERT_ACT,	   /* SIGTERM sent (or would be, in --dry-run) */
-	OW_ALERT_ESCALATE, /* SIGKILL after the grace */
-	OW_ALERT_RESOLVED, /* back to ok */
-	OW_ALERT_OOM_KILL, /* the kernel OOM killer killed a process (post-mortem) */
-	OW_ALERT_TEST,	   /* oomwarden alert-test */
+	OW_ALERT_WARN = 0,  /* OOM predicted within the warn horizon */
+	OW_ALERT_ACT,	    /* SIGTERM sent (or would be, in --dry-run) */
+	OW_ALERT_ESCALATE,  /* SIGKILL after the grace */
+	OW_ALERT_RESOLVED,  /* back to ok */
+	OW_ALERT_OOM_KILL,  /* the kernel OOM killer killed a process (post-mortem) */
+	OW_ALERT_TEST,	    /* oomwarden alert-test */
+	OW_ALERT_UNWATCHED, /* a BPF map was full: some processes or memcgs go unwatched */
 	OW_ALERT_KIND_COUNT,
 };
 

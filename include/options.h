@@ -48,6 +48,7 @@ enum ow_setting {
 	OW_SET_WEBHOOK_CA,
 	OW_SET_NO_BPF,
 	OW_SET_ATTACH,
+	OW_SET_BPF_MAX_PROCESSES,
 	OW_SET_VERBOSE,
 	OW_SET_METRICS_FILE,
 	OW_SET_METRICS_INTERVAL,
@@ -82,6 +83,7 @@ struct ow_options {
 	bool dry_run;
 	bool no_bpf; /* --no-bpf: skip BPF, run the degraded cgroup-file path */
 	int attach;  /* --attach: -1 try tp_btf, raw_tp, tracepoint in turn; else only that one */
+	unsigned int bpf_max_processes; /* --bpf-max-processes: entries of the BPF process map */
 	struct ow_policy_cfg policy;
 	const char *protect; /* regex source, or NULL */
 	const char *prefer;

@@ -9,6 +9,12 @@
 
 #define OW_COMM_LEN 16
 
+/* The BPF process map's entries: the default is compiled in, --bpf-max-processes sets it at
+ * load within these bounds (the kernel's pid_max is at most 4194304). */
+#define OW_BPF_MAX_PROCESSES_DEFAULT 65536
+#define OW_BPF_MAX_PROCESSES_MIN     64
+#define OW_BPF_MAX_PROCESSES_MAX     4194304
+
 /* Same order as the kernel's MM_* counters (include/linux/mm_types_task.h), so the
  * rss_stat tracepoint's `member` indexes these arrays directly. */
 enum ow_mem_type {

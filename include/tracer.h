@@ -19,11 +19,15 @@ struct ow_tracer;
 
 typedef int (*ow_event_fn)(const struct ow_event *e, void *arg);
 
-/* Load and attach: `mode` -1 tries tp_btf, raw_tp and tracepoint in turn, 0..2 only that one.
- * On failure returns -errno and writes one sentence for the user into err (the libbpf details
- * go to the debug log). */
-int ow_tracer_open(struct ow_tracer **out, int mode, ow_event_fn fn, void *arg, char *err,
-		   size_t errlen);
+struct ow_tracer_cfg {
+	int mode; /* -1 tries tp_btf, raw_tp and tracepoint in turn, 0..2 only that one */
+	unsigned int max_processes; /* entries of the process map; 0: the compiled-in default */
+};
+
+/* Load and attach. On failure returns -errno and writes one sentence for the user into err
+ * (the libbpf details go to the debug log). */
+int ow_tracer_open(struct ow_tracer **out, const struct ow_tracer_cfg *cfg, ow_event_fn fn,
+		   void *arg, char *err, size_t errlen);
 void ow_tracer_close(struct ow_tracer *t);
 
 /* Which attach flavour won: "tp_btf", "raw_tp" or "tracepoint". */

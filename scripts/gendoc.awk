@@ -299,6 +299,11 @@ function help_wrap(lead, col, text,    n, i, words, line, r, pad) {
 	n = split(text, words, " ")
 	line = lead
 	r = ""
+	# A term too long for its column sits on a line of its own: wrap only what follows it.
+	if (index(line, "\n")) {
+		r = substr(line, 1, index(line, "\n"))
+		line = substr(line, index(line, "\n") + 1)
+	}
 	for (i = 1; i <= n; i++) {
 		if (length(line) > col && length(line) + 1 + length(words[i]) >= HELP_WIDTH) {
 			r = r line "\n"

@@ -54,6 +54,7 @@ static const struct kind_info kinds[OW_ALERT_KIND_COUNT] = {
 	[OW_ALERT_RESOLVED] = {"resolved", 1, "info", 3, "white_check_mark", 4, 0x2f9e44, "Good"},
 	[OW_ALERT_OOM_KILL] = {"oom_kill", 4, "critical", 5, "boom", 10, 0x862e9c, "Attention"},
 	[OW_ALERT_TEST] = {"test", 0, "info", 3, "test_tube", 4, 0x1971c2, "Accent"},
+	[OW_ALERT_UNWATCHED] = {"unwatched", 3, "error", 4, "see_no_evil", 7, 0x5f3dc4, "Warning"},
 };
 
 static const char *const fmt_names[OW_FMT_COUNT] = {
@@ -298,6 +299,10 @@ void ow_alert_title(const struct ow_alert *a, char *buf, size_t len)
 		snprintf(buf, len, "Kernel OOM killer killed %s (%d) in %s on %s",
 			 or_unknown(a->comm), a->pid, cg, host);
 		break;
+	case OW_ALERT_UNWATCHED:
+		snprintf(buf, len, "oomwarden on %s cannot watch everything: a BPF map is full",
+			 host);
+		break;
 	default:
 		snprintf(buf, len, "oomwarden test alert from %s", host);
 	}
@@ -361,6 +366,10 @@ static void alert_details(struct sb *b, const struct ow_alert *a)
 {
 	if (a->kind == OW_ALERT_TEST) {
 		sb_printf(b, "This is a test alert: the webhook works.\nHost: %s\n", a->host);
+		return;
+	}
+	if (a->kind == OW_ALERT_UNWATCHED) { /* the daemon's own state: no cgroup, no memory */
+		sb_printf(b, "Host: %s\nReason: %s\n", a->host, a->reason);
 		return;
 	}
 	if (a->path[0] && strcmp(a->path, a->cgroup))
@@ -758,7 +767,7 @@ static void teams_alert(cJSON *body, const struct ow_alert *a)
 	teams_fact(facts, "Host", a->host);
 	teams_fact(facts, "Cgroup", a->cgroup);
 	teams_fact(facts, "Path", a->path);
-	if (a->kind != OW_ALERT_TEST) {
+	if (a->kind != OW_ALERT_TEST && a->kind != OW_ALERT_UNWATCHED) {
 		teams_fact(facts, "Memory", mem);
 		teams_fact(facts, "Time to OOM", eta);
 	}
@@ -863,10 +872,14 @@ static void am_labels(cJSON *l, const struct ow_alert *a)
 	char pid[16];
 
 	add_str(l, "alertname",
-		a->kind == OW_ALERT_OOM_KILL ? "OomwardenOOMKill"
-		: a->kind == OW_ALERT_TEST   ? "OomwardenTest"
-					     : "OomwardenMemoryRisk");
-	add_str(l, "severity", a->kind == OW_ALERT_TEST ? "info" : "critical");
+		a->kind == OW_ALERT_OOM_KILL	? "OomwardenOOMKill"
+		: a->kind == OW_ALERT_TEST	? "OomwardenTest"
+		: a->kind == OW_ALERT_UNWATCHED ? "OomwardenUnwatched"
+						: "OomwardenMemoryRisk");
+	add_str(l, "severity",
+		a->kind == OW_ALERT_TEST	? "info"
+		: a->kind == OW_ALERT_UNWATCHED ? "warning"
+						: "critical");
 	add_str(l, "instance", or_unknown(a->host));
 	add_str(l, "job", "oomwarden");
 	add_str(l, "cgroup", or_unknown(a->cgroup));
@@ -905,7 +918,7 @@ static cJSON *am_alert(const struct ow_alert *a)
 	/* An OOM kill is an event, not a state: let it expire on its own. */
 	if (a->kind == OW_ALERT_RESOLVED)
 		add_time(o, "endsAt", a->time_ns);
-	else if (a->kind == OW_ALERT_OOM_KILL)
+	else if (a->kind == OW_ALERT_OOM_KILL || a->kind == OW_ALERT_UNWATCHED)
 		add_time(o, "endsAt", a->time_ns + 3600 * 1000000000LL);
 	else if (a->kind == OW_ALERT_TEST)
 		add_time(o, "endsAt", a->time_ns + 300 * 1000000000LL);

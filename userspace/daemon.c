@@ -36,24 +36,25 @@
 #include "unitfile.h"
 #include "watch.h"
 
-#define NS_PER_MS	   1000000ULL
-#define NS_PER_S	   1000000000ULL
-#define TAG_RINGBUF	   1
-#define TAG_SIGNAL	   2
-#define TAG_TIMER	   3
-#define TAG_PSI		   4
-#define TAG_WATCHDOG	   5
-#define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
-#define TAG_JOB_EXIT	   (1ULL << 62) /* | job slot */
-#define TAG_JOB_OUT	   (1ULL << 61) /* | job slot */
-#define MAX_JOBS	   8
-#define TAG_EXPORTER	   (1ULL << 60) /* + the exporter's sub-tag */
-#define RESCAN_MIN_NS	   (200 * NS_PER_MS)
-#define SAMPLE_NS	   NS_PER_S	  /* re-sampling period of active cgroups */
-#define KILL_WAIT_NS	   (5 * NS_PER_S) /* after SIGKILL, give up waiting for the exit */
-#define MIB		   (1024.0 * 1024.0)
-#define LIMIT_POINT_MIN_NS (50 * NS_PER_MS) /* re-read an ancestor at most this often */
-#define RELOAD_FLUSH_MS	   300 /* a reload lets the old alert sender deliver this long */
+#define NS_PER_MS		 1000000ULL
+#define NS_PER_S		 1000000000ULL
+#define TAG_RINGBUF		 1
+#define TAG_SIGNAL		 2
+#define TAG_TIMER		 3
+#define TAG_PSI			 4
+#define TAG_WATCHDOG		 5
+#define TAG_VICTIM		 (1ULL << 63) /* | memcg id */
+#define TAG_JOB_EXIT		 (1ULL << 62) /* | job slot */
+#define TAG_JOB_OUT		 (1ULL << 61) /* | job slot */
+#define MAX_JOBS		 8
+#define TAG_EXPORTER		 (1ULL << 60) /* + the exporter's sub-tag */
+#define RESCAN_MIN_NS		 (200 * NS_PER_MS)
+#define UNWATCHED_ALERT_EVERY_NS (3600 * NS_PER_S)
+#define SAMPLE_NS		 NS_PER_S	/* re-sampling period of active cgroups */
+#define KILL_WAIT_NS		 (5 * NS_PER_S) /* after SIGKILL, give up waiting for the exit */
+#define MIB			 (1024.0 * 1024.0)
+#define LIMIT_POINT_MIN_NS	 (50 * NS_PER_MS) /* re-read an ancestor at most this often */
+#define RELOAD_FLUSH_MS		 300 /* a reload lets the old alert sender deliver this long */
 /* After an attempt that did nothing (no victim, the signal failed), the next one waits this
  * long, not the next event. */
 #define RETRY_S 1.0
@@ -98,10 +99,13 @@ struct ow_daemon {
 	bool stop;
 	bool rescan_pending;
 	uint64_t last_scan_ns;
-	unsigned int outside_seen; /* memcgs seen outside the watched subtrees */
-	uint64_t drops_logged;	   /* ring-buffer drops already reported */
-	uint64_t map_full_logged;  /* BPF map refusals already reported */
-	bool reconcile_pending;	   /* events were dropped: configure the memcgs they named */
+	unsigned int outside_seen;    /* memcgs seen outside the watched subtrees */
+	uint64_t drops_logged;	      /* ring-buffer drops already reported */
+	uint64_t map_full_logged;     /* BPF map refusals already reported */
+	uint64_t unwatched_alert_ns;  /* the last "unwatched" alert (monotonic), 0: none yet */
+	uint64_t unwatched_unalerted; /* refusals since that alert */
+	int64_t unwatched_since_ns;   /* CLOCK_REALTIME: the first refusal, the incident's start */
+	bool reconcile_pending;	      /* events were dropped: configure the memcgs they named */
 	struct restart_job jobs[MAX_JOBS];
 	struct victim_plan vp;
 	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
@@ -132,6 +136,26 @@ static uint64_t step_for(uint64_t limit)
 	return step > 16ULL << 20 ? 16ULL << 20 : step;
 }
 
+/*
+ * A full BPF map is a blind spot, not a detail for the log: an alert at the first refusal, then
+ * at most one an hour while the maps keep refusing (a busy machine would otherwise page on
+ * every process it starts).
+ */
+static void report_unwatched(struct ow_daemon *d, uint64_t refused)
+{
+	uint64_t now = mono_ns();
+
+	d->counters.bpf_map_full += refused;
+	d->unwatched_unalerted += refused;
+	if (d->unwatched_alert_ns && now - d->unwatched_alert_ns < UNWATCHED_ALERT_EVERY_NS)
+		return;
+	d->unwatched_since_ns =
+		ow_notify_unwatched(d->alerter, d->unwatched_unalerted, d->counters.bpf_map_full,
+				    d->unwatched_since_ns);
+	d->unwatched_alert_ns = now;
+	d->unwatched_unalerted = 0;
+}
+
 static void configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	struct ow_memcg_cfg cfg = {.watched = 1};
@@ -143,9 +167,9 @@ static void configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg)
 	cg->bpf_configured = !ow_tracer_set_memcg(d->tracer, cg->id, &cfg);
 	if (cg->bpf_configured)
 		return;
-	d->counters.bpf_map_full++;
 	ow_log(OW_LOG_WARN, "bpf_map_full", "could not configure a memcg: its leaks go unseen",
 	       OW_STR("cgroup", cg->name));
+	report_unwatched(d, 1);
 }
 
 /* The [cgroup] section that applies to cg, or NULL. */
@@ -991,7 +1015,7 @@ static void consume_events(struct ow_daemon *d)
 		ow_log(OW_LOG_WARN, "bpf_map_full",
 		       "a BPF map was full: processes or memcgs go unwatched until room frees up",
 		       OW_INT("refused", full - d->map_full_logged), OW_INT("total", full));
-		d->counters.bpf_map_full += full - d->map_full_logged;
+		report_unwatched(d, full - d->map_full_logged);
 		d->map_full_logged = full;
 	}
 	drops = ow_tracer_drops(d->tracer);
@@ -1290,6 +1314,8 @@ static int setup_fds(struct ow_daemon *d)
 
 static int start_tracer(struct ow_daemon *d)
 {
+	struct ow_tracer_cfg tc = {.mode = d->opts->attach,
+				   .max_processes = d->opts->bpf_max_processes};
 	char err[256];
 	int ret;
 
@@ -1299,7 +1325,7 @@ static int start_tracer(struct ow_daemon *d)
 		       "every second instead of kernel events");
 		return 0;
 	}
-	ret = ow_tracer_open(&d->tracer, d->opts->attach, on_event, d, err, sizeof(err));
+	ret = ow_tracer_open(&d->tracer, &tc, on_event, d, err, sizeof(err));
 	if (!ret)
 		return 0;
 	/* Only a --dry-run gets here without root: it asked for BPF, so say how to do without.

@@ -296,7 +296,8 @@ static int start_tracer(struct diag *d, char *err, size_t errlen)
 {
 	struct ow_memcg_cfg cfg = {.memcg_step = MEMCG_STEP, .proc_step = PROC_STEP, .watched = 1};
 	unsigned int i;
-	int ret = ow_tracer_open(&d->tracer, d->opts->attach, on_event, d, err, errlen);
+	struct ow_tracer_cfg tc = {.mode = d->opts->attach}; /* one target: the default map */
+	int ret = ow_tracer_open(&d->tracer, &tc, on_event, d, err, errlen);
 
 	if (ret)
 		return ret;

@@ -134,3 +134,23 @@ void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struc
 		snprintf(a.cgroup, sizeof(a.cgroup), "memcg %llu", (unsigned long long)e->memcg_id);
 	queue_alert(al, &a);
 }
+
+int64_t ow_notify_unwatched(struct ow_alerter *al, uint64_t refused, uint64_t total,
+			    int64_t since_ns)
+{
+	struct ow_alert a;
+
+	if (!since_ns)
+		since_ns = realtime_ns();
+	if (!al)
+		return since_ns;
+	ow_alert_init(&a, OW_ALERT_UNWATCHED);
+	snprintf(a.reason, sizeof(a.reason),
+		 "a BPF map was full: %llu more processes or memcgs refused (%llu since start); "
+		 "they go unwatched until room frees up (see bpf_map_full in the log)",
+		 (unsigned long long)refused, (unsigned long long)total);
+	a.started_ns = since_ns;
+	ow_alert_incident_id(a.incident, sizeof(a.incident), a.host, 0, since_ns);
+	queue_alert(al, &a);
+	return since_ns;
+}

@@ -10,8 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <linux/types.h>
+
 #include "action_plan.h"
 #include "options.h"
+#include "ow_events.h"
 #include "usage.h"
 
 /* Generated from docs/oomwarden.8.in, the source of the man page too (scripts/gendoc.awk). */
@@ -36,6 +39,7 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_WEBHOOK_CA] = {"webhook_ca", ANY, true, false, false, 0},
 	[OW_SET_NO_BPF] = {"no_bpf", ANY, false, false, true, 0},
 	[OW_SET_ATTACH] = {"attach", ANY, true, false, true, 0},
+	[OW_SET_BPF_MAX_PROCESSES] = {"bpf_max_processes", ANY, true, false, true, 0},
 	[OW_SET_VERBOSE] = {"verbose", ANY, false, false, false, 'v'},
 	[OW_SET_METRICS_FILE] = {"metrics_file", ANY, true, false, true, 0},
 	[OW_SET_METRICS_INTERVAL] = {"metrics_interval", ANY, true, false, true, 0},
@@ -362,6 +366,24 @@ static int set_metrics_interval(struct ow_options *o, const char *name, const ch
 	return 0;
 }
 
+/* The process map is sized at load: each entry is locked kernel memory (152 bytes, bpftool
+ * memlock with the hash's overhead), so millions would cost the small machines this runs on. */
+static int set_bpf_max_processes(struct ow_options *o, const char *name, const char *v, char *err,
+				 size_t errlen)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || *v == '-' || n < OW_BPF_MAX_PROCESSES_MIN ||
+	    n > OW_BPF_MAX_PROCESSES_MAX)
+		return fail(err, errlen, "invalid value for %s: '%s' (processes, %u to %u)", name,
+			    v, OW_BPF_MAX_PROCESSES_MIN, OW_BPF_MAX_PROCESSES_MAX);
+	o->bpf_max_processes = (unsigned int)n;
+	return 0;
+}
+
 static int set_value(struct ow_options *o, enum ow_setting s, const char *v, const char *name,
 		     char *err, size_t errlen)
 {
@@ -388,6 +410,8 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 		return set_webhook_ca(o, name, v, err, errlen);
 	case OW_SET_ATTACH:
 		return parse_attach(name, v, &o->attach, err, errlen);
+	case OW_SET_BPF_MAX_PROCESSES:
+		return set_bpf_max_processes(o, name, v, err, errlen);
 	case OW_SET_METRICS_FILE:
 		return set_metrics_file(o, name, v, err, errlen);
 	case OW_SET_METRICS_INTERVAL:
@@ -614,6 +638,7 @@ void ow_options_init(struct ow_options *o)
 	ow_policy_defaults(&o->policy);
 	o->cmd = OW_CMD_HELP;
 	o->attach = -1;
+	o->bpf_max_processes = OW_BPF_MAX_PROCESSES_DEFAULT;
 	o->metrics_interval_s = 5;
 }
 
@@ -727,6 +752,9 @@ void ow_option_format(const struct ow_options *o, enum ow_setting s, char *buf, 
 		return;
 	case OW_SET_METRICS_INTERVAL:
 		snprintf(buf, len, "%g", o->metrics_interval_s);
+		return;
+	case OW_SET_BPF_MAX_PROCESSES:
+		snprintf(buf, len, "%u", o->bpf_max_processes);
 		return;
 	case OW_SET_VERBOSE:
 		snprintf(buf, len, "%d", o->verbose);

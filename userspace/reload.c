@@ -56,6 +56,7 @@ static void keep_running(const struct ow_options *from, struct ow_options *to)
 {
 	to->no_bpf = from->no_bpf;
 	to->attach = from->attach;
+	to->bpf_max_processes = from->bpf_max_processes;
 	to->metrics_file = keep_str(to, from->metrics_file);
 	to->metrics_listen = keep_str(to, from->metrics_listen);
 }

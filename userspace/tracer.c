@@ -24,6 +24,7 @@ struct ow_tracer {
 	const char *mode;
 	ow_event_fn fn;
 	void *arg;
+	unsigned int max_processes; /* 0: the map's compiled-in size */
 };
 
 static const char *const mode_suffix[] = {"_btf", "_raw", "_tp"};
@@ -152,7 +153,10 @@ static int try_mode(struct ow_tracer *t, int mode, bool victim_task)
 		return errno ? -errno : -EINVAL;
 	bpf_object__for_each_program(prog, t->skel->obj)
 		bpf_program__set_autoload(prog, wanted(prog, mode, victim_task));
-	err = oomwarden_bpf__load(t->skel);
+	err = t->max_processes ? bpf_map__set_max_entries(t->skel->maps.procs, t->max_processes)
+			       : 0;
+	if (!err)
+		err = oomwarden_bpf__load(t->skel);
 	if (!err)
 		err = attach_all(t->skel, mode, victim_task);
 	if (err) {
@@ -203,8 +207,8 @@ static int explain(int err, char *errbuf, size_t errlen)
 	return err;
 }
 
-int ow_tracer_open(struct ow_tracer **out, int only, ow_event_fn fn, void *arg, char *errbuf,
-		   size_t errlen)
+int ow_tracer_open(struct ow_tracer **out, const struct ow_tracer_cfg *cfg, ow_event_fn fn,
+		   void *arg, char *errbuf, size_t errlen)
 {
 	struct ow_tracer *t = calloc(1, sizeof(*t));
 	bool victim_task = mark_victim_has_task();
@@ -214,9 +218,10 @@ int ow_tracer_open(struct ow_tracer **out, int only, ow_event_fn fn, void *arg, 
 		return -ENOMEM;
 	t->fn = fn;
 	t->arg = arg;
+	t->max_processes = cfg->max_processes;
 	libbpf_set_print(libbpf_print);
 	for (mode = 0; mode < 3; mode++) {
-		if (only >= 0 && mode != only)
+		if (cfg->mode >= 0 && mode != cfg->mode)
 			continue;
 		if (mode == 2)
 			ensure_tracefs();

@@ -4,7 +4,9 @@
 #     one incident, and the workload was stopped gracefully;
 #  2. --dry-run with a fast leak: the kernel OOM-kills it, and an oom_kill alert names its pid;
 #  3. a webhook that never answers does not delay the SIGTERM;
-#  4. an OOM kill in a memcg outside the watched one is logged, not alerted.
+#  4. an OOM kill in a memcg outside the watched one is logged, not alerted;
+#  5. a full BPF process map (--bpf-max-processes 64, 128 growing processes) is an "unwatched"
+#     alert, once, however many entries it refuses.
 # Prints PASS/FAIL lines and `alerts: N passed, N failed`. Run as root from the repo root.
 set -u
 
@@ -171,6 +173,42 @@ if [[ -n $OUTCG ]]; then
 		reasons+=("alerts sent for another memcg: $(kinds "$TMPD/records.jsonl" | tr '\n' ';')")
 fi
 verdict elsewhere "$TMPD/elsewhere.log" "${reasons[@]}"
+
+# 5. A full BPF map is a blind spot: one alert (not one per refusal), and the log says so.
+reasons=()
+[[ -n $CG ]] && cg_destroy "$CG" # case 4's
+CG=$(cg_create "owalert-full-$$" $((512 << 20))) || reasons+=("no watched memcg")
+if [[ -n $CG ]]; then
+	: >"$TMPD/records.jsonl"
+	"$OWD" run --cgroup "$CG" --log-format json -v --bpf-max-processes 64 \
+		--webhook "http://127.0.0.1:$PORT/ok/full" --webhook-format json \
+		2>"$TMPD/full.log" &
+	DPID=$!
+	wait_for_line "$TMPD/full.log" "$(json_event ready)" 20 "$DPID" ||
+		reasons+=("the daemon never got ready")
+	loads=()
+	for _ in 1 2; do
+		sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" "$OWLOAD" group --procs 64 \
+			--base 2 --duration 4 >/dev/null 2>&1 &
+		loads+=($!)
+	done
+	wait "${loads[@]}"
+	sleep 3 # the sender may hold a burst ~1 s
+	kill -TERM "$DPID"
+	wait "$DPID"
+	DPID=''
+	cg_destroy "$CG"
+	CG=''
+	grep -q "$(json_event bpf_map_full)" "$TMPD/full.log" ||
+		reasons+=("no bpf_map_full line in the daemon's log")
+	refused=$(grep "$(json_event bpf_map_full)" "$TMPD/full.log" | tail -n 1 |
+		grep -oE '"total" *: *[0-9]+' | grep -oE '[0-9]+$')
+	n=$(kinds "$TMPD/records.jsonl" | grep -c '^unwatched ')
+	echo "    $((${refused:-0})) entries refused, $n unwatched alert(s)"
+	((n == 1)) || reasons+=("$n unwatched alerts, expected 1: $(kinds "$TMPD/records.jsonl" | tr '\n' ';')")
+	((${refused:-0} > 1)) || reasons+=("the map refused ${refused:-no} entries: not a test of the rate limit")
+fi
+verdict unwatched "$TMPD/full.log" "${reasons[@]}"
 
 echo "alerts: $PASSED passed, $FAILED failed"
 ((FAILED == 0))

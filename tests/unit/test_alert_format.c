@@ -495,6 +495,38 @@ static void test_alertmanager_labels_stable_and_endsat(void **state)
 	cJSON_Delete(j);
 }
 
+/* A full BPF map: the daemon's own blind spot, no cgroup and no memory figures. */
+static void test_unwatched_says_what_is_blind(void **state)
+{
+	struct ow_alert a;
+	char title[256];
+	cJSON *j, *x;
+	const char *text;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = OW_ALERT_UNWATCHED;
+	a.eta_s = INFINITY;
+	snprintf(a.host, sizeof(a.host), "web1");
+	snprintf(a.reason, sizeof(a.reason), "a BPF map was full: 3 more refused");
+	a.time_ns = T0;
+	ow_alert_title(&a, title, sizeof(title));
+	assert_string_equal(title, "oomwarden on web1 cannot watch everything: a BPF map is full");
+	j = format_json(OW_FMT_ALERTMANAGER, &a, 1);
+	x = cJSON_GetArrayItem(j, 0);
+	assert_string_equal(str_at(cJSON_GetObjectItem(x, "labels"), "alertname"),
+			    "OomwardenUnwatched");
+	assert_string_equal(str_at(cJSON_GetObjectItem(x, "labels"), "severity"), "warning");
+	text = str_at(cJSON_GetObjectItem(x, "annotations"), "description");
+	assert_non_null(strstr(text, "3 more refused"));
+	assert_null(strstr(text, "Time to OOM"));
+	assert_non_null(str_at(x, "endsAt")); /* it expires unless sent again */
+	cJSON_Delete(j);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	assert_string_equal(str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0), "kind"),
+			    "unwatched");
+	cJSON_Delete(j);
+}
+
 /* ---- every format, every kind ---- */
 
 static void test_every_format_every_kind_is_valid(void **state)
@@ -692,6 +724,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pagerduty_trigger_and_resolve_share_dedup_key,
 					  teardown),
 		cmocka_unit_test_teardown(test_alertmanager_labels_stable_and_endsat, teardown),
+		cmocka_unit_test_teardown(test_unwatched_says_what_is_blind, teardown),
 		cmocka_unit_test_teardown(test_every_format_every_kind_is_valid, teardown),
 		cmocka_unit_test_teardown(test_coalesce_bounds, teardown),
 		cmocka_unit_test(test_titles_and_incident),

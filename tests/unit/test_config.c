@@ -369,6 +369,7 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_WEBHOOK_FORMAT] = "slack",
 	[OW_SET_WEBHOOK_CA] = OW_FIXTURES "/ca/good.pem", /* run reads it: a real one */
 	[OW_SET_ATTACH] = "tracepoint",
+	[OW_SET_BPF_MAX_PROCESSES] = "1000",
 	[OW_SET_METRICS_FILE] = "/run/m.prom",
 	[OW_SET_METRICS_INTERVAL] = "15",
 	[OW_SET_METRICS_LISTEN] = "127.0.0.1:9717",

@@ -427,6 +427,7 @@ static void test_usage_text_lists_every_flag(void **state)
 		"--metrics-file",
 		"--metrics-interval",
 		"--metrics-listen",
+		"--bpf-max-processes",
 	};
 	unsigned int i;
 
@@ -474,6 +475,24 @@ static void test_metrics_bad_values(void **state)
 	expect_error(PARSE("run", "--metrics-file"), "--metrics-file", NULL);
 }
 
+/* ---- the BPF process map ---- */
+
+static void test_bpf_max_processes(void **state)
+{
+	assert_int_equal(PARSE("run"), 0);
+	assert_int_equal(o.bpf_max_processes, 65536);
+	assert_int_equal(PARSE("run", "--bpf-max-processes", "64"), 0);
+	assert_int_equal(o.bpf_max_processes, 64);
+	assert_int_equal(PARSE("run", "--bpf-max-processes=4194304"), 0);
+	assert_int_equal(o.bpf_max_processes, 4194304);
+	expect_error(PARSE("run", "--bpf-max-processes", "63"), "--bpf-max-processes", "'63'");
+	expect_error(PARSE("run", "--bpf-max-processes", "4194305"), "--bpf-max-processes",
+		     "64 to 4194304");
+	expect_error(PARSE("run", "--bpf-max-processes", "-1"), "--bpf-max-processes", "'-1'");
+	expect_error(PARSE("run", "--bpf-max-processes", "1e5"), "--bpf-max-processes", "'1e5'");
+	expect_error(PARSE("run", "--bpf-max-processes", ""), "--bpf-max-processes", NULL);
+}
+
 /* ---- webhook_ca ---- */
 
 static void test_webhook_ca_flag(void **state)
@@ -518,6 +537,7 @@ int main(void)
 		T(test_metrics_defaults),
 		T(test_metrics_flags),
 		T(test_metrics_bad_values),
+		T(test_bpf_max_processes),
 		T(test_webhook_ca_flag),
 		T(test_webhook_ca_bad_values),
 		T(test_defaults),
