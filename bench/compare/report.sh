@@ -77,7 +77,10 @@ write_scale()
 		printf "| start to ready: wall (s) / CPU (s) | %s / %s |\n", n["ready-s"], n["ready-cpu-s"]
 		printf "| idle CPU (%% of a core) | %s |\n", n["idle-cpu-pct"]
 		printf "| resident memory (MiB) | %s |\n", n["rss-mib"]
-		printf "| a memcg created: placed in the model (ms) | %s |\n", n["rescan-ms"]
+		printf "| the daemon'"'"'s first scan (ms; at start, every memcg new and read) | %s |\n", n["scan-ms"]
+		printf "| a rescan of the tree (ms; every memcg known): median (min-max) of 9 | %s (%s-%s) |\n",
+			n["rescan-ms"], n["rescan-min-ms"], n["rescan-max-ms"]
+		printf "| a memcg created: placed in the model (ms) | %s |\n", n["placed-ms"]
 		printf "| 64 MiB/s leak in a 64 MiB memcg created last: event to SIGTERM (ms), workload exit, OOM kills | %s, %s, %s |\n",
 			n["leak-latency-ms"], n["leak-exit"], n["leak-oom-kills"] }' "$TMP/scale.tsv"
 }

@@ -3,7 +3,9 @@
 # SCALE_PROCS sleeping processes, the daemon watching the parent. Measures its start-up (wall
 # and CPU to "ready"), idle CPU over IDLE_S, resident memory, and then one leak in a memcg
 # created after the daemon was ready (the last one): the time to place it in the model (ms,
-# from the daemon's debug line), event-to-SIGTERM latency and whether the leak was stopped gracefully.
+# from the daemon's debug line), event-to-SIGTERM latency and whether the leak was stopped
+# gracefully. The full scan of the tree at start (ms) comes from the same debug lines; the
+# rescan (median, min, max of 9) from bench-scan over the same tree after the daemon stops.
 # Results go to $TMP/scale.tsv (measure value). Sourced by scripts/bench-compare.sh.
 
 SCALE_PARENT='' SCALE_SLEEPERS='' SCALE_PID_MAX=''
@@ -82,7 +84,7 @@ scale_wait_procs()
 
 run_scale()
 {
-	local log=$TMP/scale.log last t0 t1 c0 c1 ready_cpu rss lat st scan
+	local log=$TMP/scale.log last t0 t1 c0 c1 ready_cpu rss lat st scan placed
 
 	echo "bench-compare: scale, $SCALE_CGROUPS memcgs, $SCALE_PROCS sleepers" >&2
 	scale_raise_pid_max || return 1
@@ -109,9 +111,16 @@ run_scale()
 	st=$?
 	sleep 1
 	watcher_stop oomwarden "$log"
+	# The daemon's scan alone, over the same tree (now with the leak's memcg): a rescan finds
+	# every cgroup known. bench-scan calls the daemon's ow_watch_scan (bench/scan.c).
+	build/bench-scan "$SCALE_PARENT" 9 >"$TMP/scale.scan" || return 1
 	lat=$(grep '"event":"act"' "$log" | grep -o '"latency_ms":[0-9.e+-]*' | head -n1 | cut -d: -f2)
+	# The first scan walks the whole tree at start, every memcg new to the model: a later
+	# rescan (a lost first sight, a vanished cgroup) walks the same tree with all of them known.
+	scan=$(grep '"event":"scan"' "$log" | head -n 1 |
+		grep -o '"duration_ms":[0-9.e+-]*' | cut -d: -f2)
 	# placed by its id, or found by a rescan when it cannot be (no open_by_handle_at)
-	scan=$(grep -E '"event":"(placed|scan)"' "$log" | tail -n 1 |
+	placed=$(grep -E '"event":"(placed|scan)"' "$log" | tail -n 1 |
 		grep -o '"duration_ms":[0-9.e+-]*' | cut -d: -f2)
 	{
 		echo "memcgs $SCALE_CGROUPS"
@@ -121,7 +130,11 @@ run_scale()
 		awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" \
 			'BEGIN { printf "idle-cpu-pct %.5f\n", (b - a) / (s * 1e9) * 100 }'
 		awk -v r="$rss" 'BEGIN { printf "rss-mib %.2f\n", r / 1024 }'
-		echo "rescan-ms ${scan:--}"
+		echo "scan-ms ${scan:--}"
+		awk '$1 == "first" { print "scan-first-ms", $2 }
+			$1 == "rescan" { print "rescan-ms", $2; print "rescan-min-ms", $3
+				print "rescan-max-ms", $4 }' "$TMP/scale.scan"
+		echo "placed-ms ${placed:--}"
 		echo "leak-latency-ms ${lat:--}"
 		echo "leak-exit $st"
 		echo "leak-oom-kills $(cg_oom_kills "$last")"
