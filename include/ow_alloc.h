@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Layouts shared by the allocation tracker (bpf/diag/alloc.bpf.c) and `oomwarden diagnose
- * --stacks` (userspace/alloc_tracer.c). Include the integer types first.
+ * --stacks` (userspace/diagnose/alloc_tracer.c). Include the integer types first.
  */
 #ifndef OW_ALLOC_H
 #define OW_ALLOC_H

@@ -8,11 +8,12 @@ cd "$(dirname "$0")/../.."
 
 out=build/alert-test
 mkdir -p "$out"
-${CC:-cc} -D_GNU_SOURCE -Iinclude -Ibuild -DOW_VERSION='"test"' -O2 -g \
+# The alert sender stands alone: alerts/, the small lib/ and the CA reader, nothing else.
+${CC:-cc} -D_GNU_SOURCE -Iinclude -Ibuild -Iuserspace/alerts -Iuserspace/lib -Iuserspace/config \
+	-DOW_VERSION='"test"' -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
-	tests/alert/alert_test.c tests/alert/tls_test.c userspace/alert_format.c \
-	userspace/alert_sender.c userspace/log.c userspace/curl_dl.c userspace/ca_bundle.c \
-	userspace/readfile.c userspace/utf8.c \
+	tests/alert/alert_test.c tests/alert/tls_test.c userspace/alerts/*.c userspace/lib/*.c \
+	userspace/config/ca_bundle.c \
 	-lcjson -lm -o "$out/alert_test"
 
 if ! command -v python3 >/dev/null 2>&1; then

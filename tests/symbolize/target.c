@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Symbolizer test target (tests/unit/test_symbolize.c): prints the addresses of its own
+ * Symbolizer test target (tests/unit/diagnose/test_symbolize.c): prints the addresses of its own
  * functions (static and global), of libc functions, of a heap block and of an anonymous
  * PROT_EXEC region standing in for JIT code, one "name 0xADDR" a line, then "ready", then
  * waits until its stdin closes, so it never outlives the test that holds the other end.

@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for userspace/alerts/alert_format.c: every format's payload parsed back with cJSON (or
+ * read as text for ntfy), required fields present, each service's size limits kept with huge
+ * and hostile strings, coalescing, URL redaction, and --webhook/--webhook-format parsing.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "alert.h"
+
+#define T0 1700000000123000000LL
+
+static struct ow_payload pl;
+
+static void fill(struct ow_alert *a, enum ow_alert_kind kind)
+{
+	unsigned int i;
+
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	snprintf(a->host, sizeof(a->host), "web1");
+	snprintf(a->cgroup, sizeof(a->cgroup), "api.service");
+	snprintf(a->path, sizeof(a->path), "/sys/fs/cgroup/memory/system.slice/api.service");
+	a->pid = 4242;
+	snprintf(a->comm, sizeof(a->comm), "node");
+	snprintf(a->cmdline, sizeof(a->cmdline), "node /srv/api/server.js --port 8080");
+	a->usage = 230ull << 20;
+	a->limit = 256ull << 20;
+	a->rate = 12.5 * 1024 * 1024;
+	a->eta_s = kind == OW_ALERT_RESOLVED ? INFINITY : 2.1;
+	if (kind == OW_ALERT_ACT || kind == OW_ALERT_ESCALATE)
+		snprintf(a->action, sizeof(a->action),
+			 kind == OW_ALERT_ACT ? "SIGTERM" : "SIGKILL");
+	snprintf(a->reason, sizeof(a->reason), "floor rises 12.5 MiB/s, OOM in 2.1 s");
+	a->ntop = 3;
+	for (i = 0; i < a->ntop; i++) {
+		a->top[i].pid = 4242 + (int)i;
+		snprintf(a->top[i].comm, sizeof(a->top[i].comm), "p%u", i);
+		a->top[i].rss = (200ull - i * 50) << 20;
+	}
+	ow_alert_incident_id(a->incident, sizeof(a->incident), a->host, 0x1234, T0);
+	a->started_ns = T0;
+	a->time_ns = T0 + 5000000000LL;
+}
+
+/* Everything a process controls, as bad as it gets. */
+static void hostile(struct ow_alert *a)
+{
+	memset(a->cmdline, 'x', sizeof(a->cmdline) - 1);
+	a->cmdline[sizeof(a->cmdline) - 1] = '\0';
+	memcpy(a->cmdline, "@everyone \x01\x1b[31m\xff\xfe \xe2\x82", 19);
+	memset(a->reason, 'r', sizeof(a->reason) - 1);
+	a->reason[sizeof(a->reason) - 1] = '\0';
+	/* A surrogate (U+D800) and an overlong '/': well-formed in shape, refused by strict
+	 * parsers. */
+	memcpy(a->reason, "\xed\xa0\x80 \xe0\x80\xaf", 7);
+	memset(a->cgroup, 'c', sizeof(a->cgroup) - 1);
+	a->cgroup[sizeof(a->cgroup) - 1] = '\0';
+	/* a cgroup name (any byte but '/' and '\n'): CSI as C1 (U+009B), CR, ESC, DEL */
+	memcpy(a->cgroup,
+	       "\xc2\x9b"
+	       "2J\r\x1b]0;\x7f",
+	       11);
+	memset(a->path, '/', sizeof(a->path) - 1);
+	a->path[sizeof(a->path) - 1] = '\0';
+	snprintf(a->comm, sizeof(a->comm), "\xe4\xb8\xad\xe6\x96\x87\x0a<&>*");
+}
+
+static struct ow_webhook_target target(enum ow_alert_fmt fmt)
+{
+	struct ow_webhook_target t = {.fmt = fmt};
+
+	snprintf(t.url, sizeof(t.url), "http://127.0.0.1/hook");
+	if (fmt == OW_FMT_PAGERDUTY)
+		snprintf(t.secret, sizeof(t.secret), "R0UTINGKEY");
+	return t;
+}
+
+static cJSON *format_json(enum ow_alert_fmt fmt, const struct ow_alert *a, unsigned int n)
+{
+	struct ow_webhook_target t = target(fmt);
+	cJSON *j;
+
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_coalesce(&t, a, n, &pl), 0);
+	assert_non_null(pl.body);
+	assert_int_equal(pl.len, strlen(pl.body));
+	assert_string_equal(pl.content_type, "application/json");
+	j = cJSON_Parse(pl.body);
+	assert_non_null(j);
+	return j;
+}
+
+static const char *str_at(const cJSON *o, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	assert_non_null(s);
+	return s;
+}
+
+static double num_at(const cJSON *o, const char *key)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	assert_true(cJSON_IsNumber(x));
+	return x->valuedouble;
+}
+
+/* Valid UTF-8, no control characters but newlines. */
+static void assert_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int more = 0;
+
+	for (; *p; p++) {
+		if (more) {
+			assert_int_equal(*p & 0xc0, 0x80);
+			more--;
+			continue;
+		}
+		assert_true(*p >= 0x20 || *p == '\n');
+		assert_true(*p != 0x7f && *p != 0xff && *p != 0xfe);
+		assert_false(*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f); /* C1 controls */
+		/* No surrogates (ED A0-BF) and no overlong three-byte forms (E0 80-9F). */
+		assert_false(*p == 0xed && p[1] > 0x9f);
+		assert_false(*p == 0xe0 && p[1] < 0xa0);
+		if (*p >= 0xf0)
+			more = 3;
+		else if (*p >= 0xe0)
+			more = 2;
+		else if (*p >= 0xc0)
+			more = 1;
+	}
+	assert_int_equal(more, 0);
+}
+
+static int teardown(void **state)
+{
+	ow_payload_free(&pl);
+	return 0;
+}
+
+/* ---- json ---- */
+
+static void test_json_schema(void **state)
+{
+	struct ow_alert a;
+	cJSON *j, *x, *p;
+
+	fill(&a, OW_ALERT_ACT);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	assert_string_equal(str_at(j, "schema"), "oomwarden.alert.v1");
+	assert_int_equal(num_at(j, "count"), 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_string_equal(str_at(x, "kind"), "act");
+	assert_string_equal(str_at(x, "host"), "web1");
+	assert_string_equal(str_at(x, "incident"), a.incident);
+	assert_string_equal(str_at(x, "time"), "2023-11-14T22:13:25.123Z");
+	assert_string_equal(str_at(x, "started"), "2023-11-14T22:13:20.123Z");
+	assert_string_equal(str_at(cJSON_GetObjectItem(x, "cgroup"), "name"), "api.service");
+	assert_true(num_at(x, "usage_bytes") == 230.0 * 1024 * 1024);
+	assert_true(num_at(x, "limit_bytes") == 256.0 * 1024 * 1024);
+	assert_true(num_at(x, "eta_s") > 2.0);
+	p = cJSON_GetObjectItem(x, "process");
+	assert_int_equal(num_at(p, "pid"), 4242);
+	assert_string_equal(str_at(p, "cmdline"), a.cmdline);
+	assert_string_equal(str_at(cJSON_GetObjectItem(x, "action"), "signal"), "SIGTERM");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(x, "top")), 3);
+	cJSON_Delete(j);
+}
+
+static void test_manager_and_restart(void **state)
+{
+	struct ow_alert a;
+	char title[256];
+	cJSON *j, *x, *act;
+
+	fill(&a, OW_ALERT_ACT);
+	snprintf(a.manager, sizeof(a.manager), "systemd:api.service");
+	snprintf(a.note, sizeof(a.note),
+		 "api.service has Restart=on-failure: it will stay stopped");
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_string_equal(str_at(x, "manager"), "systemd:api.service");
+	assert_string_equal(str_at(x, "note"), a.note);
+	act = cJSON_GetObjectItem(x, "action");
+	assert_string_equal(str_at(act, "kind"), "signal");
+	assert_string_equal(str_at(act, "signal"), "SIGTERM");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "command")));
+	cJSON_Delete(j);
+
+	snprintf(a.action, sizeof(a.action), "restart");
+	snprintf(a.command, sizeof(a.command), "pm2 reload 3");
+	snprintf(a.manager, sizeof(a.manager), "pm2:worker(id 3)");
+	a.note[0] = '\0';
+	ow_alert_title(&a, title, sizeof(title));
+	assert_string_equal(title,
+			    "Asked pm2:worker(id 3) to restart node (4242) in api.service on web1");
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	act = cJSON_GetObjectItem(x, "action");
+	assert_string_equal(str_at(act, "kind"), "restart");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "signal")));
+	assert_string_equal(str_at(act, "command"), "pm2 reload 3");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "note")));
+	cJSON_Delete(j);
+
+	/* The chat formats carry it in their text. */
+	{
+		struct ow_webhook_target t = target(OW_FMT_NTFY);
+
+		ow_payload_free(&pl);
+		assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+		assert_non_null(strstr(pl.body, "Managed by: pm2:worker(id 3)"));
+		assert_non_null(strstr(pl.body, "Action: restart (pm2 reload 3)"));
+	}
+	fill(&a, OW_ALERT_WARN);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "manager")));
+	cJSON_Delete(j);
+}
+
+static void test_json_infinite_eta_is_null_and_no_process_is_null(void **state)
+{
+	struct ow_alert a;
+	cJSON *j, *x;
+
+	fill(&a, OW_ALERT_RESOLVED);
+	a.pid = 0;
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "eta_s")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "process")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "action")));
+	cJSON_Delete(j);
+}
+
+static void test_json_oom_kill_has_rss(void **state)
+{
+	struct ow_alert a;
+	cJSON *j, *x;
+
+	fill(&a, OW_ALERT_OOM_KILL);
+	a.rss_anon = 100 << 20;
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_string_equal(str_at(x, "severity"), "critical");
+	assert_true(num_at(cJSON_GetObjectItem(x, "rss"), "anon_bytes") == 100 << 20);
+	cJSON_Delete(j);
+}
+
+/* ---- slack ---- */
+
+static void test_slack_text_and_blocks(void **state)
+{
+	struct ow_alert a;
+	cJSON *j, *blocks, *b;
+	const char *t;
+
+	fill(&a, OW_ALERT_WARN);
+	snprintf(a.comm, sizeof(a.comm), "a<b>&c");
+	j = format_json(OW_FMT_SLACK, &a, 1);
+	assert_non_null(strstr(str_at(j, "text"), "OOM predicted in 2.1 s for api.service"));
+	blocks = cJSON_GetObjectItem(j, "blocks");
+	assert_int_equal(cJSON_GetArraySize(blocks), 3);
+	b = cJSON_GetArrayItem(blocks, 0);
+	assert_string_equal(str_at(b, "type"), "header");
+	assert_string_equal(str_at(cJSON_GetObjectItem(b, "text"), "type"), "plain_text");
+	t = str_at(cJSON_GetObjectItem(cJSON_GetArrayItem(blocks, 1), "text"), "text");
+	assert_non_null(strstr(t, "a&lt;b&gt;&amp;c"));
+	/* nothing cut from a section that fits */
+	assert_non_null(strstr(t, a.incident));
+	assert_null(strstr(t, "..."));
+	cJSON_Delete(j);
+}
+
+static void test_slack_limits_with_hostile_strings(void **state)
+{
+	struct ow_alert a[10];
+	cJSON *j, *b;
+	unsigned int i;
+
+	for (i = 0; i < 10; i++) {
+		fill(&a[i], OW_ALERT_ACT);
+		hostile(&a[i]);
+		memset(a[i].cmdline, '<', 1000); /* escapes four-fold */
+	}
+	j = format_json(OW_FMT_SLACK, a, 10);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "blocks")), 30);
+	cJSON_ArrayForEach(b, cJSON_GetObjectItem(j, "blocks"))
+	{
+		cJSON *t = cJSON_GetObjectItem(b, "text");
+
+		if (!t)
+			continue;
+		assert_true(strlen(str_at(t, "text")) <=
+			    (strcmp(str_at(b, "type"), "header") ? 3000 : 150));
+		assert_clean(str_at(t, "text"));
+	}
+	assert_true(strlen(str_at(j, "text")) <= 3000);
+	cJSON_Delete(j);
+}
+
+/* ---- discord ---- */
+
+static size_t discord_total(const cJSON *j)
+{
+	const cJSON *e;
+	size_t total = 0;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "embeds"))
+	{
+		assert_true(strlen(str_at(e, "title")) <= 256);
+		assert_true(strlen(str_at(e, "description")) <= 4096);
+		assert_clean(str_at(e, "description"));
+		total += strlen(str_at(e, "title")) + strlen(str_at(e, "description")) +
+			 strlen(str_at(cJSON_GetObjectItem(e, "footer"), "text"));
+	}
+	return total;
+}
+
+static void test_discord_single(void **state)
+{
+	struct ow_alert a;
+	cJSON *j, *e;
+
+	fill(&a, OW_ALERT_OOM_KILL);
+	j = format_json(OW_FMT_DISCORD, &a, 1);
+	assert_non_null(strstr(str_at(j, "content"), "Kernel OOM killer killed node (4242)"));
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "embeds")), 1);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "embeds"), 0);
+	assert_non_null(strstr(str_at(e, "description"), "node /srv/api/server.js"));
+	assert_true(num_at(e, "color") > 0);
+	/* nobody gets pinged by a command line */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+				 cJSON_GetObjectItem(j, "allowed_mentions"), "parse")),
+			 0);
+	cJSON_Delete(j);
+}
+
+static void test_discord_limits_huge_cmdline(void **state)
+{
+	struct ow_alert a[10];
+	unsigned int i, n;
+	cJSON *j;
+
+	for (n = 1; n <= 10; n++) {
+		for (i = 0; i < n; i++) {
+			fill(&a[i], OW_ALERT_ACT);
+			hostile(&a[i]);
+		}
+		j = format_json(OW_FMT_DISCORD, a, n);
+		assert_true(strlen(str_at(j, "content")) <= 2000);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "embeds")), n);
+		assert_true(discord_total(j) <= 6000);
+		cJSON_Delete(j);
+	}
+}
+
+/* ---- ntfy ---- */
+
+static void test_ntfy_text_and_headers(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_NTFY);
+	struct ow_alert a;
+	unsigned int i;
+	bool title = false, prio = false, tags = false;
+
+	fill(&a, OW_ALERT_ESCALATE);
+	hostile(&a);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_string_equal(pl.content_type, "text/plain; charset=utf-8");
+	assert_true(pl.len <= 4000 && pl.len == strlen(pl.body));
+	assert_null(cJSON_Parse(pl.body) ? "json" : NULL);
+	assert_clean(pl.body);
+	for (i = 0; i < pl.nheaders; i++) {
+		const char *h = pl.headers[i];
+
+		assert_null(strpbrk(h, "\r\n"));
+		title |= !strncmp(h, "Title: Sent SIGKILL", 19);
+		prio |= !strcmp(h, "Priority: 5");
+		tags |= !strcmp(h, "Tags: skull,oomwarden");
+	}
+	assert_true(title && prio && tags);
+}
+
+/* ---- teams ---- */
+
+static void test_teams_adaptive_card_envelope(void **state)
+{
+	struct ow_alert a[2];
+	cJSON *j, *att, *card;
+
+	fill(&a[0], OW_ALERT_WARN);
+	fill(&a[1], OW_ALERT_RESOLVED);
+	j = format_json(OW_FMT_TEAMS, a, 2);
+	assert_string_equal(str_at(j, "type"), "message");
+	att = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "attachments"), 0);
+	assert_string_equal(str_at(att, "contentType"), "application/vnd.microsoft.card.adaptive");
+	card = cJSON_GetObjectItem(att, "content");
+	assert_string_equal(str_at(card, "type"), "AdaptiveCard");
+	assert_non_null(cJSON_GetObjectItem(card, "version"));
+	/* a title and a fact set per alert */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(card, "body")), 4);
+	assert_true(pl.len < 28 * 1024);
+	cJSON_Delete(j);
+}
+
+/* ---- gotify ---- */
+
+static void test_gotify(void **state)
+{
+	struct ow_alert a;
+	cJSON *j;
+
+	fill(&a, OW_ALERT_OOM_KILL);
+	j = format_json(OW_FMT_GOTIFY, &a, 1);
+	assert_non_null(strstr(str_at(j, "title"), "Kernel OOM killer"));
+	assert_non_null(strstr(str_at(j, "message"), "RSS: anon"));
+	assert_int_equal(num_at(j, "priority"), 10);
+	cJSON_Delete(j);
+}
+
+/* ---- pagerduty ---- */
+
+static void test_pagerduty_trigger_and_resolve_share_dedup_key(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_PAGERDUTY);
+	struct ow_alert a;
+	cJSON *j, *p;
+
+	fill(&a, OW_ALERT_ACT);
+	j = format_json(OW_FMT_PAGERDUTY, &a, 1);
+	assert_string_equal(str_at(j, "routing_key"), "R0UTINGKEY");
+	assert_string_equal(str_at(j, "event_action"), "trigger");
+	assert_string_equal(str_at(j, "dedup_key"), a.incident);
+	p = cJSON_GetObjectItem(j, "payload");
+	assert_true(strlen(str_at(p, "summary")) <= 1024);
+	assert_string_equal(str_at(p, "source"), "web1");
+	assert_string_equal(str_at(p, "severity"), "error");
+	cJSON_Delete(j);
+
+	fill(&a, OW_ALERT_RESOLVED);
+	j = format_json(OW_FMT_PAGERDUTY, &a, 1);
+	assert_string_equal(str_at(j, "event_action"), "resolve");
+	assert_string_equal(str_at(j, "dedup_key"), a.incident);
+	cJSON_Delete(j);
+
+	/* one event per request; no key, no event */
+	assert_int_equal(ow_alert_fmt_max_batch(OW_FMT_PAGERDUTY), 1);
+	ow_payload_free(&pl); /* ow_alert_coalesce overwrites its output */
+	assert_int_equal(ow_alert_coalesce(&t, (struct ow_alert[2]){a, a}, 2, &pl), -EINVAL);
+	t.secret[0] = '\0';
+	assert_int_equal(ow_alert_format(&t, &a, &pl), -EINVAL);
+}
+
+/* ---- alertmanager ---- */
+
+static void test_alertmanager_labels_stable_and_endsat(void **state)
+{
+	struct ow_alert a[2];
+	cJSON *j, *w, *r;
+	char *lw, *lr;
+
+	fill(&a[0], OW_ALERT_WARN);
+	fill(&a[1], OW_ALERT_RESOLVED);
+	a[1].time_ns = T0 + 60000000000LL;
+	j = format_json(OW_FMT_ALERTMANAGER, a, 2);
+	assert_true(cJSON_IsArray(j));
+	w = cJSON_GetArrayItem(j, 0);
+	r = cJSON_GetArrayItem(j, 1);
+	assert_string_equal(str_at(cJSON_GetObjectItem(w, "labels"), "alertname"),
+			    "OomwardenMemoryRisk");
+	assert_non_null(str_at(cJSON_GetObjectItem(w, "annotations"), "summary"));
+	assert_string_equal(str_at(w, "startsAt"), "2023-11-14T22:13:20.123Z");
+	assert_null(cJSON_GetObjectItem(w, "endsAt"));
+	assert_string_equal(str_at(r, "endsAt"), "2023-11-14T22:14:20.123Z");
+	/* resolved ends the very alert that warn started */
+	lw = cJSON_PrintUnformatted(cJSON_GetObjectItem(w, "labels"));
+	lr = cJSON_PrintUnformatted(cJSON_GetObjectItem(r, "labels"));
+	assert_string_equal(lw, lr);
+	cJSON_free(lw);
+	cJSON_free(lr);
+	cJSON_Delete(j);
+}
+
+/* A full BPF map: the daemon's own blind spot, no cgroup and no memory figures. */
+static void test_unwatched_says_what_is_blind(void **state)
+{
+	struct ow_alert a;
+	char title[256];
+	cJSON *j, *x;
+	const char *text;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = OW_ALERT_UNWATCHED;
+	a.eta_s = INFINITY;
+	snprintf(a.host, sizeof(a.host), "web1");
+	snprintf(a.reason, sizeof(a.reason), "a BPF map was full: 3 more refused");
+	a.time_ns = T0;
+	ow_alert_title(&a, title, sizeof(title));
+	assert_string_equal(title, "oomwarden on web1 cannot watch everything: a BPF map is full");
+	j = format_json(OW_FMT_ALERTMANAGER, &a, 1);
+	x = cJSON_GetArrayItem(j, 0);
+	assert_string_equal(str_at(cJSON_GetObjectItem(x, "labels"), "alertname"),
+			    "OomwardenUnwatched");
+	assert_string_equal(str_at(cJSON_GetObjectItem(x, "labels"), "severity"), "warning");
+	text = str_at(cJSON_GetObjectItem(x, "annotations"), "description");
+	assert_non_null(strstr(text, "3 more refused"));
+	assert_null(strstr(text, "Time to OOM"));
+	assert_non_null(str_at(x, "endsAt")); /* it expires unless sent again */
+	cJSON_Delete(j);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	assert_string_equal(str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0), "kind"),
+			    "unwatched");
+	cJSON_Delete(j);
+}
+
+/* ---- every format, every kind ---- */
+
+static void test_every_format_every_kind_is_valid(void **state)
+{
+	struct ow_webhook_target t;
+	struct ow_alert a;
+	int f, k;
+
+	for (f = 0; f < OW_FMT_COUNT; f++) {
+		t = target((enum ow_alert_fmt)f);
+		for (k = 0; k < OW_ALERT_KIND_COUNT; k++) {
+			fill(&a, (enum ow_alert_kind)k);
+			hostile(&a);
+			ow_payload_free(&pl);
+			assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+			assert_clean(pl.body);
+			if (f != OW_FMT_NTFY) {
+				cJSON *j = cJSON_Parse(pl.body);
+
+				assert_non_null(j);
+				cJSON_Delete(j);
+			}
+		}
+	}
+}
+
+/* ---- coalescing ---- */
+
+static void test_coalesce_bounds(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_JSON);
+	struct ow_alert a[33];
+	unsigned int i;
+	cJSON *j;
+
+	for (i = 0; i < 33; i++)
+		fill(&a[i], i % 2 ? OW_ALERT_WARN : OW_ALERT_ACT);
+	assert_int_equal(ow_alert_coalesce(&t, a, 0, &pl), -EINVAL);
+	assert_int_equal(ow_alert_coalesce(&t, a, ow_alert_fmt_max_batch(OW_FMT_JSON) + 1, &pl),
+			 -EINVAL);
+	j = format_json(OW_FMT_JSON, a, 32);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "alerts")), 32);
+	cJSON_Delete(j);
+	/* a chat message of a burst names the count and the worst of it */
+	a[3].kind = OW_ALERT_OOM_KILL;
+	j = format_json(OW_FMT_GOTIFY, a, 5);
+	assert_non_null(strstr(str_at(j, "title"), "5 oomwarden alerts from web1"));
+	assert_non_null(strstr(str_at(j, "title"), "Kernel OOM killer"));
+	assert_int_equal(num_at(j, "priority"), 10);
+	cJSON_Delete(j);
+}
+
+/* ---- titles, incident ids ---- */
+
+static void test_titles_and_incident(void **state)
+{
+	struct ow_alert a;
+	char buf[256], id2[48];
+
+	fill(&a, OW_ALERT_ACT);
+	a.dry_run = true;
+	ow_alert_title(&a, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "Would send SIGTERM to node (4242) in api.service on web1 (dry run)");
+	fill(&a, OW_ALERT_RESOLVED);
+	ow_alert_title(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "api.service on web1 is back to normal");
+	ow_alert_incident_id(id2, sizeof(id2), "web1", 0x1234, T0 + 999999);
+	assert_string_equal(a.incident, id2);
+	assert_int_equal(strncmp(a.incident, "ow-", 3), 0);
+	ow_alert_incident_id(id2, sizeof(id2), "web2", 0x1234, T0);
+	assert_string_not_equal(a.incident, id2);
+}
+
+/* ---- redaction ---- */
+
+static const char *redact(const char *url)
+{
+	static char buf[256];
+
+	ow_redact_url(url, buf, sizeof(buf));
+	return buf;
+}
+
+static void test_redact_url(void **state)
+{
+	char tiny[8];
+
+	assert_string_equal(
+		redact("https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXX"),
+		"https://hooks.slack.com/services/***");
+	assert_string_equal(redact("https://discord.com/api/webhooks/123456/abcDEF-tok"),
+			    "https://discord.com/api/webhooks/***");
+	assert_string_equal(redact("https://events.pagerduty.com/v2/enqueue?routing_key=abc123"),
+			    "https://events.pagerduty.com/v2/enqueue?routing_key=***");
+	assert_string_equal(redact("http://user:pa55@am.local:9093/api/v2/alerts"),
+			    "http://***@am.local:9093/api/v2/alerts");
+	assert_string_equal(redact("https://gotify.example/message?token=Axyz&x=1#frag"),
+			    "https://gotify.example/message?token=***&x=***#***");
+	assert_string_equal(redact("https://ntfy.sh/oomwarden-alerts"),
+			    "https://ntfy.sh/oomwarden-alerts");
+	assert_string_equal(redact("https://ntfy.sh/Xk29fjq8Lm2"), "https://ntfy.sh/***");
+	assert_string_equal(
+		redact("https://x.logic.azure.com:443/workflows/abc/triggers?sig=SECRET"),
+		"https://x.logic.azure.com:443/workflows/***?sig=***");
+	assert_string_equal(redact("not a url"), "***");
+	ow_redact_url("https://hooks.slack.com/services/T0/B0/SECRET", tiny, sizeof(tiny));
+	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
+	assert_null(strstr(redact("https://a.b/c?token=SECRET"), "SECRET"));
+}
+
+/* ---- --webhook / --webhook-format ---- */
+
+static struct ow_webhook_target targets[4];
+static char err[512];
+
+static int parse(const char *const *urls, unsigned int nu, const char *const *fmts, unsigned int nf)
+{
+	memset(err, 0, sizeof(err));
+	return ow_webhook_targets_parse(urls, nu, fmts, nf, targets, 4, err, sizeof(err));
+}
+
+static void test_targets_parse_ok(void **state)
+{
+	const char *urls[] = {"https://hooks.slack.com/services/T0/B0/SECRET",
+			      "http://127.0.0.1:8080/hook",
+			      "https://events.pagerduty.com/v2/enqueue?routing_key=KEY1&x=2",
+			      "HTTPS://ntfy.sh/topic"};
+	const char *fmts[] = {"slack", "discord"};
+
+	assert_int_equal(parse(urls, 4, fmts, 2), 4);
+	assert_int_equal(targets[0].fmt, OW_FMT_SLACK);
+	assert_string_equal(targets[0].redacted, "https://hooks.slack.com/services/***");
+	assert_int_equal(targets[1].fmt, OW_FMT_DISCORD);
+	/* unpaired URLs: the format is guessed from the host */
+	assert_int_equal(targets[2].fmt, OW_FMT_PAGERDUTY);
+	assert_string_equal(targets[2].secret, "KEY1");
+	assert_string_equal(targets[2].url, "https://events.pagerduty.com/v2/enqueue?x=2");
+	assert_null(strstr(targets[2].redacted, "KEY1"));
+	assert_int_equal(targets[3].fmt, OW_FMT_NTFY);
+	urls[1] = "http://example.org/alerts";
+	assert_int_equal(parse(urls, 2, fmts, 1), 2);
+	assert_int_equal(targets[1].fmt, OW_FMT_JSON);
+	urls[0] = "https://events.pagerduty.com/v2/enqueue?routing_key=K";
+	fmts[0] = "pagerduty";
+	assert_int_equal(parse(urls, 1, fmts, 1), 1);
+	assert_string_equal(targets[0].url, "https://events.pagerduty.com/v2/enqueue");
+}
+
+static void expect_error(const char *url, const char *fmt, const char *needle)
+{
+	const char *urls[] = {url}, *fmts[] = {fmt};
+
+	assert_int_equal(parse(urls, 1, fmts, fmt ? 1 : 0), -EINVAL);
+	assert_non_null(strstr(err, needle));
+	assert_null(strchr(err, '\n'));
+}
+
+static void test_targets_parse_errors(void **state)
+{
+	const char *urls[5] = {"http://a/1", "http://a/2", "http://a/3", "http://a/4",
+			       "http://a/5"};
+	const char *fmts[2] = {"json", "json"};
+
+	expect_error("ftp://example.org/x", "json", "http:// or https://");
+	expect_error("file:///etc/passwd", NULL, "http:// or https://");
+	expect_error("https:///path", "json", "no host");
+	expect_error("https://exa mple.org/", "json", "bad URL");
+	expect_error("https://example.org:80x/", "json", "bad URL");
+	expect_error("https://example.org/", "hipchat", "--webhook-format 'hipchat'");
+	expect_error("https://events.pagerduty.com/v2/enqueue", "pagerduty", "routing_key=KEY");
+	/* the error line never shows a secret */
+	expect_error("smtp://hooks.slack.com/services/T0/B0/SECRET", "slack", "services/***");
+	assert_null(strstr(err, "SECRET"));
+	assert_int_equal(parse(urls, 0, fmts, 1), -EINVAL);
+	assert_non_null(strstr(err, "--webhook-format 'json' has no --webhook"));
+	assert_int_equal(parse(urls, 5, fmts, 0), -EINVAL);
+	assert_non_null(strstr(err, "at most 4"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_json_schema, teardown),
+		cmocka_unit_test_teardown(test_json_infinite_eta_is_null_and_no_process_is_null,
+					  teardown),
+		cmocka_unit_test_teardown(test_json_oom_kill_has_rss, teardown),
+		cmocka_unit_test_teardown(test_slack_text_and_blocks, teardown),
+		cmocka_unit_test_teardown(test_slack_limits_with_hostile_strings, teardown),
+		cmocka_unit_test_teardown(test_discord_single, teardown),
+		cmocka_unit_test_teardown(test_discord_limits_huge_cmdline, teardown),
+		cmocka_unit_test_teardown(test_ntfy_text_and_headers, teardown),
+		cmocka_unit_test_teardown(test_teams_adaptive_card_envelope, teardown),
+		cmocka_unit_test_teardown(test_gotify, teardown),
+		cmocka_unit_test_teardown(test_pagerduty_trigger_and_resolve_share_dedup_key,
+					  teardown),
+		cmocka_unit_test_teardown(test_alertmanager_labels_stable_and_endsat, teardown),
+		cmocka_unit_test_teardown(test_unwatched_says_what_is_blind, teardown),
+		cmocka_unit_test_teardown(test_every_format_every_kind_is_valid, teardown),
+		cmocka_unit_test_teardown(test_coalesce_bounds, teardown),
+		cmocka_unit_test(test_titles_and_incident),
+		cmocka_unit_test(test_redact_url),
+		cmocka_unit_test(test_targets_parse_ok),
+		cmocka_unit_test(test_targets_parse_errors),
+		cmocka_unit_test(test_manager_and_restart),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for userspace/lib/units.c: human byte sizes and rates. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "units.h"
+
+#define KiB 1024ULL
+#define MiB (1024 * KiB)
+#define GiB (1024 * MiB)
+
+static const char *b(uint64_t v)
+{
+	static char buf[OW_FMT_LEN];
+
+	return ow_fmt_bytes(v, buf, sizeof(buf));
+}
+
+static const char *sb(int64_t v)
+{
+	static char buf[OW_FMT_LEN];
+
+	return ow_fmt_bytes_signed(v, buf, sizeof(buf));
+}
+
+static const char *r(double v)
+{
+	static char buf[OW_FMT_LEN];
+
+	return ow_fmt_rate(v, buf, sizeof(buf));
+}
+
+static void test_bytes(void **state)
+{
+	assert_string_equal(b(0), "0 B");
+	assert_string_equal(b(1), "1 B");
+	assert_string_equal(b(1023), "1023 B");
+	assert_string_equal(b(1024), "1 KiB");
+	assert_string_equal(b(812 * KiB), "812 KiB");
+	assert_string_equal(b(812 * KiB + 511), "812 KiB");
+	assert_string_equal(b(812 * KiB + 512), "813 KiB"); /* half up */
+	assert_string_equal(b(12 * MiB + MiB / 2), "12.5 MiB");
+	assert_string_equal(b(1 * GiB + GiB / 5), "1.20 GiB");
+	assert_string_equal(b(3 * 1024 * GiB), "3.00 TiB");
+	assert_string_equal(b(UINT64_MAX), "16.00 EiB");
+}
+
+/* The unit is picked after rounding: never "1024 KiB" or "1024.0 MiB". */
+static void test_bytes_unit_boundaries(void **state)
+{
+	assert_string_equal(b(MiB - 1), "1.0 MiB");
+	assert_string_equal(b(MiB - 600), "1023 KiB");
+	assert_string_equal(b(GiB - 1), "1.00 GiB");
+	assert_string_equal(b(GiB - 60 * KiB), "1023.9 MiB");
+	assert_string_equal(b(GiB - 50 * KiB), "1.00 GiB");
+}
+
+static void test_bytes_signed(void **state)
+{
+	assert_string_equal(sb(0), "0 B");
+	assert_string_equal(sb(812 * KiB), "+812 KiB");
+	assert_string_equal(sb(-(int64_t)(812 * KiB)), "-812 KiB");
+	assert_string_equal(sb(-(int64_t)(12 * MiB + MiB / 2)), "-12.5 MiB");
+	assert_string_equal(sb(64 * MiB), "+64.0 MiB");
+	assert_string_equal(sb(INT64_MIN), "-8.00 EiB");
+	assert_string_equal(sb(INT64_MAX), "+8.00 EiB");
+}
+
+static void test_rate(void **state)
+{
+	assert_string_equal(r(0), "0 B/s");
+	assert_string_equal(r(0.4), "0 B/s"); /* rounds to zero: no sign */
+	assert_string_equal(r(-0.4), "0 B/s");
+	assert_string_equal(r(12.5 * MiB), "+12.5 MiB/s");
+	assert_string_equal(r(-3.0 * KiB), "-3 KiB/s");
+	assert_string_equal(r(2.0 * GiB), "+2.00 GiB/s");
+	assert_string_equal(r(NAN), "n/a");
+	assert_string_equal(r(INFINITY), "n/a");
+}
+
+static void test_short_buffer_truncates(void **state)
+{
+	char buf[5];
+
+	assert_ptr_equal(ow_fmt_bytes(12 * MiB + MiB / 2, buf, sizeof(buf)), buf);
+	assert_string_equal(buf, "12.5");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_bytes_unit_boundaries),
+		cmocka_unit_test(test_bytes_signed),
+		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_short_buffer_truncates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Alerts: the plain data of one alert, the webhook targets, and the pure formatters that turn
+ * alerts into one HTTP request body per target format (userspace/alerts/alert_format.c, no I/O).
+ * Delivery is in alert_sender.h. The payloads are documented in docs/ALERTS.md.
+ */
+#ifndef OW_ALERT_H
+#define OW_ALERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ow_alert_kind {
+	OW_ALERT_WARN = 0,  /* OOM predicted within the warn horizon */
+	OW_ALERT_ACT,	    /* SIGTERM sent (or would be, in --dry-run) */
+	OW_ALERT_ESCALATE,  /* SIGKILL after the grace */
+	OW_ALERT_RESOLVED,  /* back to ok */
+	OW_ALERT_OOM_KILL,  /* the kernel OOM killer killed a process (post-mortem) */
+	OW_ALERT_TEST,	    /* oomwarden alert-test */
+	OW_ALERT_UNWATCHED, /* a BPF map was full: some processes or memcgs go unwatched */
+	OW_ALERT_KIND_COUNT,
+};
+
+enum ow_alert_fmt {
+	OW_FMT_JSON = 0,
+	OW_FMT_SLACK,
+	OW_FMT_DISCORD,
+	OW_FMT_NTFY,
+	OW_FMT_TEAMS,
+	OW_FMT_GOTIFY,
+	OW_FMT_PAGERDUTY,
+	OW_FMT_ALERTMANAGER,
+	OW_FMT_COUNT,
+};
+
+#define OW_ALERT_TOP 5
+
+struct ow_alert_proc {
+	int32_t pid;
+	char comm[16];
+	uint64_t rss; /* bytes */
+};
+
+/*
+ * One alert. Fixed-size strings so the struct crosses the socket to the sender process as one
+ * record; strings are copied, truncated and NUL-terminated by whoever fills them (see
+ * ow_alert_init). Unknown numbers are 0; an unknown ETA is INFINITY.
+ */
+struct ow_alert {
+	enum ow_alert_kind kind;
+	char host[64];
+	char cgroup[128]; /* as users know it: unit, container or path */
+	char path[512];	  /* cgroup directory */
+	int32_t pid;	  /* the process acted on / killed; 0 if none */
+	char comm[16];
+	char cmdline[1024];
+	uint64_t usage;	 /* non-reclaimable bytes */
+	uint64_t limit;	 /* effective limit, bytes; 0 = none known */
+	double rate;	 /* bytes/s */
+	double eta_s;	 /* time to OOM; INFINITY = none. oom_kill: what oomwarden had predicted */
+	char action[16]; /* "SIGTERM", "SIGKILL", "restart" (asked the manager), or "" */
+	char command[256]; /* restart: the command run, e.g. "pm2 reload 3" */
+	char manager[160]; /* who manages the process: "systemd:api.service", "pm2:w(id 3)" */
+	char note[256];	   /* e.g. "api.service has Restart=on-failure: it will stay stopped" */
+	bool dry_run;	   /* the action was only logged */
+	char reason[256];
+	uint64_t rss_anon, rss_file, rss_shmem; /* oom_kill: the victim's RSS by type */
+	struct ow_alert_proc top[OW_ALERT_TOP]; /* largest processes of the cgroup, largest first */
+	unsigned int ntop;
+	char incident[48];  /* stable for one incident: the dedup key of PagerDuty etc. */
+	int64_t started_ns; /* CLOCK_REALTIME ns: the incident began (first warn) */
+	int64_t time_ns;    /* CLOCK_REALTIME ns: this alert */
+};
+
+#define OW_WEBHOOK_URL_LEN 1024
+#define OW_MAX_WEBHOOKS	   16
+
+/* One --webhook URL with its --webhook-format. */
+struct ow_webhook_target {
+	enum ow_alert_fmt fmt;
+	char url[OW_WEBHOOK_URL_LEN]; /* where to POST (PagerDuty: without routing_key) */
+	char redacted[256];	      /* the URL for logs, secrets hidden */
+	char secret[128];	      /* PagerDuty routing key (from the URL's query) */
+};
+
+#define OW_PAYLOAD_HEADERS 4
+
+/* One HTTP request body with its content type and extra headers ("Name: value"). */
+struct ow_payload {
+	char *body; /* malloc'd, NUL-terminated */
+	size_t len;
+	const char *content_type;
+	char headers[OW_PAYLOAD_HEADERS][256];
+	unsigned int nheaders;
+};
+
+const char *ow_alert_kind_name(enum ow_alert_kind kind);
+const char *ow_alert_fmt_name(enum ow_alert_fmt fmt);
+/* The format called `name`, or -EINVAL. */
+int ow_alert_fmt_parse(const char *name);
+
+/* The most alerts one message of this format may carry (PagerDuty: 1 event per request). */
+unsigned int ow_alert_fmt_max_batch(enum ow_alert_fmt fmt);
+
+/* "ow-HOSTHASH-MEMCGID-STARTSECONDS": the same for every alert of one incident. */
+void ow_alert_incident_id(char *buf, size_t len, const char *host, uint64_t memcg_id,
+			  int64_t started_ns);
+
+/* One line that says what happened, e.g. "OOM predicted in 42 s for api.service on web1". */
+void ow_alert_title(const struct ow_alert *a, char *buf, size_t len);
+
+/* The body of one alert for target t into *out (overwritten; free with ow_payload_free).
+ * 0, -ENOMEM, or -EINVAL (PagerDuty without a key). */
+int ow_alert_format(const struct ow_webhook_target *t, const struct ow_alert *a,
+		    struct ow_payload *out);
+/*
+ * Several alerts to one target as one message (a burst that the rate limit held back):
+ * 1 <= n <= ow_alert_fmt_max_batch(t->fmt), else -EINVAL. Every format's size limits hold.
+ */
+int ow_alert_coalesce(const struct ow_webhook_target *t, const struct ow_alert *a, unsigned int n,
+		      struct ow_payload *out);
+void ow_payload_free(struct ow_payload *p);
+
+/*
+ * The URL for logs: userinfo, query values, fragment and path segments that may be tokens
+ * (anything but short lowercase words like "api" or "v2"; all of a Slack or Discord webhook
+ * path) become "***". Always NUL-terminates; truncates.
+ */
+void ow_redact_url(const char *url, char *buf, size_t len);
+
+/*
+ * Pair `--webhook URL` and `--webhook-format F` in order into targets. A URL without a format
+ * gets one guessed from its host (hooks.slack.com, discord.com, ntfy.sh, events.pagerduty.com),
+ * else json. Returns the number of targets, or -EINVAL with one line in err: a scheme other
+ * than http(s), no host, spaces or control characters, an unknown format, a format without a
+ * URL, too many targets, a PagerDuty URL without routing_key=KEY in its query.
+ */
+int ow_webhook_targets_parse(const char *const *urls, unsigned int nurls,
+			     const char *const *formats, unsigned int nformats,
+			     struct ow_webhook_target *out, unsigned int max, char *err,
+			     size_t errlen);
+
+#endif /* OW_ALERT_H */

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The daemon's model of cgroups and processes: see userspace/core/model.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+#define NS_PER_S 1000000000ULL
+/* Fine trend: 250 ms buckets over 20 s; coarse: 5 s buckets over 5 min. */
+#define FINE_WIDTH_NS	   (NS_PER_S / 4)
+#define FINE_WINDOW_NS	   (20 * NS_PER_S)
+#define FINE_MIN_SPAN_NS   (3 * NS_PER_S)
+#define COARSE_WIDTH_NS	   (5 * NS_PER_S)
+#define COARSE_WINDOW_NS   (300 * NS_PER_S)
+#define COARSE_MIN_SPAN_NS (60 * NS_PER_S)
+
+static int grow(void **arr, unsigned int *cap, unsigned int need, size_t elem)
+{
+	unsigned int ncap = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, (size_t)ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- the id index ---- */
+
+typedef uint64_t (*key_fn)(const struct ow_model *m, unsigned int pos);
+
+static uint64_t cg_key(const struct ow_model *m, unsigned int pos)
+{
+	return m->cgs[pos]->id;
+}
+
+static uint64_t proc_key(const struct ow_model *m, unsigned int pos)
+{
+	return (uint64_t)(uint32_t)m->procs[pos].tgid;
+}
+
+/* Inode numbers and pids are dense: mix them so neighbours do not share a run of slots. */
+static unsigned int hash_key(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (unsigned int)k;
+}
+
+/* The slot holding `key`, or the empty slot where it would go. */
+static unsigned int index_slot(const struct ow_index *ix, const struct ow_model *m, key_fn key,
+			       uint64_t k)
+{
+	unsigned int s = hash_key(k) & ix->mask;
+
+	while (ix->slot[s] && key(m, ix->slot[s] - 1) != k)
+		s = (s + 1) & ix->mask;
+	return s;
+}
+
+static int index_find(const struct ow_index *ix, const struct ow_model *m, key_fn key, uint64_t k)
+{
+	unsigned int s;
+
+	if (!ix->mask)
+		return -1;
+	s = index_slot(ix, m, key, k);
+	return ix->slot[s] ? (int)ix->slot[s] - 1 : -1;
+}
+
+/* Size the table for `n` entries at most half full and index positions 0..n-1 again. */
+static int index_rebuild(struct ow_index *ix, const struct ow_model *m, key_fn key, unsigned int n)
+{
+	unsigned int cap = 64, i;
+	unsigned int *slot;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	free(ix->slot);
+	ix->slot = slot;
+	ix->mask = cap - 1;
+	for (i = 0; i < n; i++)
+		ix->slot[index_slot(ix, m, key, key(m, i))] = i + 1;
+	return 0;
+}
+
+/* Index position `pos` (already in the array; n entries in all). */
+static int index_add(struct ow_index *ix, const struct ow_model *m, key_fn key, unsigned int pos,
+		     unsigned int n)
+{
+	if (2 * n > ix->mask)
+		return index_rebuild(ix, m, key, n);
+	ix->slot[index_slot(ix, m, key, key(m, pos))] = pos + 1;
+	return 0;
+}
+
+/* Empty slot s and shift back the entries of its run that could live there. */
+static void index_clear(struct ow_index *ix, const struct ow_model *m, key_fn key, unsigned int s)
+{
+	unsigned int next = s, home;
+
+	for (;;) {
+		ix->slot[s] = 0;
+		do {
+			next = (next + 1) & ix->mask;
+			if (!ix->slot[next])
+				return;
+			home = hash_key(key(m, ix->slot[next] - 1)) & ix->mask;
+			/* stays when its home is cyclically in (s, next] */
+		} while (s <= next ? s < home && home <= next : s < home || home <= next);
+		ix->slot[s] = ix->slot[next];
+		s = next;
+	}
+}
+
+/*
+ * Forget the entry at position `pos`, and re-point the entry that the caller moves from `last`
+ * into `pos` (swap removal). Call before the array changes. A key added twice (an inode reused
+ * while the old cgroup waits to be freed) is indexed at its newest entry: the older one's
+ * removal leaves that slot alone.
+ */
+static void index_remove(struct ow_index *ix, const struct ow_model *m, key_fn key,
+			 unsigned int pos, unsigned int last)
+{
+	unsigned int s;
+
+	if (!ix->mask)
+		return;
+	s = index_slot(ix, m, key, key(m, pos));
+	if (ix->slot[s] == pos + 1)
+		index_clear(ix, m, key, s);
+	if (last == pos)
+		return;
+	s = index_slot(ix, m, key, key(m, last));
+	if (ix->slot[s] == last + 1)
+		ix->slot[s] = pos + 1;
+}
+
+/* ---- cgroups ---- */
+
+struct ow_cgroup *ow_model_cgroup(struct ow_model *m, uint64_t id)
+{
+	int pos = index_find(&m->cg_index, m, cg_key, id);
+
+	/* a gone cgroup waits for ow_model_reap, unseen */
+	return pos < 0 || m->cgs[pos]->gone ? NULL : m->cgs[pos];
+}
+
+static struct ow_cgroup *new_cgroup(uint64_t id, const char *path, size_t mount_len)
+{
+	struct ow_cgroup *cg = calloc(1, sizeof(*cg));
+
+	if (!cg)
+		return NULL;
+	cg->path = strdup(path);
+	if (!cg->path) {
+		free(cg);
+		return NULL;
+	}
+	cg->id = id;
+	cg->rel = mount_len < strlen(cg->path) ? cg->path + mount_len : "/";
+	ow_cg_display_name(cg->rel, cg->name, sizeof(cg->name));
+	cg->victim_fd = -1;
+	cg->rule = -1;
+	cg->own_limit = cg->eff_limit = OW_NO_LIMIT;
+	cg->st.limit = cg->st.high = OW_NO_LIMIT;
+	return cg;
+}
+
+static void free_cgroup(struct ow_cgroup *cg)
+{
+	free(cg->fine);
+	free(cg->coarse);
+	free(cg->path);
+	free(cg);
+}
+
+struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const char *path,
+				      size_t mount_len)
+{
+	struct ow_cgroup *cg;
+
+	if (grow((void **)&m->cgs, &m->cgcap, m->ncgs + 1, sizeof(*m->cgs)))
+		return NULL;
+	cg = new_cgroup(id, path, mount_len);
+	if (!cg)
+		return NULL;
+	m->cgs[m->ncgs++] = cg;
+	if (index_add(&m->cg_index, m, cg_key, m->ncgs - 1, m->ncgs)) {
+		m->ncgs--;
+		free_cgroup(cg);
+		return NULL;
+	}
+	return cg;
+}
+
+void ow_model_remove_cgroup(struct ow_model *m, unsigned int index)
+{
+	index_remove(&m->cg_index, m, cg_key, index, m->ncgs - 1);
+	free_cgroup(m->cgs[index]);
+	m->cgs[index] = m->cgs[--m->ncgs];
+}
+
+unsigned int ow_model_reap(struct ow_model *m)
+{
+	unsigned int i = 0, n = 0;
+
+	while (i < m->ncgs) {
+		if (m->cgs[i]->gone) {
+			ow_model_remove_cgroup(m, i);
+			n++;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
+/* ---- processes ---- */
+
+struct ow_proc_rec *ow_model_proc(struct ow_model *m, pid_t tgid)
+{
+	int pos = index_find(&m->proc_index, m, proc_key, (uint64_t)(uint32_t)tgid);
+
+	return pos < 0 ? NULL : &m->procs[pos];
+}
+
+static struct ow_proc_rec *new_proc(struct ow_model *m, pid_t tgid)
+{
+	struct ow_proc_rec *p;
+
+	if (grow((void **)&m->procs, &m->proccap, m->nprocs + 1, sizeof(*m->procs)))
+		return NULL;
+	p = &m->procs[m->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->tgid = tgid;
+	if (index_add(&m->proc_index, m, proc_key, m->nprocs - 1, m->nprocs)) {
+		m->nprocs--;
+		return NULL;
+	}
+	return p;
+}
+
+struct ow_proc_rec *ow_model_proc_sample(struct ow_model *m, pid_t tgid, uint64_t memcg_id,
+					 const char *comm, uint64_t nonrecl, uint64_t t_ns)
+{
+	struct ow_proc_rec *p = ow_model_proc(m, tgid);
+
+	if (!p)
+		p = new_proc(m, tgid);
+	if (!p)
+		return NULL;
+	if (p->memcg_id != memcg_id)
+		p->n = 0; /* moved to another cgroup: its history there starts now */
+	p->memcg_id = memcg_id;
+	p->nonrecl = nonrecl;
+	if (comm && *comm) {
+		/* A new name is a new program (exec): a forked shell that became the leaker must
+		 * not be remembered by the shell's command line. */
+		if (strncmp(p->comm, comm, sizeof(p->comm) - 1))
+			p->cmdline_read = false;
+		snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	}
+	if (p->n == OW_PROC_SAMPLES) {
+		memmove(p->t_ns, p->t_ns + 1, sizeof(p->t_ns[0]) * (OW_PROC_SAMPLES - 1));
+		memmove(p->v, p->v + 1, sizeof(p->v[0]) * (OW_PROC_SAMPLES - 1));
+		p->n--;
+	}
+	p->t_ns[p->n] = t_ns;
+	p->v[p->n++] = nonrecl;
+	return p;
+}
+
+void ow_model_proc_remove(struct ow_model *m, pid_t tgid)
+{
+	int pos = index_find(&m->proc_index, m, proc_key, (uint64_t)(uint32_t)tgid);
+
+	if (pos < 0)
+		return;
+	index_remove(&m->proc_index, m, proc_key, (unsigned int)pos, m->nprocs - 1);
+	m->procs[pos] = m->procs[--m->nprocs];
+}
+
+double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns)
+{
+	uint64_t t[OW_PROC_SAMPLES + 1], v[OW_PROC_SAMPLES + 1];
+	unsigned int first = 0, n;
+
+	/* A process that stopped growing long ago is not growing now. */
+	while (first < p->n && p->t_ns[first] + window_ns < now_ns)
+		first++;
+	n = p->n - first;
+	/* 0 when every sample is older than the window (cppcheck misreads the loop above). */
+	// cppcheck-suppress knownConditionTrueFalse
+	if (!n)
+		return 0;
+	/* Samples come only when the value moves, so the last one holds until now: a start-up
+	 * burst followed by silence is a flat process, not a fast grower. */
+	memcpy(t, p->t_ns + first, n * sizeof(t[0]));
+	memcpy(v, p->v + first, n * sizeof(v[0]));
+	t[n] = now_ns > t[n - 1] ? now_ns : t[n - 1];
+	v[n] = v[n - 1];
+	return ow_slope(t, v, n + 1);
+}
+
+static void init_trends(struct ow_trend *fine, struct ow_trend *coarse)
+{
+	ow_trend_init(fine, FINE_WIDTH_NS, FINE_WINDOW_NS, FINE_MIN_SPAN_NS);
+	ow_trend_init(coarse, COARSE_WIDTH_NS, COARSE_WINDOW_NS, COARSE_MIN_SPAN_NS);
+}
+
+/* The value moved from the baseline: keep a real history from now on, baseline first. */
+static int alloc_trends(struct ow_cgroup *cg)
+{
+	cg->fine = malloc(sizeof(*cg->fine));
+	cg->coarse = malloc(sizeof(*cg->coarse));
+	if (!cg->fine || !cg->coarse) {
+		free(cg->fine);
+		free(cg->coarse);
+		cg->fine = cg->coarse = NULL;
+		return -ENOMEM;
+	}
+	init_trends(cg->fine, cg->coarse);
+	ow_trend_add(cg->fine, cg->base_ns, cg->base_value);
+	ow_trend_add(cg->coarse, cg->base_ns, cg->base_value);
+	return 0;
+}
+
+int ow_cgroup_sample(struct ow_cgroup *cg, uint64_t now_ns, uint64_t nonrecl)
+{
+	if (!cg->fine && !cg->base_ns) {
+		cg->base_ns = now_ns ? now_ns : 1;
+		cg->base_value = nonrecl;
+	} else if (!cg->fine && nonrecl != cg->base_value && alloc_trends(cg)) {
+		return -ENOMEM;
+	}
+	/* A flat history needs no more than its first sample: the value holds until it moves. */
+	if (cg->fine) {
+		ow_trend_add(cg->fine, now_ns, nonrecl);
+		ow_trend_add(cg->coarse, now_ns, nonrecl);
+	}
+	cg->nonrecl = nonrecl;
+	cg->last_sample_ns = now_ns;
+	return 0;
+}
+
+static void eval_trends(const struct ow_cgroup *cg, uint64_t now_ns, uint64_t noise,
+			struct ow_cg_view *view)
+{
+	struct ow_trend fine, coarse;
+
+	if (cg->fine) {
+		ow_trend_eval(cg->fine, now_ns, noise, &view->fine);
+		ow_trend_eval(cg->coarse, now_ns, noise, &view->coarse);
+		return;
+	}
+	if (!cg->base_ns)
+		return;
+	/* Only a baseline: judge the flat history it stands for, as a trend would. */
+	init_trends(&fine, &coarse);
+	ow_trend_add(&fine, cg->base_ns, cg->base_value);
+	ow_trend_add(&coarse, cg->base_ns, cg->base_value);
+	ow_trend_eval(&fine, now_ns, noise, &view->fine);
+	ow_trend_eval(&coarse, now_ns, noise, &view->coarse);
+}
+
+void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_view *view)
+{
+	/* A step is ~1/256 of the limit: rises smaller than half of one are noise. */
+	uint64_t noise = cg->eff_limit == OW_NO_LIMIT ? 0 : cg->eff_limit / 512;
+
+	memset(view, 0, sizeof(*view));
+	view->nonrecl = cg->nonrecl;
+	view->limit = cg->eff_limit;
+	view->high = cg->st.high;
+	view->level = cg->level;
+	view->warn_age_s = cg->warned_ns && now_ns >= cg->warned_ns
+				   ? (double)(now_ns - cg->warned_ns) / NS_PER_S
+				   : INFINITY;
+	eval_trends(cg, now_ns, noise, view);
+}
+
+void ow_cgroup_note_verdict(struct ow_cgroup *cg, uint64_t now_ns, const struct ow_verdict *v)
+{
+	if (v->level >= OW_LEVEL_WARN && !v->held)
+		cg->warned_ns = now_ns;
+}
+
+void ow_cgroup_reset_trend(struct ow_cgroup *cg)
+{
+	cg->base_ns = 0;
+	if (cg->fine) {
+		ow_trend_reset(cg->fine);
+		ow_trend_reset(cg->coarse);
+	}
+}
+
+void ow_model_free(struct ow_model *m)
+{
+	while (m->ncgs)
+		ow_model_remove_cgroup(m, m->ncgs - 1);
+	free(m->cgs);
+	free(m->procs);
+	free(m->cg_index.slot);
+	free(m->proc_index.slot);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Policy decisions: see userspace/core/policy.h. */
+#include <math.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "policy.h"
+
+/* A warned cgroup stays warned until its ETA is this much beyond the warn horizon: an ETA
+ * estimated from step-sized samples hovers around the horizon for a while, and a 1 MiB/s leak
+ * sent warn/resolved pairs three times before it was stopped. */
+#define WARN_EXIT_FACTOR 1.25
+/* A warning outlives a pause in the climb by this much: each fall of a GC-like sawtooth stops
+ * its floor's rise for a moment, and the bench's sawtooth-rising sent warn/resolved three times
+ * in its first 8 s (nine alerts for one leak). */
+#define WARN_HOLD_S 30.0
+
+void ow_policy_defaults(struct ow_policy_cfg *cfg)
+{
+	cfg->warn_horizon_s = 120;
+	cfg->act_horizon_s = 10;
+	cfg->grace_s = 10;
+	cfg->cooldown_s = 15;
+	cfg->high_water = 0.90;
+	cfg->kill_water = 0.97;
+	cfg->act_min_span_s = 20;
+}
+
+static bool climbing(const struct ow_cg_view *v)
+{
+	return v->fine.recent_rate > 0;
+}
+
+/* Past its own memory.high (below the limit that OOM-kills), the kernel throttles it. */
+static bool throttled(const struct ow_cg_view *v)
+{
+	return v->high != OW_NO_LIMIT && v->high < v->limit && v->nonrecl >= v->high;
+}
+
+/* The floor trend's prediction, from the fine trend if it sees a rise, else the coarse. */
+static const struct ow_trend_result *floor_trend(const struct ow_cg_view *v)
+{
+	if (v->fine.rising)
+		return &v->fine;
+	if (v->coarse.rising)
+		return &v->coarse;
+	return NULL;
+}
+
+void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v,
+		      struct ow_verdict *out)
+{
+	const struct ow_trend_result *tr = floor_trend(v);
+	double water = v->limit ? (double)v->nonrecl / (double)v->limit : 0;
+	double warn_horizon =
+		cfg->warn_horizon_s * (v->level >= OW_LEVEL_WARN ? WARN_EXIT_FACTOR : 1);
+
+	out->level = OW_LEVEL_OK;
+	out->eta_s = INFINITY;
+	out->rate = 0;
+	out->reason = "no sustained growth";
+	out->held = false;
+	if (tr) {
+		/* The peaks, not the floor, hit the limit first: count from the highest recent
+		 * value. */
+		uint64_t top = tr->peak > v->nonrecl ? tr->peak : v->nonrecl;
+
+		out->rate = tr->floor_rate;
+		if (throttled(v) && v->fine.recent_rate < out->rate)
+			out->rate = v->fine.recent_rate;
+		out->eta_s = ow_eta_seconds(top, v->limit, out->rate);
+		if (out->eta_s <= warn_horizon) {
+			out->level = OW_LEVEL_WARN;
+			out->reason = "memory floor rising: OOM predicted within the warn horizon";
+		}
+		if (out->eta_s <= cfg->act_horizon_s && tr->span_s >= cfg->act_min_span_s) {
+			out->level = OW_LEVEL_ACT;
+			out->reason = "memory floor rising: OOM predicted within the act horizon";
+		}
+	}
+	/* Said even when the floor trend warns too: the throttle is what the cgroup lives with. */
+	if (throttled(v) && out->level <= OW_LEVEL_WARN) {
+		out->level = OW_LEVEL_WARN;
+		out->reason = "past memory.high: the kernel is throttling it (not an OOM)";
+	}
+	/* Only a warning holds: after an action the victim is gone, and so is the growth. */
+	if (out->level == OW_LEVEL_OK && v->level == OW_LEVEL_WARN && v->warn_age_s < WARN_HOLD_S) {
+		out->level = OW_LEVEL_WARN;
+		out->held = true;
+		out->reason = "growth paused: the warning holds until it has not resumed for 30 s";
+	}
+	/* Growth too fast for any trend: little headroom left and still climbing. */
+	if (water >= cfg->high_water && climbing(v)) {
+		double eta = ow_eta_seconds(v->nonrecl, v->limit, v->fine.recent_rate);
+
+		if (eta <= cfg->act_horizon_s) {
+			out->level = OW_LEVEL_ACT;
+			out->eta_s = eta < out->eta_s ? eta : out->eta_s;
+			out->rate = v->fine.recent_rate;
+			out->reason =
+				"non-reclaimable memory past the high-water mark and climbing";
+		}
+	}
+}
+
+const char *ow_policy_unsafe(const struct ow_candidate *c)
+{
+	if (c->pid <= 1)
+		return "PID 1 is never signalled";
+	if (c->kthread)
+		return "kernel thread";
+	if (c->is_self)
+		return "oomwarden itself";
+	if (c->never_oom)
+		return "oom_score_adj -1000: the kernel never OOM-kills it";
+	if (c->protected_)
+		return "its executable matches --protect";
+	if (!(c->rate > 0))
+		return "no measured growth";
+	return NULL;
+}
+
+/* Is a a better victim than b? */
+static bool better(const struct ow_candidate *a, const struct ow_candidate *b)
+{
+	if (a->preferred != b->preferred)
+		return a->preferred;
+	if (a->rate != b->rate)
+		return a->rate > b->rate;
+	if (a->oom_score != b->oom_score)
+		return a->oom_score > b->oom_score;
+	return a->rss > b->rss;
+}
+
+int ow_policy_pick_victim(const struct ow_candidate *c, unsigned int n)
+{
+	int best = -1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (ow_policy_unsafe(&c[i]))
+			continue;
+		if (best < 0 || better(&c[i], &c[best]))
+			best = (int)i;
+	}
+	return best;
+}
+
+double ow_policy_grace(const struct ow_policy_cfg *cfg, double eta_s)
+{
+	double g = cfg->grace_s;
+
+	if (isfinite(eta_s) && eta_s / 2 < g)
+		g = eta_s / 2;
+	return g < 0.1 ? 0.1 : g;
+}
+
+bool ow_policy_kill_now(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v)
+{
+	return v->limit && (double)v->nonrecl >= cfg->kill_water * (double)v->limit && climbing(v);
+}
+
+const char *ow_level_name(enum ow_level level)
+{
+	static const char *const names[] = {"ok", "warn", "act", "escalate"};
+
+	return level <= OW_LEVEL_ESCALATE ? names[level] : "?";
+}

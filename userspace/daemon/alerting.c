@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Alerts from the daemon's decisions: see userspace/daemon/alerting.h. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "alerting.h"
+
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void open_incident(struct ow_cgroup *cg, const char *host)
+{
+	if (cg->incident[0])
+		return;
+	cg->incident_start_ns = realtime_ns();
+	ow_alert_incident_id(cg->incident, sizeof(cg->incident), host, cg->id,
+			     cg->incident_start_ns);
+}
+
+static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *cg)
+{
+	ow_alert_init(a, kind);
+	if (!cg)
+		return;
+	open_incident(cg, a->host);
+	snprintf(a->cgroup, sizeof(a->cgroup), "%s", cg->name);
+	snprintf(a->path, sizeof(a->path), "%.*s", (int)sizeof(a->path) - 1, cg->path);
+	snprintf(a->reason, sizeof(a->reason), "%s", cg->verdict.reason ? cg->verdict.reason : "");
+	snprintf(a->incident, sizeof(a->incident), "%s", cg->incident);
+	a->usage = cg->nonrecl;
+	a->limit = cg->eff_limit == OW_NO_LIMIT ? 0 : cg->eff_limit;
+	a->rate = cg->verdict.rate;
+	a->eta_s = cg->verdict.eta_s;
+	a->started_ns = cg->incident_start_ns;
+}
+
+static void queue_alert(struct ow_alerter *al, const struct ow_alert *a)
+{
+	int err = ow_alerter_send(al, a);
+
+	if (err)
+		ow_log(OW_LOG_WARN, "alert_dropped", "the alert could not be queued",
+		       OW_STR("kind", ow_alert_kind_name(a->kind)), OW_STR("cgroup", a->cgroup),
+		       OW_INT("error", err));
+}
+
+/* The largest processes of the cgroup, largest first. */
+static void top_processes(struct ow_alert *a, const struct ow_candidates *c)
+{
+	bool taken[OW_MAX_CANDIDATES] = {false};
+	unsigned int i, k;
+
+	for (k = 0; c && k < OW_ALERT_TOP; k++) {
+		int best = -1;
+
+		for (i = 0; i < c->n; i++)
+			if (!taken[i] && (best < 0 || c->c[i].rss > c->c[best].rss))
+				best = (int)i;
+		if (best < 0)
+			break;
+		taken[best] = true;
+		a->top[k].pid = c->info[best].pid;
+		snprintf(a->top[k].comm, sizeof(a->top[k].comm), "%s", c->info[best].comm);
+		a->top[k].rss = c->c[best].rss;
+		a->ntop = k + 1;
+	}
+}
+
+void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level from,
+		     enum ow_level to, const struct ow_candidates *cands)
+{
+	struct ow_alert a;
+
+	if (!al)
+		return;
+	if (from == OW_LEVEL_OK && to != OW_LEVEL_OK) {
+		fill(&a, OW_ALERT_WARN, cg);
+		top_processes(&a, cands);
+		queue_alert(al, &a);
+	} else if (from != OW_LEVEL_OK && to == OW_LEVEL_OK) {
+		fill(&a, OW_ALERT_RESOLVED, cg);
+		top_processes(&a, cands);
+		queue_alert(al, &a);
+		cg->incident[0] = '\0';
+	}
+}
+
+void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert_kind kind,
+		      const struct ow_proc_info *victim, const struct ow_candidates *cands,
+		      const struct ow_action_desc *what, bool dry_run)
+{
+	struct ow_alert a;
+
+	if (!al)
+		return;
+	fill(&a, kind, cg);
+	a.pid = victim->pid;
+	snprintf(a.comm, sizeof(a.comm), "%s", victim->comm);
+	snprintf(a.cmdline, sizeof(a.cmdline), "%s", victim->cmdline);
+	snprintf(a.action, sizeof(a.action), "%s", what->action);
+	snprintf(a.command, sizeof(a.command), "%s", what->command);
+	snprintf(a.manager, sizeof(a.manager), "%s", what->manager);
+	snprintf(a.note, sizeof(a.note), "%s", what->note);
+	a.dry_run = dry_run;
+	top_processes(&a, cands);
+	queue_alert(al, &a);
+}
+
+void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e,
+			const char *cmdline)
+{
+	struct ow_alert a;
+
+	if (!al)
+		return;
+	fill(&a, OW_ALERT_OOM_KILL, cg);
+	a.pid = (int32_t)e->tgid;
+	snprintf(a.comm, sizeof(a.comm), "%.*s", (int)sizeof(e->comm), e->comm);
+	snprintf(a.cmdline, sizeof(a.cmdline), "%s", cmdline);
+	snprintf(a.action, sizeof(a.action), "%s", "SIGKILL");
+	snprintf(a.reason, sizeof(a.reason), "%s", "the kernel OOM killer killed a process");
+	a.rss_anon = e->rss[OW_MEM_ANON];
+	a.rss_file = e->rss[OW_MEM_FILE];
+	a.rss_shmem = e->rss[OW_MEM_SHMEM];
+	if (!cg)
+		snprintf(a.cgroup, sizeof(a.cgroup), "memcg %llu", (unsigned long long)e->memcg_id);
+	queue_alert(al, &a);
+}
+
+int64_t ow_notify_unwatched(struct ow_alerter *al, uint64_t refused, uint64_t total,
+			    int64_t since_ns)
+{
+	struct ow_alert a;
+
+	if (!since_ns)
+		since_ns = realtime_ns();
+	if (!al)
+		return since_ns;
+	ow_alert_init(&a, OW_ALERT_UNWATCHED);
+	snprintf(a.reason, sizeof(a.reason),
+		 "a BPF map was full: %llu more processes or memcgs refused (%llu since start); "
+		 "they go unwatched until room frees up (see bpf_map_full in the log)",
+		 (unsigned long long)refused, (unsigned long long)total);
+	a.started_ns = since_ns;
+	ow_alert_incident_id(a.incident, sizeof(a.incident), a.host, 0, since_ns);
+	queue_alert(al, &a);
+	return since_ns;
+}

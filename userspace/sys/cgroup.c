@@ -1,0 +1,1031 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cgroup model readers (see userspace/sys/cgroup.h). Content is never trusted: files are read into
+ * bounded buffers (cgroupfs files report st_size 0, so sizes come from read(), not stat()),
+ * numbers are parsed with end and overflow checks, and anything unexpected is -EINVAL.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "readfile.h"
+
+#define VALUE_BUF_LEN 64    /* one number or "max" */
+#define STAT_BUF_LEN  16384 /* memory.stat is ~2 KiB on 6.x; meminfo ~1.5 KiB */
+#define LINE_LEN      8192  /* one mountinfo line; longer ones cannot be cgroup mounts we use */
+#define PROCS_CHUNK   4096
+
+/*
+ * v1 prints "unlimited" as PAGE_COUNTER_MAX pages in bytes: LONG_MAX rounded down to the page
+ * size (9223372036854771712 with 4 KiB pages, 9223372036854710272 with 64 KiB pages). No
+ * machine has 2^62 bytes of memory, so any value from there up means "no limit".
+ */
+#define V1_UNLIMITED_MIN (1ULL << 62)
+
+/* ---- low-level reading and number parsing ---- */
+
+/* Read a whole text file into buf (NUL-terminated). -EFBIG if it does not fit. */
+static ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	ssize_t len = ow_read_file(path, buf, size, true);
+
+	/* An embedded NUL would hide the rest of the content from the string parsers. */
+	if (len > 0 && memchr(buf, '\0', (size_t)len))
+		return -EINVAL;
+	return len;
+}
+
+static int join(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static ssize_t read_at(const char *dir, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX], *longer;
+	ssize_t len;
+
+	if (!join(path, sizeof(path), dir, name))
+		return read_text(path, buf, size);
+	/* A cgroup nested past PATH_MAX: ow_read_file opens it a piece at a time. */
+	if (asprintf(&longer, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	len = read_text(longer, buf, size);
+	free(longer);
+	return len;
+}
+
+/* Unsigned decimal at s; strtoull alone would accept leading spaces, signs and "-1". */
+static int parse_u64(const char *s, char **end, uint64_t *out)
+{
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, end, 10);
+	if (errno == ERANGE)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static const char *skip_blank(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* A number, optional blanks, then an optional "kB" (bytes = kB * 1024) and nothing else. */
+static int parse_value(const char *s, bool kb, uint64_t *out)
+{
+	uint64_t v;
+	char *end;
+	int err;
+
+	err = parse_u64(s, &end, &v);
+	if (err)
+		return err;
+	s = skip_blank(end);
+	if (kb) {
+		if (strncmp(s, "kB", 2) || v > UINT64_MAX / 1024)
+			return -EINVAL;
+		v *= 1024;
+		s = skip_blank(s + 2);
+	}
+	if (*s != '\0' && *s != '\n')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* A single-value file: "123\n", or "max" when `max_ok`, which means OW_NO_LIMIT. */
+static int read_value_at(const char *dir, const char *name, bool max_ok, uint64_t *out)
+{
+	char buf[VALUE_BUF_LEN];
+	ssize_t len = read_at(dir, name, buf, sizeof(buf));
+
+	if (len < 0)
+		return len;
+	if (max_ok && (!strcmp(buf, "max\n") || !strcmp(buf, "max"))) {
+		*out = OW_NO_LIMIT;
+		return 0;
+	}
+	return parse_value(buf, false, out);
+}
+
+static int read_limit_at(const char *dir, const char *name, uint64_t *out)
+{
+	int err = read_value_at(dir, name, true, out);
+
+	if (!err && *out >= V1_UNLIMITED_MIN)
+		*out = OW_NO_LIMIT;
+	return err;
+}
+
+/* ---- "key value" files: memory.stat, memory.events, memory.oom_control, meminfo ---- */
+
+struct kv {
+	const char *key;
+	uint64_t *val;
+};
+
+/* Kernels add keys over time, so unknown lines are skipped; a known key needs a valid value. */
+static int parse_kv_line(const char *line, const struct kv *want, size_t n, bool kb)
+{
+	size_t klen = strcspn(line, " \t\n");
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strlen(want[i].key) == klen && !strncmp(line, want[i].key, klen))
+			return parse_value(skip_blank(line + klen), kb, want[i].val);
+	}
+	return 0;
+}
+
+static int parse_kv(char *buf, const struct kv *want, size_t n, bool kb)
+{
+	char *line, *save = NULL;
+	int err;
+
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		err = parse_kv_line(line, want, n, kb);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int read_kv_at(const char *dir, const char *name, const struct kv *want, size_t n)
+{
+	char buf[STAT_BUF_LEN];
+	ssize_t len = read_at(dir, name, buf, sizeof(buf));
+
+	return len < 0 ? len : parse_kv(buf, want, n, false);
+}
+
+/* ---- ow_cg_read_stat ---- */
+
+/* Optional files may be absent (older kernels, swap accounting off); remember it. */
+static int optional(int err, bool *missing)
+{
+	if (err == -ENOENT) {
+		*missing = true;
+		return 0;
+	}
+	return err;
+}
+
+/* A missing optional file may mean the cgroup itself was removed while we read it. */
+static int still_there(const char *dir)
+{
+	int fd = ow_open_path(dir, O_PATH | O_DIRECTORY);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
+{
+	/* v1 has no "anon" key: total_rss is anon; total_* include descendants like v2 does. */
+	const struct kv stat_keys[] = {
+		{"total_rss", &st->anon},
+		{"total_cache", &st->file},
+		{"total_active_file", &st->active_file},
+		{"total_inactive_file", &st->inactive_file},
+		{"total_shmem", &st->shmem},
+	};
+	const struct kv oom_keys[] = {{"oom_kill", &st->oom_kills}}; /* since 4.13 */
+	uint64_t memsw = 0;
+	bool missing = false;
+	int err;
+
+	err = read_value_at(dir, "memory.usage_in_bytes", false, &st->usage);
+	if (!err)
+		err = read_kv_at(dir, "memory.stat", stat_keys, 5);
+	if (!err)
+		err = optional(read_limit_at(dir, "memory.limit_in_bytes", &st->limit), &missing);
+	/* memsw files exist only with swap accounting (swapaccount=1). */
+	if (!err)
+		err = optional(read_value_at(dir, "memory.memsw.usage_in_bytes", false, &memsw),
+			       &missing);
+	if (!err)
+		err = optional(read_kv_at(dir, "memory.oom_control", oom_keys, 1), &missing);
+	if (!err && missing)
+		err = still_there(dir);
+	/* memsw (memory + swap) is read after usage; if usage grew in between, clamp at 0. */
+	st->swap = memsw > st->usage ? memsw - st->usage : 0;
+	return err;
+}
+
+static int read_stat_v2(const char *dir, struct ow_cg_stat *st)
+{
+	const struct kv stat_keys[] = {
+		{"anon", &st->anon},
+		{"file", &st->file},
+		{"active_file", &st->active_file},
+		{"inactive_file", &st->inactive_file},
+		{"shmem", &st->shmem},
+	};
+	const struct kv event_keys[] = {{"oom_kill", &st->oom_kills}};
+	bool missing = false;
+	int err;
+
+	err = read_value_at(dir, "memory.current", false, &st->usage);
+	if (!err)
+		err = read_kv_at(dir, "memory.stat", stat_keys, 5);
+	if (!err)
+		err = optional(read_limit_at(dir, "memory.max", &st->limit), &missing);
+	if (!err)
+		err = optional(read_limit_at(dir, "memory.high", &st->high), &missing);
+	if (!err)
+		err = optional(read_value_at(dir, "memory.swap.current", false, &st->swap),
+			       &missing);
+	if (!err)
+		err = optional(read_kv_at(dir, "memory.events", event_keys, 1), &missing);
+	if (!err && missing)
+		err = still_there(dir);
+	return err;
+}
+
+int ow_cg_read_stat(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out)
+{
+	struct ow_cg_stat st = {.limit = OW_NO_LIMIT, .high = OW_NO_LIMIT};
+	int err;
+
+	if (version == OW_CG_V1)
+		err = read_stat_v1(dir, &st);
+	else if (version == OW_CG_V2)
+		err = read_stat_v2(dir, &st);
+	else
+		err = -EINVAL;
+	if (err)
+		return err;
+	*out = st;
+	return 0;
+}
+
+int ow_cg_read_usage_limit(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out)
+{
+	struct ow_cg_stat st = {.limit = OW_NO_LIMIT, .high = OW_NO_LIMIT};
+	bool v1 = version == OW_CG_V1;
+	int err;
+
+	err = read_value_at(dir, v1 ? "memory.usage_in_bytes" : "memory.current", false, &st.usage);
+	if (!err)
+		err = read_limit_at(dir, v1 ? "memory.limit_in_bytes" : "memory.max", &st.limit);
+	if (err)
+		return err;
+	*out = st;
+	return 0;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * Before OOM the kernel reclaims the file LRU (clean pages dropped, dirty ones written back);
+ * anon and shmem can only go to swap, and kernel memory (slab, stacks) counted in usage mostly
+ * stays. The counters are sampled at different moments, so anon + shmem bounds it from below.
+ */
+uint64_t ow_cg_nonreclaimable(const struct ow_cg_stat *st)
+{
+	uint64_t lru_file = sat_add(st->active_file, st->inactive_file);
+	uint64_t floor = sat_add(st->anon, st->shmem);
+	uint64_t nr = st->usage > lru_file ? st->usage - lru_file : 0;
+
+	return nr > floor ? nr : floor;
+}
+
+/* ---- ow_cg_find_memory_mount ---- */
+
+/* Is `tok` one of the `sep`-separated words of `list`? */
+static bool has_word(const char *list, const char *tok, char sep)
+{
+	size_t n = strlen(tok);
+	const char *p = list;
+
+	while (p && *p) {
+		if (!strncmp(p, tok, n) && (p[n] == sep || p[n] == '\0' || p[n] == '\n'))
+			return true;
+		p = strchr(p, sep);
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* mountinfo escapes space, tab, newline and backslash in paths as \ooo (octal). */
+static void unescape_octal(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++, d++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*d = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*d = *s;
+		}
+	}
+	*d = '\0';
+}
+
+/*
+ * proc(5): "id parent maj:min root mountpoint opts [optional...] - fstype source superopts".
+ * The optional fields vary in number, so fstype is found after the lone "-".
+ */
+static int split_mountinfo(char *line, char **point, char **fstype, char **superopts)
+{
+	char *tok, *save = NULL;
+	int field = 0;
+
+	*point = *fstype = *superopts = NULL;
+	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
+		if (field == 4)
+			*point = tok;
+		else if (field > 5 && !strcmp(tok, "-"))
+			break;
+	}
+	if (!tok || !*point)
+		return -EINVAL;
+	*fstype = strtok_r(NULL, " \n", &save);
+	if (*fstype && strtok_r(NULL, " \n", &save))
+		*superopts = strtok_r(NULL, " \n", &save);
+	return *superopts ? 0 : -EINVAL;
+}
+
+static int make_path(char *buf, const char *prefix, const char *point)
+{
+	int n = snprintf(buf, PATH_MAX, "%s%s", prefix, point);
+
+	if (n < 0 || n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	return 0;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static bool v2_has_memory(const char *path)
+{
+	char buf[VALUE_BUF_LEN * 8];
+
+	return read_at(path, "cgroup.controllers", buf, sizeof(buf)) >= 0 &&
+	       has_word(buf, "memory", ' ');
+}
+
+/* Returns true and fills `m` when the line is a usable memory-controller mount. */
+static bool memory_mount(char *line, const char *prefix, struct ow_cg_mount *m)
+{
+	char *point, *fstype, *superopts;
+
+	if (split_mountinfo(line, &point, &fstype, &superopts))
+		return false;
+	unescape_octal(point);
+	if (make_path(m->path, prefix, point))
+		return false;
+	/* A v1 hierarchy carries its controllers in the super options ("rw,memory"). */
+	if (!strcmp(fstype, "cgroup") && has_word(superopts, "memory", ',') && is_dir(m->path)) {
+		m->version = OW_CG_V1;
+		return true;
+	}
+	if (!strcmp(fstype, "cgroup2") && v2_has_memory(m->path)) {
+		m->version = OW_CG_V2;
+		return true;
+	}
+	return false;
+}
+
+/* fgets that drops the rest of an overlong line (leaving buf empty) instead of splitting it. */
+static bool read_line(FILE *f, char *buf, int size)
+{
+	int c;
+
+	if (!fgets(buf, size, f))
+		return false;
+	if (!strchr(buf, '\n') && !feof(f)) {
+		while ((c = getc(f)) != EOF && c != '\n')
+			;
+		buf[0] = '\0';
+	}
+	return true;
+}
+
+int ow_cg_find_memory_mount(const char *mountinfo, const char *prefix, struct ow_cg_mount *out)
+{
+	struct ow_cg_mount cand, v2 = {0};
+	char line[LINE_LEN];
+	FILE *f;
+	int err = -ENOENT;
+
+	f = fopen(mountinfo, "re");
+	if (!f)
+		return -errno;
+	while (read_line(f, line, sizeof(line))) {
+		if (!memory_mount(line, prefix, &cand))
+			continue;
+		if (cand.version == OW_CG_V1) { /* v1 wins: memory is bound to one hierarchy */
+			*out = cand;
+			err = 0;
+			break;
+		}
+		if (!v2.version)
+			v2 = cand;
+	}
+	if (err && ferror(f)) {
+		err = -EIO;
+	} else if (err && v2.version) {
+		*out = v2;
+		err = 0;
+	}
+	fclose(f);
+	return err;
+}
+
+/* ---- ow_cg_effective_limit / ow_meminfo_machine_limit ---- */
+
+/* A limit level whose file is missing (the v2 root has no memory.max) imposes no limit. */
+static int level_limit(enum ow_cg_version version, const char *dir, uint64_t *out)
+{
+	const char *name = version == OW_CG_V1 ? "memory.limit_in_bytes" : "memory.max";
+	int err = read_limit_at(dir, name, out);
+
+	if (err == -ENOENT && !still_there(dir)) {
+		*out = OW_NO_LIMIT;
+		return 0;
+	}
+	return err;
+}
+
+/* Copy `dir` without trailing slashes into buf (strlen(dir) + 1 bytes); it must be `root` or
+ * below it, without ".." parts. */
+static int below_root(const char *root, const char *dir, char *buf, size_t *rootlen)
+{
+	size_t rl = strlen(root), n;
+
+	while (rl > 0 && root[rl - 1] == '/')
+		rl--;
+	n = strlen(dir);
+	while (n > rl && dir[n - 1] == '/')
+		n--;
+	if (strncmp(root, dir, rl) || (dir[rl] != '/' && dir[rl] != '\0') || strstr(dir, "/../") ||
+	    (n >= 3 && !strncmp(dir + n - 3, "/..", 3)))
+		return -EINVAL;
+	memcpy(buf, dir, n);
+	buf[n] = '\0';
+	*rootlen = rl;
+	return 0;
+}
+
+/*
+ * The kernel charges a page to every ancestor, so the tightest limit on the path is the one
+ * that triggers OOM (v1 memory.use_hierarchy=0 would break this, but it is deprecated and
+ * forced to 1 on current kernels, and systemd always set it).
+ */
+int ow_cg_effective_limit(const struct ow_cg_mount *mount, const char *dir, uint64_t machine_limit,
+			  uint64_t *out)
+{
+	char *path = malloc(strlen(dir) + 1); /* a deep cgroup's path may pass PATH_MAX */
+	uint64_t lim, best = OW_NO_LIMIT;
+	size_t rootlen;
+	char *slash;
+	int err;
+
+	if (!path)
+		return -ENOMEM;
+	err = below_root(mount->path, dir, path, &rootlen);
+	while (!err) {
+		err = level_limit(mount->version, path[0] ? path : "/", &lim);
+		if (!err && lim < best)
+			best = lim;
+		slash = strrchr(path, '/');
+		if (strlen(path) <= rootlen || !slash)
+			break;
+		*slash = '\0'; /* up one level */
+	}
+	free(path);
+	if (err)
+		return err;
+	/* 0 means "unknown" (no meminfo): no machine has zero memory. */
+	if (machine_limit && machine_limit < best)
+		best = machine_limit;
+	*out = best;
+	return 0;
+}
+
+int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out)
+{
+	uint64_t mem = 0, swap = 0;
+	const struct kv keys[] = {{"MemTotal:", &mem}, {"SwapTotal:", &swap}};
+	char buf[STAT_BUF_LEN];
+	ssize_t len;
+	int err;
+
+	len = read_text(meminfo, buf, sizeof(buf));
+	if (len < 0)
+		return len;
+	err = parse_kv(buf, keys, 2, true);
+	if (err)
+		return err;
+	if (!mem || swap > UINT64_MAX - mem)
+		return -EINVAL;
+	*out = mem + swap;
+	return 0;
+}
+
+/* ---- ow_cg_display_name ---- */
+
+/* Next '/'-separated component at or after p: returns its start (NULL at end), sets len. */
+static const char *next_comp(const char *p, size_t *len)
+{
+	while (*p == '/')
+		p++;
+	if (!*p)
+		return NULL;
+	*len = strcspn(p, "/");
+	return p;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+
+	return n >= sl && !strncmp(s + n - sl, suffix, sl);
+}
+
+static bool is_hex64(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 64)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
+			return false;
+	}
+	return true;
+}
+
+/* Pod UIDs are hex and dashes; the systemd cgroup driver writes the dashes as '_'. */
+static bool pod_uid(const char *s, size_t n, char *buf, size_t len)
+{
+	size_t i;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return false;
+	}
+	snprintf(buf, len, "pod:%.*s", (int)n, s);
+	for (i = 4; i < len && buf[i]; i++)
+		buf[i] = buf[i] == '_' ? '-' : buf[i];
+	return true;
+}
+
+/*
+ * kubelet cgroupfs driver: /kubepods/<qos>/pod<uid>/<container>; systemd driver:
+ * /kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid_with_underscores>.slice/...
+ */
+static bool kube_name(const char *path, char *buf, size_t len)
+{
+	bool kube = false;
+	const char *c, *pod;
+	size_t n;
+
+	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
+		if (!kube && !strncmp(c, "kubepods", 8))
+			kube = true;
+		if (!kube)
+			continue;
+		if (n > 3 && !strncmp(c, "pod", 3) && pod_uid(c + 3, n - 3, buf, len))
+			return true;
+		pod = memmem(c, n, "-pod", 4);
+		if (pod && ends_with(c, n, ".slice") && pod + 4 <= c + n - 6 &&
+		    pod_uid(pod + 4, (size_t)(c + n - 6 - (pod + 4)), buf, len))
+			return true;
+	}
+	return false;
+}
+
+/* systemd driver: .../docker-<id>.scope; cgroupfs driver: /docker/<id>. Short id as docker ps. */
+static bool docker_name(const char *path, char *buf, size_t len)
+{
+	const char *c, *prev = NULL, *last = NULL;
+	size_t n, prevn = 0, lastn = 0;
+
+	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
+		prev = last;
+		prevn = lastn;
+		last = c;
+		lastn = n;
+	}
+	if (!last)
+		return false;
+	if (lastn == 7 + 64 + 6 && !strncmp(last, "docker-", 7) &&
+	    ends_with(last, lastn, ".scope") && is_hex64(last + 7, 64)) {
+		snprintf(buf, len, "docker:%.12s", last + 7);
+		return true;
+	}
+	if (prev && prevn == 6 && !strncmp(prev, "docker", 6) && is_hex64(last, lastn)) {
+		snprintf(buf, len, "docker:%.12s", last);
+		return true;
+	}
+	return false;
+}
+
+/* systemd names every cgroup it creates after its unit: the unit name is what users know. */
+static bool unit_name(const char *path, char *buf, size_t len)
+{
+	static const char *const suffixes[] = {".service", ".scope", ".slice",
+					       ".socket",  ".mount", ".swap"};
+	const char *c, *last = NULL;
+	size_t n, lastn = 0, i;
+
+	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
+		last = c;
+		lastn = n;
+	}
+	for (i = 0; last && i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if (lastn > strlen(suffixes[i]) && ends_with(last, lastn, suffixes[i])) {
+			snprintf(buf, len, "%.*s", (int)lastn, last);
+			return true;
+		}
+	}
+	return false;
+}
+
+void ow_cg_display_name(const char *relpath, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!buf || !len)
+		return;
+	if (!relpath || !next_comp(relpath, &n))
+		snprintf(buf, len, "/");
+	else if (!kube_name(relpath, buf, len) && !docker_name(relpath, buf, len) &&
+		 !unit_name(relpath, buf, len))
+		snprintf(buf, len, "%s", relpath);
+}
+
+/* ---- ow_cg_trusted_depth ---- */
+
+unsigned int ow_cg_depth(const char *relpath)
+{
+	unsigned int k = 0;
+	const char *c;
+	size_t n;
+
+	for (c = relpath ? next_comp(relpath, &n) : NULL; c; c = next_comp(c + n, &n))
+		k++;
+	return k;
+}
+
+static bool root_dir(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && S_ISDIR(st.st_mode) && st.st_uid == 0;
+}
+
+unsigned int ow_cg_trusted_depth(const char *root, const char *relpath)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(root), n;
+	unsigned int k = 0;
+	const char *c;
+
+	if (len >= sizeof(path) || !root_dir(root))
+		return 0;
+	memcpy(path, root, len + 1);
+	for (c = relpath ? next_comp(relpath, &n) : NULL; c; c = next_comp(c + n, &n)) {
+		if (len + 1 + n >= sizeof(path))
+			break;
+		path[len++] = '/';
+		memcpy(path + len, c, n);
+		len += n;
+		path[len] = '\0';
+		if (!root_dir(path))
+			break;
+		k++;
+	}
+	return k;
+}
+
+/* ---- ow_cg_walk ---- */
+
+/*
+ * Directory fds, not paths: a tree nested past PATH_MAX (anyone with a delegated subtree can
+ * nest that deep) is walked whole, each level opened relative to its parent. Levels below
+ * WALK_HELD_FDS give their fd back while a child is walked and reopen it by path afterwards,
+ * so no depth runs the daemon out of descriptors.
+ */
+#define WALK_HELD_FDS 64
+#define WALK_OPEN     (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+struct walk {
+	char *path; /* the current directory; grows past PATH_MAX if the tree does */
+	size_t cap;
+	ow_cg_walk_fn fn;
+	void *arg;
+};
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static void names_free(struct names *l)
+{
+	while (l->n)
+		free(l->v[--l->n]);
+	free(l->v);
+}
+
+static int names_add(struct names *l, const char *name)
+{
+	char **v;
+
+	if (l->n == l->cap) {
+		v = realloc(l->v, (l->cap ? l->cap * 2 : 16) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = l->cap ? l->cap * 2 : 16;
+	}
+	l->v[l->n] = strdup(name);
+	return l->v[l->n] ? (l->n++, 0) : -ENOMEM;
+}
+
+/* Byte order, not the locale's: the walk order must not depend on LC_COLLATE. */
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The subdirectory names of dirfd (its fd stays open), sorted. */
+static int list_children(int dirfd, struct names *out)
+{
+	int fd = dup(dirfd), err = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -errno;
+	}
+	errno = 0;
+	while (!err && (d = readdir(dir))) {
+		if ((d->d_type == DT_DIR || d->d_type == DT_UNKNOWN) && strcmp(d->d_name, ".") &&
+		    strcmp(d->d_name, ".."))
+			err = names_add(out, d->d_name);
+	}
+	if (!err && errno)
+		err = errno == ENOENT ? 0 : -errno; /* removed while read */
+	closedir(dir);
+	/* A leaf has no names and no array: qsort's base must not be NULL even for 0 (UBSan). */
+	if (!err && out->n)
+		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
+	return err;
+}
+
+static int set_child(struct walk *w, size_t len, const char *name, size_t *child_len)
+{
+	size_t nl = strlen(name), need = len + 1 + nl + 1;
+	char *p;
+
+	if (need > w->cap) {
+		p = realloc(w->path, need * 2);
+		if (!p)
+			return -ENOMEM;
+		w->path = p;
+		w->cap = need * 2;
+	}
+	w->path[len] = '/';
+	memcpy(w->path + len + 1, name, nl + 1);
+	*child_len = len + 1 + nl;
+	return 0;
+}
+
+static int visit(struct walk *w, int fd, size_t len, unsigned int depth, uint64_t ino);
+
+/* Walk child `name` of the directory at *dirfd (w->path[0..len)). Deep levels close *dirfd
+ * meanwhile and reopen it (-1 when it vanished: its other children went with it). */
+static int visit_child(struct walk *w, int *dirfd, size_t len, unsigned int depth, const char *name)
+{
+	struct stat st;
+	size_t clen;
+	int fd, ret;
+
+	if (fstatat(*dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode)) /* a symlink is not followed */
+		return 0;
+	ret = set_child(w, len, name, &clen);
+	/* A directory's link count is 2 + its subdirectories (cgroupfs keeps it so): a leaf
+	 * needs no open, which is most of the walk on a machine of many cgroups. */
+	if (!ret && st.st_nlink == 2) {
+		ret = w->fn(w->path, st.st_ino, w->arg);
+		w->path[len] = '\0';
+		return ret;
+	}
+	if (ret)
+		return ret;
+	fd = openat(*dirfd, name, WALK_OPEN);
+	if (fd < 0) /* gone, not a directory, or a symlink */
+		ret = errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 0 : -errno;
+	if (fd >= 0 && depth >= WALK_HELD_FDS) {
+		close(*dirfd);
+		*dirfd = -1;
+	}
+	if (fd >= 0)
+		ret = visit(w, fd, clen, depth + 1, st.st_ino);
+	w->path[len] = '\0';
+	if (*dirfd < 0)
+		*dirfd = ow_open_path(w->path, WALK_OPEN);
+	return ret;
+}
+
+/* Pre-order; takes fd (the directory w->path[0..len), inode ino) and closes it. */
+static int visit(struct walk *w, int fd, size_t len, unsigned int depth, uint64_t ino)
+{
+	struct names kids = {0};
+	size_t i;
+	int ret;
+
+	ret = w->fn(w->path, ino, w->arg);
+	if (!ret)
+		ret = list_children(fd, &kids);
+	for (i = 0; !ret && i < kids.n && fd >= 0; i++)
+		ret = visit_child(w, &fd, len, depth, kids.v[i]);
+	names_free(&kids);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
+{
+	struct walk w = {.fn = fn, .arg = arg};
+	size_t len = strlen(dir);
+	struct stat st;
+	int fd, ret;
+
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	w.cap = len + PATH_MAX;
+	w.path = malloc(w.cap);
+	if (!w.path)
+		return -ENOMEM;
+	memcpy(w.path, dir, len);
+	w.path[len] = '\0';
+	fd = ow_open_path(w.path, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0 && fstat(fd, &st)) {
+		ret = -errno;
+		close(fd);
+		fd = ret;
+	}
+	ret = fd < 0 ? fd : visit(&w, fd, len, 0, st.st_ino);
+	free(w.path);
+	return ret;
+}
+
+/* ---- ow_cg_read_procs ---- */
+
+struct pid_parser {
+	int *pids;
+	int max;
+	int count;
+	long cur;
+	bool digits;
+};
+
+/*
+ * v2 shows 0 for a process outside the reader's pid namespace (task_pid_vnr()): skip it.
+ * Pids beyond `max` are dropped; the caller sees count == max and can retry with more room.
+ */
+static int end_pid(struct pid_parser *p)
+{
+	if (p->digits && p->cur > 0 && p->count < p->max)
+		p->pids[p->count++] = (int)p->cur;
+	p->cur = 0;
+	p->digits = false;
+	return 0;
+}
+
+static int feed_pids(struct pid_parser *p, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			end_pid(p);
+		} else if (isdigit((unsigned char)buf[i])) {
+			p->cur = p->cur * 10 + (buf[i] - '0');
+			p->digits = true;
+			if (p->cur > INT_MAX)
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse_procs_fd(int fd, struct pid_parser *p)
+{
+	char buf[PROCS_CHUNK];
+	ssize_t n = 0;
+	int err = 0;
+
+	while (!err && (n = ow_read_fd(fd, buf, sizeof(buf))) > 0)
+		err = feed_pids(p, buf, n);
+	if (!err && n < 0)
+		err = n;
+	return err ? err : end_pid(p);
+}
+
+int ow_cg_read_procs(const char *dir, int *pids, int max)
+{
+	struct pid_parser p = {.pids = pids, .max = max};
+	char *path;
+	int fd, err;
+
+	if (max < 0 || (max > 0 && !pids))
+		return -EINVAL;
+	if (asprintf(&path, "%s/cgroup.procs", dir) < 0)
+		return -ENOMEM;
+	fd = ow_open_path(path, O_RDONLY);
+	free(path);
+	if (fd < 0)
+		return fd;
+	err = parse_procs_fd(fd, &p);
+	close(fd);
+	return err ? err : p.count;
+}
+
+/*
+ * The v2 root cgroup has no memory files: describe the whole machine from meminfo instead, so
+ * a leak with no cgroup limit still has a limit point (MemTotal + SwapTotal).
+ */
+int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
+{
+	uint64_t total = 0, avail = UINT64_MAX, swap_total = 0, swap_free = 0, active_file = 0;
+	uint64_t inactive_file = 0, anon = 0, shmem = 0;
+	const struct kv keys[] = {
+		{"MemTotal:", &total},		 {"MemAvailable:", &avail},
+		{"SwapTotal:", &swap_total},	 {"SwapFree:", &swap_free},
+		{"Active(file):", &active_file}, {"Inactive(file):", &inactive_file},
+		{"AnonPages:", &anon},		 {"Shmem:", &shmem},
+	};
+	char buf[STAT_BUF_LEN];
+	ssize_t len;
+	int err;
+
+	len = read_text(meminfo, buf, sizeof(buf));
+	if (len < 0)
+		return (int)len;
+	err = parse_kv(buf, keys, sizeof(keys) / sizeof(keys[0]), true);
+	if (err)
+		return err;
+	/* No MemAvailable (before 3.14) must not read as "nothing available". */
+	if (!total || avail > total || swap_free > swap_total)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	/* In use: what is not available, plus the file LRU that "available" counted as free. */
+	out->usage = total - avail + active_file + inactive_file;
+	out->limit = OW_NO_LIMIT;
+	out->high = OW_NO_LIMIT;
+	out->anon = anon;
+	out->file = active_file + inactive_file;
+	out->active_file = active_file;
+	out->inactive_file = inactive_file;
+	out->shmem = shmem;
+	out->swap = swap_total - swap_free;
+	return 0;
+}
