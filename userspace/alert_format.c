@@ -16,9 +16,8 @@
 #include <cjson/cJSON.h>
 
 #include "alert.h"
+#include "units.h"
 #include "utf8.h"
-
-#define MIB (1024.0 * 1024.0)
 
 /* Discord's documented limits (characters; we count bytes, which is never less). */
 #define DISCORD_CONTENT	    2000
@@ -223,28 +222,6 @@ static void truncate_utf8(char *s, size_t max)
 		s[i] = '\0';
 }
 
-static void fmt_bytes(char *buf, size_t len, double b)
-{
-	if (b >= 1024.0 * MIB)
-		snprintf(buf, len, "%.2f GiB", b / (1024.0 * MIB));
-	else if (b >= MIB)
-		snprintf(buf, len, "%.1f MiB", b / MIB);
-	else
-		snprintf(buf, len, "%.0f KiB", b / 1024.0);
-}
-
-static void fmt_eta(char *buf, size_t len, double s)
-{
-	if (!isfinite(s) || s < 0)
-		snprintf(buf, len, "none");
-	else if (s < 120)
-		snprintf(buf, len, "%.1f s", s);
-	else if (s < 7200)
-		snprintf(buf, len, "%.0f min", s / 60);
-	else
-		snprintf(buf, len, "%.1f h", s / 3600);
-}
-
 /* RFC 3339 UTC with milliseconds. */
 static void fmt_time(char *buf, size_t len, int64_t ns)
 {
@@ -269,9 +246,9 @@ void ow_alert_title(const struct ow_alert *a, char *buf, size_t len)
 {
 	const char *cg = or_unknown(a->cgroup), *host = or_unknown(a->host);
 	const char *sig = a->action[0] ? a->action : "SIGTERM";
-	char eta[32];
+	char eta[OW_FMT_LEN];
 
-	fmt_eta(eta, sizeof(eta), a->eta_s);
+	ow_fmt_eta(a->eta_s, eta, sizeof(eta));
 	switch (a->kind) {
 	case OW_ALERT_WARN:
 		snprintf(buf, len, "OOM predicted in %s for %s on %s", eta, cg, host);
@@ -308,35 +285,46 @@ void ow_alert_title(const struct ow_alert *a, char *buf, size_t len)
 	}
 }
 
+/* "230.0 MiB of 256.0 MiB (89.8 %), growing 12.5 MiB/s": the details' and Teams' line. */
+static void memory_text(char *buf, size_t len, const struct ow_alert *a)
+{
+	char use[OW_FMT_LEN], lim[OW_FMT_LEN], rate[OW_FMT_LEN];
+	/* A shrinking or unknown rate reads as no growth; the cap keeps the cast defined. */
+	uint64_t r = a->rate > 0 && a->rate < 1e19 ? (uint64_t)a->rate : 0;
+
+	ow_fmt_bytes(a->usage, use, sizeof(use));
+	ow_fmt_bytes(a->limit, lim, sizeof(lim));
+	ow_fmt_bytes(r, rate, sizeof(rate));
+	if (a->limit)
+		snprintf(buf, len, "%s of %s (%.1f %%), growing %s/s", use, lim,
+			 100.0 * (double)a->usage / (double)a->limit, rate);
+	else
+		snprintf(buf, len, "%s (no limit), growing %s/s", use, rate);
+}
+
 static void details_memory(struct sb *b, const struct ow_alert *a)
 {
-	char use[32], lim[32], rate[32], eta[32];
+	char mem[128], eta[OW_FMT_LEN];
 
-	fmt_bytes(use, sizeof(use), (double)a->usage);
-	fmt_bytes(lim, sizeof(lim), (double)a->limit);
-	fmt_bytes(rate, sizeof(rate), a->rate > 0 ? a->rate : 0);
-	fmt_eta(eta, sizeof(eta), a->eta_s);
-	if (a->limit)
-		sb_printf(b, "Memory: %s of %s (%.1f %%), growing %s/s\n", use, lim,
-			  100.0 * (double)a->usage / (double)a->limit, rate);
-	else
-		sb_printf(b, "Memory: %s (no limit), growing %s/s\n", use, rate);
+	memory_text(mem, sizeof(mem), a);
+	sb_printf(b, "Memory: %s\n", mem);
 	sb_printf(b, "%s: %s\n",
-		  a->kind == OW_ALERT_OOM_KILL ? "Predicted time to OOM" : "Time to OOM", eta);
+		  a->kind == OW_ALERT_OOM_KILL ? "Predicted time to OOM" : "Time to OOM",
+		  ow_fmt_eta(a->eta_s, eta, sizeof(eta)));
 }
 
 static void details_process(struct sb *b, const struct ow_alert *a)
 {
-	char anon[32], file[32], shmem[32];
+	char anon[OW_FMT_LEN], file[OW_FMT_LEN], shmem[OW_FMT_LEN];
 
 	if (a->pid)
 		sb_printf(b, "Process: %d %s%s%s\n", a->pid, a->comm, a->cmdline[0] ? ": " : "",
 			  a->cmdline);
 	if (a->kind == OW_ALERT_OOM_KILL) {
-		fmt_bytes(anon, sizeof(anon), (double)a->rss_anon);
-		fmt_bytes(file, sizeof(file), (double)a->rss_file);
-		fmt_bytes(shmem, sizeof(shmem), (double)a->rss_shmem);
-		sb_printf(b, "RSS: anon %s, file %s, shmem %s\n", anon, file, shmem);
+		sb_printf(b, "RSS: anon %s, file %s, shmem %s\n",
+			  ow_fmt_bytes(a->rss_anon, anon, sizeof(anon)),
+			  ow_fmt_bytes(a->rss_file, file, sizeof(file)),
+			  ow_fmt_bytes(a->rss_shmem, shmem, sizeof(shmem)));
 	}
 	if (a->manager[0])
 		sb_printf(b, "Managed by: %s\n", a->manager);
@@ -350,15 +338,14 @@ static void details_process(struct sb *b, const struct ow_alert *a)
 
 static void details_top(struct sb *b, const struct ow_alert *a)
 {
-	char rss[32];
+	char rss[OW_FMT_LEN];
 	unsigned int i;
 
 	if (a->ntop)
 		sb_printf(b, "Top processes:\n");
-	for (i = 0; i < a->ntop && i < OW_ALERT_TOP; i++) {
-		fmt_bytes(rss, sizeof(rss), (double)a->top[i].rss);
-		sb_printf(b, "  %d %s %s\n", a->top[i].pid, a->top[i].comm, rss);
-	}
+	for (i = 0; i < a->ntop && i < OW_ALERT_TOP; i++)
+		sb_printf(b, "  %d %s %s\n", a->top[i].pid, a->top[i].comm,
+			  ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)));
 }
 
 /* The human-readable body of one alert, without the title. */
@@ -741,7 +728,7 @@ static void teams_fact(cJSON *facts, const char *title, const char *value)
 static void teams_alert(cJSON *body, const struct ow_alert *a)
 {
 	cJSON *tb = cJSON_CreateObject(), *fs, *facts;
-	char title[768], mem[256], proc[256], eta[32];
+	char title[768], mem[128], proc[256], eta[OW_FMT_LEN], rss[OW_FMT_LEN];
 	struct sb top = {0};
 	unsigned int i;
 
@@ -757,13 +744,12 @@ static void teams_alert(cJSON *body, const struct ow_alert *a)
 	fs = cJSON_CreateObject();
 	add_str(fs, "type", "FactSet");
 	facts = cJSON_AddArrayToObject(fs, "facts");
-	snprintf(mem, sizeof(mem), "%.1f of %.1f MiB, %.2f MiB/s", (double)a->usage / MIB,
-		 (double)a->limit / MIB, a->rate / MIB);
-	fmt_eta(eta, sizeof(eta), a->eta_s);
+	memory_text(mem, sizeof(mem), a);
+	ow_fmt_eta(a->eta_s, eta, sizeof(eta));
 	snprintf(proc, sizeof(proc), "%d %s", a->pid, a->comm);
 	for (i = 0; i < a->ntop; i++)
-		sb_printf(&top, "%s%d %s %.1f MiB", i ? ", " : "", a->top[i].pid, a->top[i].comm,
-			  (double)a->top[i].rss / MIB);
+		sb_printf(&top, "%s%d %s %s", i ? ", " : "", a->top[i].pid, a->top[i].comm,
+			  ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)));
 	teams_fact(facts, "Host", a->host);
 	teams_fact(facts, "Cgroup", a->cgroup);
 	teams_fact(facts, "Path", a->path);
@@ -893,14 +879,14 @@ static void am_labels(cJSON *l, const struct ow_alert *a)
 static cJSON *am_alert(const struct ow_alert *a)
 {
 	cJSON *o = cJSON_CreateObject(), *an;
-	char title[768], eta[32];
+	char title[768], eta[OW_FMT_LEN];
 	struct sb d = {0};
 	int64_t start = a->started_ns ? a->started_ns : a->time_ns;
 
 	am_labels(cJSON_AddObjectToObject(o, "labels"), a);
 	ow_alert_title(a, title, sizeof(title));
 	alert_details(&d, a);
-	fmt_eta(eta, sizeof(eta), a->eta_s);
+	ow_fmt_eta(a->eta_s, eta, sizeof(eta));
 	an = cJSON_AddObjectToObject(o, "annotations");
 	add_str(an, "summary", title);
 	add_str(an, "description", sb_str(&d));
