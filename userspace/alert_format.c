@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "alert.h"
+#include "strbuf.h"
 #include "units.h"
 #include "utf8.h"
 
@@ -113,46 +113,6 @@ void ow_alert_incident_id(char *buf, size_t len, const char *host, uint64_t memc
 }
 
 /* ---- text helpers ---- */
-
-/* A growable string. On allocation failure it stops growing and sets oom. */
-struct sb {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || b->oom)
-		return;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = (b->len + (size_t)n + 1) * 2;
-		char *s = realloc(b->s, cap);
-
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-static const char *sb_str(const struct sb *b)
-{
-	return b->s ? b->s : "";
-}
 
 /*
  * Process names, command lines and cgroup names are set by users: keep receivers' strict JSON
@@ -302,74 +262,75 @@ static void memory_text(char *buf, size_t len, const struct ow_alert *a)
 		snprintf(buf, len, "%s (no limit), growing %s/s", use, rate);
 }
 
-static void details_memory(struct sb *b, const struct ow_alert *a)
+static void details_memory(struct ow_strbuf *b, const struct ow_alert *a)
 {
 	char mem[128], eta[OW_FMT_LEN];
 
 	memory_text(mem, sizeof(mem), a);
-	sb_printf(b, "Memory: %s\n", mem);
-	sb_printf(b, "%s: %s\n",
-		  a->kind == OW_ALERT_OOM_KILL ? "Predicted time to OOM" : "Time to OOM",
-		  ow_fmt_eta(a->eta_s, eta, sizeof(eta)));
+	ow_strbuf_printf(b, "Memory: %s\n", mem);
+	ow_strbuf_printf(b, "%s: %s\n",
+			 a->kind == OW_ALERT_OOM_KILL ? "Predicted time to OOM" : "Time to OOM",
+			 ow_fmt_eta(a->eta_s, eta, sizeof(eta)));
 }
 
-static void details_process(struct sb *b, const struct ow_alert *a)
+static void details_process(struct ow_strbuf *b, const struct ow_alert *a)
 {
 	char anon[OW_FMT_LEN], file[OW_FMT_LEN], shmem[OW_FMT_LEN];
 
 	if (a->pid)
-		sb_printf(b, "Process: %d %s%s%s\n", a->pid, a->comm, a->cmdline[0] ? ": " : "",
-			  a->cmdline);
+		ow_strbuf_printf(b, "Process: %d %s%s%s\n", a->pid, a->comm,
+				 a->cmdline[0] ? ": " : "", a->cmdline);
 	if (a->kind == OW_ALERT_OOM_KILL) {
-		sb_printf(b, "RSS: anon %s, file %s, shmem %s\n",
-			  ow_fmt_bytes(a->rss_anon, anon, sizeof(anon)),
-			  ow_fmt_bytes(a->rss_file, file, sizeof(file)),
-			  ow_fmt_bytes(a->rss_shmem, shmem, sizeof(shmem)));
+		ow_strbuf_printf(b, "RSS: anon %s, file %s, shmem %s\n",
+				 ow_fmt_bytes(a->rss_anon, anon, sizeof(anon)),
+				 ow_fmt_bytes(a->rss_file, file, sizeof(file)),
+				 ow_fmt_bytes(a->rss_shmem, shmem, sizeof(shmem)));
 	}
 	if (a->manager[0])
-		sb_printf(b, "Managed by: %s\n", a->manager);
+		ow_strbuf_printf(b, "Managed by: %s\n", a->manager);
 	if (a->action[0])
-		sb_printf(b, "Action: %s%s%s%s%s\n", a->action, a->command[0] ? " (" : "",
-			  a->command, a->command[0] ? ")" : "",
-			  a->dry_run ? " (dry run: not sent)" : "");
+		ow_strbuf_printf(b, "Action: %s%s%s%s%s\n", a->action, a->command[0] ? " (" : "",
+				 a->command, a->command[0] ? ")" : "",
+				 a->dry_run ? " (dry run: not sent)" : "");
 	if (a->note[0])
-		sb_printf(b, "Note: %s\n", a->note);
+		ow_strbuf_printf(b, "Note: %s\n", a->note);
 }
 
-static void details_top(struct sb *b, const struct ow_alert *a)
+static void details_top(struct ow_strbuf *b, const struct ow_alert *a)
 {
 	char rss[OW_FMT_LEN];
 	unsigned int i;
 
 	if (a->ntop)
-		sb_printf(b, "Top processes:\n");
+		ow_strbuf_printf(b, "Top processes:\n");
 	for (i = 0; i < a->ntop && i < OW_ALERT_TOP; i++)
-		sb_printf(b, "  %d %s %s\n", a->top[i].pid, a->top[i].comm,
-			  ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)));
+		ow_strbuf_printf(b, "  %d %s %s\n", a->top[i].pid, a->top[i].comm,
+				 ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)));
 }
 
 /* The human-readable body of one alert, without the title. */
-static void alert_details(struct sb *b, const struct ow_alert *a)
+static void alert_details(struct ow_strbuf *b, const struct ow_alert *a)
 {
 	if (a->kind == OW_ALERT_TEST) {
-		sb_printf(b, "This is a test alert: the webhook works.\nHost: %s\n", a->host);
+		ow_strbuf_printf(b, "This is a test alert: the webhook works.\nHost: %s\n",
+				 a->host);
 		return;
 	}
 	if (a->kind == OW_ALERT_UNWATCHED) { /* the daemon's own state: no cgroup, no memory */
-		sb_printf(b, "Host: %s\nReason: %s\n", a->host, a->reason);
+		ow_strbuf_printf(b, "Host: %s\nReason: %s\n", a->host, a->reason);
 		return;
 	}
 	if (a->path[0] && strcmp(a->path, a->cgroup))
-		sb_printf(b, "Cgroup: %s (%s)\n", or_unknown(a->cgroup), a->path);
+		ow_strbuf_printf(b, "Cgroup: %s (%s)\n", or_unknown(a->cgroup), a->path);
 	else
-		sb_printf(b, "Cgroup: %s\n", or_unknown(a->cgroup));
+		ow_strbuf_printf(b, "Cgroup: %s\n", or_unknown(a->cgroup));
 	details_memory(b, a);
 	details_process(b, a);
 	if (a->reason[0])
-		sb_printf(b, "Reason: %s\n", a->reason);
+		ow_strbuf_printf(b, "Reason: %s\n", a->reason);
 	details_top(b, a);
 	if (a->incident[0])
-		sb_printf(b, "Incident: %s\n", a->incident);
+		ow_strbuf_printf(b, "Incident: %s\n", a->incident);
 }
 
 /* The worst alert of a batch sets the priority and the headline. */
@@ -440,13 +401,13 @@ static int finish_json(cJSON *root, struct ow_payload *out, const char *ctype)
 	return 0;
 }
 
-static int finish_text(struct sb *b, struct ow_payload *out)
+static int finish_text(struct ow_strbuf *b, struct ow_payload *out)
 {
-	if (b->oom || !b->s) {
-		free(b->s);
+	if (b->failed || !b->buf) {
+		ow_strbuf_free(b);
 		return -ENOMEM;
 	}
-	out->body = b->s;
+	out->body = b->buf; /* the payload owns the buffer now */
 	out->len = b->len;
 	out->content_type = "text/plain; charset=utf-8";
 	return 0;
@@ -546,17 +507,17 @@ static int format_json(const struct ow_alert *a, unsigned int n, struct ow_paylo
 /* ---- slack: {"text"} for notifications, blocks for the message ---- */
 
 /* Slack mrkdwn needs only &, < and > escaped. */
-static void slack_escape(struct sb *b, const char *s)
+static void slack_escape(struct ow_strbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '&')
-			sb_printf(b, "&amp;");
+			ow_strbuf_printf(b, "&amp;");
 		else if (*s == '<')
-			sb_printf(b, "&lt;");
+			ow_strbuf_printf(b, "&lt;");
 		else if (*s == '>')
-			sb_printf(b, "&gt;");
+			ow_strbuf_printf(b, "&gt;");
 		else
-			sb_printf(b, "%c", *s);
+			ow_strbuf_printf(b, "%c", *s);
 	}
 }
 
@@ -565,7 +526,7 @@ static cJSON *slack_text_obj(const char *type, const char *plain, size_t max)
 {
 	cJSON *o = cJSON_CreateObject();
 	size_t keep = strlen(plain) < max ? strlen(plain) : max;
-	struct sb b = {0};
+	struct ow_strbuf b = {0};
 	char *cut = strdup(plain);
 
 	while (cut) {
@@ -573,16 +534,15 @@ static cJSON *slack_text_obj(const char *type, const char *plain, size_t max)
 		if (strcmp(type, "plain_text"))
 			slack_escape(&b, cut);
 		else
-			sb_printf(&b, "%s", cut);
-		if (b.oom || b.len <= max || keep <= 8)
+			ow_strbuf_printf(&b, "%s", cut);
+		if (b.failed || b.len <= max || keep <= 8)
 			break;
-		free(b.s);
-		b = (struct sb){0};
+		ow_strbuf_reset(&b);
 		keep -= keep > 64 ? keep / 8 : 1;
 	}
 	add_str(o, "type", type);
-	add_str(o, "text", sb_str(&b));
-	free(b.s);
+	add_str(o, "text", ow_strbuf_str(&b));
+	ow_strbuf_free(&b);
 	free(cut);
 	return o;
 }
@@ -591,7 +551,7 @@ static void slack_blocks(cJSON *blocks, const struct ow_alert *a)
 {
 	cJSON *blk, *els;
 	char title[768], t[40], ctx[256];
-	struct sb d = {0};
+	struct ow_strbuf d = {0};
 
 	ow_alert_title(a, title, sizeof(title));
 	blk = cJSON_CreateObject();
@@ -602,9 +562,10 @@ static void slack_blocks(cJSON *blocks, const struct ow_alert *a)
 	alert_details(&d, a);
 	blk = cJSON_CreateObject();
 	add_str(blk, "type", "section");
-	cJSON_AddItemToObject(blk, "text", slack_text_obj("mrkdwn", sb_str(&d), SLACK_SECTION));
+	cJSON_AddItemToObject(blk, "text",
+			      slack_text_obj("mrkdwn", ow_strbuf_str(&d), SLACK_SECTION));
 	cJSON_AddItemToArray(blocks, blk);
-	free(d.s);
+	ow_strbuf_free(&d);
 
 	fmt_time(t, sizeof(t), a->time_ns);
 	snprintf(ctx, sizeof(ctx), "oomwarden %s | %s | %s", kind_of(a)->name, t,
@@ -638,7 +599,7 @@ static cJSON *discord_embed(const struct ow_alert *a, size_t budget)
 {
 	cJSON *e = cJSON_CreateObject(), *f;
 	char title[768], footer[128], t[40];
-	struct sb d = {0};
+	struct ow_strbuf d = {0};
 	size_t room;
 
 	ow_alert_title(a, title, sizeof(title));
@@ -647,16 +608,16 @@ static cJSON *discord_embed(const struct ow_alert *a, size_t budget)
 	truncate_utf8(footer, 100);
 	room = budget - strlen(title) - strlen(footer);
 	alert_details(&d, a);
-	if (d.s)
-		truncate_utf8(d.s, room < DISCORD_DESCRIPTION ? room : DISCORD_DESCRIPTION);
+	if (d.buf)
+		truncate_utf8(d.buf, room < DISCORD_DESCRIPTION ? room : DISCORD_DESCRIPTION);
 	add_str(e, "title", title);
-	add_str(e, "description", sb_str(&d));
+	add_str(e, "description", ow_strbuf_str(&d));
 	cJSON_AddNumberToObject(e, "color", kind_of(a)->color);
 	fmt_time(t, sizeof(t), a->time_ns);
 	add_str(e, "timestamp", t);
 	f = cJSON_AddObjectToObject(e, "footer");
 	add_str(f, "text", footer);
-	free(d.s);
+	ow_strbuf_free(&d);
 	return e;
 }
 
@@ -685,20 +646,21 @@ static int format_discord(const struct ow_alert *a, unsigned int n, struct ow_pa
 static int format_ntfy(const struct ow_alert *a, unsigned int n, struct ow_payload *out)
 {
 	const struct ow_alert *w = worst(a, n);
-	struct sb b = {0};
+	struct ow_strbuf b = {0};
 	char title[512], prio[8], tags[64];
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		if (n > 1) {
 			ow_alert_title(&a[i], title, sizeof(title));
-			sb_printf(&b, "%s%s\n", i ? "\n" : "", title);
+			ow_strbuf_printf(&b, "%s%s\n", i ? "\n" : "", title);
 		}
 		alert_details(&b, &a[i]);
 	}
-	if (b.s)
-		truncate_utf8(b.s, NTFY_BODY);
-	b.len = b.s ? strlen(b.s) : 0;
+	if (b.buf) {
+		truncate_utf8(b.buf, NTFY_BODY);
+		b.len = strlen(b.buf);
+	}
 	batch_title(a, n, title, sizeof(title));
 	snprintf(prio, sizeof(prio), "%d", kind_of(w)->ntfy_priority);
 	snprintf(tags, sizeof(tags), "%s,oomwarden", kind_of(w)->ntfy_tag);
@@ -729,7 +691,7 @@ static void teams_alert(cJSON *body, const struct ow_alert *a)
 {
 	cJSON *tb = cJSON_CreateObject(), *fs, *facts;
 	char title[768], mem[128], proc[256], eta[OW_FMT_LEN], rss[OW_FMT_LEN];
-	struct sb top = {0};
+	struct ow_strbuf top = {0};
 	unsigned int i;
 
 	ow_alert_title(a, title, sizeof(title));
@@ -748,8 +710,8 @@ static void teams_alert(cJSON *body, const struct ow_alert *a)
 	ow_fmt_eta(a->eta_s, eta, sizeof(eta));
 	snprintf(proc, sizeof(proc), "%d %s", a->pid, a->comm);
 	for (i = 0; i < a->ntop; i++)
-		sb_printf(&top, "%s%d %s %s", i ? ", " : "", a->top[i].pid, a->top[i].comm,
-			  ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)));
+		ow_strbuf_printf(&top, "%s%d %s %s", i ? ", " : "", a->top[i].pid, a->top[i].comm,
+				 ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)));
 	teams_fact(facts, "Host", a->host);
 	teams_fact(facts, "Cgroup", a->cgroup);
 	teams_fact(facts, "Path", a->path);
@@ -763,9 +725,9 @@ static void teams_alert(cJSON *body, const struct ow_alert *a)
 	teams_fact(facts, "Action", a->command[0] ? a->command : a->action);
 	teams_fact(facts, "Note", a->note);
 	teams_fact(facts, "Reason", a->reason);
-	teams_fact(facts, "Top processes", sb_str(&top));
+	teams_fact(facts, "Top processes", ow_strbuf_str(&top));
 	teams_fact(facts, "Incident", a->incident);
-	free(top.s);
+	ow_strbuf_free(&top);
 	cJSON_AddItemToArray(body, fs);
 }
 
@@ -798,24 +760,24 @@ static int format_gotify(const struct ow_alert *a, unsigned int n, struct ow_pay
 {
 	cJSON *root = cJSON_CreateObject(), *ex, *disp;
 	char title[1024], t[768];
-	struct sb b = {0};
+	struct ow_strbuf b = {0};
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		if (n > 1) {
 			ow_alert_title(&a[i], t, sizeof(t));
-			sb_printf(&b, "%s%s\n", i ? "\n" : "", t);
+			ow_strbuf_printf(&b, "%s%s\n", i ? "\n" : "", t);
 		}
 		alert_details(&b, &a[i]);
 	}
 	batch_title(a, n, title, sizeof(title));
 	add_str(root, "title", title);
-	add_str(root, "message", sb_str(&b));
+	add_str(root, "message", ow_strbuf_str(&b));
 	cJSON_AddNumberToObject(root, "priority", kind_of(worst(a, n))->gotify_priority);
 	ex = cJSON_AddObjectToObject(root, "extras");
 	disp = cJSON_AddObjectToObject(ex, "client::display");
 	add_str(disp, "contentType", "text/plain");
-	free(b.s);
+	ow_strbuf_free(&b);
 	return finish_json(root, out, "application/json");
 }
 
@@ -880,7 +842,7 @@ static cJSON *am_alert(const struct ow_alert *a)
 {
 	cJSON *o = cJSON_CreateObject(), *an;
 	char title[768], eta[OW_FMT_LEN];
-	struct sb d = {0};
+	struct ow_strbuf d = {0};
 	int64_t start = a->started_ns ? a->started_ns : a->time_ns;
 
 	am_labels(cJSON_AddObjectToObject(o, "labels"), a);
@@ -889,7 +851,7 @@ static cJSON *am_alert(const struct ow_alert *a)
 	ow_fmt_eta(a->eta_s, eta, sizeof(eta));
 	an = cJSON_AddObjectToObject(o, "annotations");
 	add_str(an, "summary", title);
-	add_str(an, "description", sb_str(&d));
+	add_str(an, "description", ow_strbuf_str(&d));
 	add_str(an, "level", kind_of(a)->name);
 	add_str(an, "path", a->path);
 	add_str(an, "eta", eta);
@@ -899,7 +861,7 @@ static cJSON *am_alert(const struct ow_alert *a)
 		add_str(an, "manager", a->manager);
 	if (a->note[0])
 		add_str(an, "note", a->note);
-	free(d.s);
+	ow_strbuf_free(&d);
 	add_time(o, "startsAt", start);
 	/* An OOM kill is an event, not a state: let it expire on its own. */
 	if (a->kind == OW_ALERT_RESOLVED)
