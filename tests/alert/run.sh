@@ -10,8 +10,8 @@ out=build/alert-test
 mkdir -p "$out"
 ${CC:-cc} -D_GNU_SOURCE -Iinclude -Ibuild -DOW_VERSION='"test"' -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
-	tests/alert/alert_test.c tests/alert/tls_test.c userspace/alert_format.c \
-	userspace/alert_sender.c userspace/units.c userspace/strbuf.c userspace/log.c userspace/curl_dl.c userspace/ca_bundle.c \
+	tests/alert/alert_test.c tests/alert/tls_test.c userspace/alert_*.c userspace/units.c \
+	userspace/strbuf.c userspace/log.c userspace/curl_dl.c userspace/ca_bundle.c \
 	userspace/readfile.c userspace/utf8.c \
 	-lcjson -lm -o "$out/alert_test"
 
