@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Alerts: the plain data of one alert, the webhook targets, and the pure formatters that turn
- * alerts into one HTTP request body per target format (userspace/alerts/alert_format.c, no I/O).
- * Delivery is in alert_sender.h. The payloads are documented in docs/ALERTS.md.
+ * alerts into one HTTP request body per target format (no I/O: alert_format.c with
+ * alert_chat.c and alert_push.c; the targets' URLs in alert_target.c). Delivery is in
+ * alert_sender.h. The payloads are documented in docs/ALERTS.md.
  */
 #ifndef OW_ALERT_H
 #define OW_ALERT_H

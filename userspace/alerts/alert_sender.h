@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Alert delivery (userspace/alerts/alert_sender.c). The network code runs in a child process forked
- * at start that drops to an unprivileged user with no capabilities before it touches the
- * network; the daemon hands it alerts through a non-blocking socket and never waits on it.
+ * Alert delivery (alert_sender.c, alert_queue.c, alert_http.c). The network code
+ * runs in a child process forked at start that drops to an unprivileged user with no
+ * capabilities before it touches the network; the daemon hands it alerts through a
+ * non-blocking socket and never waits on it.
  *
  * The child keeps a bounded queue per target, sends with libcurl, retries with exponential
  * backoff and jitter, honours 429 + Retry-After, keeps per-target rate limits and coalesces

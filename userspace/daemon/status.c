@@ -5,7 +5,6 @@
  * limit of their own nor usage above 1 MiB are left out, so the table stays readable.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,31 +13,17 @@
 
 #include "status.h"
 #include "trend.h"
+#include "units.h"
 #include "utf8.h"
 #include "watch.h"
 
-#define MIB (1024.0 * 1024.0)
-
-static void fmt_bytes(char *buf, size_t len, uint64_t v)
+/* A byte count, or "-" for no limit. */
+static const char *bytes_or_dash(uint64_t v, char *buf, size_t len)
 {
-	if (v == OW_NO_LIMIT)
-		snprintf(buf, len, "-");
-	else if (v >= (1ULL << 30))
-		snprintf(buf, len, "%.1fG", (double)v / (1 << 30));
-	else
-		snprintf(buf, len, "%.1fM", (double)v / MIB);
-}
-
-static void fmt_eta(char *buf, size_t len, double eta)
-{
-	if (!isfinite(eta))
-		snprintf(buf, len, "-");
-	else if (eta < 120)
-		snprintf(buf, len, "%.0fs", eta);
-	else if (eta < 7200)
-		snprintf(buf, len, "%.0fm", eta / 60);
-	else
-		snprintf(buf, len, "%.0fh", eta / 3600);
+	if (v != OW_NO_LIMIT)
+		return ow_fmt_bytes(v, buf, len);
+	snprintf(buf, len, "-");
+	return buf;
 }
 
 static bool interesting(const struct ow_cgroup *cg, uint64_t machine_limit)
@@ -49,14 +34,14 @@ static bool interesting(const struct ow_cgroup *cg, uint64_t machine_limit)
 static void print_row(const struct ow_cgroup *cg, uint64_t before, double secs)
 {
 	double rate = ((double)cg->nonrecl - (double)before) / secs;
-	char use[16], lim[16], eta[16], name[41];
+	char use[OW_FMT_LEN], lim[OW_FMT_LEN], rtext[OW_FMT_LEN], eta[OW_FMT_LEN], name[41];
 
-	fmt_bytes(use, sizeof(use), cg->nonrecl);
-	fmt_bytes(lim, sizeof(lim), cg->eff_limit);
-	fmt_eta(eta, sizeof(eta), ow_eta_seconds(cg->nonrecl, cg->eff_limit, rate));
 	/* Anyone who may create a cgroup names it: no \r or ESC may reach the terminal. */
 	ow_utf8_escape(name, sizeof(name), cg->name);
-	printf("%-40s %10s %10s %+12.2f %8s\n", name, use, lim, rate / MIB, eta);
+	printf("%-40s %10s %10s %13s %8s\n", name, bytes_or_dash(cg->nonrecl, use, sizeof(use)),
+	       bytes_or_dash(cg->eff_limit, lim, sizeof(lim)),
+	       ow_fmt_rate(rate, rtext, sizeof(rtext)),
+	       ow_fmt_eta(ow_eta_seconds(cg->nonrecl, cg->eff_limit, rate), eta, sizeof(eta)));
 }
 
 int ow_status_run(const struct ow_options *opts)
@@ -83,7 +68,7 @@ int ow_status_run(const struct ow_options *opts)
 	for (i = 0; i < m.ncgs; i++)
 		before[i] = ow_watch_refresh(&w, m.cgs[i], 0) ? UINT64_MAX : m.cgs[i]->nonrecl;
 	sleep(1);
-	printf("%-40s %10s %10s %12s %8s\n", "CGROUP", "USAGE", "LIMIT", "RATE MiB/s", "ETA");
+	printf("%-40s %10s %10s %13s %8s\n", "CGROUP", "USAGE", "LIMIT", "RATE", "ETA");
 	for (i = 0; i < m.ncgs; i++) {
 		struct ow_cgroup *cg = m.cgs[i];
 

@@ -61,6 +61,11 @@ void ow_strbuf_printf(struct ow_strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+const char *ow_strbuf_str(const struct ow_strbuf *sb)
+{
+	return sb->buf ? sb->buf : "";
+}
+
 void ow_strbuf_reset(struct ow_strbuf *sb)
 {
 	sb->len = 0;

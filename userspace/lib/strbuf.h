@@ -18,6 +18,8 @@ struct ow_strbuf {
 void ow_strbuf_printf(struct ow_strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ow_strbuf_append(struct ow_strbuf *sb, const char *s, size_t n);
+/* The text so far: "" before anything was appended (buf is NULL until then). */
+const char *ow_strbuf_str(const struct ow_strbuf *sb);
 /* Empty the buffer, keeping its memory for the next round. */
 void ow_strbuf_reset(struct ow_strbuf *sb);
 void ow_strbuf_free(struct ow_strbuf *sb);

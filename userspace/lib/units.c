@@ -83,3 +83,16 @@ const char *ow_fmt_rate(double bytes_per_s, char *buf, size_t len)
 	}
 	return fmt_magnitude(fabs(bytes_per_s), bytes_per_s < 0 ? '-' : '+', "/s", buf, len);
 }
+
+const char *ow_fmt_eta(double seconds, char *buf, size_t len)
+{
+	if (!isfinite(seconds) || seconds < 0)
+		snprintf(buf, len, "none");
+	else if (seconds < 120)
+		snprintf(buf, len, "%.1f s", seconds);
+	else if (seconds < 7200)
+		snprintf(buf, len, "%.0f min", seconds / 60);
+	else
+		snprintf(buf, len, "%.1f h", seconds / 3600);
+	return buf;
+}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Human units for reports: binary prefixes, three significant figures or so ("812 KiB",
+ * Human units for reports and alerts: binary prefixes, three significant figures or so ("812 KiB",
  * "12.5 MiB", "1.20 GiB"). Pure. Each returns `buf`, so calls fit in a printf argument list;
  * OW_FMT_LEN bytes always suffice, a shorter buffer truncates.
  */
@@ -20,5 +20,9 @@ const char *ow_fmt_bytes_signed(int64_t delta, char *buf, size_t len);
 
 /* A growth rate, signed like ow_fmt_bytes_signed: "+12.5 MiB/s"; "n/a" when not finite. */
 const char *ow_fmt_rate(double bytes_per_s, char *buf, size_t len);
+
+/* A time to OOM: "2.1 s" under 2 min, "42 min" under 2 h, "6.8 h"; "none" when not finite or
+ * negative (no OOM predicted). */
+const char *ow_fmt_eta(double seconds, char *buf, size_t len);
 
 #endif /* OW_UNITS_H */

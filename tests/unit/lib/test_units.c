@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests for userspace/lib/units.c: human byte sizes and rates. */
+/* Unit tests for userspace/lib/units.c: human byte sizes, rates and times to OOM. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,6 +83,29 @@ static void test_rate(void **state)
 	assert_string_equal(r(INFINITY), "n/a");
 }
 
+static const char *eta(double v)
+{
+	static char buf[OW_FMT_LEN];
+
+	return ow_fmt_eta(v, buf, sizeof(buf));
+}
+
+/* The alerts' wording ("OOM predicted in 2.1 s"): seconds, minutes, hours. */
+static void test_eta(void **state)
+{
+	assert_string_equal(eta(0), "0.0 s");
+	assert_string_equal(eta(2.1), "2.1 s");
+	assert_string_equal(eta(119.9), "119.9 s");
+	assert_string_equal(eta(120), "2 min");
+	assert_string_equal(eta(42 * 60 + 10), "42 min");
+	assert_string_equal(eta(7199), "120 min");
+	assert_string_equal(eta(7200), "2.0 h");
+	assert_string_equal(eta(6.8 * 3600), "6.8 h");
+	assert_string_equal(eta(INFINITY), "none");
+	assert_string_equal(eta(NAN), "none");
+	assert_string_equal(eta(-1), "none");
+}
+
 static void test_short_buffer_truncates(void **state)
 {
 	char buf[5];
@@ -98,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_bytes_unit_boundaries),
 		cmocka_unit_test(test_bytes_signed),
 		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_eta),
 		cmocka_unit_test(test_short_buffer_truncates),
 	};
 
