@@ -41,19 +41,14 @@ static const char *const type_names[OW_MEM_NR] = {"file", "anon", "swap", "shmem
 /* Column order in the text report: what leaks first. */
 static const int type_order[OW_MEM_NR] = {OW_MEM_ANON, OW_MEM_SHMEM, OW_MEM_SWAP, OW_MEM_FILE};
 
+/* A report reads "never" where an alert says "none": the window saw no growth to project. */
 static const char *fmt_eta(double s, char *buf, size_t len)
 {
-	if (s < 0 || !isfinite(s))
+	if (s < 0 || !isfinite(s)) {
 		snprintf(buf, len, "never at this rate");
-	else if (s < 120)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 7200)
-		snprintf(buf, len, "%.0f min", s / 60);
-	else if (s < 172800)
-		snprintf(buf, len, "%.1f h", s / 3600);
-	else
-		snprintf(buf, len, "%.1f days", s / 86400);
-	return buf;
+		return buf;
+	}
+	return ow_fmt_eta(s, buf, len);
 }
 
 static void text_head(FILE *f, const struct ow_diag_report *r)

@@ -92,7 +92,9 @@ const char *ow_fmt_eta(double seconds, char *buf, size_t len)
 		snprintf(buf, len, "%.1f s", seconds);
 	else if (seconds < 7200)
 		snprintf(buf, len, "%.0f min", seconds / 60);
-	else
+	else if (seconds < 172800)
 		snprintf(buf, len, "%.1f h", seconds / 3600);
+	else /* diagnose sees slow leaks: weeks in hours would be unreadable */
+		snprintf(buf, len, "%.1f days", seconds / 86400);
 	return buf;
 }

@@ -21,8 +21,8 @@ const char *ow_fmt_bytes_signed(int64_t delta, char *buf, size_t len);
 /* A growth rate, signed like ow_fmt_bytes_signed: "+12.5 MiB/s"; "n/a" when not finite. */
 const char *ow_fmt_rate(double bytes_per_s, char *buf, size_t len);
 
-/* A time to OOM: "2.1 s" under 2 min, "42 min" under 2 h, "6.8 h"; "none" when not finite or
- * negative (no OOM predicted). */
+/* A time to OOM: "2.1 s" under 2 min, "42 min" under 2 h, "6.8 h" under 2 days, "3.5 days";
+ * "none" when not finite or negative (no OOM predicted). */
 const char *ow_fmt_eta(double seconds, char *buf, size_t len);
 
 #endif /* OW_UNITS_H */

@@ -96,7 +96,7 @@ static void *writer_main(void *arg)
 		w->pending = t;
 		w->dirty = false;
 		pthread_mutex_unlock(&w->lock);
-		err = ow_metrics_file_write(w->path, mine.buf ? mine.buf : "", mine.len);
+		err = ow_metrics_file_write(w->path, ow_strbuf_str(&mine), mine.len);
 		pthread_mutex_lock(&w->lock);
 		w->st.last_err = err;
 		w->st.writes++;

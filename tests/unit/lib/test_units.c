@@ -90,7 +90,7 @@ static const char *eta(double v)
 	return ow_fmt_eta(v, buf, sizeof(buf));
 }
 
-/* The alerts' wording ("OOM predicted in 2.1 s"): seconds, minutes, hours. */
+/* The alerts' wording ("OOM predicted in 2.1 s"): seconds, minutes, hours, days. */
 static void test_eta(void **state)
 {
 	assert_string_equal(eta(0), "0.0 s");
@@ -101,6 +101,9 @@ static void test_eta(void **state)
 	assert_string_equal(eta(7199), "120 min");
 	assert_string_equal(eta(7200), "2.0 h");
 	assert_string_equal(eta(6.8 * 3600), "6.8 h");
+	assert_string_equal(eta(47.9 * 3600), "47.9 h");
+	assert_string_equal(eta(48 * 3600), "2.0 days"); /* diagnose's slow leaks */
+	assert_string_equal(eta(3.5 * 86400), "3.5 days");
 	assert_string_equal(eta(INFINITY), "none");
 	assert_string_equal(eta(NAN), "none");
 	assert_string_equal(eta(-1), "none");
