@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "curl_dl.h"
 
 #include "alert.h"
@@ -47,22 +48,16 @@ struct ow_alerter {
 
 int64_t ow_sender_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(ow_mono_ns() / OW_NS_PER_MS);
 }
 
 void ow_alert_init(struct ow_alert *a, enum ow_alert_kind kind)
 {
-	struct timespec ts;
-
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	if (gethostname(a->host, sizeof(a->host) - 1))
 		snprintf(a->host, sizeof(a->host), "?");
-	clock_gettime(CLOCK_REALTIME, &ts);
-	a->time_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	a->time_ns = ow_realtime_ns();
 	a->started_ns = a->time_ns;
 	a->eta_s = INFINITY;
 }
