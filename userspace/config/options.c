@@ -14,6 +14,7 @@
 
 #include "action_plan.h"
 #include "options.h"
+#include "options_int.h"
 #include "ow_events.h"
 #include "usage.h"
 
@@ -103,9 +104,7 @@ const struct option *ow_options_table(void)
 	return long_opts;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int ow_options_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -114,363 +113,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 	return -EINVAL;
 }
-
-/* Seconds: a finite number, >= 0, at most a day. */
-int ow_parse_seconds(const char *name, const char *s, double *out, char *err, size_t errlen)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 86400)
-		return fail(err, errlen, "invalid value for %s: '%s' (seconds, 0 to 86400)", name,
-			    s);
-	*out = v;
-	return 0;
-}
-
-int ow_parse_action(const char *name, const char *s, enum ow_action *out, char *err, size_t errlen)
-{
-	if (ow_action_parse(s, out))
-		return fail(err, errlen, "invalid value for %s: '%s' (signal or restart)", name, s);
-	return 0;
-}
-
-/* Expanded size past which a pattern is refused: far above any process-name pattern. */
-#define REGEX_MAX_NODES 1024
-
-/* The repetition count of the bound at *p ("{m}", "{m,}", "{m,n}"); *p moves to its '}'. */
-static size_t bound_count(const char **p)
-{
-	char *end;
-	unsigned long m = strtoul(*p + 1, &end, 10), n = m;
-
-	if (*end == ',')
-		n = end[1] == '}' ? m + 1 : strtoul(end + 1, &end, 10);
-	end = strchr(end, '}');
-	*p = end ? end : *p + strlen(*p) - 1;
-	return n > m ? n : m;
-}
-
-/* Skip a bracket expression from its '['; returns its last character. */
-static const char *skip_bracket(const char *p)
-{
-	const char *q;
-
-	p++;
-	p += *p == '^';
-	p += *p == ']';
-	for (; *p && *p != ']'; p++)
-		/* "[:alpha:]" and the like: on to its ']' (only if there is one). */
-		if (*p == '[' && p[1] && strchr(":.=", p[1]) && (q = strchr(p + 2, p[1])) &&
-		    q[1] == ']')
-			p = q + 1;
-	return *p ? p : p - 1;
-}
-
-/*
- * glibc's regcomp copies a repeated expression once per repetition (a{3} is aaa, a+ is aa*),
- * so a short pattern can take gigabytes ("a++++...", nested bounds: found by fuzz_config).
- * Estimate the expanded size; true past REGEX_MAX_NODES or 32 nested groups.
- */
-static bool regex_too_big(const char *s)
-{
-	size_t open[32], depth = 0, total = 0, last = 0, k;
-	bool quantified = false; /* the last element is a repetition */
-	const char *p;
-
-	for (p = s; *p && total <= REGEX_MAX_NODES; p++) {
-		k = 0;
-		if (*p == '(') {
-			if (depth == 32)
-				return true;
-			open[depth++] = total;
-			last = 0;
-			quantified = false;
-			continue;
-		}
-		if (*p == ')' && depth) {
-			last = total - open[--depth];
-			quantified = false;
-			continue;
-		}
-		if (strchr("*+?", *p))
-			k = 2;
-		else if (*p == '{')
-			k = bound_count(&p) ?: 1;
-		if (k) {
-			/* A repeat of a repeat ("a+*", undefined in POSIX ERE): regcomp's epsilon
-			 * closures grow 4x per stacked quantifier (found by fuzz_config). */
-			if (k > REGEX_MAX_NODES || quantified)
-				return true;
-			quantified = true;
-			total += last * (k - 1);
-			last *= k;
-			continue;
-		}
-		quantified = false;
-		if (*p == '\\' && p[1])
-			p++;
-		else if (*p == '[')
-			p = skip_bracket(p);
-		last = 1;
-		total++;
-	}
-	return total > REGEX_MAX_NODES;
-}
-
-/* A new value replaces the earlier regex; `*src` stays NULL unless `re` is compiled. */
-int ow_parse_regex(const char *name, const char *s, const char **src, regex_t *re, char *err,
-		   size_t errlen)
-{
-	if (*src)
-		regfree(re);
-	*src = NULL;
-	if (regex_too_big(s))
-		return fail(err, errlen, "regular expression for %s too complex: '%s'", name, s);
-	if (regcomp(re, s, REG_EXTENDED | REG_NOSUB))
-		return fail(err, errlen, "invalid regular expression for %s: '%s'", name, s);
-	*src = s;
-	return 0;
-}
-
-static int parse_bool(const char *name, const char *s, bool *out, char *err, size_t errlen)
-{
-	static const char *const yes[] = {"1", "yes", "true", "on"};
-	static const char *const no[] = {"0", "no", "false", "off"};
-	unsigned int i;
-
-	for (i = 0; i < 4; i++) {
-		if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
-			*out = !strcasecmp(s, yes[i]);
-			return 0;
-		}
-	}
-	return fail(err, errlen, "invalid value for %s: '%s' (yes or no)", name, s);
-}
-
-static int parse_attach(const char *name, const char *s, int *out, char *err, size_t errlen)
-{
-	static const char *const modes[] = {"tp_btf", "raw_tp", "tracepoint"};
-	int i;
-
-	if (!strcmp(s, "auto")) {
-		*out = -1;
-		return 0;
-	}
-	for (i = 0; i < 3; i++) {
-		if (!strcmp(s, modes[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	return fail(err, errlen, "invalid value for %s: '%s' (tp_btf, raw_tp, tracepoint or auto)",
-		    name, s);
-}
-
-static int parse_log_format(const char *name, const char *s, enum ow_log_format *out, char *err,
-			    size_t errlen)
-{
-	if (!strcmp(s, "text"))
-		*out = OW_LOG_TEXT;
-	else if (!strcmp(s, "json"))
-		*out = OW_LOG_JSON;
-	else
-		return fail(err, errlen, "invalid value for %s: '%s' (text or json)", name, s);
-	return 0;
-}
-
-/* A value given in the file (flags of this kind take none: they set true or count). */
-static int parse_verbose(const char *name, const char *s, int *out, char *err, size_t errlen)
-{
-	if (!s) {
-		(*out)++;
-		return 0;
-	}
-	if (strlen(s) != 1 || s[0] < '0' || s[0] > '3')
-		return fail(err, errlen, "invalid value for %s: '%s' (0 to 3)", name, s);
-	*out = s[0] - '0';
-	return 0;
-}
-
-static int add_cgroup(struct ow_options *o, const char *name, const char *s, char *err,
-		      size_t errlen)
-{
-	if (o->ncgroups == OW_MAX_CGROUP_ARGS)
-		return fail(err, errlen, "too many %s values (at most %d)", name,
-			    OW_MAX_CGROUP_ARGS);
-	if (!*s)
-		return fail(err, errlen, "invalid value for %s: '%s'", name, s);
-	o->cgroups[o->ncgroups++] = s;
-	return 0;
-}
-
-/* A URL alone is checked here, so a file's bad URL is reported at its own line. */
-static int add_webhook(struct ow_options *o, const char *name, const char *s, char *err,
-		       size_t errlen)
-{
-	struct ow_webhook_target t;
-
-	if (o->nwebhook_urls == OW_MAX_WEBHOOKS)
-		return fail(err, errlen, "too many %s values (at most %d)", name, OW_MAX_WEBHOOKS);
-	if (ow_webhook_targets_parse(&s, 1, NULL, 0, &t, 1, err, errlen) < 0)
-		return -EINVAL;
-	o->webhook_urls[o->nwebhook_urls++] = s;
-	return 0;
-}
-
-static int add_webhook_format(struct ow_options *o, const char *name, const char *s, char *err,
-			      size_t errlen)
-{
-	if (o->nwebhook_formats == OW_MAX_WEBHOOKS)
-		return fail(err, errlen, "too many %s values (at most %d)", name, OW_MAX_WEBHOOKS);
-	if (ow_alert_fmt_parse(s) < 0)
-		return fail(
-			err, errlen,
-			"invalid value for %s: '%s' (json, slack, discord, ntfy, teams, gotify, "
-			"pagerduty or alertmanager)",
-			name, s);
-	o->webhook_formats[o->nwebhook_formats++] = s;
-	return 0;
-}
-
-/* An empty value in the file unsets an optional setting (an empty regex would match all). */
-static int set_optional_regex(const char *name, const char *s, const char **src, regex_t *re,
-			      char *err, size_t errlen)
-{
-	if (s && !*s) {
-		if (*src)
-			regfree(re);
-		*src = NULL;
-		return 0;
-	}
-	return ow_parse_regex(name, s, src, re, err, errlen);
-}
-
-/* The temporary file goes next to it: a directory alone cannot be renamed over. */
-static int set_metrics_file(struct ow_options *o, const char *name, const char *v, char *err,
-			    size_t errlen)
-{
-	/* Empty in the file means none; on the command line it is a mistake. */
-	if ((!*v && !strncmp(name, "--", 2)) || (*v && v[strlen(v) - 1] == '/'))
-		return fail(err, errlen, "invalid value for %s: '%s' (a file)", name, v);
-	o->metrics_file = *v ? v : NULL;
-	return 0;
-}
-
-/* Only the path here: ow_options_load reads the file, for the commands that send alerts. */
-static int set_webhook_ca(struct ow_options *o, const char *name, const char *v, char *err,
-			  size_t errlen)
-{
-	/* Empty in the file means the system store; on the command line it is a mistake. */
-	if (!*v && !strncmp(name, "--", 2))
-		return fail(err, errlen, "invalid value for %s: '' (a PEM file)", name);
-	o->webhook_ca = *v ? v : NULL;
-	return 0;
-}
-
-static int set_metrics_interval(struct ow_options *o, const char *name, const char *v, char *err,
-				size_t errlen)
-{
-	double s;
-
-	if (ow_parse_seconds(name, v, &s, err, errlen))
-		return -EINVAL;
-	if (s < 1 || s > 3600)
-		return fail(err, errlen, "invalid value for %s: '%s' (seconds, 1 to 3600)", name,
-			    v);
-	o->metrics_interval_s = s;
-	return 0;
-}
-
-/* The process map is sized at load: each entry is locked kernel memory (152 bytes, bpftool
- * memlock with the hash's overhead), so millions would cost the small machines this runs on. */
-static int set_bpf_max_processes(struct ow_options *o, const char *name, const char *v, char *err,
-				 size_t errlen)
-{
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || end == v || *end || *v == '-' || n < OW_BPF_MAX_PROCESSES_MIN ||
-	    n > OW_BPF_MAX_PROCESSES_MAX)
-		return fail(err, errlen, "invalid value for %s: '%s' (processes, %u to %u)", name,
-			    v, OW_BPF_MAX_PROCESSES_MIN, OW_BPF_MAX_PROCESSES_MAX);
-	o->bpf_max_processes = (unsigned int)n;
-	return 0;
-}
-
-static int set_value(struct ow_options *o, enum ow_setting s, const char *v, const char *name,
-		     char *err, size_t errlen)
-{
-	switch (s) {
-	case OW_SET_CGROUP:
-		return add_cgroup(o, name, v, err, errlen);
-	case OW_SET_WARN_HORIZON:
-		return ow_parse_seconds(name, v, &o->policy.warn_horizon_s, err, errlen);
-	case OW_SET_ACT_HORIZON:
-		return ow_parse_seconds(name, v, &o->policy.act_horizon_s, err, errlen);
-	case OW_SET_GRACE:
-		return ow_parse_seconds(name, v, &o->policy.grace_s, err, errlen);
-	case OW_SET_PROTECT:
-		return set_optional_regex(name, v, &o->protect, &o->protect_re, err, errlen);
-	case OW_SET_PREFER:
-		return set_optional_regex(name, v, &o->prefer, &o->prefer_re, err, errlen);
-	case OW_SET_LOG_FORMAT:
-		return parse_log_format(name, v, &o->log_format, err, errlen);
-	case OW_SET_WEBHOOK:
-		return add_webhook(o, name, v, err, errlen);
-	case OW_SET_WEBHOOK_FORMAT:
-		return add_webhook_format(o, name, v, err, errlen);
-	case OW_SET_WEBHOOK_CA:
-		return set_webhook_ca(o, name, v, err, errlen);
-	case OW_SET_ATTACH:
-		return parse_attach(name, v, &o->attach, err, errlen);
-	case OW_SET_BPF_MAX_PROCESSES:
-		return set_bpf_max_processes(o, name, v, err, errlen);
-	case OW_SET_METRICS_FILE:
-		return set_metrics_file(o, name, v, err, errlen);
-	case OW_SET_METRICS_INTERVAL:
-		return set_metrics_interval(o, name, v, err, errlen);
-	case OW_SET_METRICS_LISTEN:
-		/* An empty value in the file: no listener. */
-		o->metrics_listen = *v ? v : NULL;
-		return *v ? ow_listen_addr_parse(v, &o->metrics_addr, err, errlen) : 0;
-	case OW_SET_ACTION:
-		return ow_parse_action(name, v, &o->action, err, errlen);
-	case OW_SET_CONFIG:
-		o->config_flag = v;
-		return 0;
-	default:
-		return fail(err, errlen, "%s takes no value", name);
-	}
-}
-
-int ow_option_set(struct ow_options *o, enum ow_setting s, const char *v, const char *name,
-		  char *err, size_t errlen)
-{
-	switch (s) {
-	case OW_SET_DRY_RUN:
-		return v ? parse_bool(name, v, &o->dry_run, err, errlen) : (o->dry_run = true, 0);
-	case OW_SET_NO_BPF:
-		return v ? parse_bool(name, v, &o->no_bpf, err, errlen) : (o->no_bpf = true, 0);
-	case OW_SET_VERBOSE:
-		return parse_verbose(name, v, &o->verbose, err, errlen);
-	case OW_SET_HELP:
-		o->cmd = OW_CMD_HELP;
-		return 0;
-	case OW_SET_VERSION:
-		o->cmd = OW_CMD_VERSION;
-		return 0;
-	default:
-		if (!v)
-			return fail(err, errlen, "%s needs a value", name);
-		return set_value(o, s, v, name, err, errlen);
-	}
-}
-
 static int parse_command(const char *word, struct ow_options *o, char *err, size_t errlen)
 {
 	if (!strcmp(word, "run"))
@@ -482,7 +124,7 @@ static int parse_command(const char *word, struct ow_options *o, char *err, size
 	else if (!strcmp(word, "help"))
 		o->cmd = OW_CMD_HELP;
 	else
-		return fail(err, errlen, "unknown command '%s' (try --help)", word);
+		return ow_options_fail(err, errlen, "unknown command '%s' (try --help)", word);
 	return 0;
 }
 
@@ -545,7 +187,7 @@ int ow_options_parse_argv(int argc, char **argv, struct ow_options *o, char *err
 
 	build_long_opts();
 	if (argc < 2)
-		return fail(err, errlen, "missing command: run or status (try --help)");
+		return ow_options_fail(err, errlen, "missing command: run or status (try --help)");
 	/* diagnose has flags of its own and reads no config file. */
 	if (!strcmp(argv[1], "diagnose"))
 		return parse_diagnose(argc - 1, argv + 1, o, err, errlen);
@@ -575,13 +217,14 @@ int ow_options_parse_argv(int argc, char **argv, struct ow_options *o, char *err
 	}
 	/* --help and --version win wherever they stand, even before the command. */
 	if (optind < argc && !help && !version)
-		return fail(err, errlen, "unexpected argument '%s' (try --help)", argv[optind]);
+		return ow_options_fail(err, errlen, "unexpected argument '%s' (try --help)",
+				       argv[optind]);
 	if (help)
 		o->cmd = OW_CMD_HELP;
 	else if (version)
 		o->cmd = OW_CMD_VERSION;
 	else if (!has_cmd)
-		return fail(err, errlen, "missing command: run or status (try --help)");
+		return ow_options_fail(err, errlen, "missing command: run or status (try --help)");
 	else
 		o->cmd = cmd;
 	return 0;
@@ -605,19 +248,20 @@ static int check_horizons(const struct ow_options *o, char *err, size_t errlen)
 	if (o->policy.act_horizon_s > o->policy.warn_horizon_s) {
 		origin(o, o->line[OW_SET_ACT_HORIZON] ? OW_SET_ACT_HORIZON : OW_SET_WARN_HORIZON,
 		       where, sizeof(where));
-		return fail(err, errlen,
-			    "%sact_horizon (--act-horizon) must not exceed "
-			    "warn_horizon (--warn-horizon)",
-			    where);
+		return ow_options_fail(err, errlen,
+				       "%sact_horizon (--act-horizon) must not exceed "
+				       "warn_horizon (--warn-horizon)",
+				       where);
 	}
 	for (i = 0; i < o->nrules; i++) {
 		ow_rule_policy(&o->policy, &o->rules[i], &pc);
 		if (pc.act_horizon_s > pc.warn_horizon_s)
-			return fail(err, errlen,
-				    "%s:%u: [cgroup \"%s\"]: act_horizon %g must not exceed "
-				    "warn_horizon %g",
-				    o->config_path ? o->config_path : "?", o->rules[i].line,
-				    o->rules[i].pattern, pc.act_horizon_s, pc.warn_horizon_s);
+			return ow_options_fail(
+				err, errlen,
+				"%s:%u: [cgroup \"%s\"]: act_horizon %g must not exceed "
+				"warn_horizon %g",
+				o->config_path ? o->config_path : "?", o->rules[i].line,
+				o->rules[i].pattern, pc.act_horizon_s, pc.warn_horizon_s);
 	}
 	return 0;
 }
@@ -629,7 +273,8 @@ static int parse_webhooks(struct ow_options *o, char *err, size_t errlen)
 
 	if (!o->nwebhook_urls && !o->nwebhook_formats) {
 		if (o->cmd == OW_CMD_ALERT_TEST)
-			return fail(err, errlen, "alert-test needs at least one --webhook URL");
+			return ow_options_fail(err, errlen,
+					       "alert-test needs at least one --webhook URL");
 		return 0;
 	}
 	n = ow_webhook_targets_parse(o->webhook_urls, o->nwebhook_urls, o->webhook_formats,
@@ -637,7 +282,7 @@ static int parse_webhooks(struct ow_options *o, char *err, size_t errlen)
 				     sizeof(msg));
 	if (n < 0) {
 		origin(o, OW_SET_WEBHOOK_FORMAT, where, sizeof(where));
-		return fail(err, errlen, "%s%s", where, msg);
+		return ow_options_fail(err, errlen, "%s%s", where, msg);
 	}
 	o->ntargets = (unsigned int)n;
 	return 0;
@@ -706,81 +351,4 @@ void ow_options_free(struct ow_options *o)
 	free(o->owned);
 	o->owned = NULL;
 	o->nowned = o->ownedcap = 0;
-}
-
-/* The words of a list, space-separated. */
-static void format_list(const char *const *v, unsigned int n, char *buf, size_t len)
-{
-	size_t pos = 0;
-	unsigned int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && pos < len; i++)
-		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", i ? " " : "", v[i]);
-}
-
-void ow_option_format(const struct ow_options *o, enum ow_setting s, char *buf, size_t len)
-{
-	static const char *const attach[] = {"tp_btf", "raw_tp", "tracepoint"};
-	const struct ow_policy_cfg *p = &o->policy;
-
-	switch (s) {
-	case OW_SET_CGROUP:
-		return format_list(o->cgroups, o->ncgroups, buf, len);
-	case OW_SET_DRY_RUN:
-		snprintf(buf, len, "%s", o->dry_run ? "yes" : "no");
-		return;
-	case OW_SET_WARN_HORIZON:
-	case OW_SET_ACT_HORIZON:
-	case OW_SET_GRACE:
-		snprintf(buf, len, "%g",
-			 s == OW_SET_GRACE ? p->grace_s
-					   : (s == OW_SET_WARN_HORIZON ? p->warn_horizon_s
-								       : p->act_horizon_s));
-		return;
-	case OW_SET_PROTECT:
-	case OW_SET_PREFER:
-	case OW_SET_WEBHOOK_CA:
-	case OW_SET_METRICS_FILE:
-	case OW_SET_METRICS_LISTEN:
-	case OW_SET_CONFIG: {
-		const char *v = s == OW_SET_PROTECT	     ? o->protect
-				: s == OW_SET_PREFER	     ? o->prefer
-				: s == OW_SET_WEBHOOK_CA     ? o->webhook_ca
-				: s == OW_SET_METRICS_FILE   ? o->metrics_file
-				: s == OW_SET_METRICS_LISTEN ? o->metrics_listen
-							     : o->config_flag;
-
-		snprintf(buf, len, "%s", v ? v : "");
-		return;
-	}
-	case OW_SET_LOG_FORMAT:
-		snprintf(buf, len, "%s", o->log_format == OW_LOG_JSON ? "json" : "text");
-		return;
-	case OW_SET_WEBHOOK:
-		return format_list(o->webhook_urls, o->nwebhook_urls, buf, len);
-	case OW_SET_WEBHOOK_FORMAT:
-		return format_list(o->webhook_formats, o->nwebhook_formats, buf, len);
-	case OW_SET_NO_BPF:
-		snprintf(buf, len, "%s", o->no_bpf ? "yes" : "no");
-		return;
-	case OW_SET_ATTACH:
-		snprintf(buf, len, "%s",
-			 o->attach >= 0 && o->attach < 3 ? attach[o->attach] : "auto");
-		return;
-	case OW_SET_METRICS_INTERVAL:
-		snprintf(buf, len, "%g", o->metrics_interval_s);
-		return;
-	case OW_SET_BPF_MAX_PROCESSES:
-		snprintf(buf, len, "%u", o->bpf_max_processes);
-		return;
-	case OW_SET_VERBOSE:
-		snprintf(buf, len, "%d", o->verbose);
-		return;
-	case OW_SET_ACTION:
-		snprintf(buf, len, "%s", o->action == OW_ACTION_RESTART ? "restart" : "signal");
-		return;
-	default:
-		buf[0] = '\0';
-	}
 }
