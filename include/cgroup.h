@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup_path.h" /* ow_cg_display_name, ow_cg_depth: what a path says */
+
 #define OW_NO_LIMIT UINT64_MAX
 
 enum ow_cg_version {
@@ -77,14 +79,6 @@ int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out);
 int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out);
 
 /*
- * The name users know a cgroup by, from its path relative to the mount (e.g.
- * "/system.slice/api.service" -> "api.service", ".../docker-<64 hex>.scope" or
- * "/docker/<64 hex>" -> "docker:<12 hex>", "/kubepods/.../pod<uid>/<id>" -> "pod:<uid>",
- * "/" -> "/", anything else -> the path itself). Pure.
- */
-void ow_cg_display_name(const char *relpath, char *buf, size_t len);
-
-/*
  * How many leading components of `relpath` (below the mount at `root`) name directories that
  * root made: a cgroup directory is named by whoever may write its parent, and delegation
  * (Delegate=yes, user@UID.service) chowns a directory to its user, who may then create any
@@ -93,9 +87,6 @@ void ow_cg_display_name(const char *relpath, char *buf, size_t len);
  * believed; names below come from a user.
  */
 unsigned int ow_cg_trusted_depth(const char *root, const char *relpath);
-
-/* The number of '/'-separated components of relpath ("/" and "" have 0). Pure. */
-unsigned int ow_cg_depth(const char *relpath);
 
 /* Call `fn` for `dir` and every cgroup directory below it (pre-order). `fn` returning non-zero
  * stops the walk and that value is returned. A directory that vanishes mid-walk is skipped. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_path.h"
 #include "readfile.h"
 
 #define VALUE_BUF_LEN 64    /* one number or "max" */
@@ -555,153 +556,7 @@ int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out)
 	return 0;
 }
 
-/* ---- ow_cg_display_name ---- */
-
-/* Next '/'-separated component at or after p: returns its start (NULL at end), sets len. */
-static const char *next_comp(const char *p, size_t *len)
-{
-	while (*p == '/')
-		p++;
-	if (!*p)
-		return NULL;
-	*len = strcspn(p, "/");
-	return p;
-}
-
-static bool ends_with(const char *s, size_t n, const char *suffix)
-{
-	size_t sl = strlen(suffix);
-
-	return n >= sl && !strncmp(s + n - sl, suffix, sl);
-}
-
-static bool is_hex64(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 64)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
-			return false;
-	}
-	return true;
-}
-
-/* Pod UIDs are hex and dashes; the systemd cgroup driver writes the dashes as '_'. */
-static bool pod_uid(const char *s, size_t n, char *buf, size_t len)
-{
-	size_t i;
-
-	if (n == 0 || n > 64)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
-			return false;
-	}
-	snprintf(buf, len, "pod:%.*s", (int)n, s);
-	for (i = 4; i < len && buf[i]; i++)
-		buf[i] = buf[i] == '_' ? '-' : buf[i];
-	return true;
-}
-
-/*
- * kubelet cgroupfs driver: /kubepods/<qos>/pod<uid>/<container>; systemd driver:
- * /kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid_with_underscores>.slice/...
- */
-static bool kube_name(const char *path, char *buf, size_t len)
-{
-	bool kube = false;
-	const char *c, *pod;
-	size_t n;
-
-	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
-		if (!kube && !strncmp(c, "kubepods", 8))
-			kube = true;
-		if (!kube)
-			continue;
-		if (n > 3 && !strncmp(c, "pod", 3) && pod_uid(c + 3, n - 3, buf, len))
-			return true;
-		pod = memmem(c, n, "-pod", 4);
-		if (pod && ends_with(c, n, ".slice") && pod + 4 <= c + n - 6 &&
-		    pod_uid(pod + 4, (size_t)(c + n - 6 - (pod + 4)), buf, len))
-			return true;
-	}
-	return false;
-}
-
-/* systemd driver: .../docker-<id>.scope; cgroupfs driver: /docker/<id>. Short id as docker ps. */
-static bool docker_name(const char *path, char *buf, size_t len)
-{
-	const char *c, *prev = NULL, *last = NULL;
-	size_t n, prevn = 0, lastn = 0;
-
-	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
-		prev = last;
-		prevn = lastn;
-		last = c;
-		lastn = n;
-	}
-	if (!last)
-		return false;
-	if (lastn == 7 + 64 + 6 && !strncmp(last, "docker-", 7) &&
-	    ends_with(last, lastn, ".scope") && is_hex64(last + 7, 64)) {
-		snprintf(buf, len, "docker:%.12s", last + 7);
-		return true;
-	}
-	if (prev && prevn == 6 && !strncmp(prev, "docker", 6) && is_hex64(last, lastn)) {
-		snprintf(buf, len, "docker:%.12s", last);
-		return true;
-	}
-	return false;
-}
-
-/* systemd names every cgroup it creates after its unit: the unit name is what users know. */
-static bool unit_name(const char *path, char *buf, size_t len)
-{
-	static const char *const suffixes[] = {".service", ".scope", ".slice",
-					       ".socket",  ".mount", ".swap"};
-	const char *c, *last = NULL;
-	size_t n, lastn = 0, i;
-
-	for (c = next_comp(path, &n); c; c = next_comp(c + n, &n)) {
-		last = c;
-		lastn = n;
-	}
-	for (i = 0; last && i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		if (lastn > strlen(suffixes[i]) && ends_with(last, lastn, suffixes[i])) {
-			snprintf(buf, len, "%.*s", (int)lastn, last);
-			return true;
-		}
-	}
-	return false;
-}
-
-void ow_cg_display_name(const char *relpath, char *buf, size_t len)
-{
-	size_t n;
-
-	if (!buf || !len)
-		return;
-	if (!relpath || !next_comp(relpath, &n))
-		snprintf(buf, len, "/");
-	else if (!kube_name(relpath, buf, len) && !docker_name(relpath, buf, len) &&
-		 !unit_name(relpath, buf, len))
-		snprintf(buf, len, "%s", relpath);
-}
-
 /* ---- ow_cg_trusted_depth ---- */
-
-unsigned int ow_cg_depth(const char *relpath)
-{
-	unsigned int k = 0;
-	const char *c;
-	size_t n;
-
-	for (c = relpath ? next_comp(relpath, &n) : NULL; c; c = next_comp(c + n, &n))
-		k++;
-	return k;
-}
 
 static bool root_dir(const char *path)
 {
@@ -720,7 +575,7 @@ unsigned int ow_cg_trusted_depth(const char *root, const char *relpath)
 	if (len >= sizeof(path) || !root_dir(root))
 		return 0;
 	memcpy(path, root, len + 1);
-	for (c = relpath ? next_comp(relpath, &n) : NULL; c; c = next_comp(c + n, &n)) {
+	for (c = relpath ? ow_cgp_next(relpath, &n) : NULL; c; c = ow_cgp_next(c + n, &n)) {
 		if (len + 1 + n >= sizeof(path))
 			break;
 		path[len++] = '/';

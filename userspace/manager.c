@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_path.h"
 #include "manager.h"
 #include "proc.h"
 #include "readfile.h"
@@ -146,184 +147,59 @@ void ow_env_parse(const char *buf, size_t len, struct ow_env_info *out)
 
 /* ---- cgroup paths ---- */
 
-static const char *next_comp(const char *p, size_t *len)
+_Static_assert(sizeof(((struct ow_manager *)0)->id) == sizeof(((struct ow_cg_path *)0)->id),
+	       "a container id fits");
+_Static_assert(sizeof(((struct ow_manager *)0)->pod) == sizeof(((struct ow_cg_path *)0)->pod_uid),
+	       "a pod UID fits");
+
+static enum ow_manager_kind runtime_kind(enum ow_cgp_runtime rt)
 {
-	while (*p == '/')
-		p++;
-	if (!*p)
-		return NULL;
-	*len = strcspn(p, "/");
-	return p;
-}
-
-static bool has_prefix(const char *s, size_t n, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-
-	return n >= pl && !strncmp(s, prefix, pl);
-}
-
-static bool has_suffix(const char *s, size_t n, const char *suffix)
-{
-	size_t sl = strlen(suffix);
-
-	return n >= sl && !strncmp(s + n - sl, suffix, sl);
-}
-
-static bool is_hex64(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 64)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
-			return false;
-	}
-	return true;
-}
-
-/* "PREFIX<64 hex>SUFFIX" -> the id. */
-static bool wrapped_id(const char *c, size_t n, const char *prefix, const char *suffix,
-		       const char **id)
-{
-	size_t pl = strlen(prefix), sl = strlen(suffix);
-
-	if (n != pl + 64 + sl || !has_prefix(c, n, prefix) || !has_suffix(c, n, suffix) ||
-	    !is_hex64(c + pl, 64))
-		return false;
-	*id = c + pl;
-	return true;
-}
-
-/* A container id in one component (prev: the component above it). */
-static enum ow_manager_kind container_comp(const char *c, size_t n, const char *prev, size_t prevn,
-					   const char **id)
-{
-	if (wrapped_id(c, n, "docker-", ".scope", id))
+	switch (rt) {
+	case OW_CGP_RT_DOCKER:
 		return OW_MGR_DOCKER;
-	if (prev && prevn == 6 && !strncmp(prev, "docker", 6) && is_hex64(c, n)) {
-		*id = c; /* docker's cgroupfs driver: /docker/<id> */
-		return OW_MGR_DOCKER;
-	}
-	if (wrapped_id(c, n, "libpod-", ".scope", id) || wrapped_id(c, n, "libpod-", "", id))
+	case OW_CGP_RT_PODMAN:
 		return OW_MGR_PODMAN;
-	if (wrapped_id(c, n, "cri-containerd-", ".scope", id) ||
-	    wrapped_id(c, n, "nerdctl-", ".scope", id))
+	case OW_CGP_RT_CONTAINERD:
 		return OW_MGR_CONTAINERD;
-	if (wrapped_id(c, n, "crio-", ".scope", id))
+	case OW_CGP_RT_CRIO:
 		return OW_MGR_KUBERNETES; /* CRI-O runs only under a kubelet */
-	if (is_hex64(c, n))
-		*id = c; /* kubelet's cgroupfs driver: /kubepods/<qos>/pod<uid>/<id> */
-	return OW_MGR_UNKNOWN;
-}
-
-/* "pod<uid>" (cgroupfs driver) or "kubepods-<qos>-pod<uid_with_underscores>.slice". */
-static bool pod_comp(const char *c, size_t n, struct ow_manager *m)
-{
-	const char *uid = NULL;
-	size_t len = 0, i;
-
-	if (has_prefix(c, n, "pod") && n > 3) {
-		uid = c + 3;
-		len = n - 3;
-	} else if (has_prefix(c, n, "kubepods") && has_suffix(c, n, ".slice")) {
-		const char *p = memmem(c, n, "-pod", 4);
-
-		if (p && p + 4 < c + n - 6) {
-			uid = p + 4;
-			len = (size_t)(c + n - 6 - uid);
-		}
+	default:
+		return OW_MGR_UNKNOWN;
 	}
-	if (!uid || len >= sizeof(m->pod))
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!isxdigit((unsigned char)uid[i]) && uid[i] != '-' && uid[i] != '_')
-			return false;
-	}
-	for (i = 0; i < len; i++)
-		m->pod[i] = uid[i] == '_' ? '-' : uid[i];
-	m->pod[len] = '\0';
-	return true;
 }
 
-static bool user_manager_comp(const char *c, size_t n, uid_t *uid)
+/* The unit the path names, unless its name is too long to keep (then an earlier line's stays). */
+static void claim_unit(const char *path, const struct ow_cg_path *p, struct ow_manager *m)
 {
-	char num[16];
-	int v;
-
-	if (!has_prefix(c, n, "user@") || !has_suffix(c, n, ".service") || n - 13 >= sizeof(num))
-		return false;
-	memcpy(num, c + 5, n - 13);
-	num[n - 13] = '\0';
-	if (!parse_small_int(num, &v))
-		return false;
-	*uid = (uid_t)v;
-	return true;
+	if (!p->unit.depth || p->unit.len >= sizeof(m->unit))
+		return;
+	copy_clean(m->unit, sizeof(m->unit), path + p->unit.off, p->unit.len);
+	m->scope = p->scope;
+	m->user_unit = p->user_unit;
+	m->claim_depth = p->unit.depth;
+	m->user_depth = p->user_unit ? p->user.depth : 0;
 }
-
-static bool note_unit(struct ow_manager *m, const char *c, size_t n, bool under_user)
-{
-	if (n >= sizeof(m->unit) || n <= 6 ||
-	    (!has_suffix(c, n, ".service") && !has_suffix(c, n, ".scope")))
-		return false;
-	copy_clean(m->unit, sizeof(m->unit), c, n);
-	m->scope = has_suffix(c, n, ".scope");
-	m->user_unit = under_user;
-	return true;
-}
-
-/* Depths (1 = first component) of what a path names, for ow_manager_verify. */
-struct depths {
-	unsigned int comp, unit, unit_user, user, container;
-};
 
 void ow_manager_from_path(const char *path, struct ow_manager *m)
 {
-	const char *c, *prev = NULL, *id = NULL, *cid;
-	enum ow_manager_kind ckind = OW_MGR_UNKNOWN, k;
-	bool kube = false, under_user = false;
-	struct depths d = {0};
-	size_t n, prevn = 0;
-	uid_t uid;
+	enum ow_manager_kind kind;
+	struct ow_cg_path p;
 
-	for (c = next_comp(path, &n); c; prev = c, prevn = n, c = next_comp(c + n, &n)) {
-		d.comp++;
-		if (has_prefix(c, n, "kubepods"))
-			kube = true;
-		if (kube)
-			pod_comp(c, n, m);
-		cid = NULL;
-		k = container_comp(c, n, prev, prevn, &cid);
-		if (cid && (k != OW_MGR_UNKNOWN || kube)) {
-			ckind = k;
-			id = cid;
-			d.container = d.comp;
-		}
-		if (note_unit(m, c, n, under_user)) {
-			d.unit = d.comp;
-			d.unit_user = under_user ? d.user : 0;
-		}
-		if (user_manager_comp(c, n, &uid)) {
-			under_user = true;
-			m->user_uid = uid;
-			d.user = d.comp;
-		}
-	}
-	if (kube)
-		ckind = OW_MGR_KUBERNETES;
-	if (d.unit) {
-		m->claim_depth = d.unit;
-		m->user_depth = d.unit_user;
-	}
-	if (ckind != OW_MGR_UNKNOWN) {
-		m->claim_depth = d.container ? d.container : d.comp;
+	ow_cg_path_parse(path, &p);
+	if (p.pod.depth)
+		memcpy(m->pod, p.pod_uid, sizeof(m->pod));
+	if (p.user.depth)
+		m->user_uid = p.user_uid;
+	claim_unit(path, &p, m);
+	/* A pod's containers are the kubelet's to restart, whichever runtime runs them. */
+	kind = p.kube ? OW_MGR_KUBERNETES : runtime_kind(p.runtime);
+	if (kind != OW_MGR_UNKNOWN) {
+		m->claim_depth = p.container.depth ? p.container.depth : p.depth;
 		m->user_depth = 0;
-		m->kind = ckind;
-		if (id) {
-			memcpy(m->id, id, 64);
-			m->id[64] = '\0';
-			snprintf(m->name, sizeof(m->name), "%.12s", id);
+		m->kind = kind;
+		if (p.runtime != OW_CGP_RT_NONE) {
+			memcpy(m->id, p.id, sizeof(m->id));
+			snprintf(m->name, sizeof(m->name), "%.12s", p.id);
 		} else {
 			snprintf(m->name, sizeof(m->name), "pod-%.8s", m->pod);
 		}
@@ -629,7 +505,7 @@ static uid_t dir_owner(const char *root, const char *rel, unsigned int depth)
 	size_t n = 0;
 
 	while (depth--) {
-		c = next_comp(c + n, &n);
+		c = ow_cgp_next(c + n, &n);
 		if (!c)
 			return (uid_t)-1;
 	}
@@ -679,6 +555,7 @@ static bool find_pm2_cli(const char *fs, const char *cmd_path, char *out, size_t
 {
 	static const char *const global[] = {"/usr/lib/node_modules/pm2/bin/pm2",
 					     "/usr/local/lib/node_modules/pm2/bin/pm2"};
+	static const char bin[] = "/pm2/bin/pm2";
 	const char *cands[3] = {cmd_path, global[0], global[1]};
 	char path[PATH_MAX], real[PATH_MAX];
 	size_t fl = strlen(fs), i, rl;
@@ -690,8 +567,8 @@ static bool find_pm2_cli(const char *fs, const char *cmd_path, char *out, size_t
 		    !realpath(path, real) || strncmp(real, fs, fl))
 			continue;
 		rl = strlen(real);
-		if (has_suffix(real, rl, "/pm2/bin/pm2") && !stat(real, &st) &&
-		    S_ISREG(st.st_mode) && rl - fl < len) {
+		if (rl >= sizeof(bin) - 1 && !strcmp(real + rl - (sizeof(bin) - 1), bin) &&
+		    !stat(real, &st) && S_ISREG(st.st_mode) && rl - fl < len) {
 			memcpy(out, real + fl, rl - fl + 1);
 			return true;
 		}
