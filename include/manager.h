@@ -96,6 +96,9 @@ void ow_env_scan_init(struct ow_env_scan *s);
 void ow_env_scan_feed(struct ow_env_scan *s, const char *buf, size_t len);
 /* An entry cut off at the end (file truncated or over the read cap) is dropped. */
 void ow_env_parse(const char *buf, size_t len, struct ow_env_info *out);
+/* The above over <procroot>/<pid>/environ, read up to a cap (the kernel's own bound is near
+ * ARG_MAX); an unreadable file says nothing. */
+void ow_env_read(const char *procroot, pid_t pid, struct ow_env_info *out);
 
 /*
  * The contents of a /proc/PID/cgroup file into m: unit, user_unit, user_uid, scope, and kind
