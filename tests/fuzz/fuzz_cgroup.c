@@ -2,7 +2,8 @@
 /*
  * cgroupfs files (memory.stat, usage, limits, events, oom_control, cgroup.procs) and meminfo.
  * The first byte picks the file, the rest is it; the other files hold plausible values. A
- * cgroup's files are the kernel's, but a delegated subtree's owner names its cgroups.
+ * cgroup's files are the kernel's, but a delegated subtree's owner names its cgroups: the
+ * rest is also a cgroup path for the path parser (cgroup_path.c) and the display name.
  */
 #include "fuzz.h"
 #include "cgroup.h"
@@ -61,6 +62,7 @@ static void reset(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ow_cg_mount mount = {.version = OW_CG_V1};
+	struct ow_cg_path path;
 	struct ow_cg_stat st;
 	char dir[PATH_MAX], rel[64], name[256], *s;
 	uint64_t limit;
@@ -88,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ow_meminfo_machine_limit(dir, &limit);
 
 	s = fuzz_str(data + 1, size - 1);
+	ow_cg_path_parse(s, &path);
 	ow_cg_display_name(s, name, sizeof(name));
 	free(s);
 	return 0;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "manager.h"
+#include "managed.h"
 #include "rules.h" /* enum ow_action */
 
 #define OW_PLAN_MAX_ARGS 8

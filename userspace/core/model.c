@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup_path.h"
 #include "model.h"
 
 #define NS_PER_S 1000000000ULL

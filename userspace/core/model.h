@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cgroup.h"
+#include "memcg.h"
 #include "policy.h"
 #include "trend.h"
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "memcg.h"
 #include "policy.h"
 
 /* A warned cgroup stays warned until its ETA is this much beyond the warn horizon: an ETA

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroup.h"
+#include "cgroup_path.h"
 #include "rules.h"
 
 bool ow_rule_matches(const struct ow_cgroup_rule *r, const char *rel, const char *name)

@@ -53,7 +53,7 @@ void ow_trend_add(struct ow_trend *tr, uint64_t now_ns, uint64_t value)
 /* Minimum of the piecewise-constant series over [from, to). */
 static uint64_t floor_between(const struct ow_trend *tr, uint64_t from, uint64_t to)
 {
-	uint64_t m = UINT64_MAX;
+	uint64_t m = OW_FLOOR_NONE;
 	unsigned int age;
 
 	for (age = 0; age < tr->count; age++) {
@@ -117,12 +117,24 @@ void ow_trend_eval(const struct ow_trend *tr, uint64_t now_ns, uint64_t noise,
 	out->valid = true;
 	for (i = 0; i < 4; i++)
 		m[i] = floor_between(tr, now_ns - span + i * q, now_ns - span + (i + 1) * q);
-	for (i = 1; i < 4; i++)
-		if (m[i] == UINT64_MAX || m[i - 1] == UINT64_MAX || m[i] <= m[i - 1] + noise)
-			return;
+	/* The series moves in steps of ~1/256 of the limit (model.c): a rise of no more than the
+	 * caller's `noise` may be a step's rounding, so the tolerance scales with the limit,
+	 * where diagnose's page-exact samples need only a page (diag_verdict.c). */
+	if (ow_floor_rises(m, noise == UINT64_MAX ? noise : noise + 1) < 3)
+		return;
 	out->rising = true;
 	/* Quarter minima of a steady rise sit at the quarters' starts, 3q apart. */
 	out->floor_rate = (double)(m[3] - m[0]) * NS_PER_S / (double)(3 * q);
+}
+
+unsigned int ow_floor_rises(const uint64_t floor[4], uint64_t min_rise)
+{
+	unsigned int rises = 0, q;
+
+	for (q = 1; q < 4; q++)
+		rises += floor[q] != OW_FLOOR_NONE && floor[q - 1] != OW_FLOOR_NONE &&
+			 floor[q] >= floor[q - 1] && floor[q] - floor[q - 1] >= min_rise;
+	return rises;
 }
 
 double ow_eta_seconds(uint64_t level, uint64_t limit, double rate)

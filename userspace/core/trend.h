@@ -50,6 +50,16 @@ void ow_trend_add(struct ow_trend *tr, uint64_t now_ns, uint64_t value);
 void ow_trend_eval(const struct ow_trend *tr, uint64_t now_ns, uint64_t noise,
 		   struct ow_trend_result *out);
 
+/* A quarter of the window without a value: its floor is unknown. */
+#define OW_FLOOR_NONE UINT64_MAX
+
+/*
+ * The floor test, shared by the daemon's trend and diagnose's verdict: of the three steps
+ * between the floors (minima) of a window's four quarters, how many rise by at least
+ * `min_rise` bytes. A step from or to an OW_FLOOR_NONE quarter does not rise. Pure.
+ */
+unsigned int ow_floor_rises(const uint64_t floor[4], uint64_t min_rise);
+
 /* Seconds until `level` reaches `limit` at `rate` bytes/s; INFINITY when not growing. */
 double ow_eta_seconds(uint64_t level, uint64_t limit, double rate);
 

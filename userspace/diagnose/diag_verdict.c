@@ -2,12 +2,19 @@
 /* diagnose's growth fit and verdict: see userspace/diagnose/diag_verdict.h. Pure. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "diag_verdict.h"
+#include "trend.h"
 
-#define FLOOR_EPSILON 4096.0 /* a floor "rises" by at least a page */
+/*
+ * A floor "rises" by at least a page: diagnose samples the target's counters, which the kernel
+ * keeps in pages, at every interval, so one page more is real growth. The daemon's trend
+ * needs a tolerance scaled to the limit instead, as its series moves in steps (trend.c).
+ */
+#define FLOOR_MIN_RISE 4096
 
 int ow_fit_line(const struct ow_diag_sample *s, size_t n, struct ow_line_fit *out)
 {
@@ -41,7 +48,8 @@ int ow_fit_line(const struct ow_diag_sample *s, size_t n, struct ow_line_fit *ou
 static unsigned int floor_rises(const struct ow_diag_sample *s, size_t n, double span)
 {
 	double floor[4] = {INFINITY, INFINITY, INFINITY, INFINITY}, t0 = s[0].t_s;
-	unsigned int rises = 0, q;
+	uint64_t bytes[4];
+	unsigned int q;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -50,10 +58,10 @@ static unsigned int floor_rises(const struct ow_diag_sample *s, size_t n, double
 		if (s[i].bytes < floor[q])
 			floor[q] = s[i].bytes;
 	}
-	for (q = 1; q < 4; q++)
-		rises += isfinite(floor[q]) && isfinite(floor[q - 1]) &&
-			 floor[q] >= floor[q - 1] + FLOOR_EPSILON;
-	return rises;
+	/* The samples are byte counts: whole, and not negative. */
+	for (q = 0; q < 4; q++)
+		bytes[q] = isfinite(floor[q]) ? (uint64_t)fmax(floor[q], 0) : OW_FLOOR_NONE;
+	return ow_floor_rises(bytes, FLOOR_MIN_RISE);
 }
 
 static void judge(struct ow_diag_judgement *j, enum ow_diag_verdict v, double conf, const char *why)

@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OW_NO_LIMIT UINT64_MAX
+#include "cgroup_path.h" /* ow_cg_display_name, ow_cg_depth: what a path says */
+#include "memcg.h"	 /* struct ow_cg_stat, OW_NO_LIMIT */
 
 enum ow_cg_version {
 	OW_CG_V1 = 1,
@@ -23,21 +24,6 @@ enum ow_cg_version {
 struct ow_cg_mount {
 	enum ow_cg_version version;
 	char path[PATH_MAX]; /* e.g. /sys/fs/cgroup/memory (v1) or /sys/fs/cgroup (v2) */
-};
-
-/* One cgroup's memory, in bytes. Fields a version lacks are 0 (or OW_NO_LIMIT for limits). */
-struct ow_cg_stat {
-	uint64_t usage;		/* memory.current | memory.usage_in_bytes */
-	uint64_t limit;		/* memory.max | memory.limit_in_bytes; OW_NO_LIMIT when "max" or
-				 * at/above the v1 "unlimited" value (>= 2^62) */
-	uint64_t high;		/* memory.high (v2 only), else OW_NO_LIMIT */
-	uint64_t anon;		/* memory.stat anon | total_rss (v1 has no "anon") */
-	uint64_t file;		/* memory.stat file | total_cache */
-	uint64_t active_file;	/* memory.stat active_file | total_active_file */
-	uint64_t inactive_file; /* memory.stat inactive_file | total_inactive_file */
-	uint64_t shmem;		/* memory.stat shmem | total_shmem */
-	uint64_t swap; /* memory.swap.current | memory.memsw.usage_in_bytes - usage (0 if absent) */
-	uint64_t oom_kills; /* memory.events oom_kill | memory.oom_control oom_kill */
 };
 
 /*
@@ -77,14 +63,6 @@ int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out);
 int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out);
 
 /*
- * The name users know a cgroup by, from its path relative to the mount (e.g.
- * "/system.slice/api.service" -> "api.service", ".../docker-<64 hex>.scope" or
- * "/docker/<64 hex>" -> "docker:<12 hex>", "/kubepods/.../pod<uid>/<id>" -> "pod:<uid>",
- * "/" -> "/", anything else -> the path itself). Pure.
- */
-void ow_cg_display_name(const char *relpath, char *buf, size_t len);
-
-/*
  * How many leading components of `relpath` (below the mount at `root`) name directories that
  * root made: a cgroup directory is named by whoever may write its parent, and delegation
  * (Delegate=yes, user@UID.service) chowns a directory to its user, who may then create any
@@ -93,9 +71,6 @@ void ow_cg_display_name(const char *relpath, char *buf, size_t len);
  * believed; names below come from a user.
  */
 unsigned int ow_cg_trusted_depth(const char *root, const char *relpath);
-
-/* The number of '/'-separated components of relpath ("/" and "" have 0). Pure. */
-unsigned int ow_cg_depth(const char *relpath);
 
 /* Call `fn` for `dir` and every cgroup directory below it (pre-order). `fn` returning non-zero
  * stops the walk and that value is returned. A directory that vanishes mid-walk is skipped. */

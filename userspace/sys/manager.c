@@ -2,7 +2,8 @@
 /*
  * Who manages a process: see userspace/sys/manager.h. A process writes its own environment, so
  * nothing read here is trusted: values are bounded, control characters replaced, and the
- * commands built from them (action_plan.c) validate them again.
+ * commands built from them (action_plan.c) validate them again. Whether to believe what is
+ * found here is manager_verify.c's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,10 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cgroup_path.h"
 #include "manager.h"
 #include "proc.h"
 #include "readfile.h"
@@ -23,7 +23,6 @@
 #define CGROUP_FILE_LEN (16 * 1024)
 #define ENVIRON_CAP	(4 * 1024 * 1024) /* the kernel's own bound is near ARG_MAX */
 #define CHUNK		4096
-#define STATUS_LEN	8192
 
 /* ---- environ ---- */
 
@@ -146,184 +145,59 @@ void ow_env_parse(const char *buf, size_t len, struct ow_env_info *out)
 
 /* ---- cgroup paths ---- */
 
-static const char *next_comp(const char *p, size_t *len)
+_Static_assert(sizeof(((struct ow_manager *)0)->id) == sizeof(((struct ow_cg_path *)0)->id),
+	       "a container id fits");
+_Static_assert(sizeof(((struct ow_manager *)0)->pod) == sizeof(((struct ow_cg_path *)0)->pod_uid),
+	       "a pod UID fits");
+
+static enum ow_manager_kind runtime_kind(enum ow_cgp_runtime rt)
 {
-	while (*p == '/')
-		p++;
-	if (!*p)
-		return NULL;
-	*len = strcspn(p, "/");
-	return p;
-}
-
-static bool has_prefix(const char *s, size_t n, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-
-	return n >= pl && !strncmp(s, prefix, pl);
-}
-
-static bool has_suffix(const char *s, size_t n, const char *suffix)
-{
-	size_t sl = strlen(suffix);
-
-	return n >= sl && !strncmp(s + n - sl, suffix, sl);
-}
-
-static bool is_hex64(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 64)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
-			return false;
-	}
-	return true;
-}
-
-/* "PREFIX<64 hex>SUFFIX" -> the id. */
-static bool wrapped_id(const char *c, size_t n, const char *prefix, const char *suffix,
-		       const char **id)
-{
-	size_t pl = strlen(prefix), sl = strlen(suffix);
-
-	if (n != pl + 64 + sl || !has_prefix(c, n, prefix) || !has_suffix(c, n, suffix) ||
-	    !is_hex64(c + pl, 64))
-		return false;
-	*id = c + pl;
-	return true;
-}
-
-/* A container id in one component (prev: the component above it). */
-static enum ow_manager_kind container_comp(const char *c, size_t n, const char *prev, size_t prevn,
-					   const char **id)
-{
-	if (wrapped_id(c, n, "docker-", ".scope", id))
+	switch (rt) {
+	case OW_CGP_RT_DOCKER:
 		return OW_MGR_DOCKER;
-	if (prev && prevn == 6 && !strncmp(prev, "docker", 6) && is_hex64(c, n)) {
-		*id = c; /* docker's cgroupfs driver: /docker/<id> */
-		return OW_MGR_DOCKER;
-	}
-	if (wrapped_id(c, n, "libpod-", ".scope", id) || wrapped_id(c, n, "libpod-", "", id))
+	case OW_CGP_RT_PODMAN:
 		return OW_MGR_PODMAN;
-	if (wrapped_id(c, n, "cri-containerd-", ".scope", id) ||
-	    wrapped_id(c, n, "nerdctl-", ".scope", id))
+	case OW_CGP_RT_CONTAINERD:
 		return OW_MGR_CONTAINERD;
-	if (wrapped_id(c, n, "crio-", ".scope", id))
+	case OW_CGP_RT_CRIO:
 		return OW_MGR_KUBERNETES; /* CRI-O runs only under a kubelet */
-	if (is_hex64(c, n))
-		*id = c; /* kubelet's cgroupfs driver: /kubepods/<qos>/pod<uid>/<id> */
-	return OW_MGR_UNKNOWN;
-}
-
-/* "pod<uid>" (cgroupfs driver) or "kubepods-<qos>-pod<uid_with_underscores>.slice". */
-static bool pod_comp(const char *c, size_t n, struct ow_manager *m)
-{
-	const char *uid = NULL;
-	size_t len = 0, i;
-
-	if (has_prefix(c, n, "pod") && n > 3) {
-		uid = c + 3;
-		len = n - 3;
-	} else if (has_prefix(c, n, "kubepods") && has_suffix(c, n, ".slice")) {
-		const char *p = memmem(c, n, "-pod", 4);
-
-		if (p && p + 4 < c + n - 6) {
-			uid = p + 4;
-			len = (size_t)(c + n - 6 - uid);
-		}
+	default:
+		return OW_MGR_UNKNOWN;
 	}
-	if (!uid || len >= sizeof(m->pod))
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!isxdigit((unsigned char)uid[i]) && uid[i] != '-' && uid[i] != '_')
-			return false;
-	}
-	for (i = 0; i < len; i++)
-		m->pod[i] = uid[i] == '_' ? '-' : uid[i];
-	m->pod[len] = '\0';
-	return true;
 }
 
-static bool user_manager_comp(const char *c, size_t n, uid_t *uid)
+/* The unit the path names, unless its name is too long to keep (then an earlier line's stays). */
+static void claim_unit(const char *path, const struct ow_cg_path *p, struct ow_manager *m)
 {
-	char num[16];
-	int v;
-
-	if (!has_prefix(c, n, "user@") || !has_suffix(c, n, ".service") || n - 13 >= sizeof(num))
-		return false;
-	memcpy(num, c + 5, n - 13);
-	num[n - 13] = '\0';
-	if (!parse_small_int(num, &v))
-		return false;
-	*uid = (uid_t)v;
-	return true;
+	if (!p->unit.depth || p->unit.len >= sizeof(m->unit))
+		return;
+	copy_clean(m->unit, sizeof(m->unit), path + p->unit.off, p->unit.len);
+	m->scope = p->scope;
+	m->user_unit = p->user_unit;
+	m->claim_depth = p->unit.depth;
+	m->user_depth = p->user_unit ? p->user.depth : 0;
 }
-
-static bool note_unit(struct ow_manager *m, const char *c, size_t n, bool under_user)
-{
-	if (n >= sizeof(m->unit) || n <= 6 ||
-	    (!has_suffix(c, n, ".service") && !has_suffix(c, n, ".scope")))
-		return false;
-	copy_clean(m->unit, sizeof(m->unit), c, n);
-	m->scope = has_suffix(c, n, ".scope");
-	m->user_unit = under_user;
-	return true;
-}
-
-/* Depths (1 = first component) of what a path names, for ow_manager_verify. */
-struct depths {
-	unsigned int comp, unit, unit_user, user, container;
-};
 
 void ow_manager_from_path(const char *path, struct ow_manager *m)
 {
-	const char *c, *prev = NULL, *id = NULL, *cid;
-	enum ow_manager_kind ckind = OW_MGR_UNKNOWN, k;
-	bool kube = false, under_user = false;
-	struct depths d = {0};
-	size_t n, prevn = 0;
-	uid_t uid;
+	enum ow_manager_kind kind;
+	struct ow_cg_path p;
 
-	for (c = next_comp(path, &n); c; prev = c, prevn = n, c = next_comp(c + n, &n)) {
-		d.comp++;
-		if (has_prefix(c, n, "kubepods"))
-			kube = true;
-		if (kube)
-			pod_comp(c, n, m);
-		cid = NULL;
-		k = container_comp(c, n, prev, prevn, &cid);
-		if (cid && (k != OW_MGR_UNKNOWN || kube)) {
-			ckind = k;
-			id = cid;
-			d.container = d.comp;
-		}
-		if (note_unit(m, c, n, under_user)) {
-			d.unit = d.comp;
-			d.unit_user = under_user ? d.user : 0;
-		}
-		if (user_manager_comp(c, n, &uid)) {
-			under_user = true;
-			m->user_uid = uid;
-			d.user = d.comp;
-		}
-	}
-	if (kube)
-		ckind = OW_MGR_KUBERNETES;
-	if (d.unit) {
-		m->claim_depth = d.unit;
-		m->user_depth = d.unit_user;
-	}
-	if (ckind != OW_MGR_UNKNOWN) {
-		m->claim_depth = d.container ? d.container : d.comp;
+	ow_cg_path_parse(path, &p);
+	if (p.pod.depth)
+		memcpy(m->pod, p.pod_uid, sizeof(m->pod));
+	if (p.user.depth)
+		m->user_uid = p.user_uid;
+	claim_unit(path, &p, m);
+	/* A pod's containers are the kubelet's to restart, whichever runtime runs them. */
+	kind = p.kube ? OW_MGR_KUBERNETES : runtime_kind(p.runtime);
+	if (kind != OW_MGR_UNKNOWN) {
+		m->claim_depth = p.container.depth ? p.container.depth : p.depth;
 		m->user_depth = 0;
-		m->kind = ckind;
-		if (id) {
-			memcpy(m->id, id, 64);
-			m->id[64] = '\0';
-			snprintf(m->name, sizeof(m->name), "%.12s", id);
+		m->kind = kind;
+		if (p.runtime != OW_CGP_RT_NONE) {
+			memcpy(m->id, p.id, sizeof(m->id));
+			snprintf(m->name, sizeof(m->name), "%.12s", p.id);
 		} else {
 			snprintf(m->name, sizeof(m->name), "pod-%.8s", m->pod);
 		}
@@ -460,7 +334,7 @@ static void read_cgroup(const char *procroot, pid_t pid, struct ow_manager *m)
 	free(buf);
 }
 
-static void read_environ(const char *procroot, pid_t pid, struct ow_env_info *env)
+void ow_env_read(const char *procroot, pid_t pid, struct ow_env_info *env)
 {
 	struct ow_env_scan *s = malloc(sizeof(*s));
 	char path[PATH_MAX], chunk[CHUNK];
@@ -488,27 +362,9 @@ out:
 	free(s);
 }
 
-/* Real uid and gid from status ("Uid:\tREAL\tEFFECTIVE..."). */
-static int status_ids(const char *procroot, pid_t pid, uid_t *uid_out, gid_t *gid_out)
-{
-	char path[PATH_MAX], buf[STATUS_LEN], *u, *g;
-	unsigned long uid, gid;
-
-	snprintf(path, sizeof(path), "%s/%d/status", procroot, (int)pid);
-	if (ow_read_file(path, buf, sizeof(buf), false) < 0)
-		return -ENOENT;
-	u = strstr(buf, "\nUid:");
-	g = strstr(buf, "\nGid:");
-	if (!u || !g || sscanf(u + 5, "%lu", &uid) != 1 || sscanf(g + 5, "%lu", &gid) != 1)
-		return -EINVAL;
-	*uid_out = (uid_t)uid;
-	*gid_out = (gid_t)gid;
-	return 0;
-}
-
 static void read_ids(const char *procroot, pid_t pid, struct ow_manager *m)
 {
-	m->ids_known = !status_ids(procroot, pid, &m->uid, &m->gid);
+	m->ids_known = !ow_proc_ids(procroot, pid, &m->uid, &m->gid);
 }
 
 /* HOME from the password database: the environment is the process's to write. */
@@ -545,271 +401,10 @@ void ow_manager_detect(const char *procroot, pid_t pid, struct ow_manager *m)
 	m->distrust = "the claim was not checked";
 	m->pid = pid;
 	read_cgroup(procroot, pid, m);
-	read_environ(procroot, pid, &env);
+	ow_env_read(procroot, pid, &env);
 	ow_manager_apply_env(m, &env);
 	read_ids(procroot, pid, m);
 	passwd_home(m);
 	if (m->unit[0])
 		read_main(procroot, pid, m);
-}
-
-/* ---- is the claim to be believed ---- */
-
-#define ANCESTORS_MAX 16 /* how far up a PM2 God daemon is looked for */
-#define ARGV_LEN      4096
-
-const char *ow_manager_cgroup_distrust(const struct ow_manager *m, unsigned int trusted_depth,
-				       uid_t user_dir_owner)
-{
-	if (!m->claim_depth || m->claim_depth == UINT_MAX)
-		return "the cgroup that names its manager cannot be checked";
-	if (m->kind != OW_MGR_SYSTEMD || !m->user_unit)
-		return trusted_depth >= m->claim_depth
-			       ? NULL
-			       : "a user may have named its cgroup (a delegated subtree)";
-	if (!m->user_depth || trusted_depth + 1 < m->user_depth)
-		return "a user may have named its user@UID.service cgroup (a delegated subtree)";
-	if (user_dir_owner != 0 && user_dir_owner != m->user_uid)
-		return "its user@UID.service cgroup belongs to another user";
-	if (!m->ids_known || m->uid != m->user_uid)
-		return "it does not run as the user whose unit it claims";
-	return NULL;
-}
-
-/* The i-th NUL-separated argument, or NULL. */
-static const char *nth_arg(const char *argv, size_t len, unsigned int i, size_t *n)
-{
-	const char *p = argv, *end = argv + len;
-
-	for (; p < end; i--) {
-		*n = strnlen(p, (size_t)(end - p));
-		if (!i)
-			return p;
-		p += *n + 1;
-	}
-	return NULL;
-}
-
-static bool arg_base_is(const char *argv, size_t len, unsigned int i, const char *name)
-{
-	size_t n, nl = strlen(name);
-	const char *a = nth_arg(argv, len, i, &n);
-
-	return a && n >= nl && !memcmp(a + n - nl, name, nl) && (n == nl || a[n - nl - 1] == '/');
-}
-
-bool ow_manager_is_supervisord(const char *argv, size_t len)
-{
-	return arg_base_is(argv, len, 0, "supervisord") || arg_base_is(argv, len, 1, "supervisord");
-}
-
-bool ow_manager_is_pm2_god(const char *argv, size_t len)
-{
-	size_t n;
-	const char *a = nth_arg(argv, len, 0, &n);
-
-	return a && n > 5 && !strncmp(a, "PM2 v", 5) && memmem(a, n, ": God Daemon (", 14);
-}
-
-/* The raw argv of pid (NUL-separated), its length, or -errno. */
-static ssize_t read_argv(const char *procroot, pid_t pid, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%d/cmdline", procroot, (int)pid);
-	return ow_read_file(path, buf, size, false);
-}
-
-/* The uid of root/rel's first `depth` components' directory, or -1. */
-static uid_t dir_owner(const char *root, const char *rel, unsigned int depth)
-{
-	char path[PATH_MAX];
-	const char *c = rel;
-	struct stat st;
-	size_t n = 0;
-
-	while (depth--) {
-		c = next_comp(c + n, &n);
-		if (!c)
-			return (uid_t)-1;
-	}
-	snprintf(path, sizeof(path), "%s%.*s", root, (int)(c + n - rel), rel);
-	return lstat(path, &st) || !S_ISDIR(st.st_mode) ? (uid_t)-1 : st.st_uid;
-}
-
-static void verify_cgroup(const struct ow_mgr_roots *r, struct ow_manager *m)
-{
-	const char *root = r->hier[m->cg_hier];
-	unsigned int depth;
-
-	if (!root) {
-		m->distrust = "the cgroup hierarchy that names its manager is not mounted";
-		return;
-	}
-	depth = ow_cg_trusted_depth(root, m->cg_path);
-	m->distrust = ow_manager_cgroup_distrust(
-		m, depth, m->user_depth ? dir_owner(root, m->cg_path, m->user_depth) : 0);
-}
-
-/* supervisord starts its programs itself: it is their parent. */
-static void verify_supervisor(const char *procroot, pid_t pid, struct ow_manager *m)
-{
-	char *argv = malloc(ARGV_LEN);
-	struct ow_proc_info self;
-	ssize_t len;
-	uid_t uid;
-	gid_t gid;
-
-	m->distrust = "its parent is not supervisord";
-	if (argv && !ow_proc_read(procroot, pid, &self) &&
-	    (len = read_argv(procroot, self.ppid, argv, ARGV_LEN)) > 0 &&
-	    ow_manager_is_supervisord(argv, (size_t)len) &&
-	    !status_ids(procroot, self.ppid, &uid, &gid)) {
-		m->sv_as_user = uid != 0;
-		m->distrust = uid == 0 || (m->ids_known && uid == m->uid)
-				      ? NULL
-				      : "its supervisord runs as another user";
-	}
-	free(argv);
-}
-
-/* The pm2 CLI of the God daemon's installation: the command its owner's shell ran, when that
- * is a pm2 package's bin/pm2, else a global npm install. Never the victim's PATH. */
-static bool find_pm2_cli(const char *fs, const char *cmd_path, char *out, size_t len)
-{
-	static const char *const global[] = {"/usr/lib/node_modules/pm2/bin/pm2",
-					     "/usr/local/lib/node_modules/pm2/bin/pm2"};
-	const char *cands[3] = {cmd_path, global[0], global[1]};
-	char path[PATH_MAX], real[PATH_MAX];
-	size_t fl = strlen(fs), i, rl;
-	struct stat st;
-
-	for (i = 0; i < 3; i++) {
-		if (cands[i][0] != '/' ||
-		    (size_t)snprintf(path, sizeof(path), "%s%s", fs, cands[i]) >= sizeof(path) ||
-		    !realpath(path, real) || strncmp(real, fs, fl))
-			continue;
-		rl = strlen(real);
-		if (has_suffix(real, rl, "/pm2/bin/pm2") && !stat(real, &st) &&
-		    S_ISREG(st.st_mode) && rl - fl < len) {
-			memcpy(out, real + fl, rl - fl + 1);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* A God daemon of the victim's owner among its ancestors, or 0. */
-static pid_t find_pm2_god(const char *procroot, pid_t pid, const struct ow_manager *m)
-{
-	char *argv = malloc(ARGV_LEN);
-	struct ow_proc_info pi;
-	unsigned int i;
-	pid_t god = 0;
-	ssize_t len;
-	uid_t uid;
-	gid_t gid;
-
-	for (i = 0; argv && i < ANCESTORS_MAX && !ow_proc_read(procroot, pid, &pi); i++) {
-		pid = pi.ppid;
-		if (pid <= 1)
-			break;
-		len = read_argv(procroot, pid, argv, ARGV_LEN);
-		if (len > 0 && ow_manager_is_pm2_god(argv, (size_t)len)) {
-			if (!status_ids(procroot, pid, &uid, &gid) && uid == m->uid)
-				god = pid;
-			break;
-		}
-	}
-	free(argv);
-	return god;
-}
-
-static void verify_pm2(const struct ow_mgr_roots *r, const char *procroot, pid_t pid,
-		       struct ow_manager *m)
-{
-	char path[PATH_MAX];
-	struct ow_env_info env;
-	ssize_t n;
-	pid_t god;
-
-	m->distrust = "no PM2 God daemon of its owner is among its ancestors";
-	if (!m->ids_known || !(god = find_pm2_god(procroot, pid, m)))
-		return;
-	snprintf(path, sizeof(path), "%s/%d/exe", procroot, (int)god);
-	n = readlink(path, m->pm2_node, sizeof(m->pm2_node) - 1);
-	m->pm2_node[n > 0 ? n : 0] = '\0';
-	read_environ(procroot, god, &env);
-	m->distrust = "the pm2 of its God daemon's installation cannot be found";
-	if (m->pm2_node[0] != '/' || strstr(m->pm2_node, " (deleted)") ||
-	    !find_pm2_cli(r->fs, env.cmd_path, m->pm2_cli, sizeof(m->pm2_cli)))
-		return;
-	/* Written by the God daemon's owner, whom the command runs as. */
-	if (env.pm2_home[0])
-		snprintf(m->pm2_home, sizeof(m->pm2_home), "%s", env.pm2_home);
-	else if (m->home[0] && strlen(m->home) + 5 < sizeof(m->pm2_home))
-		strcat(strcpy(m->pm2_home, m->home), "/.pm2");
-	m->distrust = m->pm2_home[0] ? NULL : "the PM2 home is unknown";
-}
-
-void ow_manager_verify(const struct ow_mgr_roots *roots, const char *procroot, pid_t pid,
-		       struct ow_manager *m)
-{
-	m->distrust = NULL;
-	switch (m->kind) {
-	case OW_MGR_SYSTEMD:
-	case OW_MGR_DOCKER:
-	case OW_MGR_PODMAN:
-		verify_cgroup(roots, m);
-		break;
-	case OW_MGR_SUPERVISOR:
-		verify_supervisor(procroot, pid, m);
-		break;
-	case OW_MGR_PM2:
-		verify_pm2(roots, procroot, pid, m);
-		break;
-	default:
-		break; /* nothing is restarted on its say-so */
-	}
-}
-
-const char *ow_manager_kind_name(enum ow_manager_kind kind)
-{
-	static const char *const names[] = {
-		[OW_MGR_UNKNOWN] = "unknown",	    [OW_MGR_SYSTEMD] = "systemd",
-		[OW_MGR_SUPERVISOR] = "supervisor", [OW_MGR_PM2] = "pm2",
-		[OW_MGR_DOCKER] = "docker",	    [OW_MGR_PODMAN] = "podman",
-		[OW_MGR_CONTAINERD] = "containerd", [OW_MGR_KUBERNETES] = "kubernetes",
-	};
-
-	return (unsigned int)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
-}
-
-void ow_manager_label(const struct ow_manager *m, char *buf, size_t len)
-{
-	const char *kind = ow_manager_kind_name(m->kind);
-
-	switch (m->kind) {
-	case OW_MGR_UNKNOWN:
-		snprintf(buf, len, "unknown");
-		break;
-	case OW_MGR_SYSTEMD:
-		if (m->user_unit)
-			snprintf(buf, len, "systemd:user@%u:%s", (unsigned int)m->user_uid,
-				 m->name);
-		else
-			snprintf(buf, len, "systemd:%s", m->name);
-		break;
-	case OW_MGR_PM2:
-		snprintf(buf, len, "pm2:%s(id %d)", m->name[0] ? m->name : "?", m->pm2_id);
-		break;
-	case OW_MGR_KUBERNETES:
-		if (m->pod[0] && m->id[0])
-			snprintf(buf, len, "kubernetes:%s(pod %s)", m->name, m->pod);
-		else
-			snprintf(buf, len, "kubernetes:%s", m->name);
-		break;
-	default:
-		snprintf(buf, len, "%s:%s", kind, m->name);
-	}
 }

@@ -12,55 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum ow_manager_kind {
-	OW_MGR_UNKNOWN = 0,
-	OW_MGR_SYSTEMD,	   /* a unit of the system manager, or of a user's (user_uid) */
-	OW_MGR_SUPERVISOR, /* supervisord: SUPERVISOR_* in its environment */
-	OW_MGR_PM2,	   /* a PM2 app: pm_id in its environment */
-	OW_MGR_DOCKER,
-	OW_MGR_PODMAN,
-	OW_MGR_CONTAINERD, /* nerdctl / plain containerd */
-	OW_MGR_KUBERNETES, /* a pod's container: the kubelet restarts it by itself */
-};
-
-#define OW_MGR_NAME_LEN 128
-#define OW_MGR_PATH_LEN 1024
-
-struct ow_manager {
-	enum ow_manager_kind kind;
-	/* systemd: the unit; supervisor: GROUP:NAME; pm2: the app name; containers: short id. */
-	char name[OW_MGR_NAME_LEN];
-	/* The systemd unit whose cgroup holds the process, whatever the kind ("" if none). */
-	char unit[OW_MGR_NAME_LEN];
-	bool user_unit; /* unit belongs to user@UID.service */
-	uid_t user_uid; /* the UID of that user manager */
-	bool scope;	/* unit is a .scope: systemctl cannot restart it */
-	bool unit_main; /* looks like the unit's main process (its parent is the manager) */
-	char id[65];	/* containers: the full id */
-	/* Where the unit or container was read: which line of /proc/PID/cgroup (OW_MGR_HIER_*),
-	 * its path, and the depth (1 = first component) of the component naming the unit or
-	 * container, and of user@UID.service for a user unit. */
-	int cg_hier;
-	char cg_path[OW_MGR_PATH_LEN];
-	unsigned int claim_depth;
-	unsigned int user_depth;
-	char pod[65];			/* kubernetes: the pod UID */
-	int pm2_id;			/* -1 when not a PM2 app */
-	char pm2_home[OW_MGR_PATH_LEN]; /* the God daemon's PM2_HOME, or "" */
-	char pm2_node[OW_MGR_PATH_LEN]; /* the God daemon's executable (node) */
-	char pm2_cli[OW_MGR_PATH_LEN];	/* the pm2 CLI of the God daemon's installation */
-	char home[OW_MGR_PATH_LEN];	/* the owner's home from the password database, or "" */
-	char sv_group[64];		/* supervisor */
-	char sv_process[64];
-	bool sv_as_user; /* supervisord runs as the process's owner: so does supervisorctl */
-	uid_t uid;	 /* the process's real ids: PM2 commands run as its owner */
-	gid_t gid;
-	bool ids_known;
-	pid_t pid; /* the process */
-	/* Static: why the claim above (a cgroup name, an environment variable) is not believed,
-	 * or NULL once ow_manager_verify believed it. A restart is only planned when NULL. */
-	const char *distrust;
-};
+#include "managed.h" /* struct ow_manager, the kinds and their names */
 
 /* The lines of /proc/PID/cgroup a claim can come from. */
 enum { OW_MGR_HIER_SYSTEMD, OW_MGR_HIER_UNIFIED, OW_MGR_HIER_MEMORY, OW_MGR_HIER_COUNT };
@@ -96,6 +48,9 @@ void ow_env_scan_init(struct ow_env_scan *s);
 void ow_env_scan_feed(struct ow_env_scan *s, const char *buf, size_t len);
 /* An entry cut off at the end (file truncated or over the read cap) is dropped. */
 void ow_env_parse(const char *buf, size_t len, struct ow_env_info *out);
+/* The above over <procroot>/<pid>/environ, read up to a cap (the kernel's own bound is near
+ * ARG_MAX); an unreadable file says nothing. */
+void ow_env_read(const char *procroot, pid_t pid, struct ow_env_info *out);
 
 /*
  * The contents of a /proc/PID/cgroup file into m: unit, user_unit, user_uid, scope, and kind
@@ -138,10 +93,5 @@ const char *ow_manager_cgroup_distrust(const struct ow_manager *m, unsigned int 
  * named "supervisord"? Is it a PM2 God daemon's title ("PM2 vX: God Daemon (HOME)")? Pure. */
 bool ow_manager_is_supervisord(const char *argv, size_t len);
 bool ow_manager_is_pm2_god(const char *argv, size_t len);
-
-/* "systemd:api.service", "pm2:worker(id 3)", "supervisor:queue:worker_01", "docker:3f2a1b..",
- * or "unknown". */
-void ow_manager_label(const struct ow_manager *m, char *buf, size_t len);
-const char *ow_manager_kind_name(enum ow_manager_kind kind);
 
 #endif /* OW_MANAGER_H */

@@ -259,26 +259,51 @@ int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out)
 
 /* ---- trust: exe, uid, oom_score_adj, oom_score ---- */
 
-/* The first number after "\nUid:" in status: the real uid. */
-static int parse_status_uid(const char *buf, uid_t *out)
+/* The first number after `key` ("\nUid:", "\nGid:") in status: the real id. */
+static int parse_status_id(const char *buf, const char *key, uint64_t *out)
 {
-	const char *p = strstr(buf, "\nUid:");
-	uint64_t v;
+	const char *p = strstr(buf, key);
 	char num[24];
 	size_t n;
 
 	if (!p)
 		return -EINVAL;
-	p += 5;
+	p += strlen(key);
 	p += strspn(p, " \t");
 	n = strspn(p, "0123456789");
 	if (!n || n >= sizeof(num))
 		return -EINVAL;
 	memcpy(num, p, n);
 	num[n] = '\0';
-	if (parse_u64(num, UINT32_MAX - 1, &v))
-		return -EINVAL;
-	*out = (uid_t)v;
+	return parse_u64(num, UINT32_MAX - 1, out) ? -EINVAL : 0;
+}
+
+static int parse_status_uid(const char *buf, uid_t *out)
+{
+	uint64_t v;
+	int err = parse_status_id(buf, "\nUid:", &v);
+
+	if (!err)
+		*out = (uid_t)v;
+	return err;
+}
+
+int ow_proc_ids(const char *procroot, pid_t pid, uid_t *uid, gid_t *gid)
+{
+	char buf[STATUS_BUF_LEN];
+	ssize_t len = read_pid_file(procroot, pid, "status", buf, sizeof(buf), true);
+	uint64_t u, g;
+	int err;
+
+	if (len < 0)
+		return (int)len;
+	err = parse_status_id(buf, "\nUid:", &u);
+	if (!err)
+		err = parse_status_id(buf, "\nGid:", &g);
+	if (err)
+		return err;
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
 	return 0;
 }
 

@@ -42,6 +42,10 @@ struct ow_proc_trust {
  * unreadable exe (a kernel thread, a gone mount) is only untrusted. */
 int ow_proc_read_trust(const char *procroot, pid_t pid, struct ow_proc_trust *out);
 
+/* The real uid and gid of `pid` from <procroot>/<pid>/status ("Uid:\tREAL\tEFFECTIVE..."):
+ * 0, -ESRCH when the process is gone, or -EINVAL when malformed. */
+int ow_proc_ids(const char *procroot, pid_t pid, uid_t *uid, gid_t *gid);
+
 /* Read <procroot>/<pid>/stat, status and cmdline. RSS fields are 0 for kernel threads. */
 int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out);
 

@@ -721,6 +721,37 @@ static void test_slope_least_squares(void **state)
 	assert_true(fabs(ow_slope(t, w, 2) + 100) < 1e-9);
 }
 
+/* ---- ow_floor_rises: the floor test shared with diagnose ---- */
+
+static void test_floor_rises_counts_steps_of_at_least_min_rise(void **state)
+{
+	const uint64_t steady[4] = {100, 200, 300, 400}, held[4] = {100, 200, 200, 300};
+	const uint64_t fell[4] = {400, 300, 200, 100}, exact[4] = {0, 4096, 8192, 12288};
+
+	assert_int_equal(ow_floor_rises(steady, 1), 3);
+	assert_int_equal(ow_floor_rises(steady, 100), 3);
+	assert_int_equal(ow_floor_rises(steady, 101), 0);
+	assert_int_equal(ow_floor_rises(held, 1), 2); /* a flat quarter is no rise */
+	assert_int_equal(ow_floor_rises(held, 0), 3); /* ... unless nothing is asked of it */
+	assert_int_equal(ow_floor_rises(fell, 0), 0);
+	/* diagnose asks a page, and a page is enough; the trend asks more than its noise */
+	assert_int_equal(ow_floor_rises(exact, 4096), 3);
+	assert_int_equal(ow_floor_rises(exact, 4096 + 1), 0);
+}
+
+static void test_floor_rises_empty_quarters_and_extremes(void **state)
+{
+	const uint64_t gap[4] = {100, OW_FLOOR_NONE, 300, 400};
+	const uint64_t none[4] = {OW_FLOOR_NONE, OW_FLOOR_NONE, OW_FLOOR_NONE, OW_FLOOR_NONE};
+	const uint64_t huge[4] = {0, UINT64_MAX - 2, UINT64_MAX - 1, UINT64_MAX - 1};
+
+	assert_int_equal(ow_floor_rises(gap, 1), 1); /* only 300 -> 400 */
+	assert_int_equal(ow_floor_rises(none, 0), 0);
+	/* no overflow near the top of the range */
+	assert_int_equal(ow_floor_rises(huge, UINT64_MAX - 2), 1);
+	assert_int_equal(ow_floor_rises(huge, 1), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +784,8 @@ int main(void)
 		cmocka_unit_test(test_slope_needs_two_samples_and_time),
 		cmocka_unit_test(test_slope_of_a_line_is_exact),
 		cmocka_unit_test(test_slope_least_squares),
+		cmocka_unit_test(test_floor_rises_counts_steps_of_at_least_min_rise),
+		cmocka_unit_test(test_floor_rises_empty_quarters_and_extremes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -758,6 +758,50 @@ static void test_action_parse(void **state)
 	assert_string_equal(ow_action_name(OW_ACTION_RESTART), "restart");
 }
 
+/* Detection rests on the one cgroup path parser (core/cgroup_path.c). */
+#define CGP_H1	      "3f2a9c1e7b4d5a6f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7"
+#define CGP_H2	      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define CGP_UID_DASH  "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+#define CGP_UID_UNDER "1b4e28ba_2fa1_11d2_883f_0016d3cca427"
+#define CGP_USER_MGR  "/user.slice/user-1000.slice/user@1000.service"
+
+static void test_manager_detection_uses_it(void **state)
+{
+	struct ow_manager mg;
+
+	memset(&mg, 0, sizeof(mg));
+	ow_manager_from_path("/libpod_parent/libpod-" CGP_H1, &mg);
+	assert_int_equal(mg.kind, OW_MGR_PODMAN);
+	assert_string_equal(mg.id, CGP_H1);
+	assert_int_equal(mg.claim_depth, 2);
+	memset(&mg, 0, sizeof(mg));
+	ow_manager_from_path(
+		"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" CGP_UID_UNDER
+		".slice/crio-" CGP_H2 ".scope",
+		&mg);
+	assert_int_equal(mg.kind, OW_MGR_KUBERNETES);
+	assert_string_equal(mg.pod, CGP_UID_DASH);
+	assert_string_equal(mg.name, "0123456789ab");
+	assert_int_equal(mg.claim_depth, 4);
+	memset(&mg, 0, sizeof(mg));
+	/* Delegate=yes: the unit's user named "api.service" below it */
+	ow_manager_from_path("/system.slice/deleg.service/evil/api.service", &mg);
+	assert_int_equal(mg.kind, OW_MGR_SYSTEMD);
+	assert_string_equal(mg.unit, "api.service");
+	assert_int_equal(mg.claim_depth, 4);
+	assert_non_null(ow_manager_cgroup_distrust(&mg, 2, 0));
+	assert_null(ow_manager_cgroup_distrust(&mg, 4, 0));
+	/* below user@UID.service the user names everything: its units are its own */
+	memset(&mg, 0, sizeof(mg));
+	ow_manager_from_path(CGP_USER_MGR "/app.slice/evil/api.service", &mg);
+	assert_true(mg.user_unit);
+	assert_int_equal(mg.claim_depth, 6);
+	assert_int_equal(mg.user_depth, 3);
+	memset(&mg, 0, sizeof(mg));
+	ow_manager_from_path("/system.slice/a\nb.service", &mg);
+	assert_string_equal(mg.unit, "a?b.service"); /* a label never carries a control character */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -813,6 +857,7 @@ int main(void)
 		cmocka_unit_test(test_cgroup_distrust_pure),
 		cmocka_unit_test(test_argv_checks),
 		cmocka_unit_test(test_action_parse),
+		cmocka_unit_test(test_manager_detection_uses_it),
 	};
 
 	return cmocka_run_group_tests(tests, make_tree, remove_tree);

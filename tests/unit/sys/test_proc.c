@@ -197,6 +197,23 @@ static void test_rss_bytes_live(void **state)
 	assert_true(rss > 0 && rss < (1ULL << 40));
 }
 
+/* ---- ow_proc_ids ---- */
+
+static void test_ids(void **state)
+{
+	uid_t uid = 1;
+	gid_t gid = 1;
+
+	assert_int_equal(ow_proc_ids("/proc", getpid(), &uid, &gid), 0);
+	assert_int_equal(uid, getuid());
+	assert_int_equal(gid, getgid());
+	assert_int_equal(ow_proc_ids(OW_FIXTURES "/manager/proc", 1007, &uid, &gid), 0);
+	assert_int_equal(uid, 1000);
+	assert_int_equal(gid, 1001);
+	assert_int_equal(ow_proc_ids(PROC, 100, &uid, &gid), -EINVAL); /* no Uid: line */
+	assert_int_equal(ow_proc_ids(PROC, 999999, &uid, &gid), -ESRCH);
+}
+
 /* ---- live: this test's own process ---- */
 
 static void test_live_self(void **state)
@@ -233,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_rss_bytes),
 		cmocka_unit_test(test_rss_bytes_malformed),
 		cmocka_unit_test(test_rss_bytes_live),
+		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_live_self),
 	};
 
