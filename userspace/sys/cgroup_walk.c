@@ -5,12 +5,14 @@
  * files because these read directories and their owners, never file contents.
  */
 #include <dirent.h>
+#include <linux/magic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -65,6 +67,7 @@ struct walk {
 	size_t cap;
 	ow_cg_walk_fn fn;
 	void *arg;
+	bool sort; /* the filesystem lists in an order of its own choosing */
 };
 
 struct names {
@@ -101,7 +104,7 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /* The subdirectory names of dirfd (its fd stays open), sorted. */
-static int list_children(int dirfd, struct names *out)
+static int list_children(int dirfd, struct names *out, bool sort)
 {
 	int fd = dup(dirfd), err = 0;
 	struct dirent *d;
@@ -124,7 +127,7 @@ static int list_children(int dirfd, struct names *out)
 		err = errno == ENOENT ? 0 : -errno; /* removed while read */
 	closedir(dir);
 	/* A leaf has no names and no array: qsort's base must not be NULL even for 0 (UBSan). */
-	if (!err && out->n)
+	if (!err && out->n && sort)
 		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
 	return err;
 }
@@ -195,13 +198,27 @@ static int visit(struct walk *w, int fd, size_t len, unsigned int depth, uint64_
 
 	ret = w->fn(w->path, ino, w->arg);
 	if (!ret)
-		ret = list_children(fd, &kids);
+		ret = list_children(fd, &kids, w->sort);
 	for (i = 0; !ret && i < kids.n && fd >= 0; i++)
 		ret = visit_child(w, &fd, len, depth, kids.v[i]);
 	names_free(&kids);
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+/*
+ * cgroupfs (kernfs) lists a directory in an order of its own that depends only on the names
+ * (its rbtree sorts by name hash, then name: fs/kernfs/dir.c kernfs_sd_compare), so the walk's
+ * order is already stable there; sorting 20,000 names cost a millisecond or two of a rescan. Other
+ * filesystems (the fixture trees of the tests) list in creation or hash order: sort those.
+ */
+static bool kernfs_ordered(int fd)
+{
+	struct statfs sf;
+
+	return !fstatfs(fd, &sf) &&
+	       (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC);
 }
 
 int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
@@ -225,6 +242,7 @@ int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
 		close(fd);
 		fd = ret;
 	}
+	w.sort = fd >= 0 && !kernfs_ordered(fd);
 	ret = fd < 0 ? fd : visit(&w, fd, len, 0, st.st_ino);
 	free(w.path);
 	return ret;
