@@ -24,6 +24,7 @@
 
 #define SAMPLE_NS NS_PER_S /* re-sampling period of active cgroups */
 
+/* A victim exited (its pidfd): victim.c lets it go, and the loop evaluates its cgroup again. */
 static void on_victim_exit(struct ow_daemon *d, uint64_t id)
 {
 	struct ow_cgroup *cg = ow_model_cgroup(&d->model, id);
@@ -101,6 +102,26 @@ static void consume_events(struct ow_daemon *d)
 	daemon_request_rescan(d);
 }
 
+/* A timer tick for one cgroup: a victim's deadline passed, or a re-sample (ow_lc_on_tick). */
+static void tick_cgroup(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	struct ow_lc_timer in = {
+		.now_ns = now,
+		.degraded = !d->tracer,
+		.level = cg->level,
+		.has_victim = cg->victim_fd >= 0,
+		.restarting = cg->restarting,
+		.killed = cg->killed,
+		.deadline_ns = cg->deadline_ns,
+	};
+	enum ow_lc_tick tick = ow_lc_on_tick(&in);
+
+	if (tick == OW_LC_TICK_EVALUATE)
+		daemon_evaluate(d, cg, 0);
+	else if (tick != OW_LC_TICK_NONE)
+		daemon_victim_deadline(d, cg, tick, now);
+}
+
 static void on_timer(struct ow_daemon *d)
 {
 	uint64_t now = mono_ns(), junk;
@@ -112,33 +133,15 @@ static void on_timer(struct ow_daemon *d)
 	for (i = 0; i < MAX_JOBS; i++) {
 		if (d->jobs[i].job.pid && now >= d->jobs[i].deadline_ns) {
 			ow_job_kill(&d->jobs[i].job);
-			d->jobs[i].deadline_ns =
-				now + OW_LC_KILL_WAIT_NS; /* its exit event follows */
+			/* its exit event follows */
+			d->jobs[i].deadline_ns = now + OW_LC_KILL_WAIT_NS;
 		}
 	}
 	if (d->rescan_pending && now - d->last_scan_ns >= RESCAN_MIN_NS)
 		daemon_rescan(d);
 	for (i = 0; i < d->model.ncgs; i++) {
-		struct ow_cgroup *cg = d->model.cgs[i];
-
-		struct ow_lc_timer in = {
-			.now_ns = now,
-			.degraded = !d->tracer,
-			.level = cg->level,
-			.has_victim = cg->victim_fd >= 0,
-			.restarting = cg->restarting,
-			.killed = cg->killed,
-			.deadline_ns = cg->deadline_ns,
-		};
-		enum ow_lc_tick tick;
-
-		if (cg->gone)
-			continue;
-		tick = ow_lc_on_tick(&in);
-		if (tick == OW_LC_TICK_EVALUATE)
-			daemon_evaluate(d, cg, 0);
-		else if (tick != OW_LC_TICK_NONE)
-			daemon_victim_deadline(d, cg, tick, now);
+		if (!d->model.cgs[i]->gone)
+			tick_cgroup(d, d->model.cgs[i], now);
 	}
 	d->next_sample_ns = now + SAMPLE_NS;
 }
