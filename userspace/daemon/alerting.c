@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lifecycle.h"
 #include "log.h"
 #include "alerting.h"
 
@@ -77,15 +78,17 @@ static void top_processes(struct ow_alert *a, const struct ow_candidates *c)
 void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level from,
 		     enum ow_level to, const struct ow_candidates *cands)
 {
+	enum ow_lc_level_alert alert;
 	struct ow_alert a;
 
 	if (!al)
 		return;
-	if (from == OW_LEVEL_OK && to != OW_LEVEL_OK) {
+	alert = ow_lc_level_alert(from, to);
+	if (alert == OW_LC_ALERT_WARN) {
 		fill(&a, OW_ALERT_WARN, cg);
 		top_processes(&a, cands);
 		queue_alert(al, &a);
-	} else if (from != OW_LEVEL_OK && to == OW_LEVEL_OK) {
+	} else if (alert == OW_LC_ALERT_RESOLVED) {
 		fill(&a, OW_ALERT_RESOLVED, cg);
 		top_processes(&a, cands);
 		queue_alert(al, &a);

@@ -90,17 +90,16 @@ static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 }
 
 /*
- * Growth and ETA as of now, not as of the cgroup's last event: its history is piecewise
- * constant, so the trend evaluated now shows a leak that stopped as stopped.
+ * Growth as of now, not as of the cgroup's last event: its history is piecewise constant, so
+ * the trend evaluated now shows a leak that stopped as stopped. The ETA is the one the daemon
+ * acted on (cg->verdict, with the cgroup's own [cgroup] settings): a second assessment here
+ * with the global policy could differ from it. A cgroup never assessed has no prediction.
  */
-static void collect_cgroup(const struct ow_exporter *ex, const struct ow_cgroup *cg, uint64_t now,
-			   struct ow_metrics_cgroup *m)
+static void collect_cgroup(const struct ow_cgroup *cg, uint64_t now, struct ow_metrics_cgroup *m)
 {
 	struct ow_cg_view view;
-	struct ow_verdict v;
 
 	ow_cgroup_view(cg, now, &view);
-	ow_policy_assess(&opts_of(ex)->policy, &view, &v);
 	memset(m, 0, sizeof(*m));
 	m->name = cg->name;
 	m->path = cg->path;
@@ -108,7 +107,7 @@ static void collect_cgroup(const struct ow_exporter *ex, const struct ow_cgroup 
 	m->nonreclaimable_bytes = cg->nonrecl;
 	m->limit_bytes = cg->eff_limit;
 	m->growth_bytes_per_s = view.fine.recent_rate;
-	m->eta_s = v.eta_s;
+	m->eta_s = cg->verdict.reason ? cg->verdict.eta_s : INFINITY;
 	m->level = (int)cg->level;
 	memcpy(m->actions, cg->actions, sizeof(m->actions));
 	m->oom_kills = cg->oom_kills_seen;
@@ -133,7 +132,7 @@ static int render(void *arg, struct ow_strbuf *out)
 	collect_daemon(ex, &d);
 	for (i = 0; i < model->ncgs; i++)
 		if (!model->cgs[i]->gone)
-			collect_cgroup(ex, model->cgs[i], now, &ex->cgs[n++]);
+			collect_cgroup(model->cgs[i], now, &ex->cgs[n++]);
 	return ow_metrics_format(&d, ex->cgs, n, out);
 }
 

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The decisions of a cgroup's lifecycle, apart from the loop that carries them out: when to
+ * act, what a passed deadline means, what a restart command's end means, which level change
+ * is alerted, what a kernel OOM mark is. Pure functions over plain structs: no I/O, no clock
+ * (times are parameters), so each can be tested on literal values.
+ */
+#ifndef OW_LIFECYCLE_H
+#define OW_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy.h"
+
+#define OW_LC_NS_PER_S 1000000000ULL
+/* After an attempt that did nothing (no victim, the signal failed), the next one waits this
+ * long, not the next event. */
+#define OW_LC_RETRY_S 1.0
+/* After SIGKILL, give up waiting for the exit this long after. */
+#define OW_LC_KILL_WAIT_NS (5 * OW_LC_NS_PER_S)
+/* A full BPF map is alerted at most this often. */
+#define OW_LC_UNWATCHED_EVERY_NS (3600 * OW_LC_NS_PER_S)
+
+/* What evaluate does with a fresh verdict. */
+enum ow_lc_step {
+	OW_LC_WAIT,	 /* nothing: a victim is on its way out, or a hold is in force */
+	OW_LC_ESCALATE,	 /* SIGKILL the victim now */
+	OW_LC_SET_LEVEL, /* below act: record the verdict's level */
+	OW_LC_ACT,	 /* pick a victim and act */
+};
+
+struct ow_lc_eval {
+	uint64_t now_ns;
+	enum ow_level level; /* the verdict's */
+	bool has_victim;     /* a victim is being watched (pidfd open) */
+	bool killed;	     /* it was SIGKILLed */
+	bool kill_now;	     /* ow_policy_kill_now(): past the kill-water mark, still growing */
+	uint64_t retry_after_ns;
+	uint64_t cooldown_until_ns;
+	uint64_t nonrecl, eff_limit;
+	double high_water; /* fraction of the limit that bypasses the cooldown */
+};
+
+enum ow_lc_step ow_lc_next_step(const struct ow_lc_eval *in);
+
+/* An attempt that ended without a victim on its way out. */
+enum ow_lc_attempt {
+	OW_LC_NO_VICTIM,     /* nobody to signal */
+	OW_LC_SIGNAL_FAILED, /* the signal (or pidfd) failed */
+	OW_LC_DRY_RUN,	     /* --dry-run: only logged */
+};
+
+/* The holds an attempt leaves; a field is written only when the attempt sets it. */
+struct ow_lc_holds {
+	uint64_t cooldown_until_ns;
+	uint64_t retry_after_ns;
+};
+
+void ow_lc_after_attempt(enum ow_lc_attempt what, uint64_t now_ns, double cooldown_s,
+			 struct ow_lc_holds *h);
+/* The end of the cooldown that starts at now_ns. */
+uint64_t ow_lc_cooldown_end(uint64_t now_ns, double cooldown_s);
+
+/* What the timer does for one cgroup. */
+enum ow_lc_tick {
+	OW_LC_TICK_NONE,
+	OW_LC_TICK_EVALUATE,	    /* re-sample: degraded mode, or not ok */
+	OW_LC_TICK_RESTART_TIMEOUT, /* the restart command ran out its time: SIGTERM instead */
+	OW_LC_TICK_ESCALATE,	    /* the grace after SIGTERM is over: SIGKILL */
+	OW_LC_TICK_GIVE_UP,	    /* it survived SIGKILL: stop waiting, cool down */
+};
+
+struct ow_lc_timer {
+	uint64_t now_ns;
+	bool degraded; /* no BPF: every cgroup is sampled each tick */
+	enum ow_level level;
+	bool has_victim, restarting, killed;
+	uint64_t deadline_ns;
+};
+
+enum ow_lc_tick ow_lc_on_tick(const struct ow_lc_timer *in);
+
+/* What the end of a manager's restart command means for its victim. */
+enum ow_lc_restart {
+	OW_LC_RESTART_STALE,	  /* the cgroup moved on (another victim, escalated): only logged */
+	OW_LC_RESTART_FALLBACK,	  /* failed: SIGTERM instead */
+	OW_LC_RESTART_STILL_RUNS, /* succeeded, yet the victim runs: SIGTERM */
+	OW_LC_RESTART_DONE,	  /* succeeded and the victim exited: its pidfd event follows */
+};
+
+struct ow_lc_job_end {
+	bool cg_known;	 /* its cgroup is still in the model */
+	bool restarting; /* the cgroup still waits on a restart */
+	bool has_victim;
+	bool same_victim;   /* the cgroup's victim is the job's */
+	bool succeeded;	    /* ow_lc_job_succeeded() */
+	bool victim_exited; /* the victim's pidfd is readable */
+};
+
+enum ow_lc_restart ow_lc_restart_outcome(const struct ow_lc_job_end *in);
+/* A command's end from ow_job_reap (ret > 0: reaped, st: wait status): exit status 0. */
+bool ow_lc_job_succeeded(int ret, int st);
+
+/* What a level change does. */
+enum ow_lc_level_change {
+	OW_LC_LEVEL_QUIET, /* nothing new: not even logged */
+	OW_LC_LEVEL_LOG,   /* logged (a new reason at the same level), no alert */
+	OW_LC_LEVEL_NEW,   /* a new level: logged, and passed to the alerts */
+};
+
+struct ow_lc_level {
+	enum ow_level from, to;
+	bool same_reason; /* the verdict's reason is the one last logged */
+	bool held;	  /* the verdict only holds a warning through a pause */
+};
+
+enum ow_lc_level_change ow_lc_level_change(const struct ow_lc_level *in);
+
+enum ow_lc_level_alert {
+	OW_LC_ALERT_NONE,
+	OW_LC_ALERT_WARN,     /* leaving ok */
+	OW_LC_ALERT_RESOLVED, /* back at ok */
+};
+
+/* Which alert a new level sends: only leaving ok and coming back are alerts. */
+enum ow_lc_level_alert ow_lc_level_alert(enum ow_level from, enum ow_level to);
+
+/* What the kernel's OOM mark of a process is. */
+enum ow_lc_oom {
+	OW_LC_OOM_REAPED,    /* our own SIGKILLed victim, reaped by the OOM path: no OOM kill */
+	OW_LC_OOM_ELSEWHERE, /* outside the watched subtrees: counted and logged, not alerted */
+	OW_LC_OOM_ALERT,     /* a kernel OOM kill in a watched cgroup (or one not told apart) */
+};
+
+struct ow_lc_oom_mark {
+	pid_t pid;     /* the marked process */
+	bool cg_known; /* its memcg is a watched cgroup of the model */
+	bool killed;   /* that cgroup's victim was SIGKILLed */
+	pid_t victim_pid;
+	bool outside; /* its memcg was located outside the watched subtrees */
+};
+
+enum ow_lc_oom ow_lc_oom_mark(const struct ow_lc_oom_mark *in);
+
+/* A full BPF map: alert at the first refusal, then at most once per
+ * OW_LC_UNWATCHED_EVERY_NS. last_alert_ns 0: never alerted. */
+bool ow_lc_unwatched_due(uint64_t last_alert_ns, uint64_t now_ns);
+
+#endif /* OW_LIFECYCLE_H */

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's state, private to the files of the daemon: daemon.c (the loop: epoll, dispatch,
+ * setup and teardown), rescan.c (the watched set), evaluate.c (verdicts and levels), victim.c
+ * (the victim's lifecycle and restart jobs), oom_kills.c (kernel OOM kills), daemon_reload.c
+ * (SIGHUP) and daemon_status.c (systemd). Calls run one way: the loop calls evaluate, evaluate
+ * calls victim; a victim's exit goes back to the loop, which re-evaluates. The decisions
+ * themselves are the pure functions of lifecycle.h and policy.h.
+ */
+#ifndef OW_DAEMON_CTX_H
+#define OW_DAEMON_CTX_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "action_plan.h"
+#include "candidates.h"
+#include "exporter.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "manager.h"
+#include "model.h"
+#include "options.h"
+#include "rules.h"
+#include "runner.h"
+#include "sd_notify.h"
+#include "tracer.h"
+#include "watch.h"
+
+#define NS_PER_MS	   1000000ULL
+#define NS_PER_S	   1000000000ULL
+#define TAG_RINGBUF	   1
+#define TAG_SIGNAL	   2
+#define TAG_TIMER	   3
+#define TAG_PSI		   4
+#define TAG_WATCHDOG	   5
+#define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
+#define TAG_JOB_EXIT	   (1ULL << 62) /* | job slot */
+#define TAG_JOB_OUT	   (1ULL << 61) /* | job slot */
+#define MAX_JOBS	   8
+#define TAG_EXPORTER	   (1ULL << 60) /* + the exporter's sub-tag */
+#define RESCAN_MIN_NS	   (200 * NS_PER_MS)
+#define MIB		   (1024.0 * 1024.0)
+#define LIMIT_POINT_MIN_NS (50 * NS_PER_MS) /* re-read an ancestor at most this often */
+
+/* A manager's restart command running for a victim. */
+struct restart_job {
+	struct ow_job job; /* job.pid == 0: free */
+	uint64_t cg_id;
+	pid_t victim_pid;
+	uint64_t deadline_ns;
+	char command[512];
+	char manager[160];
+};
+
+/* Who manages the victim being acted on, and what to do about it. */
+struct victim_plan {
+	struct ow_manager mgr;
+	char label[160];
+	char note[256]; /* Restart= of its unit, when SIGTERMed */
+	struct ow_action_plan plan;
+};
+
+struct ow_daemon {
+	struct ow_options *opts;       /* in effect: the caller's, or owned_opts after a reload */
+	struct ow_options *owned_opts; /* allocated by a reload */
+	struct ow_watch watch;
+	struct ow_model model;
+	struct ow_tracer *tracer;     /* NULL: degraded mode */
+	struct ow_alerter *alerter;   /* NULL: no webhooks */
+	struct ow_exporter *exporter; /* NULL: no metrics */
+	struct ow_daemon_counters counters;
+	struct ow_candidates *cands;
+	struct ow_candidates *alert_cands; /* the top processes of warn/resolved alerts: apart from
+					    * cands, which holds the victim being acted on */
+	int epfd, sigfd, timerfd, psifd;
+	struct ow_sd sd; /* systemd notifications; sd.fd -1 outside systemd */
+	int wdfd;	 /* timerfd for WATCHDOG=1, -1 when systemd wants none */
+	bool sd_failed;	 /* a notification failed (logged once) */
+	bool stop;
+	bool rescan_pending;
+	uint64_t last_scan_ns;
+	unsigned int outside_seen;    /* memcgs seen outside the watched subtrees */
+	uint64_t drops_logged;	      /* ring-buffer drops already reported */
+	uint64_t map_full_logged;     /* BPF map refusals already reported */
+	uint64_t unwatched_alert_ns;  /* the last "unwatched" alert (monotonic), 0: none yet */
+	uint64_t unwatched_unalerted; /* refusals since that alert */
+	int64_t unwatched_since_ns;   /* CLOCK_REALTIME: the first refusal, the incident's start */
+	bool reconcile_pending;	      /* events were dropped: configure the memcgs they named */
+	struct restart_job jobs[MAX_JOBS];
+	struct victim_plan vp;
+	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
+	 * pushed back forever by events from elsewhere (or the metrics tick). */
+	uint64_t next_sample_ns;
+};
+
+static inline uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+static inline double mib(uint64_t bytes)
+{
+	return bytes == OW_NO_LIMIT ? INFINITY : (double)bytes / MIB;
+}
+
+/* The [cgroup] section that applies to cg, or NULL. */
+static inline const struct ow_cgroup_rule *rule_of(const struct ow_daemon *d,
+						   const struct ow_cgroup *cg)
+{
+	return cg->rule >= 0 && (unsigned int)cg->rule < d->opts->nrules ? &d->opts->rules[cg->rule]
+									 : NULL;
+}
+
+static inline void policy_of(const struct ow_daemon *d, const struct ow_cgroup *cg,
+			     struct ow_policy_cfg *out)
+{
+	ow_rule_policy(&d->opts->policy, rule_of(d, cg), out);
+}
+
+/* Let the victim go: closing its pidfd also leaves the epoll set. */
+static inline void daemon_drop_victim(struct ow_cgroup *cg)
+{
+	if (cg->victim_fd >= 0)
+		close(cg->victim_fd);
+	cg->victim_fd = -1;
+}
+
+/* The fields every decision line carries. */
+#define CG_FIELDS(cg)                                                                              \
+	OW_STR("cgroup", (cg)->name), OW_STR("path", (cg)->path),                                  \
+		OW_NUM("usage_mib", mib((cg)->nonrecl)),                                           \
+		OW_NUM("limit_mib", mib((cg)->eff_limit)),                                         \
+		OW_NUM("rate_mib_s", (cg)->verdict.rate / MIB),                                    \
+		OW_NUM("eta_s", (cg)->verdict.eta_s)
+
+/* daemon.c */
+int daemon_watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag);
+
+/* rescan.c: the watched set */
+void daemon_report_unwatched(struct ow_daemon *d, uint64_t refused);
+void daemon_configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg);
+void daemon_find_rule(struct ow_daemon *d, struct ow_cgroup *cg);
+void daemon_rescan(struct ow_daemon *d);
+void daemon_request_rescan(struct ow_daemon *d);
+void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id);
+
+/* evaluate.c */
+void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);
+void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);
+
+/* victim.c */
+int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc, int idx,
+		uint64_t now, uint64_t event_ns);
+void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why);
+void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_tick tick,
+			    uint64_t now);
+void daemon_on_job_output(struct ow_daemon *d, unsigned int slot);
+void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot);
+
+/* oom_kills.c */
+void daemon_remember_cmdline(struct ow_proc_rec *rec);
+void daemon_on_oom_victim(struct ow_daemon *d, const struct ow_event *e);
+
+/* daemon_reload.c */
+void daemon_start_alerter(struct ow_daemon *d, const struct ow_options *o);
+void daemon_reload(struct ow_daemon *d);
+
+/* daemon_status.c */
+void daemon_sd_result(struct ow_daemon *d, int ret);
+void daemon_status_summary(const struct ow_daemon *d, char *buf, size_t len);
+void daemon_update_status(struct ow_daemon *d);
+void daemon_on_watchdog(struct ow_daemon *d);
+int daemon_setup_watchdog(struct ow_daemon *d);
+
+#endif /* OW_DAEMON_CTX_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Evaluation: a cgroup's files read again, its trend sampled, the policy's verdict, and what
+ * the verdict means now (lifecycle.h): a level to record, a victim to act on (victim.c), a
+ * victim to SIGKILL early, or a hold to respect.
+ */
+#include <errno.h>
+
+#include "daemon_ctx.h"
+#include "alerting.h"
+#include "proc.h"
+
+/* For a warn or resolved alert, the cgroup's processes now (read only when an alert goes out:
+ * a level change is rare). NULL when there is no alert or nothing could be read. */
+static const struct ow_candidates *top_processes(struct ow_daemon *d, struct ow_cgroup *cg,
+						 enum ow_level from, enum ow_level to)
+{
+	if (!d->alerter || !d->alert_cands || ow_lc_level_alert(from, to) == OW_LC_ALERT_NONE)
+		return NULL;
+	if (ow_list_processes("/proc", cg->path, &d->model, mono_ns(), d->alert_cands) <= 0)
+		return NULL;
+	return d->alert_cands;
+}
+
+static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level level)
+{
+	enum ow_level from = cg->level;
+	enum ow_log_level lvl = level >= OW_LEVEL_WARN ? OW_LOG_WARN : OW_LOG_INFO;
+	struct ow_lc_level change = {
+		.from = from,
+		.to = level,
+		.same_reason = cg->verdict.reason == cg->level_reason,
+		.held = cg->verdict.held,
+	};
+	enum ow_lc_level_change what = ow_lc_level_change(&change);
+
+	if (what == OW_LC_LEVEL_QUIET)
+		return;
+	ow_log(lvl, "level", cg->verdict.reason, CG_FIELDS(cg),
+	       OW_STR("from", ow_level_name(cg->level)), OW_STR("to", ow_level_name(level)));
+	cg->level = level;
+	cg->level_reason = cg->verdict.reason;
+	if (what == OW_LC_LEVEL_NEW)
+		ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
+}
+
+/* Degraded mode has no per-process events: sample the processes of a cgroup at risk so the
+ * victim can still be the fastest-growing one. */
+static void sample_processes(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	int i, n = ow_list_processes("/proc", cg->path, &d->model, now, d->cands);
+
+	for (i = 0; i < n; i++)
+		ow_model_proc_sample(&d->model, d->cands->info[i].pid, cg->id,
+				     d->cands->info[i].comm, d->cands->c[i].rss, now);
+}
+
+/* Carry out what the verdict means now (ow_lc_next_step). */
+static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
+		   const struct ow_cg_view *view, uint64_t now, uint64_t event_ns)
+{
+	struct ow_lc_eval in = {
+		.now_ns = now,
+		.level = cg->verdict.level,
+		.has_victim = cg->victim_fd >= 0,
+		.killed = cg->killed,
+		.retry_after_ns = cg->retry_after_ns,
+		.cooldown_until_ns = cg->cooldown_until_ns,
+		.nonrecl = cg->nonrecl,
+		.eff_limit = cg->eff_limit,
+		.high_water = pc->high_water,
+	};
+	int idx;
+
+	in.kill_now = in.has_victim && !in.killed && ow_policy_kill_now(pc, view);
+	switch (ow_lc_next_step(&in)) {
+	case OW_LC_ESCALATE:
+		daemon_escalate(d, cg, "still growing past the kill-water mark after SIGTERM");
+		break;
+	case OW_LC_SET_LEVEL:
+		set_level(d, cg, cg->verdict.level);
+		break;
+	case OW_LC_ACT:
+		idx = daemon_pick(d, cg, now);
+		if (idx < 0)
+			break;
+		set_level(d, cg, OW_LEVEL_ACT);
+		daemon_act(d, cg, pc, idx, now, event_ns);
+		break;
+	case OW_LC_WAIT:
+		break;
+	}
+}
+
+void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns)
+{
+	uint64_t now = mono_ns(), old_limit = cg->eff_limit;
+	struct ow_policy_cfg policy, *pc = &policy;
+	struct ow_cg_view view;
+	int err = ow_watch_refresh(&d->watch, cg, now);
+
+	if (err) {
+		if (err == -ENOENT)
+			daemon_request_rescan(d);
+		return;
+	}
+	if (cg->eff_limit != old_limit || !cg->bpf_configured)
+		daemon_configure_bpf(d, cg);
+	ow_cgroup_sample(cg, now, cg->nonrecl);
+	ow_cgroup_view(cg, now, &view);
+	policy_of(d, cg, pc);
+	ow_policy_assess(pc, &view, &cg->verdict);
+	ow_cgroup_note_verdict(cg, now, &cg->verdict);
+	if (!d->tracer && cg->verdict.level >= OW_LEVEL_WARN)
+		sample_processes(d, cg, now);
+	decide(d, cg, pc, &view, now, event_ns);
+}
+
+/*
+ * An event names the memcg of the growing task, but the limit that will be hit may be an
+ * ancestor's (a slice or pod limit over unlimited leaves, or the machine itself at the root):
+ * evaluate the watched ancestors that have a limit of their own, and the root.
+ */
+void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns)
+{
+	uint64_t now = mono_ns();
+	struct ow_cgroup *p;
+
+	for (p = ow_model_cgroup(&d->model, cg->parent_id); p;
+	     p = ow_model_cgroup(&d->model, p->parent_id)) {
+		bool limit_point = p->own_limit != OW_NO_LIMIT || ow_cgroup_is_root(p);
+
+		if (p->parent_id == p->id)
+			break;
+		if (limit_point && now - p->last_sample_ns >= LIMIT_POINT_MIN_NS)
+			daemon_evaluate(d, p, event_ns);
+	}
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keeping the watched set current: the scan of the watched subtrees, a new memcg placed by its
+ * id without one, the BPF side's per-memcg settings, the memcgs a dropped event left silent.
+ * A scan only marks a vanished cgroup gone: the loop frees it after its pass (ow_model_reap).
+ */
+#include <string.h>
+
+#include "cgroup_id.h"
+#include "daemon_ctx.h"
+#include "alerting.h"
+
+/* Forget the BPF entries of memcgs outside the watched subtrees that are gone, after this many
+ * new ones were seen (the map holds 16384). */
+#define PRUNE_EVERY 256
+
+/* Thresholds for the BPF side: report every 1/256 of the limit, 256 KiB to 16 MiB. */
+static uint64_t step_for(uint64_t limit)
+{
+	uint64_t step = limit == OW_NO_LIMIT ? 16ULL << 20 : limit / 256;
+
+	if (step < 256ULL << 10)
+		step = 256ULL << 10;
+	return step > 16ULL << 20 ? 16ULL << 20 : step;
+}
+
+/*
+ * A full BPF map is a blind spot, not a detail for the log: an alert at the first refusal, then
+ * at most one an hour while the maps keep refusing (a busy machine would otherwise page on
+ * every process it starts).
+ */
+void daemon_report_unwatched(struct ow_daemon *d, uint64_t refused)
+{
+	uint64_t now = mono_ns();
+
+	d->counters.bpf_map_full += refused;
+	d->unwatched_unalerted += refused;
+	if (!ow_lc_unwatched_due(d->unwatched_alert_ns, now))
+		return;
+	d->unwatched_since_ns =
+		ow_notify_unwatched(d->alerter, d->unwatched_unalerted, d->counters.bpf_map_full,
+				    d->unwatched_since_ns);
+	d->unwatched_alert_ns = now;
+	d->unwatched_unalerted = 0;
+}
+
+void daemon_configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	struct ow_memcg_cfg cfg = {.watched = 1};
+
+	if (!d->tracer)
+		return;
+	cfg.memcg_step = cfg.proc_step = step_for(cg->eff_limit);
+	ow_tracer_seed_memcg_usage(d->tracer, cg->id, cg->st.usage);
+	cg->bpf_configured = !ow_tracer_set_memcg(d->tracer, cg->id, &cfg);
+	if (cg->bpf_configured)
+		return;
+	ow_log(OW_LOG_WARN, "bpf_map_full", "could not configure a memcg: its leaks go unseen",
+	       OW_STR("cgroup", cg->name));
+	daemon_report_unwatched(d, 1);
+}
+
+void daemon_find_rule(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	const struct ow_cgroup_rule *r;
+
+	cg->rule = ow_rules_find(d->opts->rules, d->opts->nrules, cg->rel, cg->trusted_depth);
+	r = rule_of(d, cg);
+	if (r)
+		ow_log(OW_LOG_DEBUG, "config", "cgroup settings from its section",
+		       OW_STR("cgroup", cg->name), OW_STR("section", r->pattern),
+		       OW_INT("line", r->line));
+}
+
+static void on_found(struct ow_cgroup *cg, bool added, void *arg)
+{
+	struct ow_daemon *d = arg;
+	bool active;
+	int err;
+
+	if (!added)
+		return;
+	/* Only memcgs the BPF side has seen a process of are read whole, configured and sampled
+	 * now; the others at their first sight (at 20,000 idle memcgs the start took seconds and
+	 * the map filled). Without BPF every cgroup is sampled each second anyway. */
+	active = !d->tracer || ow_tracer_memcg_seen(d->tracer, cg->id);
+	if (active)
+		err = ow_watch_refresh(&d->watch, cg, mono_ns());
+	else
+		err = ow_watch_glance(&d->watch, cg, ow_model_cgroup(&d->model, cg->parent_id),
+				      mono_ns());
+	if (err)
+		return; /* vanished already; the next scan drops it */
+	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
+	daemon_find_rule(d, cg);
+	if (active) {
+		daemon_configure_bpf(d, cg);
+		ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
+	}
+	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
+	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->eff_limit)));
+}
+
+static void configure_unwatched(uint64_t id, void *arg)
+{
+	struct ow_daemon *d = arg;
+	struct ow_cgroup *cg = ow_model_cgroup(&d->model, id);
+
+	if (cg)
+		daemon_configure_bpf(d, cg);
+}
+
+/* A first sight lost to a full ring buffer left its memcg silent: configure every watched memcg
+ * the BPF side saw and holds unconfigured (after the scan, which adds new ones). */
+static void reconcile_bpf(struct ow_daemon *d)
+{
+	d->reconcile_pending = false;
+	if (d->tracer && ow_tracer_each_unwatched(d->tracer, configure_unwatched, d) < 0)
+		ow_log(OW_LOG_WARN, "bpf", "could not read the memcg map");
+}
+
+/*
+ * A scan runs from deep inside the handling of an event (evaluate, a first sight, an OOM kill)
+ * whose callers still hold cgroup pointers: a vanished cgroup is only marked gone here, and
+ * freed by the loop after the events of its pass (ow_model_reap).
+ */
+void daemon_rescan(struct ow_daemon *d)
+{
+	uint64_t t0 = mono_ns();
+	unsigned int i, n = 0;
+
+	d->last_scan_ns = t0;
+	d->rescan_pending = false;
+	if (ow_watch_scan(&d->watch, &d->model, on_found, d))
+		ow_log(OW_LOG_WARN, "scan", "could not scan the cgroup hierarchy");
+	for (i = 0; i < d->model.ncgs; i++) {
+		struct ow_cgroup *cg = d->model.cgs[i];
+
+		if (cg->gone)
+			continue;
+		if (cg->seen) {
+			n++;
+			continue;
+		}
+		ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name));
+		daemon_drop_victim(cg);
+		if (d->tracer)
+			ow_tracer_forget_memcg(d->tracer, cg->id);
+		cg->gone = true;
+	}
+	if (d->reconcile_pending)
+		reconcile_bpf(d);
+	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups", OW_INT("cgroups", n),
+	       OW_NUM("duration_ms", (double)(mono_ns() - t0) / NS_PER_MS));
+}
+
+void daemon_request_rescan(struct ow_daemon *d)
+{
+	if (mono_ns() - d->last_scan_ns >= RESCAN_MIN_NS)
+		daemon_rescan(d);
+	else
+		d->rescan_pending = true;
+}
+
+static int memcg_gone(uint64_t id, void *arg)
+{
+	struct ow_daemon *d = arg;
+
+	return ow_cg_id_gone(ow_watch_locate(&d->watch, id));
+}
+
+static void prune_outside(struct ow_daemon *d)
+{
+	int n = ow_tracer_prune_memcgs(d->tracer, memcg_gone, d);
+
+	if (n < 0)
+		ow_log(OW_LOG_WARN, "bpf", "could not prune the memcg map",
+		       OW_STR("error", strerror(-n)));
+	else
+		ow_log(OW_LOG_DEBUG, "prune", "forgot memcgs gone from outside the watched cgroups",
+		       OW_INT("memcgs", n));
+}
+
+/*
+ * A memcg the model does not know: created since the last scan, or outside the watched
+ * subtrees (the BPF side reports every memcg once). Only the first kind needs a scan: walking
+ * a tree of a thousand watched cgroups for each systemd scope or container started elsewhere
+ * was most of the daemon's CPU on a busy machine.
+ */
+void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id)
+{
+	uint64_t t0 = mono_ns();
+	int where = ow_watch_place(&d->watch, &d->model, id, on_found, d);
+
+	if (where == 1) { /* inside: added with its missing parents, no walk of the rest */
+		ow_log(OW_LOG_DEBUG, "placed", "a new memcg placed without a scan",
+		       OW_INT("memcg_id", id),
+		       OW_NUM("duration_ms", (double)(mono_ns() - t0) / NS_PER_MS));
+		return;
+	}
+	if (where != 0) {
+		daemon_request_rescan(d); /* it cannot be told (or is past PATH_MAX) */
+		return;
+	}
+	ow_log(OW_LOG_DEBUG, "outside", "a memcg outside the watched cgroups",
+	       OW_INT("memcg_id", id));
+	if (++d->outside_seen % PRUNE_EVERY == 0)
+		prune_outside(d);
+}

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The victim's lifecycle: chosen, planned (who manages it: signal or restart), SIGTERMed or
+ * restarted through its manager, SIGKILLed past its grace, let go when it exits; and the
+ * restart commands running for it. The decisions are lifecycle.h's; this file carries them out.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon_ctx.h"
+#include "alerting.h"
+#include "unitfile.h"
+
+static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	struct ow_proc_info victim = {.pid = cg->victim_pid};
+	struct ow_action_desc what = {"SIGKILL", "", cg->victim_manager, ""};
+
+	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim_comm);
+	ow_notify_action(d->alerter, cg, OW_ALERT_ESCALATE, &victim, NULL, &what, false);
+}
+
+void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
+{
+	int err = ow_pidfd_signal(cg->victim_fd, SIGKILL);
+
+	if (err && err != -ESRCH) {
+		ow_log(OW_LOG_ERROR, "escalate", "SIGKILL failed", CG_FIELDS(cg),
+		       OW_INT("pid", cg->victim_pid), OW_STR("error", strerror(-err)));
+		return;
+	}
+	if (!err)
+		cg->actions[OW_ACTED_SIGKILL]++;
+	cg->killed = true;
+	cg->restarting = false; /* a restart still running only logs its result */
+	cg->deadline_ns = mono_ns() + OW_LC_KILL_WAIT_NS;
+	cg->level = OW_LEVEL_ESCALATE;
+	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim_pid),
+	       OW_STR("comm", cg->victim_comm), OW_STR("manager", cg->victim_manager),
+	       OW_STR("signal", "SIGKILL"),
+	       OW_NUM("since_sigterm_ms", (double)(mono_ns() - cg->term_ns) / NS_PER_MS));
+	notify_escalate(d, cg);
+}
+
+static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	cg->cooldown_until_ns = ow_lc_cooldown_end(now, d->opts->policy.cooldown_s);
+}
+
+/* An attempt that changed nothing (no victim, the signal failed, a dry run): the high-water
+ * bypass of the cooldown would repeat it on every event, so it holds the next one. */
+static void hold_off(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_attempt what,
+		     uint64_t now)
+{
+	struct ow_lc_holds h = {cg->cooldown_until_ns, cg->retry_after_ns};
+
+	ow_lc_after_attempt(what, now, d->opts->policy.cooldown_s, &h);
+	cg->cooldown_until_ns = h.cooldown_until_ns;
+	cg->retry_after_ns = h.retry_after_ns;
+}
+
+/* The victim: the fastest-growing process that is not protected. -1, and a hold, when none. */
+int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	struct ow_victim_scope scope = {
+		.procroot = "/proc",
+		.mount = d->watch.mount.path,
+		.version = d->watch.mount.version,
+		.cg_id = cg->id,
+		.rel = cg->rel,
+		.opts = d->opts,
+		.model = &d->model,
+		.now_ns = now,
+	};
+	int n = ow_collect_victims(&scope, d->cands);
+	int idx = n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)n) : -1;
+
+	if (idx < 0) {
+		ow_log(OW_LOG_WARN, "no_victim",
+		       n > 0 ? "every process of the cgroup that grew is protected"
+			     : "no process of the cgroup was seen growing: nobody is signalled",
+		       CG_FIELDS(cg), OW_INT("growing", n > 0 ? n : 0));
+		hold_off(d, cg, OW_LC_NO_VICTIM, now);
+	}
+	return idx;
+}
+
+/* The action asked for this victim. One place, so per-cgroup settings can decide it. */
+static enum ow_action victim_action(const struct ow_daemon *d, const struct ow_cgroup *cg)
+{
+	return ow_rule_action(d->opts->action, rule_of(d, cg));
+}
+
+/* Where the names a manager claim rests on are checked: the hierarchies /proc/PID/cgroup shows
+ * (v1 name=systemd; the v2 one, at the mount on a v2 machine, else the hybrid "unified"). */
+static void manager_roots(const struct ow_daemon *d, struct ow_mgr_roots *r)
+{
+	bool v2 = d->watch.mount.version == OW_CG_V2;
+
+	r->hier[OW_MGR_HIER_SYSTEMD] = v2 ? NULL : "/sys/fs/cgroup/systemd";
+	r->hier[OW_MGR_HIER_UNIFIED] = v2 ? d->watch.mount.path : "/sys/fs/cgroup/unified";
+	r->hier[OW_MGR_HIER_MEMORY] = d->watch.mount.path;
+	r->fs = "";
+}
+
+/* Once per victim, when it is chosen: who manages it, and whether to signal or restart. */
+static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			double grace)
+{
+	struct victim_plan *vp = &d->vp;
+	struct ow_mgr_roots roots;
+
+	ow_manager_detect("/proc", info->pid, &vp->mgr);
+	manager_roots(d, &roots);
+	ow_manager_verify(&roots, "/proc", info->pid, &vp->mgr);
+	ow_manager_label(&vp->mgr, vp->label, sizeof(vp->label));
+	ow_plan_action(victim_action(d, cg), &vp->mgr, grace, &vp->plan);
+	snprintf(cg->victim_manager, sizeof(cg->victim_manager), "%s", vp->label);
+}
+
+/* What the victim's unit does after a SIGTERM, for the log: read from files a user may own,
+ * so only once the signal is out (or the restart command started). */
+static void note_victim(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	struct victim_plan *vp = &d->vp;
+	const struct ow_manager *m = &vp->mgr;
+	struct ow_unit_restart ur;
+
+	vp->note[0] = '\0';
+	/* Only the main process's death stops a service; a .scope is never restarted. */
+	if (m->kind == OW_MGR_SYSTEMD && m->unit_main && !m->scope &&
+	    !ow_unit_restart_read("/", m->unit, m->user_unit, m->home, &ur))
+		ow_unit_restart_note(m->unit, &ur, vp->note, sizeof(vp->note));
+	snprintf(cg->victim_note, sizeof(cg->victim_note), "%s", vp->note);
+}
+
+static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			double proc_rate, uint64_t now)
+{
+	const struct victim_plan *vp = &d->vp;
+	bool restart = vp->plan.action == OW_ACTION_RESTART;
+	struct ow_action_desc what = {restart ? "restart" : "SIGTERM", vp->plan.command, vp->label,
+				      restart ? "" : vp->note};
+
+	ow_log(OW_LOG_WARN, "act",
+	       restart ? "dry run: would ask its manager to restart it"
+		       : "dry run: would send SIGTERM",
+	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
+	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
+	       OW_STR("manager", vp->label), OW_STR("action", what.action),
+	       OW_STR("command", vp->plan.command), OW_STR("why", vp->plan.why),
+	       OW_STR("note", what.note), OW_INT("dry_run", 1),
+	       OW_STR("reason", cg->verdict.reason));
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, true);
+	cg->actions[OW_ACTED_DRY_RUN]++;
+	hold_off(d, cg, OW_LC_DRY_RUN, now);
+}
+
+static int watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
+			const struct ow_proc_info *info)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_VICTIM | cg->id};
+
+	cg->victim_fd = fd;
+	cg->victim_pid = info->pid;
+	snprintf(cg->victim_comm, sizeof(cg->victim_comm), "%s", info->comm);
+	cg->killed = false;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		ow_log(OW_LOG_ERROR, "epoll", "cannot watch the victim",
+		       OW_STR("error", strerror(errno)));
+		return -errno;
+	}
+	return 0;
+}
+
+static struct restart_job *free_job(struct ow_daemon *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_JOBS; i++) {
+		if (!d->jobs[i].job.pid)
+			return &d->jobs[i];
+	}
+	return NULL;
+}
+
+static int watch_job(struct ow_daemon *d, struct restart_job *rj)
+{
+	uint64_t slot = (uint64_t)(rj - d->jobs);
+	struct epoll_event exit_ev = {.events = EPOLLIN, .data.u64 = TAG_JOB_EXIT | slot};
+	struct epoll_event out_ev = {.events = EPOLLIN, .data.u64 = TAG_JOB_OUT | slot};
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, rj->job.pidfd, &exit_ev) ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, rj->job.outfd, &out_ev))
+		return -errno;
+	return 0;
+}
+
+/* The victim's own memory cgroup: the restart command runs below it, bound by its limits. */
+static int victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t len)
+{
+	const struct ow_cg_mount *mnt = &d->watch.mount;
+	char rel[PATH_MAX];
+	int err = ow_proc_memcg_path("/proc", pid, mnt->version == OW_CG_V2, rel, sizeof(rel));
+
+	if (err)
+		return err;
+	if ((size_t)snprintf(dir, len, "%s%s", mnt->path, strcmp(rel, "/") ? rel : "") >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Run the manager's restart command in a child; the victim stays watched through its pidfd.
+ * Returns 0, or -errno when the command could not be started. */
+static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info)
+{
+	const struct ow_action_plan *p = &d->vp.plan;
+	struct restart_job *rj = free_job(d);
+	uint64_t now = mono_ns();
+	char dir[PATH_MAX];
+	int err;
+
+	if (!rj)
+		return -EBUSY;
+	err = victim_cgroup(d, info->pid, dir, sizeof(dir));
+	if (!err)
+		err = ow_job_start(&rj->job, p->argv, p->envp, p->as_user, p->uid, p->gid, dir);
+	if (!err && watch_job(d, rj)) {
+		err = -errno;
+		ow_job_close(&rj->job);
+	}
+	if (err)
+		return err;
+	rj->cg_id = cg->id;
+	rj->victim_pid = info->pid;
+	rj->deadline_ns = now + (uint64_t)(p->timeout_s * NS_PER_S);
+	snprintf(rj->command, sizeof(rj->command), "%s", p->command);
+	snprintf(rj->manager, sizeof(rj->manager), "%s", d->vp.label);
+	cg->restarting = true;
+	cg->term_ns = now;
+	cg->deadline_ns = rj->deadline_ns;
+	return 0;
+}
+
+/* SIGTERM through the victim's pidfd: the first action, or the fallback of a restart. */
+static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
+{
+	int err = ow_pidfd_signal(fd, SIGTERM);
+	struct ow_policy_cfg pc;
+
+	if (err)
+		return err;
+	cg->actions[OW_ACTED_SIGTERM]++;
+	cg->restarting = false;
+	cg->term_ns = mono_ns();
+	policy_of(d, cg, &pc);
+	cg->deadline_ns =
+		cg->term_ns + (uint64_t)(ow_policy_grace(&pc, cg->verdict.eta_s) * NS_PER_S);
+	return 0;
+}
+
+static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			const struct ow_candidates *cands, double proc_rate, const char *why,
+			uint64_t event_ns)
+{
+	struct ow_action_desc what = {"SIGTERM", "", cg->victim_manager, cg->victim_note};
+
+	ow_log(OW_LOG_WARN, "act", "SIGTERM sent to the fastest-growing process", CG_FIELDS(cg),
+	       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
+	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
+	       OW_STR("signal", "SIGTERM"), OW_STR("manager", cg->victim_manager),
+	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", cg->victim_note),
+	       OW_NUM("grace_s", (double)(cg->deadline_ns - cg->term_ns) / NS_PER_S),
+	       OW_STR("reason", cg->verdict.reason),
+	       OW_NUM("latency_ms", event_ns ? (double)(cg->term_ns - event_ns) / NS_PER_MS : 0));
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, cands, &what, false);
+}
+
+static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			double proc_rate, uint64_t event_ns)
+{
+	const struct ow_action_plan *p = &d->vp.plan;
+	struct ow_action_desc what = {"restart", p->command, cg->victim_manager, ""};
+
+	ow_log(OW_LOG_WARN, "act", "asked the manager to restart the fastest-growing process",
+	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
+	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
+	       OW_STR("manager", cg->victim_manager), OW_STR("action", "restart"),
+	       OW_STR("command", p->command), OW_STR("why", p->why),
+	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->verdict.reason),
+	       OW_NUM("latency_ms", event_ns ? (double)(cg->term_ns - event_ns) / NS_PER_MS : 0));
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);
+}
+
+/* Act on the victim daemon_pick chose (idx), the cgroup's level already at act. */
+void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc, int idx,
+		uint64_t now, uint64_t event_ns)
+{
+	enum ow_action wanted = victim_action(d, cg);
+	const struct ow_proc_info *info;
+	const char *why = "the action is signal";
+	double grace, proc_rate;
+	char buf[160];
+	int fd, err;
+
+	info = &d->cands->info[idx];
+	proc_rate = d->cands->c[idx].rate;
+	grace = ow_policy_grace(pc, cg->verdict.eta_s);
+	/* A restart needs to know the manager first; a SIGTERM goes out before the lookup. */
+	if (wanted == OW_ACTION_RESTART || d->opts->dry_run)
+		plan_victim(d, cg, info, grace);
+	if (d->opts->dry_run) {
+		note_victim(d, cg);
+		act_dry_run(d, cg, info, proc_rate, now);
+		return;
+	}
+	fd = ow_pidfd_open_checked("/proc", info);
+	if (fd >= 0 && wanted == OW_ACTION_RESTART) {
+		why = d->vp.plan.why;
+		if (d->vp.plan.action == OW_ACTION_RESTART) {
+			err = start_restart(d, cg, info);
+			if (!err) {
+				note_victim(d, cg);
+				log_restart(d, cg, info, proc_rate, event_ns);
+				watch_victim(d, cg, fd, info);
+				return;
+			}
+			snprintf(buf, sizeof(buf), "the restart command could not start: %s",
+				 strerror(-err));
+			why = buf;
+		}
+	}
+	err = fd < 0 ? fd : send_sigterm(d, cg, fd);
+	if (err) {
+		ow_log(OW_LOG_WARN, "act_failed",
+		       "could not signal the victim (it may have exited)", CG_FIELDS(cg),
+		       OW_INT("pid", info->pid), OW_STR("error", strerror(-err)));
+		if (fd >= 0)
+			close(fd);
+		hold_off(d, cg, OW_LC_SIGNAL_FAILED, now);
+		return;
+	}
+	if (wanted != OW_ACTION_RESTART)
+		plan_victim(d, cg, info, grace);
+	note_victim(d, cg);
+	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
+	watch_victim(d, cg, fd, info);
+}
+
+/* The restart did not happen (failed, timed out, or left the victim running): SIGTERM. */
+static void restart_fallback(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
+{
+	struct ow_proc_info info = {.pid = cg->victim_pid};
+	int err = send_sigterm(d, cg, cg->victim_fd);
+
+	if (err) {
+		ow_log(OW_LOG_WARN, "act_failed", "could not signal the victim after its restart",
+		       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid),
+		       OW_STR("error", strerror(-err)));
+		cg->restarting = false;
+		return;
+	}
+	snprintf(info.comm, sizeof(info.comm), "%s", cg->victim_comm);
+	log_sigterm(d, cg, &info, NULL, 0, why, 0);
+}
+
+static struct restart_job *job_of(struct ow_daemon *d, const struct ow_cgroup *cg)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_JOBS; i++) {
+		if (d->jobs[i].job.pid && d->jobs[i].cg_id == cg->id &&
+		    d->jobs[i].victim_pid == cg->victim_pid)
+			return &d->jobs[i];
+	}
+	return NULL;
+}
+
+static bool pidfd_exited(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, 0) > 0;
+}
+
+void daemon_on_job_output(struct ow_daemon *d, unsigned int slot)
+{
+	if (slot < MAX_JOBS && d->jobs[slot].job.pid)
+		ow_job_drain(&d->jobs[slot].job);
+}
+
+void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot)
+{
+	struct restart_job *rj = slot < MAX_JOBS ? &d->jobs[slot] : NULL;
+	char status[48], out[OW_JOB_OUT_LEN + 256], why[160];
+	struct ow_lc_job_end end = {0};
+	struct ow_cgroup *cg;
+	int st, ret;
+
+	if (!rj || !rj->job.pid)
+		return;
+	ret = ow_job_reap(&rj->job, &st);
+	if (ret == 0)
+		return;
+	ow_job_drain(&rj->job);
+	ow_job_status_str(ret > 0 ? st : -1, status, sizeof(status));
+	ow_job_output_line(&rj->job, out, sizeof(out));
+	end.succeeded = ow_lc_job_succeeded(ret, st);
+	ow_log(end.succeeded ? OW_LOG_INFO : OW_LOG_WARN, "restart_done",
+	       "the manager's restart command finished", OW_STR("manager", rj->manager),
+	       OW_INT("pid", rj->victim_pid), OW_STR("command", rj->command),
+	       OW_STR("status", status), OW_STR("output", out));
+	cg = ow_model_cgroup(&d->model, rj->cg_id);
+	if (cg) {
+		end.cg_known = true;
+		end.restarting = cg->restarting;
+		end.has_victim = cg->victim_fd >= 0;
+		end.same_victim = cg->victim_pid == rj->victim_pid;
+	}
+	/* Only read for a success: the other outcomes do not ask. */
+	if (end.succeeded && end.cg_known && end.restarting && end.has_victim && end.same_victim)
+		end.victim_exited = pidfd_exited(cg->victim_fd);
+	switch (ow_lc_restart_outcome(&end)) {
+	case OW_LC_RESTART_FALLBACK:
+		snprintf(why, sizeof(why), "the restart command failed (%s)", status);
+		restart_fallback(d, cg, why);
+		break;
+	case OW_LC_RESTART_STILL_RUNS:
+		restart_fallback(d, cg, "the manager restarted, but the process still runs");
+		break;
+	case OW_LC_RESTART_DONE:  /* the victim's own pidfd event follows */
+	case OW_LC_RESTART_STALE: /* the cgroup moved on: only logged */
+		break;
+	}
+	ow_job_close(&rj->job);
+}
+
+/* Past its deadline: kill the command (its exit is logged by on_job_exit), SIGTERM. */
+static void restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	struct restart_job *rj = job_of(d, cg);
+
+	ow_log(OW_LOG_WARN, "restart_timeout", "the manager's restart command timed out",
+	       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid), OW_STR("manager", cg->victim_manager),
+	       OW_STR("command", rj ? rj->command : "?"));
+	if (rj)
+		ow_job_kill(&rj->job);
+	restart_fallback(d, cg, "the restart command timed out");
+}
+
+/* The victim exited (its pidfd): let it go and cool down; the loop evaluates the cgroup again. */
+void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	ow_log(OW_LOG_INFO, "victim_exit",
+	       cg->killed	? "the victim exited after SIGKILL"
+	       : cg->restarting ? "the victim exited: its manager restarts it"
+				: "the victim exited after SIGTERM",
+	       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid), OW_STR("comm", cg->victim_comm),
+	       OW_STR("manager", cg->victim_manager),
+	       OW_STR("signal", cg->killed	 ? "SIGKILL"
+				: cg->restarting ? "restart"
+						 : "SIGTERM"),
+	       OW_NUM("after_ms", (double)(now - cg->term_ns) / NS_PER_MS));
+	cg->restarting = false;
+	daemon_drop_victim(cg);
+	ow_model_proc_remove(&d->model, cg->victim_pid);
+	cool_down(d, cg, now);
+}
+
+/* The victim's deadline passed; `tick` says what that means (ow_lc_on_tick). */
+void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_tick tick,
+			    uint64_t now)
+{
+	switch (tick) {
+	case OW_LC_TICK_RESTART_TIMEOUT:
+		restart_timed_out(d, cg);
+		break;
+	case OW_LC_TICK_ESCALATE:
+		daemon_escalate(d, cg, "the victim did not exit within the grace period");
+		break;
+	case OW_LC_TICK_GIVE_UP:
+		ow_log(OW_LOG_ERROR, "victim_stuck", "the victim survived SIGKILL", CG_FIELDS(cg),
+		       OW_INT("pid", cg->victim_pid));
+		daemon_drop_victim(cg);
+		cool_down(d, cg, now);
+		break;
+	case OW_LC_TICK_NONE:
+	case OW_LC_TICK_EVALUATE:
+		break;
+	}
+}
