@@ -5,23 +5,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "alerting.h"
-
-static int64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void open_incident(struct ow_cgroup *cg, const char *host)
 {
 	if (cg->incident[0])
 		return;
-	cg->incident_start_ns = realtime_ns();
+	cg->incident_start_ns = ow_realtime_ns();
 	ow_alert_incident_id(cg->incident, sizeof(cg->incident), host, cg->id,
 			     cg->incident_start_ns);
 }
@@ -144,7 +137,7 @@ int64_t ow_notify_unwatched(struct ow_alerter *al, uint64_t refused, uint64_t to
 	struct ow_alert a;
 
 	if (!since_ns)
-		since_ns = realtime_ns();
+		since_ns = ow_realtime_ns();
 	if (!al)
 		return since_ns;
 	ow_alert_init(&a, OW_ALERT_UNWATCHED);

@@ -31,7 +31,7 @@ static void on_victim_exit(struct ow_daemon *d, uint64_t id)
 
 	if (!cg || cg->victim_fd < 0)
 		return;
-	daemon_victim_exited(d, cg, mono_ns());
+	daemon_victim_exited(d, cg, ow_mono_ns());
 	daemon_evaluate(d, cg, 0);
 }
 
@@ -49,12 +49,12 @@ static int on_event(const struct ow_event *e, void *arg)
 		daemon_remember_cmdline(ow_model_proc_sample(
 			&d->model, (pid_t)e->tgid, e->memcg_id, e->comm,
 			e->rss[OW_MEM_ANON] + e->rss[OW_MEM_SHMEM] + e->rss[OW_MEM_SWAP],
-			mono_ns()));
+			ow_mono_ns()));
 		/* The kernel charges no page counter for the root cgroup's own processes, so no
 		 * memcg step ever comes for them: their steps stand in (a leak with no cgroup at
 		 * all, which only the machine's RAM limits). */
 		if (cg && ow_cgroup_is_root(cg) &&
-		    mono_ns() - cg->last_sample_ns >= LIMIT_POINT_MIN_NS)
+		    ow_mono_ns() - cg->last_sample_ns >= LIMIT_POINT_MIN_NS)
 			daemon_evaluate(d, cg, e->ts_ns);
 		break;
 	case OW_EV_PROC_EXIT:
@@ -124,7 +124,7 @@ static void tick_cgroup(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 
 static void on_timer(struct ow_daemon *d)
 {
-	uint64_t now = mono_ns(), junk;
+	uint64_t now = ow_mono_ns(), junk;
 	unsigned int i;
 
 	if (read(d->timerfd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
@@ -173,7 +173,7 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 /* Sleep until the next deadline, or indefinitely when nothing is growing. */
 static void arm_timer(struct ow_daemon *d)
 {
-	uint64_t now = mono_ns(), next = next_wakeup(d, now);
+	uint64_t now = ow_mono_ns(), next = next_wakeup(d, now);
 	struct itimerspec its = {0};
 
 	if (next != UINT64_MAX) {
@@ -198,7 +198,7 @@ static void on_signal(struct ow_daemon *d)
 		daemon_sd_result(d, ow_sd_notify_reloading(&d->sd));
 		daemon_reload(d);
 		daemon_status_summary(d, status, sizeof(status));
-		daemon_sd_result(d, ow_sd_notify_ready(&d->sd, status, mono_ns()));
+		daemon_sd_result(d, ow_sd_notify_ready(&d->sd, status, ow_mono_ns()));
 	}
 	if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 		ow_log(OW_LOG_INFO, "stop", "signal received, detaching",
@@ -470,7 +470,7 @@ int ow_daemon_run(struct ow_options *opts)
 	}
 	log_ready(&d, opts);
 	daemon_status_summary(&d, status, sizeof(status));
-	daemon_sd_result(&d, ow_sd_notify_ready(&d.sd, status, mono_ns()));
+	daemon_sd_result(&d, ow_sd_notify_ready(&d.sd, status, ow_mono_ns()));
 	ret = loop(&d);
 	daemon_sd_result(&d,
 			 ow_sd_notify_stopping(&d.sd)); /* before the slow part: detaching BPF */

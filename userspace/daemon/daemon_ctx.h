@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "action_plan.h"
 #include "candidates.h"
 #include "exporter.h"
@@ -30,8 +31,8 @@
 #include "tracer.h"
 #include "watch.h"
 
-#define NS_PER_MS	   1000000ULL
-#define NS_PER_S	   1000000000ULL
+#define NS_PER_MS	   OW_NS_PER_MS
+#define NS_PER_S	   OW_NS_PER_S
 #define TAG_RINGBUF	   1
 #define TAG_SIGNAL	   2
 #define TAG_TIMER	   3
@@ -96,14 +97,6 @@ struct ow_daemon {
 	 * pushed back forever by events from elsewhere (or the metrics tick). */
 	uint64_t next_sample_ns;
 };
-
-static inline uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 static inline double mib(uint64_t bytes)
 {

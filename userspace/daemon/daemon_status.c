@@ -43,7 +43,7 @@ void daemon_update_status(struct ow_daemon *d)
 	if (d->sd.fd < 0)
 		return;
 	daemon_status_summary(d, status, sizeof(status));
-	daemon_sd_result(d, ow_sd_notify_status(&d->sd, status, mono_ns()));
+	daemon_sd_result(d, ow_sd_notify_status(&d->sd, status, ow_mono_ns()));
 }
 
 void daemon_on_watchdog(struct ow_daemon *d)

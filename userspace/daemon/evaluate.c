@@ -17,7 +17,7 @@ static const struct ow_candidates *top_processes(struct ow_daemon *d, struct ow_
 {
 	if (!d->alerter || !d->alert_cands || ow_lc_level_alert(from, to) == OW_LC_ALERT_NONE)
 		return NULL;
-	if (ow_list_processes("/proc", cg->path, &d->model, mono_ns(), d->alert_cands) <= 0)
+	if (ow_list_processes("/proc", cg->path, &d->model, ow_mono_ns(), d->alert_cands) <= 0)
 		return NULL;
 	return d->alert_cands;
 }
@@ -94,7 +94,7 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 
 void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns)
 {
-	uint64_t now = mono_ns(), old_limit = cg->eff_limit;
+	uint64_t now = ow_mono_ns(), old_limit = cg->eff_limit;
 	struct ow_policy_cfg policy, *pc = &policy;
 	struct ow_cg_view view;
 	int err = ow_watch_refresh(&d->watch, cg, now);
@@ -123,7 +123,7 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
  */
 void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = ow_mono_ns();
 	struct ow_cgroup *p;
 
 	for (p = ow_model_cgroup(&d->model, cg->parent_id); p;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "exporter.h"
 #include "log.h"
 #include "metrics.h"
@@ -37,18 +38,7 @@ struct ow_exporter {
 
 static double realtime_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+	return (double)ow_realtime_ns() / 1e9;
 }
 
 static void self_usage(struct ow_metrics_daemon *d)
@@ -118,7 +108,7 @@ static int render(void *arg, struct ow_strbuf *out)
 	struct ow_exporter *ex = arg;
 	const struct ow_model *model = ex->src.model;
 	struct ow_metrics_daemon d;
-	uint64_t now = mono_ns();
+	uint64_t now = ow_mono_ns();
 	unsigned int i, n = 0;
 
 	if (model->ncgs > ex->cgcap) {

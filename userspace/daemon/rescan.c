@@ -31,7 +31,7 @@ static uint64_t step_for(uint64_t limit)
  */
 void daemon_report_unwatched(struct ow_daemon *d, uint64_t refused)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = ow_mono_ns();
 
 	d->counters.bpf_map_full += refused;
 	d->unwatched_unalerted += refused;
@@ -85,17 +85,17 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	 * the map filled). Without BPF every cgroup is sampled each second anyway. */
 	active = !d->tracer || ow_tracer_memcg_seen(d->tracer, cg->id);
 	if (active)
-		err = ow_watch_refresh(&d->watch, cg, mono_ns());
+		err = ow_watch_refresh(&d->watch, cg, ow_mono_ns());
 	else
 		err = ow_watch_glance(&d->watch, cg, ow_model_cgroup(&d->model, cg->parent_id),
-				      mono_ns());
+				      ow_mono_ns());
 	if (err)
 		return; /* vanished already; the next scan drops it */
 	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
 	daemon_find_rule(d, cg);
 	if (active) {
 		daemon_configure_bpf(d, cg);
-		ow_cgroup_sample(cg, mono_ns(), cg->nonrecl);
+		ow_cgroup_sample(cg, ow_mono_ns(), cg->nonrecl);
 	}
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->eff_limit)));
@@ -126,7 +126,7 @@ static void reconcile_bpf(struct ow_daemon *d)
  */
 void daemon_rescan(struct ow_daemon *d)
 {
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = ow_mono_ns();
 	unsigned int i, n = 0;
 
 	d->last_scan_ns = t0;
@@ -151,12 +151,12 @@ void daemon_rescan(struct ow_daemon *d)
 	if (d->reconcile_pending)
 		reconcile_bpf(d);
 	ow_log(OW_LOG_DEBUG, "scan", "scanned the watched cgroups", OW_INT("cgroups", n),
-	       OW_NUM("duration_ms", (double)(mono_ns() - t0) / NS_PER_MS));
+	       OW_NUM("duration_ms", (double)(ow_mono_ns() - t0) / NS_PER_MS));
 }
 
 void daemon_request_rescan(struct ow_daemon *d)
 {
-	if (mono_ns() - d->last_scan_ns >= RESCAN_MIN_NS)
+	if (ow_mono_ns() - d->last_scan_ns >= RESCAN_MIN_NS)
 		daemon_rescan(d);
 	else
 		d->rescan_pending = true;
@@ -189,13 +189,13 @@ static void prune_outside(struct ow_daemon *d)
  */
 void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 {
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = ow_mono_ns();
 	int where = ow_watch_place(&d->watch, &d->model, id, on_found, d);
 
 	if (where == 1) { /* inside: added with its missing parents, no walk of the rest */
 		ow_log(OW_LOG_DEBUG, "placed", "a new memcg placed without a scan",
 		       OW_INT("memcg_id", id),
-		       OW_NUM("duration_ms", (double)(mono_ns() - t0) / NS_PER_MS));
+		       OW_NUM("duration_ms", (double)(ow_mono_ns() - t0) / NS_PER_MS));
 		return;
 	}
 	if (where != 0) {

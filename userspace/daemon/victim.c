@@ -40,12 +40,12 @@ void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 		cg->actions[OW_ACTED_SIGKILL]++;
 	cg->killed = true;
 	cg->restarting = false; /* a restart still running only logs its result */
-	cg->deadline_ns = mono_ns() + OW_LC_KILL_WAIT_NS;
+	cg->deadline_ns = ow_mono_ns() + OW_LC_KILL_WAIT_NS;
 	cg->level = OW_LEVEL_ESCALATE;
 	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim_pid),
 	       OW_STR("comm", cg->victim_comm), OW_STR("manager", cg->victim_manager),
 	       OW_STR("signal", "SIGKILL"),
-	       OW_NUM("since_sigterm_ms", (double)(mono_ns() - cg->term_ns) / NS_PER_MS));
+	       OW_NUM("since_sigterm_ms", (double)(ow_mono_ns() - cg->term_ns) / NS_PER_MS));
 	notify_escalate(d, cg);
 }
 
@@ -223,7 +223,7 @@ static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct
 {
 	const struct ow_action_plan *p = &d->vp.plan;
 	struct restart_job *rj = free_job(d);
-	uint64_t now = mono_ns();
+	uint64_t now = ow_mono_ns();
 	char dir[PATH_MAX];
 	int err;
 
@@ -259,7 +259,7 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 		return err;
 	cg->actions[OW_ACTED_SIGTERM]++;
 	cg->restarting = false;
-	cg->term_ns = mono_ns();
+	cg->term_ns = ow_mono_ns();
 	policy_of(d, cg, &pc);
 	cg->deadline_ns =
 		cg->term_ns + (uint64_t)(ow_policy_grace(&pc, cg->verdict.eta_s) * NS_PER_S);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -210,15 +211,12 @@ void ow_log_fields(enum ow_log_level level, const char *event, const char *msg,
 		   const struct ow_field *f, unsigned int n)
 {
 	char line[LINE_MAX_LEN];
-	struct timespec now;
 	size_t len;
 
 	if (level < sink.min_level)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	len = ow_log_format_line(line, sizeof(line), sink.format,
-				 (long long)now.tv_sec * 1000000000LL + now.tv_nsec, level, event,
-				 msg, f, n);
+	len = ow_log_format_line(line, sizeof(line), sink.format, (long long)ow_realtime_ns(),
+				 level, event, msg, f, n);
 	/* A log line lost to a full pipe is better than a daemon blocked on it. */
 	if (write(sink.fd, line, len) < 0)
 		return;

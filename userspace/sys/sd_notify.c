@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "sd_notify.h"
 
 #define NS_PER_US 1000ULL
@@ -128,14 +129,11 @@ int ow_sd_notify_ready(struct ow_sd *sd, const char *status, uint64_t now_ns)
 
 int ow_sd_notify_reloading(const struct ow_sd *sd)
 {
-	struct timespec ts;
 	char msg[64];
 
 	/* systemd >= 253 wants the time of the reload request to tell reloads apart. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
-		 (unsigned long long)ts.tv_sec * 1000000ULL +
-			 (unsigned long long)ts.tv_nsec / NS_PER_US);
+		 (unsigned long long)(ow_mono_ns() / NS_PER_US));
 	return ow_sd_send(sd, msg);
 }
 
