@@ -174,17 +174,17 @@ static struct ow_cgroup *new_cgroup(uint64_t id, const char *path, size_t mount_
 	cg->id = id;
 	cg->rel = mount_len < strlen(cg->path) ? cg->path + mount_len : "/";
 	ow_cg_display_name(cg->rel, cg->name, sizeof(cg->name));
-	cg->victim_fd = -1;
+	cg->victim.fd = -1;
 	cg->rule = -1;
-	cg->own_limit = cg->eff_limit = OW_NO_LIMIT;
-	cg->st.limit = cg->st.high = OW_NO_LIMIT;
+	cg->reading.own_limit = cg->reading.eff_limit = OW_NO_LIMIT;
+	cg->reading.st.limit = cg->reading.st.high = OW_NO_LIMIT;
 	return cg;
 }
 
 static void free_cgroup(struct ow_cgroup *cg)
 {
-	free(cg->fine);
-	free(cg->coarse);
+	free(cg->history.fine);
+	free(cg->history.coarse);
 	free(cg->path);
 	free(cg);
 }
@@ -326,35 +326,35 @@ static void init_trends(struct ow_trend *fine, struct ow_trend *coarse)
 /* The value moved from the baseline: keep a real history from now on, baseline first. */
 static int alloc_trends(struct ow_cgroup *cg)
 {
-	cg->fine = malloc(sizeof(*cg->fine));
-	cg->coarse = malloc(sizeof(*cg->coarse));
-	if (!cg->fine || !cg->coarse) {
-		free(cg->fine);
-		free(cg->coarse);
-		cg->fine = cg->coarse = NULL;
+	cg->history.fine = malloc(sizeof(*cg->history.fine));
+	cg->history.coarse = malloc(sizeof(*cg->history.coarse));
+	if (!cg->history.fine || !cg->history.coarse) {
+		free(cg->history.fine);
+		free(cg->history.coarse);
+		cg->history.fine = cg->history.coarse = NULL;
 		return -ENOMEM;
 	}
-	init_trends(cg->fine, cg->coarse);
-	ow_trend_add(cg->fine, cg->base_ns, cg->base_value);
-	ow_trend_add(cg->coarse, cg->base_ns, cg->base_value);
+	init_trends(cg->history.fine, cg->history.coarse);
+	ow_trend_add(cg->history.fine, cg->history.base_ns, cg->history.base_value);
+	ow_trend_add(cg->history.coarse, cg->history.base_ns, cg->history.base_value);
 	return 0;
 }
 
 int ow_cgroup_sample(struct ow_cgroup *cg, uint64_t now_ns, uint64_t nonrecl)
 {
-	if (!cg->fine && !cg->base_ns) {
-		cg->base_ns = now_ns ? now_ns : 1;
-		cg->base_value = nonrecl;
-	} else if (!cg->fine && nonrecl != cg->base_value && alloc_trends(cg)) {
+	if (!cg->history.fine && !cg->history.base_ns) {
+		cg->history.base_ns = now_ns ? now_ns : 1;
+		cg->history.base_value = nonrecl;
+	} else if (!cg->history.fine && nonrecl != cg->history.base_value && alloc_trends(cg)) {
 		return -ENOMEM;
 	}
 	/* A flat history needs no more than its first sample: the value holds until it moves. */
-	if (cg->fine) {
-		ow_trend_add(cg->fine, now_ns, nonrecl);
-		ow_trend_add(cg->coarse, now_ns, nonrecl);
+	if (cg->history.fine) {
+		ow_trend_add(cg->history.fine, now_ns, nonrecl);
+		ow_trend_add(cg->history.coarse, now_ns, nonrecl);
 	}
-	cg->nonrecl = nonrecl;
-	cg->last_sample_ns = now_ns;
+	cg->reading.nonrecl = nonrecl;
+	cg->reading.last_sample_ns = now_ns;
 	return 0;
 }
 
@@ -363,17 +363,17 @@ static void eval_trends(const struct ow_cgroup *cg, uint64_t now_ns, uint64_t no
 {
 	struct ow_trend fine, coarse;
 
-	if (cg->fine) {
-		ow_trend_eval(cg->fine, now_ns, noise, &view->fine);
-		ow_trend_eval(cg->coarse, now_ns, noise, &view->coarse);
+	if (cg->history.fine) {
+		ow_trend_eval(cg->history.fine, now_ns, noise, &view->fine);
+		ow_trend_eval(cg->history.coarse, now_ns, noise, &view->coarse);
 		return;
 	}
-	if (!cg->base_ns)
+	if (!cg->history.base_ns)
 		return;
 	/* Only a baseline: judge the flat history it stands for, as a trend would. */
 	init_trends(&fine, &coarse);
-	ow_trend_add(&fine, cg->base_ns, cg->base_value);
-	ow_trend_add(&coarse, cg->base_ns, cg->base_value);
+	ow_trend_add(&fine, cg->history.base_ns, cg->history.base_value);
+	ow_trend_add(&coarse, cg->history.base_ns, cg->history.base_value);
 	ow_trend_eval(&fine, now_ns, noise, &view->fine);
 	ow_trend_eval(&coarse, now_ns, noise, &view->coarse);
 }
@@ -381,15 +381,15 @@ static void eval_trends(const struct ow_cgroup *cg, uint64_t now_ns, uint64_t no
 void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_view *view)
 {
 	/* A step is ~1/256 of the limit: rises smaller than half of one are noise. */
-	uint64_t noise = cg->eff_limit == OW_NO_LIMIT ? 0 : cg->eff_limit / 512;
+	uint64_t noise = cg->reading.eff_limit == OW_NO_LIMIT ? 0 : cg->reading.eff_limit / 512;
 
 	memset(view, 0, sizeof(*view));
-	view->nonrecl = cg->nonrecl;
-	view->limit = cg->eff_limit;
-	view->high = cg->st.high;
-	view->level = cg->level;
-	view->warn_age_s = cg->warned_ns && now_ns >= cg->warned_ns
-				   ? (double)(now_ns - cg->warned_ns) / NS_PER_S
+	view->nonrecl = cg->reading.nonrecl;
+	view->limit = cg->reading.eff_limit;
+	view->high = cg->reading.st.high;
+	view->level = cg->eval.level;
+	view->warn_age_s = cg->eval.warned_ns && now_ns >= cg->eval.warned_ns
+				   ? (double)(now_ns - cg->eval.warned_ns) / NS_PER_S
 				   : INFINITY;
 	eval_trends(cg, now_ns, noise, view);
 }
@@ -397,15 +397,15 @@ void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_vi
 void ow_cgroup_note_verdict(struct ow_cgroup *cg, uint64_t now_ns, const struct ow_verdict *v)
 {
 	if (v->level >= OW_LEVEL_WARN && !v->held)
-		cg->warned_ns = now_ns;
+		cg->eval.warned_ns = now_ns;
 }
 
 void ow_cgroup_reset_trend(struct ow_cgroup *cg)
 {
-	cg->base_ns = 0;
-	if (cg->fine) {
-		ow_trend_reset(cg->fine);
-		ow_trend_reset(cg->coarse);
+	cg->history.base_ns = 0;
+	if (cg->history.fine) {
+		ow_trend_reset(cg->history.fine);
+		ow_trend_reset(cg->history.coarse);
 	}
 }
 

@@ -43,54 +43,81 @@ struct ow_proc_rec {
 	bool cmdline_read;
 };
 
+/* What was last read of a cgroup (watch.c refreshes it; rescan.c configures the BPF side). */
+struct ow_cg_reading {
+	uint64_t own_limit;
+	uint64_t limits_ns; /* when eff_limit was computed (0: never) */
+	uint64_t eff_limit;
+	struct ow_cg_stat st;
+	uint64_t nonrecl;
+	uint64_t last_sample_ns;
+	bool bpf_configured; /* its memcg_cfg entry was written */
+};
+
+/* Its history (model.c). The trends (~6 KiB) are allocated when the value first moves: most
+ * cgroups of a large machine never grow, and the daemon's memory is locked. Until then the
+ * first sample stands for the whole (flat) history. */
+struct ow_cg_history {
+	struct ow_trend *fine;
+	struct ow_trend *coarse;
+	uint64_t base_ns, base_value; /* the first sample while fine is NULL (base_ns 0: none) */
+};
+
+/* What was judged of it (evaluate.c). */
+struct ow_cg_eval {
+	struct ow_verdict verdict;
+	enum ow_level level;
+	const char *level_reason; /* the verdict's reason when the level was last logged */
+	uint64_t warned_ns;	  /* when a verdict last warned of its own (not held); 0: never */
+};
+
+/* Action state, one victim at a time (victim.c). */
+struct ow_cg_victim {
+	int fd; /* pidfd, -1 when none */
+	pid_t pid;
+	char comm[16];
+	char manager[160];    /* who manages the victim (managed.h label) */
+	char note[256];	      /* what its manager will do after SIGTERM, or "" */
+	bool restarting;      /* its manager was asked to restart it; no SIGTERM yet */
+	uint64_t term_ns;     /* when SIGTERM was sent */
+	uint64_t deadline_ns; /* SIGKILL (or give up) at this time */
+	bool killed;	      /* SIGKILL sent */
+	uint64_t cooldown_until_ns;
+	uint64_t retry_after_ns; /* no new attempt before this, even past the high-water mark */
+};
+
+/* Counters for the metrics; they go with the cgroup when it is removed. */
+struct ow_cg_counters {
+	uint64_t actions[OW_ACTED_COUNT];
+	uint64_t oom_kills_seen; /* kernel OOM kills of its processes (oom:mark_victim) */
+};
+
+/* Alerts: one incident from leaving ok until back at ok (alerting.c). */
+struct ow_cg_alert {
+	char incident[48];
+	int64_t start_ns; /* CLOCK_REALTIME */
+};
+
+/* A watched cgroup: who it is, then one part per concern, each written by one file. */
 struct ow_cgroup {
 	uint64_t id;
 	uint64_t parent_id; /* the parent, if watched; else 0 */
 	char *path;	    /* absolute directory (may be longer than PATH_MAX) */
 	const char *rel;    /* path relative to the mount, points into path */
 	char name[128];	    /* as users know it: unit, container or path */
-	uint64_t own_limit;
-	uint64_t limits_ns; /* when eff_limit was computed (0: never) */
-	uint64_t eff_limit;
-	struct ow_cg_stat st;
-	uint64_t nonrecl;
-	/* The trends (~6 KiB) are allocated when the value first moves: most cgroups of a large
-	 * machine never grow, and the daemon's memory is locked. Until then the first sample
-	 * stands for the whole (flat) history. */
-	struct ow_trend *fine;
-	struct ow_trend *coarse;
-	uint64_t base_ns, base_value; /* the first sample while fine is NULL (base_ns 0: none) */
-	bool bpf_configured;	      /* its memcg_cfg entry was written */
-	struct ow_verdict verdict;
-	enum ow_level level;
-	const char *level_reason; /* the verdict's reason when the level was last logged */
-	uint64_t warned_ns;	  /* when a verdict last warned of its own (not held); 0: never */
-	uint64_t last_sample_ns;
-	bool seen; /* found by the latest scan */
+	bool seen;	    /* found by the latest scan */
 	/* Not found by a scan: lookups skip it, ow_model_reap frees it. A scan can run deep in
 	 * the handling of an event that holds this cgroup (or its parent): freeing it there
 	 * left the caller reading freed memory. */
 	bool gone;
 	int rule; /* index of its [cgroup] section in the options (rules.h), -1: none */
-	unsigned int trusted_depth; /* leading components of rel root named (cgroup.h) */
-	/* Action state: one victim at a time. */
-	int victim_fd; /* pidfd, -1 when none */
-	pid_t victim_pid;
-	char victim_comm[16];
-	char victim_manager[160]; /* who manages the victim (manager.h label) */
-	char victim_note[256];	  /* what its manager will do after SIGTERM, or "" */
-	bool restarting;	  /* its manager was asked to restart it; no SIGTERM yet */
-	uint64_t term_ns;	  /* when SIGTERM was sent */
-	uint64_t deadline_ns;	  /* SIGKILL (or give up) at this time */
-	bool killed;		  /* SIGKILL sent */
-	uint64_t cooldown_until_ns;
-	uint64_t retry_after_ns; /* no new attempt before this, even past the high-water mark */
-	/* Counters for the metrics; they go with the cgroup when it is removed. */
-	uint64_t actions[OW_ACTED_COUNT];
-	uint64_t oom_kills_seen; /* kernel OOM kills of its processes (oom:mark_victim) */
-	/* Alerts: one incident from leaving ok until back at ok. */
-	char incident[48];
-	int64_t incident_start_ns; /* CLOCK_REALTIME */
+	unsigned int trusted_depth; /* leading components of rel root named (cgroup_path.h) */
+	struct ow_cg_reading reading;
+	struct ow_cg_history history;
+	struct ow_cg_eval eval;
+	struct ow_cg_victim victim;
+	struct ow_cg_counters counters;
+	struct ow_cg_alert alert;
 };
 
 /* Position + 1 of each entry in an array, by key hash (0: empty slot); linear probing with

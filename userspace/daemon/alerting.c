@@ -12,11 +12,11 @@
 
 static void open_incident(struct ow_cgroup *cg, const char *host)
 {
-	if (cg->incident[0])
+	if (cg->alert.incident[0])
 		return;
-	cg->incident_start_ns = ow_realtime_ns();
-	ow_alert_incident_id(cg->incident, sizeof(cg->incident), host, cg->id,
-			     cg->incident_start_ns);
+	cg->alert.start_ns = ow_realtime_ns();
+	ow_alert_incident_id(cg->alert.incident, sizeof(cg->alert.incident), host, cg->id,
+			     cg->alert.start_ns);
 }
 
 static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *cg)
@@ -27,13 +27,14 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *
 	open_incident(cg, a->host);
 	snprintf(a->cgroup, sizeof(a->cgroup), "%s", cg->name);
 	snprintf(a->path, sizeof(a->path), "%.*s", (int)sizeof(a->path) - 1, cg->path);
-	snprintf(a->reason, sizeof(a->reason), "%s", cg->verdict.reason ? cg->verdict.reason : "");
-	snprintf(a->incident, sizeof(a->incident), "%s", cg->incident);
-	a->usage = cg->nonrecl;
-	a->limit = cg->eff_limit == OW_NO_LIMIT ? 0 : cg->eff_limit;
-	a->rate = cg->verdict.rate;
-	a->eta_s = cg->verdict.eta_s;
-	a->started_ns = cg->incident_start_ns;
+	snprintf(a->reason, sizeof(a->reason), "%s",
+		 cg->eval.verdict.reason ? cg->eval.verdict.reason : "");
+	snprintf(a->incident, sizeof(a->incident), "%s", cg->alert.incident);
+	a->usage = cg->reading.nonrecl;
+	a->limit = cg->reading.eff_limit == OW_NO_LIMIT ? 0 : cg->reading.eff_limit;
+	a->rate = cg->eval.verdict.rate;
+	a->eta_s = cg->eval.verdict.eta_s;
+	a->started_ns = cg->alert.start_ns;
 }
 
 static void queue_alert(struct ow_alerter *al, const struct ow_alert *a)
@@ -85,7 +86,7 @@ void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level 
 		fill(&a, OW_ALERT_RESOLVED, cg);
 		top_processes(&a, cands);
 		queue_alert(al, &a);
-		cg->incident[0] = '\0';
+		cg->alert.incident[0] = '\0';
 	}
 }
 

@@ -29,7 +29,7 @@ static void on_victim_exit(struct ow_daemon *d, uint64_t id)
 {
 	struct ow_cgroup *cg = ow_model_cgroup(&d->model, id);
 
-	if (!cg || cg->victim_fd < 0)
+	if (!cg || cg->victim.fd < 0)
 		return;
 	daemon_victim_exited(d, cg, ow_mono_ns());
 	daemon_evaluate(d, cg, 0);
@@ -54,7 +54,7 @@ static int on_event(const struct ow_event *e, void *arg)
 		 * memcg step ever comes for them: their steps stand in (a leak with no cgroup at
 		 * all, which only the machine's RAM limits). */
 		if (cg && ow_cgroup_is_root(cg) &&
-		    ow_mono_ns() - cg->last_sample_ns >= LIMIT_POINT_MIN_NS)
+		    ow_mono_ns() - cg->reading.last_sample_ns >= LIMIT_POINT_MIN_NS)
 			daemon_evaluate(d, cg, e->ts_ns);
 		break;
 	case OW_EV_PROC_EXIT:
@@ -108,11 +108,11 @@ static void tick_cgroup(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 	struct ow_lc_timer in = {
 		.now_ns = now,
 		.degraded = !d->tracer,
-		.level = cg->level,
-		.has_victim = cg->victim_fd >= 0,
-		.restarting = cg->restarting,
-		.killed = cg->killed,
-		.deadline_ns = cg->deadline_ns,
+		.level = cg->eval.level,
+		.has_victim = cg->victim.fd >= 0,
+		.restarting = cg->victim.restarting,
+		.killed = cg->victim.killed,
+		.deadline_ns = cg->victim.deadline_ns,
 	};
 	enum ow_lc_tick tick = ow_lc_on_tick(&in);
 
@@ -162,9 +162,9 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 	for (i = 0; i < d->model.ncgs; i++) {
 		const struct ow_cgroup *cg = d->model.cgs[i];
 
-		if (cg->victim_fd >= 0 && cg->deadline_ns < next)
-			next = cg->deadline_ns;
-		if (cg->level != OW_LEVEL_OK && d->next_sample_ns < next)
+		if (cg->victim.fd >= 0 && cg->victim.deadline_ns < next)
+			next = cg->victim.deadline_ns;
+		if (cg->eval.level != OW_LEVEL_OK && d->next_sample_ns < next)
 			next = d->next_sample_ns;
 	}
 	return next;

@@ -120,18 +120,18 @@ static inline void policy_of(const struct ow_daemon *d, const struct ow_cgroup *
 /* Let the victim go: closing its pidfd also leaves the epoll set. */
 static inline void daemon_drop_victim(struct ow_cgroup *cg)
 {
-	if (cg->victim_fd >= 0)
-		close(cg->victim_fd);
-	cg->victim_fd = -1;
+	if (cg->victim.fd >= 0)
+		close(cg->victim.fd);
+	cg->victim.fd = -1;
 }
 
 /* The fields every decision line carries. */
 #define CG_FIELDS(cg)                                                                              \
 	OW_STR("cgroup", (cg)->name), OW_STR("path", (cg)->path),                                  \
-		OW_NUM("usage_mib", mib((cg)->nonrecl)),                                           \
-		OW_NUM("limit_mib", mib((cg)->eff_limit)),                                         \
-		OW_NUM("rate_mib_s", (cg)->verdict.rate / MIB),                                    \
-		OW_NUM("eta_s", (cg)->verdict.eta_s)
+		OW_NUM("usage_mib", mib((cg)->reading.nonrecl)),                                   \
+		OW_NUM("limit_mib", mib((cg)->reading.eff_limit)),                                 \
+		OW_NUM("rate_mib_s", (cg)->eval.verdict.rate / MIB),                               \
+		OW_NUM("eta_s", (cg)->eval.verdict.eta_s)
 
 /* daemon.c */
 int daemon_watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag);

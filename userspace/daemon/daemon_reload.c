@@ -128,7 +128,7 @@ void daemon_reload(struct ow_daemon *d)
 	swap_options(d, o);
 	/* New settings (a protect, a horizon) deserve a new look at once, not after a hold. */
 	for (unsigned int i = 0; i < d->model.ncgs; i++)
-		d->model.cgs[i]->retry_after_ns = 0;
+		d->model.cgs[i]->victim.retry_after_ns = 0;
 	if (w) {
 		d->watch = *w;
 		free(w);

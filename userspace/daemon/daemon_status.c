@@ -29,7 +29,7 @@ void daemon_status_summary(const struct ow_daemon *d, char *buf, size_t len)
 
 	for (i = 0; i < d->model.ncgs; i++) {
 		n += !d->model.cgs[i]->gone;
-		at_risk += !d->model.cgs[i]->gone && d->model.cgs[i]->level != OW_LEVEL_OK;
+		at_risk += !d->model.cgs[i]->gone && d->model.cgs[i]->eval.level != OW_LEVEL_OK;
 	}
 	snprintf(buf, len, "watching %u cgroup%s, %u at risk, %s%s%s", n, n == 1 ? "" : "s",
 		 at_risk, d->tracer ? "BPF " : "degraded (no BPF)",

@@ -24,22 +24,22 @@ static const struct ow_candidates *top_processes(struct ow_daemon *d, struct ow_
 
 static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level level)
 {
-	enum ow_level from = cg->level;
+	enum ow_level from = cg->eval.level;
 	enum ow_log_level lvl = level >= OW_LEVEL_WARN ? OW_LOG_WARN : OW_LOG_INFO;
 	struct ow_lc_level change = {
 		.from = from,
 		.to = level,
-		.same_reason = cg->verdict.reason == cg->level_reason,
-		.held = cg->verdict.held,
+		.same_reason = cg->eval.verdict.reason == cg->eval.level_reason,
+		.held = cg->eval.verdict.held,
 	};
 	enum ow_lc_level_change what = ow_lc_level_change(&change);
 
 	if (what == OW_LC_LEVEL_QUIET)
 		return;
-	ow_log(lvl, "level", cg->verdict.reason, CG_FIELDS(cg),
-	       OW_STR("from", ow_level_name(cg->level)), OW_STR("to", ow_level_name(level)));
-	cg->level = level;
-	cg->level_reason = cg->verdict.reason;
+	ow_log(lvl, "level", cg->eval.verdict.reason, CG_FIELDS(cg),
+	       OW_STR("from", ow_level_name(cg->eval.level)), OW_STR("to", ow_level_name(level)));
+	cg->eval.level = level;
+	cg->eval.level_reason = cg->eval.verdict.reason;
 	if (what == OW_LC_LEVEL_NEW)
 		ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
 }
@@ -61,13 +61,13 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 {
 	struct ow_lc_eval in = {
 		.now_ns = now,
-		.level = cg->verdict.level,
-		.has_victim = cg->victim_fd >= 0,
-		.killed = cg->killed,
-		.retry_after_ns = cg->retry_after_ns,
-		.cooldown_until_ns = cg->cooldown_until_ns,
-		.nonrecl = cg->nonrecl,
-		.eff_limit = cg->eff_limit,
+		.level = cg->eval.verdict.level,
+		.has_victim = cg->victim.fd >= 0,
+		.killed = cg->victim.killed,
+		.retry_after_ns = cg->victim.retry_after_ns,
+		.cooldown_until_ns = cg->victim.cooldown_until_ns,
+		.nonrecl = cg->reading.nonrecl,
+		.eff_limit = cg->reading.eff_limit,
 		.high_water = pc->high_water,
 	};
 	int idx;
@@ -78,7 +78,7 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 		daemon_escalate(d, cg, "still growing past the kill-water mark after SIGTERM");
 		break;
 	case OW_LC_SET_LEVEL:
-		set_level(d, cg, cg->verdict.level);
+		set_level(d, cg, cg->eval.verdict.level);
 		break;
 	case OW_LC_ACT:
 		idx = daemon_pick(d, cg, now);
@@ -94,7 +94,7 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 
 void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns)
 {
-	uint64_t now = ow_mono_ns(), old_limit = cg->eff_limit;
+	uint64_t now = ow_mono_ns(), old_limit = cg->reading.eff_limit;
 	struct ow_policy_cfg policy, *pc = &policy;
 	struct ow_cg_view view;
 	int err = ow_watch_refresh(&d->watch, cg, now);
@@ -104,14 +104,14 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 			daemon_request_rescan(d);
 		return;
 	}
-	if (cg->eff_limit != old_limit || !cg->bpf_configured)
+	if (cg->reading.eff_limit != old_limit || !cg->reading.bpf_configured)
 		daemon_configure_bpf(d, cg);
-	ow_cgroup_sample(cg, now, cg->nonrecl);
+	ow_cgroup_sample(cg, now, cg->reading.nonrecl);
 	ow_cgroup_view(cg, now, &view);
 	policy_of(d, cg, pc);
-	ow_policy_assess(pc, &view, &cg->verdict);
-	ow_cgroup_note_verdict(cg, now, &cg->verdict);
-	if (!d->tracer && cg->verdict.level >= OW_LEVEL_WARN)
+	ow_policy_assess(pc, &view, &cg->eval.verdict);
+	ow_cgroup_note_verdict(cg, now, &cg->eval.verdict);
+	if (!d->tracer && cg->eval.verdict.level >= OW_LEVEL_WARN)
 		sample_processes(d, cg, now);
 	decide(d, cg, pc, &view, now, event_ns);
 }
@@ -128,11 +128,11 @@ void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uin
 
 	for (p = ow_model_cgroup(&d->model, cg->parent_id); p;
 	     p = ow_model_cgroup(&d->model, p->parent_id)) {
-		bool limit_point = p->own_limit != OW_NO_LIMIT || ow_cgroup_is_root(p);
+		bool limit_point = p->reading.own_limit != OW_NO_LIMIT || ow_cgroup_is_root(p);
 
 		if (p->parent_id == p->id)
 			break;
-		if (limit_point && now - p->last_sample_ns >= LIMIT_POINT_MIN_NS)
+		if (limit_point && now - p->reading.last_sample_ns >= LIMIT_POINT_MIN_NS)
 			daemon_evaluate(d, p, event_ns);
 	}
 }

@@ -93,14 +93,14 @@ static void collect_cgroup(const struct ow_cgroup *cg, uint64_t now, struct ow_m
 	memset(m, 0, sizeof(*m));
 	m->name = cg->name;
 	m->path = cg->path;
-	m->usage_bytes = cg->st.usage;
-	m->nonreclaimable_bytes = cg->nonrecl;
-	m->limit_bytes = cg->eff_limit;
+	m->usage_bytes = cg->reading.st.usage;
+	m->nonreclaimable_bytes = cg->reading.nonrecl;
+	m->limit_bytes = cg->reading.eff_limit;
 	m->growth_bytes_per_s = view.fine.recent_rate;
-	m->eta_s = cg->verdict.reason ? cg->verdict.eta_s : INFINITY;
-	m->level = (int)cg->level;
-	memcpy(m->actions, cg->actions, sizeof(m->actions));
-	m->oom_kills = cg->oom_kills_seen;
+	m->eta_s = cg->eval.verdict.reason ? cg->eval.verdict.eta_s : INFINITY;
+	m->level = (int)cg->eval.level;
+	memcpy(m->actions, cg->counters.actions, sizeof(m->actions));
+	m->oom_kills = cg->counters.oom_kills_seen;
 }
 
 static int render(void *arg, struct ow_strbuf *out)

@@ -51,8 +51,8 @@ void daemon_on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 	struct ow_lc_oom_mark mark = {
 		.pid = (pid_t)e->tgid,
 		.cg_known = cg != NULL,
-		.killed = cg && cg->killed,
-		.victim_pid = cg ? cg->victim_pid : 0, /* kept after its exit */
+		.killed = cg && cg->victim.killed,
+		.victim_pid = cg ? cg->victim.pid : 0, /* kept after its exit */
 		.outside = outside,
 	};
 	enum ow_lc_oom what = ow_lc_oom_mark(&mark);
@@ -73,13 +73,13 @@ void daemon_on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 		return;
 	}
 	if (cg)
-		cg->oom_kills_seen++;
+		cg->counters.oom_kills_seen++;
 	ow_log(OW_LOG_ERROR, "oom_kill", "the kernel OOM killer killed a process",
 	       OW_INT("pid", e->tgid), OW_STR("comm", e->comm), OW_STR("cmdline", cmdline),
 	       OW_STR("cgroup", cg ? cg->name : "?"), OW_INT("memcg_id", e->memcg_id),
 	       OW_NUM("anon_mib", mib(e->rss[OW_MEM_ANON])),
 	       OW_NUM("file_mib", mib(e->rss[OW_MEM_FILE])),
 	       OW_NUM("shmem_mib", mib(e->rss[OW_MEM_SHMEM])),
-	       OW_NUM("predicted_eta_s", cg ? cg->verdict.eta_s : INFINITY));
+	       OW_NUM("predicted_eta_s", cg ? cg->eval.verdict.eta_s : INFINITY));
 	ow_notify_oom_kill(d->alerter, cg, e, cmdline);
 }

@@ -50,10 +50,10 @@ void daemon_configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg)
 
 	if (!d->tracer)
 		return;
-	cfg.memcg_step = cfg.proc_step = step_for(cg->eff_limit);
-	ow_tracer_seed_memcg_usage(d->tracer, cg->id, cg->st.usage);
-	cg->bpf_configured = !ow_tracer_set_memcg(d->tracer, cg->id, &cfg);
-	if (cg->bpf_configured)
+	cfg.memcg_step = cfg.proc_step = step_for(cg->reading.eff_limit);
+	ow_tracer_seed_memcg_usage(d->tracer, cg->id, cg->reading.st.usage);
+	cg->reading.bpf_configured = !ow_tracer_set_memcg(d->tracer, cg->id, &cfg);
+	if (cg->reading.bpf_configured)
 		return;
 	ow_log(OW_LOG_WARN, "bpf_map_full", "could not configure a memcg: its leaks go unseen",
 	       OW_STR("cgroup", cg->name));
@@ -95,10 +95,10 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	daemon_find_rule(d, cg);
 	if (active) {
 		daemon_configure_bpf(d, cg);
-		ow_cgroup_sample(cg, ow_mono_ns(), cg->nonrecl);
+		ow_cgroup_sample(cg, ow_mono_ns(), cg->reading.nonrecl);
 	}
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
-	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->eff_limit)));
+	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->reading.eff_limit)));
 }
 
 static void configure_unwatched(uint64_t id, void *arg)

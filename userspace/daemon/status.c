@@ -28,20 +28,23 @@ static const char *bytes_or_dash(uint64_t v, char *buf, size_t len)
 
 static bool interesting(const struct ow_cgroup *cg, uint64_t machine_limit)
 {
-	return cg->own_limit != OW_NO_LIMIT || cg->st.usage >= (1 << 20) || !strcmp(cg->rel, "/");
+	return cg->reading.own_limit != OW_NO_LIMIT || cg->reading.st.usage >= (1 << 20) ||
+	       !strcmp(cg->rel, "/");
 }
 
 static void print_row(const struct ow_cgroup *cg, uint64_t before, double secs)
 {
-	double rate = ((double)cg->nonrecl - (double)before) / secs;
+	double rate = ((double)cg->reading.nonrecl - (double)before) / secs;
 	char use[OW_FMT_LEN], lim[OW_FMT_LEN], rtext[OW_FMT_LEN], eta[OW_FMT_LEN], name[41];
 
 	/* Anyone who may create a cgroup names it: no \r or ESC may reach the terminal. */
 	ow_utf8_escape(name, sizeof(name), cg->name);
-	printf("%-40s %10s %10s %13s %8s\n", name, bytes_or_dash(cg->nonrecl, use, sizeof(use)),
-	       bytes_or_dash(cg->eff_limit, lim, sizeof(lim)),
+	printf("%-40s %10s %10s %13s %8s\n", name,
+	       bytes_or_dash(cg->reading.nonrecl, use, sizeof(use)),
+	       bytes_or_dash(cg->reading.eff_limit, lim, sizeof(lim)),
 	       ow_fmt_rate(rate, rtext, sizeof(rtext)),
-	       ow_fmt_eta(ow_eta_seconds(cg->nonrecl, cg->eff_limit, rate), eta, sizeof(eta)));
+	       ow_fmt_eta(ow_eta_seconds(cg->reading.nonrecl, cg->reading.eff_limit, rate), eta,
+			  sizeof(eta)));
 }
 
 int ow_status_run(const struct ow_options *opts)
@@ -66,7 +69,8 @@ int ow_status_run(const struct ow_options *opts)
 	if (!before)
 		return 1;
 	for (i = 0; i < m.ncgs; i++)
-		before[i] = ow_watch_refresh(&w, m.cgs[i], 0) ? UINT64_MAX : m.cgs[i]->nonrecl;
+		before[i] =
+			ow_watch_refresh(&w, m.cgs[i], 0) ? UINT64_MAX : m.cgs[i]->reading.nonrecl;
 	sleep(1);
 	printf("%-40s %10s %10s %13s %8s\n", "CGROUP", "USAGE", "LIMIT", "RATE", "ETA");
 	for (i = 0; i < m.ncgs; i++) {

@@ -20,38 +20,38 @@
 
 static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg)
 {
-	struct ow_proc_info victim = {.pid = cg->victim_pid};
-	struct ow_action_desc what = {"SIGKILL", "", cg->victim_manager, ""};
+	struct ow_proc_info victim = {.pid = cg->victim.pid};
+	struct ow_action_desc what = {"SIGKILL", "", cg->victim.manager, ""};
 
-	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim_comm);
+	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim.comm);
 	ow_notify_action(d->alerter, cg, OW_ALERT_ESCALATE, &victim, NULL, &what, false);
 }
 
 void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 {
-	int err = ow_pidfd_signal(cg->victim_fd, SIGKILL);
+	int err = ow_pidfd_signal(cg->victim.fd, SIGKILL);
 
 	if (err && err != -ESRCH) {
 		ow_log(OW_LOG_ERROR, "escalate", "SIGKILL failed", CG_FIELDS(cg),
-		       OW_INT("pid", cg->victim_pid), OW_STR("error", strerror(-err)));
+		       OW_INT("pid", cg->victim.pid), OW_STR("error", strerror(-err)));
 		return;
 	}
 	if (!err)
-		cg->actions[OW_ACTED_SIGKILL]++;
-	cg->killed = true;
-	cg->restarting = false; /* a restart still running only logs its result */
-	cg->deadline_ns = ow_mono_ns() + OW_LC_KILL_WAIT_NS;
-	cg->level = OW_LEVEL_ESCALATE;
-	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim_pid),
-	       OW_STR("comm", cg->victim_comm), OW_STR("manager", cg->victim_manager),
+		cg->counters.actions[OW_ACTED_SIGKILL]++;
+	cg->victim.killed = true;
+	cg->victim.restarting = false; /* a restart still running only logs its result */
+	cg->victim.deadline_ns = ow_mono_ns() + OW_LC_KILL_WAIT_NS;
+	cg->eval.level = OW_LEVEL_ESCALATE;
+	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim.pid),
+	       OW_STR("comm", cg->victim.comm), OW_STR("manager", cg->victim.manager),
 	       OW_STR("signal", "SIGKILL"),
-	       OW_NUM("since_sigterm_ms", (double)(ow_mono_ns() - cg->term_ns) / NS_PER_MS));
+	       OW_NUM("since_sigterm_ms", (double)(ow_mono_ns() - cg->victim.term_ns) / NS_PER_MS));
 	notify_escalate(d, cg);
 }
 
 static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	cg->cooldown_until_ns = ow_lc_cooldown_end(now, d->opts->policy.cooldown_s);
+	cg->victim.cooldown_until_ns = ow_lc_cooldown_end(now, d->opts->policy.cooldown_s);
 }
 
 /* An attempt that changed nothing (no victim, the signal failed, a dry run): the high-water
@@ -59,11 +59,11 @@ static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 static void hold_off(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_attempt what,
 		     uint64_t now)
 {
-	struct ow_lc_holds h = {cg->cooldown_until_ns, cg->retry_after_ns};
+	struct ow_lc_holds h = {cg->victim.cooldown_until_ns, cg->victim.retry_after_ns};
 
 	ow_lc_after_attempt(what, now, d->opts->policy.cooldown_s, &h);
-	cg->cooldown_until_ns = h.cooldown_until_ns;
-	cg->retry_after_ns = h.retry_after_ns;
+	cg->victim.cooldown_until_ns = h.cooldown_until_ns;
+	cg->victim.retry_after_ns = h.retry_after_ns;
 }
 
 /* The victim: the fastest-growing process that is not protected. -1, and a hold, when none. */
@@ -122,7 +122,7 @@ static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	ow_manager_verify(&roots, "/proc", info->pid, &vp->mgr);
 	ow_manager_label(&vp->mgr, vp->label, sizeof(vp->label));
 	ow_plan_action(victim_action(d, cg), &vp->mgr, grace, &vp->plan);
-	snprintf(cg->victim_manager, sizeof(cg->victim_manager), "%s", vp->label);
+	snprintf(cg->victim.manager, sizeof(cg->victim.manager), "%s", vp->label);
 }
 
 /* What the victim's unit does after a SIGTERM, for the log: read from files a user may own,
@@ -138,7 +138,7 @@ static void note_victim(struct ow_daemon *d, struct ow_cgroup *cg)
 	if (m->kind == OW_MGR_SYSTEMD && m->unit_main && !m->scope &&
 	    !ow_unit_restart_read("/", m->unit, m->user_unit, m->home, &ur))
 		ow_unit_restart_note(m->unit, &ur, vp->note, sizeof(vp->note));
-	snprintf(cg->victim_note, sizeof(cg->victim_note), "%s", vp->note);
+	snprintf(cg->victim.note, sizeof(cg->victim.note), "%s", vp->note);
 }
 
 static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
@@ -157,9 +157,9 @@ static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("manager", vp->label), OW_STR("action", what.action),
 	       OW_STR("command", vp->plan.command), OW_STR("why", vp->plan.why),
 	       OW_STR("note", what.note), OW_INT("dry_run", 1),
-	       OW_STR("reason", cg->verdict.reason));
+	       OW_STR("reason", cg->eval.verdict.reason));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, true);
-	cg->actions[OW_ACTED_DRY_RUN]++;
+	cg->counters.actions[OW_ACTED_DRY_RUN]++;
 	hold_off(d, cg, OW_LC_DRY_RUN, now);
 }
 
@@ -168,10 +168,10 @@ static int watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_VICTIM | cg->id};
 
-	cg->victim_fd = fd;
-	cg->victim_pid = info->pid;
-	snprintf(cg->victim_comm, sizeof(cg->victim_comm), "%s", info->comm);
-	cg->killed = false;
+	cg->victim.fd = fd;
+	cg->victim.pid = info->pid;
+	snprintf(cg->victim.comm, sizeof(cg->victim.comm), "%s", info->comm);
+	cg->victim.killed = false;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		ow_log(OW_LOG_ERROR, "epoll", "cannot watch the victim",
 		       OW_STR("error", strerror(errno)));
@@ -243,9 +243,9 @@ static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct
 	rj->deadline_ns = now + (uint64_t)(p->timeout_s * NS_PER_S);
 	snprintf(rj->command, sizeof(rj->command), "%s", p->command);
 	snprintf(rj->manager, sizeof(rj->manager), "%s", d->vp.label);
-	cg->restarting = true;
-	cg->term_ns = now;
-	cg->deadline_ns = rj->deadline_ns;
+	cg->victim.restarting = true;
+	cg->victim.term_ns = now;
+	cg->victim.deadline_ns = rj->deadline_ns;
 	return 0;
 }
 
@@ -257,12 +257,13 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 
 	if (err)
 		return err;
-	cg->actions[OW_ACTED_SIGTERM]++;
-	cg->restarting = false;
-	cg->term_ns = ow_mono_ns();
+	cg->counters.actions[OW_ACTED_SIGTERM]++;
+	cg->victim.restarting = false;
+	cg->victim.term_ns = ow_mono_ns();
 	policy_of(d, cg, &pc);
-	cg->deadline_ns =
-		cg->term_ns + (uint64_t)(ow_policy_grace(&pc, cg->verdict.eta_s) * NS_PER_S);
+	cg->victim.deadline_ns =
+		cg->victim.term_ns +
+		(uint64_t)(ow_policy_grace(&pc, cg->eval.verdict.eta_s) * NS_PER_S);
 	return 0;
 }
 
@@ -270,16 +271,17 @@ static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 			const struct ow_candidates *cands, double proc_rate, const char *why,
 			uint64_t event_ns)
 {
-	struct ow_action_desc what = {"SIGTERM", "", cg->victim_manager, cg->victim_note};
+	struct ow_action_desc what = {"SIGTERM", "", cg->victim.manager, cg->victim.note};
 
 	ow_log(OW_LOG_WARN, "act", "SIGTERM sent to the fastest-growing process", CG_FIELDS(cg),
 	       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
-	       OW_STR("signal", "SIGTERM"), OW_STR("manager", cg->victim_manager),
-	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", cg->victim_note),
-	       OW_NUM("grace_s", (double)(cg->deadline_ns - cg->term_ns) / NS_PER_S),
-	       OW_STR("reason", cg->verdict.reason),
-	       OW_NUM("latency_ms", event_ns ? (double)(cg->term_ns - event_ns) / NS_PER_MS : 0));
+	       OW_STR("signal", "SIGTERM"), OW_STR("manager", cg->victim.manager),
+	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", cg->victim.note),
+	       OW_NUM("grace_s", (double)(cg->victim.deadline_ns - cg->victim.term_ns) / NS_PER_S),
+	       OW_STR("reason", cg->eval.verdict.reason),
+	       OW_NUM("latency_ms",
+		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, cands, &what, false);
 }
 
@@ -287,15 +289,16 @@ static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 			double proc_rate, uint64_t event_ns)
 {
 	const struct ow_action_plan *p = &d->vp.plan;
-	struct ow_action_desc what = {"restart", p->command, cg->victim_manager, ""};
+	struct ow_action_desc what = {"restart", p->command, cg->victim.manager, ""};
 
 	ow_log(OW_LOG_WARN, "act", "asked the manager to restart the fastest-growing process",
 	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
-	       OW_STR("manager", cg->victim_manager), OW_STR("action", "restart"),
+	       OW_STR("manager", cg->victim.manager), OW_STR("action", "restart"),
 	       OW_STR("command", p->command), OW_STR("why", p->why),
-	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->verdict.reason),
-	       OW_NUM("latency_ms", event_ns ? (double)(cg->term_ns - event_ns) / NS_PER_MS : 0));
+	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->eval.verdict.reason),
+	       OW_NUM("latency_ms",
+		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);
 }
 
@@ -312,7 +315,7 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 
 	info = &d->cands->info[idx];
 	proc_rate = d->cands->c[idx].rate;
-	grace = ow_policy_grace(pc, cg->verdict.eta_s);
+	grace = ow_policy_grace(pc, cg->eval.verdict.eta_s);
 	/* A restart needs to know the manager first; a SIGTERM goes out before the lookup. */
 	if (wanted == OW_ACTION_RESTART || d->opts->dry_run)
 		plan_victim(d, cg, info, grace);
@@ -357,17 +360,17 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 /* The restart did not happen (failed, timed out, or left the victim running): SIGTERM. */
 static void restart_fallback(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 {
-	struct ow_proc_info info = {.pid = cg->victim_pid};
-	int err = send_sigterm(d, cg, cg->victim_fd);
+	struct ow_proc_info info = {.pid = cg->victim.pid};
+	int err = send_sigterm(d, cg, cg->victim.fd);
 
 	if (err) {
 		ow_log(OW_LOG_WARN, "act_failed", "could not signal the victim after its restart",
-		       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid),
+		       CG_FIELDS(cg), OW_INT("pid", cg->victim.pid),
 		       OW_STR("error", strerror(-err)));
-		cg->restarting = false;
+		cg->victim.restarting = false;
 		return;
 	}
-	snprintf(info.comm, sizeof(info.comm), "%s", cg->victim_comm);
+	snprintf(info.comm, sizeof(info.comm), "%s", cg->victim.comm);
 	log_sigterm(d, cg, &info, NULL, 0, why, 0);
 }
 
@@ -377,7 +380,7 @@ static struct restart_job *job_of(struct ow_daemon *d, const struct ow_cgroup *c
 
 	for (i = 0; i < MAX_JOBS; i++) {
 		if (d->jobs[i].job.pid && d->jobs[i].cg_id == cg->id &&
-		    d->jobs[i].victim_pid == cg->victim_pid)
+		    d->jobs[i].victim_pid == cg->victim.pid)
 			return &d->jobs[i];
 	}
 	return NULL;
@@ -420,13 +423,13 @@ void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot)
 	cg = ow_model_cgroup(&d->model, rj->cg_id);
 	if (cg) {
 		end.cg_known = true;
-		end.restarting = cg->restarting;
-		end.has_victim = cg->victim_fd >= 0;
-		end.same_victim = cg->victim_pid == rj->victim_pid;
+		end.restarting = cg->victim.restarting;
+		end.has_victim = cg->victim.fd >= 0;
+		end.same_victim = cg->victim.pid == rj->victim_pid;
 	}
 	/* Only read for a success: the other outcomes do not ask. */
 	if (end.succeeded && end.cg_known && end.restarting && end.has_victim && end.same_victim)
-		end.victim_exited = pidfd_exited(cg->victim_fd);
+		end.victim_exited = pidfd_exited(cg->victim.fd);
 	switch (ow_lc_restart_outcome(&end)) {
 	case OW_LC_RESTART_FALLBACK:
 		snprintf(why, sizeof(why), "the restart command failed (%s)", status);
@@ -448,7 +451,7 @@ static void restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
 	struct restart_job *rj = job_of(d, cg);
 
 	ow_log(OW_LOG_WARN, "restart_timeout", "the manager's restart command timed out",
-	       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid), OW_STR("manager", cg->victim_manager),
+	       CG_FIELDS(cg), OW_INT("pid", cg->victim.pid), OW_STR("manager", cg->victim.manager),
 	       OW_STR("command", rj ? rj->command : "?"));
 	if (rj)
 		ow_job_kill(&rj->job);
@@ -459,18 +462,18 @@ static void restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
 void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
 	ow_log(OW_LOG_INFO, "victim_exit",
-	       cg->killed	? "the victim exited after SIGKILL"
-	       : cg->restarting ? "the victim exited: its manager restarts it"
-				: "the victim exited after SIGTERM",
-	       CG_FIELDS(cg), OW_INT("pid", cg->victim_pid), OW_STR("comm", cg->victim_comm),
-	       OW_STR("manager", cg->victim_manager),
-	       OW_STR("signal", cg->killed	 ? "SIGKILL"
-				: cg->restarting ? "restart"
-						 : "SIGTERM"),
-	       OW_NUM("after_ms", (double)(now - cg->term_ns) / NS_PER_MS));
-	cg->restarting = false;
+	       cg->victim.killed       ? "the victim exited after SIGKILL"
+	       : cg->victim.restarting ? "the victim exited: its manager restarts it"
+				       : "the victim exited after SIGTERM",
+	       CG_FIELDS(cg), OW_INT("pid", cg->victim.pid), OW_STR("comm", cg->victim.comm),
+	       OW_STR("manager", cg->victim.manager),
+	       OW_STR("signal", cg->victim.killed	? "SIGKILL"
+				: cg->victim.restarting ? "restart"
+							: "SIGTERM"),
+	       OW_NUM("after_ms", (double)(now - cg->victim.term_ns) / NS_PER_MS));
+	cg->victim.restarting = false;
 	daemon_drop_victim(cg);
-	ow_model_proc_remove(&d->model, cg->victim_pid);
+	ow_model_proc_remove(&d->model, cg->victim.pid);
 	cool_down(d, cg, now);
 }
 
@@ -487,7 +490,7 @@ void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_l
 		break;
 	case OW_LC_TICK_GIVE_UP:
 		ow_log(OW_LOG_ERROR, "victim_stuck", "the victim survived SIGKILL", CG_FIELDS(cg),
-		       OW_INT("pid", cg->victim_pid));
+		       OW_INT("pid", cg->victim.pid));
 		daemon_drop_victim(cg);
 		cool_down(d, cg, now);
 		break;

@@ -96,16 +96,16 @@ int ow_watch_refresh(const struct ow_watch *w, struct ow_cgroup *cg, uint64_t no
 		err = ow_cg_read_stat(w->mount.version, cg->path, &st);
 	if (err)
 		return err;
-	if (!cg->limits_ns || st.limit != cg->own_limit ||
-	    now_ns - cg->limits_ns >= LIMITS_TTL_NS) {
+	if (!cg->reading.limits_ns || st.limit != cg->reading.own_limit ||
+	    now_ns - cg->reading.limits_ns >= LIMITS_TTL_NS) {
 		if (ow_cg_effective_limit(&w->mount, cg->path, w->machine_limit, &eff))
 			eff = w->machine_limit;
-		cg->eff_limit = eff;
-		cg->limits_ns = now_ns ? now_ns : 1;
+		cg->reading.eff_limit = eff;
+		cg->reading.limits_ns = now_ns ? now_ns : 1;
 	}
-	cg->st = st;
-	cg->own_limit = st.limit;
-	cg->nonrecl = ow_cg_nonreclaimable(&st);
+	cg->reading.st = st;
+	cg->reading.own_limit = st.limit;
+	cg->reading.nonrecl = ow_cg_nonreclaimable(&st);
 	return 0;
 }
 
@@ -120,11 +120,12 @@ int ow_watch_glance(const struct ow_watch *w, struct ow_cgroup *cg, const struct
 	err = ow_cg_read_usage_limit(w->mount.version, cg->path, &st);
 	if (err)
 		return err;
-	cg->st = st;
-	cg->own_limit = st.limit;
-	cg->eff_limit = st.limit < parent->eff_limit ? st.limit : parent->eff_limit;
-	cg->limits_ns = 0; /* the first refresh reads the whole chain */
-	cg->nonrecl = 0;
+	cg->reading.st = st;
+	cg->reading.own_limit = st.limit;
+	cg->reading.eff_limit =
+		st.limit < parent->reading.eff_limit ? st.limit : parent->reading.eff_limit;
+	cg->reading.limits_ns = 0; /* the first refresh reads the whole chain */
+	cg->reading.nonrecl = 0;
 	return 0;
 }
 

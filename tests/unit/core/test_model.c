@@ -200,12 +200,12 @@ static void test_add_cgroup(void **state)
 	assert_string_equal(cg->path, MOUNT "/system.slice/api.service");
 	assert_string_equal(cg->rel, "/system.slice/api.service");
 	assert_string_equal(cg->name, "api.service");
-	assert_int_equal(cg->victim_fd, -1);
-	assert_true(cg->own_limit == OW_NO_LIMIT);
-	assert_true(cg->eff_limit == OW_NO_LIMIT);
-	assert_null(cg->fine);
-	assert_null(cg->coarse);
-	assert_int_equal(cg->level, OW_LEVEL_OK);
+	assert_int_equal(cg->victim.fd, -1);
+	assert_true(cg->reading.own_limit == OW_NO_LIMIT);
+	assert_true(cg->reading.eff_limit == OW_NO_LIMIT);
+	assert_null(cg->history.fine);
+	assert_null(cg->history.coarse);
+	assert_int_equal(cg->eval.level, OW_LEVEL_OK);
 	assert_ptr_equal(ow_model_cgroup(&m, 11), cg);
 	assert_null(ow_model_cgroup(&m, 12));
 
@@ -280,7 +280,7 @@ static void test_gone_cgroup_lives_until_reaped(void **state)
 	assert_int_equal(m.ncgs, 3);
 	/* what evaluate_limit_points reads after a scan inside evaluate */
 	assert_ptr_equal(ow_model_cgroup(&m, b->parent_id), a);
-	assert_int_equal(b->nonrecl, MiB);
+	assert_int_equal(b->reading.nonrecl, MiB);
 	assert_int_equal(ow_model_reap(&m), 2);
 	assert_int_equal(m.ncgs, 1);
 	assert_ptr_equal(ow_model_cgroup(&m, 1), a);
@@ -308,7 +308,7 @@ static struct ow_cgroup *limited_cgroup(uint64_t limit)
 	struct ow_cgroup *cg = ow_model_add_cgroup(&m, 77, MOUNT "/leaky", strlen(MOUNT));
 
 	assert_non_null(cg);
-	cg->eff_limit = limit;
+	cg->reading.eff_limit = limit;
 	return cg;
 }
 
@@ -327,7 +327,7 @@ static void test_view_before_any_sample(void **state)
 	assert_true(v.fine.recent_rate == 0);
 
 	/* the cgroup's own memory.high, as last read */
-	cg->st.high = 128 * MiB;
+	cg->reading.st.high = 128 * MiB;
 	ow_cgroup_view(cg, T0, &v);
 	assert_int_equal(v.high, 128 * MiB);
 }
@@ -339,16 +339,16 @@ static void test_sample_allocates_trends_when_the_value_moves(void **state)
 
 	assert_int_equal(ow_cgroup_sample(cg, T0, 30 * MiB), 0);
 	assert_int_equal(ow_cgroup_sample(cg, T0 + 5 * NS, 30 * MiB), 0);
-	assert_null(cg->fine);
-	assert_null(cg->coarse);
-	assert_int_equal(cg->nonrecl, 30 * MiB);
-	assert_int_equal(cg->last_sample_ns, T0 + 5 * NS);
+	assert_null(cg->history.fine);
+	assert_null(cg->history.coarse);
+	assert_int_equal(cg->reading.nonrecl, 30 * MiB);
+	assert_int_equal(cg->reading.last_sample_ns, T0 + 5 * NS);
 	assert_int_equal(ow_cgroup_sample(cg, T0 + 6 * NS, 31 * MiB), 0);
-	assert_non_null(cg->fine);
-	assert_non_null(cg->coarse);
-	assert_int_equal(cg->fine->count, 2); /* the baseline's bucket and the new one */
-	assert_true(cg->fine->width_ns < cg->coarse->width_ns);
-	assert_true(cg->fine->window_ns < cg->coarse->window_ns);
+	assert_non_null(cg->history.fine);
+	assert_non_null(cg->history.coarse);
+	assert_int_equal(cg->history.fine->count, 2); /* the baseline's bucket and the new one */
+	assert_true(cg->history.fine->width_ns < cg->history.coarse->width_ns);
+	assert_true(cg->history.fine->window_ns < cg->history.coarse->window_ns);
 }
 
 static void assert_same_result(const struct ow_trend_result *a, const struct ow_trend_result *b)
@@ -371,12 +371,12 @@ static void test_lazy_trends_judge_as_eager_ones(void **state)
 	struct ow_cg_view a, b;
 	uint64_t t, v;
 
-	eager->eff_limit = lazy->eff_limit;
+	eager->reading.eff_limit = lazy->reading.eff_limit;
 	/* the eager one's value moves once, so it has trends; the reset empties them */
 	assert_int_equal(ow_cgroup_sample(eager, T0 - 2 * NS, 0), 0);
 	assert_int_equal(ow_cgroup_sample(eager, T0 - NS, 1), 0);
 	ow_cgroup_reset_trend(eager);
-	assert_non_null(eager->fine);
+	assert_non_null(eager->history.fine);
 	for (t = 0; t <= 160 * NS; t += NS / 2) {
 		v = t < 100 * NS ? 20 * MiB : 20 * MiB + (t - 100 * NS) / MS * MiB / 1000;
 		if (!t || t > 100 * NS) {
@@ -387,7 +387,7 @@ static void test_lazy_trends_judge_as_eager_ones(void **state)
 		ow_cgroup_view(eager, T0 + t + NS / 4, &b);
 		assert_same_result(&a.fine, &b.fine);
 		assert_same_result(&a.coarse, &b.coarse);
-		assert_true((lazy->fine == NULL) == (t < 100 * NS + NS / 2));
+		assert_true((lazy->history.fine == NULL) == (t < 100 * NS + NS / 2));
 	}
 	assert_true(a.fine.rising);
 }
@@ -581,7 +581,7 @@ static void test_noise_scales_with_limit(void **state)
 	ow_cgroup_view(cg, T0 + 20 * NS, &v);
 	assert_true(v.fine.valid);
 	assert_false(v.fine.rising);
-	cg->eff_limit = OW_NO_LIMIT;
+	cg->reading.eff_limit = OW_NO_LIMIT;
 	ow_cgroup_view(cg, T0 + 20 * NS, &v);
 	assert_true(v.limit == OW_NO_LIMIT);
 	assert_true(v.fine.rising);
@@ -594,7 +594,7 @@ static void test_reset_trend_forgets_history(void **state)
 	uint64_t t;
 
 	ow_cgroup_reset_trend(cg); /* no trends yet: nothing to do */
-	assert_null(cg->fine);
+	assert_null(cg->history.fine);
 	for (t = 0; t <= 20 * NS; t += NS / 4)
 		assert_int_equal(ow_cgroup_sample(cg, T0 + t, 20 * MiB + t / MS * MiB / 100), 0);
 	ow_cgroup_view(cg, T0 + 20 * NS, &v);

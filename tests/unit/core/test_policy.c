@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for userspace/core/policy.c: levels on constructed views, victim choice, grace, and the
- * e2e matrix replayed through the model's trends (ow_cgroup_sample / ow_cgroup_view) with
+ * Unit tests for userspace/core/policy.c: levels on constructed views, victim choice, grace, and
+ * the e2e matrix replayed through the model's trends (ow_cgroup_sample / ow_cgroup_view) with
  * synthetic series, so a regression shows here before it shows on a real kernel. All times are
  * synthetic.
  */
@@ -642,9 +642,9 @@ static struct outcome replay(const struct scen *s, double seconds)
 	bool started = false;
 
 	assert_non_null(cg);
-	cg->eff_limit = LIMIT;
+	cg->reading.eff_limit = LIMIT;
 	if (s->mem_high > 0)
-		cg->st.high = (uint64_t)(s->mem_high * MiB_D);
+		cg->reading.st.high = (uint64_t)(s->mem_high * MiB_D);
 	for (t_ns = T0; t_ns <= end; t_ns += MS) {
 		double t = (double)(t_ns - T0) / NS;
 		uint64_t v = (uint64_t)(scen_mib(s, t) * MiB_D);
@@ -668,9 +668,9 @@ static struct outcome replay(const struct scen *s, double seconds)
 		ow_cgroup_note_verdict(cg, t_ns, &out);
 		if (out.level > o.max_level)
 			o.max_level = out.level;
-		if (out.level == OW_LEVEL_WARN && cg->level == OW_LEVEL_OK)
+		if (out.level == OW_LEVEL_WARN && cg->eval.level == OW_LEVEL_OK)
 			o.warns++;
-		cg->level = out.level; /* as the daemon's set_level */
+		cg->eval.level = out.level; /* as the daemon's set_level */
 		o.last_level = out.level;
 		if (out.level == OW_LEVEL_ACT && o.act_t < 0) {
 			o.act_t = t;
