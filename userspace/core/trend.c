@@ -119,7 +119,7 @@ void ow_trend_eval(const struct ow_trend *tr, uint64_t now_ns, uint64_t noise,
 		m[i] = floor_between(tr, now_ns - span + i * q, now_ns - span + (i + 1) * q);
 	/* The series moves in steps of ~1/256 of the limit (model.c): a rise of no more than the
 	 * caller's `noise` may be a step's rounding, so the tolerance scales with the limit,
-	 * where diagnose's page-exact samples need only a page (diag_verdict.c). */
+	 * where diagnose's page-exact samples need only a page (diag_judge.c). */
 	if (ow_floor_rises(m, noise == UINT64_MAX ? noise : noise + 1) < 3)
 		return;
 	out->rising = true;

@@ -54,8 +54,8 @@ static const char *fmt_eta(double s, char *buf, size_t len)
 static void text_head(FILE *f, const struct ow_diag_report *r)
 {
 	char a[OW_FMT_LEN], b[OW_FMT_LEN], c[64], t[SAFE_LEN], n[SAFE_LEN];
-	const char *v = r->j.verdict == OW_DIAG_LEAK	  ? "LEAK"
-			: r->j.verdict == OW_DIAG_NO_LEAK ? "NO LEAK"
+	const char *v = r->j.finding == OW_DIAG_LEAK	  ? "LEAK"
+			: r->j.finding == OW_DIAG_NO_LEAK ? "NO LEAK"
 							  : "NOT ENOUGH EVIDENCE";
 
 	fprintf(f, "Verdict: %s: %s non-reclaimable memory (confidence %.2f)\n", v,
@@ -260,7 +260,7 @@ int ow_diag_report_json(FILE *f, const struct ow_diag_report *r)
 
 	if (!root)
 		return -ENOMEM;
-	cJSON_AddStringToObject(root, "verdict", ow_diag_verdict_name(r->j.verdict));
+	cJSON_AddStringToObject(root, "verdict", ow_diag_finding_name(r->j.finding));
 	cJSON_AddNumberToObject(root, "growth_bytes_per_sec", r->j.rate);
 	cJSON_AddNumberToObject(root, "confidence", r->j.confidence);
 	add_safe(root, "reason", r->j.reason);

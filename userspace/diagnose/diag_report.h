@@ -14,7 +14,7 @@
 
 #include "alloc_tracer.h"
 #include "cgroup.h"
-#include "diag_verdict.h"
+#include "diag_judge.h"
 #include "ow_events.h"
 #include "smaps.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for diagnose's pure parts: the growth fit and verdict (userspace/diagnose/diag_verdict.c),
+ * Unit tests for diagnose's pure parts: the growth fit and verdict (userspace/diagnose/diag_judge.c),
  * its arguments (userspace/diagnose/diag_options.c) and target resolution over the fixture trees
  * (userspace/diagnose/diag_target.c) and the report's escaping (userspace/diagnose/diag_report.c). Series are sampled every 250 ms, as diagnose samples them.
  */
@@ -20,7 +20,7 @@
 
 #include "diag_report.h"
 #include "diag_target.h"
-#include "diag_verdict.h"
+#include "diag_judge.h"
 #include "diagnose.h"
 #include "options.h"
 
@@ -108,13 +108,13 @@ static void test_linear_leak(void **state)
 
 	(void)state;
 	judge(10, linear_1mib, &j);
-	assert_int_equal(j.verdict, OW_DIAG_LEAK);
+	assert_int_equal(j.finding, OW_DIAG_LEAK);
 	assert_true(fabs(j.rate - MiB) < 0.01 * MiB);
 	assert_int_equal(j.floor_rises, 3);
 	assert_true(j.confidence > 0.7 && j.confidence <= 1.0);
 	judge(30, linear_1mib, &j);
 	assert_true(j.confidence > 0.99); /* a full 30 s look at a perfect line */
-	assert_string_equal(ow_diag_verdict_name(j.verdict), "leak");
+	assert_string_equal(ow_diag_finding_name(j.finding), "leak");
 }
 
 static void test_benign_shapes(void **state)
@@ -123,14 +123,14 @@ static void test_benign_shapes(void **state)
 
 	(void)state;
 	judge(10, flat, &j);
-	assert_int_equal(j.verdict, OW_DIAG_NO_LEAK);
+	assert_int_equal(j.finding, OW_DIAG_NO_LEAK);
 	assert_true(fabs(j.rate) < 1);
 	judge(10, burst, &j);
-	assert_int_equal(j.verdict, OW_DIAG_NO_LEAK);
+	assert_int_equal(j.finding, OW_DIAG_NO_LEAK);
 	assert_true(j.rate > 0); /* the slope is positive: the floor test is what says no */
 	judge(12, gc_flat, &j);
-	assert_int_equal(j.verdict, OW_DIAG_NO_LEAK);
-	assert_string_equal(ow_diag_verdict_name(j.verdict), "no-leak");
+	assert_int_equal(j.finding, OW_DIAG_NO_LEAK);
+	assert_string_equal(ow_diag_finding_name(j.finding), "no-leak");
 }
 
 static void test_gc_rising_floor_is_a_leak(void **state)
@@ -139,7 +139,7 @@ static void test_gc_rising_floor_is_a_leak(void **state)
 
 	(void)state;
 	judge(16, gc_rising, &j);
-	assert_int_equal(j.verdict, OW_DIAG_LEAK);
+	assert_int_equal(j.finding, OW_DIAG_LEAK);
 	assert_true(fabs(j.rate - 0.5 * MiB) < 0.2 * MiB);
 }
 
@@ -149,13 +149,13 @@ static void test_insufficient(void **state)
 
 	(void)state;
 	judge(3, linear_1mib, &j); /* under OW_DIAG_MIN_SPAN_S */
-	assert_int_equal(j.verdict, OW_DIAG_INSUFFICIENT);
+	assert_int_equal(j.finding, OW_DIAG_INSUFFICIENT);
 	judge(10, slow, &j); /* rising, but under 1 MiB in the window */
-	assert_int_equal(j.verdict, OW_DIAG_INSUFFICIENT);
+	assert_int_equal(j.finding, OW_DIAG_INSUFFICIENT);
 	assert_int_equal(j.floor_rises, 3);
 	ow_diag_judge(series, 0, &j);
-	assert_int_equal(j.verdict, OW_DIAG_INSUFFICIENT);
-	assert_string_equal(ow_diag_verdict_name(j.verdict), "insufficient-data");
+	assert_int_equal(j.finding, OW_DIAG_INSUFFICIENT);
+	assert_string_equal(ow_diag_finding_name(j.finding), "insufficient-data");
 }
 
 static int parse(const char *line, struct ow_diag_options *d, char *err)

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* diagnose's growth fit and verdict: see userspace/diagnose/diag_verdict.h. Pure. */
+/* diagnose's growth fit and its finding (leak or not): see diag_judge.h. Pure. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "diag_verdict.h"
+#include "diag_judge.h"
 #include "trend.h"
 
 /*
@@ -64,9 +64,9 @@ static unsigned int floor_rises(const struct ow_diag_sample *s, size_t n, double
 	return ow_floor_rises(bytes, FLOOR_MIN_RISE);
 }
 
-static void judge(struct ow_diag_judgement *j, enum ow_diag_verdict v, double conf, const char *why)
+static void judge(struct ow_diag_judgement *j, enum ow_diag_finding v, double conf, const char *why)
 {
-	j->verdict = v;
+	j->finding = v;
 	j->confidence = conf < 0 ? 0 : conf > 1 ? 1 : conf;
 	snprintf(j->reason, sizeof(j->reason), "%s", why);
 }
@@ -104,7 +104,7 @@ void ow_diag_judge(const struct ow_diag_sample *s, size_t n, struct ow_diag_judg
 			      : "non-reclaimable memory did not keep rising");
 }
 
-const char *ow_diag_verdict_name(enum ow_diag_verdict v)
+const char *ow_diag_finding_name(enum ow_diag_finding v)
 {
 	switch (v) {
 	case OW_DIAG_LEAK:

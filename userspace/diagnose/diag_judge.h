@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * diagnose's judgement, pure: a least-squares growth rate over the samples of the target's
- * non-reclaimable memory, and a verdict that asks more of a leak than a positive slope: the
+ * non-reclaimable memory, and a finding that asks more of a leak than a positive slope: the
  * floor (the lowest value) must rise in every quarter of the window, as in the daemon's trend
  * (userspace/core/trend.c), so a start-up burst, a plateau or a sawtooth that frees is not a leak.
  */
-#ifndef OW_DIAG_VERDICT_H
-#define OW_DIAG_VERDICT_H
+#ifndef OW_DIAG_JUDGE_H
+#define OW_DIAG_JUDGE_H
 
 #include <stddef.h>
 
@@ -25,14 +25,14 @@ struct ow_line_fit {
 	double r2;	  /* 0..1; 1 when the samples are all equal */
 };
 
-enum ow_diag_verdict {
+enum ow_diag_finding {
 	OW_DIAG_INSUFFICIENT = 0,
 	OW_DIAG_NO_LEAK,
 	OW_DIAG_LEAK,
 };
 
 struct ow_diag_judgement {
-	enum ow_diag_verdict verdict;
+	enum ow_diag_finding finding;
 	double rate;	   /* bytes per second, the fitted slope */
 	double confidence; /* 0..1 */
 	double r2;
@@ -47,6 +47,6 @@ int ow_fit_line(const struct ow_diag_sample *s, size_t n, struct ow_line_fit *ou
 void ow_diag_judge(const struct ow_diag_sample *s, size_t n, struct ow_diag_judgement *out);
 
 /* "leak", "no-leak" or "insufficient-data" (the JSON values). */
-const char *ow_diag_verdict_name(enum ow_diag_verdict v);
+const char *ow_diag_finding_name(enum ow_diag_finding v);
 
-#endif /* OW_DIAG_VERDICT_H */
+#endif /* OW_DIAG_JUDGE_H */
