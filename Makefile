@@ -231,7 +231,7 @@ e2e: all
 test: deps
 	$(Q)$(MAKE) --no-print-directory all fallback-check
 	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory analyze
+	$(Q)$(MAKE) --no-print-directory analyze size-check
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory asan-test
 	$(Q)$(MAKE) --no-print-directory install-check
@@ -356,6 +356,11 @@ CPPCHECK	?= cppcheck
 CPPCHECK_FLAGS	:= --enable=warning,style,performance,portability --std=c11 --inline-suppr \
 		   --suppress=variableScope --include=scripts/cppcheck-macros.h -D_GNU_SOURCE \
 		   -Iinclude -I$(OUT) $(addprefix -Iuserspace/,$(USER_DIRS)) -j2 --quiet --template='{file}:{line}: {severity}: {message} [{id}]'
+
+# make size-check: no file of userspace/ over 700 lines, no function over 60 (issue 15).
+.PHONY: size-check
+size-check:
+	$(Q)scripts/size-check.sh
 
 .PHONY: analyze
 analyze: $(OUT)/oomwarden.skel.h $(OUT)/alloc.skel.h $(OUT)/usage.h
