@@ -8,7 +8,7 @@
 #include "diagnose.h"
 #include "log.h"
 #include "options.h"
-#include "status.h"
+#include "settings.h"
 
 /* Send one test alert to each target; exit 0 only if every one answered 2xx. */
 static int alert_test(const struct ow_options *opts)
@@ -29,6 +29,7 @@ static int alert_test(const struct ow_options *opts)
 int main(int argc, char **argv)
 {
 	struct ow_options opts;
+	struct ow_status_cfg sc;
 	char err[1024];
 	int ret = 0;
 
@@ -49,7 +50,8 @@ int main(int argc, char **argv)
 		ret = ow_daemon_run(&opts);
 		break;
 	case OW_CMD_STATUS:
-		ret = ow_status_run(&opts);
+		ow_status_cfg_of(&opts, &sc);
+		ret = ow_status_run(&sc);
 		break;
 	case OW_CMD_ALERT_TEST:
 		ret = alert_test(&opts);

@@ -8,12 +8,13 @@ cd "$(dirname "$0")/../.."
 
 out=build/alert-test
 mkdir -p "$out"
-# The alert sender stands alone: alerts/, the small lib/ and the CA reader, nothing else.
+# The alert sender stands alone: alerts/, the small lib/, the webhook targets and the CA reader,
+# nothing else.
 ${CC:-cc} -D_GNU_SOURCE -Iinclude -Ibuild -Iuserspace/alerts -Iuserspace/lib -Iuserspace/config \
 	-DOW_VERSION='"test"' -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	tests/alert/alert_test.c tests/alert/tls_test.c userspace/alerts/*.c userspace/lib/*.c \
-	userspace/config/ca_bundle.c \
+	userspace/config/webhook.c userspace/config/ca_bundle.c \
 	-lcjson -lm -o "$out/alert_test"
 
 if ! command -v python3 >/dev/null 2>&1; then

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Alerts: the plain data of one alert, the webhook targets, and the pure formatters that turn
- * alerts into one HTTP request body per target format (no I/O: alert_format.c with
- * alert_chat.c and alert_push.c; the targets' URLs in alert_target.c). Delivery is in
+ * Alerts: the plain data of one alert and the pure formatters that turn alerts into one HTTP
+ * request body per target format (no I/O: alert_format.c with alert_chat.c and alert_push.c;
+ * the webhook targets themselves are settings: config/webhook.h). Delivery is in
  * alert_sender.h. The payloads are documented in docs/ALERTS.md.
  */
 #ifndef OW_ALERT_H
@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "webhook.h" /* the targets and their formats: settings (config/) */
 
 enum ow_alert_kind {
 	OW_ALERT_WARN = 0,  /* OOM predicted within the warn horizon */
@@ -21,18 +23,6 @@ enum ow_alert_kind {
 	OW_ALERT_TEST,	    /* oomwarden alert-test */
 	OW_ALERT_UNWATCHED, /* a BPF map was full: some processes or memcgs go unwatched */
 	OW_ALERT_KIND_COUNT,
-};
-
-enum ow_alert_fmt {
-	OW_FMT_JSON = 0,
-	OW_FMT_SLACK,
-	OW_FMT_DISCORD,
-	OW_FMT_NTFY,
-	OW_FMT_TEAMS,
-	OW_FMT_GOTIFY,
-	OW_FMT_PAGERDUTY,
-	OW_FMT_ALERTMANAGER,
-	OW_FMT_COUNT,
 };
 
 #define OW_ALERT_TOP 5
@@ -74,17 +64,6 @@ struct ow_alert {
 	int64_t time_ns;    /* CLOCK_REALTIME ns: this alert */
 };
 
-#define OW_WEBHOOK_URL_LEN 1024
-#define OW_MAX_WEBHOOKS	   16
-
-/* One --webhook URL with its --webhook-format. */
-struct ow_webhook_target {
-	enum ow_alert_fmt fmt;
-	char url[OW_WEBHOOK_URL_LEN]; /* where to POST (PagerDuty: without routing_key) */
-	char redacted[256];	      /* the URL for logs, secrets hidden */
-	char secret[128];	      /* PagerDuty routing key (from the URL's query) */
-};
-
 #define OW_PAYLOAD_HEADERS 4
 
 /* One HTTP request body with its content type and extra headers ("Name: value"). */
@@ -97,10 +76,6 @@ struct ow_payload {
 };
 
 const char *ow_alert_kind_name(enum ow_alert_kind kind);
-const char *ow_alert_fmt_name(enum ow_alert_fmt fmt);
-/* The format called `name`, or -EINVAL. */
-int ow_alert_fmt_parse(const char *name);
-
 /* The most alerts one message of this format may carry (PagerDuty: 1 event per request). */
 unsigned int ow_alert_fmt_max_batch(enum ow_alert_fmt fmt);
 
@@ -122,24 +97,5 @@ int ow_alert_format(const struct ow_webhook_target *t, const struct ow_alert *a,
 int ow_alert_coalesce(const struct ow_webhook_target *t, const struct ow_alert *a, unsigned int n,
 		      struct ow_payload *out);
 void ow_payload_free(struct ow_payload *p);
-
-/*
- * The URL for logs: userinfo, query values, fragment and path segments that may be tokens
- * (anything but short lowercase words like "api" or "v2"; all of a Slack or Discord webhook
- * path) become "***". Always NUL-terminates; truncates.
- */
-void ow_redact_url(const char *url, char *buf, size_t len);
-
-/*
- * Pair `--webhook URL` and `--webhook-format F` in order into targets. A URL without a format
- * gets one guessed from its host (hooks.slack.com, discord.com, ntfy.sh, events.pagerduty.com),
- * else json. Returns the number of targets, or -EINVAL with one line in err: a scheme other
- * than http(s), no host, spaces or control characters, an unknown format, a format without a
- * URL, too many targets, a PagerDuty URL without routing_key=KEY in its query.
- */
-int ow_webhook_targets_parse(const char *const *urls, unsigned int nurls,
-			     const char *const *formats, unsigned int nformats,
-			     struct ow_webhook_target *out, unsigned int max, char *err,
-			     size_t errlen);
 
 #endif /* OW_ALERT_H */

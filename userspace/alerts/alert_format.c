@@ -5,7 +5,7 @@
  * every format shares (the kinds, titles, the human-readable details, sanitizing, cutting,
  * JSON helpers), our own json schema (PagerDuty carries it too) and the dispatch; the
  * services' payloads are in alert_chat.c (Slack, Discord, Teams) and alert_push.c (ntfy,
- * Gotify, PagerDuty, Alertmanager); webhook URLs in alert_target.c.
+ * Gotify, PagerDuty, Alertmanager); webhook URLs and format names in config/webhook.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -35,13 +35,6 @@ static const struct ow_alert_kind_info kinds[OW_ALERT_KIND_COUNT] = {
 	[OW_ALERT_UNWATCHED] = {"unwatched", 3, "error", 4, "see_no_evil", 7, 0x5f3dc4, "Warning"},
 };
 
-static const char *const fmt_names[OW_FMT_COUNT] = {
-	[OW_FMT_JSON] = "json",		  [OW_FMT_SLACK] = "slack",
-	[OW_FMT_DISCORD] = "discord",	  [OW_FMT_NTFY] = "ntfy",
-	[OW_FMT_TEAMS] = "teams",	  [OW_FMT_GOTIFY] = "gotify",
-	[OW_FMT_PAGERDUTY] = "pagerduty", [OW_FMT_ALERTMANAGER] = "alertmanager",
-};
-
 const struct ow_alert_kind_info *ow_alert_info(const struct ow_alert *a)
 {
 	return &kinds[(unsigned int)a->kind < OW_ALERT_KIND_COUNT ? a->kind : OW_ALERT_TEST];
@@ -50,21 +43,6 @@ const struct ow_alert_kind_info *ow_alert_info(const struct ow_alert *a)
 const char *ow_alert_kind_name(enum ow_alert_kind kind)
 {
 	return (unsigned int)kind < OW_ALERT_KIND_COUNT ? kinds[kind].name : "?";
-}
-
-const char *ow_alert_fmt_name(enum ow_alert_fmt fmt)
-{
-	return (unsigned int)fmt < OW_FMT_COUNT ? fmt_names[fmt] : "?";
-}
-
-int ow_alert_fmt_parse(const char *name)
-{
-	int i;
-
-	for (i = 0; name && i < OW_FMT_COUNT; i++)
-		if (!strcmp(name, fmt_names[i]))
-			return i;
-	return -EINVAL;
 }
 
 unsigned int ow_alert_fmt_max_batch(enum ow_alert_fmt fmt)

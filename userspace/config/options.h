@@ -12,14 +12,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "action_plan.h"
-#include "alert.h"
+/* Only config/ types and the pure types of lib/ and core/: each subsystem takes its own
+ * settings struct, filled from these (daemon/settings.h). */
 #include "ca_bundle.h"
-#include "diagnose.h"
+#include "diag_options.h"
+#include "listen_addr.h"
 #include "log.h"
-#include "metrics_http.h"
 #include "policy.h"
 #include "rules.h"
+#include "webhook.h"
 
 #define OW_MAX_CGROUP_ARGS 64
 #define OW_MAX_RULES	   64
@@ -99,13 +100,12 @@ struct ow_options {
 	struct ow_ca_bundle webhook_ca_pem; /* its bytes (run, alert-test: ow_options_load) */
 	enum ow_log_format log_format;
 	int verbose;
-	struct ow_diag_options
-		diag; /* diagnose has its own flags (userspace/diagnose/diag_options.c) */
+	struct ow_diag_options diag;	    /* diagnose has its own flags (diag_options.h) */
 	const char *metrics_file;	    /* --metrics-file, or NULL */
 	double metrics_interval_s;	    /* --metrics-interval; default 5 */
 	const char *metrics_listen;	    /* --metrics-listen as given, or NULL */
 	struct ow_listen_addr metrics_addr; /* parsed metrics_listen */
-	enum ow_action action; /* --action: what to do to a victim (per victim: daemon.c) */
+	enum ow_action action; /* --action: what to do to a victim (per victim: daemon/victim.c) */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
 	unsigned int nrules;

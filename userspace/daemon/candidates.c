@@ -150,7 +150,7 @@ static int by_rate_desc(const void *a, const void *b)
 static bool read_victim(const struct ow_victim_scope *s, struct ow_candidate *cand,
 			struct ow_proc_info *info)
 {
-	const struct ow_options *o = s->opts;
+	const struct ow_victim_cfg *o = &s->cfg;
 	const struct ow_cgroup_rule *rule;
 	struct ow_proc_trust trust;
 	char rel[PATH_MAX];
@@ -167,10 +167,9 @@ static bool read_victim(const struct ow_victim_scope *s, struct ow_candidate *ca
 	cand->rss = info->rss_anon + info->rss_shmem + info->vm_swap;
 	cand->oom_score = trust.oom_score;
 	cand->never_oom = trust.oom_score_adj == -1000;
-	cand->protected_ = ow_rule_protects(o->protect, &o->protect_re, rule,
+	cand->protected_ = ow_rule_protects(o->protect, o->protect_re, rule,
 					    trust.exe_trusted ? trust.exe : NULL);
-	cand->preferred =
-		ow_rule_prefers(o->prefer, &o->prefer_re, rule, info->comm, info->cmdline);
+	cand->preferred = ow_rule_prefers(o->prefer, o->prefer_re, rule, info->comm, info->cmdline);
 	return true;
 }
 

@@ -6,14 +6,15 @@
 #ifndef OW_CANDIDATES_H
 #define OW_CANDIDATES_H
 
+#include <regex.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
 #include "model.h"
-#include "options.h"
 #include "policy.h"
 #include "proc.h"
+#include "rules.h"
 
 #define OW_MAX_CANDIDATES 1024
 
@@ -30,6 +31,19 @@ struct ow_candidates {
 int ow_list_processes(const char *procroot, const char *cgdir, const struct ow_model *model,
 		      uint64_t now_ns, struct ow_candidates *out);
 
+/*
+ * What choosing a victim reads of the settings: --protect, --prefer and the [cgroup] sections.
+ * The pointers are into the options in effect: fill it for each choice (a reload frees them).
+ */
+struct ow_victim_cfg {
+	const char *protect; /* regex source, or NULL */
+	const regex_t *protect_re;
+	const char *prefer;
+	const regex_t *prefer_re;
+	const struct ow_cgroup_rule *rules;
+	unsigned int nrules;
+};
+
 /* Where to look for a victim. */
 struct ow_victim_scope {
 	const char *procroot;
@@ -37,7 +51,7 @@ struct ow_victim_scope {
 	enum ow_cg_version version;
 	uint64_t cg_id;	 /* the cgroup at risk */
 	const char *rel; /* its path below the mount ("/" for the root) */
-	const struct ow_options *opts;
+	struct ow_victim_cfg cfg;
 	struct ow_model *model;
 	uint64_t now_ns;
 };

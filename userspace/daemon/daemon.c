@@ -355,26 +355,27 @@ static int start_tracer(struct ow_daemon *d)
 /* After the first scan, so the first metrics file already lists the cgroups. */
 static int start_exporter(struct ow_daemon *d)
 {
-	/* Where d keeps them: a reload replaces both (exporter.h). */
+	/* Where d keeps the alerter: a reload replaces it (exporter.h). */
 	struct ow_exporter_src src = {
-		.opts = (const struct ow_options *const *)&d->opts,
 		.model = &d->model,
 		.alerter = &d->alerter,
 		.counters = &d->counters,
 		.mode = d->tracer ? ow_tracer_mode(d->tracer) : "degraded",
 		.degraded = !d->tracer,
 	};
+	struct ow_exporter_cfg cfg;
 	char err[PATH_MAX + 128];
 
-	if (ow_exporter_open(&src, d->epfd, TAG_EXPORTER, &d->exporter, err, sizeof(err))) {
+	ow_exporter_cfg_of(d->opts, &cfg); /* read once: only a restart changes them */
+	if (ow_exporter_open(&cfg, &src, d->epfd, TAG_EXPORTER, &d->exporter, err, sizeof(err))) {
 		fprintf(stderr, "oomwarden: %s\n", err);
 		return 1;
 	}
 	if (d->exporter)
 		ow_log(OW_LOG_INFO, "metrics", "exporting metrics",
-		       OW_STR("file", d->opts->metrics_file ? d->opts->metrics_file : ""),
-		       OW_NUM("interval_s", d->opts->metrics_interval_s),
-		       OW_STR("listen", d->opts->metrics_listen ? d->opts->metrics_listen : ""));
+		       OW_STR("file", cfg.file ? cfg.file : ""),
+		       OW_NUM("interval_s", cfg.interval_s),
+		       OW_STR("listen", cfg.listen ? cfg.listen : ""));
 	return 0;
 }
 
@@ -427,6 +428,7 @@ int ow_daemon_run(struct ow_options *opts)
 	struct ow_daemon d = {
 		.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .psifd = -1, .wdfd = -1};
 	char err[PATH_MAX + 128], status[OW_SD_STATUS_LEN];
+	struct ow_watch_cfg wc;
 	int ret;
 
 	ret = ow_sd_open(&d.sd); /* first: children must not inherit NOTIFY_SOCKET */
@@ -434,7 +436,8 @@ int ow_daemon_run(struct ow_options *opts)
 		ow_log(OW_LOG_WARN, "sd_notify", "NOTIFY_SOCKET is unusable: not notifying systemd",
 		       OW_STR("error", strerror(-ret)));
 
-	ret = ow_watch_init(&d.watch, opts, err, sizeof(err));
+	ow_watch_cfg_of(opts, &wc);
+	ret = ow_watch_init(&d.watch, &wc, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "oomwarden: %s\n", err);
 		ow_sd_close(&d.sd);

@@ -28,6 +28,7 @@
 #include "rules.h"
 #include "runner.h"
 #include "sd_notify.h"
+#include "settings.h"
 #include "tracer.h"
 #include "watch.h"
 

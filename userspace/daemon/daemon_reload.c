@@ -43,6 +43,7 @@ static void apply_log_settings(const struct ow_options *o)
 static int check_reload(struct ow_daemon *d, struct ow_options *o, struct ow_watch **w, char *err,
 			size_t errlen)
 {
+	struct ow_watch_cfg wc;
 	int ret;
 
 	if (geteuid() != 0 && !o->dry_run) {
@@ -54,7 +55,8 @@ static int check_reload(struct ow_daemon *d, struct ow_options *o, struct ow_wat
 	*w = malloc(sizeof(**w)); /* large: not on the locked stack */
 	if (!*w)
 		return -ENOMEM;
-	ret = ow_watch_init(*w, o, err, errlen);
+	ow_watch_cfg_of(o, &wc);
+	ret = ow_watch_init(*w, &wc, err, errlen);
 	if (ret) {
 		free(*w);
 		*w = NULL;

@@ -52,11 +52,6 @@ static void self_usage(struct ow_metrics_daemon *d)
 		d->resident_bytes = 0;
 }
 
-static const struct ow_options *opts_of(const struct ow_exporter *ex)
-{
-	return *ex->src.opts;
-}
-
 static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 {
 	struct ow_alerter *al = *ex->src.alerter;
@@ -165,9 +160,9 @@ void ow_exporter_handle(struct ow_exporter *ex, unsigned int sub, uint32_t event
 		ow_http_handle(ex->http, sub - SUB_HTTP, events);
 }
 
-static int start_timer(struct ow_exporter *ex, uint64_t tag_base)
+static int start_timer(struct ow_exporter *ex, double interval_s, uint64_t tag_base)
 {
-	uint64_t ns = (uint64_t)(opts_of(ex)->metrics_interval_s * NS_PER_S);
+	uint64_t ns = (uint64_t)(interval_s * NS_PER_S);
 	struct itimerspec its = {
 		.it_interval = {.tv_sec = (time_t)(ns / NS_PER_S),
 				.tv_nsec = (long)(ns % NS_PER_S)},
@@ -197,27 +192,26 @@ static int start_file(struct ow_exporter *ex, char *err, size_t errlen)
 	return ret;
 }
 
-static int start_http(struct ow_exporter *ex, uint64_t tag_base, char *err, size_t errlen)
+static int start_http(struct ow_exporter *ex, const struct ow_exporter_cfg *cfg, uint64_t tag_base,
+		      char *err, size_t errlen)
 {
-	int ret = ow_http_open(&opts_of(ex)->metrics_addr, ex->epfd, tag_base + SUB_HTTP, render,
-			       ex, &ex->http);
+	int ret = ow_http_open(&cfg->addr, ex->epfd, tag_base + SUB_HTTP, render, ex, &ex->http);
 
 	if (ret)
-		snprintf(err, errlen, "cannot listen on %s for metrics: %s",
-			 opts_of(ex)->metrics_listen, strerror(-ret));
+		snprintf(err, errlen, "cannot listen on %s for metrics: %s", cfg->listen,
+			 strerror(-ret));
 	return ret;
 }
 
-int ow_exporter_open(const struct ow_exporter_src *src, int epfd, uint64_t tag_base,
-		     struct ow_exporter **out, char *err, size_t errlen)
+int ow_exporter_open(const struct ow_exporter_cfg *cfg, const struct ow_exporter_src *src, int epfd,
+		     uint64_t tag_base, struct ow_exporter **out, char *err, size_t errlen)
 {
-	const struct ow_options *o = *src->opts;
 	struct ow_exporter *ex;
 	int ret = 0;
 
 	*out = NULL;
 	err[0] = '\0';
-	if (!o->metrics_file && !o->metrics_listen)
+	if (!cfg->file && !cfg->listen)
 		return 0;
 	ex = calloc(1, sizeof(*ex));
 	if (!ex)
@@ -226,16 +220,16 @@ int ow_exporter_open(const struct ow_exporter_src *src, int epfd, uint64_t tag_b
 	ex->epfd = epfd;
 	ex->tfd = -1;
 	ex->start_time_s = realtime_s();
-	if (o->metrics_file) {
-		ex->path = strdup(o->metrics_file);
+	if (cfg->file) {
+		ex->path = strdup(cfg->file);
 		ret = start_file(ex, err, errlen);
 		if (!ret)
-			ret = start_timer(ex, tag_base);
+			ret = start_timer(ex, cfg->interval_s, tag_base);
 		if (ret && !err[0])
 			snprintf(err, errlen, "cannot start the metrics timer: %s", strerror(-ret));
 	}
-	if (!ret && o->metrics_listen)
-		ret = start_http(ex, tag_base, err, errlen);
+	if (!ret && cfg->listen)
+		ret = start_http(ex, cfg, tag_base, err, errlen);
 	if (ret) {
 		ow_exporter_close(ex);
 		return ret;

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "alert_sender.h"
+#include "metrics_http.h"
 #include "model.h"
-#include "options.h"
 
 /* Daemon-wide counters the daemon keeps for the metrics. */
 struct ow_daemon_counters {
@@ -26,13 +26,23 @@ struct ow_daemon_counters {
 };
 
 /*
+ * What the exporter reads of the settings, once, in ow_exporter_open: only a restart changes
+ * them (a reload keeps the running values), and the exporter keeps its own copy of the path,
+ * so it holds no pointer into any options object a reload may free.
+ */
+struct ow_exporter_cfg {
+	const char *file;	    /* --metrics-file, or NULL */
+	double interval_s;	    /* --metrics-interval */
+	const char *listen;	    /* --metrics-listen as given (for messages), or NULL */
+	struct ow_listen_addr addr; /* parsed listen */
+};
+
+/*
  * What the exporter reads at each tick; every pointer outlives the exporter. A reload frees
- * the options and the alert sender and puts new ones in their place: the exporter holds where
- * the daemon keeps them, never what they pointed to at the start, and reads them afresh each
- * time.
+ * the alert sender and puts a new one in its place: the exporter holds where the daemon keeps
+ * it, never what it pointed to at the start, and reads it afresh each time.
  */
 struct ow_exporter_src {
-	const struct ow_options *const *opts;
 	struct ow_model *model;
 	struct ow_alerter *const *alerter; /* *alerter may be NULL */
 	const struct ow_daemon_counters *counters;
@@ -46,11 +56,11 @@ struct ow_exporter;
 #define OW_EXPORTER_TAGS 128
 
 /*
- * Start what the options ask for (nothing: *out = NULL, returns 0). The file is written once
- * here, synchronously, so a bad path fails at start. 0, or -errno with one line in err.
+ * Start what cfg asks for (nothing: *out = NULL, returns 0). The file is written once here,
+ * synchronously, so a bad path fails at start. 0, or -errno with one line in err.
  */
-int ow_exporter_open(const struct ow_exporter_src *src, int epfd, uint64_t tag_base,
-		     struct ow_exporter **out, char *err, size_t errlen);
+int ow_exporter_open(const struct ow_exporter_cfg *cfg, const struct ow_exporter_src *src, int epfd,
+		     uint64_t tag_base, struct ow_exporter **out, char *err, size_t errlen);
 /* An epoll event whose tag is tag_base + sub. */
 void ow_exporter_handle(struct ow_exporter *ex, unsigned int sub, uint32_t events);
 /* Write the final numbers, stop the writer, close everything. NULL is a no-op. */

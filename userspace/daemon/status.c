@@ -47,14 +47,14 @@ static void print_row(const struct ow_cgroup *cg, uint64_t before, double secs)
 			  sizeof(eta)));
 }
 
-int ow_status_run(const struct ow_options *opts)
+int ow_status_run(const struct ow_status_cfg *cfg)
 {
 	struct ow_model m = {0};
 	struct ow_watch w;
 	uint64_t *before;
 	unsigned int i;
 	char err[PATH_MAX + 128];
-	int ret = ow_watch_init(&w, opts, err, sizeof(err));
+	int ret = ow_watch_init(&w, &cfg->watch, err, sizeof(err));
 
 	if (ret) {
 		fprintf(stderr, "oomwarden: %s\n", err);

@@ -3,8 +3,13 @@
 #ifndef OW_STATUS_H
 #define OW_STATUS_H
 
-#include "options.h"
+#include "watch.h"
 
-int ow_status_run(const struct ow_options *opts);
+/* What status reads of the settings: which subtrees to show. */
+struct ow_status_cfg {
+	struct ow_watch_cfg watch;
+};
+
+int ow_status_run(const struct ow_status_cfg *cfg);
 
 #endif /* OW_STATUS_H */

@@ -75,12 +75,14 @@ int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		.version = d->watch.mount.version,
 		.cg_id = cg->id,
 		.rel = cg->rel,
-		.opts = d->opts,
 		.model = &d->model,
 		.now_ns = now,
 	};
-	int n = ow_collect_victims(&scope, d->cands);
-	int idx = n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)n) : -1;
+	int n, idx;
+
+	ow_victim_cfg_of(d->opts, &scope.cfg); /* the options in effect now: a reload swaps them */
+	n = ow_collect_victims(&scope, d->cands);
+	idx = n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)n) : -1;
 
 	if (idx < 0) {
 		ow_log(OW_LOG_WARN, "no_victim",

@@ -39,12 +39,16 @@ static int add_root(struct ow_watch *w, const char *arg, char *err, size_t errle
 	return 0;
 }
 
-int ow_watch_init(struct ow_watch *w, const struct ow_options *opts, char *err, size_t errlen)
+int ow_watch_init(struct ow_watch *w, const struct ow_watch_cfg *cfg, char *err, size_t errlen)
 {
 	unsigned int i;
 	int ret;
 
 	memset(w, 0, sizeof(*w));
+	if (cfg->ncgroups > OW_WATCH_MAX_ROOTS) {
+		snprintf(err, errlen, "too many --cgroup (at most %d)", OW_WATCH_MAX_ROOTS);
+		return -EINVAL;
+	}
 	ret = ow_cg_find_memory_mount("/proc/self/mountinfo", "", &w->mount);
 	if (ret) {
 		snprintf(err, errlen, "no memory cgroup controller is mounted (%s)",
@@ -53,8 +57,8 @@ int ow_watch_init(struct ow_watch *w, const struct ow_options *opts, char *err, 
 	}
 	if (ow_meminfo_machine_limit("/proc/meminfo", &w->machine_limit))
 		w->machine_limit = OW_NO_LIMIT;
-	for (i = 0; i < opts->ncgroups; i++)
-		if (add_root(w, opts->cgroups[i], err, errlen))
+	for (i = 0; i < cfg->ncgroups; i++)
+		if (add_root(w, cfg->cgroups[i], err, errlen))
 			return -EINVAL;
 	if (!w->nroots)
 		snprintf(w->roots[w->nroots++], PATH_MAX, "%s", w->mount.path);

@@ -13,18 +13,26 @@
 
 #include "cgroup.h"
 #include "model.h"
-#include "options.h"
+
+#define OW_WATCH_MAX_ROOTS 64
+
+/* What the watch reads of the settings: the --cgroup subtrees as given (none: the whole
+ * hierarchy). Read once by ow_watch_init; nothing of it is kept. */
+struct ow_watch_cfg {
+	const char *const *cgroups;
+	unsigned int ncgroups; /* at most OW_WATCH_MAX_ROOTS */
+};
 
 struct ow_watch {
 	struct ow_cg_mount mount;
 	uint64_t machine_limit;
 	unsigned int nroots;
-	char roots[OW_MAX_CGROUP_ARGS][PATH_MAX]; /* absolute, resolved; the mount if none given */
+	char roots[OW_WATCH_MAX_ROOTS][PATH_MAX]; /* absolute, resolved; the mount if none given */
 };
 
 /* Resolve the mount and the --cgroup roots. On a bad root writes one line into err and
  * returns -EINVAL; -ENOENT when no memory controller is mounted. */
-int ow_watch_init(struct ow_watch *w, const struct ow_options *opts, char *err, size_t errlen);
+int ow_watch_init(struct ow_watch *w, const struct ow_watch_cfg *cfg, char *err, size_t errlen);
 
 /* Is this absolute cgroup path inside a watched subtree? */
 bool ow_watch_covers(const struct ow_watch *w, const char *path);

@@ -14,24 +14,12 @@
 #ifndef OW_METRICS_HTTP_H
 #define OW_METRICS_HTTP_H
 
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
+#include "listen_addr.h"
 #include "strbuf.h"
-
-struct ow_listen_addr {
-	struct sockaddr_storage ss;
-	socklen_t len;
-};
-
-/*
- * Parse "127.0.0.1:PORT", "[::1]:PORT" or "localhost:PORT" (a loopback address, port 1 to
- * 65535). Pure. 0, or -EINVAL with one line in err.
- */
-int ow_listen_addr_parse(const char *s, struct ow_listen_addr *out, char *err, size_t errlen);
 
 /* The status for a request head (request line and headers, up to the blank line): 200, 400,
  * 404 or 405; *head_only for HEAD. Pure. */

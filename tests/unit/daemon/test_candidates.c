@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for userspace/daemon/candidates.c's victim candidates (ow_collect_victims) and the trust
- * reader behind them (ow_proc_read_trust), over a /proc tree written at test time (exe links
+ * Unit tests for userspace/daemon/candidates.c's victim candidates (ow_collect_victims) and the
+ * trust reader behind them (ow_proc_read_trust), over a /proc tree written at test time (exe links
  * must point at files whose owner and mode the test chooses). The attacks of issue 14: a
  * cgroup padded with sleepers, a leaker renamed to a protected name, a user's copy of a
  * protected binary, oom_score_adj -1000.
@@ -25,6 +25,7 @@
 #include "model.h"
 #include "options.h"
 #include "proc.h"
+#include "settings.h"
 
 #define NS  1000000000ULL
 #define MiB (1024ULL * 1024)
@@ -128,9 +129,15 @@ static int teardown(void **state)
 
 static int collect(uint64_t cg_id, const char *rel, struct ow_candidates *out)
 {
-	struct ow_victim_scope s = {root, "/nonexistent", OW_CG_V1, cg_id,
-				    rel,  &opts,	  &model,   T0 + 4 * NS};
+	struct ow_victim_scope s = {.procroot = root,
+				    .mount = "/nonexistent",
+				    .version = OW_CG_V1,
+				    .cg_id = cg_id,
+				    .rel = rel,
+				    .model = &model,
+				    .now_ns = T0 + 4 * NS};
 
+	ow_victim_cfg_of(&opts, &s.cfg);
 	return ow_collect_victims(&s, out);
 }
 

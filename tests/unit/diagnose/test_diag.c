@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for diagnose's pure parts: the growth fit and verdict (userspace/diagnose/diag_judge.c),
- * its arguments (userspace/diagnose/diag_options.c) and target resolution over the fixture trees
- * (userspace/diagnose/diag_target.c) and the report's escaping (userspace/diagnose/diag_report.c). Series are sampled every 250 ms, as diagnose samples them.
+ * Unit tests for diagnose's pure parts: the growth fit and its finding
+ * (userspace/diagnose/diag_judge.c), its arguments (userspace/config/diag_options.c), target
+ * resolution over the fixture trees (userspace/diagnose/diag_target.c) and the report's
+ * escaping (userspace/diagnose/diag_report.c). Series are sampled every 250 ms, as diagnose
+ * samples them.
  */
 #include <errno.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `oomwarden diagnose` arguments: see userspace/diagnose/diagnose.h. */
+/* `oomwarden diagnose` arguments: see userspace/config/diag_options.h. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diagnose.h"
+#include "diag_options.h"
 
 enum {
 	OPT_PID = 256,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Webhook targets: the parsing of --webhook / --webhook-format pairs (a format guessed from
- * the host when none is given; PagerDuty's routing key moved out of the URL) and the
- * redaction of URLs for logs. See alert.h.
+ * Webhook targets: the format names, the parsing of --webhook / --webhook-format pairs (a
+ * format guessed from the host when none is given; PagerDuty's routing key moved out of the
+ * URL) and the redaction of URLs for logs. See webhook.h.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -10,9 +10,31 @@
 #include <string.h>
 #include <strings.h>
 
-#include "alert.h"
+#include "webhook.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const fmt_names[OW_FMT_COUNT] = {
+	[OW_FMT_JSON] = "json",		  [OW_FMT_SLACK] = "slack",
+	[OW_FMT_DISCORD] = "discord",	  [OW_FMT_NTFY] = "ntfy",
+	[OW_FMT_TEAMS] = "teams",	  [OW_FMT_GOTIFY] = "gotify",
+	[OW_FMT_PAGERDUTY] = "pagerduty", [OW_FMT_ALERTMANAGER] = "alertmanager",
+};
+
+const char *ow_alert_fmt_name(enum ow_alert_fmt fmt)
+{
+	return (unsigned int)fmt < OW_FMT_COUNT ? fmt_names[fmt] : "?";
+}
+
+int ow_alert_fmt_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < OW_FMT_COUNT; i++)
+		if (!strcmp(name, fmt_names[i]))
+			return i;
+	return -EINVAL;
+}
 
 /* ---- URL redaction ---- */
 
