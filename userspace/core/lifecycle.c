@@ -114,3 +114,30 @@ bool ow_lc_unwatched_due(uint64_t last_alert_ns, uint64_t now_ns)
 {
 	return !last_alert_ns || now_ns - last_alert_ns >= OW_LC_UNWATCHED_EVERY_NS;
 }
+
+bool ow_lc_limit_point_due(bool limit_point, uint64_t last_sample_ns, uint64_t now_ns)
+{
+	return limit_point && now_ns - last_sample_ns >= OW_LC_LIMIT_POINT_MIN_NS;
+}
+
+/* SIGKILL wins: a victim asked to restart and then SIGKILLed was killed. */
+enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting)
+{
+	if (killed)
+		return OW_LC_EXIT_SIGKILL;
+	return restarting ? OW_LC_EXIT_RESTART : OW_LC_EXIT_SIGTERM;
+}
+
+const char *ow_lc_exit_signal(enum ow_lc_exit e)
+{
+	return e == OW_LC_EXIT_SIGKILL	 ? "SIGKILL"
+	       : e == OW_LC_EXIT_RESTART ? "restart"
+					 : "SIGTERM";
+}
+
+const char *ow_lc_exit_message(enum ow_lc_exit e)
+{
+	return e == OW_LC_EXIT_SIGKILL	 ? "the victim exited after SIGKILL"
+	       : e == OW_LC_EXIT_RESTART ? "the victim exited: its manager restarts it"
+					 : "the victim exited after SIGTERM";
+}

@@ -20,6 +20,9 @@
 #define OW_LC_RETRY_S 1.0
 /* After SIGKILL, give up waiting for the exit this long after. */
 #define OW_LC_KILL_WAIT_NS (5 * OW_LC_NS_PER_S)
+/* A limit point above a leaf (a cgroup with a limit of its own, or the root) is re-read at
+ * most this often on its descendants' events. */
+#define OW_LC_LIMIT_POINT_MIN_NS (50 * 1000000ULL)
 /* A full BPF map is alerted at most this often. */
 #define OW_LC_UNWATCHED_EVERY_NS (3600 * OW_LC_NS_PER_S)
 
@@ -147,5 +150,24 @@ enum ow_lc_oom ow_lc_oom_mark(const struct ow_lc_oom_mark *in);
 /* A full BPF map: alert at the first refusal, then at most once per
  * OW_LC_UNWATCHED_EVERY_NS. last_alert_ns 0: never alerted. */
 bool ow_lc_unwatched_due(uint64_t last_alert_ns, uint64_t now_ns);
+
+/* Is the limit point (a cgroup with a limit of its own, or the root, which stands for the
+ * machine) due for evaluation on an event below it? The limit that will be hit may be a
+ * slice's, a pod's or the machine's above an unlimited leaf; a fast leak's events must not
+ * make the daemon re-read it hundreds of times a second. */
+bool ow_lc_limit_point_due(bool limit_point, uint64_t last_sample_ns, uint64_t now_ns);
+
+/* How a victim ended, for its log line. */
+enum ow_lc_exit {
+	OW_LC_EXIT_SIGTERM, /* it stopped after SIGTERM */
+	OW_LC_EXIT_SIGKILL, /* it was SIGKILLed */
+	OW_LC_EXIT_RESTART, /* its manager restarted it */
+};
+
+enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting);
+/* "SIGTERM", "SIGKILL" or "restart": what ended it (the log's signal field). */
+const char *ow_lc_exit_signal(enum ow_lc_exit e);
+/* The log line's sentence. */
+const char *ow_lc_exit_message(enum ow_lc_exit e);
 
 #endif /* OW_LIFECYCLE_H */

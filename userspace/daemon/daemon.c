@@ -53,8 +53,8 @@ static int on_event(const struct ow_event *e, void *arg)
 		/* The kernel charges no page counter for the root cgroup's own processes, so no
 		 * memcg step ever comes for them: their steps stand in (a leak with no cgroup at
 		 * all, which only the machine's RAM limits). */
-		if (cg && ow_cgroup_is_root(cg) &&
-		    ow_mono_ns() - cg->reading.last_sample_ns >= LIMIT_POINT_MIN_NS)
+		if (cg && ow_lc_limit_point_due(ow_cgroup_is_root(cg), cg->reading.last_sample_ns,
+						ow_mono_ns()))
 			daemon_evaluate(d, cg, e->ts_ns);
 		break;
 	case OW_EV_PROC_EXIT:

@@ -32,21 +32,20 @@
 #include "tracer.h"
 #include "watch.h"
 
-#define NS_PER_MS	   OW_NS_PER_MS
-#define NS_PER_S	   OW_NS_PER_S
-#define TAG_RINGBUF	   1
-#define TAG_SIGNAL	   2
-#define TAG_TIMER	   3
-#define TAG_PSI		   4
-#define TAG_WATCHDOG	   5
-#define TAG_VICTIM	   (1ULL << 63) /* | memcg id */
-#define TAG_JOB_EXIT	   (1ULL << 62) /* | job slot */
-#define TAG_JOB_OUT	   (1ULL << 61) /* | job slot */
-#define MAX_JOBS	   8
-#define TAG_EXPORTER	   (1ULL << 60) /* + the exporter's sub-tag */
-#define RESCAN_MIN_NS	   (200 * NS_PER_MS)
-#define MIB		   (1024.0 * 1024.0)
-#define LIMIT_POINT_MIN_NS (50 * NS_PER_MS) /* re-read an ancestor at most this often */
+#define NS_PER_MS     OW_NS_PER_MS
+#define NS_PER_S      OW_NS_PER_S
+#define TAG_RINGBUF   1
+#define TAG_SIGNAL    2
+#define TAG_TIMER     3
+#define TAG_PSI	      4
+#define TAG_WATCHDOG  5
+#define TAG_VICTIM    (1ULL << 63) /* | memcg id */
+#define TAG_JOB_EXIT  (1ULL << 62) /* | job slot */
+#define TAG_JOB_OUT   (1ULL << 61) /* | job slot */
+#define MAX_JOBS      8
+#define TAG_EXPORTER  (1ULL << 60) /* + the exporter's sub-tag */
+#define RESCAN_MIN_NS (200 * NS_PER_MS)
+#define MIB	      (1024.0 * 1024.0)
 
 /* A manager's restart command running for a victim. */
 struct restart_job {

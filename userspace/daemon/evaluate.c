@@ -132,7 +132,7 @@ void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uin
 
 		if (p->parent_id == p->id)
 			break;
-		if (limit_point && now - p->reading.last_sample_ns >= LIMIT_POINT_MIN_NS)
+		if (ow_lc_limit_point_due(limit_point, p->reading.last_sample_ns, now))
 			daemon_evaluate(d, p, event_ns);
 	}
 }

@@ -463,15 +463,11 @@ static void restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
 /* The victim exited (its pidfd): let it go and cool down; the loop evaluates the cgroup again. */
 void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	ow_log(OW_LOG_INFO, "victim_exit",
-	       cg->victim.killed       ? "the victim exited after SIGKILL"
-	       : cg->victim.restarting ? "the victim exited: its manager restarts it"
-				       : "the victim exited after SIGTERM",
-	       CG_FIELDS(cg), OW_INT("pid", cg->victim.pid), OW_STR("comm", cg->victim.comm),
-	       OW_STR("manager", cg->victim.manager),
-	       OW_STR("signal", cg->victim.killed	? "SIGKILL"
-				: cg->victim.restarting ? "restart"
-							: "SIGTERM"),
+	enum ow_lc_exit how = ow_lc_victim_exit(cg->victim.killed, cg->victim.restarting);
+
+	ow_log(OW_LOG_INFO, "victim_exit", ow_lc_exit_message(how), CG_FIELDS(cg),
+	       OW_INT("pid", cg->victim.pid), OW_STR("comm", cg->victim.comm),
+	       OW_STR("manager", cg->victim.manager), OW_STR("signal", ow_lc_exit_signal(how)),
 	       OW_NUM("after_ms", (double)(now - cg->victim.term_ns) / NS_PER_MS));
 	cg->victim.restarting = false;
 	daemon_drop_victim(cg);

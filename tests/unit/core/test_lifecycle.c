@@ -336,6 +336,33 @@ static void test_unwatched_alert_hourly(void **state)
 	assert_true(ow_lc_unwatched_due(T0, T0 + 3600 * NS));
 }
 
+/* A limit point is re-read at most every 50 ms on the events below it; a plain directory never. */
+static void test_limit_point_due(void **state)
+{
+	assert_true(ow_lc_limit_point_due(true, T0, T0 + 50 * 1000000ULL));
+	assert_false(ow_lc_limit_point_due(true, T0, T0 + 50 * 1000000ULL - 1));
+	assert_false(ow_lc_limit_point_due(false, T0, T0 + 3600 * NS));
+	assert_true(ow_lc_limit_point_due(true, 0, T0)); /* never sampled */
+}
+
+/* SIGKILL wins over a restart asked before it; the log's words follow the outcome. */
+static void test_victim_exit(void **state)
+{
+	assert_int_equal(ow_lc_victim_exit(false, false), OW_LC_EXIT_SIGTERM);
+	assert_int_equal(ow_lc_victim_exit(false, true), OW_LC_EXIT_RESTART);
+	assert_int_equal(ow_lc_victim_exit(true, true), OW_LC_EXIT_SIGKILL);
+	assert_int_equal(ow_lc_victim_exit(true, false), OW_LC_EXIT_SIGKILL);
+	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_SIGTERM), "SIGTERM");
+	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_SIGKILL), "SIGKILL");
+	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_RESTART), "restart");
+	assert_string_equal(ow_lc_exit_message(OW_LC_EXIT_RESTART),
+			    "the victim exited: its manager restarts it");
+	assert_string_equal(ow_lc_exit_message(OW_LC_EXIT_SIGKILL),
+			    "the victim exited after SIGKILL");
+	assert_string_equal(ow_lc_exit_message(OW_LC_EXIT_SIGTERM),
+			    "the victim exited after SIGTERM");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +388,8 @@ int main(void)
 		cmocka_unit_test(test_replay_reaped_victim_is_no_oom_kill),
 		cmocka_unit_test(test_replay_oom_kill_elsewhere_is_not_alerted),
 		cmocka_unit_test(test_unwatched_alert_hourly),
+		cmocka_unit_test(test_limit_point_due),
+		cmocka_unit_test(test_victim_exit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
