@@ -269,19 +269,19 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(OUT)/oomwarden run $(ARGS)
 
-# make bench: oomwarden's own costs (scripts/bench.sh), then the comparison with the kernel
-# OOM killer, earlyoom, nohang and PM2 in memcgs (scripts/bench-compare.sh), then with no
+# make bench: oomwarden's own costs (bench/bench.sh), then the comparison with the kernel
+# OOM killer, earlyoom, nohang and PM2 in memcgs (bench/compare.sh), then with no
 # cgroup limit in a qemu guest (bench/compare/vm.sh); all three write BENCHMARKS.md.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/bench.sh
-	$(Q)scripts/bench-compare.sh
+	$(Q)bench/bench.sh
+	$(Q)bench/compare.sh
 	$(Q)bench/compare/vm.sh
 
 .PHONY: bench-compare
 bench-compare: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_SCAN)
-	$(Q)scripts/bench-compare.sh
+	$(Q)bench/compare.sh
 
 # The comparison with no cgroup limit (the whole machine runs out), in a qemu guest.
 .PHONY: bench-vm

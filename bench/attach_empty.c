@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * attach-empty OBJ: load the BPF object OBJ (bench/empty_rss.bpf.c), attach its programs, print
- * "attached" and hold them until SIGTERM or SIGINT. For scripts/bench.sh's attach-floor rows.
+ * "attached" and hold them until SIGTERM or SIGINT. For bench/bench.sh's attach-floor rows.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>

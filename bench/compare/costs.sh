@@ -2,7 +2,7 @@
 # What each watcher costs while it watches (default settings): CPU time of a page-fault-heavy
 # and a malloc-heavy workload without / with it, A/B alternated; its idle CPU and resident
 # memory. Results go to $TMP/costs.tsv: watcher measure median min max. Sourced by
-# scripts/bench-compare.sh (TMP, PAIRS, IDLE_S, FAULTER, MALLOCER).
+# bench/compare.sh (TMP, PAIRS, IDLE_S, FAULTER, MALLOCER).
 
 COST_CG=''
 

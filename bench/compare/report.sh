@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The comparative section of BENCHMARKS.md, from $TMP/rows.tsv, costs.tsv and scale.tsv.
-# Sourced by scripts/bench-compare.sh and bench/compare/vm.sh (TMP); the write_* functions print
+# Sourced by bench/compare.sh and bench/compare/vm.sh (TMP); the write_* functions print
 # markdown on stdout, splice puts a section into a file.
 
 # rows_with_lead: rows.tsv with a 12th column, the lead time: the no-watcher row's time to OOM

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # One row of the matrix: a fresh memcg, a watcher, a workload; the judged result is appended to
-# $TMP/rows.tsv. Sourced by scripts/bench-compare.sh (TMP, RECORDS, RPORT; scenarios.sh's S_LIMIT_MIB).
+# $TMP/rows.tsv. Sourced by bench/compare.sh (TMP, RECORDS, RPORT; scenarios.sh's S_LIMIT_MIB).
 #
 # rows.tsv columns: scenario kind watcher variant outcome action_s tto_s launches oom_kills
 # alerts actions. action_s: workload start to the watcher's first signal as the workload saw

@@ -6,7 +6,7 @@
 # from the daemon's debug line), event-to-SIGTERM latency and whether the leak was stopped
 # gracefully. The full scan of the tree at start (ms) comes from the same debug lines; the
 # rescan (median, min, max of 9) from bench-scan over the same tree after the daemon stops.
-# Results go to $TMP/scale.tsv (measure value). Sourced by scripts/bench-compare.sh.
+# Results go to $TMP/scale.tsv (measure value). Sourced by bench/compare.sh.
 
 SCALE_PARENT='' SCALE_SLEEPERS='' SCALE_PID_MAX=''
 

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The scenario matrix of the comparative benchmark. Sourced by scripts/bench-compare.sh, which
+# The scenario matrix of the comparative benchmark. Sourced by bench/compare.sh, which
 # sets LIMIT_MIB (the memcg limit of the rows), DATA_DIR, OWLOAD and QUICK.
 
 SCENARIOS_ALL=(linear-1 linear-16 linear-256 linear-1024 node-leak sawtooth-rising

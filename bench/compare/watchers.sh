@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The watchers of the comparative benchmark: install, start, stop, their pids and their
-# actions. Sourced by scripts/bench-compare.sh, which sets TMP (scratch dir) and OWD.
+# actions. Sourced by bench/compare.sh, which sets TMP (scratch dir) and OWD.
 #
 # Each watcher runs only while a row or a cost run needs it. earlyoom and nohang act on the
 # whole machine, so they run with settings that steer them to the benchmark's workloads

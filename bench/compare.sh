@@ -125,7 +125,7 @@ if has_part scale; then
 fi
 MINUTES=$(((SECONDS - T_START + 59) / 60))
 
-# The oomwarden latency of scripts/bench.sh, quoted from its own table when it is there.
+# The oomwarden latency of bench/bench.sh, quoted from its own table when it is there.
 latency_row()
 {
 	grep -m1 '^| ring-buffer event to SIGTERM' "$OUT" 2>/dev/null |
@@ -140,7 +140,7 @@ write_section()
 	echo "<!-- compare:start -->"
 	echo "## Side by side: the kernel OOM killer, earlyoom, nohang, PM2, oomwarden"
 	echo
-	echo "Written by \`make bench-compare\` (scripts/bench-compare.sh) on $STARTED in $MINUTES min$( ((QUICK)) && echo ', a reduced run (BENCH_QUICK=1)')."
+	echo "Written by \`make bench-compare\` (bench/compare.sh) on $STARTED in $MINUTES min$( ((QUICK)) && echo ', a reduced run (BENCH_QUICK=1)')."
 	echo "Machine: $cpu, $(nproc) cores, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r), memory cgroup v$OW_CG_VER."
 	echo -n "Versions:"
 	for w in "${WATCHERS[@]}"; do
@@ -182,7 +182,7 @@ write_section()
 		echo
 		write_costs
 		echo
-		[[ -n $(latency_row) ]] && echo "oomwarden $(latency_row) (from the table above, scripts/bench.sh)." && echo
+		[[ -n $(latency_row) ]] && echo "oomwarden $(latency_row) (from the table above, bench/bench.sh)." && echo
 	fi
 	echo "Settings: earlyoom and nohang watch the whole machine; for safety they run only during"
 	echo "their rows, only with at least 4 GiB more available than their thresholds, and nohang"
@@ -203,7 +203,7 @@ write_scale_section()
 	echo "<!-- compare-scale:start -->"
 	echo "## Scale"
 	echo
-	echo "Written by \`make bench-compare\` (scripts/bench-compare.sh, its scale part) on $STARTED."
+	echo "Written by \`make bench-compare\` (bench/compare.sh, its scale part) on $STARTED."
 	echo "oomwarden watching one parent memcg with $SCALE_CGROUPS child memcgs (64 MiB each) and $SCALE_PROCS sleeping processes (bench/sleepers.c) spread over them; then one more memcg is created and leaks."
 	echo
 	write_scale

@@ -151,7 +151,7 @@ lat_p99=$(percentile "$TMP/lat" 99)
 lat_max=$(percentile "$TMP/lat" 100)
 oom_kills=$(grep -c '"event":"oom_kill"' "$TMP/daemon.log" || true)
 
-# The comparative section (scripts/bench-compare.sh) is kept when this part is rewritten.
+# The comparative section (bench/compare.sh) is kept when this part is rewritten.
 sed -n '/<!-- compare:start -->/,/<!-- compare:end -->/p' "$OUT" >"$TMP/compare.md" 2>/dev/null || true
 cpu=$(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')
 hier=v2
@@ -159,7 +159,7 @@ hier=v2
 {
 	echo "# oomwarden benchmarks"
 	echo
-	echo "Written by \`make bench\` (scripts/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC')."
+	echo "Written by \`make bench\` (bench/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC')."
 	echo "Machine: $cpu, $(nproc) cores, kernel $(uname -r), memory cgroup $hier;"
 	echo "BPF attach mode: $mode."
 	echo
