@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for diagnose's pure parts: the growth fit and its finding
- * (userspace/diagnose/diag_judge.c), its arguments (userspace/config/diag_options.c), target
- * resolution over the fixture trees (userspace/diagnose/diag_target.c) and the report's
- * escaping (userspace/diagnose/diag_report.c). Series are sampled every 250 ms, as diagnose
- * samples them.
+ * (userspace/diagnose/diag_judge.c), target resolution over the fixture trees
+ * (userspace/diagnose/diag_target.c) and the report's escaping (userspace/diagnose/diag_report.c).
+ * Series are sampled every 250 ms, as diagnose samples them.
  */
 #include <errno.h>
 #include <math.h>
@@ -160,88 +159,6 @@ static void test_insufficient(void **state)
 	assert_string_equal(ow_diag_finding_name(j.finding), "insufficient-data");
 }
 
-static int parse(const char *line, struct ow_diag_options *d, char *err)
-{
-	char buf[256], *argv[16];
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (char *w = strtok(buf, " "); w && argc < 16; w = strtok(NULL, " "))
-		argv[argc++] = w;
-	err[0] = '\0';
-	return ow_diag_options_parse(argc, argv, d, err, 256);
-}
-
-static void test_options(void **state)
-{
-	struct ow_diag_options d;
-	char err[256];
-
-	(void)state;
-	assert_int_equal(parse("diagnose --pid 42", &d, err), 0);
-	assert_int_equal(d.pid, 42);
-	assert_true(d.duration_s == OW_DIAG_DEFAULT_DURATION);
-	assert_int_equal(d.top, OW_DIAG_DEFAULT_TOP);
-	assert_false(d.stacks);
-	assert_int_equal(d.attach, -1);
-	assert_int_equal(parse("diagnose --cgroup /x --duration 5.5 --stacks --top 3 --json "
-			       "--attach raw_tp",
-			       &d, err),
-			 0);
-	assert_string_equal(d.cgroup, "/x");
-	assert_true(d.duration_s == 5.5 && d.stacks && d.json && d.top == 3 && d.attach == 1);
-	assert_int_equal(parse("diagnose --unit api.service", &d, err), 0);
-	assert_string_equal(d.unit, "api.service");
-	assert_int_equal(parse("diagnose --help", &d, err), 1);
-}
-
-static void test_options_errors(void **state)
-{
-	static const struct {
-		const char *line, *msg;
-	} bad[] = {
-		{"diagnose", "exactly one target"},
-		{"diagnose --pid 1 --cgroup /x", "exactly one target"},
-		{"diagnose --pid 0", "invalid value for --pid: '0'"},
-		{"diagnose --pid 12x", "invalid value for --pid: '12x'"},
-		{"diagnose --pid 1 --duration 0", "invalid value for --duration: '0'"},
-		{"diagnose --pid 1 --duration 1e9", "invalid value for --duration"},
-		{"diagnose --pid 1 --top 0", "invalid value for --top: '0'"},
-		{"diagnose --pid 1 --attach kprobe", "invalid value for --attach: 'kprobe'"},
-		{"diagnose --unit a/b", "invalid value for --unit: 'a/b'"},
-		{"diagnose --pid 1 --bogus", "unknown option or missing value: '--bogus'"},
-		{"diagnose --pid 1 extra", "unexpected argument 'extra'"},
-	};
-	struct ow_diag_options d;
-	char err[256];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(parse(bad[i].line, &d, err), -EINVAL);
-		if (!strstr(err, bad[i].msg))
-			fail_msg("'%s': got '%s', want '%s'", bad[i].line, err, bad[i].msg);
-		assert_null(strchr(err, '\n'));
-	}
-}
-
-static void test_command_dispatch(void **state)
-{
-	char *argv[] = {"oomwarden", "diagnose", "--pid", "7", NULL};
-	char *help[] = {"oomwarden", "diagnose", "--help", NULL};
-	struct ow_options o;
-	char err[256];
-
-	(void)state;
-	assert_int_equal(ow_options_parse(4, argv, &o, err, sizeof(err)), 0);
-	assert_int_equal(o.cmd, OW_CMD_DIAGNOSE);
-	assert_int_equal(o.diag.pid, 7);
-	ow_options_free(&o);
-	assert_int_equal(ow_options_parse(3, help, &o, err, sizeof(err)), 0);
-	assert_int_equal(o.cmd, OW_CMD_DIAGNOSE_HELP);
-	ow_options_free(&o);
-}
-
 static void roots(struct ow_diag_roots *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -361,7 +278,7 @@ static void test_target_unit_delegated(void **state)
 }
 
 /* No control character a target chose reaches the terminal or breaks the JSON. */
-#define EVIL "x\x1b[2J\r\x7f\xc2\x9b\xff"
+#define EVIL	  "x\x1b[2J\r\x7f\xc2\x9b\xff"
 #define EVIL_TEXT "x\\x1b[2J\\x0d\\x7f\\xc2\\x9b\\xff"
 
 static bool clean_text(const char *s)
@@ -369,8 +286,8 @@ static bool clean_text(const char *s)
 	const unsigned char *p;
 
 	for (p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 &&
-								   p[1] <= 0x9f) || *p == 0xff)
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) || *p == 0xff)
 			return false;
 	return true;
 }
@@ -395,11 +312,17 @@ static void test_report_escapes_target_names(void **state)
 	char frames[1][OW_DIAG_FRAME_LEN] = {EVIL};
 	struct ow_smaps_delta map = {.name = "/tmp/" EVIL, .d_rss = 1 << 20};
 	struct ow_diag_proc_report proc = {.pid = 42, .maps = &map, .nmaps = 1};
-	struct ow_diag_stack_report stack = {.pid = 42, .bytes = 4096, .count = 1,
-					     .frames = frames, .nframes = 1};
-	struct ow_diag_report r = {.target = "pid 42 (" EVIL ")", .limit = OW_NO_LIMIT,
-				   .have_cg = true, .procs = &proc, .nprocs = 1,
-				   .stacks_on = true, .stacks = &stack, .nstacks = 1, .top = 5};
+	struct ow_diag_stack_report stack = {
+		.pid = 42, .bytes = 4096, .count = 1, .frames = frames, .nframes = 1};
+	struct ow_diag_report r = {.target = "pid 42 (" EVIL ")",
+				   .limit = OW_NO_LIMIT,
+				   .have_cg = true,
+				   .procs = &proc,
+				   .nprocs = 1,
+				   .stacks_on = true,
+				   .stacks = &stack,
+				   .nstacks = 1,
+				   .top = 5};
 	char *text, *json;
 	cJSON *root;
 
@@ -429,9 +352,6 @@ int main(void)
 		cmocka_unit_test(test_benign_shapes),
 		cmocka_unit_test(test_gc_rising_floor_is_a_leak),
 		cmocka_unit_test(test_insufficient),
-		cmocka_unit_test(test_options),
-		cmocka_unit_test(test_options_errors),
-		cmocka_unit_test(test_command_dispatch),
 		cmocka_unit_test(test_target_pid),
 		cmocka_unit_test(test_target_cgroup),
 		cmocka_unit_test(test_target_unit),
