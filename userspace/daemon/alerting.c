@@ -143,8 +143,9 @@ int64_t ow_notify_unwatched(struct ow_alerter *al, uint64_t refused, uint64_t to
 		return since_ns;
 	ow_alert_init(&a, OW_ALERT_UNWATCHED);
 	snprintf(a.reason, sizeof(a.reason),
-		 "a BPF map was full: %llu more processes or memcgs refused (%llu since start); "
-		 "they go unwatched until room frees up (see bpf_map_full in the log)",
+		 "a BPF map was full: %llu more insertions refused (%llu since start; a process "
+		 "retries at its next step); the processes or memcgs they stood for go unwatched "
+		 "until room frees up (see bpf_map_full in the log)",
 		 (unsigned long long)refused, (unsigned long long)total);
 	a.started_ns = since_ns;
 	ow_alert_incident_id(a.incident, sizeof(a.incident), a.host, 0, since_ns);

@@ -41,7 +41,7 @@ void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert
 void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e,
 			const char *cmdline);
 
-/* The daemon's BPF maps refused `refused` more entries (`total` since start): some processes
+/* The daemon's BPF maps refused `refused` more insertions (`total` since start): some processes
  * or memcgs go unwatched. One incident from `since_ns` (CLOCK_REALTIME; 0: it starts now).
  * Returns the incident's start, to pass again next time. */
 int64_t ow_notify_unwatched(struct ow_alerter *al, uint64_t refused, uint64_t total,
