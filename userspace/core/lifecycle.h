@@ -39,7 +39,7 @@ struct ow_lc_eval {
 	enum ow_level level; /* the verdict's */
 	bool has_victim;     /* a victim is being watched (pidfd open) */
 	bool killed;	     /* it was SIGKILLed */
-	bool kill_now;	     /* ow_policy_kill_now(): past the kill-water mark, still growing */
+	bool kill_now;	     /* ow_grace_judge() cut the grace short */
 	uint64_t retry_after_ns;
 	uint64_t cooldown_until_ns;
 	uint64_t nonrecl, eff_limit;

@@ -146,20 +146,6 @@ int ow_policy_pick_victim(const struct ow_candidate *c, unsigned int n)
 	return best;
 }
 
-double ow_policy_grace(const struct ow_policy_cfg *cfg, double eta_s)
-{
-	double g = cfg->grace_s;
-
-	if (isfinite(eta_s) && eta_s / 2 < g)
-		g = eta_s / 2;
-	return g < 0.1 ? 0.1 : g;
-}
-
-bool ow_policy_kill_now(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v)
-{
-	return v->limit && (double)v->nonrecl >= cfg->kill_water * (double)v->limit && climbing(v);
-}
-
 const char *ow_level_name(enum ow_level level)
 {
 	static const char *const names[] = {"ok", "warn", "act", "escalate"};

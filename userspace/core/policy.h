@@ -25,7 +25,8 @@ struct ow_policy_cfg {
 	double grace_s;	       /* default 10 */
 	double cooldown_s;     /* after acting on a cgroup; default 15 */
 	double high_water;     /* fraction of the limit past which climbing is an emergency: 0.90 */
-	double kill_water; /* fraction past which a SIGTERMed victim is SIGKILLed at once: 0.97 */
+	double kill_water; /* fraction past which a SIGTERMed victim still climbing is SIGKILLed at
+			    * once: 0.97 (grace.h) */
 	double act_min_span_s; /* history the floor trend needs before it may act: 20 (a full
 				* window, so a sawtooth's first rises are not taken for a leak) */
 };
@@ -90,14 +91,6 @@ const char *ow_policy_unsafe(const struct ow_candidate *c);
  * index, or -1 if none is safe.
  */
 int ow_policy_pick_victim(const struct ow_candidate *c, unsigned int n);
-
-/* Seconds to wait after SIGTERM before SIGKILL: the configured grace, shortened to half the
- * predicted time to OOM (never under 0.1 s) so the kill still lands first. */
-double ow_policy_grace(const struct ow_policy_cfg *cfg, double eta_s);
-
-/* SIGKILL a SIGTERMed victim before its grace ends: the cgroup is past kill_water and still
- * climbing. */
-bool ow_policy_kill_now(const struct ow_policy_cfg *cfg, const struct ow_cg_view *view);
 
 const char *ow_level_name(enum ow_level level);
 

@@ -152,7 +152,7 @@ void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uin
 int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc, int idx,
 		uint64_t now, uint64_t event_ns);
-void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why);
+void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why, const char *rule);
 void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_tick tick,
 			    uint64_t now);

@@ -55,9 +55,29 @@ static void sample_processes(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t
 				     d->cands->info[i].comm, d->cands->c[i].rss, now);
 }
 
+/* A SIGTERMed victim's cgroup, judged by its growth since the signal (grace.h). */
+static enum ow_term_verdict judge_term(struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
+				       uint64_t now)
+{
+	struct ow_cg_victim *v = &cg->victim;
+	struct ow_term_view tv = {
+		.now_ns = now,
+		.deadline_ns = v->deadline_ns,
+		.value = cg->reading.nonrecl,
+		.limit = cg->reading.eff_limit,
+		.kill_water = pc->kill_water,
+		.rose = cg->reading.nonrecl > v->live.term_value + OW_GRACE_ROSE_BYTES,
+	};
+	double eta;
+
+	ow_live_add(&v->live, now, cg->reading.nonrecl);
+	tv.live_rate = ow_live_rate(&v->live, now, cg->reading.nonrecl);
+	return ow_grace_judge(&tv, &eta);
+}
+
 /* Carry out what the verdict means now (ow_lc_next_step). */
 static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
-		   const struct ow_cg_view *view, uint64_t now, uint64_t event_ns)
+		   uint64_t now, uint64_t event_ns)
 {
 	struct ow_lc_eval in = {
 		.now_ns = now,
@@ -70,12 +90,15 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 		.eff_limit = cg->reading.eff_limit,
 		.high_water = pc->high_water,
 	};
+	enum ow_term_verdict tv = OW_TERM_WAIT;
 	int idx;
 
-	in.kill_now = in.has_victim && !in.killed && ow_policy_kill_now(pc, view);
+	if (in.has_victim && !in.killed)
+		tv = judge_term(cg, pc, now);
+	in.kill_now = tv != OW_TERM_WAIT;
 	switch (ow_lc_next_step(&in)) {
 	case OW_LC_ESCALATE:
-		daemon_escalate(d, cg, "still growing past the kill-water mark after SIGTERM");
+		daemon_escalate(d, cg, ow_term_reason(tv), ow_term_rule(tv));
 		break;
 	case OW_LC_SET_LEVEL:
 		set_level(d, cg, cg->eval.verdict.level);
@@ -113,7 +136,7 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	ow_cgroup_note_verdict(cg, now, &cg->eval.verdict);
 	if (!d->tracer && cg->eval.verdict.level >= OW_LEVEL_WARN)
 		sample_processes(d, cg, now);
-	decide(d, cg, pc, &view, now, event_ns);
+	decide(d, cg, pc, now, event_ns);
 }
 
 /*

@@ -18,16 +18,17 @@
 #include "alerting.h"
 #include "unitfile.h"
 
-static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg)
+static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 {
 	struct ow_proc_info victim = {.pid = cg->victim.pid};
-	struct ow_action_desc what = {"SIGKILL", "", cg->victim.manager, ""};
+	struct ow_action_desc what = {"SIGKILL", "", cg->victim.manager, why};
 
 	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim.comm);
 	ow_notify_action(d->alerter, cg, OW_ALERT_ESCALATE, &victim, NULL, &what, false);
 }
 
-void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
+/* SIGKILL; `rule` names what cut the grace: "kill_water", "live_eta" or "deadline". */
+void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why, const char *rule)
 {
 	int err = ow_pidfd_signal(cg->victim.fd, SIGKILL);
 
@@ -44,9 +45,10 @@ void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 	cg->eval.level = OW_LEVEL_ESCALATE;
 	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim.pid),
 	       OW_STR("comm", cg->victim.comm), OW_STR("manager", cg->victim.manager),
-	       OW_STR("signal", "SIGKILL"),
+	       OW_STR("signal", "SIGKILL"), OW_STR("rule", rule),
+	       OW_NUM("grace_s", cg->victim.grace_s),
 	       OW_NUM("since_sigterm_ms", (double)(ow_mono_ns() - cg->victim.term_ns) / NS_PER_MS));
-	notify_escalate(d, cg);
+	notify_escalate(d, cg, why);
 }
 
 static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -205,6 +207,16 @@ static int watch_job(struct ow_daemon *d, struct restart_job *rj)
 	return 0;
 }
 
+/* The victim's grace starts: whole (grace.h), from now; the growth since is what counts. */
+static void start_grace(struct ow_cgroup *cg, double grace_s, const char *from)
+{
+	cg->victim.term_ns = ow_mono_ns();
+	cg->victim.grace_s = grace_s;
+	cg->victim.grace_from = from;
+	cg->victim.deadline_ns = cg->victim.term_ns + (uint64_t)(grace_s * NS_PER_S);
+	ow_live_start(&cg->victim.live, cg->victim.term_ns, cg->reading.nonrecl);
+}
+
 /* The victim's own memory cgroup: the restart command runs below it, bound by its limits. */
 static int victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t len)
 {
@@ -246,9 +258,25 @@ static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct
 	snprintf(rj->command, sizeof(rj->command), "%s", p->command);
 	snprintf(rj->manager, sizeof(rj->manager), "%s", d->vp.label);
 	cg->victim.restarting = true;
-	cg->victim.term_ns = now;
+	start_grace(cg, p->timeout_s, "restart_timeout");
 	cg->victim.deadline_ns = rj->deadline_ns;
 	return 0;
+}
+
+/* Once the manager is known: its own stop timeout, when the user set one and it is longer. */
+static void extend_grace(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	const struct ow_manager *m = &d->vp.mgr;
+	struct ow_policy_cfg pc;
+	const char *from;
+	double g;
+
+	policy_of(d, cg, &pc);
+	g = ow_grace_granted(pc.grace_s, m->distrust ? -1 : m->stop_timeout_s, m->stop_timeout_src,
+			     &from);
+	cg->victim.grace_s = g;
+	cg->victim.grace_from = from;
+	cg->victim.deadline_ns = cg->victim.term_ns + (uint64_t)(g * NS_PER_S);
 }
 
 /* SIGTERM through the victim's pidfd: the first action, or the fallback of a restart. */
@@ -256,16 +284,14 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 {
 	int err = ow_pidfd_signal(fd, SIGTERM);
 	struct ow_policy_cfg pc;
+	const char *from;
 
 	if (err)
 		return err;
 	cg->counters.actions[OW_ACTED_SIGTERM]++;
 	cg->victim.restarting = false;
-	cg->victim.term_ns = ow_mono_ns();
 	policy_of(d, cg, &pc);
-	cg->victim.deadline_ns =
-		cg->victim.term_ns +
-		(uint64_t)(ow_policy_grace(&pc, cg->eval.verdict.eta_s) * NS_PER_S);
+	start_grace(cg, ow_grace_granted(pc.grace_s, -1, NULL, &from), from);
 	return 0;
 }
 
@@ -280,8 +306,8 @@ static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
 	       OW_STR("signal", "SIGTERM"), OW_STR("manager", cg->victim.manager),
 	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", cg->victim.note),
-	       OW_NUM("grace_s", (double)(cg->victim.deadline_ns - cg->victim.term_ns) / NS_PER_S),
-	       OW_STR("reason", cg->eval.verdict.reason),
+	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
+	       OW_NUM("lead_s", cg->victim.lead_s), OW_STR("reason", cg->eval.verdict.reason),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, cands, &what, false);
@@ -317,7 +343,8 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 
 	info = &d->cands->info[idx];
 	proc_rate = d->cands->c[idx].rate;
-	grace = ow_policy_grace(pc, cg->eval.verdict.eta_s);
+	grace = pc->grace_s;
+	cg->victim.lead_s = cg->eval.verdict.eta_s;
 	/* A restart needs to know the manager first; a SIGTERM goes out before the lookup. */
 	if (wanted == OW_ACTION_RESTART || d->opts->dry_run)
 		plan_victim(d, cg, info, grace);
@@ -354,6 +381,7 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 	}
 	if (wanted != OW_ACTION_RESTART)
 		plan_victim(d, cg, info, grace);
+	extend_grace(d, cg);
 	note_victim(d, cg);
 	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
 	watch_victim(d, cg, fd, info);
@@ -484,7 +512,7 @@ void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_l
 		restart_timed_out(d, cg);
 		break;
 	case OW_LC_TICK_ESCALATE:
-		daemon_escalate(d, cg, "the victim did not exit within the grace period");
+		daemon_escalate(d, cg, "the victim did not exit within the grace period", "deadline");
 		break;
 	case OW_LC_TICK_GIVE_UP:
 		ow_log(OW_LOG_ERROR, "victim_stuck", "the victim survived SIGKILL", CG_FIELDS(cg),

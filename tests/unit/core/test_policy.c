@@ -334,7 +334,6 @@ static void test_assess_flat_sawtooth_peak_at_80_percent_does_not_act(void **sta
 	v.fine.peak = v.nonrecl;
 	ow_policy_assess(&cfg, &v, &out);
 	assert_int_equal(out.level, OW_LEVEL_OK);
-	assert_false(ow_policy_kill_now(&cfg, &v));
 }
 
 static void test_assess_first_sawtooth_rise_before_min_span_does_not_act(void **state)
@@ -359,15 +358,12 @@ static void test_assess_plateau_at_75_percent_stays_below_act(void **state)
 	rising(&v.fine, 4 * 1.15);
 	ow_policy_assess(&cfg, &v, &out);
 	assert_int_equal(out.level, OW_LEVEL_WARN);
-	assert_false(ow_policy_kill_now(&cfg, &v));
 
 	/* and flat afterwards */
 	v = view_at(192, 20);
 	ow_policy_assess(&cfg, &v, &out);
 	assert_int_equal(out.level, OW_LEVEL_OK);
 }
-
-/* ---- ow_policy_kill_now ---- */
 
 /* ---- memory.high: throttled by the kernel, warned about, acted on only for the limit ---- */
 
@@ -453,40 +449,6 @@ static void test_assess_throttled_but_about_to_hit_the_limit_acts(void **state)
 	ow_policy_assess(&cfg, &v, &out);
 	assert_int_equal(out.level, OW_LEVEL_ACT);
 	assert_true(fabs(out.eta_s - 1.5) < 1e-6);
-}
-
-static void test_kill_now_past_kill_water_and_climbing(void **state)
-{
-	struct ow_cg_view v = view_at(250, 20); /* 97.7 % */
-
-	assert_false(ow_policy_kill_now(&cfg, &v)); /* not climbing */
-	v.fine.recent_rate = 1;
-	assert_true(ow_policy_kill_now(&cfg, &v));
-	v.nonrecl = 245 * MiB; /* 95.7 % */
-	assert_false(ow_policy_kill_now(&cfg, &v));
-	v.limit = 0; /* no limit known */
-	v.nonrecl = 250 * MiB;
-	assert_false(ow_policy_kill_now(&cfg, &v));
-}
-
-/* ---- ow_policy_grace ---- */
-
-static void test_grace(void **state)
-{
-	struct ow_policy_cfg c = cfg;
-
-	assert_true(ow_policy_grace(&cfg, INFINITY) == 10);
-	assert_true(ow_policy_grace(&cfg, 60) == 10);
-	assert_true(ow_policy_grace(&cfg, 20) == 10);
-	assert_true(ow_policy_grace(&cfg, 6) == 3); /* half the ETA */
-	assert_true(ow_policy_grace(&cfg, 0.3) == 0.15);
-	assert_true(ow_policy_grace(&cfg, 0.1) == 0.1); /* floor */
-	assert_true(ow_policy_grace(&cfg, 0) == 0.1);
-	c.grace_s = 2.5;
-	assert_true(ow_policy_grace(&c, INFINITY) == 2.5);
-	assert_true(ow_policy_grace(&c, 4) == 2);
-	c.grace_s = 0; /* --grace 0 still leaves the floor */
-	assert_true(ow_policy_grace(&c, INFINITY) == 0.1);
 }
 
 /* ---- ow_policy_pick_victim / ow_policy_unsafe ---- */
@@ -854,8 +816,6 @@ int main(void)
 		cmocka_unit_test(test_assess_memory_high_at_or_above_the_limit_is_no_throttle),
 		cmocka_unit_test(test_assess_throttled_crawl_is_not_acted_on),
 		cmocka_unit_test(test_assess_throttled_but_about_to_hit_the_limit_acts),
-		cmocka_unit_test(test_kill_now_past_kill_water_and_climbing),
-		cmocka_unit_test(test_grace),
 		cmocka_unit_test(test_victim_fastest_grower_not_largest),
 		cmocka_unit_test(test_victim_ties_broken_by_oom_score_then_size),
 		cmocka_unit_test(test_victim_never_without_growth),
