@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for userspace/core/brake.c: when to brake, at what value, leak or burst under the
+ * brake, the drain's raise. Times and sizes synthetic; the scenarios are issue 16's rows.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "brake.h"
+#include "memcg.h"
+
+#define NS    1000000000ULL
+#define MS    1000000ULL
+#define MiB   (1024ULL * 1024)
+#define LIMIT (512 * MiB)
+#define T0    (1000 * NS)
+
+static struct ow_brake_want want_at(double mib, double eta_s)
+{
+	struct ow_brake_want in = {
+		.enabled = true,
+		.climbing = true,
+		.eta_s = eta_s,
+		.grace_s = 10,
+		.nonrecl = (uint64_t)(mib * MiB),
+		.limit = LIMIT,
+		.high_water = 0.9,
+	};
+
+	return in;
+}
+
+static void test_wanted_at_high_water_while_climbing(void **state)
+{
+	struct ow_brake_want in = want_at(470, INFINITY); /* 91.8 %, no trend yet */
+
+	(void)state;
+	assert_true(ow_brake_wanted(&in));
+	in.climbing = false; /* flat at 92 %: a burst that ended, nothing to brake */
+	assert_false(ow_brake_wanted(&in));
+	in = want_at(400, INFINITY); /* 78 %, no prediction: a start-up burst is left alone */
+	assert_false(ow_brake_wanted(&in));
+}
+
+static void test_wanted_when_the_limit_comes_before_the_grace(void **state)
+{
+	struct ow_brake_want in = want_at(300, 8); /* the trend: 8 s, the grace needs 10 */
+
+	(void)state;
+	assert_true(ow_brake_wanted(&in));
+	in.eta_s = 12;
+	assert_false(ow_brake_wanted(&in));
+	in.grace_s = 30; /* a manager's TimeoutStopSec=30 needs more */
+	assert_true(ow_brake_wanted(&in));
+}
+
+static void test_not_wanted_when_off_on_or_unlimited(void **state)
+{
+	struct ow_brake_want in = want_at(500, 1);
+
+	(void)state;
+	in.enabled = false; /* --brake off, or cgroup v1 */
+	assert_false(ow_brake_wanted(&in));
+	in = want_at(500, 1);
+	in.on = true; /* already braked */
+	assert_false(ow_brake_wanted(&in));
+	in = want_at(500, 1);
+	in.limit = OW_NO_LIMIT;
+	assert_false(ow_brake_wanted(&in));
+}
+
+static struct ow_brake_files files(double current_mib)
+{
+	struct ow_brake_files f = {
+		.high = OW_NO_LIMIT,
+		.low = 0,
+		.min = 0,
+		.current = (uint64_t)(current_mib * MiB),
+		.max = OW_NO_LIMIT,
+	};
+
+	return f;
+}
+
+static void test_value_just_above_the_usage(void **state)
+{
+	struct ow_brake_files f = files(461);
+	uint64_t v = 0;
+
+	(void)state;
+	/* 1 % of 512 MiB (5.12 MiB) above 461 MiB */
+	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_OK);
+	assert_int_equal(v, 461 * MiB + LIMIT / 100);
+	/* a small limit: the 2 MiB floor of the margin */
+	f = files(60);
+	assert_int_equal(ow_brake_value(&f, 64 * MiB, &v), OW_BRAKE_OK);
+	assert_int_equal(v, 62 * MiB);
+}
+
+static void test_value_never_below_low_or_min(void **state)
+{
+	struct ow_brake_files f = files(300);
+	uint64_t v = 0;
+
+	(void)state;
+	f.low = 400 * MiB;
+	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_OK);
+	assert_int_equal(v, 400 * MiB);
+	f.min = 420 * MiB;
+	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_OK);
+	assert_int_equal(v, 420 * MiB);
+}
+
+static void test_admin_high_lower_is_left_alone(void **state)
+{
+	struct ow_brake_files f = files(290);
+	uint64_t v = 7;
+
+	(void)state;
+	f.high = 300 * MiB; /* the administrator's 300 MiB is above 290 + 5.12 MiB: braked */
+	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_OK);
+	assert_int_equal(v, 290 * MiB + LIMIT / 100);
+	f.current = 296 * MiB; /* now the brake would sit above 300 MiB: theirs stands */
+	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_ADMIN_LOWER);
+	f.high = 301 * MiB + LIMIT / 100;
+	f.current = 301 * MiB;
+	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_ADMIN_LOWER); /* equal */
+	assert_non_null(strstr(ow_brake_refusal_str(OW_BRAKE_ADMIN_LOWER), "memory.high"));
+}
+
+static void test_no_room_below_the_limit(void **state)
+{
+	struct ow_brake_files f = files(509);
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_NO_ROOM);
+	/* the leaf's own memory.max counts when it is lower than the effective limit */
+	f = files(250);
+	f.max = 252 * MiB;
+	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_NO_ROOM);
+	f = files(250);
+	assert_int_equal(ow_brake_value(&f, OW_NO_LIMIT, &v), OW_BRAKE_NO_ROOM);
+	assert_string_equal(ow_brake_refusal_str(OW_BRAKE_OK), "ok");
+}
+
+static void test_raised_for_the_drain(void **state)
+{
+	uint64_t v = 466 * MiB;
+
+	(void)state;
+	/* 2 % of the limit more */
+	assert_int_equal(ow_brake_raised(v, LIMIT, OW_NO_LIMIT), v + 2 * LIMIT / 100);
+	/* never to the limit: at most 99 % of it */
+	assert_int_equal(ow_brake_raised(505 * MiB, LIMIT, OW_NO_LIMIT), LIMIT - LIMIT / 100);
+	/* never above the original memory.high */
+	assert_int_equal(ow_brake_raised(v, LIMIT, 470 * MiB), 470 * MiB);
+	/* never lower than it is */
+	assert_int_equal(ow_brake_raised(510 * MiB, LIMIT, OW_NO_LIMIT), 510 * MiB);
+}
+
+/* Readings every `step_ms` for `secs`; the cgroup presses (events and usage rise) for
+ * `press_s`, then stays flat. Returns the first call that is not HOLD, and when. */
+static enum ow_brake_call follow(double press_s, double secs, unsigned int step_ms, bool victim,
+				 double *when)
+{
+	struct ow_brake_track t;
+	uint64_t now, cur = 466 * MiB, ev = 10;
+
+	ow_brake_track_start(&t, T0, cur, ev);
+	for (now = T0 + step_ms * MS; now <= T0 + (uint64_t)(secs * NS); now += step_ms * MS) {
+		enum ow_brake_call c;
+
+		if ((double)(now - T0) / NS <= press_s) {
+			cur += MiB;
+			ev += 3;
+		}
+		ow_brake_track_add(&t, now, cur, ev);
+		c = ow_brake_judge(&t, now, victim);
+		if (c != OW_BRAKE_HOLD) {
+			*when = (double)(now - T0) / NS;
+			return c;
+		}
+	}
+	*when = secs;
+	return OW_BRAKE_HOLD;
+}
+
+static void test_leak_keeps_pressing(void **state)
+{
+	double when;
+
+	(void)state;
+	assert_int_equal(follow(100, 10, 250, false, &when), OW_BRAKE_LEAK);
+	assert_true(fabs(when - 2.0) < 1e-9);
+	/* with one reading a second too */
+	assert_int_equal(follow(100, 10, 1000, false, &when), OW_BRAKE_LEAK);
+	assert_true(fabs(when - 2.0) < 1e-9);
+}
+
+static void test_burst_stops_under_the_brake(void **state)
+{
+	double when;
+
+	(void)state;
+	/* a throttled tail of 0.75 s, then flat: lifted 5 s after it went quiet */
+	assert_int_equal(follow(0.75, 20, 250, false, &when), OW_BRAKE_LIFT);
+	assert_true(fabs(when - 6.0) < 1e-9);
+}
+
+static void test_victim_draining_holds_the_brake(void **state)
+{
+	double when;
+
+	(void)state;
+	assert_int_equal(follow(100, 30, 250, true, &when), OW_BRAKE_HOLD);
+	assert_int_equal(follow(0, 30, 250, true, &when), OW_BRAKE_HOLD);
+}
+
+static void test_slow_crawl_adds_up_to_a_press(void **state)
+{
+	struct ow_brake_track t;
+	uint64_t cur = 466 * MiB;
+	unsigned int i;
+
+	(void)state;
+	/* 100 KiB a reading, no new high events: each step is under the noise, the sum is not */
+	ow_brake_track_start(&t, T0, cur, 5);
+	ow_brake_track_add(&t, T0 + 250 * MS, cur + 100 * 1024, 5);
+	assert_int_equal(t.streak_ns, 0);
+	for (i = 2; i <= 3; i++)
+		ow_brake_track_add(&t, T0 + i * 250 * MS, cur + i * 100 * 1024, 5);
+	assert_int_not_equal(t.streak_ns, 0);
+}
+
+static void test_nobody_signalled_gives_up(void **state)
+{
+	struct ow_brake_track t;
+
+	(void)state;
+	/* a leak (pressing since the brake) that nobody could be signalled for... */
+	ow_brake_track_start(&t, T0, 466 * MiB, 0);
+	assert_int_equal(ow_brake_judge(&t, T0 + 59 * NS, false), OW_BRAKE_LEAK);
+	/* ...quiet for a moment at 59 s: the brake is a minute old, it goes */
+	ow_brake_track_add(&t, T0 + 59 * NS, 466 * MiB, 0);
+	assert_int_equal(ow_brake_judge(&t, T0 + 60 * NS, false), OW_BRAKE_GIVE_UP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wanted_at_high_water_while_climbing),
+		cmocka_unit_test(test_wanted_when_the_limit_comes_before_the_grace),
+		cmocka_unit_test(test_not_wanted_when_off_on_or_unlimited),
+		cmocka_unit_test(test_value_just_above_the_usage),
+		cmocka_unit_test(test_value_never_below_low_or_min),
+		cmocka_unit_test(test_admin_high_lower_is_left_alone),
+		cmocka_unit_test(test_no_room_below_the_limit),
+		cmocka_unit_test(test_raised_for_the_drain),
+		cmocka_unit_test(test_leak_keeps_pressing),
+		cmocka_unit_test(test_burst_stops_under_the_brake),
+		cmocka_unit_test(test_victim_draining_holds_the_brake),
+		cmocka_unit_test(test_slow_crawl_adds_up_to_a_press),
+		cmocka_unit_test(test_nobody_signalled_gives_up),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
