@@ -246,6 +246,10 @@ static int set_rule(struct parse *p, struct ow_cgroup_rule *r, enum ow_setting s
 		ret = ow_parse_action(key, v, &r->action, p->msg, sizeof(p->msg));
 		r->set |= ret ? 0 : OW_RULE_ACTION;
 		return ret;
+	case OW_SET_BRAKE:
+		ret = ow_parse_on_off(key, v, &r->brake, p->msg, sizeof(p->msg));
+		r->set |= ret ? 0 : OW_RULE_BRAKE;
+		return ret;
 	default:
 		return -EINVAL;
 	}
@@ -307,7 +311,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			p->rule == NO_RULE
 				? "key '%s' is not allowed in the config file"
 				: "key '%s' is not allowed in a [cgroup] section (only "
-				  "warn_horizon, act_horizon, grace, protect, prefer, action)",
+				  "warn_horizon, act_horizon, grace, protect, prefer, action, brake)",
 			name);
 	v = p->long_value && !strcmp(value, LONG_VALUE) ? p->long_value
 							: ow_options_keep(p->o, value);
@@ -438,7 +442,8 @@ static bool same_rule(const struct ow_cgroup_rule *a, const struct ow_cgroup_rul
 	       (!(a->set & OW_RULE_ACT_HORIZON) || a->act_horizon_s == b->act_horizon_s) &&
 	       (!(a->set & OW_RULE_GRACE) || a->grace_s == b->grace_s) &&
 	       same_str(a->protect, b->protect) && same_str(a->prefer, b->prefer) &&
-	       (!(a->set & OW_RULE_ACTION) || a->action == b->action);
+	       (!(a->set & OW_RULE_ACTION) || a->action == b->action) &&
+	       (!(a->set & OW_RULE_BRAKE) || a->brake == b->brake);
 }
 
 unsigned int ow_config_diff(const struct ow_options *from, const struct ow_options *to,

@@ -158,6 +158,14 @@ static int parse_bool(const char *name, const char *s, bool *out, char *err, siz
 	return ow_options_fail(err, errlen, "invalid value for %s: '%s' (yes or no)", name, s);
 }
 
+int ow_parse_on_off(const char *name, const char *s, bool *out, char *err, size_t errlen)
+{
+	if (parse_bool(name, s, out, NULL, 0))
+		return ow_options_fail(err, errlen, "invalid value for %s: '%s' (on or off)", name,
+				       s);
+	return 0;
+}
+
 static int parse_attach(const char *name, const char *s, int *out, char *err, size_t errlen)
 {
 	static const char *const modes[] = {"tp_btf", "raw_tp", "tracepoint"};
@@ -353,6 +361,8 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 		return *v ? ow_listen_addr_parse(v, &o->metrics_addr, err, errlen) : 0;
 	case OW_SET_ACTION:
 		return ow_parse_action(name, v, &o->action, err, errlen);
+	case OW_SET_BRAKE:
+		return ow_parse_on_off(name, v, &o->brake, err, errlen);
 	case OW_SET_CONFIG:
 		o->config_flag = v;
 		return 0;
@@ -424,6 +434,8 @@ static const char *word_of(const struct ow_options *o, enum ow_setting s, bool *
 		return o->attach >= 0 && o->attach < 3 ? attach[o->attach] : "auto";
 	case OW_SET_ACTION:
 		return o->action == OW_ACTION_RESTART ? "restart" : "signal";
+	case OW_SET_BRAKE:
+		return o->brake ? "on" : "off";
 	default:
 		*is_word = false;
 		return NULL;

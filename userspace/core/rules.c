@@ -70,6 +70,11 @@ enum ow_action ow_rule_action(enum ow_action global, const struct ow_cgroup_rule
 	return r && (r->set & OW_RULE_ACTION) ? r->action : global;
 }
 
+bool ow_rule_brake(bool global, const struct ow_cgroup_rule *r)
+{
+	return r && (r->set & OW_RULE_BRAKE) ? r->brake : global;
+}
+
 static bool re_matches(const char *src, const regex_t *re, const char *comm, const char *cmdline)
 {
 	return src &&

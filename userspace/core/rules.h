@@ -28,6 +28,7 @@ enum ow_action {
 #define OW_RULE_PROTECT	     (1u << 3)
 #define OW_RULE_PREFER	     (1u << 4)
 #define OW_RULE_ACTION	     (1u << 5)
+#define OW_RULE_BRAKE	     (1u << 6)
 
 struct ow_cgroup_rule {
 	const char *pattern; /* between the quotes of [cgroup "..."] */
@@ -39,6 +40,7 @@ struct ow_cgroup_rule {
 	regex_t protect_re;
 	regex_t prefer_re;
 	enum ow_action action;
+	bool brake;
 };
 
 /* Does the rule match the cgroup at `rel` (path below the mount, "/" for the root) whose
@@ -58,6 +60,8 @@ void ow_rule_policy(const struct ow_policy_cfg *global, const struct ow_cgroup_r
 		    struct ow_policy_cfg *out);
 
 enum ow_action ow_rule_action(enum ow_action global, const struct ow_cgroup_rule *r);
+/* Is the brake (brake.h) on for the cgroup? */
+bool ow_rule_brake(bool global, const struct ow_cgroup_rule *r);
 
 /*
  * Is a process protected? Protection rests on what the process cannot forge: `exe` is the path

@@ -120,7 +120,11 @@ static void test_good_file_sections(void **state)
 	queue = &o.rules[1];
 	assert_string_equal(api->pattern, "api.service");
 	assert_int_equal(api->line, 21);
-	assert_int_equal(api->set, OW_RULE_WARN_HORIZON | OW_RULE_GRACE);
+	assert_int_equal(api->set, OW_RULE_WARN_HORIZON | OW_RULE_GRACE | OW_RULE_BRAKE);
+	assert_false(api->brake);
+	assert_false(ow_rule_brake(true, api));
+	assert_true(ow_rule_brake(true, &o.rules[1])); /* not set there: the global one */
+	assert_true(o.brake);
 	assert_true(api->warn_horizon_s == 300);
 	assert_true(api->grace_s == 20);
 	assert_string_equal(queue->pattern, "/system.slice/queue-*.service");
@@ -258,6 +262,8 @@ static void test_errors(void **state)
 			  "invalid value for grace: 'soon'");
 	expect_file_error(LOAD_FILE(CONF("bad-bool.conf")), CONF("bad-bool.conf"), 1,
 			  "invalid value for no_bpf: 'maybe'");
+	expect_file_error(LOAD_FILE(CONF("bad-brake.conf")), CONF("bad-brake.conf"), 2,
+			  "invalid value for brake: 'maybe' (on or off)");
 	expect_file_error(LOAD_FILE(CONF("syntax.conf")), CONF("syntax.conf"), 2,
 			  "this line has no equals sign");
 	expect_file_error(LOAD_FILE(CONF("flag-only-key.conf")), CONF("flag-only-key.conf"), 1,
@@ -374,6 +380,7 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_METRICS_INTERVAL] = "15",
 	[OW_SET_METRICS_LISTEN] = "127.0.0.1:9717",
 	[OW_SET_ACTION] = "restart",
+	[OW_SET_BRAKE] = "off",
 	[OW_SET_CONFIG] = "/etc/x.conf",
 };
 
