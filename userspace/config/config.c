@@ -306,13 +306,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (s < 0)
 		return error_at(p, "unknown key '%s'", name);
 	if (!(ow_settings[s].in & in))
-		return error_at(
-			p,
-			p->rule == NO_RULE
-				? "key '%s' is not allowed in the config file"
-				: "key '%s' is not allowed in a [cgroup] section (only "
-				  "warn_horizon, act_horizon, grace, protect, prefer, action, brake)",
-			name);
+		return error_at(p,
+				p->rule == NO_RULE
+					? "key '%s' is not allowed in the config file"
+					: "key '%s' is not allowed in a [cgroup] section (only "
+					  "warn_horizon, act_horizon, grace, protect, prefer, "
+					  "action, brake)",
+				name);
 	v = p->long_value && !strcmp(value, LONG_VALUE) ? p->long_value
 							: ow_options_keep(p->o, value);
 	if (!v)

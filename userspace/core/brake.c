@@ -95,8 +95,7 @@ void ow_brake_track_add(struct ow_brake_track *t, uint64_t now_ns, uint64_t curr
 	t->events_high = events_high;
 }
 
-enum ow_brake_call ow_brake_judge(const struct ow_brake_track *t, uint64_t now_ns,
-				  bool has_victim)
+enum ow_brake_call ow_brake_judge(const struct ow_brake_track *t, uint64_t now_ns, bool has_victim)
 {
 	if (has_victim)
 		return OW_BRAKE_HOLD;

@@ -90,14 +90,13 @@ void ow_brake_track_add(struct ow_brake_track *t, uint64_t now_ns, uint64_t curr
 			uint64_t events_high);
 
 enum ow_brake_call {
-	OW_BRAKE_HOLD,	/* keep judging (or keep it on while the victim drains) */
-	OW_BRAKE_LEAK,	/* it keeps pressing: act on it */
-	OW_BRAKE_LIFT,	/* it stopped under the brake: a burst, not a leak */
+	OW_BRAKE_HOLD,	  /* keep judging (or keep it on while the victim drains) */
+	OW_BRAKE_LEAK,	  /* it keeps pressing: act on it */
+	OW_BRAKE_LIFT,	  /* it stopped under the brake: a burst, not a leak */
 	OW_BRAKE_GIVE_UP, /* on too long with nobody signalled: lift */
 };
 
 /* has_victim: a victim was signalled and is on its way out (the brake stays until it exits). */
-enum ow_brake_call ow_brake_judge(const struct ow_brake_track *t, uint64_t now_ns,
-				  bool has_victim);
+enum ow_brake_call ow_brake_judge(const struct ow_brake_track *t, uint64_t now_ns, bool has_victim);
 
 #endif /* OW_BRAKE_H */

@@ -512,7 +512,8 @@ void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_l
 		restart_timed_out(d, cg);
 		break;
 	case OW_LC_TICK_ESCALATE:
-		daemon_escalate(d, cg, "the victim did not exit within the grace period", "deadline");
+		daemon_escalate(d, cg, "the victim did not exit within the grace period",
+				"deadline");
 		break;
 	case OW_LC_TICK_GIVE_UP:
 		ow_log(OW_LOG_ERROR, "victim_stuck", "the victim survived SIGKILL", CG_FIELDS(cg),

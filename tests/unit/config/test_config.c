@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for the config file (userspace/config/config.c), the per-cgroup sections
- * (userspace/core/rules.c) and how the file and the command line combine (userspace/config/options.c):
- * fixture files in tests/fixtures/config/, and the shipped etc/oomwarden.conf.
+ * (userspace/core/rules.c) and how the file and the command line combine
+ * (userspace/config/options.c): fixture files in tests/fixtures/config/, and the shipped
+ * etc/oomwarden.conf.
  */
 #include <errno.h>
 #include <fcntl.h>
