@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for userspace/daemon/watch.c: a scan of the fixture v1 hierarchy and the placement of
- * one new cgroup without a scan (ow_watch_add: the cgroup and its missing parents, parents first).
+ * Unit tests for userspace/daemon/watch.c: a scan of the fixture v1 hierarchy and the placement of one
+ * new cgroup without a scan (ow_watch_add: the cgroup and its missing parents, parents first).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the symbolizer (userspace/diagnose/symbolize.c and the readers under it): the
- * parsers and the table against literals and tests/fixtures/symbolize (malformed maps and perf
- * maps, files that are not ELF), then live processes built by the Makefile in OW_SYM_TARGETS: a
- * PIE, its `strip -s` copy and a non-PIE build, each printing the addresses of its own functions,
- * of libc functions and of an anonymous PROT_EXEC region.
+ * Unit tests for the symbolizer (userspace/diagnose/symbolize.c and the readers under it): the parsers
+ * and the table against literals and tests/fixtures/symbolize (malformed maps and perf maps,
+ * files that are not ELF), then live processes built by the Makefile in OW_SYM_TARGETS: a PIE,
+ * its `strip -s` copy and a non-PIE build, each printing the addresses of its own functions, of
+ * libc functions and of an anonymous PROT_EXEC region.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -120,9 +120,12 @@ static void test_short_buffer_truncates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bytes),	     cmocka_unit_test(test_bytes_unit_boundaries),
-		cmocka_unit_test(test_bytes_signed), cmocka_unit_test(test_rate),
-		cmocka_unit_test(test_eta),	     cmocka_unit_test(test_short_buffer_truncates),
+		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_bytes_unit_boundaries),
+		cmocka_unit_test(test_bytes_signed),
+		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_eta),
+		cmocka_unit_test(test_short_buffer_truncates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

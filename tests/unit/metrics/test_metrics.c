@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for userspace/metrics/metrics.c (the exposition formatter) and for the strict checker
- * in tests/lib/prom_lint.c that the e2e test runs over the daemon's file: every formatter output
+ * Unit tests for userspace/metrics/metrics.c (the exposition formatter) and for the strict checker in
+ * tests/lib/prom_lint.c that the e2e test runs over the daemon's file: every formatter output
  * must pass the checker, and the checker must refuse each kind of malformed line.
  */
 #include <errno.h>
@@ -234,9 +234,7 @@ static void test_label_escaping(void **state)
 		 * no escape sequence; a scraper reads back the four characters) */
 		{"tab\tgoes", "tab\\\\x09goes"},
 		{"ow-\x1b[31m\rX", "ow-\\\\x1b[31m\\\\x0dX"},
-		{"del\x7f c1\xc2\x9b"
-		 "2J",
-		 "del\\\\x7f c1\\\\xc2\\\\x9b2J"},
+		{"del\x7f c1\xc2\x9b" "2J", "del\\\\x7f c1\\\\xc2\\\\x9b2J"},
 		{"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98",
 		 "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98"},
 		{"bad\xff", "bad\xef\xbf\xbd"},

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for userspace/metrics/metrics_file.c: the atomic write (content, mode, no temporary
- * file left, errors), and the writer thread (the last version submitted wins; a reader looping over
+ * Unit tests for userspace/metrics/metrics_file.c: the atomic write (content, mode, no temporary file
+ * left, errors), and the writer thread (the last version submitted wins; a reader looping over
  * the file while it is replaced never sees anything but a whole version).
  */
 #include <dirent.h>
