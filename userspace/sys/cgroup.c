@@ -108,19 +108,22 @@ static int parse_value(const char *s, bool kb, uint64_t *out)
 	return 0;
 }
 
+int ow_cg_parse_value(const char *text, bool max_ok, uint64_t *out)
+{
+	if (max_ok && (!strcmp(text, "max\n") || !strcmp(text, "max"))) {
+		*out = OW_NO_LIMIT;
+		return 0;
+	}
+	return parse_value(text, false, out);
+}
+
 /* A single-value file: "123\n", or "max" when `max_ok`, which means OW_NO_LIMIT. */
 static int read_value_at(const char *dir, const char *name, bool max_ok, uint64_t *out)
 {
 	char buf[VALUE_BUF_LEN];
 	ssize_t len = read_at(dir, name, buf, sizeof(buf));
 
-	if (len < 0)
-		return len;
-	if (max_ok && (!strcmp(buf, "max\n") || !strcmp(buf, "max"))) {
-		*out = OW_NO_LIMIT;
-		return 0;
-	}
-	return parse_value(buf, false, out);
+	return len < 0 ? len : ow_cg_parse_value(buf, max_ok, out);
 }
 
 static int read_limit_at(const char *dir, const char *name, uint64_t *out)
@@ -134,13 +137,8 @@ static int read_limit_at(const char *dir, const char *name, uint64_t *out)
 
 /* ---- "key value" files: memory.stat, memory.events, memory.oom_control, meminfo ---- */
 
-struct kv {
-	const char *key;
-	uint64_t *val;
-};
-
 /* Kernels add keys over time, so unknown lines are skipped; a known key needs a valid value. */
-static int parse_kv_line(const char *line, const struct kv *want, size_t n, bool kb)
+static int parse_kv_line(const char *line, const struct ow_cg_key *want, size_t n, bool kb)
 {
 	size_t klen = strcspn(line, " \t\n");
 	size_t i;
@@ -152,7 +150,7 @@ static int parse_kv_line(const char *line, const struct kv *want, size_t n, bool
 	return 0;
 }
 
-static int parse_kv(char *buf, const struct kv *want, size_t n, bool kb)
+static int parse_kv(char *buf, const struct ow_cg_key *want, size_t n, bool kb)
 {
 	char *line, *save = NULL;
 	int err;
@@ -165,7 +163,12 @@ static int parse_kv(char *buf, const struct kv *want, size_t n, bool kb)
 	return 0;
 }
 
-static int read_kv_at(const char *dir, const char *name, const struct kv *want, size_t n)
+int ow_cg_parse_keys(char *text, const struct ow_cg_key *want, size_t n)
+{
+	return parse_kv(text, want, n, false);
+}
+
+static int read_kv_at(const char *dir, const char *name, const struct ow_cg_key *want, size_t n)
 {
 	char buf[STAT_BUF_LEN];
 	ssize_t len = read_at(dir, name, buf, sizeof(buf));
@@ -199,14 +202,14 @@ static int still_there(const char *dir)
 static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
 {
 	/* v1 has no "anon" key: total_rss is anon; total_* include descendants like v2 does. */
-	const struct kv stat_keys[] = {
+	const struct ow_cg_key stat_keys[] = {
 		{"total_rss", &st->anon},
 		{"total_cache", &st->file},
 		{"total_active_file", &st->active_file},
 		{"total_inactive_file", &st->inactive_file},
 		{"total_shmem", &st->shmem},
 	};
-	const struct kv oom_keys[] = {{"oom_kill", &st->oom_kills}}; /* since 4.13 */
+	const struct ow_cg_key oom_keys[] = {{"oom_kill", &st->oom_kills}}; /* since 4.13 */
 	uint64_t memsw = 0;
 	bool missing = false;
 	int err;
@@ -231,14 +234,14 @@ static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
 
 static int read_stat_v2(const char *dir, struct ow_cg_stat *st)
 {
-	const struct kv stat_keys[] = {
+	const struct ow_cg_key stat_keys[] = {
 		{"anon", &st->anon},
 		{"file", &st->file},
 		{"active_file", &st->active_file},
 		{"inactive_file", &st->inactive_file},
 		{"shmem", &st->shmem},
 	};
-	const struct kv event_keys[] = {{"oom_kill", &st->oom_kills}};
+	const struct ow_cg_key event_keys[] = {{"oom_kill", &st->oom_kills}};
 	bool missing = false;
 	int err;
 
@@ -384,7 +387,7 @@ int ow_cg_effective_limit(const struct ow_cg_mount *mount, const char *dir, uint
 int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out)
 {
 	uint64_t mem = 0, swap = 0;
-	const struct kv keys[] = {{"MemTotal:", &mem}, {"SwapTotal:", &swap}};
+	const struct ow_cg_key keys[] = {{"MemTotal:", &mem}, {"SwapTotal:", &swap}};
 	char buf[STAT_BUF_LEN];
 	ssize_t len;
 	int err;
@@ -483,7 +486,7 @@ int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
 {
 	uint64_t total = 0, avail = UINT64_MAX, swap_total = 0, swap_free = 0, active_file = 0;
 	uint64_t inactive_file = 0, anon = 0, shmem = 0;
-	const struct kv keys[] = {
+	const struct ow_cg_key keys[] = {
 		{"MemTotal:", &total},		 {"MemAvailable:", &avail},
 		{"SwapTotal:", &swap_total},	 {"SwapFree:", &swap_free},
 		{"Active(file):", &active_file}, {"Inactive(file):", &inactive_file},

@@ -40,6 +40,20 @@ int ow_cg_find_memory_mount(const char *mountinfo, const char *prefix, struct ow
  * returns -ENOENT / -EINVAL. A vanished directory returns -ENOENT. */
 int ow_cg_read_stat(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out);
 
+/* A single-value file's text ("123", "123\n"; "max" when `max_ok`, read as OW_NO_LIMIT):
+ * digits only, no sign or blanks before them, no overflow. 0 or -EINVAL. */
+int ow_cg_parse_value(const char *text, bool max_ok, uint64_t *out);
+
+/* One key of a "key value" file (memory.stat, memory.events) and where its value goes. */
+struct ow_cg_key {
+	const char *key;
+	uint64_t *val;
+};
+
+/* The keys of `want` in the "key value" lines of `text` (cut into lines in place): unknown keys
+ * are skipped (kernels add keys), a known key with a malformed value is -EINVAL. */
+int ow_cg_parse_keys(char *text, const struct ow_cg_key *want, size_t n);
+
 /* Only the usage and the own limit of `dir` (two small files; the rest of `out` as if absent):
  * what a scan of thousands of cgroups can afford for each. */
 int ow_cg_read_usage_limit(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out);
