@@ -20,7 +20,7 @@ enum ow_lc_step ow_lc_next_step(const struct ow_lc_eval *in)
 		return OW_LC_WAIT;
 	/* After acting, the trend still holds the growth that was just stopped: wait, unless
 	 * the headroom is nearly gone again. */
-	if (in->now_ns >= in->cooldown_until_ns ||
+	if (in->now_ns >= in->cooldown_until_ns || in->brake_leak ||
 	    (double)in->nonrecl >= in->high_water * in->eff_limit)
 		return OW_LC_ACT;
 	return OW_LC_WAIT;
@@ -58,7 +58,8 @@ enum ow_lc_tick ow_lc_on_tick(const struct ow_lc_timer *in)
 			return OW_LC_TICK_RESTART_TIMEOUT;
 		return in->killed ? OW_LC_TICK_GIVE_UP : OW_LC_TICK_ESCALATE;
 	}
-	return in->degraded || in->level != OW_LEVEL_OK ? OW_LC_TICK_EVALUATE : OW_LC_TICK_NONE;
+	return in->degraded || in->braked || in->level != OW_LEVEL_OK ? OW_LC_TICK_EVALUATE
+								      : OW_LC_TICK_NONE;
 }
 
 bool ow_lc_job_succeeded(int ret, int st)

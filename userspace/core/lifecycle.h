@@ -44,6 +44,7 @@ struct ow_lc_eval {
 	uint64_t cooldown_until_ns;
 	uint64_t nonrecl, eff_limit;
 	double high_water; /* fraction of the limit that bypasses the cooldown */
+	bool brake_leak;   /* a leak pressing against the brake: bypasses it too */
 };
 
 enum ow_lc_step ow_lc_next_step(const struct ow_lc_eval *in);
@@ -78,6 +79,7 @@ enum ow_lc_tick {
 struct ow_lc_timer {
 	uint64_t now_ns;
 	bool degraded; /* no BPF: every cgroup is sampled each tick */
+	bool braked;   /* a brake is on: judged each tick, even at ok */
 	enum ow_level level;
 	bool has_victim, restarting, killed;
 	uint64_t deadline_ns;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "brake.h"
 #include "grace.h"
 #include "memcg.h"
 #include "policy.h"
@@ -91,6 +92,20 @@ struct ow_cg_victim {
 	uint64_t retry_after_ns; /* no new attempt before this, even past the high-water mark */
 };
 
+/* The brake on the victim's leaf cgroup (core/brake.h), carried out by daemon/brake.c. */
+struct ow_cg_brake {
+	char *dir;		/* the braked cgroup's directory (malloc'd); NULL: no brake on */
+	uint64_t leaf_id;	/* its memcg id */
+	uint64_t original;	/* its memory.high before the brake (OW_NO_LIMIT: "max") */
+	uint64_t value;		/* the brake's, as written */
+	bool raised;		/* raised for the victim's drain */
+	bool refused;		/* a brake was refused (logged) in this climb */
+	uint64_t hold_until_ns; /* no new brake before: a burst was just let go */
+	struct ow_brake_track track;
+	uint64_t lifted_burst; /* bursts that stopped under the brake: lifted, nobody signalled */
+	uint64_t drained;      /* victims that exited under the brake */
+};
+
 /* Counters for the metrics; they go with the cgroup when it is removed. */
 struct ow_cg_counters {
 	uint64_t actions[OW_ACTED_COUNT];
@@ -121,6 +136,7 @@ struct ow_cgroup {
 	struct ow_cg_history history;
 	struct ow_cg_eval eval;
 	struct ow_cg_victim victim;
+	struct ow_cg_brake brake;
 	struct ow_cg_counters counters;
 	struct ow_cg_alert alert;
 };

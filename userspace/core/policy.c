@@ -60,6 +60,7 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 	out->rate = 0;
 	out->reason = "no sustained growth";
 	out->held = false;
+	out->high_water = false;
 	if (tr) {
 		/* The peaks, not the floor, hit the limit first: count from the highest recent
 		 * value. */
@@ -94,6 +95,7 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 		double eta = ow_eta_seconds(v->nonrecl, v->limit, v->fine.recent_rate);
 
 		if (eta <= cfg->act_horizon_s) {
+			out->high_water = out->level < OW_LEVEL_ACT;
 			out->level = OW_LEVEL_ACT;
 			out->eta_s = eta < out->eta_s ? eta : out->eta_s;
 			out->rate = v->fine.recent_rate;

@@ -48,6 +48,7 @@ struct ow_verdict {
 	double rate;	    /* bytes/s used for the prediction */
 	const char *reason; /* static string: why this level */
 	bool held;	    /* warn only because a warning holds through a pause */
+	bool high_water;    /* act only by the high-water rule (no trend predicts it yet) */
 };
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg);

@@ -113,6 +113,7 @@ static void tick_cgroup(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		.restarting = cg->victim.restarting,
 		.killed = cg->victim.killed,
 		.deadline_ns = cg->victim.deadline_ns,
+		.braked = cg->brake.dir != NULL,
 	};
 	enum ow_lc_tick tick = ow_lc_on_tick(&in);
 
@@ -164,7 +165,7 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 
 		if (cg->victim.fd >= 0 && cg->victim.deadline_ns < next)
 			next = cg->victim.deadline_ns;
-		if (cg->eval.level != OW_LEVEL_OK && d->next_sample_ns < next)
+		if ((cg->eval.level != OW_LEVEL_OK || cg->brake.dir) && d->next_sample_ns < next)
 			next = d->next_sample_ns;
 	}
 	return next;
@@ -385,6 +386,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 
 	for (i = 0; i < d->model.ncgs; i++)
 		daemon_drop_victim(d->model.cgs[i]);
+	daemon_brake_stop(d);
 	for (i = 0; i < MAX_JOBS; i++) {
 		if (d->jobs[i].job.pid)
 			ow_job_close(&d->jobs[i].job);
@@ -464,6 +466,7 @@ int ow_daemon_run(struct ow_options *opts)
 		return ret;
 	}
 	protect_self();
+	daemon_brake_start(&d);
 	daemon_rescan(&d);
 	ow_model_reap(&d.model);
 	ret = start_exporter(&d);

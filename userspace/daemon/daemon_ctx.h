@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "action_plan.h"
+#include "brake_state.h"
 #include "candidates.h"
 #include "exporter.h"
 #include "lifecycle.h"
@@ -92,6 +93,8 @@ struct ow_daemon {
 	int64_t unwatched_since_ns;   /* CLOCK_REALTIME: the first refusal, the incident's start */
 	bool reconcile_pending;	      /* events were dropped: configure the memcgs they named */
 	struct restart_job jobs[MAX_JOBS];
+	struct ow_brake_state brakes; /* the brakes in force (brake.c) */
+	bool brakes_ok;		      /* cgroup v2, the state file usable, not a dry run */
 	struct victim_plan vp;
 	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
 	 * pushed back forever by events from elsewhere (or the metrics tick). */
@@ -148,7 +151,18 @@ void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id);
 void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);
 void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);
 
+/* brake.c */
+void daemon_brake_start(struct ow_daemon *d);
+void daemon_brake_stop(struct ow_daemon *d);
+/* Judge a brake in force, or apply one; adjusts cg's verdict. True: a leak pressing against
+ * it, to be acted on now (past any cooldown). */
+bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
+		       bool climbing, uint64_t now);
+void daemon_brake_after_sigterm(struct ow_daemon *d, struct ow_cgroup *cg);
+void daemon_brake_lift(struct ow_daemon *d, struct ow_cgroup *cg, const char *why);
+
 /* victim.c */
+int daemon_victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t len);
 int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc, int idx,
 		uint64_t now, uint64_t event_ns);

@@ -77,7 +77,7 @@ static enum ow_term_verdict judge_term(struct ow_cgroup *cg, const struct ow_pol
 
 /* Carry out what the verdict means now (ow_lc_next_step). */
 static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
-		   uint64_t now, uint64_t event_ns)
+		   uint64_t now, uint64_t event_ns, bool brake_leak)
 {
 	struct ow_lc_eval in = {
 		.now_ns = now,
@@ -89,6 +89,7 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 		.nonrecl = cg->reading.nonrecl,
 		.eff_limit = cg->reading.eff_limit,
 		.high_water = pc->high_water,
+		.brake_leak = brake_leak,
 	};
 	enum ow_term_verdict tv = OW_TERM_WAIT;
 	int idx;
@@ -109,6 +110,8 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 			break;
 		set_level(d, cg, OW_LEVEL_ACT);
 		daemon_act(d, cg, pc, idx, now, event_ns);
+		if (cg->victim.fd >= 0)
+			daemon_brake_after_sigterm(d, cg);
 		break;
 	case OW_LC_WAIT:
 		break;
@@ -120,6 +123,7 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	uint64_t now = ow_mono_ns(), old_limit = cg->reading.eff_limit;
 	struct ow_policy_cfg policy, *pc = &policy;
 	struct ow_cg_view view;
+	bool brake_leak;
 	int err = ow_watch_refresh(&d->watch, cg, now);
 
 	if (err) {
@@ -133,10 +137,11 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	ow_cgroup_view(cg, now, &view);
 	policy_of(d, cg, pc);
 	ow_policy_assess(pc, &view, &cg->eval.verdict);
-	ow_cgroup_note_verdict(cg, now, &cg->eval.verdict);
-	if (!d->tracer && cg->eval.verdict.level >= OW_LEVEL_WARN)
+	if (!d->tracer && (cg->eval.verdict.level >= OW_LEVEL_WARN || cg->brake.dir))
 		sample_processes(d, cg, now);
-	decide(d, cg, pc, now, event_ns);
+	brake_leak = daemon_brake_step(d, cg, pc, view.fine.recent_rate > 0, now);
+	ow_cgroup_note_verdict(cg, now, &cg->eval.verdict);
+	decide(d, cg, pc, now, event_ns, brake_leak);
 }
 
 /*

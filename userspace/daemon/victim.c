@@ -218,7 +218,7 @@ static void start_grace(struct ow_cgroup *cg, double grace_s, const char *from)
 }
 
 /* The victim's own memory cgroup: the restart command runs below it, bound by its limits. */
-static int victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t len)
+int daemon_victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t len)
 {
 	const struct ow_cg_mount *mnt = &d->watch.mount;
 	char rel[PATH_MAX];
@@ -243,7 +243,7 @@ static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct
 
 	if (!rj)
 		return -EBUSY;
-	err = victim_cgroup(d, info->pid, dir, sizeof(dir));
+	err = daemon_victim_cgroup(d, info->pid, dir, sizeof(dir));
 	if (!err)
 		err = ow_job_start(&rj->job, p->argv, p->envp, p->as_user, p->uid, p->gid, dir);
 	if (!err && watch_job(d, rj)) {
@@ -501,6 +501,10 @@ void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 	daemon_drop_victim(cg);
 	ow_model_proc_remove(&d->model, cg->victim.pid);
 	cool_down(d, cg, now);
+	if (cg->brake.dir) {
+		cg->brake.drained += how != OW_LC_EXIT_SIGKILL;
+		daemon_brake_lift(d, cg, "the victim exited: the brake goes with it");
+	}
 }
 
 /* The victim's deadline passed; `tick` says what that means (ow_lc_on_tick). */
@@ -520,6 +524,7 @@ void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_l
 		       OW_INT("pid", cg->victim.pid));
 		daemon_drop_victim(cg);
 		cool_down(d, cg, now);
+		daemon_brake_lift(d, cg, "the victim survived SIGKILL");
 		break;
 	case OW_LC_TICK_NONE:
 	case OW_LC_TICK_EVALUATE:

@@ -91,6 +91,20 @@ static void test_step_high_water_bypasses_the_cooldown(void **state)
 	assert_int_equal(ow_lc_next_step(&in), OW_LC_WAIT);
 }
 
+/* A leak pressing against the brake (brake.h) is acted on past the cooldown, even below high
+ * water (a brake set early, when the limit came before the grace). */
+static void test_step_brake_leak_bypasses_the_cooldown(void **state)
+{
+	struct ow_lc_eval in = at_act(T0, 200);
+
+	in.cooldown_until_ns = T0 + 10 * NS;
+	assert_int_equal(ow_lc_next_step(&in), OW_LC_WAIT);
+	in.brake_leak = true;
+	assert_int_equal(ow_lc_next_step(&in), OW_LC_ACT);
+	in.retry_after_ns = T0 + 1; /* but not past a retry hold */
+	assert_int_equal(ow_lc_next_step(&in), OW_LC_WAIT);
+}
+
 static void test_step_retry_hold_beats_high_water(void **state)
 {
 	struct ow_lc_eval in = at_act(T0, 255);
@@ -187,6 +201,10 @@ static void test_tick_samples_what_is_not_ok(void **state)
 	assert_int_equal(ow_lc_on_tick(&in), OW_LC_TICK_EVALUATE);
 	in.level = OW_LEVEL_OK;
 	assert_int_equal(ow_lc_on_tick(&in), OW_LC_TICK_NONE);
+	/* a brake on: judged each tick, at ok too (a parent's level may drop while its leaf is
+	 * braked, and a burst's brake must still be lifted) */
+	in = (struct ow_lc_timer){.now_ns = T0, .level = OW_LEVEL_OK, .braked = true};
+	assert_int_equal(ow_lc_on_tick(&in), OW_LC_TICK_EVALUATE);
 }
 
 static void test_tick_grace_over_escalates(void **state)
@@ -371,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_step_below_act_sets_the_level),
 		cmocka_unit_test(test_step_acts_when_the_cooldown_is_over),
 		cmocka_unit_test(test_step_high_water_bypasses_the_cooldown),
+		cmocka_unit_test(test_step_brake_leak_bypasses_the_cooldown),
 		cmocka_unit_test(test_step_retry_hold_beats_high_water),
 		cmocka_unit_test(test_cooldown_end),
 		cmocka_unit_test(test_replay_dry_run_holds_like_a_real_action),

@@ -288,6 +288,7 @@ static void test_assess_act_by_high_water_and_climbing(void **state)
 	assert_true(fabs(out.eta_s - 16.0 / 50) < 1e-6);
 	assert_true(out.rate == 50 * MiB_D);
 	assert_non_null(strstr(out.reason, "high-water"));
+	assert_true(out.high_water); /* no trend would act: the brake may judge it first */
 
 	/* exactly at the high-water mark counts */
 	v.nonrecl = (uint64_t)ceil(0.9 * (double)LIMIT);
@@ -301,6 +302,7 @@ static void test_assess_act_by_high_water_and_climbing(void **state)
 	ow_policy_assess(&cfg, &v, &out);
 	assert_int_equal(out.level, OW_LEVEL_ACT);
 	assert_true(fabs(out.eta_s - 0.25) < 1e-6);
+	assert_false(out.high_water); /* the floor trend acts on its own */
 }
 
 static void test_assess_high_water_not_climbing_is_ok(void **state)
