@@ -496,7 +496,9 @@ void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 	ow_log(OW_LOG_INFO, "victim_exit", ow_lc_exit_message(how), CG_FIELDS(cg),
 	       OW_INT("pid", cg->victim.pid), OW_STR("comm", cg->victim.comm),
 	       OW_STR("manager", cg->victim.manager), OW_STR("signal", ow_lc_exit_signal(how)),
-	       OW_NUM("after_ms", (double)(now - cg->victim.term_ns) / NS_PER_MS));
+	       OW_NUM("after_ms", (double)(now - cg->victim.term_ns) / NS_PER_MS),
+	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
+	       OW_NUM("lead_s", cg->victim.lead_s), OW_INT("braked", cg->brake.dir != NULL));
 	cg->victim.restarting = false;
 	daemon_drop_victim(cg);
 	ow_model_proc_remove(&d->model, cg->victim.pid);
