@@ -204,6 +204,14 @@ for line in open(sys.argv[1]):
 PY
 }
 
+# json_line_value LINE KEY: the value of a number or string field of one JSON log line (grep
+# and sed alone: the tests/vm guests have busybox, not python3).
+json_line_value()
+{
+	grep -oE "\"$2\" *: *(\"[^\"]*\"|[-0-9.e+]+|[a-z]+)" <<<"$1" | head -n1 |
+		sed -E 's/^"[^"]*" *: *//; s/^"//; s/"$//'
+}
+
 # status_text STATUS: "exit 0", "killed by signal 9 (SIGKILL)"...
 status_text()
 {
