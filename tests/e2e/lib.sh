@@ -242,6 +242,23 @@ drain_reasons()
 		REASONS+=("workload ended with $(status_text "$st"), expected exit 0 after a full drain")
 }
 
+# untouched_reasons REPORT LOG STATUS: a workload the daemon must leave alone exits 0 at the end
+# of its --duration, never signalled, with no "act" or "escalate" line in LOG. Appends to the
+# caller's REASONS why not.
+untouched_reasons()
+{
+	local rep=$1 log=$2 st=$3 acts
+
+	[[ $st == 0 ]] || REASONS+=("workload ended with $(status_text "$st"), expected exit 0")
+	if grep -q '^sigterm' "$rep"; then
+		REASONS+=("the workload was signalled: $(grep -m1 '^sigterm' "$rep")")
+	elif ! grep -q '^done .*reason=duration' "$rep"; then
+		REASONS+=("the workload did not run to its --duration")
+	fi
+	acts=$(grep -cE "$(json_event act)|$(json_event escalate)" "$log")
+	((acts == 0)) || REASONS+=("the daemon logged $acts act/escalate event(s)")
+}
+
 # status_text STATUS: "exit 0", "killed by signal 9 (SIGKILL)"...
 status_text()
 {

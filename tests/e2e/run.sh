@@ -240,16 +240,7 @@ check_drained()
 
 check_untouched()
 {
-	local acts
-
-	[[ $WST == 0 ]] || REASONS+=("workload ended with $(status_text "$WST"), expected exit 0")
-	if grep -q '^sigterm' "$REP"; then
-		REASONS+=("the workload was signalled: $(grep -m1 '^sigterm' "$REP")")
-	elif ! grep -q '^done .*reason=duration' "$REP"; then
-		REASONS+=("the workload did not run to its --duration")
-	fi
-	acts=$(grep -cE "$(json_event act)|$(json_event escalate)" "$LOG")
-	((acts == 0)) || REASONS+=("the daemon logged $acts act/escalate event(s)")
+	untouched_reasons "$REP" "$LOG" "$WST"
 	check_no_oom
 }
 
