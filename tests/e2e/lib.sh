@@ -204,6 +204,61 @@ for line in open(sys.argv[1]):
 PY
 }
 
+# json_line_value LINE KEY: the value of a number or string field of one JSON log line (grep
+# and sed alone: the tests/vm guests have busybox, not python3).
+json_line_value()
+{
+	grep -oE "\"$2\" *: *(\"[^\"]*\"|[-0-9.e+]+|[a-z]+)" <<<"$1" | head -n1 |
+		sed -E 's/^"[^"]*" *: *//; s/^"//; s/"$//'
+}
+
+# drain_reasons REPORT LOG STATUS: a single-process workload started with --drain D must report
+# SIGTERM, drain the whole D s (its "drained" line) and exit 0, and the daemon must not SIGKILL
+# it (no "escalate" line naming its pid in LOG). Appends to the caller's REASONS why not, a drain
+# cut short first, with when the daemon's SIGKILL came. Busybox-safe (tests/vm guests).
+drain_reasons()
+{
+	local rep=$1 log=$2 st=$3 pid term want esc act secs
+
+	pid=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$rep" | head -n1)
+	term=$(grep -m1 '^sigterm ' "$rep")
+	want=$(sed -n 's/.* drain_s=\([0-9.]*\).*/\1/p' <<<"$term")
+	esc=$(grep -E "$(json_event escalate)" "$log" | grep -m1 -E "\"pid\" *: *${pid:-x}[,}]")
+	act=$(grep -E "$(json_event act)" "$log" | grep -m1 -E "\"pid\" *: *${pid:-x}[,}]")
+	if [[ -z $term ]]; then
+		REASONS+=("the workload never reported SIGTERM")
+	elif [[ -n $esc ]] && ! grep -q '^drained ' "$rep"; then
+		secs=$(awk -v ms="$(json_line_value "$esc" since_sigterm_ms)" -v d="$want" \
+			-v g="$(json_line_value "$act" grace_s)" 'BEGIN { printf "%.2f s after " \
+			"its SIGTERM (grace %.2f s in its act line), %.2f s before the end of its " \
+			"%s s drain", ms / 1000, g, d - ms / 1000, d }')
+		REASONS+=("killed mid-drain: the daemon SIGKILLed it (escalate) $secs")
+	elif ! grep -q '^drained ' "$rep"; then
+		REASONS+=("the ${want:-?} s drain did not end (no \"drained\" line in the report)")
+	elif [[ -n $esc ]]; then
+		REASONS+=("the daemon logged an escalate (SIGKILL) for the drained workload")
+	fi
+	[[ $st == 0 ]] ||
+		REASONS+=("workload ended with $(status_text "$st"), expected exit 0 after a full drain")
+}
+
+# untouched_reasons REPORT LOG STATUS: a workload the daemon must leave alone exits 0 at the end
+# of its --duration, never signalled, with no "act" or "escalate" line in LOG. Appends to the
+# caller's REASONS why not.
+untouched_reasons()
+{
+	local rep=$1 log=$2 st=$3 acts
+
+	[[ $st == 0 ]] || REASONS+=("workload ended with $(status_text "$st"), expected exit 0")
+	if grep -q '^sigterm' "$rep"; then
+		REASONS+=("the workload was signalled: $(grep -m1 '^sigterm' "$rep")")
+	elif ! grep -q '^done .*reason=duration' "$rep"; then
+		REASONS+=("the workload did not run to its --duration")
+	fi
+	acts=$(grep -cE "$(json_event act)|$(json_event escalate)" "$log")
+	((acts == 0)) || REASONS+=("the daemon logged $acts act/escalate event(s)")
+}
+
 # status_text STATUS: "exit 0", "killed by signal 9 (SIGKILL)"...
 status_text()
 {

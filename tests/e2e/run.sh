@@ -27,7 +27,7 @@ LIMIT_MIB=256
 READY_TIMEOUT=20
 STOP_TIMEOUT=5
 
-ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group
+ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group drain-8 drain-64
 	plateau-75 sawtooth-flat pagecache-1g burst-64
 	attach-raw_tp attach-tracepoint degraded dry-run-oom)
 
@@ -64,6 +64,17 @@ scenario()
 		# Three processes holding 8 MiB each; the second also leaks 16 MiB/s (~15 s to OOM).
 		S_TIMEOUT=60 S_EXPECT=group
 		S_ARGS=(group --procs 3 --leaker 2 --rate 16 --base 8 --duration 40)
+		;;
+	drain-8)
+		# A queue worker: on SIGTERM it stops growing and needs 5 s to finish the job in
+		# hand, then exits 0 (--drain). ~32 s to the limit; the grace must cover the drain.
+		S_TIMEOUT=80 S_EXPECT=drained
+		S_ARGS=(linear --rate 8 --drain 5 --duration 60)
+		;;
+	drain-64)
+		# The same at 64 MiB/s (~4 s to the limit) with a 3 s drain.
+		S_TIMEOUT=45 S_EXPECT=drained
+		S_ARGS=(linear --rate 64 --drain 3 --duration 30)
 		;;
 	plateau-75)
 		# Grows 4 MiB/s to 192 MiB (75 %) in 48 s, then stays flat.
@@ -220,18 +231,16 @@ check_escalate()
 	check_no_oom
 }
 
+# A worker with --drain: SIGTERMed, drains in full and exits 0; no SIGKILL, no OOM kill.
+check_drained()
+{
+	drain_reasons "$REP" "$LOG" "$WST"
+	check_no_oom
+}
+
 check_untouched()
 {
-	local acts
-
-	[[ $WST == 0 ]] || REASONS+=("workload ended with $(status_text "$WST"), expected exit 0")
-	if grep -q '^sigterm' "$REP"; then
-		REASONS+=("the workload was signalled: $(grep -m1 '^sigterm' "$REP")")
-	elif ! grep -q '^done .*reason=duration' "$REP"; then
-		REASONS+=("the workload did not run to its --duration")
-	fi
-	acts=$(grep -cE "$(json_event act)|$(json_event escalate)" "$LOG")
-	((acts == 0)) || REASONS+=("the daemon logged $acts act/escalate event(s)")
+	untouched_reasons "$REP" "$LOG" "$WST"
 	check_no_oom
 }
 

@@ -129,13 +129,6 @@ vm_oom_kills()
 	awk '$1 == "oom_kill" { print $2 }' /proc/vmstat
 }
 
-# json_field LINE KEY: the value of a number or string field of one JSON log line.
-json_field()
-{
-	grep -oE "\"$2\" *: *(\"[^\"]*\"|[-0-9.e+]+|[a-z]+)" <<<"$1" | head -n1 |
-		sed -E 's/^"[^"]*" *: *//; s/^"//; s/"$//'
-}
-
 # make_cgroup KIND: the cgroup a workload of kind child or high runs in; sets CUR_CG.
 make_cgroup()
 {
@@ -175,13 +168,13 @@ check_graceful()
 	if [[ -z $act ]]; then
 		REASONS+=('no "event":"act" line in the daemon log')
 	else
-		[[ $(json_field "$act" cgroup) == / ]] ||
-			REASONS+=("the daemon acted on cgroup $(json_field "$act" cgroup), not on / (the machine)")
-		NOTES+=("act at $(json_field "$act" usage_mib)/$(json_field "$act" limit_mib) MiB")
-		NOTES+=("$(json_field "$act" reason)")
+		[[ $(json_line_value "$act" cgroup) == / ]] ||
+			REASONS+=("the daemon acted on cgroup $(json_line_value "$act" cgroup), not on / (the machine)")
+		NOTES+=("act at $(json_line_value "$act" usage_mib)/$(json_line_value "$act" limit_mib) MiB")
+		NOTES+=("$(json_line_value "$act" reason)")
 	fi
 	gone=$(grep -m1 -E "$(json_event victim_exit)" "$LOG")
-	[[ -n $gone ]] && NOTES+=("exited $(json_field "$gone" after_ms) ms after SIGTERM")
+	[[ -n $gone ]] && NOTES+=("exited $(json_line_value "$gone" after_ms) ms after SIGTERM")
 	term=$(grep -m1 '^sigterm ' "$REP")
 	# The rate TCG allowed: the held memory over the time it took.
 	[[ -n $term ]] && NOTES+=("$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "=");
@@ -220,7 +213,7 @@ check_throttled()
 	[[ -n $warn ]] || REASONS+=("no warning that memory.high throttles $CUR_CG")
 	# Every level change of the cgroup, with why: the approach, then the throttle.
 	while read -r line; do
-		NOTES+=("$(json_field "$line" from)->$(json_field "$line" to) at $(json_field "$line" usage_mib) MiB: $(json_field "$line" msg)")
+		NOTES+=("$(json_line_value "$line" from)->$(json_line_value "$line" to) at $(json_line_value "$line" usage_mib) MiB: $(json_line_value "$line" msg)")
 	done < <(grep -E "$(json_event level)" "$LOG" | grep -E "\"path\" *: *\"$CUR_CG\"")
 	high=$(awk '$1 == "high" { print $2 }' "$CUR_CG/memory.events")
 	((${high:-0} > 0)) || REASONS+=("memory.events high is ${high:-?}: the kernel never throttled")
@@ -261,14 +254,14 @@ start_daemon()
 		return 1
 	fi
 	ready=$(grep -m1 -E "$(json_event ready)" "$LOG")
-	if [[ -n $S_MODE && $(json_field "$ready" mode) != "$S_MODE" ]]; then
-		REASONS+=("the daemon runs in mode $(json_field "$ready" mode), not $S_MODE")
+	if [[ -n $S_MODE && $(json_line_value "$ready" mode) != "$S_MODE" ]]; then
+		REASONS+=("the daemon runs in mode $(json_line_value "$ready" mode), not $S_MODE")
 	fi
 	degraded=$(grep -m1 -E "$(json_event degraded)" "$LOG")
 	if [[ $S_MODE == degraded && -z $degraded ]]; then
 		REASONS+=('the daemon runs degraded without saying so (no "event":"degraded" line)')
 	fi
-	[[ -n $degraded ]] && NOTES+=("degraded: $(json_field "$degraded" why)")
+	[[ -n $degraded ]] && NOTES+=("degraded: $(json_line_value "$degraded" why)")
 	if [[ -n ${OW_E2E_WHY:-} ]] && ! grep -q -- "$OW_E2E_WHY" <<<"$degraded"; then
 		REASONS+=("the daemon does not say why it runs degraded (\"$OW_E2E_WHY\")")
 	fi

@@ -4,8 +4,10 @@
  *
  * Grows, holds and frees anonymous memory at controlled rates (every page written, so it is
  * resident and, without swap, non-reclaimable), or fills the page cache by reading a file.
- * SIGTERM is a graceful stop (exit 0) unless --ignore-term; with --report every event is
- * appended to a file as one line, written with one write(2), so the test harness can judge.
+ * SIGTERM is a graceful stop (exit 0) unless --ignore-term; with --drain D a memory mode stops
+ * growing on SIGTERM, keeps its memory and works D seconds more before it exits 0, as a queue
+ * worker finishing the job in hand. With --report every event is appended to a file as one
+ * line, written with one write(2), so the test harness can judge.
  *
  * Sizes in MiB, rates in MiB/s, times in seconds. See usage() below.
  */
@@ -57,6 +59,7 @@ struct opts {
 	double base;	 /* MiB */
 	double duration; /* s, 0 = forever */
 	const char *report;
+	double drain; /* s of work after SIGTERM, 0 = stop at once */
 	bool ignore_term;
 	bool has_rate, has_low, has_high, has_size, has_procs;
 };
@@ -70,6 +73,7 @@ struct heap {
 
 static volatile sig_atomic_t term_count;
 static sig_atomic_t term_seen;
+static struct timespec term_ts; /* when the first SIGTERM arrived */
 static int report_fd = -1;
 static const char *role = "main";
 static struct timespec t_start;
@@ -77,6 +81,8 @@ static long page_size;
 
 static void on_term(int sig)
 {
+	if (!term_count)
+		clock_gettime(CLOCK_MONOTONIC, &term_ts); /* async-signal-safe */
 	term_count++;
 }
 
@@ -216,7 +222,12 @@ static bool term_check(const struct opts *o, struct heap *h)
 		       h ? h->touched / MIB : 0.0);
 		return false;
 	}
-	report("sigterm", "rss_mib=%.1f held_mib=%.1f", rss_mib(), h ? h->touched / MIB : 0.0);
+	if (o->drain > 0)
+		report("sigterm", "rss_mib=%.1f held_mib=%.1f drain_s=%.1f", rss_mib(),
+		       h ? h->touched / MIB : 0.0, o->drain);
+	else
+		report("sigterm", "rss_mib=%.1f held_mib=%.1f", rss_mib(),
+		       h ? h->touched / MIB : 0.0);
 	return true;
 }
 
@@ -251,6 +262,48 @@ static void finish(const char *reason, struct heap *h)
 	exit(0);
 }
 
+static double since_term(void)
+{
+	return now_s() - ((double)term_ts.tv_sec + term_ts.tv_nsec / 1e9);
+}
+
+/*
+ * After SIGTERM with --drain: a worker finishing the job in hand. It takes no more work (no
+ * growth) and keeps its memory, rewriting one page it already holds each tick, for o->drain
+ * seconds from the SIGTERM; --duration no longer counts and a further SIGTERM is reported and
+ * ignored. Then "drained" and exit 0. Nothing is allocated: the pages are already resident.
+ */
+static void drain(const struct opts *o, struct heap *h)
+{
+	struct timespec next;
+	size_t off = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (since_term() < o->drain) {
+		if (term_count != term_seen) {
+			term_seen = term_count;
+			report("sigterm-ignored", "note=draining n=%d after_s=%.3f held_mib=%.1f",
+			       (int)term_seen, since_term(), h->touched / MIB);
+		}
+		if (h->touched) {
+			h->base[off]++;
+			off = (off + page_size) % h->touched;
+		}
+		sleep_until(&next);
+	}
+	report("drained", "after_s=%.3f drain_s=%.1f rss_mib=%.1f held_mib=%.1f", since_term(),
+	       o->drain, rss_mib(), h->touched / MIB);
+	finish("drained", h);
+}
+
+/* SIGTERM ends a memory mode's run: at once, or after its drain. */
+static void stop(const struct opts *o, struct heap *h)
+{
+	if (o->drain > 0)
+		drain(o, h);
+	finish("sigterm", h);
+}
+
 /*
  * The memory loop of linear, burst, sawtooth and a group child.
  * base_mib is held from the start (a burst), then growth follows the mode.
@@ -275,7 +328,7 @@ static void run_memory(const struct opts *o, enum mode m, double base_mib)
 		while (h.touched < base) {
 			heap_grow_slice(&h, base);
 			if (term_count != term_seen && term_check(o, &h))
-				finish("sigterm", &h);
+				stop(o, &h);
 		}
 		report("base", "held_mib=%.1f", h.touched / MIB);
 	}
@@ -286,7 +339,7 @@ static void run_memory(const struct opts *o, enum mode m, double base_mib)
 	for (;;) {
 		t = now_s();
 		if (term_count != term_seen && term_check(o, &h))
-			finish("sigterm", &h);
+			stop(o, &h);
 		if (o->duration > 0 && elapsed() >= o->duration)
 			finish("duration", &h);
 
@@ -317,7 +370,7 @@ static void run_memory(const struct opts *o, enum mode m, double base_mib)
 		}
 
 		if (grow_for_tick(o, &h, target, t))
-			finish("sigterm", &h);
+			stop(o, &h);
 
 		if (!reached && h.touched >= target &&
 		    ((m == M_BURST) || (m == M_LINEAR && o->stop_at > 0 &&
@@ -499,8 +552,11 @@ static void usage(FILE *f)
 		"  burst     --size M\n"
 		"  group     --procs N [--leaker K --rate R] [--base M] [--stop-at M]\n"
 		"common: --duration S  --report FILE  --ignore-term\n"
-		"SIGTERM stops gracefully (exit 0) unless --ignore-term. Exit 2: bad arguments,\n"
-		"1: runtime error.\n");
+		"memory modes (all but pagecache): --drain D\n"
+		"SIGTERM stops gracefully (exit 0) unless --ignore-term. With --drain D it stops\n"
+		"growing, keeps its memory and works D s more (--duration no longer counts; a\n"
+		"further SIGTERM is reported as sigterm-ignored), reports \"drained\", exits 0.\n"
+		"Exit 2: bad arguments, 1: runtime error.\n");
 }
 
 static void bad_arg(const char *fmt, ...)
@@ -556,11 +612,13 @@ enum {
 	O_DURATION,
 	O_REPORT,
 	O_IGNORE_TERM,
+	O_DRAIN,
 	O_HELP,
 };
 
 #define BIT(m) (1u << (m))
 #define ALL    (BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_PAGECACHE) | BIT(M_BURST) | BIT(M_GROUP))
+#define MEMORY (BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_BURST) | BIT(M_GROUP))
 
 static const struct option long_opts[] = {
 	{"rate", required_argument, NULL, O_RATE},
@@ -576,6 +634,7 @@ static const struct option long_opts[] = {
 	{"duration", required_argument, NULL, O_DURATION},
 	{"report", required_argument, NULL, O_REPORT},
 	{"ignore-term", no_argument, NULL, O_IGNORE_TERM},
+	{"drain", required_argument, NULL, O_DRAIN},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -595,6 +654,7 @@ static const unsigned int opt_modes[] = {
 	[O_DURATION - O_RATE] = ALL,
 	[O_REPORT - O_RATE] = ALL,
 	[O_IGNORE_TERM - O_RATE] = ALL,
+	[O_DRAIN - O_RATE] = MEMORY,
 	[O_HELP - O_RATE] = ALL,
 };
 
@@ -681,6 +741,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_IGNORE_TERM:
 			o->ignore_term = true;
 			break;
+		case O_DRAIN:
+			o->drain = num_arg("--drain", optarg, 0, true, "seconds");
+			break;
 		case O_HELP:
 			usage(stdout);
 			exit(0);
@@ -688,6 +751,8 @@ static void parse(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		bad_arg("unexpected argument '%s'", argv[optind]);
+	if (o->drain > 0 && o->ignore_term)
+		bad_arg("--drain and --ignore-term exclude each other");
 
 	switch (o->mode) {
 	case M_LINEAR:
