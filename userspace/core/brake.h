@@ -39,7 +39,8 @@ struct ow_brake_want {
 	bool enabled;	   /* --brake on (and cgroup v2) for this cgroup */
 	bool on;	   /* a brake is already on for it */
 	bool climbing;	   /* the fine trend's recent rate is positive */
-	double eta_s;	   /* the verdict's: seconds to the limit */
+	double eta_s;	   /* the floor trend's seconds to the limit, once it may act (INFINITY
+			    * before: the first rise of a sawtooth looks like a leak too) */
 	double grace_s;	   /* what the victim's drain needs */
 	uint64_t nonrecl;  /* the cgroup at risk */
 	uint64_t limit;	   /* its effective limit */

@@ -61,6 +61,7 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 	out->reason = "no sustained growth";
 	out->held = false;
 	out->high_water = false;
+	out->trend_may_act = false;
 	if (tr) {
 		/* The peaks, not the floor, hit the limit first: count from the highest recent
 		 * value. */
@@ -70,6 +71,7 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 		if (throttled(v) && v->fine.recent_rate < out->rate)
 			out->rate = v->fine.recent_rate;
 		out->eta_s = ow_eta_seconds(top, v->limit, out->rate);
+		out->trend_may_act = tr->span_s >= cfg->act_min_span_s;
 		if (out->eta_s <= warn_horizon) {
 			out->level = OW_LEVEL_WARN;
 			out->reason = "memory floor rising: OOM predicted within the warn horizon";

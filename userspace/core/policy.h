@@ -49,6 +49,7 @@ struct ow_verdict {
 	const char *reason; /* static string: why this level */
 	bool held;	    /* warn only because a warning holds through a pause */
 	bool high_water;    /* act only by the high-water rule (no trend predicts it yet) */
+	bool trend_may_act; /* the floor trend has the history to act on (act_min_span_s) */
 };
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg);

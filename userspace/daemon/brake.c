@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -247,7 +248,7 @@ static void maybe_apply(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	struct ow_brake_want w = {
 		.enabled = brake_enabled(d, cg) && now >= cg->brake.hold_until_ns,
 		.climbing = climbing,
-		.eta_s = cg->eval.verdict.eta_s,
+		.eta_s = cg->eval.verdict.trend_may_act ? cg->eval.verdict.eta_s : INFINITY,
 		.grace_s = pc->grace_s,
 		.nonrecl = cg->reading.nonrecl,
 		.limit = cg->reading.eff_limit,

@@ -303,6 +303,7 @@ static void test_assess_act_by_high_water_and_climbing(void **state)
 	assert_int_equal(out.level, OW_LEVEL_ACT);
 	assert_true(fabs(out.eta_s - 0.25) < 1e-6);
 	assert_false(out.high_water); /* the floor trend acts on its own */
+	assert_true(out.trend_may_act);
 }
 
 static void test_assess_high_water_not_climbing_is_ok(void **state)
@@ -349,6 +350,7 @@ static void test_assess_first_sawtooth_rise_before_min_span_does_not_act(void **
 	ow_policy_assess(&cfg, &v, &out);
 	assert_true(out.eta_s <= cfg.act_horizon_s);
 	assert_int_equal(out.level, OW_LEVEL_WARN);
+	assert_false(out.trend_may_act); /* nor may the brake take its ETA */
 }
 
 static void test_assess_plateau_at_75_percent_stays_below_act(void **state)
