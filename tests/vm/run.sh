@@ -10,6 +10,10 @@
 #   machine   tests/vm/machine.sh, what a host cannot risk: leaks with no cgroup limit that
 #             would exhaust the guest's RAM, page cache larger than RAM, a leak throttled by
 #             memory.high (OW_VM_SMALL_MEM, 512 MiB guest, no swap)
+#   brake     only when named, until the daemon's brake is built: tests/vm/machine.sh's brake
+#             scenarios (memory.high set and restored around a fast leak's drain; BRAKE_SCENARIOS)
+#             in a 512 MiB cgroup, so in a guest of OW_VM_MEM (1 GiB): in the machine guest's
+#             512 MiB the machine itself would be the tighter limit
 #   lockdown  booted with lockdown=confidentiality, which makes the kernel refuse every program
 #             the daemon loads (bpf_probe_read_kernel is withheld): the slow leaks of both scripts
 #             must be stopped by the daemon's own degraded mode (LOCKDOWN_SCENARIOS)
@@ -21,8 +25,8 @@
 #             only when it could not be run.
 #
 # usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...     (default: e2e machine lockdown)
-#   a bare scenario name runs in the suite whose script has it (machine, else e2e); compare
-#   scenarios are named compare:NAME
+#   a bare scenario name runs in the suite whose script has it (brake, machine, else e2e);
+#   compare scenarios are named compare:NAME
 # environment:
 #   OW_VM_KERNELS   kernel series or linux-image package names (default "6.1 6.12")
 #   OW_VM_SUITES    suites booted when no argument names one (default "e2e machine lockdown")
@@ -32,7 +36,7 @@
 #   OW_VM_COMPARE_TIMEOUT   seconds before the compare guest is killed (default 1800)
 #   OW_VM_CACHE     where kernel packages are downloaded and unpacked, outside the clone so
 #                   one machine fetches them once (default /var/cache/oomwarden-vm)
-#   OW_VM_MEM       e2e guest RAM in MiB (default 1024)
+#   OW_VM_MEM       e2e and brake guest RAM in MiB (default 1024)
 #   OW_VM_SMALL_MEM machine and lockdown guest RAM in MiB (default 512)
 #   OW_VM_SMP       guest CPUs (default: the host's, at most 2)
 #   OW_VM_JOBS      guests booted at once (default 2: a guest keeps ~half a host core busy,
@@ -87,6 +91,7 @@ done
 # Arguments -> the suites to boot (SUITE_LIST) and their scenarios (SUITE_NAMES[suite], empty:
 # the suite's whole list).
 MACHINE_NAMES=" $(tests/vm/machine.sh --list) "
+BRAKE_NAMES=" $(tests/vm/machine.sh --list-brake) "
 declare -A SUITE_NAMES=()
 SUITE_LIST=()
 add_suite()
@@ -101,14 +106,17 @@ add_suite()
 for arg in "$@"; do
 	[[ $arg =~ ^[A-Za-z0-9_.:-]+$ ]] || die "bad scenario name '$arg'"
 	case $arg in
-	e2e | machine | lockdown | compare) add_suite "$arg" ;;
-	e2e:* | machine:* | lockdown:* | compare:*)
+	e2e | machine | lockdown | brake | compare) add_suite "$arg" ;;
+	e2e:* | machine:* | lockdown:* | brake:* | compare:*)
 		add_suite "${arg%%:*}"
 		SUITE_NAMES[${arg%%:*}]+=" ${arg#*:}"
 		;;
-	*:*) die "unknown suite in '$arg' (suites: e2e machine lockdown compare)" ;;
+	*:*) die "unknown suite in '$arg' (suites: e2e machine lockdown brake compare)" ;;
 	*)
-		if [[ $MACHINE_NAMES == *" $arg "* ]]; then
+		if [[ $BRAKE_NAMES == *" $arg "* ]]; then
+			add_suite brake
+			SUITE_NAMES[brake]+=" $arg"
+		elif [[ $MACHINE_NAMES == *" $arg "* ]]; then
 			add_suite machine
 			SUITE_NAMES[machine]+=" $arg"
 		else
@@ -125,6 +133,7 @@ if ((${#SUITE_LIST[@]} == 0)); then
 fi
 [[ -n ${SUITE_NAMES[lockdown]+set} && -z ${SUITE_NAMES[lockdown]} ]] &&
 	SUITE_NAMES[lockdown]=" ${LOCKDOWN_SCENARIOS[*]}"
+[[ -n ${SUITE_NAMES[brake]+set} && -z ${SUITE_NAMES[brake]} ]] && SUITE_NAMES[brake]=$BRAKE_NAMES
 
 rm -rf "$OUT"
 mkdir -p "$OUT" "$CACHE" || die "cannot create $OUT or $CACHE"
@@ -370,7 +379,7 @@ run_guest()
 	local -a names
 
 	append="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off ow.suite=$suite"
-	[[ $suite == e2e ]] && mem=$MEM
+	[[ $suite == e2e || $suite == brake ]] && mem=$MEM
 	# confidentiality (not integrity) withholds bpf_probe_read_kernel: the daemon's programs
 	# fail to load; modules still load, being signed.
 	[[ $suite == lockdown ]] && append+=" lockdown=confidentiality ow.mode=degraded"
@@ -515,7 +524,7 @@ by_length()
 {
 	local suite g
 
-	for suite in compare e2e lockdown machine; do
+	for suite in compare e2e brake lockdown machine; do
 		for g in "${GUESTS[@]}"; do
 			[[ ${g#*/} == "$suite" ]] && echo "$g"
 		done
