@@ -20,16 +20,18 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-enum ow_brake_refusal ow_brake_value(const struct ow_brake_files *f, uint64_t limit,
+enum ow_brake_refusal ow_brake_value(const struct ow_brake_files *f, uint64_t limit, double cap,
 				     uint64_t *value)
 {
 	uint64_t lim = limit < f->max ? limit : f->max;
-	uint64_t margin, v;
+	uint64_t margin, v, top;
 
 	if (lim == OW_NO_LIMIT)
 		return OW_BRAKE_NO_ROOM;
 	margin = max_u64((uint64_t)(OW_BRAKE_MARGIN_FRAC * (double)lim), OW_BRAKE_MARGIN_MIN);
-	v = max_u64(max_u64(f->current + margin, f->low == OW_NO_LIMIT ? 0 : f->low),
+	top = (uint64_t)(cap * (double)lim);
+	v = f->current + margin < top ? f->current + margin : top;
+	v = max_u64(max_u64(v, f->low == OW_NO_LIMIT ? 0 : f->low),
 		    f->min == OW_NO_LIMIT ? 0 : f->min);
 	if (f->high != OW_NO_LIMIT && f->high <= v)
 		return OW_BRAKE_ADMIN_LOWER;
@@ -39,10 +41,10 @@ enum ow_brake_refusal ow_brake_value(const struct ow_brake_files *f, uint64_t li
 	return OW_BRAKE_OK;
 }
 
-uint64_t ow_brake_raised(uint64_t value, uint64_t limit, uint64_t original)
+uint64_t ow_brake_raised(uint64_t value, uint64_t current, uint64_t limit, uint64_t original)
 {
-	uint64_t v = value + (uint64_t)(OW_BRAKE_DRAIN_FRAC * (double)limit);
-	uint64_t cap = limit == OW_NO_LIMIT ? v : limit - limit / 100;
+	uint64_t v = max_u64(value, current) + (uint64_t)(OW_BRAKE_DRAIN_FRAC * (double)limit);
+	uint64_t cap = limit == OW_NO_LIMIT ? v : (uint64_t)(OW_BRAKE_DRAIN_CAP * (double)limit);
 
 	if (v > cap)
 		v = cap;
@@ -70,8 +72,7 @@ void ow_brake_track_start(struct ow_brake_track *t, uint64_t now_ns, uint64_t cu
 	t->set_ns = now_ns;
 	t->current = current;
 	t->events_high = events_high;
-	t->streak_ns = now_ns; /* it was climbing when braked */
-	t->quiet_ns = 0;
+	t->streak_ns = t->press_ns = now_ns; /* it was climbing when braked */
 }
 
 void ow_brake_track_add(struct ow_brake_track *t, uint64_t now_ns, uint64_t current,
@@ -80,13 +81,9 @@ void ow_brake_track_add(struct ow_brake_track *t, uint64_t now_ns, uint64_t curr
 	bool press = events_high > t->events_high || current > t->current + OW_BRAKE_NOISE;
 
 	if (press) {
-		if (!t->streak_ns)
-			t->streak_ns = now_ns;
-		t->quiet_ns = 0;
-	} else {
-		t->streak_ns = 0;
-		if (!t->quiet_ns)
-			t->quiet_ns = now_ns;
+		if (now_ns - t->press_ns > OW_BRAKE_GAP_NS)
+			t->streak_ns = now_ns; /* a new streak after a pause */
+		t->press_ns = now_ns;
 	}
 	/* A fall is kept as the new base; a rise under the noise is not, so a slow crawl adds
 	 * up to a press. */
@@ -97,13 +94,15 @@ void ow_brake_track_add(struct ow_brake_track *t, uint64_t now_ns, uint64_t curr
 
 enum ow_brake_call ow_brake_judge(const struct ow_brake_track *t, uint64_t now_ns, bool has_victim)
 {
+	bool pressing = now_ns - t->press_ns <= OW_BRAKE_GAP_NS;
+
 	if (has_victim)
 		return OW_BRAKE_HOLD;
-	if (t->streak_ns && now_ns - t->streak_ns >= OW_BRAKE_PRESS_NS)
-		return OW_BRAKE_LEAK;
-	if (t->quiet_ns && now_ns - t->quiet_ns >= OW_BRAKE_FLAT_NS)
-		return OW_BRAKE_LIFT;
 	if (now_ns - t->set_ns >= OW_BRAKE_MAX_UNACTED_NS)
 		return OW_BRAKE_GIVE_UP;
+	if (pressing && t->press_ns - t->streak_ns >= OW_BRAKE_PRESS_NS)
+		return OW_BRAKE_LEAK;
+	if (now_ns - t->press_ns >= OW_BRAKE_FLAT_NS)
+		return OW_BRAKE_LIFT;
 	return OW_BRAKE_HOLD;
 }

@@ -21,6 +21,9 @@
 /* Pressing this long without a pause is a leak, not a burst: a burst's throttled tail ends in
  * well under a second at the small overage a fresh brake leaves. */
 #define OW_BRAKE_PRESS_NS (2 * 1000000000ULL)
+/* A pause in the pressing shorter than this does not end a streak: readings come at every
+ * event and every tick, and two of them a millisecond apart see nothing new. */
+#define OW_BRAKE_GAP_NS (1000000000ULL)
 /* Quiet this long under the brake: it was a burst, lift it. */
 #define OW_BRAKE_FLAT_NS (5 * 1000000000ULL)
 /* A brake that never led to a SIGTERM (nobody could be signalled) is lifted after this: the
@@ -29,8 +32,10 @@
 /* The brake sits this far above the usage: a step of the limit (1 %), at least 2 MiB. */
 #define OW_BRAKE_MARGIN_FRAC 0.01
 #define OW_BRAKE_MARGIN_MIN  (2ULL << 20)
-/* After the SIGTERM it is raised this much more, so the drain's own allocations go through. */
+/* After the SIGTERM it is raised this much above the usage, so the drain's own allocations go
+ * through, but never past this fraction of the limit (below the kill-water mark, 0.97). */
 #define OW_BRAKE_DRAIN_FRAC 0.02
+#define OW_BRAKE_DRAIN_CAP  0.95
 /* Growth of the braked cgroup below this between two readings is no press. */
 #define OW_BRAKE_NOISE (256ULL * 1024)
 
@@ -63,24 +68,28 @@ enum ow_brake_refusal {
 };
 
 /*
- * The value to write: `margin` above the usage now, never below memory.low or memory.min (the
- * kernel protects those; a brake under them would reclaim what it promises), below the
- * effective limit `limit`. Refused when the administrator's own memory.high is already that
- * low, or there is no room under the limit.
+ * The value to write: a margin above the usage now, but no higher than the `cap` fraction of
+ * the effective limit (the high-water mark): a cgroup found past it (a daemon restarted under a
+ * leak) gets a brake below its usage, which throttles harder, where one just above would leave
+ * the crawl too little room to the limit. Never below memory.low or memory.min (the kernel
+ * protects those; a brake under them would reclaim what it promises), always below the limit.
+ * Refused when the administrator's own memory.high is already that low, or there is no room
+ * under the limit.
  */
-enum ow_brake_refusal ow_brake_value(const struct ow_brake_files *f, uint64_t limit,
+enum ow_brake_refusal ow_brake_value(const struct ow_brake_files *f, uint64_t limit, double cap,
 				     uint64_t *value);
-/* The raised value after the SIGTERM: OW_BRAKE_DRAIN_FRAC of the limit more, still below it
- * and never above the original memory.high. */
-uint64_t ow_brake_raised(uint64_t value, uint64_t limit, uint64_t original);
+/* The raised value after the SIGTERM: OW_BRAKE_DRAIN_FRAC of the limit above the higher of
+ * the brake and the usage `current` (a throttled cgroup sits over its brake), at most
+ * OW_BRAKE_DRAIN_CAP of the limit, never above the original memory.high, never lower. */
+uint64_t ow_brake_raised(uint64_t value, uint64_t current, uint64_t limit, uint64_t original);
 const char *ow_brake_refusal_str(enum ow_brake_refusal r);
 
 /* A brake in force, as the judge follows it. */
 struct ow_brake_track {
 	uint64_t set_ns;
-	uint64_t current, events_high; /* at the last reading */
-	uint64_t streak_ns;	       /* the press streak's start; 0: quiet at the last reading */
-	uint64_t quiet_ns;	       /* since when it has been quiet; 0: pressing */
+	uint64_t current, events_high; /* at the last reading (current: the last press or fall) */
+	uint64_t streak_ns;	       /* the press streak's start */
+	uint64_t press_ns;	       /* the last reading that pressed */
 };
 
 void ow_brake_track_start(struct ow_brake_track *t, uint64_t now_ns, uint64_t current,

@@ -17,6 +17,11 @@ void ow_live_add(struct ow_live_growth *g, uint64_t now_ns, uint64_t value)
 {
 	if (now_ns < g->t1_ns || now_ns - g->t1_ns < OW_GRACE_LIVE_WINDOW_NS)
 		return;
+	if (g->t1_ns == g->term_ns) { /* the first window: its tail is skipped */
+		g->t0_ns = g->t1_ns = now_ns;
+		g->v0 = g->v1 = value;
+		return;
+	}
 	g->t0_ns = g->t1_ns;
 	g->v0 = g->v1;
 	g->t1_ns = now_ns;
@@ -27,7 +32,8 @@ double ow_live_rate(const struct ow_live_growth *g, uint64_t now_ns, uint64_t va
 {
 	double dt;
 
-	if (now_ns < g->t0_ns || now_ns - g->t0_ns < OW_GRACE_LIVE_WINDOW_NS)
+	if (g->t0_ns == g->term_ns || now_ns < g->t0_ns ||
+	    now_ns - g->t0_ns < OW_GRACE_LIVE_WINDOW_NS)
 		return NAN;
 	dt = (double)(now_ns - g->t0_ns) / 1e9;
 	return value > g->v0 ? (double)(value - g->v0) / dt : 0;

@@ -12,7 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The live rate compares the value now with one at least this old (and at most twice). */
+/* The live rate compares the value now with one at least this old (and at most twice). The
+ * first window after the SIGTERM is not counted: a worker finishes the allocation in hand
+ * before its handler runs (a throttled one sleeps in the kernel first, up to 2 s), and that
+ * tail says nothing about whether it stopped. The kill-water mark still watches it. */
 #define OW_GRACE_LIVE_WINDOW_NS 1000000000ULL
 /* Growth below this is the drain's own bookkeeping (a page here and there), not a leak. */
 #define OW_GRACE_CLIMB_BPS (256.0 * 1024)
@@ -34,7 +37,8 @@ struct ow_live_growth {
 void ow_live_start(struct ow_live_growth *g, uint64_t now_ns, uint64_t value);
 /* A reading of the cgroup (any time it is evaluated). */
 void ow_live_add(struct ow_live_growth *g, uint64_t now_ns, uint64_t value);
-/* Bytes/s since the older checkpoint (>= 0); NAN while no checkpoint is a window old. */
+/* Bytes/s since the older checkpoint (>= 0); NAN until a checkpoint taken a window after the
+ * SIGTERM is a window old. */
 double ow_live_rate(const struct ow_live_growth *g, uint64_t now_ns, uint64_t value);
 
 /* The grace granted: --grace, or the manager's own stop timeout when the user set one there

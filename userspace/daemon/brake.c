@@ -24,6 +24,15 @@
  * cgroup v1 meanwhile (at the high-water mark). */
 #define BRAKE_REHOLD_NS (30 * NS_PER_S)
 
+/* The kernel keeps memory.high in pages (page_counter_memparse() rounds down): written so, a
+ * value reads back as written, and "still ours" is an equality. */
+static uint64_t page_floor(uint64_t v)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page > 0 ? v - v % (uint64_t)page : v;
+}
+
 static bool brake_enabled(const struct ow_daemon *d, const struct ow_cgroup *cg)
 {
 	return d->brakes_ok && ow_rule_brake(d->opts->brake, rule_of(d, cg));
@@ -147,8 +156,8 @@ static void log_refusal(struct ow_cgroup *cg, const char *dir, const char *why)
 }
 
 /* Brake the leaf cgroup of the process `pid` for cg. */
-static void apply(struct ow_daemon *d, struct ow_cgroup *cg, pid_t pid, const char *comm,
-		  uint64_t now)
+static void apply(struct ow_daemon *d, struct ow_cgroup *cg, double cap, pid_t pid,
+		  const char *comm, uint64_t now)
 {
 	struct ow_brake_files f;
 	struct ow_high_state hs;
@@ -166,11 +175,12 @@ static void apply(struct ow_daemon *d, struct ow_cgroup *cg, pid_t pid, const ch
 		return;
 	}
 	f = (struct ow_brake_files){hs.high, hs.low, hs.min, hs.current, hs.max};
-	err = (int)ow_brake_value(&f, cg->reading.eff_limit, &value);
+	err = (int)ow_brake_value(&f, cg->reading.eff_limit, cap, &value);
 	if (err) {
 		log_refusal(cg, dir, ow_brake_refusal_str((enum ow_brake_refusal)err));
 		return;
 	}
+	value = page_floor(value);
 	err = write_brake(d, dir, st.st_ino, hs.high, value);
 	if (err) {
 		ow_brake_remove(&d->brakes, dir);
@@ -262,12 +272,13 @@ static void maybe_apply(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	if (!ow_brake_wanted(&w) || cg->brake.refused || now < cg->victim.retry_after_ns)
 		return;
 	if (cg->victim.fd >= 0) {
-		apply(d, cg, cg->victim.pid, cg->victim.comm, now);
+		apply(d, cg, pc->high_water, cg->victim.pid, cg->victim.comm, now);
 		return;
 	}
 	idx = daemon_pick(d, cg, now);
 	if (idx >= 0)
-		apply(d, cg, d->cands->info[idx].pid, d->cands->info[idx].comm, now);
+		apply(d, cg, pc->high_water, d->cands->info[idx].pid, d->cands->info[idx].comm,
+		      now);
 }
 
 bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
@@ -288,10 +299,12 @@ bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 		v->reason = "still pressing against the brake: a leak, not a burst";
 		return true;
 	}
-	/* Braked, the high-water mark is no emergency: the next seconds tell leak from burst. */
-	if (v->level == OW_LEVEL_ACT && v->high_water) {
+	/* Braked, the high-water mark is no emergency: the next seconds tell leak from burst.
+	 * One reason while it lasts (the throttle's own would alternate with it). */
+	if (v->level < OW_LEVEL_ACT || v->high_water) {
 		v->level = OW_LEVEL_WARN;
-		v->reason = "braked past the high-water mark: a leak keeps pressing, a burst stops";
+		v->high_water = false;
+		v->reason = "braked: a leak keeps pressing against it, a burst stops";
 	}
 	return false;
 }
@@ -300,13 +313,15 @@ bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 void daemon_brake_after_sigterm(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	struct ow_cg_brake *b = &cg->brake;
+	struct ow_high_state hs = {.current = 0};
 	uint64_t v;
 	int err;
 
 	if (!b->dir || b->raised)
 		return;
 	b->raised = true;
-	v = ow_brake_raised(b->value, cg->reading.eff_limit, b->original);
+	ow_high_read(b->dir, &hs); /* unread: raised from the brake alone */
+	v = page_floor(ow_brake_raised(b->value, hs.current, cg->reading.eff_limit, b->original));
 	if (v == b->value)
 		return;
 	err = write_brake(d, b->dir, b->leaf_id, b->original, v);

@@ -94,12 +94,12 @@ static void test_value_just_above_the_usage(void **state)
 	uint64_t v = 0;
 
 	(void)state;
-	/* 1 % of 512 MiB (5.12 MiB) above 461 MiB */
-	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_OK);
+	/* 1 % of 512 MiB (5.12 MiB) above 461 MiB (a cap at 99 % of the limit) */
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.99, &v), OW_BRAKE_OK);
 	assert_int_equal(v, 461 * MiB + LIMIT / 100);
 	/* a small limit: the 2 MiB floor of the margin */
 	f = files(60);
-	assert_int_equal(ow_brake_value(&f, 64 * MiB, &v), OW_BRAKE_OK);
+	assert_int_equal(ow_brake_value(&f, 64 * MiB, 0.99, &v), OW_BRAKE_OK);
 	assert_int_equal(v, 62 * MiB);
 }
 
@@ -110,10 +110,10 @@ static void test_value_never_below_low_or_min(void **state)
 
 	(void)state;
 	f.low = 400 * MiB;
-	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_OK);
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_OK);
 	assert_int_equal(v, 400 * MiB);
 	f.min = 420 * MiB;
-	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_OK);
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_OK);
 	assert_int_equal(v, 420 * MiB);
 }
 
@@ -124,30 +124,58 @@ static void test_admin_high_lower_is_left_alone(void **state)
 
 	(void)state;
 	f.high = 300 * MiB; /* the administrator's 300 MiB is above 290 + 5.12 MiB: braked */
-	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_OK);
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_OK);
 	assert_int_equal(v, 290 * MiB + LIMIT / 100);
 	f.current = 296 * MiB; /* now the brake would sit above 300 MiB: theirs stands */
-	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_ADMIN_LOWER);
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_ADMIN_LOWER);
 	f.high = 301 * MiB + LIMIT / 100;
 	f.current = 301 * MiB;
-	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_ADMIN_LOWER); /* equal */
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_ADMIN_LOWER); /* equal */
 	assert_non_null(strstr(ow_brake_refusal_str(OW_BRAKE_ADMIN_LOWER), "memory.high"));
 }
 
 static void test_no_room_below_the_limit(void **state)
 {
-	struct ow_brake_files f = files(509);
+	struct ow_brake_files f = files(300);
 	uint64_t v = 0;
 
 	(void)state;
-	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_NO_ROOM);
+	/* memory.min (or low) at the limit: no brake can go between it and the limit */
+	f.min = LIMIT;
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_NO_ROOM);
 	/* the leaf's own memory.max counts when it is lower than the effective limit */
 	f = files(250);
 	f.max = 252 * MiB;
-	assert_int_equal(ow_brake_value(&f, LIMIT, &v), OW_BRAKE_NO_ROOM);
+	f.low = 252 * MiB;
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_NO_ROOM);
+	f.low = 0; /* then the cap is its 90 % */
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_OK);
+	assert_int_equal(v, (uint64_t)(0.9 * 252 * MiB));
 	f = files(250);
-	assert_int_equal(ow_brake_value(&f, OW_NO_LIMIT, &v), OW_BRAKE_NO_ROOM);
+	assert_int_equal(ow_brake_value(&f, OW_NO_LIMIT, 0.9, &v), OW_BRAKE_NO_ROOM);
 	assert_string_equal(ow_brake_refusal_str(OW_BRAKE_OK), "ok");
+}
+
+static void test_value_capped_at_high_water(void **state)
+{
+	/* a restarted daemon finds the leak at 493 MiB of 512: the brake goes below it, at the
+	 * high-water mark (460.8 MiB), where one above would leave the crawl 14 MiB */
+	struct ow_brake_files f = files(493);
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_OK);
+	assert_int_equal(v, (uint64_t)(0.9 * LIMIT));
+	/* but not below memory.low */
+	f.low = 480 * MiB;
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_OK);
+	assert_int_equal(v, 480 * MiB);
+	/* and an administrator's memory.high at 470 MiB stands */
+	f = files(493);
+	f.high = 470 * MiB;
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_OK);
+	f.high = 460 * MiB;
+	assert_int_equal(ow_brake_value(&f, LIMIT, 0.9, &v), OW_BRAKE_ADMIN_LOWER);
 }
 
 static void test_raised_for_the_drain(void **state)
@@ -155,14 +183,18 @@ static void test_raised_for_the_drain(void **state)
 	uint64_t v = 466 * MiB;
 
 	(void)state;
-	/* 2 % of the limit more */
-	assert_int_equal(ow_brake_raised(v, LIMIT, OW_NO_LIMIT), v + 2 * LIMIT / 100);
-	/* never to the limit: at most 99 % of it */
-	assert_int_equal(ow_brake_raised(505 * MiB, LIMIT, OW_NO_LIMIT), LIMIT - LIMIT / 100);
+	/* 2 % of the limit above the brake */
+	assert_int_equal(ow_brake_raised(v, 460 * MiB, LIMIT, OW_NO_LIMIT), v + 2 * LIMIT / 100);
+	/* above the usage when the throttled cgroup sits over its brake */
+	assert_int_equal(ow_brake_raised(v, 472 * MiB, LIMIT, OW_NO_LIMIT),
+			 472 * MiB + 2 * LIMIT / 100);
+	/* never past 95 % of the limit (kill water is 97 %) */
+	assert_int_equal(ow_brake_raised(v, 485 * MiB, LIMIT, OW_NO_LIMIT),
+			 (uint64_t)(0.95 * LIMIT));
 	/* never above the original memory.high */
-	assert_int_equal(ow_brake_raised(v, LIMIT, 470 * MiB), 470 * MiB);
+	assert_int_equal(ow_brake_raised(v, 0, LIMIT, 470 * MiB), 470 * MiB);
 	/* never lower than it is */
-	assert_int_equal(ow_brake_raised(510 * MiB, LIMIT, OW_NO_LIMIT), 510 * MiB);
+	assert_int_equal(ow_brake_raised(500 * MiB, 0, LIMIT, OW_NO_LIMIT), 500 * MiB);
 }
 
 /* Readings every `step_ms` for `secs`; the cgroup presses (events and usage rise) for
@@ -209,9 +241,9 @@ static void test_burst_stops_under_the_brake(void **state)
 	double when;
 
 	(void)state;
-	/* a throttled tail of 0.75 s, then flat: lifted 5 s after it went quiet */
+	/* a throttled tail of 0.75 s, then flat: lifted 5 s after its last press */
 	assert_int_equal(follow(0.75, 20, 250, false, &when), OW_BRAKE_LIFT);
-	assert_true(fabs(when - 6.0) < 1e-9);
+	assert_true(fabs(when - 5.75) < 1e-9);
 }
 
 static void test_victim_draining_holds_the_brake(void **state)
@@ -233,10 +265,34 @@ static void test_slow_crawl_adds_up_to_a_press(void **state)
 	/* 100 KiB a reading, no new high events: each step is under the noise, the sum is not */
 	ow_brake_track_start(&t, T0, cur, 5);
 	ow_brake_track_add(&t, T0 + 250 * MS, cur + 100 * 1024, 5);
-	assert_int_equal(t.streak_ns, 0);
-	for (i = 2; i <= 3; i++)
+	ow_brake_track_add(&t, T0 + 500 * MS, cur + 200 * 1024, 5);
+	assert_int_equal(t.press_ns, T0);
+	ow_brake_track_add(&t, T0 + 750 * MS, cur + 300 * 1024, 5);
+	assert_int_equal(t.press_ns, T0 + 750 * MS);
+	/* the same crawl for 3 s is a leak */
+	for (i = 4; i <= 12; i++)
 		ow_brake_track_add(&t, T0 + i * 250 * MS, cur + i * 100 * 1024, 5);
-	assert_int_not_equal(t.streak_ns, 0);
+	assert_int_equal(ow_brake_judge(&t, T0 + 3 * NS, false), OW_BRAKE_LEAK);
+}
+
+/* Readings a millisecond apart (an event and a tick) see nothing new: no pause for that. */
+static void test_readings_close_together_do_not_break_a_streak(void **state)
+{
+	struct ow_brake_track t;
+	uint64_t now, cur = 466 * MiB, ev = 10;
+
+	(void)state;
+	ow_brake_track_start(&t, T0, cur, ev);
+	for (now = T0 + 500 * MS; now <= T0 + 2 * NS; now += 500 * MS) {
+		ow_brake_track_add(&t, now, cur += MiB, ev += 1);
+		ow_brake_track_add(&t, now + MS, cur, ev); /* nothing new */
+		assert_int_equal(t.streak_ns, T0);
+	}
+	assert_int_equal(ow_brake_judge(&t, T0 + 2 * NS + MS, false), OW_BRAKE_LEAK);
+	/* a pause over a second starts a new streak */
+	ow_brake_track_add(&t, T0 + 3500 * MS, cur += MiB, ev += 1);
+	assert_int_equal(t.streak_ns, T0 + 3500 * MS);
+	assert_int_equal(ow_brake_judge(&t, T0 + 3500 * MS, false), OW_BRAKE_HOLD);
 }
 
 static void test_nobody_signalled_gives_up(void **state)
@@ -244,12 +300,13 @@ static void test_nobody_signalled_gives_up(void **state)
 	struct ow_brake_track t;
 
 	(void)state;
-	/* a leak (pressing since the brake) that nobody could be signalled for... */
+	/* braked a minute ago, pressing now (a new streak), nobody signalled: the brake goes */
 	ow_brake_track_start(&t, T0, 466 * MiB, 0);
-	assert_int_equal(ow_brake_judge(&t, T0 + 59 * NS, false), OW_BRAKE_LEAK);
-	/* ...quiet for a moment at 59 s: the brake is a minute old, it goes */
-	ow_brake_track_add(&t, T0 + 59 * NS, 466 * MiB, 0);
+	ow_brake_track_add(&t, T0 + 59 * NS, 500 * MiB, 40);
+	assert_int_equal(ow_brake_judge(&t, T0 + 59 * NS, false), OW_BRAKE_HOLD);
 	assert_int_equal(ow_brake_judge(&t, T0 + 60 * NS, false), OW_BRAKE_GIVE_UP);
+	/* with a victim on its way out, it stays */
+	assert_int_equal(ow_brake_judge(&t, T0 + 60 * NS, true), OW_BRAKE_HOLD);
 }
 
 int main(void)
@@ -262,11 +319,13 @@ int main(void)
 		cmocka_unit_test(test_value_never_below_low_or_min),
 		cmocka_unit_test(test_admin_high_lower_is_left_alone),
 		cmocka_unit_test(test_no_room_below_the_limit),
+		cmocka_unit_test(test_value_capped_at_high_water),
 		cmocka_unit_test(test_raised_for_the_drain),
 		cmocka_unit_test(test_leak_keeps_pressing),
 		cmocka_unit_test(test_burst_stops_under_the_brake),
 		cmocka_unit_test(test_victim_draining_holds_the_brake),
 		cmocka_unit_test(test_slow_crawl_adds_up_to_a_press),
+		cmocka_unit_test(test_readings_close_together_do_not_break_a_streak),
 		cmocka_unit_test(test_nobody_signalled_gives_up),
 	};
 

@@ -70,23 +70,27 @@ static enum ow_term_verdict run(double from, double rate, double grow_s, double 
 	return OW_TERM_WAIT;
 }
 
-static void test_live_rate_needs_a_window(void **state)
+static void test_live_rate_skips_the_first_window(void **state)
 {
 	struct ow_live_growth g;
 
 	(void)state;
 	ow_live_start(&g, T0, 100 * MiB);
 	assert_true(isnan(ow_live_rate(&g, T0 + 500 * MS, 104 * MiB)));
+	/* a second on: the tail of the allocation in hand is not counted, no rate yet */
 	ow_live_add(&g, T0 + 1000 * MS, 108 * MiB);
-	/* the older checkpoint is the SIGTERM's: 8 MiB in 1 s */
-	assert_true(fabs(ow_live_rate(&g, T0 + 1000 * MS, 108 * MiB) - 8.0 * MiB) < 1);
-	/* then the newer one takes its place: flat since means 0 */
-	ow_live_add(&g, T0 + 2000 * MS, 108 * MiB);
-	assert_true(ow_live_rate(&g, T0 + 2500 * MS, 108 * MiB) == 0);
+	assert_true(isnan(ow_live_rate(&g, T0 + 1000 * MS, 108 * MiB)));
+	assert_true(isnan(ow_live_rate(&g, T0 + 1900 * MS, 116 * MiB)));
+	/* a window after that checkpoint: 8 MiB in the second that followed it */
+	ow_live_add(&g, T0 + 2000 * MS, 116 * MiB);
+	assert_true(fabs(ow_live_rate(&g, T0 + 2000 * MS, 116 * MiB) - 8.0 * MiB) < 1);
+	/* then the newer checkpoint takes its place: flat since means 0 */
+	ow_live_add(&g, T0 + 3000 * MS, 116 * MiB);
+	assert_true(ow_live_rate(&g, T0 + 4000 * MS, 116 * MiB) == 0);
 	/* a fall is no growth */
-	assert_true(ow_live_rate(&g, T0 + 2500 * MS, 90 * MiB) == 0);
+	assert_true(ow_live_rate(&g, T0 + 4000 * MS, 90 * MiB) == 0);
 	/* a clock that went back says nothing */
-	assert_true(isnan(ow_live_rate(&g, T0, 108 * MiB)));
+	assert_true(isnan(ow_live_rate(&g, T0, 116 * MiB)));
 }
 
 static void test_live_checkpoints_move_only_after_a_window(void **state)
@@ -97,13 +101,17 @@ static void test_live_checkpoints_move_only_after_a_window(void **state)
 	ow_live_start(&g, T0, 10 * MiB);
 	ow_live_add(&g, T0 + 300 * MS, 20 * MiB); /* too soon: ignored */
 	assert_int_equal(g.t1_ns, T0);
-	ow_live_add(&g, T0 + 1200 * MS, 30 * MiB);
-	assert_int_equal(g.t0_ns, T0);
+	ow_live_add(&g, T0 + 1200 * MS, 30 * MiB); /* the first: both checkpoints */
+	assert_int_equal(g.t0_ns, T0 + 1200 * MS);
 	assert_int_equal(g.t1_ns, T0 + 1200 * MS);
-	assert_int_equal(g.v1, 30 * MiB);
+	assert_int_equal(g.v0, 30 * MiB);
 	ow_live_add(&g, T0 + 2400 * MS, 40 * MiB);
 	assert_int_equal(g.t0_ns, T0 + 1200 * MS);
-	assert_int_equal(g.v0, 30 * MiB);
+	assert_int_equal(g.t1_ns, T0 + 2400 * MS);
+	assert_int_equal(g.v1, 40 * MiB);
+	ow_live_add(&g, T0 + 3600 * MS, 50 * MiB);
+	assert_int_equal(g.t0_ns, T0 + 2400 * MS);
+	assert_int_equal(g.v0, 40 * MiB);
 }
 
 /* Issue 16: 8 MiB/s, SIGTERMed at 176.8 MiB with the OOM 9.9 s away; it stops growing at once.
@@ -126,15 +134,15 @@ static void test_stopped_at_64mib_s_past_high_water_keeps_its_grace(void **state
 	assert_int_equal(run(231, 64, 0.01, 9.99, 10, 10, &when), OW_TERM_WAIT);
 }
 
-/* One that ignores SIGTERM at 8 MiB/s: once a window of growth is seen, the limit (10 s away)
- * comes before the 10 s grace ends: SIGKILL after about a second, not after 10. */
+/* One that ignores SIGTERM at 8 MiB/s: once a window of growth is seen (after the first, which
+ * is skipped), the limit comes before the 10 s grace ends: SIGKILL after 2 s, not after 10. */
 static void test_still_growing_is_cut_short_by_the_live_eta(void **state)
 {
 	double when;
 
 	(void)state;
 	assert_int_equal(run(176.8, 8, 100, 10, 100, 10, &when), OW_TERM_LIVE_ETA);
-	assert_true(when >= 1.0 && when < 1.5);
+	assert_true(when >= 2.0 && when < 2.5);
 }
 
 /* One that ignores SIGTERM at 64 MiB/s from 231 MiB: it reaches 97 % (248.3 MiB) in 0.27 s,
@@ -159,7 +167,17 @@ static void test_slow_drain_growth_beyond_the_grace_waits(void **state)
 	assert_int_equal(run(200, 2, 100, 9.99, 100, 10, &when), OW_TERM_WAIT);
 	/* the same with a 30 s grace (a manager's TimeoutStopSec): the limit comes first */
 	assert_int_equal(run(200, 2, 100, 29, 100, 30, &when), OW_TERM_LIVE_ETA);
-	assert_true(when >= 1.0 && when < 1.5);
+	assert_true(when >= 2.0 && when < 2.5);
+}
+
+/* A worker throttled under a brake finishes the allocation in hand for a second after the
+ * SIGTERM (4 MiB), then stops: the tail is not counted against it. */
+static void test_tail_after_the_sigterm_then_flat_waits(void **state)
+{
+	double when;
+
+	(void)state;
+	assert_int_equal(run(240, 4, 1.0, 9.99, 100, 10, &when), OW_TERM_WAIT);
 }
 
 /* Past kill water but flat since the SIGTERM: it stopped, it keeps its grace. */
@@ -196,9 +214,10 @@ static void test_eta_is_reported(void **state)
 	double eta;
 
 	(void)state;
-	ow_live_start(&g, T0, 200 * MiB);
-	ow_live_add(&g, T0 + NS, 204 * MiB);
-	v = view(&g, T0 + NS, 204, 10); /* 4 MiB/s, 52 MiB to go: 13 s */
+	ow_live_start(&g, T0, 196 * MiB);
+	ow_live_add(&g, T0 + NS, 200 * MiB);
+	ow_live_add(&g, T0 + 2 * NS, 204 * MiB);
+	v = view(&g, T0 + 2 * NS, 204, 10); /* 4 MiB/s, 52 MiB to go: 13 s */
 	assert_int_equal(ow_grace_judge(&v, &eta), OW_TERM_WAIT);
 	assert_true(fabs(eta - 13) < 1e-6);
 	v.value = LIMIT + MiB; /* over the limit (v1 usage can overshoot by a batch) */
@@ -243,13 +262,14 @@ static void test_reasons_and_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_live_rate_needs_a_window),
+		cmocka_unit_test(test_live_rate_skips_the_first_window),
 		cmocka_unit_test(test_live_checkpoints_move_only_after_a_window),
 		cmocka_unit_test(test_stopped_at_8mib_s_keeps_its_whole_grace),
 		cmocka_unit_test(test_stopped_at_64mib_s_past_high_water_keeps_its_grace),
 		cmocka_unit_test(test_still_growing_is_cut_short_by_the_live_eta),
 		cmocka_unit_test(test_fast_climb_past_kill_water_is_killed_at_once),
 		cmocka_unit_test(test_slow_drain_growth_beyond_the_grace_waits),
+		cmocka_unit_test(test_tail_after_the_sigterm_then_flat_waits),
 		cmocka_unit_test(test_flat_past_kill_water_waits),
 		cmocka_unit_test(test_no_limit_never_cuts_the_grace),
 		cmocka_unit_test(test_eta_is_reported),
