@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,16 @@ static void log_refusal(struct ow_cgroup *cg, const char *dir, const char *why)
 	ow_log(OW_LOG_INFO, "brake_refused", why, CG_FIELDS(cg), OW_STR("braked", dir));
 }
 
-/* Brake the leaf cgroup of the process `pid` for cg. */
+/* The cgroup to brake: the process's own (its leaf), or cg itself for pid 0. */
+static int braked_dir(const struct ow_daemon *d, const struct ow_cgroup *cg, pid_t pid, char *dir,
+		      size_t len)
+{
+	if (pid)
+		return daemon_victim_cgroup(d, pid, dir, len);
+	return snprintf(dir, len, "%s", cg->path) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+/* Brake the leaf cgroup of the process `pid` for cg; pid 0: cg itself. */
 static void apply(struct ow_daemon *d, struct ow_cgroup *cg, double cap, pid_t pid,
 		  const char *comm, uint64_t now)
 {
@@ -164,7 +174,7 @@ static void apply(struct ow_daemon *d, struct ow_cgroup *cg, double cap, pid_t p
 	char dir[PATH_MAX];
 	struct stat st;
 	uint64_t value;
-	int err = daemon_victim_cgroup(d, pid, dir, sizeof(dir));
+	int err = braked_dir(d, cg, pid, dir, sizeof(dir));
 
 	if (!err)
 		err = ow_high_read(dir, &hs);
@@ -279,6 +289,10 @@ static void maybe_apply(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	if (idx >= 0)
 		apply(d, cg, pc->high_water, d->cands->info[idx].pid, d->cands->info[idx].comm,
 		      now);
+	else if (!ow_cgroup_is_root(cg))
+		/* Nobody seen growing yet (a daemon just restarted has no history): brake the
+		 * cgroup at risk itself, or it reaches the limit before anyone is known. */
+		apply(d, cg, pc->high_water, 0, "", now);
 }
 
 bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,

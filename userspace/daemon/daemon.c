@@ -466,7 +466,6 @@ int ow_daemon_run(struct ow_options *opts)
 		return ret;
 	}
 	protect_self();
-	daemon_brake_start(&d);
 	daemon_rescan(&d);
 	ow_model_reap(&d.model);
 	ret = start_exporter(&d);
@@ -474,6 +473,7 @@ int ow_daemon_run(struct ow_options *opts)
 		shutdown_daemon(&d);
 		return ret;
 	}
+	daemon_brake_start(&d); /* last: an earlier run's brakes are off until the loop runs */
 	log_ready(&d, opts);
 	daemon_status_summary(&d, status, sizeof(status));
 	daemon_sd_result(&d, ow_sd_notify_ready(&d.sd, status, ow_mono_ns()));
