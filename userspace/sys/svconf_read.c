@@ -379,9 +379,10 @@ static bool config_path(const struct sv_reader *r, const char *procroot, pid_t s
 		return absolute(cwd, conf, out, len);
 	for (i = 0; i < sizeof(search) / sizeof(search[0]); i++) {
 		/* the first two beside its script: os.path.join(here, ...) */
-		snprintf(cand, sizeof(cand), "%s%s%s", i < 2 ? here : "",
-			 i < 2 && hl && here[hl - 1] != '/' ? "/" : "", search[i]);
-		if (!absolute(cwd, cand, out, len))
+		if ((size_t)snprintf(cand, sizeof(cand), "%s%s%s", i < 2 ? here : "",
+				     i < 2 && hl && here[hl - 1] != '/' ? "/" : "",
+				     search[i]) >= sizeof(cand) ||
+		    !absolute(cwd, cand, out, len))
 			return false;
 		if (fs_path(path, sizeof(path), r->fs, out) && !stat(path, &st))
 			return true;
