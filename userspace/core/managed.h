@@ -60,6 +60,10 @@ struct ow_manager {
 	/* Static: why the claim above (a cgroup name, an environment variable) is not believed,
 	 * or NULL once ow_manager_verify believed it. A restart is only planned when NULL. */
 	const char *distrust;
+	/* The manager's own stop timeout as the user set it (ow_manager_stop_timeout): seconds,
+	 * INFINITY for "none"; -1 when none is known (not set, not readable, or not believed). */
+	double stop_timeout_s;
+	char stop_timeout_src[32]; /* the setting: "TimeoutStopSec", "stopwaitsecs"... or "" */
 };
 
 /* "systemd:api.service", "pm2:worker(id 3)", "supervisor:queue:worker_01", "docker:3f2a1b..",

@@ -132,8 +132,22 @@ int ow_open_untrusted(int dirfd, const char *path, unsigned int flags, int64_t m
 	return fd;
 }
 
-ssize_t ow_read_untrusted(int dirfd, const char *path, unsigned int flags, size_t max_size,
-			  char **out)
+bool ow_readable_by(const struct stat *st, uid_t uid, int mode)
+{
+	bool owner = st->st_uid == uid;
+	mode_t want = 0;
+
+	if (uid == 0)
+		return true;
+	if (mode & R_OK)
+		want |= owner ? S_IRUSR : S_IROTH;
+	if (mode & X_OK)
+		want |= owner ? S_IXUSR : S_IXOTH;
+	return (st->st_mode & want) == want;
+}
+
+ssize_t ow_read_untrusted_as(int dirfd, const char *path, unsigned int flags, size_t max_size,
+			     uid_t uid, char **out)
 {
 	int fd = ow_open_untrusted(dirfd, path, flags, (int64_t)max_size);
 	struct stat st;
@@ -147,6 +161,10 @@ ssize_t ow_read_untrusted(int dirfd, const char *path, unsigned int flags, size_
 		close(fd);
 		return n;
 	}
+	if (!ow_readable_by(&st, uid, R_OK)) {
+		close(fd);
+		return -EACCES;
+	}
 	buf = malloc((size_t)st.st_size + 1);
 	n = buf ? ow_read_fd(fd, buf, (size_t)st.st_size) : -ENOMEM;
 	close(fd);
@@ -157,6 +175,12 @@ ssize_t ow_read_untrusted(int dirfd, const char *path, unsigned int flags, size_
 	buf[n] = '\0';
 	*out = buf;
 	return n;
+}
+
+ssize_t ow_read_untrusted(int dirfd, const char *path, unsigned int flags, size_t max_size,
+			  char **out)
+{
+	return ow_read_untrusted_as(dirfd, path, flags, max_size, 0, out);
 }
 
 const char *ow_untrusted_strerror(int err)

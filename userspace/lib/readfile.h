@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* read() until EOF or `size` bytes; retries EINTR. Returns the length or -errno. */
@@ -45,6 +46,16 @@ int ow_reopen_untrusted(int pfd, int64_t max_size);
  * open: a file growing meanwhile is cut there). Returns the length or -errno. */
 ssize_t ow_read_untrusted(int dirfd, const char *path, unsigned int flags, size_t max_size,
 			  char **out);
+
+/* Could `uid` read (with R_OK; a directory: list, with R_OK | X_OK) what st describes, by its
+ * owner or other permission bits? Group bits do not count (the groups of uid are not known
+ * here): a file only its group may read is refused. Root (0) reads anything. */
+bool ow_readable_by(const struct stat *st, uid_t uid, int mode);
+
+/* ow_read_untrusted on behalf of a manager running as `uid`, which reads its own files: also
+ * -EACCES when uid could not read the file itself (ow_readable_by, checked on the open file). */
+ssize_t ow_read_untrusted_as(int dirfd, const char *path, unsigned int flags, size_t max_size,
+			     uid_t uid, char **out);
 
 /* What the errors above mean, for a message: "is not a regular file", "is larger than the
  * limit"... else strerror(). */

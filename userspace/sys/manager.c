@@ -396,6 +396,7 @@ void ow_manager_detect(const char *procroot, pid_t pid, struct ow_manager *m)
 
 	memset(m, 0, sizeof(*m));
 	m->pm2_id = -1;
+	m->stop_timeout_s = -1;
 	if (pid <= 0)
 		return;
 	m->distrust = "the claim was not checked";

@@ -89,6 +89,34 @@ void ow_manager_verify(const struct ow_mgr_roots *roots, const char *procroot, p
 const char *ow_manager_cgroup_distrust(const struct ow_manager *m, unsigned int trusted_depth,
 				       uid_t user_dir_owner);
 
+/*
+ * The manager's own stop timeout, as the user set it, into m->stop_timeout_s (seconds,
+ * INFINITY for none, -1 when none is known) and m->stop_timeout_src (the setting's name), for
+ * a claim ow_manager_verify believed (m->distrust NULL; otherwise -1). Read from the manager's
+ * files under roots->fs, never by running its commands; the files can be the victim's user's,
+ * so they are opened without blocking, capped, and malformed ones say -1. The caller caps what
+ * it honours.
+ *   systemd: TimeoutStopSec= / TimeoutSec= of the unit and its drop-ins (unitfile.h), system
+ *     or the user's units; not for a .scope.
+ *   supervisor: stopwaitsecs= of the process's program in the configuration its parent
+ *     supervisord was started with (svconf.h).
+ *   PM2: kill_timeout (milliseconds) of the app in $PM2_HOME/dump.pm2, which only `pm2 save`
+ *     writes: an app started or changed since is not seen (the running list is the God
+ *     daemon's, which only its RPC socket or `pm2 jlist` tells).
+ */
+void ow_manager_stop_timeout(const struct ow_mgr_roots *roots, const char *procroot, pid_t pid,
+			     struct ow_manager *m);
+
+/*
+ * kill_timeout, in seconds, of the PM2 app `name` (pm_id `pm_id`) in a dump.pm2 (a JSON array of
+ * the apps' pm2_env objects): the entry of that name and pm_id if there is one (today's PM2
+ * drops pm_id from what it dumps), else every entry of that name (a cluster's instances), which
+ * must agree. As PM2 reads it: absent, null, false, "" or 0 is its default (1.6 s), so -1; a
+ * number or a numeric string otherwise, less than 1 ms or over 2^31-1 ms being 1 ms (Node's
+ * setTimeout). -1 also for a name not there, a value that is no number, or malformed JSON. Pure.
+ */
+double ow_pm2_dump_kill_timeout(const char *json, size_t len, const char *name, int pm_id);
+
 /* Is this argv (NUL-separated) supervisord's: argv[0] or argv[1] (an interpreter's script)
  * named "supervisord"? Is it a PM2 God daemon's title ("PM2 vX: God Daemon (HOME)")? Pure. */
 bool ow_manager_is_supervisord(const char *argv, size_t len);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Restart= from systemd unit files: see userspace/sys/unitfile.h. */
+/* Restart= and the stop timeout from systemd unit files: see userspace/sys/unitfile.h. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 
 #define UNIT_FILE_LEN (64 * 1024)
 #define MAX_DROPINS   64
+#define USEC_S	      1000000ULL
 
 /* systemd.unit(5), highest priority first. */
 static const char *const system_dirs[] = {
@@ -37,6 +40,143 @@ void ow_unit_restart_init(struct ow_unit_restart *u)
 {
 	memset(u, 0, sizeof(*u));
 	snprintf(u->restart, sizeof(u->restart), "no");
+	u->stop_timeout_s = -1;
+}
+
+/* systemd.time(7); where one suffix starts another, the longer comes first ("ms" before "m"). */
+static const struct {
+	const char *suffix;
+	uint64_t usec;
+} time_units[] = {
+	{"seconds", USEC_S},
+	{"second", USEC_S},
+	{"sec", USEC_S},
+	{"s", USEC_S},
+	{"minutes", 60 * USEC_S},
+	{"minute", 60 * USEC_S},
+	{"min", 60 * USEC_S},
+	{"months", 2629800 * USEC_S}, /* 30.44 days */
+	{"month", 2629800 * USEC_S},
+	{"M", 2629800 * USEC_S},
+	{"msec", 1000},
+	{"ms", 1000},
+	{"m", 60 * USEC_S},
+	{"hours", 3600 * USEC_S},
+	{"hour", 3600 * USEC_S},
+	{"hr", 3600 * USEC_S},
+	{"h", 3600 * USEC_S},
+	{"days", 86400 * USEC_S},
+	{"day", 86400 * USEC_S},
+	{"d", 86400 * USEC_S},
+	{"weeks", 604800 * USEC_S},
+	{"week", 604800 * USEC_S},
+	{"w", 604800 * USEC_S},
+	{"years", 31557600 * USEC_S}, /* 365.25 days */
+	{"year", 31557600 * USEC_S},
+	{"y", 31557600 * USEC_S},
+	{"usec", 1},
+	{"us", 1},
+	{"\xce\xbcs", 1}, /* U+03BC GREEK SMALL LETTER MU */
+	{"\xc2\xb5s", 1}, /* U+00B5 MICRO SIGN */
+};
+
+static const char *skip_space(const char *p)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* The unit that starts p (its length in microseconds into *usec) and where it ends; p itself
+ * when none does. */
+static const char *time_unit(const char *p, uint64_t *usec)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(time_units) / sizeof(time_units[0]); i++) {
+		n = strlen(time_units[i].suffix);
+		if (!strncmp(p, time_units[i].suffix, n)) {
+			*usec = time_units[i].usec;
+			return p + n;
+		}
+	}
+	return p;
+}
+
+/* One "NUMBER[.DIGITS][ ][UNIT]" at *pp added to *total (microseconds); *pp moves past it. A
+ * number with no unit is seconds; what follows it must be a unit, white space or the end. */
+static int timespan_part(const char **pp, uint64_t *total)
+{
+	const char *p = *pp, *num = p + (*p == '+'), *end, *frac = NULL, *next;
+	uint64_t whole = 0, mult = USEC_S, m, k;
+
+	if (*p == '-')
+		return -ERANGE;
+	for (end = num; isdigit((unsigned char)*end); end++) {
+		if (whole > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		whole = whole * 10 + (uint64_t)(*end - '0');
+	}
+	if (end == num)
+		end = p; /* no digits: nothing was read, a sign neither */
+	if (*end == '.') {
+		frac = end + 1;
+		p = frac + strspn(frac, "0123456789");
+		if (p == frac)
+			return -EINVAL; /* "3." */
+	} else if (end == p) {
+		return -EINVAL;
+	} else {
+		p = end;
+	}
+	next = time_unit(skip_space(p), &mult);
+	if (next == p && *next)
+		return -EINVAL; /* "5x", "1.2.3" */
+	if (whole >= UINT64_MAX / mult || whole * mult >= UINT64_MAX - *total)
+		return -ERANGE;
+	*total += whole * mult;
+	for (m = mult / 10; frac && isdigit((unsigned char)*frac); frac++, m /= 10) {
+		k = (uint64_t)(*frac - '0') * m;
+		if (k >= UINT64_MAX - *total)
+			return -ERANGE;
+		*total += k;
+	}
+	*pp = next;
+	return 0;
+}
+
+int ow_unit_parse_timespan(const char *s, double *sec)
+{
+	const char *p = skip_space(s);
+	uint64_t total = 0;
+	bool any = false;
+	int err;
+
+	if (!strncmp(p, "infinity", 8) && !*skip_space(p + 8)) {
+		*sec = INFINITY;
+		return 0;
+	}
+	while (*(p = skip_space(p))) {
+		err = timespan_part(&p, &total);
+		if (err)
+			return err;
+		any = true;
+	}
+	if (!any)
+		return -EINVAL;
+	*sec = (double)total / USEC_S;
+	return 0;
+}
+
+/* TimeoutStopSec= or TimeoutSec=: see unitfile.h. */
+static void set_stop_timeout(struct ow_unit_restart *u, const char *key, const char *val)
+{
+	double s;
+
+	if (ow_unit_parse_timespan(val, &s))
+		return; /* systemd logs "Failed to parse" and keeps the earlier value */
+	u->stop_timeout_s = s == 0 ? INFINITY : s;
+	snprintf(u->stop_timeout_key, sizeof(u->stop_timeout_key), "%s", key);
 }
 
 static char *trim(char *s)
@@ -71,6 +211,8 @@ static void assign(struct ow_unit_restart *u, const char *key, char *val)
 		u->prevent_term = *val && (u->prevent_term || lists_sigterm(val));
 	else if (!strcmp(key, "RestartForceExitStatus"))
 		u->force_term = *val && (u->force_term || lists_sigterm(val));
+	else if (!strcmp(key, "TimeoutStopSec") || !strcmp(key, "TimeoutSec"))
+		set_stop_timeout(u, key, val);
 }
 
 void ow_unit_restart_parse(const char *buf, struct ow_unit_restart *u)

@@ -9,6 +9,14 @@
  * Restart=always and Restart=on-success restart a service that died of SIGTERM (unless
  * RestartPreventExitStatus= or RestartForceExitStatus= name SIGTERM). Settings made at run
  * time (systemctl set-property) are not seen.
+ *
+ * The same files give the stop timeout the user set for the service, which the grace between
+ * SIGTERM and SIGKILL honours: TimeoutStopSec= and TimeoutSec= both set it, the assignment read
+ * last wins (systemd applies TimeoutSec= to the stop timeout as it reads it, not only where
+ * TimeoutStopSec= is missing), 0 and "infinity" mean no timeout. A value systemd cannot parse,
+ * an empty one included, is ignored as systemd ignores it (with a warning), keeping the one
+ * before. DefaultTimeoutStopSec= (system.conf, 90 s unless changed) is not read: only a value
+ * set for the unit counts.
  */
 #ifndef OW_UNITFILE_H
 #define OW_UNITFILE_H
@@ -22,6 +30,9 @@ struct ow_unit_restart {
 	char restart[24];  /* Restart= in effect: "no" unless set */
 	bool prevent_term; /* RestartPreventExitStatus= lists SIGTERM */
 	bool force_term;   /* RestartForceExitStatus= lists SIGTERM */
+	/* The stop timeout set in [Service], in seconds (INFINITY: none), or -1 when not set. */
+	double stop_timeout_s;
+	char stop_timeout_key[16]; /* "TimeoutStopSec" or "TimeoutSec": which set it, or "" */
 };
 
 enum ow_sigterm_fate {
@@ -30,7 +41,7 @@ enum ow_sigterm_fate {
 	OW_FATE_STAYS_STOPPED, /* nothing starts it again */
 };
 
-/* Defaults: found = false, restart "no". */
+/* Defaults: found = false, restart "no", stop_timeout_s -1. */
 void ow_unit_restart_init(struct ow_unit_restart *u);
 
 /* Apply one unit file or drop-in's [Service] assignments over u (later files override,
@@ -44,6 +55,13 @@ void ow_unit_restart_parse(const char *buf, struct ow_unit_restart *u);
  */
 int ow_unit_restart_read(const char *root, const char *unit, bool user, const char *home,
 			 struct ow_unit_restart *u);
+
+/*
+ * systemd's time span (systemd.time(7)) in seconds: a number is seconds, units follow numbers
+ * with or without a space and add up ("1min 30s", "1.5h", "500ms", "2m"), "infinity" is
+ * INFINITY. Returns 0, -EINVAL (empty, an unknown unit, a minus) or -ERANGE. Pure.
+ */
+int ow_unit_parse_timespan(const char *s, double *sec);
 
 /* Pure: what becomes of the service when its main process dies of SIGTERM. */
 enum ow_sigterm_fate ow_unit_sigterm_fate(const struct ow_unit_restart *u);

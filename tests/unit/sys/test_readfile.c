@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for the reads of files a user may plant or point us at (userspace/lib/readfile.c:
- * ow_open_untrusted, ow_read_untrusted, ow_read_line), and for userspace/sys/unitfile.c over a
- * HOME holding a FIFO, a symlink and a huge sparse drop-in, made at test time in a temporary
- * tree (git keeps no FIFO). A blocking open would hang: alarm() turns a hang into a failure.
+ * ow_open_untrusted, ow_read_untrusted, ow_read_untrusted_as, ow_readable_by, ow_read_line),
+ * and for userspace/sys/unitfile.c over a HOME holding a FIFO, a symlink and a huge sparse
+ * drop-in, made at test time in a temporary tree (git keeps no FIFO). A blocking open would
+ * hang: alarm() turns a hang into a failure.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -219,6 +220,38 @@ static void test_unit_system_symlink_followed(void **state)
 	assert_string_equal(u.restart, "always");
 }
 
+/* Reading on behalf of a user: by the owner's bits for its owner, else by the others' bits. */
+static void test_readable_by(void **state)
+{
+	struct stat st = {.st_uid = 1000, .st_mode = S_IFREG | 0640};
+	char *buf = NULL, p[512];
+
+	assert_true(ow_readable_by(&st, 1000, R_OK));
+	assert_false(ow_readable_by(&st, 1001, R_OK)); /* the group's bits do not count */
+	assert_true(ow_readable_by(&st, 0, R_OK));
+	st.st_mode = S_IFREG | 0004;
+	assert_false(ow_readable_by(&st, 1000, R_OK)); /* the owner's bits say no */
+	assert_true(ow_readable_by(&st, 1001, R_OK));
+	st.st_mode = S_IFDIR | 0755;
+	assert_true(ow_readable_by(&st, 1001, R_OK | X_OK));
+	st.st_mode = S_IFDIR | 0744;
+	assert_false(ow_readable_by(&st, 1001, R_OK | X_OK));
+	/* "plain" is 0644: anyone's; made 0600, only its owner's (root's here) */
+	path_of(p, sizeof(p), "plain");
+	assert_int_equal(ow_read_untrusted_as(AT_FDCWD, p, 0, 64, 65534, &buf), 6);
+	free(buf);
+	buf = NULL;
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_int_equal(ow_read_untrusted_as(AT_FDCWD, p, 0, 64, geteuid() ? 0 : 65534, &buf),
+			 geteuid() ? 6 : -EACCES);
+	free(buf);
+	assert_int_equal(chmod(p, 0644), 0);
+	alarm(HANG_S);
+	path_of(p, sizeof(p), "fifo");
+	assert_int_equal(ow_read_untrusted_as(AT_FDCWD, p, 0, 64, 65534, &buf), -EINVAL);
+	alarm(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_read_line_bounded),
 		cmocka_unit_test(test_unit_hostile_home),
 		cmocka_unit_test(test_unit_system_symlink_followed),
+		cmocka_unit_test(test_readable_by),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
