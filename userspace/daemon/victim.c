@@ -212,7 +212,7 @@ static void start_grace(struct ow_cgroup *cg, double grace_s, const char *from)
 {
 	cg->victim.term_ns = ow_mono_ns();
 	cg->victim.grace_s = grace_s;
-	cg->victim.grace_from = from;
+	snprintf(cg->victim.grace_from, sizeof(cg->victim.grace_from), "%s", from);
 	cg->victim.deadline_ns = cg->victim.term_ns + (uint64_t)(grace_s * NS_PER_S);
 	ow_live_start(&cg->victim.live, cg->victim.term_ns, cg->reading.nonrecl);
 }
@@ -275,7 +275,7 @@ static void extend_grace(struct ow_daemon *d, struct ow_cgroup *cg)
 	g = ow_grace_granted(pc.grace_s, m->distrust ? -1 : m->stop_timeout_s, m->stop_timeout_src,
 			     &from);
 	cg->victim.grace_s = g;
-	cg->victim.grace_from = from;
+	snprintf(cg->victim.grace_from, sizeof(cg->victim.grace_from), "%s", from);
 	cg->victim.deadline_ns = cg->victim.term_ns + (uint64_t)(g * NS_PER_S);
 }
 
