@@ -18,15 +18,6 @@
 #include "alerting.h"
 #include "unitfile.h"
 
-static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
-{
-	struct ow_proc_info victim = {.pid = cg->victim.pid};
-	struct ow_action_desc what = {"SIGKILL", "", cg->victim.manager, why};
-
-	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim.comm);
-	ow_notify_action(d->alerter, cg, OW_ALERT_ESCALATE, &victim, NULL, &what, false);
-}
-
 /* SIGKILL; `rule` names what cut the grace: "kill_water", "live_eta" or "deadline". */
 void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why, const char *rule)
 {
@@ -48,7 +39,7 @@ void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why,
 	       OW_STR("signal", "SIGKILL"), OW_STR("rule", rule),
 	       OW_NUM("grace_s", cg->victim.grace_s),
 	       OW_NUM("since_sigterm_ms", (double)(ow_mono_ns() - cg->victim.term_ns) / NS_PER_MS));
-	notify_escalate(d, cg, why);
+	ow_notify_escalate(d->alerter, cg, why, rule);
 }
 
 static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
