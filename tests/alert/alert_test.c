@@ -277,6 +277,86 @@ static void test_formats(void)
 	}
 }
 
+/* The alert of kind `kind` among the json-format requests in arr, or NULL (*root to free). */
+static cJSON *json_alert_of(const cJSON *arr, const char *kind, cJSON **root)
+{
+	const cJSON *r;
+	cJSON *a;
+
+	*root = NULL;
+	cJSON_ArrayForEach(r, arr)
+	{
+		cJSON_Delete(*root);
+		*root = cJSON_Parse(rstr(r, "body"));
+		cJSON_ArrayForEach(a, cJSON_GetObjectItem(*root, "alerts")) if (
+			!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(a, "kind")) ?: "",
+				kind)) return a;
+	}
+	return NULL;
+}
+
+/* The brake and an escalate's rule and grace cross the socket to the sender whole. */
+static void test_brake_and_grace_delivered(void)
+{
+	const char *paths[] = {"/ok/brk-json", "/ok/brk-am", "/ok/brk-ntfy"};
+	const char *fmts[] = {"json", "alertmanager", "ntfy"};
+	struct ow_webhook_target t[3];
+	struct ow_alerter *al;
+	struct ow_alert a[2];
+	cJSON *reqs, *root, *x;
+	int rc;
+
+	CHECK(targets(t, paths, fmts, 3) == 3, "parse");
+	CHECK(ow_alerter_start(t, 3, NULL, &al) == 0, "start");
+	make_alert(&a[0], OW_ALERT_BRAKE, 7);
+	a[0].pid = 0;
+	a[0].action[0] = '\0';
+	snprintf(a[0].brake, sizeof(a[0].brake), "applied");
+	snprintf(a[0].braked, sizeof(a[0].braked), "%s/worker", "/sys/fs/cgroup/leak7");
+	a[0].brake_high = 201 << 20;
+	a[0].brake_original = UINT64_MAX;
+	make_alert(&a[1], OW_ALERT_ESCALATE, 7);
+	snprintf(a[1].action, sizeof(a[1].action), "SIGKILL");
+	snprintf(a[1].rule, sizeof(a[1].rule), "kill_water");
+	snprintf(a[1].grace_from, sizeof(a[1].grace_from), "TimeoutStopSec");
+	a[1].grace_s = 30;
+	a[1].grace_used_s = 4.5;
+	a[1].lead_s = 1.75;
+	CHECK(ow_alerter_send(al, &a[0]) == 0 && ow_alerter_send(al, &a[1]) == 0, "send");
+	rc = ow_alerter_stop(al, 5000);
+	CHECK(rc == 0, "sender exit status %d", rc);
+
+	reqs = requests("/ok/brk-json");
+	x = cJSON_GetObjectItem(json_alert_of(reqs, "brake", &root), "brake");
+	CHECK(x &&
+		      !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(x, "state")) ?: "",
+			      "applied") &&
+		      cJSON_GetNumberValue(cJSON_GetObjectItem(x, "memory_high_bytes")) ==
+			      201 << 20,
+	      "json brake: %s", x ? cJSON_PrintUnformatted(x) : "missing");
+	cJSON_Delete(root);
+	x = cJSON_GetObjectItem(json_alert_of(reqs, "escalate", &root), "action");
+	CHECK(x &&
+		      !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(x, "rule")) ?: "",
+			      "kill_water") &&
+		      cJSON_GetNumberValue(cJSON_GetObjectItem(x, "grace_s")) == 30 &&
+		      cJSON_GetNumberValue(cJSON_GetObjectItem(x, "grace_used_s")) == 4.5,
+	      "json escalate action: %s", x ? cJSON_PrintUnformatted(x) : "missing");
+	cJSON_Delete(root);
+	cJSON_Delete(reqs);
+	reqs = requests("/ok/brk-am");
+	CHECK(cJSON_GetArraySize(reqs) >= 1 &&
+		      strstr(rstr(cJSON_GetArrayItem(reqs, 0), "body"),
+			     "\"alertname\":\"OomwardenBrake\",\"severity\":\"warning\""),
+	      "alertmanager brake labels");
+	cJSON_Delete(reqs);
+	reqs = requests("/ok/brk-ntfy");
+	CHECK(cJSON_GetArraySize(reqs) >= 1 &&
+		      strstr(rstr(cJSON_GetArrayItem(reqs, 0), "body"), "Brake: applied"),
+	      "ntfy brake text");
+	cJSON_Delete(reqs);
+}
+
 static void test_privileges(void)
 {
 	const char *paths[] = {"/ok/priv"};
@@ -565,6 +645,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_formats();
+	test_brake_and_grace_delivered();
 	test_privileges();
 	test_retry_backoff();
 	test_retry_after();

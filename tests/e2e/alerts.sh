@@ -1,7 +1,8 @@
 #!/bin/bash
 # End-to-end: webhook alerts from the real daemon to a receiver on 127.0.0.1.
 #  1. a leak in a 256 MiB memcg: the receiver gets warn, act and resolved, in that order, for
-#     one incident, and the workload was stopped gracefully;
+#     one incident, the act carries its lead and the grace granted, and the workload was
+#     stopped gracefully;
 #  2. --dry-run with a fast leak: the kernel OOM-kills it, and an oom_kill alert names its pid;
 #  3. a webhook that never answers does not delay the SIGTERM;
 #  4. an OOM kill in a memcg outside the watched one is logged, not alerted;
@@ -86,6 +87,21 @@ for line in open(sys.argv[1]):
 PY
 }
 
+# action FILE KIND: the action of the first alert of that kind, as "lead_s grace_s grace_from
+# rule" (null for what it lacks).
+action()
+{
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    for a in json.loads(json.loads(line)["body"])["alerts"]:
+        if a["kind"] == sys.argv[2]:
+            x = a.get("action") or {}
+            print(*(json.dumps(x.get(k)) for k in ("lead_s", "grace_s", "grace_from", "rule")))
+            sys.exit(0)
+PY
+}
+
 # tops FILE KIND: the pids of the "top" list of the first alert of that kind.
 tops()
 {
@@ -109,6 +125,13 @@ seq=$(kinds "$TMPD/leak.jsonl" | awk '{ print $1 }' | tr '\n' ' ')
 [[ $seq == "warn act resolved " ]] || reasons+=("alerts received: '$seq', expected 'warn act resolved '")
 incidents=$(kinds "$TMPD/leak.jsonl" | awk '{ print $3 }' | sort -u | wc -l)
 ((incidents == 1)) || reasons+=("$incidents incident ids for one incident")
+# The act alert says the lead it gave (a number, or null at the high-water mark) and the grace
+# granted (the default 10 s, from --grace); no rule (that is the escalate's).
+read -r lead grace from rule <<<"$(action "$TMPD/leak.jsonl" act)"
+echo "    act: lead_s $lead, grace_s $grace, grace_from $from, rule $rule"
+[[ $lead == null || $lead =~ ^[0-9.e+-]+$ ]] || reasons+=("act lead_s '$lead'")
+[[ $grace == 10* && $from == '"grace"' && $rule == null ]] ||
+	reasons+=("act action: grace_s '$grace', grace_from '$from', rule '$rule'")
 ((WST == 0)) || reasons+=("the workload ended with $(status_text "$WST")")
 verdict leak "$TMPD/leak.log" "${reasons[@]}"
 

@@ -4,7 +4,8 @@
 #     a 32 MiB/s leak in a 256 MiB memcg (the kernel OOM-kills it: dry run). A reader loops over
 #     F the whole time: every copy must pass build/prom-lint and end with the last family's last
 #     line (a half-written file would not); the cgroup's usage and a growth rate must show up
-#     while it grows; afterwards the dry-run action and the OOM kill are counted, and the
+#     while it grows; afterwards the dry-run action and the OOM kill are counted, the action's
+#     lead is there and no grace (a dry run grants none), no brake was counted, and the
 #     usage, level and ETA are back to an empty cgroup's.
 #  2. GET /metrics over loopback: 200 and the same valid exposition; 404, 405 otherwise.
 #  3. A non-loopback --metrics-listen is refused (exit 2); an unwritable --metrics-file stops
@@ -123,6 +124,16 @@ dry=$(value "$PROM" oomwarden_cgroup_actions_total "path=\"$CG\",action=\"dry_ru
 ((${dry:-0} >= 1)) || reasons+=("dry_run actions ${dry:-missing}, expected >= 1")
 sigterm=$(value "$PROM" oomwarden_cgroup_actions_total "path=\"$CG\",action=\"sigterm\"")
 [[ $sigterm == 0 ]] || reasons+=("sigterm actions ${sigterm:-missing} in a dry run")
+# The dry run's lead is there (a number, or +Inf at the high-water mark); it granted no grace.
+lead=$(value "$PROM" oomwarden_action_lead_seconds "path=\"$CG\"")
+[[ $lead == +Inf ]] || awk -v l="${lead:-x}" 'BEGIN { exit !(l ~ /^[0-9.e+-]+$/ && l >= 0) }' ||
+	reasons+=("action_lead_seconds '${lead:-missing}' after a dry-run action")
+[[ -z $(value "$PROM" oomwarden_action_grace_seconds "path=\"$CG\"") ]] ||
+	reasons+=("an action_grace_seconds sample in a dry run")
+for fam in cgroup_brake_active cgroup_brake_lifted_total cgroup_brake_drained_total; do
+	[[ $(value "$PROM" "oomwarden_$fam" "path=\"$CG\"") == 0 ]] ||
+		reasons+=("$fam '$(value "$PROM" "oomwarden_$fam" "path=\"$CG\"")', expected 0 (no brake)")
+done
 kills=$(value "$PROM" oomwarden_cgroup_oom_kills_total "path=\"$CG\"")
 [[ ${kills:-0} == "$(cg_oom_kills "$CG")" ]] ||
 	reasons+=("cgroup OOM kills ${kills:-missing}, the kernel counted $(cg_oom_kills "$CG")")

@@ -22,6 +22,7 @@ enum ow_alert_kind {
 	OW_ALERT_OOM_KILL,  /* the kernel OOM killer killed a process (post-mortem) */
 	OW_ALERT_TEST,	    /* oomwarden alert-test */
 	OW_ALERT_UNWATCHED, /* a BPF map was full: some processes or memcgs go unwatched */
+	OW_ALERT_BRAKE,	    /* the brake (memory.high) applied, or lifted: a burst, not a leak */
 	OW_ALERT_KIND_COUNT,
 };
 
@@ -36,7 +37,7 @@ struct ow_alert_proc {
 /*
  * One alert. Fixed-size strings so the struct crosses the socket to the sender process as one
  * record; strings are copied, truncated and NUL-terminated by whoever fills them (see
- * ow_alert_init). Unknown numbers are 0; an unknown ETA is INFINITY.
+ * ow_alert_init). Unknown numbers are 0; an unknown ETA (or lead) is INFINITY.
  */
 struct ow_alert {
 	enum ow_alert_kind kind;
@@ -56,6 +57,21 @@ struct ow_alert {
 	char note[256];	   /* e.g. "api.service has Restart=on-failure: it will stay stopped" */
 	bool dry_run;	   /* the action was only logged */
 	char reason[256];
+	/* act, escalate: the lead the action gave (the ETA when it was taken; INFINITY: none
+	 * predicted), the grace granted before SIGKILL (0: none, as in a dry run) and where it
+	 * came from ("grace", a manager's setting such as "TimeoutStopSec", "restart_timeout"); for
+	 * escalate, how much of it was used and the rule that sent the SIGKILL ("kill_water",
+	 * "live_eta", "deadline"). */
+	double lead_s;
+	double grace_s;
+	double grace_used_s; /* 0: not an escalate */
+	char grace_from[32];
+	char rule[16];
+	/* brake: "applied" or "lifted" (a burst), the braked cgroup's directory, memory.high as
+	 * the brake set it and before it (UINT64_MAX: "max"). */
+	char brake[16];
+	char braked[512];
+	uint64_t brake_high, brake_original;
 	uint64_t rss_anon, rss_file, rss_shmem; /* oom_kill: the victim's RSS by type */
 	struct ow_alert_proc top[OW_ALERT_TOP]; /* largest processes of the cgroup, largest first */
 	unsigned int ntop;

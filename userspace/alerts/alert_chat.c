@@ -178,6 +178,11 @@ static void teams_fact(cJSON *facts, const char *title, const char *value)
 	cJSON_AddItemToArray(facts, f);
 }
 
+static void teams_action_fact(void *facts, const char *title, const char *value)
+{
+	teams_fact(facts, title, value);
+}
+
 static void teams_alert(cJSON *body, const struct ow_alert *a)
 {
 	cJSON *tb = cJSON_CreateObject(), *fs, *facts;
@@ -215,6 +220,7 @@ static void teams_alert(cJSON *body, const struct ow_alert *a)
 	teams_fact(facts, "Managed by", a->manager);
 	teams_fact(facts, "Action", a->command[0] ? a->command : a->action);
 	teams_fact(facts, "Note", a->note);
+	ow_alert_action_facts(a, teams_action_fact, facts);
 	teams_fact(facts, "Reason", a->reason);
 	teams_fact(facts, "Top processes", ow_strbuf_str(&top));
 	teams_fact(facts, "Incident", a->incident);

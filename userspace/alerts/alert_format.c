@@ -33,6 +33,7 @@ static const struct ow_alert_kind_info kinds[OW_ALERT_KIND_COUNT] = {
 	[OW_ALERT_OOM_KILL] = {"oom_kill", 4, "critical", 5, "boom", 10, 0x862e9c, "Attention"},
 	[OW_ALERT_TEST] = {"test", 0, "info", 3, "test_tube", 4, 0x1971c2, "Accent"},
 	[OW_ALERT_UNWATCHED] = {"unwatched", 3, "error", 4, "see_no_evil", 7, 0x5f3dc4, "Warning"},
+	[OW_ALERT_BRAKE] = {"brake", 2, "warning", 4, "octagonal_sign", 6, 0xf59f00, "Warning"},
 };
 
 const struct ow_alert_kind_info *ow_alert_info(const struct ow_alert *a)
@@ -110,6 +111,10 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->manager);
 	SANITIZE(a->note);
 	SANITIZE(a->reason);
+	SANITIZE(a->grace_from);
+	SANITIZE(a->rule);
+	SANITIZE(a->brake);
+	SANITIZE(a->braked);
 	SANITIZE(a->incident);
 	if (a->ntop > OW_ALERT_TOP)
 		a->ntop = OW_ALERT_TOP;
@@ -159,6 +164,19 @@ const char *ow_or_unknown(const char *s)
 	return s[0] ? s : "?";
 }
 
+static void brake_title(const struct ow_alert *a, char *buf, size_t len)
+{
+	const char *cg = ow_or_unknown(a->cgroup), *host = ow_or_unknown(a->host);
+	char high[OW_FMT_LEN];
+
+	if (!strcmp(a->brake, "lifted"))
+		snprintf(buf, len, "Brake lifted from %s on %s: it stopped growing, a burst", cg,
+			 host);
+	else
+		snprintf(buf, len, "Braked %s on %s at %s (memory.high): the kernel throttles it",
+			 cg, host, ow_fmt_bytes(a->brake_high, high, sizeof(high)));
+}
+
 void ow_alert_title(const struct ow_alert *a, char *buf, size_t len)
 {
 	const char *cg = ow_or_unknown(a->cgroup), *host = ow_or_unknown(a->host);
@@ -196,6 +214,9 @@ void ow_alert_title(const struct ow_alert *a, char *buf, size_t len)
 	case OW_ALERT_UNWATCHED:
 		snprintf(buf, len, "oomwarden on %s cannot watch everything: a BPF map is full",
 			 host);
+		break;
+	case OW_ALERT_BRAKE:
+		brake_title(a, buf, len);
 		break;
 	default:
 		snprintf(buf, len, "oomwarden test alert from %s", host);
@@ -253,6 +274,44 @@ static void details_process(struct ow_strbuf *b, const struct ow_alert *a)
 		ow_strbuf_printf(b, "Note: %s\n", a->note);
 }
 
+/* The grace and what ended it; the brake's memory.high. */
+void ow_alert_action_facts(const struct ow_alert *a, ow_fact_fn fact, void *arg)
+{
+	char t[OW_FMT_LEN], high[OW_FMT_LEN], orig[OW_FMT_LEN], v[640];
+	int n;
+
+	if (a->grace_s > 0) {
+		n = snprintf(v, sizeof(v), "%s (set by %s)", ow_fmt_eta(a->grace_s, t, sizeof(t)),
+			     ow_or_unknown(a->grace_from));
+		if (a->grace_used_s > 0)
+			snprintf(v + n, sizeof(v) - (size_t)n, ", SIGKILL after %s",
+				 ow_fmt_eta(a->grace_used_s, t, sizeof(t)));
+		fact(arg, "Grace", v);
+	}
+	if (a->rule[0])
+		fact(arg, "Rule", a->rule);
+	if (a->kind == OW_ALERT_ESCALATE) {
+		snprintf(v, sizeof(v), "%s (the predicted time to OOM at the SIGTERM)",
+			 ow_fmt_eta(a->lead_s, t, sizeof(t)));
+		fact(arg, "Lead", v);
+	}
+	if (a->kind != OW_ALERT_BRAKE)
+		return;
+	ow_fmt_bytes(a->brake_high, high, sizeof(high));
+	if (a->brake_original == UINT64_MAX)
+		snprintf(orig, sizeof(orig), "max");
+	else
+		ow_fmt_bytes(a->brake_original, orig, sizeof(orig));
+	snprintf(v, sizeof(v), "%s, memory.high %s (%s %s) on %s", a->brake, high,
+		 strcmp(a->brake, "lifted") ? "was" : "back to", orig, a->braked);
+	fact(arg, "Brake", v);
+}
+
+static void details_fact(void *arg, const char *title, const char *value)
+{
+	ow_strbuf_printf(arg, "%s: %s\n", title, value);
+}
+
 static void details_top(struct ow_strbuf *b, const struct ow_alert *a)
 {
 	char rss[OW_FMT_LEN];
@@ -283,6 +342,7 @@ void ow_alert_details(struct ow_strbuf *b, const struct ow_alert *a)
 		ow_strbuf_printf(b, "Cgroup: %s\n", ow_or_unknown(a->cgroup));
 	details_memory(b, a);
 	details_process(b, a);
+	ow_alert_action_facts(a, details_fact, b);
 	if (a->reason[0])
 		ow_strbuf_printf(b, "Reason: %s\n", a->reason);
 	details_top(b, a);
@@ -403,6 +463,48 @@ void ow_payload_header(struct ow_payload *p, const char *name, const char *value
 
 /* ---- json: our own schema (docs/ALERTS.md) ---- */
 
+/* What was done, its lead, its grace and the rule that ended the grace; null when nothing. */
+static void json_action(cJSON *o, const struct ow_alert *a)
+{
+	bool restart = !strcmp(a->action, "restart");
+	cJSON *x;
+
+	if (!a->action[0]) {
+		cJSON_AddNullToObject(o, "action");
+		return;
+	}
+	x = cJSON_AddObjectToObject(o, "action");
+	ow_json_str(x, "kind", restart ? "restart" : "signal");
+	json_str_or_null(x, "signal", restart ? "" : a->action);
+	json_str_or_null(x, "command", a->command);
+	cJSON_AddBoolToObject(x, "dry_run", a->dry_run);
+	json_num_or_null(x, "lead_s", a->lead_s);
+	json_num_or_null(x, "grace_s", a->grace_s > 0 ? a->grace_s : NAN);
+	json_str_or_null(x, "grace_from", a->grace_s > 0 ? a->grace_from : "");
+	json_num_or_null(x, "grace_used_s", a->grace_used_s > 0 ? a->grace_used_s : NAN);
+	json_str_or_null(x, "rule", a->rule);
+}
+
+/* oom_kill: the victim's RSS; brake: what the brake did where. */
+static void json_kind_extras(cJSON *o, const struct ow_alert *a)
+{
+	cJSON *x;
+
+	if (a->kind == OW_ALERT_OOM_KILL) {
+		x = cJSON_AddObjectToObject(o, "rss");
+		cJSON_AddNumberToObject(x, "anon_bytes", (double)a->rss_anon);
+		cJSON_AddNumberToObject(x, "file_bytes", (double)a->rss_file);
+		cJSON_AddNumberToObject(x, "shmem_bytes", (double)a->rss_shmem);
+	} else if (a->kind == OW_ALERT_BRAKE) {
+		x = cJSON_AddObjectToObject(o, "brake");
+		ow_json_str(x, "state", a->brake);
+		ow_json_str(x, "cgroup", a->braked);
+		cJSON_AddNumberToObject(x, "memory_high_bytes", (double)a->brake_high);
+		json_num_or_null(x, "original_bytes",
+				 a->brake_original == UINT64_MAX ? NAN : (double)a->brake_original);
+	}
+}
+
 cJSON *ow_alert_json(const struct ow_alert *a)
 {
 	cJSON *o = cJSON_CreateObject(), *x, *top;
@@ -433,25 +535,10 @@ cJSON *ow_alert_json(const struct ow_alert *a)
 		cJSON_AddNullToObject(o, "process");
 	}
 	json_str_or_null(o, "manager", a->manager);
-	if (a->action[0]) {
-		bool restart = !strcmp(a->action, "restart");
-
-		x = cJSON_AddObjectToObject(o, "action");
-		ow_json_str(x, "kind", restart ? "restart" : "signal");
-		json_str_or_null(x, "signal", restart ? "" : a->action);
-		json_str_or_null(x, "command", a->command);
-		cJSON_AddBoolToObject(x, "dry_run", a->dry_run);
-	} else {
-		cJSON_AddNullToObject(o, "action");
-	}
+	json_action(o, a);
 	ow_json_str(o, "reason", a->reason);
 	json_str_or_null(o, "note", a->note);
-	if (a->kind == OW_ALERT_OOM_KILL) {
-		x = cJSON_AddObjectToObject(o, "rss");
-		cJSON_AddNumberToObject(x, "anon_bytes", (double)a->rss_anon);
-		cJSON_AddNumberToObject(x, "file_bytes", (double)a->rss_file);
-		cJSON_AddNumberToObject(x, "shmem_bytes", (double)a->rss_shmem);
-	}
+	json_kind_extras(o, a);
 	top = cJSON_AddArrayToObject(o, "top");
 	for (i = 0; i < a->ntop; i++) {
 		x = cJSON_CreateObject();

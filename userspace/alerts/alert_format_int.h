@@ -41,6 +41,11 @@ void ow_alert_truncate(char *s, size_t max);
 void ow_alert_time(char *buf, size_t len, int64_t ns);
 /* "230.0 MiB of 256.0 MiB (89.8 %), growing 12.5 MiB/s". */
 void ow_alert_memory_text(char *buf, size_t len, const struct ow_alert *a);
+typedef void (*ow_fact_fn)(void *arg, const char *title, const char *value);
+/* The action's grace, rule and lead, and the brake, as (title, value) pairs ("Grace", "10.0 s
+ * (set by TimeoutStopSec)"): the details' lines, Teams' facts, Alertmanager's annotations.
+ * None for an alert without them. */
+void ow_alert_action_facts(const struct ow_alert *a, ow_fact_fn fact, void *arg);
 /* The human-readable body of one alert, without the title: "Cgroup: ...\nMemory: ...\n". */
 void ow_alert_details(struct ow_strbuf *b, const struct ow_alert *a);
 /* The worst alert of a batch: it sets the priority and the headline. */

@@ -5,6 +5,7 @@
  * dedup_key) and Alertmanager (POST /api/v2/alerts). Built on alert_format_int.h;
  * docs/ALERTS.md describes each.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -96,6 +97,19 @@ int ow_format_pagerduty(const struct ow_webhook_target *t, const struct ow_alert
 
 /* ---- alertmanager: POST /api/v2/alerts, an array ---- */
 
+static const char *am_severity(enum ow_alert_kind kind)
+{
+	switch (kind) {
+	case OW_ALERT_TEST:
+		return "info";
+	case OW_ALERT_UNWATCHED:
+	case OW_ALERT_BRAKE:
+		return "warning";
+	default:
+		return "critical";
+	}
+}
+
 /* Labels identify an alert in Alertmanager: they must not change within an incident, or
  * "resolved" would not end the alert that "warn" started. */
 static void am_labels(cJSON *l, const struct ow_alert *a)
@@ -106,11 +120,9 @@ static void am_labels(cJSON *l, const struct ow_alert *a)
 		    a->kind == OW_ALERT_OOM_KILL    ? "OomwardenOOMKill"
 		    : a->kind == OW_ALERT_TEST	    ? "OomwardenTest"
 		    : a->kind == OW_ALERT_UNWATCHED ? "OomwardenUnwatched"
+		    : a->kind == OW_ALERT_BRAKE	    ? "OomwardenBrake"
 						    : "OomwardenMemoryRisk");
-	ow_json_str(l, "severity",
-		    a->kind == OW_ALERT_TEST	    ? "info"
-		    : a->kind == OW_ALERT_UNWATCHED ? "warning"
-						    : "critical");
+	ow_json_str(l, "severity", am_severity(a->kind));
 	ow_json_str(l, "instance", ow_or_unknown(a->host));
 	ow_json_str(l, "job", "oomwarden");
 	ow_json_str(l, "cgroup", ow_or_unknown(a->cgroup));
@@ -119,6 +131,18 @@ static void am_labels(cJSON *l, const struct ow_alert *a)
 		snprintf(pid, sizeof(pid), "%d", a->pid);
 		ow_json_str(l, "pid", pid);
 	}
+}
+
+/* "Grace" -> annotation "grace". */
+static void am_annotation(void *an, const char *title, const char *value)
+{
+	char key[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(key) - 1 && title[i]; i++)
+		key[i] = (char)tolower((unsigned char)title[i]);
+	key[i] = '\0';
+	ow_json_str(an, key, value);
 }
 
 static cJSON *am_alert(const struct ow_alert *a)
@@ -144,10 +168,14 @@ static cJSON *am_alert(const struct ow_alert *a)
 		ow_json_str(an, "manager", a->manager);
 	if (a->note[0])
 		ow_json_str(an, "note", a->note);
+	ow_alert_action_facts(a, am_annotation, an);
 	ow_strbuf_free(&d);
 	ow_json_time(o, "startsAt", start);
-	/* An OOM kill is an event, not a state: let it expire on its own. */
-	if (a->kind == OW_ALERT_RESOLVED)
+	/* An OOM kill is an event, not a state: let it expire on its own. A brake lifted ends the
+	 * brake alert (same labels); one lifted unalerted (the victim's exit) expires after
+	 * Alertmanager's resolve_timeout. */
+	if (a->kind == OW_ALERT_RESOLVED ||
+	    (a->kind == OW_ALERT_BRAKE && !strcmp(a->brake, "lifted")))
 		ow_json_time(o, "endsAt", a->time_ns);
 	else if (a->kind == OW_ALERT_OOM_KILL || a->kind == OW_ALERT_UNWATCHED)
 		ow_json_time(o, "endsAt", a->time_ns + 3600 * 1000000000LL);

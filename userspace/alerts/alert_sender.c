@@ -60,6 +60,7 @@ void ow_alert_init(struct ow_alert *a, enum ow_alert_kind kind)
 	a->time_ns = ow_realtime_ns();
 	a->started_ns = a->time_ns;
 	a->eta_s = INFINITY;
+	a->lead_s = INFINITY;
 }
 
 static void cfg_defaults(const struct ow_alerter_cfg *in, struct ow_alerter_cfg *c)

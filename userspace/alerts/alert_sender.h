@@ -76,7 +76,7 @@ int ow_alerter_stop(struct ow_alerter *al, unsigned int flush_ms);
 int ow_alerter_stop_stats(struct ow_alerter *al, unsigned int flush_ms,
 			  struct ow_alerter_stats *last);
 
-/* Fill the fields every alert has: kind, host, time, eta INFINITY; zero the rest. */
+/* Fill the fields every alert has: kind, host, time, eta and lead INFINITY; zero the rest. */
 void ow_alert_init(struct ow_alert *a, enum ow_alert_kind kind);
 
 struct ow_alert_test_result {

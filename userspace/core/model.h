@@ -85,7 +85,7 @@ struct ow_cg_victim {
 	uint64_t deadline_ns;	    /* SIGKILL (or give up) at this time */
 	bool killed;		    /* SIGKILL sent */
 	double grace_s;		    /* granted after the SIGTERM */
-	const char *grace_from;	    /* "grace" or the manager's setting that gave it (static) */
+	char grace_from[32];	    /* "grace" or the manager's setting that gave it */
 	double lead_s;		    /* the ETA when it was acted on: the lead the action gave */
 	struct ow_live_growth live; /* the cgroup's growth since the SIGTERM */
 	uint64_t cooldown_until_ns;

@@ -69,6 +69,17 @@ static void top_processes(struct ow_alert *a, const struct ow_candidates *c)
 	}
 }
 
+/* The lead the action gave and the grace granted; a dry run grants none. */
+static void action_figures(struct ow_alert *a, const struct ow_cgroup *cg, const char *rule)
+{
+	a->lead_s = cg->victim.lead_s;
+	if (!a->dry_run) {
+		a->grace_s = cg->victim.grace_s;
+		snprintf(a->grace_from, sizeof(a->grace_from), "%s", cg->victim.grace_from);
+	}
+	snprintf(a->rule, sizeof(a->rule), "%s", rule ? rule : "");
+}
+
 void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level from,
 		     enum ow_level to, const struct ow_candidates *cands)
 {
@@ -90,6 +101,21 @@ void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level 
 	}
 }
 
+static void describe_action(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *cg,
+			    const struct ow_proc_info *victim, const struct ow_action_desc *what,
+			    bool dry_run)
+{
+	fill(a, kind, cg);
+	a->pid = victim->pid;
+	snprintf(a->comm, sizeof(a->comm), "%s", victim->comm);
+	snprintf(a->cmdline, sizeof(a->cmdline), "%s", victim->cmdline);
+	snprintf(a->action, sizeof(a->action), "%s", what->action);
+	snprintf(a->command, sizeof(a->command), "%s", what->command);
+	snprintf(a->manager, sizeof(a->manager), "%s", what->manager);
+	snprintf(a->note, sizeof(a->note), "%s", what->note);
+	a->dry_run = dry_run;
+}
+
 void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert_kind kind,
 		      const struct ow_proc_info *victim, const struct ow_candidates *cands,
 		      const struct ow_action_desc *what, bool dry_run)
@@ -98,16 +124,49 @@ void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert
 
 	if (!al)
 		return;
-	fill(&a, kind, cg);
-	a.pid = victim->pid;
-	snprintf(a.comm, sizeof(a.comm), "%s", victim->comm);
-	snprintf(a.cmdline, sizeof(a.cmdline), "%s", victim->cmdline);
-	snprintf(a.action, sizeof(a.action), "%s", what->action);
-	snprintf(a.command, sizeof(a.command), "%s", what->command);
-	snprintf(a.manager, sizeof(a.manager), "%s", what->manager);
-	snprintf(a.note, sizeof(a.note), "%s", what->note);
-	a.dry_run = dry_run;
+	describe_action(&a, kind, cg, victim, what, dry_run);
+	action_figures(&a, cg, NULL);
 	top_processes(&a, cands);
+	queue_alert(al, &a);
+}
+
+void ow_notify_escalate(struct ow_alerter *al, struct ow_cgroup *cg, const char *why,
+			const char *rule)
+{
+	struct ow_proc_info victim = {.pid = cg->victim.pid};
+	struct ow_action_desc what = {"SIGKILL", "", cg->victim.manager, why};
+	struct ow_alert a;
+
+	if (!al)
+		return;
+	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim.comm);
+	describe_action(&a, OW_ALERT_ESCALATE, cg, &victim, &what, false);
+	action_figures(&a, cg, rule);
+	if (cg->victim.term_ns)
+		a.grace_used_s = (double)(ow_mono_ns() - cg->victim.term_ns) / 1e9;
+	queue_alert(al, &a);
+}
+
+void ow_notify_brake(struct ow_alerter *al, struct ow_cgroup *cg, bool applied, const char *why)
+{
+	struct ow_alert a;
+
+	/* The incident was resolved under the brake (a warning holds 30 s, a burst is let go
+	 * after 5 s flat: rarely): a lift of its own would open an incident nothing closes. */
+	if (!al || (!applied && !cg->alert.incident[0]))
+		return;
+	fill(&a, OW_ALERT_BRAKE, cg);
+	snprintf(a.brake, sizeof(a.brake), "%s", applied ? "applied" : "lifted");
+	snprintf(a.braked, sizeof(a.braked), "%.*s", (int)sizeof(a.braked) - 1,
+		 cg->brake.dir ? cg->brake.dir : "");
+	a.brake_high = cg->brake.value;
+	a.brake_original = cg->brake.original;
+	if (why && *why)
+		snprintf(a.reason, sizeof(a.reason), "%s", why);
+	if (cg->victim.fd >= 0) { /* braked after the SIGTERM: the victim's own cgroup */
+		a.pid = cg->victim.pid;
+		snprintf(a.comm, sizeof(a.comm), "%s", cg->victim.comm);
+	}
 	queue_alert(al, &a);
 }
 

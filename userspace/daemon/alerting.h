@@ -31,15 +31,27 @@ struct ow_action_desc {
 };
 
 /* SIGTERM sent or restart asked (OW_ALERT_ACT, maybe dry_run) or SIGKILL sent
- * (OW_ALERT_ESCALATE) to `victim`; `cands` (may be NULL) gives the top processes. */
+ * (OW_ALERT_ESCALATE) to `victim`; `cands` (may be NULL) gives the top processes. The alert
+ * carries the lead the action gave and the grace granted (cg->victim: set before the call). */
 void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert_kind kind,
 		      const struct ow_proc_info *victim, const struct ow_candidates *cands,
 		      const struct ow_action_desc *what, bool dry_run);
+
+/* SIGKILL sent to cg's victim (cg->victim) past or within its grace: `why` becomes the note,
+ * `rule` says what cut the grace ("kill_water", "live_eta", "deadline"). */
+void ow_notify_escalate(struct ow_alerter *al, struct ow_cgroup *cg, const char *why,
+			const char *rule);
 
 /* The kernel OOM killer struck: a post-mortem, with or without a watched cgroup; `cmdline` is
  * what the daemon remembered of the victim ("" if nothing). */
 void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e,
 			const char *cmdline);
+
+/* The brake on cg (cg->brake, still set for a lift): applied, or lifted because the growth
+ * stopped under it (a burst); `why` is the alert's reason. Applied opens the cgroup's incident
+ * if none is open (the warn alert follows in it); a lift after the incident was resolved is not
+ * alerted. */
+void ow_notify_brake(struct ow_alerter *al, struct ow_cgroup *cg, bool applied, const char *why);
 
 /* The daemon's BPF maps refused `refused` more insertions (`total` since start): some processes
  * or memcgs go unwatched. One incident from `since_ns` (CLOCK_REALTIME; 0: it starts now).

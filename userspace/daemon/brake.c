@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "alerting.h"
 #include "daemon_ctx.h"
 #include "memory_high.h"
 
@@ -216,6 +217,7 @@ static void apply(struct ow_daemon *d, struct ow_cgroup *cg, double cap, pid_t p
 	       CG_FIELDS(cg), OW_STR("braked", dir), OW_NUM("brake_mib", mib(value)),
 	       OW_NUM("original_mib", mib(hs.high)), OW_INT("pid", pid), OW_STR("comm", comm),
 	       OW_STR("reason", cg->eval.verdict.reason));
+	ow_notify_brake(d->alerter, cg, true, cg->eval.verdict.reason);
 }
 
 /* Someone else wrote memory.high since (the administrator, systemd): the value is theirs. */
@@ -251,6 +253,7 @@ static enum ow_brake_call judge(struct ow_daemon *d, struct ow_cgroup *cg, uint6
 	if (call == OW_BRAKE_LIFT) {
 		cg->brake.lifted_burst++;
 		cg->brake.hold_until_ns = now + BRAKE_REHOLD_NS;
+		ow_notify_brake(d->alerter, cg, false, "a burst, not a leak: nobody is signalled");
 		daemon_brake_lift(d, cg,
 				  "it stopped growing under the brake: a burst, not a leak; nobody "
 				  "is signalled");

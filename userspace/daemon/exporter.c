@@ -75,6 +75,18 @@ static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 }
 
 /*
+ * A grace is granted (at least OW_GRACE_MIN_S) only when a SIGTERM is sent or a restart asked;
+ * a dry run grants none but records its lead. Before either, neither has a sample.
+ */
+static void last_action(const struct ow_cgroup *cg, struct ow_metrics_cgroup *m)
+{
+	bool granted = cg->victim.grace_s > 0;
+
+	m->grace_s = granted ? cg->victim.grace_s : NAN;
+	m->lead_s = granted || cg->counters.actions[OW_ACTED_DRY_RUN] ? cg->victim.lead_s : NAN;
+}
+
+/*
  * Growth as of now, not as of the cgroup's last event: its history is piecewise constant, so
  * the trend evaluated now shows a leak that stopped as stopped. The ETA is the one the daemon
  * acted on (cg->verdict, with the cgroup's own [cgroup] settings): a second assessment here
@@ -96,6 +108,10 @@ static void collect_cgroup(const struct ow_cgroup *cg, uint64_t now, struct ow_m
 	m->level = (int)cg->eval.level;
 	memcpy(m->actions, cg->counters.actions, sizeof(m->actions));
 	m->oom_kills = cg->counters.oom_kills_seen;
+	m->brake_active = cg->brake.dir != NULL;
+	m->brake_lifted = cg->brake.lifted_burst;
+	m->brake_drained = cg->brake.drained;
+	last_action(cg, m);
 }
 
 static int render(void *arg, struct ow_strbuf *out)

@@ -18,15 +18,6 @@
 #include "alerting.h"
 #include "unitfile.h"
 
-static void notify_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
-{
-	struct ow_proc_info victim = {.pid = cg->victim.pid};
-	struct ow_action_desc what = {"SIGKILL", "", cg->victim.manager, why};
-
-	snprintf(victim.comm, sizeof(victim.comm), "%s", cg->victim.comm);
-	ow_notify_action(d->alerter, cg, OW_ALERT_ESCALATE, &victim, NULL, &what, false);
-}
-
 /* SIGKILL; `rule` names what cut the grace: "kill_water", "live_eta" or "deadline". */
 void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why, const char *rule)
 {
@@ -48,7 +39,7 @@ void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why,
 	       OW_STR("signal", "SIGKILL"), OW_STR("rule", rule),
 	       OW_NUM("grace_s", cg->victim.grace_s),
 	       OW_NUM("since_sigterm_ms", (double)(ow_mono_ns() - cg->victim.term_ns) / NS_PER_MS));
-	notify_escalate(d, cg, why);
+	ow_notify_escalate(d->alerter, cg, why, rule);
 }
 
 static void cool_down(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -212,7 +203,7 @@ static void start_grace(struct ow_cgroup *cg, double grace_s, const char *from)
 {
 	cg->victim.term_ns = ow_mono_ns();
 	cg->victim.grace_s = grace_s;
-	cg->victim.grace_from = from;
+	snprintf(cg->victim.grace_from, sizeof(cg->victim.grace_from), "%s", from);
 	cg->victim.deadline_ns = cg->victim.term_ns + (uint64_t)(grace_s * NS_PER_S);
 	ow_live_start(&cg->victim.live, cg->victim.term_ns, cg->reading.nonrecl);
 }
@@ -275,7 +266,7 @@ static void extend_grace(struct ow_daemon *d, struct ow_cgroup *cg)
 	g = ow_grace_granted(pc.grace_s, m->distrust ? -1 : m->stop_timeout_s, m->stop_timeout_src,
 			     &from);
 	cg->victim.grace_s = g;
-	cg->victim.grace_from = from;
+	snprintf(cg->victim.grace_from, sizeof(cg->victim.grace_from), "%s", from);
 	cg->victim.deadline_ns = cg->victim.term_ns + (uint64_t)(g * NS_PER_S);
 }
 

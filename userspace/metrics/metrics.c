@@ -8,7 +8,8 @@
 #include "metrics.h"
 #include "utf8.h"
 
-#define PREFIX "oomwarden_"
+#define PREFIX	      "oomwarden_"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const action_names[OW_ACTED_COUNT] = {
 	[OW_ACTED_SIGTERM] = "sigterm",
@@ -136,12 +137,20 @@ enum cg_field {
 	F_ETA,
 	F_LEVEL,
 	F_OOM_KILLS,
+	F_BRAKE_ACTIVE,
+	F_BRAKE_LIFTED,
+	F_BRAKE_DRAINED,
+	F_LEAD,
+	F_GRACE,
 };
 
-static const struct {
+struct cg_family {
 	enum cg_field field;
 	const char *name, *type, *help;
-} cg_families[] = {
+};
+
+/* A sample for every cgroup. */
+static const struct cg_family cg_families[] = {
 	{F_USAGE, "cgroup_usage_bytes", "gauge",
 	 "Memory charged to the cgroup (memory.current or memory.usage_in_bytes)."},
 	{F_NONRECL, "cgroup_nonreclaimable_bytes", "gauge",
@@ -155,6 +164,29 @@ static const struct {
 	{F_LEVEL, "cgroup_level", "gauge", "0 ok, 1 warn, 2 act (SIGTERM), 3 escalate (SIGKILL)."},
 	{F_OOM_KILLS, "cgroup_oom_kills_total", "counter",
 	 "Kernel OOM kills of the cgroup's processes seen by the daemon."},
+	{F_BRAKE_ACTIVE, "cgroup_brake_active", "gauge",
+	 "1 while a brake holds memory.high of the leaking process's own cgroup just above its "
+	 "usage (cgroup v2), else 0."},
+	{F_BRAKE_LIFTED, "cgroup_brake_lifted_total", "counter",
+	 "Brakes lifted because the growth stopped under them: a burst, nobody signalled."},
+	{F_BRAKE_DRAINED, "cgroup_brake_drained_total", "counter",
+	 "Victims that exited under a brake without a SIGKILL."},
+};
+
+/*
+ * The last action's figures: a cgroup no action was ever taken on has no sample (NAN in the
+ * struct), not a NaN one. Nothing is lost by the absence, as a counter's first increment would
+ * be (a gauge's first sample carries its value); a NaN would turn sum() and avg() over the
+ * cgroups into NaN, and most cgroups of a large machine are never acted on.
+ */
+static const struct cg_family last_action[] = {
+	{F_LEAD, "action_lead_seconds", "gauge",
+	 "Predicted seconds to OOM when the last action (SIGTERM, restart or dry run) was taken "
+	 "on the cgroup: the lead it gave; +Inf when none was predicted (acted at the high-water "
+	 "mark). No sample before the first action."},
+	{F_GRACE, "action_grace_seconds", "gauge",
+	 "Grace granted to the last victim after its SIGTERM (or for its restart command) before "
+	 "SIGKILL. No sample before the first action."},
 };
 
 static double cg_value(const struct ow_metrics_cgroup *cg, enum cg_field f)
@@ -174,22 +206,37 @@ static double cg_value(const struct ow_metrics_cgroup *cg, enum cg_field f)
 		return cg->level;
 	case F_OOM_KILLS:
 		return (double)cg->oom_kills;
+	case F_BRAKE_ACTIVE:
+		return cg->brake_active ? 1 : 0;
+	case F_BRAKE_LIFTED:
+		return (double)cg->brake_lifted;
+	case F_BRAKE_DRAINED:
+		return (double)cg->brake_drained;
+	case F_LEAD:
+		return cg->lead_s;
+	case F_GRACE:
+		return cg->grace_s;
 	}
 	return NAN;
 }
 
-static void cgroup_families(struct ow_strbuf *out, const struct ow_metrics_cgroup *cgs,
-			    unsigned int n)
+/* sparse: a NaN value means no sample. */
+static void cgroup_families(struct ow_strbuf *out, const struct cg_family *fams, size_t nfams,
+			    const struct ow_metrics_cgroup *cgs, unsigned int n, bool sparse)
 {
 	size_t f;
 	unsigned int i;
+	double v;
 
-	for (f = 0; f < sizeof(cg_families) / sizeof(cg_families[0]); f++) {
-		family(out, cg_families[f].name, cg_families[f].type, cg_families[f].help);
+	for (f = 0; f < nfams; f++) {
+		family(out, fams[f].name, fams[f].type, fams[f].help);
 		for (i = 0; i < n; i++) {
-			cg_labels(out, cg_families[f].name, &cgs[i]);
+			v = cg_value(&cgs[i], fams[f].field);
+			if (sparse && isnan(v))
+				continue;
+			cg_labels(out, fams[f].name, &cgs[i]);
 			put(out, "} ");
-			ow_metrics_value(out, cg_value(&cgs[i], cg_families[f].field));
+			ow_metrics_value(out, v);
 			put(out, "\n");
 		}
 	}
@@ -220,7 +267,8 @@ int ow_metrics_format(const struct ow_metrics_daemon *d, const struct ow_metrics
 {
 	daemon_families(out, d);
 	single(out, "cgroups", "gauge", "Memory cgroups watched.", ncgs);
-	cgroup_families(out, cgs, ncgs);
-	action_family(out, cgs, ncgs);
+	cgroup_families(out, cg_families, ARRAY_SIZE(cg_families), cgs, ncgs, false);
+	cgroup_families(out, last_action, ARRAY_SIZE(last_action), cgs, ncgs, true);
+	action_family(out, cgs, ncgs); /* last: tests/e2e/metrics.sh knows a whole file by it */
 	return out->failed ? -ENOMEM : 0;
 }

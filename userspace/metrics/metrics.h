@@ -25,6 +25,13 @@ struct ow_metrics_cgroup {
 	int level;		   /* enum ow_level: 0 ok, 1 warn, 2 act, 3 escalate */
 	uint64_t actions[OW_ACTED_COUNT];
 	uint64_t oom_kills;
+	bool brake_active;	/* a brake holds memory.high of the victim's own cgroup */
+	uint64_t brake_lifted;	/* bursts that stopped under the brake: nobody signalled */
+	uint64_t brake_drained; /* victims that exited under the brake */
+	/* The last action: the ETA it was taken at (+Inf: none predicted) and the grace its
+	 * victim was granted. NAN: no such action yet, and no sample. */
+	double lead_s;
+	double grace_s;
 };
 
 /* The daemon itself. */

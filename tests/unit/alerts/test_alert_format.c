@@ -37,9 +37,26 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind)
 	a->limit = 256ull << 20;
 	a->rate = 12.5 * 1024 * 1024;
 	a->eta_s = kind == OW_ALERT_RESOLVED ? INFINITY : 2.1;
-	if (kind == OW_ALERT_ACT || kind == OW_ALERT_ESCALATE)
+	a->lead_s = INFINITY;
+	if (kind == OW_ALERT_ACT || kind == OW_ALERT_ESCALATE) {
 		snprintf(a->action, sizeof(a->action),
 			 kind == OW_ALERT_ACT ? "SIGTERM" : "SIGKILL");
+		a->lead_s = 2.1;
+		a->grace_s = 10;
+		snprintf(a->grace_from, sizeof(a->grace_from), "grace");
+	}
+	if (kind == OW_ALERT_ESCALATE) {
+		a->grace_used_s = 3.25;
+		snprintf(a->rule, sizeof(a->rule), "live_eta");
+	}
+	if (kind == OW_ALERT_BRAKE) {
+		a->pid = 0;
+		snprintf(a->brake, sizeof(a->brake), "applied");
+		snprintf(a->braked, sizeof(a->braked), "%s",
+			 "/sys/fs/cgroup/memory/system.slice/api.service/worker");
+		a->brake_high = 231ull << 20;
+		a->brake_original = UINT64_MAX;
+	}
 	snprintf(a->reason, sizeof(a->reason), "floor rises 12.5 MiB/s, OOM in 2.1 s");
 	a->ntop = 3;
 	for (i = 0; i < a->ntop; i++) {
@@ -72,6 +89,10 @@ static void hostile(struct ow_alert *a)
 	       11);
 	memset(a->path, '/', sizeof(a->path) - 1);
 	a->path[sizeof(a->path) - 1] = '\0';
+	memset(a->braked, 'b', sizeof(a->braked) - 1);
+	a->braked[sizeof(a->braked) - 1] = '\0';
+	memcpy(a->braked, "/\x1b[2J\xff\r", 8);
+	snprintf(a->grace_from, sizeof(a->grace_from), "Timeout\nStop\x9bSec\xc3");
 	snprintf(a->comm, sizeof(a->comm), "\xe4\xb8\xad\xe6\x96\x87\x0a<&>*");
 }
 
@@ -527,6 +548,166 @@ static void test_unwatched_says_what_is_blind(void **state)
 	cJSON_Delete(j);
 }
 
+/* ---- the action's lead, grace and rule ---- */
+
+/* The JSON alert's action object. */
+static cJSON *json_action(enum ow_alert_fmt fmt, const struct ow_alert *a, cJSON **root)
+{
+	*root = format_json(fmt, a, 1);
+	return cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(*root, "alerts"), 0),
+				   "action");
+}
+
+static void test_act_carries_lead_and_grace(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_NTFY);
+	struct ow_alert a;
+	cJSON *j, *act;
+
+	fill(&a, OW_ALERT_ACT);
+	snprintf(a.grace_from, sizeof(a.grace_from), "TimeoutStopSec");
+	a.grace_s = 30;
+	act = json_action(OW_FMT_JSON, &a, &j);
+	assert_true(num_at(act, "lead_s") == 2.1);
+	assert_true(num_at(act, "grace_s") == 30);
+	assert_string_equal(str_at(act, "grace_from"), "TimeoutStopSec");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "grace_used_s")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "rule")));
+	cJSON_Delete(j);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "Grace: 30.0 s (set by TimeoutStopSec)\n"));
+	assert_null(strstr(pl.body, "Rule:"));
+	assert_null(strstr(pl.body, "Lead:")); /* an act's lead is its "Time to OOM" */
+
+	/* A dry run grants no grace; acting at the high-water mark had no OOM predicted. */
+	a.dry_run = true;
+	a.grace_s = 0;
+	a.lead_s = INFINITY;
+	act = json_action(OW_FMT_JSON, &a, &j);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "lead_s")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "grace_s")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "grace_from")));
+	cJSON_Delete(j);
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_null(strstr(pl.body, "Grace:"));
+}
+
+static void test_escalate_carries_rule_and_grace(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_GOTIFY);
+	struct ow_alert a;
+	cJSON *j, *act, *an, *card, *facts, *f;
+	bool grace = false, rule = false;
+
+	fill(&a, OW_ALERT_ESCALATE);
+	act = json_action(OW_FMT_JSON, &a, &j);
+	assert_string_equal(str_at(act, "signal"), "SIGKILL");
+	assert_string_equal(str_at(act, "rule"), "live_eta");
+	assert_true(num_at(act, "grace_s") == 10);
+	assert_true(num_at(act, "grace_used_s") == 3.25);
+	assert_true(num_at(act, "lead_s") == 2.1);
+	cJSON_Delete(j);
+	/* PagerDuty carries the same object in its details */
+	j = format_json(OW_FMT_PAGERDUTY, &a, 1);
+	act = cJSON_GetObjectItem(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payload"), "custom_details"), "action");
+	assert_string_equal(str_at(act, "rule"), "live_eta");
+	cJSON_Delete(j);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	j = cJSON_Parse(pl.body);
+	assert_non_null(strstr(str_at(j, "message"),
+			       "Grace: 10.0 s (set by grace), SIGKILL after 3.2 s\nRule: live_eta\n"
+			       "Lead: 2.1 s (the predicted time to OOM at the SIGTERM)\n"));
+	cJSON_Delete(j);
+	j = format_json(OW_FMT_ALERTMANAGER, &a, 1);
+	an = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "annotations");
+	assert_string_equal(str_at(an, "rule"), "live_eta");
+	assert_non_null(strstr(str_at(an, "grace"), "10.0 s"));
+	cJSON_Delete(j);
+	j = format_json(OW_FMT_TEAMS, &a, 1);
+	card = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "attachments"), 0),
+				   "content");
+	facts = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(card, "body"), 1),
+				    "facts");
+	cJSON_ArrayForEach(f, facts)
+	{
+		grace |= !strcmp(str_at(f, "title"), "Grace");
+		rule |= !strcmp(str_at(f, "title"), "Rule") &&
+			!strcmp(str_at(f, "value"), "live_eta");
+	}
+	assert_true(grace && rule);
+	cJSON_Delete(j);
+}
+
+/* ---- the brake ---- */
+
+static void test_brake_applied_and_lifted(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_NTFY);
+	struct ow_alert a[2];
+	char title[256], *l0, *l1;
+	cJSON *j, *x, *b;
+	unsigned int i;
+	bool prio = false, tags = false;
+
+	fill(&a[0], OW_ALERT_BRAKE);
+	fill(&a[1], OW_ALERT_BRAKE);
+	snprintf(a[1].brake, sizeof(a[1].brake), "lifted");
+	a[1].time_ns = T0 + 9000000000LL;
+	ow_alert_title(&a[0], title, sizeof(title));
+	assert_string_equal(
+		title,
+		"Braked api.service on web1 at 231.0 MiB (memory.high): the kernel throttles it");
+	ow_alert_title(&a[1], title, sizeof(title));
+	assert_string_equal(title,
+			    "Brake lifted from api.service on web1: it stopped growing, a burst");
+
+	j = format_json(OW_FMT_JSON, a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_string_equal(str_at(x, "kind"), "brake");
+	assert_string_equal(str_at(x, "severity"), "warning");
+	b = cJSON_GetObjectItem(x, "brake");
+	assert_string_equal(str_at(b, "state"), "applied");
+	assert_string_equal(str_at(b, "cgroup"), a[0].braked);
+	assert_true(num_at(b, "memory_high_bytes") == 231.0 * 1024 * 1024);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(b, "original_bytes"))); /* "max" */
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "action")));
+	cJSON_Delete(j);
+
+	/* Alertmanager: a warning of its own; the lift ends the very alert the brake started. */
+	j = format_json(OW_FMT_ALERTMANAGER, a, 2);
+	x = cJSON_GetArrayItem(j, 0);
+	assert_string_equal(str_at(cJSON_GetObjectItem(x, "labels"), "alertname"),
+			    "OomwardenBrake");
+	assert_string_equal(str_at(cJSON_GetObjectItem(x, "labels"), "severity"), "warning");
+	assert_null(cJSON_GetObjectItem(x, "endsAt"));
+	assert_non_null(strstr(str_at(cJSON_GetObjectItem(x, "annotations"), "brake"), "was max"));
+	assert_string_equal(str_at(cJSON_GetArrayItem(j, 1), "endsAt"), "2023-11-14T22:13:29.123Z");
+	l0 = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "labels"));
+	l1 = cJSON_PrintUnformatted(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1), "labels"));
+	assert_string_equal(l0, l1);
+	cJSON_free(l0);
+	cJSON_free(l1);
+	cJSON_Delete(j);
+
+	j = format_json(OW_FMT_PAGERDUTY, &a[1], 1);
+	assert_string_equal(str_at(j, "event_action"), "trigger");
+	assert_string_equal(str_at(cJSON_GetObjectItem(j, "payload"), "severity"), "warning");
+	cJSON_Delete(j);
+
+	a[1].brake_original = 512ull << 20;
+	assert_int_equal(ow_alert_format(&t, &a[1], &pl), 0);
+	assert_non_null(strstr(pl.body,
+			       "Brake: lifted, memory.high 231.0 MiB (back to 512.0 MiB) on "
+			       "/sys/fs/cgroup/memory/system.slice/api.service/worker\n"));
+	for (i = 0; i < pl.nheaders; i++) {
+		prio |= !strcmp(pl.headers[i], "Priority: 4");
+		tags |= !strcmp(pl.headers[i], "Tags: octagonal_sign,oomwarden");
+	}
+	assert_true(prio && tags);
+}
+
 /* ---- every format, every kind ---- */
 
 static void test_every_format_every_kind_is_valid(void **state)
@@ -619,6 +800,9 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_alertmanager_labels_stable_and_endsat, teardown),
 		cmocka_unit_test_teardown(test_unwatched_says_what_is_blind, teardown),
+		cmocka_unit_test_teardown(test_act_carries_lead_and_grace, teardown),
+		cmocka_unit_test_teardown(test_escalate_carries_rule_and_grace, teardown),
+		cmocka_unit_test_teardown(test_brake_applied_and_lifted, teardown),
 		cmocka_unit_test_teardown(test_every_format_every_kind_is_valid, teardown),
 		cmocka_unit_test_teardown(test_coalesce_bounds, teardown),
 		cmocka_unit_test(test_titles_and_incident),

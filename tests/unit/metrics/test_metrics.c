@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for userspace/metrics/metrics.c (the exposition formatter) and for the strict checker in
- * tests/lib/prom_lint.c that the e2e test runs over the daemon's file: every formatter output
+ * Unit tests for userspace/metrics/metrics.c (the exposition formatter) and for the strict checker
+ * in tests/lib/prom_lint.c that the e2e test runs over the daemon's file: every formatter output
  * must pass the checker, and the checker must refuse each kind of malformed line.
  */
 #include <errno.h>
@@ -18,9 +18,10 @@
 #include "metrics.h"
 #include "prom_lint.h"
 
-/* Families: 10 daemon-wide + oomwarden_cgroups; per cgroup 7 single samples + 3 actions. */
+/* Families: 10 daemon-wide + oomwarden_cgroups; per cgroup 10 single samples, the last
+ * action's lead and grace (once acted on) and 3 actions. */
 #define DAEMON_SAMPLES 12
-#define CGROUP_SAMPLES 10
+#define CGROUP_SAMPLES 15
 #define API_PATH       "/sys/fs/cgroup/memory/system.slice/api.service"
 #define API_LABELS     "{cgroup=\"api.service\",path=\"" API_PATH "\"}"
 
@@ -60,6 +61,8 @@ static void api_cgroup(struct ow_metrics_cgroup *cg)
 	cg->level = 2;
 	cg->actions[OW_ACTED_SIGTERM] = 3;
 	cg->oom_kills = 1;
+	cg->lead_s = 4.5;
+	cg->grace_s = 10;
 }
 
 /* The text must pass the checker; returns its sample count. */
@@ -124,6 +127,11 @@ static void test_format_values_and_labels(void **state)
 	assert_has_line("oomwarden_cgroup_oom_eta_seconds" API_LABELS " 2.25");
 	assert_has_line("oomwarden_cgroup_level" API_LABELS " 2");
 	assert_has_line("oomwarden_cgroup_oom_kills_total" API_LABELS " 1");
+	assert_has_line("oomwarden_cgroup_brake_active" API_LABELS " 0");
+	assert_has_line("oomwarden_cgroup_brake_lifted_total" API_LABELS " 0");
+	assert_has_line("oomwarden_cgroup_brake_drained_total" API_LABELS " 0");
+	assert_has_line("oomwarden_action_lead_seconds" API_LABELS " 4.5");
+	assert_has_line("oomwarden_action_grace_seconds" API_LABELS " 10");
 	/* Every action label is there from the start, zeros included. */
 	assert_has_line("oomwarden_cgroup_actions_total{cgroup=\"api.service\",path=\"" API_PATH
 			"\",action=\"sigterm\"} 3");
@@ -155,6 +163,11 @@ static void test_help_and_type_for_every_family(void **state)
 		{"cgroup_oom_eta_seconds", "gauge"},
 		{"cgroup_level", "gauge"},
 		{"cgroup_oom_kills_total", "counter"},
+		{"cgroup_brake_active", "gauge"},
+		{"cgroup_brake_lifted_total", "counter"},
+		{"cgroup_brake_drained_total", "counter"},
+		{"action_lead_seconds", "gauge"},
+		{"action_grace_seconds", "gauge"},
 		{"cgroup_actions_total", "counter"},
 	};
 	struct ow_metrics_daemon d;
@@ -193,6 +206,59 @@ static void test_infinities(void **state)
 	assert_has_line("oomwarden_cgroup_oom_eta_seconds" API_LABELS " +Inf");
 	assert_has_line("oomwarden_cgroup_limit_bytes" API_LABELS " +Inf");
 	assert_has_line("oomwarden_cgroup_growth_bytes_per_second" API_LABELS " 0");
+}
+
+/* A brake on, bursts let go and victims drained under it. */
+static void test_brake(void **state)
+{
+	struct ow_metrics_daemon d;
+	struct ow_metrics_cgroup cg;
+
+	daemon_stats(&d);
+	api_cgroup(&cg);
+	cg.brake_active = true;
+	cg.brake_lifted = 2;
+	cg.brake_drained = 5;
+	assert_int_equal(ow_metrics_format(&d, &cg, 1, &out), 0);
+	assert_int_equal(lint_ok(&out), DAEMON_SAMPLES + CGROUP_SAMPLES);
+	assert_has_line("oomwarden_cgroup_brake_active" API_LABELS " 1");
+	assert_has_line("oomwarden_cgroup_brake_lifted_total" API_LABELS " 2");
+	assert_has_line("oomwarden_cgroup_brake_drained_total" API_LABELS " 5");
+}
+
+/* No action yet: no lead or grace sample (not NaN); declared all the same. An action at the
+ * high-water mark with no OOM predicted gave +Inf of lead; a dry run grants no grace. */
+static void test_last_action(void **state)
+{
+	struct ow_metrics_daemon d;
+	struct ow_metrics_cgroup cgs[3];
+
+	daemon_stats(&d);
+	api_cgroup(&cgs[0]);
+	cgs[0].lead_s = NAN;
+	cgs[0].grace_s = NAN;
+	api_cgroup(&cgs[1]);
+	cgs[1].path = "/sys/fs/cgroup/memory/hw";
+	cgs[1].lead_s = INFINITY;
+	api_cgroup(&cgs[2]);
+	cgs[2].path = "/sys/fs/cgroup/memory/dry";
+	cgs[2].lead_s = 0.5;
+	cgs[2].grace_s = NAN;
+	assert_int_equal(ow_metrics_format(&d, cgs, 3, &out), 0);
+	assert_int_equal(lint_ok(&out), DAEMON_SAMPLES + 3 * CGROUP_SAMPLES - 3);
+	assert_null(strstr(out.buf, "oomwarden_action_lead_seconds" API_LABELS));
+	assert_null(strstr(out.buf, "oomwarden_action_grace_seconds" API_LABELS));
+	assert_null(strstr(out.buf, "NaN"));
+	assert_has_line("# TYPE oomwarden_action_lead_seconds gauge");
+	assert_has_line("# TYPE oomwarden_action_grace_seconds gauge");
+	assert_has_line("oomwarden_action_lead_seconds{cgroup=\"api.service\",path="
+			"\"/sys/fs/cgroup/memory/hw\"} +Inf");
+	assert_has_line("oomwarden_action_grace_seconds{cgroup=\"api.service\",path="
+			"\"/sys/fs/cgroup/memory/hw\"} 10");
+	assert_has_line("oomwarden_action_lead_seconds{cgroup=\"api.service\",path="
+			"\"/sys/fs/cgroup/memory/dry\"} 0.5");
+	assert_null(strstr(out.buf, "oomwarden_action_grace_seconds{cgroup=\"api.service\",path="
+				    "\"/sys/fs/cgroup/memory/dry\"}"));
 }
 
 static void test_values(void **state)
@@ -234,7 +300,9 @@ static void test_label_escaping(void **state)
 		 * no escape sequence; a scraper reads back the four characters) */
 		{"tab\tgoes", "tab\\\\x09goes"},
 		{"ow-\x1b[31m\rX", "ow-\\\\x1b[31m\\\\x0dX"},
-		{"del\x7f c1\xc2\x9b" "2J", "del\\\\x7f c1\\\\xc2\\\\x9b2J"},
+		{"del\x7f c1\xc2\x9b"
+		 "2J",
+		 "del\\\\x7f c1\\\\xc2\\\\x9b2J"},
 		{"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98",
 		 "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98"},
 		{"bad\xff", "bad\xef\xbf\xbd"},
@@ -413,6 +481,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_format_values_and_labels, teardown),
 		cmocka_unit_test_teardown(test_help_and_type_for_every_family, teardown),
 		cmocka_unit_test_teardown(test_infinities, teardown),
+		cmocka_unit_test_teardown(test_brake, teardown),
+		cmocka_unit_test_teardown(test_last_action, teardown),
 		cmocka_unit_test_teardown(test_values, teardown),
 		cmocka_unit_test_teardown(test_label_escaping, teardown),
 		cmocka_unit_test_teardown(test_hostile_names_stay_valid, teardown),
