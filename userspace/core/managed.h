@@ -54,9 +54,7 @@ struct ow_manager {
 	uid_t uid;	 /* the process's real ids: PM2 commands run as its owner */
 	gid_t gid;
 	bool ids_known;
-	pid_t pid;		   /* the process */
-	double stop_timeout_s;	   /* the manager's own stop timeout the user set, -1: none known */
-	char stop_timeout_src[32]; /* its setting: "TimeoutStopSec", "stopwaitsecs", ... */
+	pid_t pid; /* the process */
 	/* Static: why the claim above (a cgroup name, an environment variable) is not believed,
 	 * or NULL once ow_manager_verify believed it. A restart is only planned when NULL. */
 	const char *distrust;

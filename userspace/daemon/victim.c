@@ -254,14 +254,19 @@ static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct
 	return 0;
 }
 
-/* Once the manager is known: its own stop timeout, when the user set one and it is longer. */
+/* Once the manager is known: its own stop timeout, when the user set one and it is longer. It is
+ * read from files the victim's user may own (a user unit, a supervisord.conf, ~/.pm2), so only
+ * once the SIGTERM is out. */
 static void extend_grace(struct ow_daemon *d, struct ow_cgroup *cg)
 {
-	const struct ow_manager *m = &d->vp.mgr;
+	struct ow_manager *m = &d->vp.mgr;
+	struct ow_mgr_roots roots;
 	struct ow_policy_cfg pc;
 	const char *from;
 	double g;
 
+	manager_roots(d, &roots);
+	ow_manager_stop_timeout(&roots, "/proc", m->pid, m);
 	policy_of(d, cg, &pc);
 	g = ow_grace_granted(pc.grace_s, m->distrust ? -1 : m->stop_timeout_s, m->stop_timeout_src,
 			     &from);
