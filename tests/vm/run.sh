@@ -10,7 +10,7 @@
 #   machine   tests/vm/machine.sh, what a host cannot risk: leaks with no cgroup limit that
 #             would exhaust the guest's RAM, page cache larger than RAM, a leak throttled by
 #             memory.high (OW_VM_SMALL_MEM, 512 MiB guest, no swap)
-#   brake     only when named, until the daemon's brake is built: tests/vm/machine.sh's brake
+#   brake     tests/vm/machine.sh's brake
 #             scenarios (memory.high set and restored around a fast leak's drain; BRAKE_SCENARIOS)
 #             in a 512 MiB cgroup, so in a guest of OW_VM_MEM (1 GiB): in the machine guest's
 #             512 MiB the machine itself would be the tighter limit
@@ -24,12 +24,12 @@
 #             both on the guest's data disk. Its rows are results, not verdicts: a row fails
 #             only when it could not be run.
 #
-# usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...     (default: e2e machine lockdown)
+# usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...     (default: e2e machine lockdown brake)
 #   a bare scenario name runs in the suite whose script has it (brake, machine, else e2e);
 #   compare scenarios are named compare:NAME
 # environment:
 #   OW_VM_KERNELS   kernel series or linux-image package names (default "6.1 6.12")
-#   OW_VM_SUITES    suites booted when no argument names one (default "e2e machine lockdown")
+#   OW_VM_SUITES    suites booted when no argument names one (default "e2e machine lockdown brake")
 #   OW_VM_LOCKDOWN_KERNELS  kernels that also boot the lockdown suite (default: all of them)
 #   OW_VM_COMPARE_KERNELS   kernels that boot the compare suite when it is named (default 6.12)
 #   OW_VM_COMPARE_WATCHERS  the compare suite's watchers (default: tests/vm/compare.sh's all)
@@ -54,7 +54,7 @@ KERNELS=${OW_VM_KERNELS:-6.1 6.12}
 CACHE=${OW_VM_CACHE:-/var/cache/oomwarden-vm}
 MEM=${OW_VM_MEM:-1024}
 SMALL_MEM=${OW_VM_SMALL_MEM:-512}
-SUITES=${OW_VM_SUITES:-e2e machine lockdown}
+SUITES=${OW_VM_SUITES:-e2e machine lockdown brake}
 LOCKDOWN_KERNELS=${OW_VM_LOCKDOWN_KERNELS:-$KERNELS}
 COMPARE_KERNELS=${OW_VM_COMPARE_KERNELS:-6.12}
 COMPARE_WATCHERS=${OW_VM_COMPARE_WATCHERS:-}
