@@ -66,6 +66,12 @@ const char *ow_brake_refusal_str(enum ow_brake_refusal r)
 	return "ok";
 }
 
+bool ow_brake_defers(bool high_water_only, uint64_t nonrecl, uint64_t limit, double kill_water)
+{
+	return high_water_only && limit != OW_NO_LIMIT &&
+	       (double)nonrecl < kill_water * (double)limit;
+}
+
 void ow_brake_track_start(struct ow_brake_track *t, uint64_t now_ns, uint64_t current,
 			  uint64_t events_high)
 {

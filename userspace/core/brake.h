@@ -23,7 +23,7 @@
 #define OW_BRAKE_PRESS_NS (2 * 1000000000ULL)
 /* A pause in the pressing shorter than this does not end a streak: readings come at every
  * event and every tick, and two of them a millisecond apart see nothing new. */
-#define OW_BRAKE_GAP_NS (1000000000ULL)
+#define OW_BRAKE_GAP_NS (1500000000ULL) /* over the 1 s re-sampling of degraded mode */
 /* Quiet this long under the brake: it was a burst, lift it. */
 #define OW_BRAKE_FLAT_NS (5 * 1000000000ULL)
 /* A brake that never led to a SIGTERM (nobody could be signalled) is lifted after this: the
@@ -105,6 +105,11 @@ enum ow_brake_call {
 	OW_BRAKE_LIFT,	  /* it stopped under the brake: a burst, not a leak */
 	OW_BRAKE_GIVE_UP, /* on too long with nobody signalled: lift */
 };
+
+/* Does the brake hold back an act of the high-water rule while it judges leak or burst? Not
+ * past the kill-water mark: a cgroup found there (a fast leak seen late, by 1 s samples in
+ * degraded mode) has no room left to wait in. */
+bool ow_brake_defers(bool high_water_only, uint64_t nonrecl, uint64_t limit, double kill_water);
 
 /* has_victim: a victim was signalled and is on its way out (the brake stays until it exits). */
 enum ow_brake_call ow_brake_judge(const struct ow_brake_track *t, uint64_t now_ns, bool has_victim);

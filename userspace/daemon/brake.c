@@ -318,7 +318,8 @@ bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 	}
 	/* Braked, the high-water mark is no emergency: the next seconds tell leak from burst.
 	 * One reason while it lasts (the throttle's own would alternate with it). */
-	if (v->level < OW_LEVEL_ACT || v->high_water) {
+	if (v->level < OW_LEVEL_ACT || ow_brake_defers(v->high_water, cg->reading.nonrecl,
+						       cg->reading.eff_limit, pc->kill_water)) {
 		v->level = OW_LEVEL_WARN;
 		v->high_water = false;
 		v->reason = "braked: a leak keeps pressing against it, a burst stops";
