@@ -9,7 +9,8 @@ bool ow_brake_wanted(const struct ow_brake_want *in)
 {
 	if (!in->enabled || in->on || !in->climbing)
 		return false;
-	if (in->limit == OW_NO_LIMIT || !in->limit)
+	if (in->limit == OW_NO_LIMIT || !in->limit ||
+	    (double)in->nonrecl >= in->kill_water * (double)in->limit)
 		return false;
 	return in->eta_s <= in->grace_s ||
 	       (double)in->nonrecl >= in->high_water * (double)in->limit;

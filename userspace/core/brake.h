@@ -50,10 +50,13 @@ struct ow_brake_want {
 	uint64_t nonrecl;  /* the cgroup at risk */
 	uint64_t limit;	   /* its effective limit */
 	double high_water; /* fraction */
+	double kill_water; /* fraction */
 };
 
 /* Brake now? When the limit comes sooner than the grace, and at the latest at the high-water
- * mark, while climbing. */
+ * mark, while climbing; not past the kill-water mark: there is no room left to crawl in, and
+ * a process the brake puts to sleep in the kernel (up to 2 s a time, woken only by a fatal
+ * signal) cannot run its SIGTERM handler, so it is stopped at once, unbraked. */
 bool ow_brake_wanted(const struct ow_brake_want *in);
 
 /* The braked cgroup's files (memory.high, .low, .min, .current, .max; OW_NO_LIMIT when "max"). */

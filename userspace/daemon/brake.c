@@ -276,6 +276,7 @@ static void maybe_apply(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 		.nonrecl = cg->reading.nonrecl,
 		.limit = cg->reading.eff_limit,
 		.high_water = pc->high_water,
+		.kill_water = pc->kill_water,
 	};
 	int idx;
 

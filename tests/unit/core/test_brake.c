@@ -31,6 +31,7 @@ static struct ow_brake_want want_at(double mib, double eta_s)
 		.nonrecl = (uint64_t)(mib * MiB),
 		.limit = LIMIT,
 		.high_water = 0.9,
+		.kill_water = 0.97,
 	};
 
 	return in;
@@ -46,6 +47,12 @@ static void test_wanted_at_high_water_while_climbing(void **state)
 	assert_false(ow_brake_wanted(&in));
 	in = want_at(400, INFINITY); /* 78 %, no prediction: a start-up burst is left alone */
 	assert_false(ow_brake_wanted(&in));
+	/* first seen at 98.8 % (1 s samples): no room to crawl, stopped unbraked (a braked
+	 * process sleeps in the kernel and cannot run its SIGTERM handler) */
+	in = want_at(506, 0.05);
+	assert_false(ow_brake_wanted(&in));
+	in = want_at(496, 0.05); /* 96.9 % */
+	assert_true(ow_brake_wanted(&in));
 }
 
 static void test_wanted_when_the_limit_comes_before_the_grace(void **state)
