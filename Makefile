@@ -225,6 +225,7 @@ e2e: all
 	$(Q)tests/e2e/reload.sh
 	$(Q)tests/e2e/sdnotify.sh
 	$(Q)tests/e2e/manager.sh
+	$(Q)tests/e2e/grace.sh
 	$(Q)tests/e2e/metrics.sh
 	$(Q)tests/e2e/hostile.sh
 

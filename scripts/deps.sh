@@ -25,6 +25,9 @@ PKGS="$PKGS groff-base man-db systemd"
 # make analyze (cppcheck); make fuzz / fuzz-smoke: clang's libFuzzer runtime (compiler-rt).
 # make asan-test uses gcc's libasan/libubsan, which come with gcc.
 PKGS="$PKGS cppcheck libclang-rt-dev"
+# tests/e2e/grace.sh: a real supervisord (its own config, socket and pidfile under a temp dir)
+# whose stopwaitsecs= lengthens the grace. PM2 comes from npm (tests/e2e/manager.sh).
+PKGS="$PKGS supervisor"
 
 installed()
 {

@@ -57,6 +57,15 @@ ow_detect_memcg()
 	return 0
 }
 
+# e2e_skip NAME WHY: NAME cannot run here: prints SKIP and why, and exits 0, or 1 when CI is
+# set (there every test must run).
+e2e_skip()
+{
+	echo "SKIP $1: $2"
+	[[ -n ${CI:-} ]] && exit 1
+	exit 0
+}
+
 # cg_create NAME LIMIT_BYTES: makes a fresh memcg, prints its directory.
 cg_create()
 {
@@ -350,4 +359,68 @@ stop_daemon_expect_clean()
 	wait "$1"
 	st=$?
 	((st == 0)) || R+=("the daemon exited with $(status_text "$st") on SIGTERM")
+}
+
+# ---- PM2 (tests/e2e/manager.sh, tests/e2e/grace.sh) ----
+
+# pm2_find CACHE LOGDIR: sets PM2 to the pm2 on PATH, else to the one in the directory CACHE
+# (never the repo), installed there from npm when missing (npm's output in LOGDIR/npm.log).
+# False when there is none and npm cannot install it.
+pm2_find()
+{
+	local cache=$1 log=$2/npm.log
+
+	PM2=$(command -v pm2) && return 0
+	PM2=$cache/node_modules/.bin/pm2
+	[[ -x $PM2 ]] && return 0
+	command -v npm >/dev/null || return 1
+	mkdir -p "$cache" || return 1
+	echo "    installing pm2 from npm into $cache"
+	npm install --no-audit --no-fund --prefix "$cache" pm2@5 >"$log" 2>&1 ||
+		{ tail -n5 "$log"; return 1; }
+	[[ -x $PM2 ]]
+}
+
+# pm2_in_cg CG PM2_HOME ARGS...: runs `$PM2 ARGS` with that PM2_HOME from inside the memcg CG:
+# everything pm2 starts from there (the God daemon, then each app) is in CG. Through bash, not
+# exec, so that "_" is pm2's path: the daemon finds the God daemon's installation from it. It
+# runs with the caller's PATH (`PATH=... pm2_in_cg ...` for another).
+pm2_in_cg()
+{
+	local cg=$1 home=$2
+
+	shift 2
+	PM2_HOME=$home bash -c 'echo $$ >"$0" && "$@"' "$cg/cgroup.procs" "$PM2" "$@"
+}
+
+# pm2_app PM2_HOME NAME KEY: the pid of the app NAME (KEY pid), or KEY of its pm2_env
+# (restart_time, status...), from pm2 jlist; pid 0 when there is no such app.
+pm2_app()
+{
+	PM2_HOME=$1 "$PM2" jlist 2>/dev/null | python3 -c '
+import json, sys
+apps = [a for a in json.load(sys.stdin) if a["name"] == sys.argv[1]]
+a = apps[0] if apps else {"pid": 0, "pm2_env": {}}
+key = sys.argv[2]
+print(a["pid"] if key == "pid" else a["pm2_env"].get(key, ""))' "$2" "$3"
+}
+
+# daemon_start LOG ARGS...: `$OWD run ARGS` with its JSON log (-v) in LOG, in the background;
+# sets DPID. True once it is ready (20 s at most).
+daemon_start()
+{
+	local log=$1
+
+	shift
+	"$OWD" run "$@" --log-format json -v 2>"$log" &
+	DPID=$!
+	wait_for_line "$log" "$(json_event ready)" 20 "$DPID"
+}
+
+# daemon_stop: SIGTERM to the daemon daemon_start started, and its end; clears DPID.
+daemon_stop()
+{
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=''
 }

@@ -36,56 +36,26 @@ trap 'exit 130' INT TERM
 
 skip()
 {
-	echo "SKIP manager: $1"
-	[[ -n ${CI:-} ]] && exit 1
-	exit 0
-}
-
-# find_pm2: pm2 on PATH, else from the cache directory, installed there with npm if needed.
-find_pm2()
-{
-	PM2=$(command -v pm2) && return 0
-	PM2=$PM2_CACHE/node_modules/.bin/pm2
-	[[ -x $PM2 ]] && return 0
-	command -v npm >/dev/null || return 1
-	mkdir -p "$PM2_CACHE" || return 1
-	echo "    installing pm2 from npm into $PM2_CACHE"
-	npm install --no-audit --no-fund --prefix "$PM2_CACHE" pm2@5 >"$TMPD/npm.log" 2>&1 ||
-		{ tail -n5 "$TMPD/npm.log"; return 1; }
-	[[ -x $PM2 ]]
+	e2e_skip manager "$1"
 }
 
 if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
 	skip "needs root and a memory cgroup controller"
 fi
 command -v node >/dev/null || skip "needs node"
-find_pm2 || { PM2=''; skip "pm2 is not installed and npm could not install it"; }
+pm2_find "$PM2_CACHE" "$TMPD" ||
+	{ PM2=''; skip "pm2 is not installed and npm could not install it"; }
 
 # start_daemon NAME: the daemon on $CG with --action restart, JSON log in NAME.log.
 start_daemon()
 {
-	"$OWD" run --cgroup "$CG" --action restart --log-format json -v \
-		2>"$TMPD/$1.log" &
-	DPID=$!
-	wait_for_line "$TMPD/$1.log" "$(json_event ready)" 20 "$DPID"
+	daemon_start "$TMPD/$1.log" --cgroup "$CG" --action restart
 }
 
-stop_daemon()
+# leak_app KEY: pid, restart_time or status of the app owh-leak (pm2_app).
+leak_app()
 {
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
-	DPID=''
-}
-
-# pm2_app KEY: pid, restart_time or status of the app owh-leak, from pm2 jlist.
-pm2_app()
-{
-	PM2_HOME=$TMPD/pm2home "$PM2" jlist 2>/dev/null | python3 -c '
-import json, sys
-apps = [a for a in json.load(sys.stdin) if a["name"] == "owh-leak"]
-a = apps[0] if apps else {"pid": 0, "pm2_env": {}}
-key = sys.argv[1]
-print(a["pid"] if key == "pid" else a["pm2_env"].get(key, ""))' "$1"
+	pm2_app "$TMPD/pm2home" owh-leak "$1"
 }
 
 cat >"$TMPD/leak.js" <<'JS'
@@ -102,13 +72,10 @@ pm2_case()
 
 	CG=$(cg_create "owh-manager-$name-$$" $((384 << 20))) || skip "could not create a memcg"
 	start_daemon "$name" || reasons+=("the daemon did not start")
-	# Everything pm2 starts from here is in the memcg: the God daemon, then the app.
-	# bash (not exec) sets "_" to pm2's path: the daemon finds the installation from it.
-	PATH=$app_path PM2_HOME=$TMPD/pm2home \
-		bash -c 'echo $$ >"$0" && "$@"' "$CG/cgroup.procs" \
-		"$PM2" start "$TMPD/leak.js" --name owh-leak >"$TMPD/$name-start.log" 2>&1 ||
+	PATH=$app_path pm2_in_cg "$CG" "$TMPD/pm2home" start "$TMPD/leak.js" --name owh-leak \
+		>"$TMPD/$name-start.log" 2>&1 ||
 		reasons+=("pm2 start failed: $(tail -n3 "$TMPD/$name-start.log")")
-	pid0=$(pm2_app pid)
+	pid0=$(leak_app pid)
 	oom0=$(cg_oom_kills "$CG")
 	echo "    pm2 app owh-leak pid $pid0 leaking 8 MiB/s in $CG"
 	wait_for_line "$TMPD/$name.log" "$(json_event restart_done)" 90 "$DPID" ||
@@ -118,10 +85,10 @@ pm2_case()
 	action=$(json_field "$TMPD/$name.log" act action)
 	command=$(json_field "$TMPD/$name.log" act command)
 	status=$(json_field "$TMPD/$name.log" restart_done status)
-	restarts=$(pm2_app restart_time)
-	pid1=$(pm2_app pid)
+	restarts=$(leak_app restart_time)
+	pid1=$(leak_app pid)
 	echo "    act: manager=$manager action=$action command='$command'; restart: $status;" \
-		"pm2 restart_time=${restarts:-?}, pid $pid0 -> $pid1, $(pm2_app status)"
+		"pm2 restart_time=${restarts:-?}, pid $pid0 -> $pid1, $(leak_app status)"
 	[[ $manager == "pm2:owh-leak(id 0)" ]] ||
 		reasons+=("manager '$manager', expected 'pm2:owh-leak(id 0)'")
 	[[ $action == restart ]] || reasons+=("action '$action', expected restart")
@@ -131,7 +98,7 @@ pm2_case()
 	[[ -n $pid1 && $pid1 != 0 && $pid1 != "$pid0" ]] ||
 		reasons+=("the app pid did not change ($pid0 -> $pid1)")
 	(($(cg_oom_kills "$CG") == oom0)) || reasons+=("the kernel OOM-killed something")
-	stop_daemon
+	daemon_stop
 	PM2_HOME=$TMPD/pm2home "$PM2" kill >/dev/null 2>&1
 	cg_destroy "$CG"
 	CG=''
@@ -184,7 +151,7 @@ why=$(json_field "$TMPD/none.log" act why)
 [[ $why == "no manager is known to restart it" ]] || reasons+=("why '$why'")
 [[ $(json_field "$TMPD/none.log" act manager) == unknown ]] || reasons+=("the manager is not 'unknown'")
 ((WST == 0)) || reasons+=("the workload ended with $(status_text "$WST"), expected a graceful stop")
-stop_daemon
+daemon_stop
 cg_destroy "$CG"
 CG=''
 verdict fallback "$TMPD/none.log" "${reasons[@]}"

@@ -1,0 +1,313 @@
+#!/bin/bash
+# End-to-end: the grace after the daemon's SIGTERM is lengthened to the stop timeout the user set
+# in the victim's real manager, so a worker whose drain is longer than --grace (10 s) but
+# shorter than that timeout finishes it. The worker is `owload linear --rate 8 --drain 14`: on
+# SIGTERM it stops growing, works 14 s more, reports "drained" and exits 0. Each case runs its
+# manager inside a fresh 256 MiB memcg (the programs it starts inherit it) and the daemon with
+# --cgroup that memcg, --grace 10 and the default --action signal:
+#  1. supervisor: a private supervisord (root, nodaemon, its own config, socket, pidfile and log
+#     under a temp dir) whose [include] file holds the program with stopwaitsecs=20. The act line
+#     must say grace_s 20 from stopwaitsecs; the worker drains the whole 14 s and exits 0
+#     (supervisord's "exit status 0"), with no escalate and no kernel OOM kill; victim_exit
+#     comes 14 s after the SIGTERM.
+#  2. supervisor, the same program without stopwaitsecs: grace_s 10 from grace, and the daemon
+#     SIGKILLs the worker 10 s after the SIGTERM, mid-drain (so case 1's 20 s came from the
+#     configuration).
+#  3. pm2: the worker as a PM2 app (PM2 as tests/e2e/manager.sh installs it) with
+#     --kill-timeout 20000 and `pm2 save` (the daemon reads kill_timeout from
+#     $PM2_HOME/dump.pm2): grace_s 20 from kill_timeout, the whole drain, exit 0 (PM2's own
+#     log), no escalate. PM2 restarts an app that exits 0 (autorestart): the first instance is
+#     judged, and the restart is only reported.
+# Needs supervisord (Debian's supervisor, from scripts/deps.sh) and node with pm2 (installed
+# from npm into a cache directory when missing); without one of them its cases SKIP, which
+# fails under CI. Prints PASS/FAIL lines and `grace: N passed, N failed`. Run as root from the
+# repo root; about 40 s a case.
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+
+OWD=${OW_E2E_DAEMON:-build/oomwarden}
+OWLOAD=$PWD/build/owload
+PM2_CACHE=${OW_PM2_CACHE:-/var/cache/oomwarden-e2e/pm2}
+PASSED=0 FAILED=0 SKIPPED=0
+TMPD=$(mktemp -d /tmp/oomwarden-grace.XXXXXX) || exit 1
+CG='' DPID='' SVPID='' PM2=''
+WORK=(linear --rate 8 --drain 14 --duration 120)
+
+cleanup()
+{
+	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
+	[[ -n $SVPID ]] && kill -KILL "$SVPID" 2>/dev/null
+	[[ -n $PM2 ]] && PM2_HOME=$TMPD/pm2home "$PM2" kill >/dev/null 2>&1
+	[[ -n $CG ]] && cg_destroy "$CG"
+	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# skip WHY: the whole script cannot run (fails under CI).
+skip()
+{
+	e2e_skip grace "$1"
+}
+
+# skip_case NAME WHY: one case cannot run; counted, and it fails the script under CI.
+skip_case()
+{
+	echo "SKIP grace/$1: $2"
+	SKIPPED=$((SKIPPED + 1))
+}
+
+if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
+	skip "needs root and a memory cgroup controller${OW_CG_WHY:+ ($OW_CG_WHY)}"
+fi
+command -v python3 >/dev/null || skip "needs python3"
+[[ -x $OWD && -x $OWLOAD ]] || skip "build it first (make)"
+
+# start_daemon NAME: the daemon on $CG (--action signal, the default), JSON log in NAME.log.
+start_daemon()
+{
+	daemon_start "$TMPD/$1.log" --cgroup "$CG" --grace 10
+}
+
+# first_instance REPORT: the report's lines up to the second start line (a restarted worker
+# appends to the same file).
+first_instance()
+{
+	awk '/^start / && n++ { exit } { print }' "$1"
+}
+
+# check_grace LOG PID GRACE FROM: the act line for PID says grace_s GRACE from FROM, and its
+# victim_exit line the same; prints them with the exit's after_ms. Appends to REASONS.
+check_grace()
+{
+	local log=$1 pid=$2 want=$3 from=$4 g f xg xf after
+
+	AFTER_MS=''
+	g=$(json_field "$log" act grace_s "$pid")
+	f=$(json_field "$log" act grace_from "$pid")
+	xg=$(json_field "$log" victim_exit grace_s "$pid")
+	xf=$(json_field "$log" victim_exit grace_from "$pid")
+	after=$(json_field "$log" victim_exit after_ms "$pid")
+	echo "    act: pid $pid grace_s ${g:-?} grace_from ${f:-?} manager" \
+		"'$(json_field "$log" act manager "$pid")'; victim_exit: after_ms ${after:-?}," \
+		"grace_s ${xg:-?} grace_from ${xf:-?}, signal $(json_field "$log" victim_exit signal "$pid")"
+	[[ -n $g ]] || { REASONS+=("no act line for pid $pid"); return; }
+	awk -v g="$g" -v w="$want" 'BEGIN { exit !(g == w) }' ||
+		REASONS+=("act grace_s $g, expected $want")
+	[[ $f == "$from" ]] || REASONS+=("act grace_from '$f', expected '$from'")
+	[[ -n $after ]] || { REASONS+=("no victim_exit line for pid $pid"); return; }
+	awk -v g="$xg" -v w="$want" 'BEGIN { exit !(g == w) }' && [[ $xf == "$from" ]] ||
+		REASONS+=("victim_exit grace_s '$xg' grace_from '$xf', expected $want from $from")
+	AFTER_MS=$after
+}
+
+# after_within LO HI: the victim_exit came between LO and HI ms after the SIGTERM.
+after_within()
+{
+	[[ -n $AFTER_MS ]] || return 0
+	awk -v a="$AFTER_MS" -v lo="$1" -v hi="$2" 'BEGIN { exit !(a >= lo && a <= hi) }' ||
+		REASONS+=("victim_exit after_ms $AFTER_MS, expected $1..$2")
+}
+
+# ---- supervisor ----
+
+# sv_conf DIR STOPWAIT: supervisord.conf in DIR for a private supervisord; the program owdrain
+# (the worker) in an [include]d conf.d/owdrain.conf, with stopwaitsecs=STOPWAIT unless empty.
+sv_conf()
+{
+	local dir=$1 stopwait=$2
+
+	mkdir -p "$dir/conf.d" || return 1
+	cat >"$dir/supervisord.conf" <<EOF || return 1
+; a private supervisord for tests/e2e/grace.sh
+[unix_http_server]
+file = $dir/supervisor.sock
+
+[supervisord]
+logfile = $dir/supervisord.log
+pidfile = $dir/supervisord.pid
+childlogdir = $dir
+user = root
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl = unix://$dir/supervisor.sock
+
+[include]
+files = conf.d/*.conf
+EOF
+	cat >"$dir/conf.d/owdrain.conf" <<EOF
+[program:owdrain]
+command = $OWLOAD ${WORK[*]} --report $dir/report
+autostart = true
+autorestart = false
+startsecs = 0
+stdout_logfile = $dir/owdrain.out
+redirect_stderr = true
+${stopwait:+stopwaitsecs = $stopwait}
+EOF
+}
+
+# sv_status DIR: the worker's exit status as supervisord logged it (128+N for signal N), or "".
+sv_status()
+{
+	local line sig
+
+	line=$(grep -m1 'exited: owdrain (' "$1/supervisord.log" 2>/dev/null) || return 0
+	if [[ $line =~ exit\ status\ ([0-9]+) ]]; then
+		echo "${BASH_REMATCH[1]}"
+	elif [[ $line =~ terminated\ by\ SIG([A-Z0-9]+) ]]; then
+		sig=$(kill -l "${BASH_REMATCH[1]}" 2>/dev/null) && echo $((128 + sig))
+	fi
+}
+
+# sv_case NAME STOPWAIT: the worker under a private supervisord in a fresh memcg, the daemon on
+# it, until the worker's victim_exit (or 75 s). Leaves LOG, REP (the report), WPID, ST (its
+# exit status) and OOM (new kernel OOM kills) for the checks; appends to REASONS.
+sv_case()
+{
+	local name=$1 dir=$TMPD/$1 oom0 i
+
+	LOG=$TMPD/$name.log REP=$dir/report WPID='' ST='' OOM=0
+	sv_conf "$dir" "$2" || { REASONS+=("could not write the configuration"); return; }
+	CG=$(cg_create "owh-grace-$name-$$" $((256 << 20))) || skip "could not create a memcg"
+	oom0=$(cg_oom_kills "$CG")
+	start_daemon "$name" || REASONS+=("the daemon did not start")
+	sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
+		supervisord -n -c "$dir/supervisord.conf" >"$dir/supervisord.out" 2>&1 &
+	SVPID=$!
+	wait_for_line "$REP" '^start ' 15 "$SVPID" ||
+		REASONS+=("supervisord did not start the worker: $(tail -n3 "$dir/supervisord.log")")
+	WPID=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$REP" | head -n1)
+	echo "    supervisord $SVPID runs owdrain (pid ${WPID:-?}) leaking 8 MiB/s in $CG," \
+		"stopwaitsecs=${2:-unset}"
+	wait_for_line "$LOG" "$(json_event victim_exit)" 75 "$DPID" ||
+		REASONS+=("no victim_exit line within 75 s")
+	for ((i = 0; i < 50; i++)); do
+		ST=$(sv_status "$dir")
+		[[ -n $ST ]] && break
+		sleep 0.1
+	done
+	OOM=$(($(cg_oom_kills "$CG") - oom0))
+	daemon_stop
+	kill -TERM "$SVPID" 2>/dev/null
+	wait "$SVPID" 2>/dev/null
+	SVPID=''
+	cg_destroy "$CG"
+	CG=''
+}
+
+if ! command -v supervisord >/dev/null; then
+	skip_case supervisor "supervisord is not installed (Debian's supervisor: scripts/deps.sh)"
+else
+	# 1. stopwaitsecs=20 in an [include]d file: the grace is 20 s, the 14 s drain ends.
+	REASONS=()
+	sv_case stopwait 20
+	check_grace "$LOG" "${WPID:-x}" 20 stopwaitsecs
+	after_within 13500 16500
+	echo "    worker: $(status_text "${ST:-?}"), $(grep -m1 '^drained ' "$REP" || echo 'no drain')"
+	drain_reasons "$REP" "$LOG" "${ST:-unknown}"
+	((OOM == 0)) || REASONS+=("the kernel OOM-killed $OOM process(es)")
+	verdict supervisor-stopwaitsecs "$LOG" "${REASONS[@]}"
+
+	# 2. no stopwaitsecs: the grace is --grace's 10 s and the drain is cut by the SIGKILL.
+	REASONS=()
+	sv_case nostopwait ''
+	check_grace "$LOG" "${WPID:-x}" 10 grace
+	after_within 9500 12000
+	esc=$(json_field "$LOG" escalate since_sigterm_ms "${WPID:-x}")
+	echo "    escalate: since_sigterm_ms ${esc:-none}; worker $(status_text "${ST:-?}");" \
+		"report: $(grep -cE '^(sigterm|drained) ' "$REP") of sigterm/drained"
+	[[ -n $esc ]] || REASONS+=("no escalate (SIGKILL) for the worker")
+	grep -q '^sigterm ' "$REP" || REASONS+=("the worker never reported SIGTERM")
+	! grep -q '^drained ' "$REP" || REASONS+=("the worker drained: the grace was not 10 s")
+	[[ ${ST:-} == 137 ]] ||
+		REASONS+=("the worker ended with $(status_text "${ST:-?}"), expected SIGKILL")
+	((OOM == 0)) || REASONS+=("the kernel OOM-killed $OOM process(es)")
+	verdict supervisor-default-grace "$LOG" "${REASONS[@]}"
+fi
+
+# ---- pm2 ----
+
+# pm2_status: the first exit of the app owh-drain that PM2's God daemon logged, as a status
+# (128+N for a signal), or "".
+pm2_status()
+{
+	local line sig
+
+	line=$(grep -m1 -E 'App \[owh-drain:[0-9]+\] exited with code' "$TMPD/pm2home/pm2.log" \
+		2>/dev/null) || return 0
+	# PM2 logs `code || 0` and `signal || "SIGINT"`: a kill is "code [0] via signal
+	# [SIGKILL]", an exit N "code [N] via signal [SIGINT]" (as is a real SIGINT: none is sent).
+	if [[ $line =~ via\ signal\ \[SIG([A-Z0-9]+)\] && ${BASH_REMATCH[1]} != INT ]]; then
+		sig=$(kill -l "${BASH_REMATCH[1]}" 2>/dev/null) && echo $((128 + sig))
+	elif [[ $line =~ exited\ with\ code\ \[([0-9]+)\] ]]; then
+		echo "${BASH_REMATCH[1]}"
+	fi
+}
+
+pm2_case()
+{
+	local oom0 i restarts pid1
+
+	LOG=$TMPD/pm2.log REP=$TMPD/pm2-report WPID='' ST='' OOM=0
+	CG=$(cg_create "owh-grace-pm2-$$" $((256 << 20))) || skip "could not create a memcg"
+	oom0=$(cg_oom_kills "$CG")
+	start_daemon pm2 || REASONS+=("the daemon did not start")
+	PATH=$(dirname "$PM2"):$PATH pm2_in_cg "$CG" "$TMPD/pm2home" start "$OWLOAD" \
+		--name owh-drain --interpreter none --kill-timeout 20000 -- \
+		"${WORK[@]}" --report "$REP" >"$TMPD/pm2-start.log" 2>&1 ||
+		REASONS+=("pm2 start failed: $(tail -n3 "$TMPD/pm2-start.log")")
+	PM2_HOME=$TMPD/pm2home "$PM2" save >"$TMPD/pm2-save.log" 2>&1 ||
+		REASONS+=("pm2 save failed: $(tail -n3 "$TMPD/pm2-save.log")")
+	WPID=$(pm2_app "$TMPD/pm2home" owh-drain pid)
+	echo "    pm2 app owh-drain (pid $WPID) leaking 8 MiB/s in $CG, kill_timeout" \
+		"$(python3 -c 'import json,sys; print([a.get("kill_timeout") for a in
+			json.load(open(sys.argv[1]))])' "$TMPD/pm2home/dump.pm2" 2>/dev/null) in dump.pm2"
+	wait_for_line "$LOG" "$(json_event victim_exit)" 75 "$DPID" ||
+		REASONS+=("no victim_exit line within 75 s")
+	for ((i = 0; i < 50; i++)); do
+		ST=$(pm2_status)
+		[[ -n $ST ]] && break
+		sleep 0.1
+	done
+	OOM=$(($(cg_oom_kills "$CG") - oom0))
+	sleep 1 # PM2 restarts an app that exited 0: only reported
+	restarts=$(pm2_app "$TMPD/pm2home" owh-drain restart_time)
+	pid1=$(pm2_app "$TMPD/pm2home" owh-drain pid)
+	echo "    pm2: $(grep -m1 -oE 'App \[owh-drain:[0-9]+\] exited with code.*' \
+		"$TMPD/pm2home/pm2.log"); then restart_time ${restarts:-?}, pid $WPID -> $pid1," \
+		"$(pm2_app "$TMPD/pm2home" owh-drain status)"
+	daemon_stop
+	PM2_HOME=$TMPD/pm2home "$PM2" kill >/dev/null 2>&1
+	cg_destroy "$CG"
+	CG=''
+}
+
+if ! command -v node >/dev/null; then
+	skip_case pm2 "needs node"
+elif ! pm2_find "$PM2_CACHE" "$TMPD"; then
+	PM2=''
+	skip_case pm2 "pm2 is not installed and npm could not install it"
+else
+	# 3. kill_timeout 20000 in dump.pm2: the grace is 20 s, the 14 s drain ends.
+	REASONS=()
+	pm2_case
+	check_grace "$LOG" "${WPID:-x}" 20 kill_timeout
+	after_within 13500 16500
+	first_instance "$REP" >"$REP.first"
+	echo "    first instance: $(status_text "${ST:-?}")," \
+		"$(grep -m1 '^drained ' "$REP.first" || echo 'no drain')"
+	drain_reasons "$REP.first" "$LOG" "${ST:-unknown}"
+	((OOM == 0)) || REASONS+=("the kernel OOM-killed $OOM process(es)")
+	verdict pm2-kill-timeout "$LOG" "${REASONS[@]}"
+fi
+
+echo "grace: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+[[ -n ${CI:-} ]] && ((SKIPPED)) && exit 1
+((FAILED == 0))
