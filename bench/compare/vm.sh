@@ -101,7 +101,7 @@ write_vm_rows()
 {
 	echo "| scenario | watcher | settings | outcome | first action (s) | lead before the OOM (s) | time to death (s) | kernel OOM kills | killed by the kernel | watcher's actions |"
 	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-	rows_with_lead | while IFS=$'\t' read -r scen kind w v outcome action tto _ oom _ acts lead; do
+	rows_with_lead | while IFS=$'\t' read -r scen kind w v outcome action tto _ oom _ acts lead _; do
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 			"$scen$([[ $kind == benign ]] && echo ' (benign)')" "$w ($v)" "$(flags "$w" "$v")" \
 			"$outcome" "$action" "$lead" "$tto" "$oom" "$(victims "$scen.$w.$v")" "$acts"
