@@ -69,7 +69,7 @@ judge()
 	local rep=$1 st=$2 oom=$3 t1=$4 pid at sig_t reason outcome action='' tto=''
 
 	first_launch "$rep"
-	reason=$(launch_field "$rep" done reason)
+	reason=$(launch_field "$rep" 'done' reason)
 	[[ -n $t1 && -n $at ]] && tto=$(awk -v a="$at" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	if [[ $reason == sigterm || $reason == drained ]]; then
 		# drained: a --drain worker's whole drain after the SIGTERM, then exit 0.
