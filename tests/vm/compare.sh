@@ -187,16 +187,19 @@ oom_victims()
 	echo "${names:--}"
 }
 
-# brake_note LOG HIGH: what oomwarden's brake did in a cg- row, from its log, and memory.high
-# (HIGH) a second after the workload's end, before the daemon stopped.
+# brake_note LOG HIGH: what oomwarden's brake did in a cg- row, from its log, the lead its
+# first act line predicted (lead_s: the ETA to the limit when it acted) and memory.high (HIGH)
+# a second after the workload's end, before the daemon stopped.
 brake_note()
 {
-	local set raised lifted
+	local set raised lifted act lead=''
 
 	set=$(grep -E "$(json_event brake)" "$1" | grep -c 'memory.high set just above')
 	raised=$(grep -E "$(json_event brake)" "$1" | grep -c 'brake raised for the drain')
 	lifted=$(grep -cE "$(json_event brake_lift)" "$1")
-	echo "brake set $set time(s), raised for the drain $raised time(s), lifted $lifted time(s); memory.high $2 a second after the workload's end"
+	act=$(grep -m1 -E "$(json_event act)" "$1")
+	[[ -n $act ]] && lead="; SIGTERM at $(json_line_value "$act" usage_mib) MiB, its predicted lead (lead_s) $(json_line_value "$act" lead_s) s"
+	echo "brake set $set time(s), raised for the drain $raised time(s), lifted $lifted time(s)$lead; memory.high $2 a second after the workload's end"
 }
 
 # guest_row SCENARIO WATCHER VARIANT: one row, printed as ROW and VICTIMS lines.
