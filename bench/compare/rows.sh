@@ -27,11 +27,18 @@ pm2_run()
 	"$PM2" delete owh-row >/dev/null 2>&1
 }
 
-# pm2_first_status LOG: the first exit PM2 logged, as a shell status (128 + signal number).
+# pm2_first_status LOG REPORT: the first exit PM2 logged, as a shell status (128 + signal
+# number), or "kill" when PM2 says it SIGKILLed the first launch itself (still alive after its
+# kill_timeout): the memcg's OOM kills may then be a later launch's.
 pm2_first_status()
 {
-	local sig
+	local sig pid
 
+	pid=$(awk '$1 == "launch" { sub("pid=", "", $2); print $2; exit }' "$2")
+	if [[ -n $pid ]] && grep -q "Process with pid $pid still alive after .*sending SIGKILL" "$1"; then
+		echo kill
+		return 0
+	fi
 	sig=$(grep -m1 -o 'exited with code \[[0-9a-z]*\] via signal \[[A-Z0-9]*\]' "$1" |
 		sed 's/.*signal \[\(.*\)\]/\1/')
 	case $sig in
@@ -76,6 +83,9 @@ judge()
 		outcome="graceful (SIGTERM)" action=$sig_t tto=''
 	elif [[ $reason == duration ]]; then
 		outcome=untouched tto=''
+	elif [[ $st == kill && -n $sig_t ]]; then
+		# PM2 SIGKILLed the SIGTERMed first launch (an OOM kill in the row came later).
+		outcome="SIGKILL after SIGTERM" action=$sig_t
 	elif [[ -n $sig_t ]] && ((oom > 0)); then
 		outcome="kernel OOM kill after SIGTERM" action=$sig_t
 	elif ((oom > 0)); then
@@ -174,7 +184,7 @@ run_row()
 	oom=$(cg_oom_kills "$cg")
 	watcher_stop "$w" "$log"
 	# PM2 restarts what ends: the row's end says nothing of the first launch's death.
-	[[ $w == pm2 ]] && st=$(pm2_first_status "$log") t1=''
+	[[ $w == pm2 ]] && st=$(pm2_first_status "$log" "$rep") t1=''
 	cg_destroy "$cg"
 	CUR_CG='' ROW_CG=''
 	[[ $w == oomwarden ]] && alerts=$(grep -c "\"path\": \"/ok/$id\"" "$RECORDS" || true)
