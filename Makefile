@@ -272,7 +272,8 @@ run: deps
 
 # make bench: oomwarden's own costs (bench/bench.sh), then the comparison with the kernel
 # OOM killer, earlyoom, nohang and PM2 in memcgs (bench/compare.sh), then with no
-# cgroup limit in a qemu guest (bench/compare/vm.sh); all three write BENCHMARKS.md.
+# cgroup limit and the drain under a cgroup v2 limit in qemu guests (bench/compare/vm.sh);
+# all three write BENCHMARKS.md.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/bench.sh
@@ -284,7 +285,8 @@ bench-compare: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_SCAN)
 	$(Q)bench/compare.sh
 
-# The comparison with no cgroup limit (the whole machine runs out), in a qemu guest.
+# The comparison with no cgroup limit (the whole machine runs out), and the drain under a
+# cgroup v2 limit (oomwarden's brake), in qemu guests.
 .PHONY: bench-vm
 bench-vm: deps
 	$(Q)$(MAKE) --no-print-directory all

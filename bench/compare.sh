@@ -15,7 +15,7 @@
 #   COMPARE_PARTS      any of rows costs scale (default all three)
 #   OW_BENCH_FLAGS     extra flags for oomwarden's rows (-vv: debug lines, with COMPARE_KEEP=1)
 #   COMPARE_KEEP=1     keep the rows' logs and reports
-#   LIMIT_MIB (512) SLOW_LIMIT_MIB (128, linear-1's) PAIRS (5) IDLE_S (60) SCALE_CGROUPS (20000)
+#   LIMIT_MIB (512) SLOW_LIMIT_MIB (128, linear-1's and drain-1's) PAIRS (5) IDLE_S (60) SCALE_CGROUPS (20000)
 #   SCALE_PROCS (50000)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -134,7 +134,7 @@ latency_row()
 
 write_section()
 {
-	local cpu w
+	local cpu w slow
 
 	cpu=$(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')
 	echo "<!-- compare:start -->"
@@ -148,8 +148,9 @@ write_section()
 	done
 	echo " node $(node --version)."
 	echo -n "Every row: a fresh memcg limited to $LIMIT_MIB MiB (no swap), one watcher, one workload"
-	if [[ " ${SCENARIOS[*]} " == *" linear-1 "* ]] && ((SLOW_LIMIT_MIB < LIMIT_MIB)); then
-		echo -n "; linear-1 in $SLOW_LIMIT_MIB MiB, for every watcher (at 1 MiB/s"
+	slow=$(printf '%s\n' "${SCENARIOS[@]}" | grep -xE 'linear-1|drain-1' | paste -sd/)
+	if [[ -n $slow ]] && ((SLOW_LIMIT_MIB < LIMIT_MIB)); then
+		echo -n "; $slow in $SLOW_LIMIT_MIB MiB, for every watcher (at 1 MiB/s"
 		echo -n " $LIMIT_MIB MiB would take $((LIMIT_MIB / 60)) minutes a row)"
 	fi
 	echo "."
@@ -171,6 +172,20 @@ write_section()
 		echo
 		write_rows
 		echo
+		if rows_with_lead | awk -F'\t' '$13 != "-" { f = 1 } END { exit !f }'; then
+			echo "Drain rows (drain-R: \`owload linear --rate R --drain $DRAIN_S\`): a queue worker leaking R"
+			echo "MiB/s that, on SIGTERM, stops taking work, keeps its memory and finishes the job in hand"
+			echo "for $DRAIN_S s, then exits 0. Drain finished: its report has \"drained\" (the whole $DRAIN_S s), it"
+			echo "exited 0 and the memcg saw no kernel OOM kill. SIGTERM to the end: the \"drained\" line's"
+			echo "time after the SIGTERM, else the SIGTERM to its death (SIGKILL or OOM kill; - where it was"
+			echo "never SIGTERMed, or for PM2, whose restarts hide the first launch's end). Grace given: the"
+			echo "grace oomwarden's act line says it gave before a SIGKILL (the others log none)."
+			[[ $OW_CG_VER == 1 ]] &&
+				echo "Cgroup v1 has no memory.high, so oomwarden has no brake here: a fast leak is SIGTERMed at the high-water mark, and its lead is what is left of the no-watcher time to OOM."
+			echo
+			write_drains
+			echo
+		fi
 	fi
 	if has_part costs; then
 		echo "Costs, each watcher with its default settings while the workload runs in a watched"

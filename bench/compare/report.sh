@@ -3,34 +3,61 @@
 # Sourced by bench/compare.sh and bench/compare/vm.sh (TMP); the write_* functions print
 # markdown on stdout, splice puts a section into a file.
 
-# rows_with_lead: rows.tsv with a 12th column, the lead time: the no-watcher row's time to OOM
-# for the scenario minus this row's first action.
+# rows_with_lead: rows.tsv's first 11 columns, then the lead time (12th): the no-watcher row's
+# time to OOM for the scenario minus this row's first action; then rows.tsv's drained,
+# term_end_s and grace_s (13th-15th; - in rows written before they existed).
 rows_with_lead()
 {
 	awk -F'\t' -v OFS='\t' '
 		NR == FNR { if ($3 == "none" && $5 ~ /^(kernel OOM kill|crashed)/ && $7 != "-") tto[$1] = $7; next }
 		{ lead = "-"; if ($6 != "-" && ($1 in tto)) lead = sprintf("%.2f", tto[$1] - $6)
-		  print $0, lead }' "$TMP/rows.tsv" "$TMP/rows.tsv"
+		  for (i = 12; i <= 14; i++) if ($i == "") $i = "-"
+		  print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, lead, $12, $13, $14 }' \
+		"$TMP/rows.tsv" "$TMP/rows.tsv"
 }
 
-# headline: one line per watcher and settings, over every row it ran.
+# headline: one line per watcher and settings, over every row it ran; the drain column only
+# when a drain row ran.
 write_headline()
 {
-	echo "| watcher, settings | leaks stopped gracefully before the OOM | leaks with a kernel OOM kill | median lead before the OOM, graceful stops (s) | false actions on benign rows |"
-	echo "| --- | --- | --- | --- | --- |"
-	rows_with_lead | awk -F'\t' '
+	local drains
+
+	drains=$(rows_with_lead | awk -F'\t' '$13 != "-" { n++ } END { print n + 0 }')
+	if ((drains)); then
+		echo "| watcher, settings | leaks stopped gracefully before the OOM | leaks with a kernel OOM kill | median lead before the OOM, graceful stops (s) | drains finished (worker given ${DRAIN_S:-5} s after SIGTERM) | false actions on benign rows |"
+		echo "| --- | --- | --- | --- | --- | --- |"
+	else
+		echo "| watcher, settings | leaks stopped gracefully before the OOM | leaks with a kernel OOM kill | median lead before the OOM, graceful stops (s) | false actions on benign rows |"
+		echo "| --- | --- | --- | --- | --- |"
+	fi
+	rows_with_lead | awk -F'\t' -v drains="$drains" '
 		$5 ~ /^skipped/ { next }
 		{ k = $3 " (" $4 ")"; if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
 		$2 == "leak" { leaks[k]++; if ($5 ~ /^graceful/) { grace[k]++; if ($12 != "-") leads[k] = leads[k] " " $12 }
 			if ($9 + 0 > 0) ooms[k]++ }
+		$13 != "-" { dn[k]++; if ($13 == "yes") dy[k]++ }
 		$2 == "benign" { benign[k]++; if ($5 != "untouched" || $11 + 0 > 0) fa[k]++ }
 		function median(s,   a, m, i, j, t) {
 			m = split(s, a, " "); if (!m) return "-"
 			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 			return m % 2 ? a[(m + 1) / 2] : sprintf("%.2f", (a[m / 2] + a[m / 2 + 1]) / 2) }
 		END { for (i = 1; i <= n; i++) { k = order[i]
-			printf "| %s | %d / %d | %d / %d | %s | %d / %d |\n", k, grace[k], leaks[k], ooms[k],
-				leaks[k], median(leads[k]), fa[k], benign[k] } }'
+			printf "| %s | %d / %d | %d / %d | %s |", k, grace[k], leaks[k], ooms[k], leaks[k],
+				median(leads[k])
+			if (drains) printf " %d / %d |", dy[k], dn[k]
+			printf " %d / %d |\n", fa[k], benign[k] } }'
+}
+
+# write_drains: the drain rows alone, one per rate and watcher: did the worker finish its drain.
+write_drains()
+{
+	echo "| scenario | watcher | drain finished | kernel OOM kills | outcome | first action (s) | lead before the OOM (s) | SIGTERM to the end (s) | grace given (s) |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	rows_with_lead | while IFS=$'\t' read -r scen _ w v outcome action _ _ oom _ _ lead drained tend grace; do
+		[[ $drained == - ]] && continue
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$scen" "$w ($v)" "$drained" \
+			"$oom" "$outcome" "$action" "$lead" "$tend" "$grace"
+	done
 }
 
 write_rows()
@@ -39,7 +66,7 @@ write_rows()
 
 	echo "| scenario | watcher | settings | outcome | first action (s) | lead before the OOM (s) | time to death (s) | kernel OOM kills | launches | alerts | watcher's actions |"
 	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-	rows_with_lead | while IFS=$'\t' read -r scen kind w v outcome action tto launches oom alerts acts lead; do
+	rows_with_lead | while IFS=$'\t' read -r scen kind w v outcome action tto launches oom alerts acts lead _; do
 		scenario "$scen" # its S_LIMIT_MIB, for the PM2 threshold
 		[[ $kind == benign ]] && scen="$scen (benign)"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$scen" "$w ($v)" \

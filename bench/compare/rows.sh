@@ -3,8 +3,10 @@
 # $TMP/rows.tsv. Sourced by bench/compare.sh (TMP, RECORDS, RPORT; scenarios.sh's S_LIMIT_MIB).
 #
 # rows.tsv columns: scenario kind watcher variant outcome action_s tto_s launches oom_kills
-# alerts actions. action_s: workload start to the watcher's first signal as the workload saw
-# it; tto_s: workload start to its death (the time to OOM in the no-watcher rows).
+# alerts actions drained term_end_s grace_s. action_s: workload start to the watcher's first
+# signal as the workload saw it; tto_s: workload start to its death (the time to OOM in the
+# no-watcher rows); drained, term_end_s: drain_cells's; grace_s: the grace the watcher's log
+# says it gave (oomwarden's act line), or -.
 
 WPID=''
 
@@ -25,11 +27,18 @@ pm2_run()
 	"$PM2" delete owh-row >/dev/null 2>&1
 }
 
-# pm2_first_status LOG: the first exit PM2 logged, as a shell status (128 + signal number).
+# pm2_first_status LOG REPORT: the first exit PM2 logged, as a shell status (128 + signal
+# number), or "kill" when PM2 says it SIGKILLed the first launch itself (still alive after its
+# kill_timeout): the memcg's OOM kills may then be a later launch's.
 pm2_first_status()
 {
-	local sig
+	local sig pid
 
+	pid=$(awk '$1 == "launch" { sub("pid=", "", $2); print $2; exit }' "$2")
+	if [[ -n $pid ]] && grep -q "Process with pid $pid still alive after .*sending SIGKILL" "$1"; then
+		echo kill
+		return 0
+	fi
 	sig=$(grep -m1 -o 'exited with code \[[0-9a-z]*\] via signal \[[A-Z0-9]*\]' "$1" |
 		sed 's/.*signal \[\(.*\)\]/\1/')
 	case $sig in
@@ -40,30 +49,53 @@ pm2_first_status()
 	esac
 }
 
+# first_launch REPORT: sets the caller's pid, at and sig_t for the workload's first launch: its
+# pid, its start (epoch s) and its first SIGTERM (s after its start; empty: none), from what
+# the report says before a teardown line.
+first_launch()
+{
+	pid=$(awk '$1 == "launch" { sub("pid=", "", $2); print $2; exit }' "$1")
+	at=$(awk '$1 == "launch" { sub("at=", "", $3); print $3; exit }' "$1")
+	sig_t=$(awk -v p="pid=$pid" '$1 == "teardown" { exit }
+		$1 == "sigterm" && $2 == p { sub("t=", "", $4); print $4; exit }' "$1")
+}
+
+# launch_field REPORT EVENT KEY: KEY's value on the first launch's first EVENT line (first_launch's
+# pid), before a teardown line.
+launch_field()
+{
+	awk -v p="pid=$pid" -v e="$2" -v k="$3=" '$1 == "teardown" { exit } $1 == e && $2 == p {
+		for (i = 5; i <= NF; i++) if (index($i, k) == 1) { print substr($i, length(k) + 1) }
+		exit }' "$1"
+}
+
 # judge REPORT STATUS OOM_KILLS END_EPOCH (empty: unknown): prints "outcome<TAB>action_s<TAB>tto_s<TAB>launches"
 # for the first launch of the workload, from its report, exit status and the kernel's count.
 judge()
 {
 	local rep=$1 st=$2 oom=$3 t1=$4 pid at sig_t reason outcome action='' tto=''
 
-	pid=$(awk '$1 == "launch" { sub("pid=", "", $2); print $2; exit }' "$rep")
-	at=$(awk '$1 == "launch" { sub("at=", "", $3); print $3; exit }' "$rep")
-	sig_t=$(awk -v p="pid=$pid" '$1 == "teardown" { exit }
-		$1 == "sigterm" && $2 == p { sub("t=", "", $4); print $4; exit }' "$rep")
-	reason=$(awk -v p="pid=$pid" '$1 == "teardown" { exit } $1 == "done" && $2 == p {
-		for (i = 5; i <= NF; i++) if ($i ~ /^reason=/) { sub("reason=", "", $i); print $i }
-		exit }' "$rep")
+	first_launch "$rep"
+	reason=$(launch_field "$rep" 'done' reason)
 	[[ -n $t1 && -n $at ]] && tto=$(awk -v a="$at" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	if [[ $reason == sigterm ]]; then
+	if [[ $reason == sigterm || $reason == drained ]]; then
+		# drained: a --drain worker's whole drain after the SIGTERM, then exit 0.
 		outcome="graceful (SIGTERM)" action=$sig_t tto=''
 	elif [[ $reason == duration ]]; then
 		outcome=untouched tto=''
+	elif [[ $st == kill && -n $sig_t ]]; then
+		# PM2 SIGKILLed the SIGTERMed first launch (an OOM kill in the row came later).
+		outcome="SIGKILL after SIGTERM" action=$sig_t
 	elif [[ -n $sig_t ]] && ((oom > 0)); then
 		outcome="kernel OOM kill after SIGTERM" action=$sig_t
 	elif ((oom > 0)); then
 		outcome="kernel OOM kill"
 	elif [[ $st == 134 ]]; then
 		outcome="crashed (SIGABRT)" # node: V8 reached its heap limit first
+	elif [[ $st == 137 && -n $sig_t ]]; then
+		# The handler ran, the process did not end before the watcher's SIGKILL (a --drain
+		# worker cut short mid-drain).
+		outcome="SIGKILL after SIGTERM" action=$sig_t
 	elif [[ $st == 137 ]]; then
 		outcome="SIGKILL by the watcher" action=$tto
 	elif [[ $st == pm2 ]]; then
@@ -75,6 +107,45 @@ judge()
 		"$(grep -c '^launch ' "$rep")"
 }
 
+# drain_cells REPORT STATUS OOM_KILLS END_EPOCH (empty: unknown): for a drain scenario
+# (scenarios.sh's S_DRAIN), prints "drained<TAB>term_end_s" of the workload's first launch.
+# drained: yes when it reported "drained" (its whole drain after the SIGTERM), exited 0 and the
+# row saw no kernel OOM kill, else no. term_end_s: its SIGTERM to its end (the "drained" line's
+# after_s, else END_EPOCH minus the SIGTERM), or - (never SIGTERMed, or the end unknown: PM2).
+# Other scenarios: "-<TAB>-".
+drain_cells()
+{
+	local rep=$1 st=$2 oom=$3 t1=$4 pid at sig_t after end=- drained=no
+
+	if [[ -z ${S_DRAIN:-} ]]; then
+		printf -- '-\t-\n'
+		return 0
+	fi
+	first_launch "$rep"
+	after=$(launch_field "$rep" drained after_s)
+	if [[ -n $after ]]; then
+		end=$after
+		# PM2's rows know no status of the first launch but its signal: none is an exit.
+		[[ $st == 0 || $st == pm2 ]] && ((oom == 0)) && drained=yes
+	elif [[ -n $sig_t && -n $t1 && -n $at ]]; then
+		end=$(awk -v a="$at" -v b="$t1" -v s="$sig_t" 'BEGIN { printf "%.2f", b - a - s }')
+	fi
+	printf '%s\t%s\n' "$drained" "$end"
+}
+
+# watcher_grace WATCHER LOG: the grace after SIGTERM the watcher's log says it gave its first
+# victim (oomwarden: the act line's grace_s), or -.
+watcher_grace()
+{
+	local line g=''
+
+	if [[ $1 == oomwarden ]]; then
+		line=$(grep -m1 -E "$(json_event act)" "$2" 2>/dev/null)
+		[[ -n $line ]] && g=$(json_line_value "$line" grace_s)
+	fi
+	echo "${g:--}"
+}
+
 # run_row SCENARIO WATCHER VARIANT
 run_row()
 {
@@ -84,7 +155,7 @@ run_row()
 	log=$TMP/$id.log rep=$TMP/$id.report
 	: >"$rep"
 	if ! mem_safe "$w"; then
-		printf '%s\t%s\t%s\t%s\tskipped: low host memory\t-\t-\t-\t-\t-\t-\n' \
+		printf '%s\t%s\t%s\t%s\tskipped: low host memory\t-\t-\t-\t-\t-\t-\t-\t-\t-\n' \
 			"$scen" "$S_KIND" "$w" "$v" >>"$TMP/rows.tsv"
 		return 0
 	fi
@@ -113,11 +184,12 @@ run_row()
 	oom=$(cg_oom_kills "$cg")
 	watcher_stop "$w" "$log"
 	# PM2 restarts what ends: the row's end says nothing of the first launch's death.
-	[[ $w == pm2 ]] && st=$(pm2_first_status "$log") t1=''
+	[[ $w == pm2 ]] && st=$(pm2_first_status "$log" "$rep") t1=''
 	cg_destroy "$cg"
 	CUR_CG='' ROW_CG=''
 	[[ $w == oomwarden ]] && alerts=$(grep -c "\"path\": \"/ok/$id\"" "$RECORDS" || true)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$S_KIND" "$w" "$v" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$S_KIND" "$w" "$v" \
 		"$(judge "$rep" "$st" "$oom" "$t1")" "$oom" "$alerts" \
-		"$(watcher_actions "$w" "$log")" >>"$TMP/rows.tsv"
+		"$(watcher_actions "$w" "$log")" "$(drain_cells "$rep" "$st" "$oom" "$t1")" \
+		"$(watcher_grace "$w" "$log")" >>"$TMP/rows.tsv"
 }

@@ -6,8 +6,12 @@
 # with its shipped config, oomwarden with no --cgroup. The scenarios are bench/compare/'s,
 # sized from the guest's MemAvailable (its room) instead of a memcg limit; rows are judged by bench/compare/'s
 # judge, with the kernel's global OOM-kill count (/proc/vmstat) for the memcg's.
+# The cg- rows (CG_SCENARIOS, run only when named; bench/compare/vm.sh boots them in a guest of
+# 1 GiB, as tests/vm/run.sh's brake suite) are cgroup-limited instead: bench/compare/'s drain-R
+# and burst-88 in a v2 cgroup of CG_MIB (memory.max, no swap; drain-1 in SLOW_LIMIT_MIB, as on
+# the host), the same watchers, oomwarden with its defaults (its brake on) and with --brake off.
 #
-# usage: tests/vm/compare.sh [--list] [SCENARIO...]     (as root, in a tests/vm guest)
+# usage: tests/vm/compare.sh [--list | --list-cg] [SCENARIO...]     (as root, in a tests/vm guest)
 # environment: OW_VM_GUEST=1 (set by tests/vm/init), OW_VM_COMPARE_WATCHERS (watchers, default
 # all), OW_VM_COMPARE_EXTRAS (the data disk's tree from tests/vm/run.sh, default
 # /mnt/data/compare: earlyoom, nohang, python3, coreutils' date, VERSIONS).
@@ -16,7 +20,8 @@
 #   ROW <rows.tsv columns>   one row, bench/compare/rows.sh's columns joined by | (not tabs:
 #                            a console may expand them)
 #   VICTIMS <row> <names>    the processes the kernel's OOM killer killed during the row, or -
-#   ROWNOTE <row> <text>     what else the table should say about the row (a watcher gone)
+#   ROWNOTE <row> <text>     what else the table should say about the row (a watcher gone;
+#                            oomwarden's brake in a cg- row)
 # and PASS/FAIL per row (FAIL: the row could not be run), then `compare: N passed, N failed`.
 set -u
 
@@ -31,6 +36,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . bench/compare/rows.sh
 
 ALL_SCENARIOS=(linear-16 linear-256 burst plateau)
+CG_SCENARIOS=(cg-drain-1 cg-drain-16 cg-drain-256 cg-drain-1024 cg-burst-88)
+# The cg- rows' cgroup, and the one of cg-drain-1 (scenarios.sh's SLOW_LIMIT_MIB).
+CG_MIB=${OW_VM_COMPARE_CG_MIB:-512}
 ALL_WATCHERS=(none earlyoom nohang oomwarden)
 # earlyoom's tuned row names the victim by process name, its documented way.
 PREFER_RE='^owload$'
@@ -47,8 +55,12 @@ for arg in "$@"; do
 		echo "${ALL_SCENARIOS[*]}"
 		exit 0
 	fi
-	if [[ " ${ALL_SCENARIOS[*]} " != *" $arg "* ]]; then
-		echo "compare: unknown scenario '$arg' (known: ${ALL_SCENARIOS[*]})" >&2
+	if [[ $arg == --list-cg ]]; then
+		echo "${CG_SCENARIOS[*]}"
+		exit 0
+	fi
+	if [[ " ${ALL_SCENARIOS[*]} ${CG_SCENARIOS[*]} " != *" $arg "* ]]; then
+		echo "compare: unknown scenario '$arg' (known: ${ALL_SCENARIOS[*]} ${CG_SCENARIOS[*]})" >&2
 		exit 2
 	fi
 	SELECTED+=("$arg")
@@ -77,13 +89,16 @@ TMP=$(mktemp -d /tmp/oomwarden-compare.XXXXXX) || exit 1
 sync
 echo 3 >/proc/sys/vm/drop_caches
 LIMIT_MIB=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)
+ROOM_MIB=$LIMIT_MIB
 QUICK=0 DATA_DIR=${OW_E2E_DATA_DIR:-/mnt/data}
 PASSED=0 FAILED=0
+ROW_CG=''
 
 cleanup()
 {
 	[[ -n $WPID ]] && kill -KILL "$WPID" 2>/dev/null
 	[[ -n $W_PID ]] && kill -KILL "$W_PID" 2>/dev/null
+	[[ -n $ROW_CG ]] && cg_destroy "$ROW_CG"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -99,14 +114,22 @@ meminfo_mib()
 	awk -v k="$1:" '$1 == k { print int($2 / 1024) }' /proc/meminfo
 }
 
-# variants WATCHER: the rows of a watcher (the host rows' tuned nohang, PM2 and oomwarden
-# settings are for memcgs and are not run here).
+# variants WATCHER [SCENARIO]: the rows of a watcher (the host rows' tuned nohang, PM2 and
+# oomwarden settings are for memcgs and are not run here); in a cg- row oomwarden also runs
+# with its brake off, the brake's effect.
 variants()
 {
-	case $1 in
-	earlyoom) echo default tuned ;;
+	case $1/${2:-} in
+	earlyoom/*) echo default tuned ;;
+	oomwarden/cg-*) echo default brake-off ;;
 	*) echo default ;;
 	esac
+}
+
+# is_cg SCENARIO: a cgroup-limited row.
+is_cg()
+{
+	[[ $1 == cg-* ]]
 }
 
 # watcher_argv WATCHER VARIANT: sets W_ARGV, the watcher's command line (empty for none).
@@ -122,6 +145,7 @@ watcher_argv()
 			"$EXTRAS/nohang/etc/nohang/nohang.conf")
 		;;
 	oomwarden/default) W_ARGV=("$OWD" run --log-format json) ;;
+	oomwarden/brake-off) W_ARGV=("$OWD" run --log-format json --brake off) ;;
 	*) return 1 ;;
 	esac
 }
@@ -163,24 +187,59 @@ oom_victims()
 	echo "${names:--}"
 }
 
+# brake_note LOG HIGH: what oomwarden's brake did in a cg- row, from its log, the lead its
+# first act line predicted (lead_s: the ETA to the limit when it acted) and memory.high (HIGH)
+# a second after the workload's end, before the daemon stopped.
+brake_note()
+{
+	local set raised lifted act lead=''
+
+	set=$(grep -E "$(json_event brake)" "$1" | grep -c 'memory.high set just above')
+	raised=$(grep -E "$(json_event brake)" "$1" | grep -c 'brake raised for the drain')
+	lifted=$(grep -cE "$(json_event brake_lift)" "$1")
+	act=$(grep -m1 -E "$(json_event act)" "$1")
+	[[ -n $act ]] && lead="; SIGTERM at $(json_line_value "$act" usage_mib) MiB, its predicted lead (lead_s) $(json_line_value "$act" lead_s) s"
+	echo "brake set $set time(s), raised for the drain $raised time(s), lifted $lifted time(s)$lead; memory.high $2 a second after the workload's end"
+}
+
 # guest_row SCENARIO WATCHER VARIANT: one row, printed as ROW and VICTIMS lines.
 guest_row()
 {
 	local scen=$1 w=$2 v=$3 id="$1.$2.$3" t0=$SECONDS log rep st oom0 oom t1 row outcome
+	local where=$OW_CG_ROOT high_end=''
 	local -a reasons=() notes=()
 
-	scenario "$scen" && watcher_argv "$w" "$v" || return 1
+	if is_cg "$scen"; then
+		# bench/compare/'s scenario, sized from the cgroup's limit.
+		LIMIT_MIB=$CG_MIB scenario "${scen#cg-}" || return 1
+	else
+		scenario "$scen" || return 1
+	fi
+	watcher_argv "$w" "$v" || return 1
 	log=$TMP/$id.log rep=$TMP/$id.report
 	: >"$rep"
 	# Every row starts from the same free memory, and with the kernel's log empty.
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	dmesg -c >/dev/null
+	if is_cg "$scen"; then
+		# The cgroup's limit must be the one that binds, with room left for the machine.
+		if (($(meminfo_mib MemAvailable) < S_LIMIT_MIB + 256)); then
+			reasons+=("the guest has $(meminfo_mib MemAvailable) MiB available, too little for a $S_LIMIT_MIB MiB cgroup to be the limit that binds (OW_VM_COMPARE_MEM)")
+		elif ! ROW_CG=$(cg_create "owvm-compare-$$" $((S_LIMIT_MIB << 20))); then
+			ROW_CG=''
+			reasons+=("cannot create a cgroup under $OW_CG_ROOT")
+		else
+			where=$ROW_CG
+		fi
+	fi
 	oom0=$(vm_oom_kills)
-	if ! guest_watcher_start "$w" "$log"; then
+	if ((${#reasons[@]})); then
+		:
+	elif ! guest_watcher_start "$w" "$log"; then
 		reasons+=("$w did not get ready: $(tail -n 3 "$log" | tr '\n' ' ')")
 	else
-		bench/compare/incg.sh "$OW_CG_ROOT" "$rep" "${S_CMD[@]}" --report "$rep" \
+		bench/compare/incg.sh "$where" "$rep" "${S_CMD[@]}" --report "$rep" \
 			>"$TMP/$id.out" 2>&1 &
 		WPID=$!
 		if wait_gone "$WPID" $((S_DUR + 60)); then
@@ -195,21 +254,28 @@ guest_row()
 		t1=$(date +%s.%N)
 		# The watcher's log lines about the victim's exit.
 		sleep 1
+		[[ -n $ROW_CG ]] && read -r high_end <"$ROW_CG/memory.high"
 		oom=$(($(vm_oom_kills) - oom0))
 		# A result, not a failure: the kernel may have chosen it, or it crashed.
 		[[ $w == none ]] || pid_alive "$W_PID" ||
 			notes+=("$w was gone at the end of the row: $(tail -n 2 "$log" | tr '\n' ' ')")
 	fi
 	watcher_stop "$w" "$log"
-	grep -q '^launch ' "$rep" || reasons+=("the workload never started")
+	if [[ -n $ROW_CG ]]; then
+		[[ $w == oomwarden ]] && notes+=("$(brake_note "$log" "${high_end:-?}")")
+		cg_destroy "$ROW_CG"
+		ROW_CG=''
+	fi
+	((${#reasons[@]})) || grep -q '^launch ' "$rep" || reasons+=("the workload never started")
 	if ((${#reasons[@]})); then
 		FAILED=$((FAILED + 1))
 		echo "FAIL $id: $(printf '%s; ' "${reasons[@]}" | sed 's/; $//')"
 		tail -n 10 "$log" | sed 's/^/    /'
 		return 0
 	fi
-	row=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$scen" "$S_KIND" "$w" "$v" \
-		"$(judge "$rep" "$st" "$oom" "$t1")" "$oom" - "$(watcher_actions "$w" "$log")")
+	row=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$scen" "$S_KIND" "$w" "$v" \
+		"$(judge "$rep" "$st" "$oom" "$t1")" "$oom" - "$(watcher_actions "$w" "$log")" \
+		"$(drain_cells "$rep" "$st" "$oom" "$t1")" "$(watcher_grace "$w" "$log")")
 	echo "ROW ${row//$'\t'/|}"
 	echo "VICTIMS $id $(oom_victims)"
 	# Its decisions, for whoever reads the serial log (OW_VM_KEEP=1): not parsed.
@@ -225,7 +291,9 @@ echo "compare: cgroup v2 at $OW_CG_ROOT, $(meminfo_mib MemTotal) MiB RAM," \
 	"$LIMIT_MIB MiB available, logs in $TMP"
 echo "INFO kernel $(uname -r)"
 echo "INFO memtotal_mib $(meminfo_mib MemTotal)"
-echo "INFO memavailable_mib $LIMIT_MIB"
+echo "INFO memavailable_mib $ROOM_MIB"
+echo "INFO cg_mib $CG_MIB"
+echo "INFO cg_slow_mib $SLOW_LIMIT_MIB"
 echo "INFO swap_mib $(meminfo_mib SwapTotal)"
 echo "INFO cpus $(nproc)"
 while read -r pkg ver; do
@@ -233,14 +301,15 @@ while read -r pkg ver; do
 done <"$EXTRAS/VERSIONS"
 echo "INFO version oomwarden $("$OWD" --version 2>&1 | head -n1)"
 for w in "${WATCHERS[@]}"; do
-	for v in $(variants "$w"); do
+	for v in $(for scen in "${SELECTED[@]}"; do variants "$w" "$scen"; done | tr ' ' '\n' |
+		awk '!seen[$0]++'); do
 		watcher_argv "$w" "$v" || { echo "compare: unknown watcher '$w'" >&2 && exit 2; }
 		echo "INFO flags $w/$v $(argv_text)"
 	done
 done
 for scen in "${SELECTED[@]}"; do
 	for w in "${WATCHERS[@]}"; do
-		for v in $(variants "$w"); do
+		for v in $(variants "$w" "$scen"); do
 			guest_row "$scen" "$w" "$v"
 			sleep 1
 		done

@@ -22,7 +22,8 @@
 #             with the kernel OOM killer alone, earlyoom, nohang and oomwarden (OW_VM_SMALL_MEM);
 #             earlyoom and nohang are Debian's packages and nohang runs on the host's python3,
 #             both on the guest's data disk. Its rows are results, not verdicts: a row fails
-#             only when it could not be run.
+#             only when it could not be run. Its cg- rows (compare:cg-NAME, tests/vm/compare.sh
+#             --list-cg) run in a 512 MiB cgroup and need a guest of OW_VM_COMPARE_MEM=1024.
 #
 # usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...     (default: e2e machine lockdown brake)
 #   a bare scenario name runs in the suite whose script has it (brake, machine, else e2e);
@@ -34,6 +35,7 @@
 #   OW_VM_COMPARE_KERNELS   kernels that boot the compare suite when it is named (default 6.12)
 #   OW_VM_COMPARE_WATCHERS  the compare suite's watchers (default: tests/vm/compare.sh's all)
 #   OW_VM_COMPARE_TIMEOUT   seconds before the compare guest is killed (default 1800)
+#   OW_VM_COMPARE_MEM       the compare guest's RAM in MiB (default OW_VM_SMALL_MEM)
 #   OW_VM_CACHE     where kernel packages are downloaded and unpacked, outside the clone so
 #                   one machine fetches them once (default /var/cache/oomwarden-vm)
 #   OW_VM_MEM       e2e and brake guest RAM in MiB (default 1024)
@@ -59,6 +61,7 @@ LOCKDOWN_KERNELS=${OW_VM_LOCKDOWN_KERNELS:-$KERNELS}
 COMPARE_KERNELS=${OW_VM_COMPARE_KERNELS:-6.12}
 COMPARE_WATCHERS=${OW_VM_COMPARE_WATCHERS:-}
 COMPARE_TIMEOUT=${OW_VM_COMPARE_TIMEOUT:-1800}
+COMPARE_MEM=${OW_VM_COMPARE_MEM:-$SMALL_MEM}
 # The compare suite's machine-wide watchers besides oomwarden, as Debian ships them.
 COMPARE_DEBS=(earlyoom nohang)
 # The slow leaks (a 256 MiB cgroup at 2 and 32 MiB/s, the machine at 16 MiB/s) where the
@@ -384,7 +387,7 @@ run_guest()
 	# fail to load; modules still load, being signed.
 	[[ $suite == lockdown ]] && append+=" lockdown=confidentiality ow.mode=degraded"
 	if [[ $suite == compare ]]; then
-		timeout=$COMPARE_TIMEOUT
+		timeout=$COMPARE_TIMEOUT mem=$COMPARE_MEM
 		[[ -n $COMPARE_WATCHERS ]] && append+=" ow.watchers=$(tr ' ' ',' <<<"$COMPARE_WATCHERS")"
 	fi
 	read -r -a names <<<"${SUITE_NAMES[$suite]}"
