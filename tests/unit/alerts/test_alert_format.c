@@ -574,6 +574,7 @@ static void test_act_carries_lead_and_grace(void **state)
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "grace_used_s")));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(act, "rule")));
 	cJSON_Delete(j);
+	ow_payload_free(&pl); /* the last format's body */
 	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
 	assert_non_null(strstr(pl.body, "Grace: 30.0 s (set by TimeoutStopSec)\n"));
 	assert_null(strstr(pl.body, "Rule:"));
@@ -614,6 +615,7 @@ static void test_escalate_carries_rule_and_grace(void **state)
 		cJSON_GetObjectItem(cJSON_GetObjectItem(j, "payload"), "custom_details"), "action");
 	assert_string_equal(str_at(act, "rule"), "live_eta");
 	cJSON_Delete(j);
+	ow_payload_free(&pl); /* the last format's body */
 	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
 	j = cJSON_Parse(pl.body);
 	assert_non_null(strstr(str_at(j, "message"),
@@ -697,6 +699,7 @@ static void test_brake_applied_and_lifted(void **state)
 	cJSON_Delete(j);
 
 	a[1].brake_original = 512ull << 20;
+	ow_payload_free(&pl); /* the last format's body */
 	assert_int_equal(ow_alert_format(&t, &a[1], &pl), 0);
 	assert_non_null(strstr(pl.body,
 			       "Brake: lifted, memory.high 231.0 MiB (back to 512.0 MiB) on "
