@@ -237,11 +237,11 @@ write_cg_section()
 	echo "earlyoom and nohang as their packages ship them, watching the machine, whose memory a"
 	echo "$(info cg_mib) MiB cgroup in this guest never exhausts. No PM2 (node under TCG is too slow)."
 	echo
-	echo "Under qemu TCG the guest faults pages in at about 110 MiB/s at most, so the 256 and 1024"
-	echo "MiB/s rows are capped by the emulator: what each leak reached with no watcher (the"
-	echo "cgroup's limit over its time to OOM) was $(achieved_rates). Those rows measure a"
-	echo "leak of that speed, not of their nominal one; the host table above has the real rates,"
-	echo "on cgroup v1, without a brake."
+	echo "Under qemu TCG the guest faults pages in far slower than the host (on the order of"
+	echo "100-200 MiB/s, depending on the host's load), so the 256 and 1024 MiB/s rows are capped by"
+	echo "the emulator: what each leak reached with no watcher (the cgroup's limit over its time to"
+	echo "OOM) was $(achieved_rates). Those rows measure a leak of that speed, not of"
+	echo "their nominal one; the host table above has the real rates, on cgroup v1, without a brake."
 	echo
 	echo "<!-- compare-vm-cg-headline:start -->"
 	write_headline
