@@ -60,6 +60,7 @@ struct opts {
 	double duration; /* s, 0 = forever */
 	const char *report;
 	double drain; /* s of work after SIGTERM, 0 = stop at once */
+	double hold;  /* linear: s flat before the growth starts */
 	bool ignore_term;
 	bool has_rate, has_low, has_high, has_size, has_procs;
 };
@@ -362,8 +363,10 @@ static void run_memory(const struct opts *o, enum mode m, double base_mib)
 			if (target > mib_to_bytes(high))
 				target = mib_to_bytes(high);
 			break;
-		default: /* linear, or a group child above its base */
-			target = base + mib_to_bytes(o->rate * (t - phase_t0));
+		default: /* linear (after its hold), or a group child above its base */
+			target = base + mib_to_bytes(o->rate * (t - phase_t0 > o->hold
+									? t - phase_t0 - o->hold
+									: 0));
 			if (o->stop_at > 0 && target > base + mib_to_bytes(o->stop_at))
 				target = base + mib_to_bytes(o->stop_at);
 			break;
@@ -436,6 +439,31 @@ static void pagecache_prepare(const struct opts *o, const char *path, double siz
 	fdatasync(fd);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	close(fd);
+}
+
+/* linear --file F --size M: M MiB of F read once, so its pages sit in this cgroup's page cache
+ * beside the leak (they stay charged to it after the read). */
+static void warm_cache(const struct opts *o)
+{
+	char *buf = malloc(READ_BLOCK);
+	double total = 0;
+	ssize_t n;
+	int fd;
+
+	pagecache_prepare(o, o->file, o->size);
+	if (!buf)
+		die("malloc");
+	fd = open(o->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(o->file);
+	while (total < o->size * MIB && (n = read(fd, buf, READ_BLOCK)) != 0) {
+		if (n < 0 && errno != EINTR)
+			die("read");
+		total += n > 0 ? n : 0;
+	}
+	close(fd);
+	free(buf);
+	report("cache", "file=%s cached_mib=%.1f", o->file, total / MIB);
 }
 
 static void run_pagecache(const struct opts *o)
@@ -546,13 +574,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: owload MODE [options]   (sizes in MiB, rates in MiB/s, times in s)\n"
-		"  linear    --rate R [--stop-at M]\n"
+		"  linear    --rate R [--stop-at M] [--hold S] [--file PATH --size M]\n"
 		"  sawtooth  --low L --high H --rate R [--floor-rise F]\n"
 		"  pagecache --file PATH --size M\n"
 		"  burst     --size M\n"
 		"  group     --procs N [--leaker K --rate R] [--base M] [--stop-at M]\n"
 		"common: --duration S  --report FILE  --ignore-term\n"
 		"memory modes (all but pagecache): --drain D\n"
+		"linear --hold S: flat for S s before it grows; --file/--size: M MiB of PATH\n"
+		"read once at start, so its page cache sits in the cgroup beside the leak.\n"
 		"SIGTERM stops gracefully (exit 0) unless --ignore-term. With --drain D it stops\n"
 		"growing, keeps its memory and works D s more (--duration no longer counts; a\n"
 		"further SIGTERM is reported as sigterm-ignored), reports \"drained\", exits 0.\n"
@@ -613,6 +643,7 @@ enum {
 	O_REPORT,
 	O_IGNORE_TERM,
 	O_DRAIN,
+	O_HOLD,
 	O_HELP,
 };
 
@@ -635,6 +666,7 @@ static const struct option long_opts[] = {
 	{"report", required_argument, NULL, O_REPORT},
 	{"ignore-term", no_argument, NULL, O_IGNORE_TERM},
 	{"drain", required_argument, NULL, O_DRAIN},
+	{"hold", required_argument, NULL, O_HOLD},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -646,8 +678,8 @@ static const unsigned int opt_modes[] = {
 	[O_LOW - O_RATE] = BIT(M_SAWTOOTH),
 	[O_HIGH - O_RATE] = BIT(M_SAWTOOTH),
 	[O_FLOOR_RISE - O_RATE] = BIT(M_SAWTOOTH),
-	[O_FILE - O_RATE] = BIT(M_PAGECACHE),
-	[O_SIZE - O_RATE] = BIT(M_PAGECACHE) | BIT(M_BURST),
+	[O_FILE - O_RATE] = BIT(M_PAGECACHE) | BIT(M_LINEAR),
+	[O_SIZE - O_RATE] = BIT(M_PAGECACHE) | BIT(M_BURST) | BIT(M_LINEAR),
 	[O_PROCS - O_RATE] = BIT(M_GROUP),
 	[O_LEAKER - O_RATE] = BIT(M_GROUP),
 	[O_BASE - O_RATE] = BIT(M_GROUP),
@@ -655,6 +687,7 @@ static const unsigned int opt_modes[] = {
 	[O_REPORT - O_RATE] = ALL,
 	[O_IGNORE_TERM - O_RATE] = ALL,
 	[O_DRAIN - O_RATE] = MEMORY,
+	[O_HOLD - O_RATE] = BIT(M_LINEAR),
 	[O_HELP - O_RATE] = ALL,
 };
 
@@ -744,6 +777,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_DRAIN:
 			o->drain = num_arg("--drain", optarg, 0, true, "seconds");
 			break;
+		case O_HOLD:
+			o->hold = num_arg("--hold", optarg, 0, false, "seconds");
+			break;
 		case O_HELP:
 			usage(stdout);
 			exit(0);
@@ -758,6 +794,9 @@ static void parse(int argc, char **argv, struct opts *o)
 	case M_LINEAR:
 		if (!o->has_rate)
 			bad_arg("linear: --rate is required");
+		if (!o->file != !o->has_size)
+			bad_arg("linear: --file and --size go together (page cache beside the "
+				"leak)");
 		break;
 	case M_SAWTOOTH:
 		if (!o->has_rate)
@@ -822,6 +861,8 @@ int main(int argc, char **argv)
 	case M_LINEAR:
 		report("start", "mode=linear rate=%.1f stop_at_mib=%.1f ignore_term=%d", o.rate,
 		       o.stop_at, o.ignore_term);
+		if (o.file)
+			warm_cache(&o);
 		run_memory(&o, M_LINEAR, 0);
 		break;
 	case M_SAWTOOTH:
