@@ -27,7 +27,7 @@ LIMIT_MIB=256
 READY_TIMEOUT=20
 STOP_TIMEOUT=5
 
-ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group drain-8 drain-64
+ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group drain-8 drain-64 edge-leak
 	plateau-75 sawtooth-flat pagecache-1g burst-64
 	attach-raw_tp attach-tracepoint degraded dry-run-oom)
 
@@ -76,6 +76,15 @@ scenario()
 		S_TIMEOUT=45 S_EXPECT=drained
 		S_ARGS=(linear --rate 64 --drain 3 --duration 30)
 		;;
+	edge-leak)
+		# A worker steady for 25 s beside 120 MiB of page cache, then leaking 64 MiB/s: at
+		# ~136 MiB the cgroup reaches its limit and the kernel starts reclaiming (failcnt on
+		# v1, memory.events max on v2), the first time since it was watched. Acted on there
+		# by the rise past every earlier peak (rule edge_rise), not at the 90 % mark.
+		S_TIMEOUT=80 S_EXPECT=edge_rise
+		S_ARGS=(linear --rate 64 --hold 25 --file "$(data_file edge-leak)" --size 120
+			--drain 3 --duration 60)
+		;;
 	plateau-75)
 		# Grows 4 MiB/s to 192 MiB (75 %) in 48 s, then stays flat.
 		S_TIMEOUT=85 S_EXPECT=untouched
@@ -122,7 +131,7 @@ scenario()
 DATA_DIR=''
 data_file()
 {
-	echo "${DATA_DIR:-/nonexistent}/pagecache-1g.dat"
+	echo "${DATA_DIR:-/nonexistent}/${1:-pagecache-1g}.dat"
 }
 
 skip_or_fail()
@@ -238,6 +247,17 @@ check_drained()
 	check_no_oom
 }
 
+# A drained worker acted on by the rise to the cgroup's edge, before the high-water mark.
+check_edge_rise()
+{
+	local act
+
+	check_drained
+	act=$(grep -E "$(json_event act)" "$LOG" | head -n1)
+	[[ $act =~ \"rule\"\ *:\ *\"edge_rise\" ]] ||
+		REASONS+=("the act line does not name the rule edge_rise: ${act:-no act line}")
+}
+
 check_untouched()
 {
 	untouched_reasons "$REP" "$LOG" "$WST"
@@ -305,7 +325,7 @@ run_scenario()
 	REASONS=() WST='' OOMD=0
 	t0=$SECONDS
 
-	if [[ $name == pagecache-* && -z $DATA_DIR ]]; then
+	if [[ $name == pagecache-* || $name == edge-* ]] && [[ -z $DATA_DIR ]]; then
 		local base
 		if base=$(pick_data_dir 1024); then
 			DATA_DIR=$(mktemp -d "$base/oomwarden-e2e-data.XXXXXX")
@@ -376,7 +396,7 @@ run_scenario()
 	echo "peak_mib=$peak oom_kill=$oom0->$oom1 workload=$WST" >"$dir/summary"
 	cg_destroy "$CUR_CG"
 	CUR_CG=''
-	if [[ $name == pagecache-* && -n $DATA_DIR ]]; then
+	if [[ $name == pagecache-* || $name == edge-* ]] && [[ -n $DATA_DIR ]]; then
 		rm -rf "$DATA_DIR"
 		DATA_DIR=''
 	fi

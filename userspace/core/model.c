@@ -341,8 +341,23 @@ static int alloc_trends(struct ow_cgroup *cg)
 	return 0;
 }
 
+/* A step is ~1/256 of the limit: moves smaller than half of one are noise. */
+static uint64_t step_noise(const struct ow_cgroup *cg)
+{
+	return cg->reading.eff_limit == OW_NO_LIMIT ? 0 : cg->reading.eff_limit / 512;
+}
+
+/* Its usage, page cache included, at its own limit: every charge must reclaim first. The kernel
+ * keeps it a reclaim batch or two under the limit (up to ~2 MiB seen at 256 MiB). */
+static bool at_edge(const struct ow_cg_stat *st)
+{
+	return st->limit && st->limit != OW_NO_LIMIT && st->usage + st->limit / 128 >= st->limit;
+}
+
 int ow_cgroup_sample(struct ow_cgroup *cg, uint64_t now_ns, uint64_t nonrecl)
 {
+	ow_rise_add(&cg->history.rise, now_ns, nonrecl, cg->reading.st.edge_events,
+		    at_edge(&cg->reading.st), step_noise(cg));
 	if (!cg->history.fine && !cg->history.base_ns) {
 		cg->history.base_ns = now_ns ? now_ns : 1;
 		cg->history.base_value = nonrecl;
@@ -381,8 +396,7 @@ static void eval_trends(const struct ow_cgroup *cg, uint64_t now_ns, uint64_t no
 
 void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_view *view)
 {
-	/* A step is ~1/256 of the limit: rises smaller than half of one are noise. */
-	uint64_t noise = cg->reading.eff_limit == OW_NO_LIMIT ? 0 : cg->reading.eff_limit / 512;
+	uint64_t noise = step_noise(cg);
 
 	memset(view, 0, sizeof(*view));
 	view->nonrecl = cg->reading.nonrecl;
@@ -393,6 +407,7 @@ void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_vi
 				   ? (double)(now_ns - cg->eval.warned_ns) / NS_PER_S
 				   : INFINITY;
 	eval_trends(cg, now_ns, noise, view);
+	ow_rise_view(&cg->history.rise, now_ns, &view->rise);
 }
 
 void ow_cgroup_note_verdict(struct ow_cgroup *cg, uint64_t now_ns, const struct ow_verdict *v)
@@ -404,6 +419,7 @@ void ow_cgroup_note_verdict(struct ow_cgroup *cg, uint64_t now_ns, const struct 
 void ow_cgroup_reset_trend(struct ow_cgroup *cg)
 {
 	cg->history.base_ns = 0;
+	ow_rise_reset(&cg->history.rise);
 	if (cg->history.fine) {
 		ow_trend_reset(cg->history.fine);
 		ow_trend_reset(cg->history.coarse);

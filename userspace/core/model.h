@@ -18,6 +18,7 @@
 #include "grace.h"
 #include "memcg.h"
 #include "policy.h"
+#include "rise.h"
 #include "trend.h"
 
 #define OW_PROC_SAMPLES 8
@@ -63,6 +64,7 @@ struct ow_cg_history {
 	struct ow_trend *fine;
 	struct ow_trend *coarse;
 	uint64_t base_ns, base_value; /* the first sample while fine is NULL (base_ns 0: none) */
+	struct ow_rise rise;	      /* the current rise and the peaks before it */
 };
 
 /* What was judged of it (evaluate.c). */

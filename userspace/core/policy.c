@@ -47,6 +47,24 @@ static const struct ow_trend_result *floor_trend(const struct ow_cg_view *v)
 	return NULL;
 }
 
+/* A rise past every peak of its recent past that took the cgroup to its edge for the first time
+ * in act_min_span_s: its seconds to the limit, or INFINITY (rise.h says why this is evidence of
+ * a leak where the first 20 s of a trend are not). */
+static double past_peaks_eta(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v)
+{
+	const struct ow_rise_view *r = &v->rise;
+	uint64_t margin;
+
+	if (v->limit == OW_NO_LIMIT || r->span_s < OW_POLICY_RISE_S || !r->edge_reached)
+		return INFINITY;
+	if (r->edge_quiet_s < cfg->act_min_span_s || r->before_s < cfg->act_min_span_s)
+		return INFINITY;
+	margin = (uint64_t)((double)v->limit * OW_POLICY_RISE_MARGIN);
+	if (v->nonrecl <= r->prior_peak + margin || !climbing(v))
+		return INFINITY;
+	return ow_eta_seconds(v->nonrecl, v->limit, r->rate);
+}
+
 void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v,
 		      struct ow_verdict *out)
 {
@@ -59,9 +77,11 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 	out->eta_s = INFINITY;
 	out->rate = 0;
 	out->reason = "no sustained growth";
+	out->rule = "";
 	out->held = false;
 	out->high_water = false;
 	out->trend_may_act = false;
+	out->past_peaks = false;
 	if (tr) {
 		/* The peaks, not the floor, hit the limit first: count from the highest recent
 		 * value. */
@@ -78,7 +98,21 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 		}
 		if (out->eta_s <= cfg->act_horizon_s && tr->span_s >= cfg->act_min_span_s) {
 			out->level = OW_LEVEL_ACT;
+			out->rule = "floor_trend";
 			out->reason = "memory floor rising: OOM predicted within the act horizon";
+		}
+	}
+	if (out->level < OW_LEVEL_ACT) {
+		double eta = past_peaks_eta(cfg, v);
+
+		if (eta <= cfg->act_horizon_s) {
+			out->level = OW_LEVEL_ACT;
+			out->eta_s = eta;
+			out->rate = v->rise.rate;
+			out->past_peaks = out->trend_may_act = true;
+			out->rule = "edge_rise";
+			out->reason = "rising past every earlier peak to the cgroup's edge: OOM "
+				      "predicted within the act horizon";
 		}
 	}
 	/* Said even when the floor trend warns too: the throttle is what the cgroup lives with. */
@@ -98,6 +132,8 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 
 		if (eta <= cfg->act_horizon_s) {
 			out->high_water = out->level < OW_LEVEL_ACT;
+			if (out->high_water)
+				out->rule = "high_water";
 			out->level = OW_LEVEL_ACT;
 			out->eta_s = eta < out->eta_s ? eta : out->eta_s;
 			out->rate = v->fine.recent_rate;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "rise.h"
 #include "trend.h"
 
 enum ow_level {
@@ -18,6 +19,12 @@ enum ow_level {
 	OW_LEVEL_ACT = 2,      /* OOM predicted within the act horizon, or no headroom left */
 	OW_LEVEL_ESCALATE = 3, /* the victim did not stop after SIGTERM: SIGKILL */
 };
+
+/* A rise that took the cgroup to its edge (rise.h) acts once it has gone on this long... */
+#define OW_POLICY_RISE_S 1.5
+/* ...and climbed this far past every earlier peak, as a fraction of the limit (a sawtooth's
+ * teeth differ a little). */
+#define OW_POLICY_RISE_MARGIN 0.02
 
 struct ow_policy_cfg {
 	double warn_horizon_s; /* default 120 */
@@ -38,6 +45,7 @@ struct ow_cg_view {
 	uint64_t high;		       /* its own memory.high (v2), bytes; OW_NO_LIMIT when none */
 	struct ow_trend_result fine;   /* seconds-scale trend */
 	struct ow_trend_result coarse; /* minutes-scale trend (slow leaks) */
+	struct ow_rise_view rise;      /* the current rise and the peaks before it */
 	enum ow_level level;	       /* the cgroup's level now (leaving warn takes more) */
 	double warn_age_s;	       /* since a verdict last warned of its own; INFINITY: never */
 };
@@ -47,9 +55,13 @@ struct ow_verdict {
 	double eta_s;	    /* predicted seconds to OOM; INFINITY when none */
 	double rate;	    /* bytes/s used for the prediction */
 	const char *reason; /* static string: why this level */
+	const char *rule;   /* static string: the rule that set an act level ("floor_trend",
+			     * "edge_rise", "high_water"; daemon/brake.c: "brake_press"), else "" */
 	bool held;	    /* warn only because a warning holds through a pause */
 	bool high_water;    /* act only by the high-water rule (no trend predicts it yet) */
-	bool trend_may_act; /* the floor trend has the history to act on (act_min_span_s) */
+	bool trend_may_act; /* the floor trend has the history to act on (act_min_span_s), or
+			     * the rise is past every earlier peak (past_peaks) */
+	bool past_peaks;    /* act by the rise past every earlier peak, before the trend may */
 };
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg);
@@ -57,7 +69,10 @@ void ow_policy_defaults(struct ow_policy_cfg *cfg);
 /*
  * The level of a cgroup: warn when the OOM (the effective limit) is predicted within the warn
  * horizon, act within the act horizon (floor trend with act_min_span_s of history, or past
- * high_water and climbing).
+ * high_water and climbing). Sooner than the floor trend may, a rise acts that has climbed
+ * without a pause for OW_POLICY_RISE_S past every earlier peak and took the cgroup to its edge,
+ * where the kernel had counted no reclaim or throttling for act_min_span_s before it (rise.h),
+ * when it reaches the limit within the act horizon.
  *
  * memory.high: past it (non-reclaimable memory >= high < limit) the kernel throttles the
  * cgroup's allocations (reclaim, then sleeps of up to 2 s) instead of killing anything. That

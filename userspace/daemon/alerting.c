@@ -125,7 +125,7 @@ void ow_notify_action(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_alert
 	if (!al)
 		return;
 	describe_action(&a, kind, cg, victim, what, dry_run);
-	action_figures(&a, cg, NULL);
+	action_figures(&a, cg, cg->eval.verdict.rule);
 	top_processes(&a, cands);
 	queue_alert(al, &a);
 }

@@ -314,6 +314,7 @@ bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 	if (call == OW_BRAKE_LEAK) {
 		v->level = OW_LEVEL_ACT;
 		v->high_water = false;
+		v->rule = "brake_press";
 		v->reason = "still pressing against the brake: a leak, not a burst";
 		return true;
 	}
@@ -323,6 +324,7 @@ bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 						       cg->reading.eff_limit, pc->kill_water)) {
 		v->level = OW_LEVEL_WARN;
 		v->high_water = false;
+		v->rule = "";
 		v->reason = "braked: a leak keeps pressing against it, a burst stops";
 	}
 	return false;

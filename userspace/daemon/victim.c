@@ -304,6 +304,7 @@ static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", cg->victim.note),
 	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
 	       OW_NUM("lead_s", cg->victim.lead_s), OW_STR("reason", cg->eval.verdict.reason),
+	       OW_STR("rule", cg->eval.verdict.rule),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, cands, &what, false);
@@ -321,6 +322,7 @@ static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("manager", cg->victim.manager), OW_STR("action", "restart"),
 	       OW_STR("command", p->command), OW_STR("why", p->why),
 	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->eval.verdict.reason),
+	       OW_STR("rule", cg->eval.verdict.rule),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);

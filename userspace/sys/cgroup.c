@@ -188,6 +188,11 @@ static int optional(int err, bool *missing)
 	return err;
 }
 
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* A missing optional file may mean the cgroup itself was removed while we read it. */
 static int still_there(const char *dir)
 {
@@ -210,7 +215,7 @@ static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
 		{"total_shmem", &st->shmem},
 	};
 	const struct ow_cg_key oom_keys[] = {{"oom_kill", &st->oom_kills}}; /* since 4.13 */
-	uint64_t memsw = 0;
+	uint64_t memsw = 0, failcnt = 0, memsw_failcnt = 0;
 	bool missing = false;
 	int err;
 
@@ -225,10 +230,17 @@ static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
 			       &missing);
 	if (!err)
 		err = optional(read_kv_at(dir, "memory.oom_control", oom_keys, 1), &missing);
+	/* With memory+swap limited too, a charge fails on whichever counter is hit first. */
+	if (!err)
+		err = optional(read_value_at(dir, "memory.failcnt", false, &failcnt), &missing);
+	if (!err)
+		err = optional(read_value_at(dir, "memory.memsw.failcnt", false, &memsw_failcnt),
+			       &missing);
 	if (!err && missing)
 		err = still_there(dir);
 	/* memsw (memory + swap) is read after usage; if usage grew in between, clamp at 0. */
 	st->swap = memsw > st->usage ? memsw - st->usage : 0;
+	st->edge_events = sat_add(failcnt, memsw_failcnt);
 	return err;
 }
 
@@ -241,7 +253,12 @@ static int read_stat_v2(const char *dir, struct ow_cg_stat *st)
 		{"inactive_file", &st->inactive_file},
 		{"shmem", &st->shmem},
 	};
-	const struct ow_cg_key event_keys[] = {{"oom_kill", &st->oom_kills}};
+	uint64_t ev_max = 0, ev_high = 0;
+	const struct ow_cg_key event_keys[] = {
+		{"oom_kill", &st->oom_kills},
+		{"max", &ev_max},
+		{"high", &ev_high},
+	};
 	bool missing = false;
 	int err;
 
@@ -256,9 +273,10 @@ static int read_stat_v2(const char *dir, struct ow_cg_stat *st)
 		err = optional(read_value_at(dir, "memory.swap.current", false, &st->swap),
 			       &missing);
 	if (!err)
-		err = optional(read_kv_at(dir, "memory.events", event_keys, 1), &missing);
+		err = optional(read_kv_at(dir, "memory.events", event_keys, 3), &missing);
 	if (!err && missing)
 		err = still_there(dir);
+	st->edge_events = ev_max + ev_high;
 	return err;
 }
 
@@ -292,11 +310,6 @@ int ow_cg_read_usage_limit(enum ow_cg_version version, const char *dir, struct o
 		return err;
 	*out = st;
 	return 0;
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 /*

@@ -549,7 +549,7 @@ static void test_victim_never_unsafe(void **state)
 /* ---- the e2e matrix through the model's trends ---- */
 
 enum scen_shape {
-	S_LINEAR,   /* base + rate * t, held at stop_mib if set */
+	S_LINEAR,   /* base + rate * t (flat at base for `hold` s first), held at stop_mib if set */
 	S_SAWTOOTH, /* owload's sawtooth: 0 -> high, then low -> high, floor rising `rise` a cycle
 		     */
 	S_BURST,    /* base, then +amp over dur seconds, then flat */
@@ -559,6 +559,8 @@ struct scen {
 	enum scen_shape shape;
 	double base, rate, stop, low, high, rise, amp, dur, hold; /* MiB, MiB/s, seconds */
 	double mem_high, crawl; /* linear: memory.high (MiB), the rate past it (MiB/s) */
+	double cache; /* page cache beside it (MiB): the kernel counts an edge event at each
+		       * sample where the two together reach the limit (memory.failcnt) */
 };
 
 static double scen_mib(const struct scen *s, double t)
@@ -567,6 +569,7 @@ static double scen_mib(const struct scen *s, double t)
 
 	switch (s->shape) {
 	case S_LINEAR:
+		t = t > s->hold ? t - s->hold : 0;
 		v = s->base + s->rate * t;
 		if (s->mem_high > 0 && v > s->mem_high)
 			v = s->mem_high + s->crawl * (t - (s->mem_high - s->base) / s->rate);
@@ -594,6 +597,7 @@ static double scen_mib(const struct scen *s, double t)
 struct outcome {
 	enum ow_level max_level, last_level;
 	double act_t, act_mib, oom_t;
+	bool past_peaks;    /* the first act was by the rise past every earlier peak */
 	unsigned int warns; /* times it went from ok to warn: each one is a warn alert */
 };
 
@@ -628,6 +632,13 @@ static struct outcome replay(const struct scen *s, double seconds)
 		last = v;
 		if (t_ns >= next_timer)
 			next_timer = t_ns + NS;
+		/* At the limit with its page cache: the usage says so, and v1's failcnt counts. */
+		cg->reading.st.limit = LIMIT;
+		cg->reading.st.usage = v + (uint64_t)(s->cache * MiB_D);
+		if (cg->reading.st.usage >= LIMIT) {
+			cg->reading.st.usage = LIMIT;
+			cg->reading.st.edge_events++;
+		}
 		assert_int_equal(ow_cgroup_sample(cg, t_ns, v), 0);
 		ow_cgroup_view(cg, t_ns, &view);
 		ow_policy_assess(&cfg, &view, &out);
@@ -641,6 +652,7 @@ static struct outcome replay(const struct scen *s, double seconds)
 		if (out.level == OW_LEVEL_ACT && o.act_t < 0) {
 			o.act_t = t;
 			o.act_mib = (double)v / MiB_D;
+			o.past_peaks = out.past_peaks;
 		}
 	}
 	ow_model_free(&m);
@@ -796,6 +808,66 @@ static void test_replay_startup_burst_never_acts(void **state)
 	assert_true(o.max_level == OW_LEVEL_OK);
 }
 
+/* ---- the rise past every earlier peak (rise.h) ---- */
+
+/* A worker steady at 40 MiB beside 120 MiB of page cache for 30 s, then leaking 64 MiB/s: at
+ * 96 MiB the two reach the limit and the kernel starts reclaiming (the first time in 30 s).
+ * It is acted on there, seconds before the high-water mark (the floor trend needs 20 s). */
+static void test_replay_fast_leak_to_the_edge_acts_before_high_water(void **state)
+{
+	struct scen s = {.shape = S_LINEAR, .base = 40, .rate = 64, .hold = 30, .cache = 120};
+	struct outcome o = replay(&s, 60);
+
+	print_message("edge leak: act at %.3f s (%.1f MiB), OOM at %.3f s\n", o.act_t, o.act_mib,
+		      o.oom_t);
+	assert_true(o.past_peaks);
+	assert_true(o.act_mib < 0.75 * 256);
+	assert_true(o.oom_t - o.act_t > 1.5);
+	/* The same leak with no page cache reaches the edge only at the limit: high water. */
+	s.cache = 0;
+	o = replay(&s, 60);
+	assert_false(o.past_peaks);
+	assert_true(o.act_mib >= 0.9 * 256);
+}
+
+/* The same rise with no 20 s of quiet edge before it: a fresh cgroup, or one whose page cache
+ * had it reclaiming all along. */
+static void test_replay_fast_rise_without_quiet_edge_waits(void **state)
+{
+	struct scen s = {.shape = S_LINEAR, .base = 40, .rate = 64, .hold = 5, .cache = 120};
+	struct outcome o = replay(&s, 60);
+
+	assert_false(o.past_peaks);
+	s.hold = 30;
+	s.cache = 220; /* at the edge from the start */
+	o = replay(&s, 60);
+	assert_false(o.past_peaks);
+	assert_true(o.act_mib >= 0.9 * 256);
+}
+
+/* The shape alone is no evidence: a sawtooth's first tooth after 30 s at its floor climbs past
+ * every earlier peak as a leak does. With page cache keeping the cgroup at its edge all along
+ * the kernel's count says nothing new either: never acted on. */
+static void test_replay_sawtooth_after_hold_with_cache_never_acts(void **state)
+{
+	struct scen s = {.shape = S_SAWTOOTH, .low = 77, .high = 205, .rate = 12.8, .hold = 30};
+
+	s.cache = 256 - 70;
+	no_act(&s, 150, "flat sawtooth after 30 s at the floor, cache at the edge");
+	s.cache = 40; /* tooth + cache stay below the limit: no edge */
+	no_act(&s, 150, "flat sawtooth after 30 s at the floor, cache below the edge");
+}
+
+/* A start-up burst beside page cache: the burst takes the cgroup to its edge, then stops. */
+static void test_replay_burst_to_the_edge_never_acts(void **state)
+{
+	struct scen s = {.shape = S_BURST, .base = 40, .amp = 150, .dur = 0.5, .cache = 100};
+
+	no_act(&s, 60, "burst to the edge");
+	s.dur = 3; /* a cache warming up over 3 s from a cold start */
+	no_act(&s, 60, "3 s warm-up to the edge");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -837,6 +909,10 @@ int main(void)
 		cmocka_unit_test(test_replay_leak_throttled_by_memory_high_warns_only),
 		cmocka_unit_test(test_replay_throttled_leak_that_reaches_the_limit_acts),
 		cmocka_unit_test(test_replay_startup_burst_never_acts),
+		cmocka_unit_test(test_replay_fast_leak_to_the_edge_acts_before_high_water),
+		cmocka_unit_test(test_replay_fast_rise_without_quiet_edge_waits),
+		cmocka_unit_test(test_replay_sawtooth_after_hold_with_cache_never_acts),
+		cmocka_unit_test(test_replay_burst_to_the_edge_never_acts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
