@@ -25,17 +25,13 @@ static ssize_t read_in(int dirfd, const char *name, char *buf, size_t size)
 {
 	int fd = ow_open_untrusted(dirfd, name, OW_OPEN_NOFOLLOW, OW_SIZE_ANY);
 	ssize_t len;
-	char extra;
 
 	if (fd < 0)
 		return fd;
-	len = ow_read_fd(fd, buf, size - 1);
-	if (len == (ssize_t)size - 1 && ow_read_fd(fd, &extra, 1) > 0)
-		len = -EFBIG;
+	len = ow_read_fd_text(fd, buf, size, true);
 	close(fd);
 	if (len < 0)
 		return len;
-	buf[len] = '\0';
 	return memchr(buf, '\0', (size_t)len) ? -EINVAL : len;
 }
 
