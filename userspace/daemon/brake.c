@@ -9,12 +9,12 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "alerting.h"
 #include "daemon_ctx.h"
