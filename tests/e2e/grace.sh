@@ -36,15 +36,7 @@ TMPD=$(mktemp -d /tmp/oomwarden-grace.XXXXXX) || exit 1
 CG='' DPID='' SVPID='' PM2=''
 WORK=(linear --rate 8 --drain 14 --duration 120)
 
-cleanup()
-{
-	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
-	[[ -n $SVPID ]] && kill -KILL "$SVPID" 2>/dev/null
-	[[ -n $PM2 ]] && PM2_HOME=$TMPD/pm2home "$PM2" kill >/dev/null 2>&1
-	[[ -n $CG ]] && cg_destroy "$CG"
-	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
-}
-trap cleanup EXIT
+trap 'e2e_cleanup "$SVPID"' EXIT
 trap 'exit 130' INT TERM
 
 # skip WHY: the whole script cannot run (fails under CI).

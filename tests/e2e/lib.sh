@@ -146,6 +146,21 @@ cg_destroy()
 	return 1
 }
 
+# e2e_cleanup [PID...]: a script's EXIT trap: SIGKILLs the daemon ($DPID) and each PID given,
+# stops the PM2 God daemon of $TMPD/pm2home when $PM2 is set, removes the memcg $CG, then
+# $TMPD unless OW_E2E_KEEP=1. Unset or empty DPID, PM2 and CG are skipped.
+e2e_cleanup()
+{
+	local pid
+
+	for pid in "${DPID:-}" "$@"; do
+		[[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null
+	done
+	[[ -n ${PM2:-} ]] && PM2_HOME=$TMPD/pm2home "$PM2" kill >/dev/null 2>&1
+	[[ -n ${CG:-} ]] && cg_destroy "$CG"
+	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
+}
+
 # pid_alive PID: true while PID runs (a zombie counts as gone).
 pid_alive()
 {

@@ -24,14 +24,7 @@ PASSED=0 FAILED=0
 TMPD=$(mktemp -d /tmp/oomwarden-manager.XXXXXX) || exit 1
 CG='' DPID='' PM2=''
 
-cleanup()
-{
-	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
-	[[ -n $PM2 ]] && PM2_HOME=$TMPD/pm2home "$PM2" kill >/dev/null 2>&1
-	[[ -n $CG ]] && cg_destroy "$CG"
-	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
-}
-trap cleanup EXIT
+trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM
 
 skip()

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The brake's decisions: see userspace/core/brake.h. */
-#include <math.h>
-
 #include "brake.h"
 #include "memcg.h"
 

@@ -9,12 +9,12 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "alerting.h"
 #include "daemon_ctx.h"
@@ -235,12 +235,13 @@ static bool still_ours(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 	return false;
 }
 
-/* A brake in force: leak, burst, or wait (ow_brake_judge). */
+/* A brake in force: leak, burst, or wait (ow_brake_judge). Each evaluation: memory.high,
+ * memory.current and memory.events alone. */
 static enum ow_brake_call judge(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
 	struct ow_high_state hs;
 	enum ow_brake_call call;
-	int err = ow_high_read(cg->brake.dir, &hs);
+	int err = ow_high_poll(cg->brake.dir, &hs);
 
 	if (err) {
 		daemon_brake_lift(d, cg, "the braked cgroup cannot be read (gone?)");
@@ -334,15 +335,15 @@ bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 void daemon_brake_after_sigterm(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	struct ow_cg_brake *b = &cg->brake;
-	struct ow_high_state hs = {.current = 0};
-	uint64_t v;
+	uint64_t v, current;
 	int err;
 
 	if (!b->dir || b->raised)
 		return;
 	b->raised = true;
-	ow_high_read(b->dir, &hs); /* unread: raised from the brake alone */
-	v = page_floor(ow_brake_raised(b->value, hs.current, cg->reading.eff_limit, b->original));
+	if (ow_high_current(b->dir, &current))
+		current = 0; /* unread: raised from the brake alone */
+	v = page_floor(ow_brake_raised(b->value, current, cg->reading.eff_limit, b->original));
 	if (v == b->value)
 		return;
 	err = write_brake(d, b->dir, b->leaf_id, b->original, v);

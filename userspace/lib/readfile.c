@@ -71,10 +71,24 @@ int ow_open_path(const char *path, int flags)
 	return fd < 0 ? -err : fd;
 }
 
-ssize_t ow_read_file(const char *path, char *buf, size_t size, bool whole)
+ssize_t ow_read_fd_text(int fd, char *buf, size_t size, bool whole)
 {
 	ssize_t len;
 	char extra;
+
+	if (size < 1)
+		return -EINVAL;
+	len = ow_read_fd(fd, buf, size - 1);
+	if (whole && len == (ssize_t)size - 1 && ow_read_fd(fd, &extra, 1) > 0)
+		return -EFBIG;
+	if (len >= 0)
+		buf[len] = '\0';
+	return len;
+}
+
+ssize_t ow_read_file(const char *path, char *buf, size_t size, bool whole)
+{
+	ssize_t len;
 	int fd;
 
 	if (size < 1)
@@ -82,13 +96,8 @@ ssize_t ow_read_file(const char *path, char *buf, size_t size, bool whole)
 	fd = ow_open_path(path, O_RDONLY);
 	if (fd < 0)
 		return fd;
-	len = ow_read_fd(fd, buf, size - 1);
-	if (whole && len == (ssize_t)size - 1 && ow_read_fd(fd, &extra, 1) > 0)
-		len = -EFBIG;
+	len = ow_read_fd_text(fd, buf, size, whole);
 	close(fd);
-	if (len < 0)
-		return len;
-	buf[len] = '\0';
 	return len;
 }
 

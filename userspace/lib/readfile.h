@@ -14,6 +14,10 @@
 /* read() until EOF or `size` bytes; retries EINTR. Returns the length or -errno. */
 ssize_t ow_read_fd(int fd, char *buf, size_t size);
 
+/* At most size - 1 bytes of fd into buf, NUL-terminated. With `whole`, a file that does not fit
+ * is -EFBIG instead of truncated. Returns the length or -errno; fd stays open. */
+ssize_t ow_read_fd_text(int fd, char *buf, size_t size, bool whole);
+
 /* open(2) that also takes a path of PATH_MAX bytes or more (a deeply nested cgroup), opened
  * a piece at a time; O_CLOEXEC is added. Returns the fd or -errno. */
 int ow_open_path(const char *path, int flags);

@@ -25,17 +25,13 @@ static ssize_t read_in(int dirfd, const char *name, char *buf, size_t size)
 {
 	int fd = ow_open_untrusted(dirfd, name, OW_OPEN_NOFOLLOW, OW_SIZE_ANY);
 	ssize_t len;
-	char extra;
 
 	if (fd < 0)
 		return fd;
-	len = ow_read_fd(fd, buf, size - 1);
-	if (len == (ssize_t)size - 1 && ow_read_fd(fd, &extra, 1) > 0)
-		len = -EFBIG;
+	len = ow_read_fd_text(fd, buf, size, true);
 	close(fd);
 	if (len < 0)
 		return len;
-	buf[len] = '\0';
 	return memchr(buf, '\0', (size_t)len) ? -EINVAL : len;
 }
 
@@ -60,7 +56,8 @@ static int events_in(int dirfd, struct ow_high_state *s)
 	return len < 0 ? (int)len : ow_cg_parse_keys(buf, keys, sizeof(keys) / sizeof(keys[0]));
 }
 
-int ow_high_read(const char *dir, struct ow_high_state *out)
+/* The files of struct ow_high_state; memory.max, memory.low and memory.min only with `limits`. */
+static int read_state(const char *dir, bool limits, struct ow_high_state *out)
 {
 	struct ow_high_state s = {0};
 	int dirfd = ow_open_path(dir, O_PATH | O_DIRECTORY);
@@ -69,11 +66,11 @@ int ow_high_read(const char *dir, struct ow_high_state *out)
 	if (dirfd < 0)
 		return dirfd;
 	err = value_in(dirfd, "memory.high", true, &s.high);
-	if (!err)
+	if (!err && limits)
 		err = value_in(dirfd, "memory.max", true, &s.max);
-	if (!err)
+	if (!err && limits)
 		err = value_in(dirfd, "memory.low", true, &s.low);
-	if (!err)
+	if (!err && limits)
 		err = value_in(dirfd, "memory.min", true, &s.min);
 	if (!err)
 		err = value_in(dirfd, "memory.current", false, &s.current);
@@ -85,16 +82,37 @@ int ow_high_read(const char *dir, struct ow_high_state *out)
 	return err;
 }
 
-int ow_high_get(const char *dir, uint64_t *out)
+int ow_high_read(const char *dir, struct ow_high_state *out)
+{
+	return read_state(dir, true, out);
+}
+
+int ow_high_poll(const char *dir, struct ow_high_state *out)
+{
+	return read_state(dir, false, out);
+}
+
+/* The one file `name` of `dir`. */
+static int value_of(const char *dir, const char *name, bool max_ok, uint64_t *out)
 {
 	int dirfd = ow_open_path(dir, O_PATH | O_DIRECTORY);
 	int err;
 
 	if (dirfd < 0)
 		return dirfd;
-	err = value_in(dirfd, "memory.high", true, out);
+	err = value_in(dirfd, name, max_ok, out);
 	close(dirfd);
 	return err;
+}
+
+int ow_high_get(const char *dir, uint64_t *out)
+{
+	return value_of(dir, "memory.high", true, out);
+}
+
+int ow_high_current(const char *dir, uint64_t *out)
+{
+	return value_of(dir, "memory.current", false, out);
 }
 
 int ow_high_below(const char *root, const char *dir)

@@ -35,8 +35,15 @@ struct ow_high_state {
  */
 int ow_high_read(const char *dir, struct ow_high_state *out);
 
+/* What a brake in force is judged by, as ow_high_read reads it: memory.high, memory.current and
+ * memory.events alone (max, low and min are not read: 0 in `out`). */
+int ow_high_poll(const char *dir, struct ow_high_state *out);
+
 /* memory.high of `dir` alone, as ow_high_read reads it. */
 int ow_high_get(const char *dir, uint64_t *out);
+
+/* memory.current of `dir` alone, as ow_high_read reads it. */
+int ow_high_current(const char *dir, uint64_t *out);
 
 /* 0 when `dir` is an absolute path strictly below `root` whose every component is a name (not
  * empty, "." or ".."), else -EINVAL: the check of ow_high_set on the text alone. Pure. */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,24 @@ static void test_read_all(void **state)
 	assert_true(s.events_oom_kill == 1);
 }
 
+/* A brake in force is judged by memory.high, memory.current and memory.events: the rest is not
+ * read. */
+static void test_poll(void **state)
+{
+	struct ow_high_state s;
+	uint64_t v = 0;
+
+	assert_int_equal(ow_high_poll(ow_tmptree_at(CG), &s), 0);
+	assert_true(s.high == OW_NO_LIMIT);
+	assert_true(s.current == 123456789ULL);
+	assert_true(s.events_high == 17);
+	assert_true(s.events_max == 3);
+	assert_true(s.events_oom_kill == 1);
+	assert_true(s.max == 0 && s.low == 0 && s.min == 0);
+	assert_int_equal(ow_high_current(ow_tmptree_at(CG), &v), 0);
+	assert_true(v == 123456789ULL);
+}
+
 static void test_read_odd_name(void **state)
 {
 	struct ow_high_state s;
@@ -99,16 +118,21 @@ static void test_read_odd_name(void **state)
 	assert_true(high == OW_NO_LIMIT);
 }
 
-/* One file of the bad cgroup holds `text`: the read is `want`, and `out` is left untouched. */
+/* One file of the bad cgroup holds `text`: the read is `want`, and `out` is left untouched; so
+ * is ow_high_poll's when it reads that file, else it succeeds. */
 static void read_bad(const char *file, const char *text, int want)
 {
 	struct ow_high_state s = {.high = 42};
+	bool polled = !strcmp(file, "memory.high") || !strcmp(file, "memory.current") ||
+		      !strcmp(file, "memory.events");
 	char rel[128];
 
 	snprintf(rel, sizeof(rel), BAD "/%s", file);
 	ow_tmptree_puts(rel, text);
 	assert_int_equal(ow_high_read(ow_tmptree_at(BAD), &s), want);
 	assert_true(s.high == 42);
+	assert_int_equal(ow_high_poll(ow_tmptree_at(BAD), &s), polled ? want : 0);
+	assert_true(s.high == (polled ? 42 : OW_NO_LIMIT));
 	fill(BAD);
 }
 
@@ -167,10 +191,17 @@ static void test_read_hostile(void **state)
 	assert_int_equal(ftruncate(fd, GIB), 0); /* sparse: costs no disk */
 	close(fd);
 	assert_int_equal(ow_high_read(ow_tmptree_at(BAD), &s), -EFBIG);
+	assert_int_equal(ow_high_current(ow_tmptree_at(BAD), &v), -EFBIG);
 	unlink(ow_tmptree_at(BAD "/memory.current"));
 	assert_int_equal(ow_high_read(ow_tmptree_at(BAD), &s), -ENOENT);
+	assert_int_equal(ow_high_poll(ow_tmptree_at(BAD), &s), -ENOENT);
+	assert_int_equal(ow_high_current(ow_tmptree_at(BAD), &v), -ENOENT);
+	assert_int_equal(mkfifo(ow_tmptree_at(BAD "/memory.current"), 0644), 0);
+	assert_int_equal(ow_high_current(ow_tmptree_at(BAD), &v), -EINVAL);
 	assert_int_equal(ow_high_read(ow_tmptree_at("app.slice/gone.service"), &s), -ENOENT);
+	assert_int_equal(ow_high_poll(ow_tmptree_at("app.slice/gone.service"), &s), -ENOENT);
 	assert_int_equal(ow_high_get(ow_tmptree_at("app.slice/gone.service"), &v), -ENOENT);
+	assert_int_equal(ow_high_current(ow_tmptree_at("app.slice/gone.service"), &v), -ENOENT);
 	alarm(0);
 	fill(BAD);
 }
@@ -234,10 +265,10 @@ static void test_write_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_all),       cmocka_unit_test(test_read_odd_name),
-		cmocka_unit_test(test_read_malformed), cmocka_unit_test(test_read_nul),
-		cmocka_unit_test(test_read_hostile),   cmocka_unit_test(test_write),
-		cmocka_unit_test(test_write_refused),
+		cmocka_unit_test(test_read_all),      cmocka_unit_test(test_poll),
+		cmocka_unit_test(test_read_odd_name), cmocka_unit_test(test_read_malformed),
+		cmocka_unit_test(test_read_nul),      cmocka_unit_test(test_read_hostile),
+		cmocka_unit_test(test_write),	      cmocka_unit_test(test_write_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for the reads of files a user may plant or point us at (userspace/lib/readfile.c:
- * ow_open_untrusted, ow_read_untrusted, ow_read_untrusted_as, ow_readable_by, ow_read_line),
- * and for userspace/sys/unitfile.c over a HOME holding a FIFO, a symlink and a huge sparse
- * drop-in, made at test time in a temporary tree (git keeps no FIFO). A blocking open would
- * hang: alarm() turns a hang into a failure.
+ * ow_open_untrusted, ow_read_untrusted, ow_read_untrusted_as, ow_readable_by, ow_read_line,
+ * ow_read_fd_text), and for userspace/sys/unitfile.c over a HOME holding a FIFO, a symlink and
+ * a huge sparse drop-in, made at test time in a temporary tree (git keeps no FIFO). A blocking
+ * open would hang: alarm() turns a hang into a failure.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -168,6 +168,29 @@ static void test_size_cap(void **state)
 	free(buf);
 }
 
+/* "hello\n" (6 bytes) into buffers of 7, 6 and 0 bytes: whole, cut or -EFBIG, -EINVAL. */
+static void test_read_fd_text(void **state)
+{
+	char p[512], buf[8];
+	int fd;
+
+	path_of(p, sizeof(p), "plain");
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ow_read_fd_text(fd, buf, 7, true), 6);
+	assert_string_equal(buf, "hello\n");
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(ow_read_fd_text(fd, buf, 6, true), -EFBIG);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(ow_read_fd_text(fd, buf, 6, false), 5);
+	assert_string_equal(buf, "hello");
+	assert_int_equal(ow_read_fd_text(fd, buf, 0, false), -EINVAL);
+	close(fd);
+	assert_int_equal(ow_read_file(p, buf, 6, true), -EFBIG);
+	assert_int_equal(ow_read_file(p, buf, sizeof(buf), true), 6);
+	assert_string_equal(buf, "hello\n");
+}
+
 static void test_strerror(void **state)
 {
 	assert_string_equal(ow_untrusted_strerror(-EINVAL), "is not a regular file");
@@ -257,6 +280,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_kinds),
 		cmocka_unit_test(test_size_cap),
+		cmocka_unit_test(test_read_fd_text),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_read_line_bounded),
 		cmocka_unit_test(test_unit_hostile_home),
