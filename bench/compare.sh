@@ -12,7 +12,9 @@
 #                      memcgs / 500 processes for scale
 #   COMPARE_SCENARIOS  scenarios to run (default all; see bench/compare/scenarios.sh)
 #   COMPARE_WATCHERS   watchers (default: none earlyoom nohang pm2 oomwarden)
-#   COMPARE_PARTS      any of rows costs scale (default all three)
+#   COMPARE_PARTS      any of rows costs scale drain (default all four); drain writes the
+#                      drain rows and burst-88 (DRAIN_SCENARIOS) to their own section; alone,
+#                      it runs only those and leaves the full comparison's section in place
 #   OW_BENCH_FLAGS     extra flags for oomwarden's rows (-vv: debug lines, with COMPARE_KEEP=1)
 #   COMPARE_KEEP=1     keep the rows' logs and reports
 #   LIMIT_MIB (512) SLOW_LIMIT_MIB (128, linear-1's and drain-1's) PAIRS (5) IDLE_S (60) SCALE_CGROUPS (20000)
@@ -40,7 +42,11 @@ else
 	read -r -a SCENARIOS <<<"${COMPARE_SCENARIOS:-${SCENARIOS_ALL[*]}}"
 fi
 read -r -a WATCHERS <<<"${COMPARE_WATCHERS:-${WATCHERS_ALL[*]}}"
-read -r -a PARTS <<<"${COMPARE_PARTS:-rows costs scale}"
+read -r -a PARTS <<<"${COMPARE_PARTS:-rows costs scale drain}"
+# The drain part alone: the rows of issue 16's real grace, written to their own section.
+if [[ " ${PARTS[*]} " == *" drain "* && " ${PARTS[*]} " != *" rows "* ]]; then
+	read -r -a SCENARIOS <<<"${COMPARE_SCENARIOS:-${DRAIN_SCENARIOS[*]}}"
+fi
 COST_WATCHERS=()
 for w in "${WATCHERS[@]}"; do
 	[[ $w != none ]] && COST_WATCHERS+=("$w")
@@ -80,7 +86,7 @@ has_part()
 ow_detect_memcg || { echo "bench-compare: $OW_CG_WHY" >&2; exit 1; }
 [[ -x $OWD && -x $OWLOAD ]] || { echo "bench-compare: build first (make)" >&2; exit 1; }
 # The scale part runs oomwarden alone.
-if has_part rows || has_part costs; then
+if has_part rows || has_part costs || has_part drain; then
 	watchers_install || { echo "bench-compare: could not install the watchers" >&2; exit 1; }
 fi
 FAULTER=$TMP/faulter MALLOCER=$TMP/mallocer SLEEPERS=$TMP/sleepers
@@ -104,7 +110,7 @@ done
 # The rows: every scenario with no watcher first (its time to OOM is the lead-time reference),
 # then each watcher with its defaults and its tuned setting.
 : >"$TMP/rows.tsv"
-if has_part rows; then
+if has_part rows || has_part drain; then
 	for scen in "${SCENARIOS[@]}"; do
 		scenario "$scen" || { echo "bench-compare: unknown scenario $scen" >&2; exit 2; }
 		for w in "${WATCHERS[@]}"; do
@@ -212,6 +218,39 @@ write_section()
 	echo "<!-- compare:end -->"
 }
 
+# Its own section: a drain run alone (COMPARE_PARTS=drain) leaves the comparison's in place.
+write_drain_section()
+{
+	# Its headline counts the drain rows alone, whatever else ran (rows_with_lead reads TMP).
+	local TMP=$TMP/drain pat
+
+	mkdir -p "$TMP"
+	pat=$(printf '%s|' "${DRAIN_SCENARIOS[@]}")
+	awk -F'\t' -v pat="^(${pat%|})$" '$1 ~ pat' "$TMP/../rows.tsv" >"$TMP/rows.tsv"
+	echo "<!-- compare-drain:start -->"
+	echo "## The drain, on this host"
+	echo
+	echo "Written by \`make bench-compare\` (bench/compare.sh, its drain part) on $STARTED in $MINUTES min."
+	echo "Machine: kernel $(uname -r), memory cgroup v$OW_CG_VER; versions and settings as in the comparison above."
+	echo "Rows: drain-R, a queue worker leaking R MiB/s in a fresh $LIMIT_MIB MiB memcg (drain-1 in $SLOW_LIMIT_MIB MiB)"
+	echo "that, on SIGTERM, stops taking work, keeps its memory and finishes the job in hand for"
+	echo "$DRAIN_S s, then exits 0; burst-88, 88 % of the limit at once, then flat (benign). Drain"
+	echo "finished: its report has \"drained\", it exited 0 and the memcg saw no kernel OOM kill."
+	echo "Lead: the no-watcher row's time to OOM minus the first SIGTERM. SIGTERM to the end and"
+	echo "grace given as in the comparison's drain table."
+	[[ $OW_CG_VER == 1 ]] &&
+		echo "Cgroup v1 has no memory.high, so oomwarden has no brake here: a fast leak is SIGTERMed at the high-water mark, and its lead is what is left of the no-watcher time to OOM (the guests' cgroup v2 rows, with the brake, are in the compare-vm-cg section)."
+	echo
+	echo "<!-- compare-drain-headline:start -->"
+	write_headline
+	echo "<!-- compare-drain-headline:end -->"
+	echo
+	write_drains
+	echo
+	echo "Commands: \`PAIRS=$PAIRS COMPARE_SCENARIOS='${SCENARIOS[*]}' COMPARE_WATCHERS='${WATCHERS[*]}' COMPARE_PARTS=drain make bench-compare\`."
+	echo "<!-- compare-drain:end -->"
+}
+
 # Its own section: a scale run alone (COMPARE_PARTS=scale) leaves the comparison's in place.
 write_scale_section()
 {
@@ -231,6 +270,12 @@ write_scale_section()
 if has_part rows || has_part costs; then
 	write_section >"$TMP/section.md"
 	splice "$OUT" '<!-- compare:start -->' '<!-- compare:end -->' "$TMP/section.md"
+fi
+if has_part drain; then
+	write_drain_section >"$TMP/drain-section.md"
+	splice "$OUT" '<!-- compare-drain:start -->' '<!-- compare-drain:end -->' \
+		"$TMP/drain-section.md"
+	cat "$TMP/drain-section.md" >>"$TMP/section.md"
 fi
 if has_part scale; then
 	write_scale_section >"$TMP/scale-section.md"

@@ -5,6 +5,8 @@
 SCENARIOS_ALL=(linear-1 linear-16 linear-256 linear-1024 drain-1 drain-16 drain-256 drain-1024
 	node-leak sawtooth-rising sawtooth-flat plateau pagecache burst burst-88)
 SCENARIOS_QUICK=(linear-256 burst)
+# COMPARE_PARTS=drain: the real grace's rows (issue 16) and the burst the brake must let go.
+DRAIN_SCENARIOS=(drain-1 drain-16 drain-256 drain-1024 burst-88)
 # The drain rows' worker: on SIGTERM it stops growing and works this long before it exits 0.
 DRAIN_S=5
 
