@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "options.h"
 #include "watch.h"
 
 #define MAX_RUNS 50
@@ -38,7 +37,8 @@ static void found(struct ow_cgroup *cg, bool added, void *arg)
 int main(int argc, char **argv)
 {
 	static struct ow_watch w; /* large: not on the stack */
-	struct ow_options o;
+	const char *roots[1];
+	struct ow_watch_cfg wc = {.cgroups = roots, .ncgroups = 1};
 	struct ow_model m = {0};
 	double t[MAX_RUNS], t0;
 	unsigned int n = 0;
@@ -49,9 +49,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench-scan CGROUP-DIR [RUNS, 1 to %d]\n", MAX_RUNS);
 		return 2;
 	}
-	ow_options_init(&o);
-	if (ow_option_set(&o, OW_SET_CGROUP, argv[1], "cgroup", err, sizeof(err)) ||
-	    ow_watch_init(&w, &o, err, sizeof(err))) {
+	roots[0] = argv[1];
+	if (ow_watch_init(&w, &wc, err, sizeof(err))) {
 		fprintf(stderr, "bench-scan: %s\n", err);
 		return 1;
 	}
