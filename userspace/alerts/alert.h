@@ -57,6 +57,10 @@ struct ow_alert {
 	char note[256];	   /* e.g. "api.service has Restart=on-failure: it will stay stopped" */
 	bool dry_run;	   /* the action was only logged */
 	char reason[256];
+	/* warn, act, escalate: the kind of memory that grew (composition.h: "anon", "shmem",
+	 * "kernel"; "" when none is known) and by how much over the last 10-20 s. */
+	char grows[16];
+	uint64_t grew;
 	/* act, escalate: the lead the action gave (the ETA when it was taken; INFINITY: none
 	 * predicted), the grace granted before SIGKILL (0: none, as in a dry run) and where it
 	 * came from ("grace", a manager's setting such as "TimeoutStopSec", "restart_timeout"); for
@@ -113,5 +117,9 @@ int ow_alert_format(const struct ow_webhook_target *t, const struct ow_alert *a,
 int ow_alert_coalesce(const struct ow_webhook_target *t, const struct ow_alert *a, unsigned int n,
 		      struct ow_payload *out);
 void ow_payload_free(struct ow_payload *p);
+
+/* What stopping a process does about growth of `kind` ("" when nothing to say), for logs and
+ * alerts. */
+const char *ow_alert_grows_note(const char *kind);
 
 #endif /* OW_ALERT_H */

@@ -111,6 +111,7 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->manager);
 	SANITIZE(a->note);
 	SANITIZE(a->reason);
+	SANITIZE(a->grows);
 	SANITIZE(a->grace_from);
 	SANITIZE(a->rule);
 	SANITIZE(a->brake);
@@ -324,6 +325,28 @@ static void details_top(struct ow_strbuf *b, const struct ow_alert *a)
 				 ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)));
 }
 
+const char *ow_alert_grows_note(const char *kind)
+{
+	if (!strcmp(kind, "shmem"))
+		return ": tmpfs or /dev/shm files; stopping the writer stops the growth, but frees "
+		       "nothing until the files are removed";
+	if (!strcmp(kind, "kernel"))
+		return ": kernel memory (sockets, pipes, slab, page tables), freed with what holds "
+		       "it";
+	return "";
+}
+
+/* What grew, and what stopping a process does about it. */
+static void details_grows(struct ow_strbuf *b, const struct ow_alert *a)
+{
+	const char *note = ow_alert_grows_note(a->grows);
+
+	if (!a->grows[0])
+		return;
+	ow_strbuf_printf(b, "Grows: %s (+%.1f MiB in the last 10-20 s)%s%s\n", a->grows,
+			 (double)a->grew / (1024.0 * 1024.0), note[0] ? ": " : "", note);
+}
+
 /* The human-readable body of one alert, without the title. */
 void ow_alert_details(struct ow_strbuf *b, const struct ow_alert *a)
 {
@@ -345,6 +368,7 @@ void ow_alert_details(struct ow_strbuf *b, const struct ow_alert *a)
 	ow_alert_action_facts(a, details_fact, b);
 	if (a->reason[0])
 		ow_strbuf_printf(b, "Reason: %s\n", a->reason);
+	details_grows(b, a);
 	details_top(b, a);
 	if (a->incident[0])
 		ow_strbuf_printf(b, "Incident: %s\n", a->incident);
@@ -537,6 +561,13 @@ cJSON *ow_alert_json(const struct ow_alert *a)
 	json_str_or_null(o, "manager", a->manager);
 	json_action(o, a);
 	ow_json_str(o, "reason", a->reason);
+	if (a->grows[0]) {
+		x = cJSON_AddObjectToObject(o, "grows");
+		ow_json_str(x, "kind", a->grows);
+		cJSON_AddNumberToObject(x, "bytes", (double)a->grew);
+	} else {
+		cJSON_AddNullToObject(o, "grows");
+	}
 	json_str_or_null(o, "note", a->note);
 	json_kind_extras(o, a);
 	top = cJSON_AddArrayToObject(o, "top");

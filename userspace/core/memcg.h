@@ -23,9 +23,10 @@ struct ow_cg_stat {
 	uint64_t shmem;		/* memory.stat shmem | total_shmem */
 	uint64_t swap; /* memory.swap.current | memory.memsw.usage_in_bytes - usage (0 if absent) */
 	uint64_t oom_kills; /* memory.events oom_kill | memory.oom_control oom_kill */
-	/* The kernel reclaimed or throttled at the cgroup's edge: memory.events max + high (v2),
-	 * memory.failcnt + memory.memsw.failcnt (v1: charges that hit the limit). Monotonic; 0
-	 * where unknown. */
+	/* The kernel reclaimed or throttled at the cgroup's edge: memory.events max + high (v2).
+	 * Monotonic; 0 where unknown. v1 has memory.failcnt, which counts nothing here once
+	 * memory.memsw.limit_in_bytes is set (6.18): its edge is the usage at the limit
+	 * (core/rise.h), read anyway. */
 	uint64_t edge_events;
 };
 

@@ -175,6 +175,8 @@ static struct ow_cgroup *new_cgroup(uint64_t id, const char *path, size_t mount_
 	cg->rel = mount_len < strlen(cg->path) ? cg->path + mount_len : "/";
 	ow_cg_display_name(cg->rel, cg->name, sizeof(cg->name));
 	cg->victim.fd = -1;
+	cg->sight.usage_fd = cg->sight.efd = -1;
+	cg->eval.grows = -1;
 	cg->rule = -1;
 	cg->reading.own_limit = cg->reading.eff_limit = OW_NO_LIMIT;
 	cg->reading.st.limit = cg->reading.st.high = OW_NO_LIMIT;
@@ -284,6 +286,31 @@ struct ow_proc_rec *ow_model_proc_sample(struct ow_model *m, pid_t tgid, uint64_
 	p->t_ns[p->n] = t_ns;
 	p->v[p->n++] = nonrecl;
 	return p;
+}
+
+struct ow_proc_rec *ow_model_proc_shm(struct ow_model *m, pid_t tgid, uint64_t memcg_id,
+				      uint64_t bytes, uint64_t t_ns)
+{
+	struct ow_proc_rec *p = ow_model_proc(m, tgid);
+
+	if (!p) {
+		p = new_proc(m, tgid);
+		if (!p)
+			return NULL;
+		p->memcg_id = memcg_id;
+	}
+	if (p->shm_ns && t_ns > p->shm_ns && bytes >= p->shm_bytes)
+		p->shm_rate = (double)(bytes - p->shm_bytes) * 1e9 / (double)(t_ns - p->shm_ns);
+	else
+		p->shm_rate = 0; /* the first sample, or it shrank (a file removed) */
+	p->shm_bytes = bytes;
+	p->shm_ns = t_ns;
+	return p;
+}
+
+double ow_proc_shm_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns)
+{
+	return p->shm_ns && p->shm_ns + window_ns >= now_ns ? p->shm_rate : 0;
 }
 
 void ow_model_proc_remove(struct ow_model *m, pid_t tgid)

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "brake.h"
+#include "composition.h"
 #include "grace.h"
 #include "memcg.h"
 #include "policy.h"
@@ -44,6 +45,10 @@ struct ow_proc_rec {
 	 * should still say what it was. */
 	char cmdline[256];
 	bool cmdline_read;
+	/* The tmpfs/shmem files it holds open for writing (sys/shm_writers.h), when its cgroup's
+	 * growth is shmem: what it writes moves no RSS, so this is its measured growth. */
+	uint64_t shm_bytes, shm_ns;
+	double shm_rate; /* bytes/s between the last two samples */
 };
 
 /* What was last read of a cgroup (watch.c refreshes it; rescan.c configures the BPF side). */
@@ -73,6 +78,10 @@ struct ow_cg_eval {
 	enum ow_level level;
 	const char *level_reason; /* the verdict's reason when the level was last logged */
 	uint64_t warned_ns;	  /* when a verdict last warned of its own (not held); 0: never */
+	struct ow_composition_window comp; /* what its charge was made of, 10-20 s ago */
+	int grows;			   /* the kind that grew since (composition.h), -1: none */
+	uint64_t grew;			   /* by this many bytes */
+	uint64_t writers_ns;		   /* its tmpfs writers were last sampled */
 };
 
 /* Action state, one victim at a time (victim.c). */
@@ -108,6 +117,15 @@ struct ow_cg_brake {
 	uint64_t drained;      /* victims that exited under the brake */
 };
 
+/* Sight of its whole charge (core/sight.h), carried out by daemon/sight.c; for cgroups with a
+ * limit of their own. */
+struct ow_cg_sight {
+	int usage_fd;	 /* memory.current / memory.usage_in_bytes, -1: not watched */
+	int efd;	 /* v1: the thresholds' eventfd, -1: none */
+	uint64_t seen;	 /* the usage at the last evaluation */
+	uint64_t due_ns; /* v2: the next read */
+};
+
 /* Counters for the metrics; they go with the cgroup when it is removed. */
 struct ow_cg_counters {
 	uint64_t actions[OW_ACTED_COUNT];
@@ -139,6 +157,7 @@ struct ow_cgroup {
 	struct ow_cg_eval eval;
 	struct ow_cg_victim victim;
 	struct ow_cg_brake brake;
+	struct ow_cg_sight sight;
 	struct ow_cg_counters counters;
 	struct ow_cg_alert alert;
 };
@@ -179,6 +198,11 @@ struct ow_proc_rec *ow_model_proc(struct ow_model *m, pid_t tgid);
 struct ow_proc_rec *ow_model_proc_sample(struct ow_model *m, pid_t tgid, uint64_t memcg_id,
 					 const char *comm, uint64_t nonrecl, uint64_t t_ns);
 void ow_model_proc_remove(struct ow_model *m, pid_t tgid);
+/* Record the tmpfs bytes a process holds open for writing (creating the record). */
+struct ow_proc_rec *ow_model_proc_shm(struct ow_model *m, pid_t tgid, uint64_t memcg_id,
+				      uint64_t bytes, uint64_t t_ns);
+/* Bytes/s of those, when sampled within `window_ns`; else 0. */
+double ow_proc_shm_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns);
 /* Bytes/s a process grew at over its recent samples, considering only the last `window_ns`. */
 double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns);
 

@@ -10,14 +10,16 @@
  * them apart sooner: a sawtooth whose first tooth comes after half a minute at its floor climbs
  * past every earlier peak as a leak does (test_policy replays it). What the shape does not
  * have is the kernel's word: the cgroup reaching its edge (its usage, page cache included, at
- * its own limit, where every charge must reclaim first; or the kernel counting just that:
- * memory.failcnt on v1, memory.events max and high on v2) for the first time in a long while,
- * during a rise past every peak before it. A benign tooth with no page cache never reaches the
- * limit; with page cache beside it the cgroup sits at its edge all along, not first now. (On
- * the 6.18 host, v1 with memory.memsw.limit_in_bytes set counts no failcnt at all, hence the
- * usage too.) A benign tooth that, with the page cache beside it, takes the cgroup to its edge
- * for the first time is acted on: the high-water rule has the same blind spot past 90 %.
- * rise.c follows the rise and the kernel's count; policy.c decides what they are worth.
+ * its own limit, where every charge must reclaim first; on v2 also the kernel counting just
+ * that: memory.events max and high) for the first time in a long while, during a rise past
+ * every peak before it. A benign tooth with no page cache never reaches the limit; with page
+ * cache beside it the cgroup sits at its edge all along, not first now. (v1's memory.failcnt
+ * is not read: with memory.memsw.limit_in_bytes set it counted nothing on the 6.18 host, and
+ * the usage at the limit says the same for one read less.) A benign tooth that, with the page
+ * cache beside it, takes the cgroup to its edge for the first time is acted on: the
+ * high-water rule has the same blind spot past 90 %.
+ *
+ * rise.c follows the rise and the edge; policy.c decides what they are worth.
  */
 #ifndef OW_RISE_H
 #define OW_RISE_H

@@ -30,6 +30,8 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *
 	snprintf(a->reason, sizeof(a->reason), "%s",
 		 cg->eval.verdict.reason ? cg->eval.verdict.reason : "");
 	snprintf(a->incident, sizeof(a->incident), "%s", cg->alert.incident);
+	snprintf(a->grows, sizeof(a->grows), "%s", ow_mem_kind_name(cg->eval.grows));
+	a->grew = cg->eval.grows >= 0 ? cg->eval.grew : 0;
 	a->usage = cg->reading.nonrecl;
 	a->limit = cg->reading.eff_limit == OW_NO_LIMIT ? 0 : cg->reading.eff_limit;
 	a->rate = cg->eval.verdict.rate;

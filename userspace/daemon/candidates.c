@@ -173,6 +173,9 @@ static bool read_victim(const struct ow_victim_scope *s, struct ow_candidate *ca
 	return true;
 }
 
+/* A writer's tmpfs files are sampled once a second while its cgroup's shmem grows. */
+#define SHM_WINDOW_NS (3 * 1000000000ULL)
+
 int ow_collect_victims(const struct ow_victim_scope *s, struct ow_candidates *out)
 {
 	struct ow_model *m = s->model;
@@ -182,6 +185,11 @@ int ow_collect_victims(const struct ow_victim_scope *s, struct ow_candidates *ou
 	for (i = 0; i < m->nprocs; i++) {
 		const struct ow_proc_rec *rec = &m->procs[i];
 		double rate = ow_proc_rate(rec, s->now_ns, RATE_WINDOW_NS);
+		double written = ow_proc_shm_rate(rec, s->now_ns, SHM_WINDOW_NS);
+
+		/* What it writes to tmpfs is growth too, where its RSS shows none. */
+		if (written > rate)
+			rate = written;
 
 		if (rate > 0 && maybe_inside(m, rec->memcg_id, s->cg_id))
 			heap_offer(out, rec->tgid, rate);

@@ -144,14 +144,17 @@ static void on_timer(struct ow_daemon *d)
 		if (!d->model.cgs[i]->gone)
 			tick_cgroup(d, d->model.cgs[i], now);
 	}
+	daemon_sight_tick(d, now);
 	d->next_sample_ns = now + SAMPLE_NS;
 }
 
 static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 {
-	uint64_t next = d->tracer ? UINT64_MAX : d->next_sample_ns;
+	uint64_t next = d->tracer ? UINT64_MAX : d->next_sample_ns, sight = daemon_sight_next(d);
 	unsigned int i;
 
+	if (sight < next)
+		next = sight;
 	if (d->rescan_pending)
 		next = d->last_scan_ns + RESCAN_MIN_NS;
 	if (d->sd.status_due_ns && d->sd.status_due_ns < next)
@@ -215,6 +218,8 @@ static void dispatch(struct ow_daemon *d, uint64_t tag, uint32_t events)
 {
 	if (tag & TAG_VICTIM)
 		on_victim_exit(d, tag & ~TAG_VICTIM);
+	else if (tag & TAG_SIGHT)
+		daemon_sight_event(d, tag & ~TAG_SIGHT);
 	else if (tag & TAG_JOB_EXIT)
 		daemon_on_job_exit(d, (unsigned int)(tag & ~TAG_JOB_EXIT));
 	else if (tag & TAG_JOB_OUT)
@@ -384,8 +389,10 @@ static void shutdown_daemon(struct ow_daemon *d)
 {
 	unsigned int i;
 
-	for (i = 0; i < d->model.ncgs; i++)
+	for (i = 0; i < d->model.ncgs; i++) {
 		daemon_drop_victim(d->model.cgs[i]);
+		daemon_sight_drop(d->model.cgs[i]);
+	}
 	daemon_brake_stop(d);
 	for (i = 0; i < MAX_JOBS; i++) {
 		if (d->jobs[i].job.pid)

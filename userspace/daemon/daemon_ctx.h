@@ -45,6 +45,7 @@
 #define TAG_JOB_OUT   (1ULL << 61) /* | job slot */
 #define MAX_JOBS      8
 #define TAG_EXPORTER  (1ULL << 60) /* + the exporter's sub-tag */
+#define TAG_SIGHT     (1ULL << 59) /* | memcg id: its usage thresholds fired (v1) */
 #define RESCAN_MIN_NS (200 * NS_PER_MS)
 #define MIB	      (1024.0 * 1024.0)
 
@@ -149,6 +150,14 @@ void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id);
 
 /* evaluate.c */
 void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);
+
+/* sight.c: the whole charge of cgroups with a limit of their own (core/sight.h). */
+void daemon_sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+void daemon_sight_drop(struct ow_cgroup *cg);
+void daemon_sight_event(struct ow_daemon *d, uint64_t id);
+void daemon_sight_tick(struct ow_daemon *d, uint64_t now);
+uint64_t daemon_sight_next(const struct ow_daemon *d);
 void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);
 
 /* brake.c */

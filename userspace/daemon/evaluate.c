@@ -9,6 +9,8 @@
 #include "daemon_ctx.h"
 #include "alerting.h"
 #include "proc.h"
+#include "shm_writers.h"
+#include "sight.h"
 
 /* For a warn or resolved alert, the cgroup's processes now (read only when an alert goes out:
  * a level change is rare). NULL when there is no alert or nothing could be read. */
@@ -37,11 +39,28 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	if (what == OW_LC_LEVEL_QUIET)
 		return;
 	ow_log(lvl, "level", cg->eval.verdict.reason, CG_FIELDS(cg),
-	       OW_STR("from", ow_level_name(cg->eval.level)), OW_STR("to", ow_level_name(level)));
+	       OW_STR("from", ow_level_name(cg->eval.level)), OW_STR("to", ow_level_name(level)),
+	       OW_STR("grows", ow_mem_kind_name(cg->eval.grows)),
+	       OW_NUM("grew_mib", cg->eval.grows >= 0 ? mib(cg->eval.grew) : 0),
+	       OW_STR("note", cg->eval.grows >= 0 && level >= OW_LEVEL_WARN
+				      ? ow_alert_grows_note(ow_mem_kind_name(cg->eval.grows))
+				      : ""));
 	cg->eval.level = level;
 	cg->eval.level_reason = cg->eval.verdict.reason;
 	if (what == OW_LC_LEVEL_NEW)
 		ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
+}
+
+/* Which kind of memory grew over the last 10-20 s (a step of the limit at least). */
+static void note_composition(struct ow_cgroup *cg, uint64_t now)
+{
+	struct ow_composition c;
+	uint64_t step = ow_sight_step(cg->reading.eff_limit);
+
+	ow_composition_of(&cg->reading.st, &c);
+	cg->eval.grows =
+		ow_composition_grows(&cg->eval.comp, &c, step ? step : 1ULL << 20, &cg->eval.grew);
+	ow_composition_note(&cg->eval.comp, now, &c);
 }
 
 /* Degraded mode has no per-process events: sample the processes of a cgroup at risk so the
@@ -53,6 +72,26 @@ static void sample_processes(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t
 	for (i = 0; i < n; i++)
 		ow_model_proc_sample(&d->model, d->cands->info[i].pid, cg->id,
 				     d->cands->info[i].comm, d->cands->c[i].rss, now);
+}
+
+/* The cgroup's shmem grows: what its processes write to tmpfs moves no RSS, so the files each
+ * holds open for writing are its measured growth (sys/shm_writers.h), once a second. */
+static void sample_writers(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	struct ow_tmpfs_mounts mounts = {0};
+	int i, n;
+
+	if (cg->eval.grows != OW_KIND_SHMEM || cg->eval.verdict.level < OW_LEVEL_WARN ||
+	    now - cg->eval.writers_ns < NS_PER_S)
+		return;
+	cg->eval.writers_ns = now;
+	n = ow_list_processes("/proc", cg->path, &d->model, now, d->cands);
+	for (i = 0; i < n; i++) {
+		uint64_t bytes;
+
+		if (ow_proc_shm_written("/proc", d->cands->info[i].pid, &mounts, &bytes) > 0)
+			ow_model_proc_shm(&d->model, d->cands->info[i].pid, cg->id, bytes, now);
+	}
 }
 
 /* A SIGTERMed victim's cgroup, judged by its growth since the signal (grace.h). */
@@ -133,12 +172,15 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	}
 	if (cg->reading.eff_limit != old_limit || !cg->reading.bpf_configured)
 		daemon_configure_bpf(d, cg);
+	daemon_sight_seen(d, cg, now);
+	note_composition(cg, now);
 	ow_cgroup_sample(cg, now, cg->reading.nonrecl);
 	ow_cgroup_view(cg, now, &view);
 	policy_of(d, cg, pc);
 	ow_policy_assess(pc, &view, &cg->eval.verdict);
 	if (!d->tracer && (cg->eval.verdict.level >= OW_LEVEL_WARN || cg->brake.dir))
 		sample_processes(d, cg, now);
+	sample_writers(d, cg, now);
 	brake_leak = daemon_brake_step(d, cg, pc, view.fine.recent_rate > 0, now);
 	ow_cgroup_note_verdict(cg, now, &cg->eval.verdict);
 	decide(d, cg, pc, now, event_ns, brake_leak);

@@ -96,6 +96,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	if (active) {
 		daemon_configure_bpf(d, cg);
 		ow_cgroup_sample(cg, ow_mono_ns(), cg->reading.nonrecl);
+		daemon_sight_seen(d, cg, ow_mono_ns());
 	}
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->reading.eff_limit)));
@@ -144,6 +145,7 @@ void daemon_rescan(struct ow_daemon *d)
 		}
 		ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name));
 		daemon_drop_victim(cg);
+		daemon_sight_drop(cg);
 		daemon_brake_lift(d, cg, "the cgroup is gone");
 		if (d->tracer)
 			ow_tracer_forget_memcg(d->tracer, cg->id);

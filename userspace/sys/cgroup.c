@@ -215,7 +215,7 @@ static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
 		{"total_shmem", &st->shmem},
 	};
 	const struct ow_cg_key oom_keys[] = {{"oom_kill", &st->oom_kills}}; /* since 4.13 */
-	uint64_t memsw = 0, failcnt = 0, memsw_failcnt = 0;
+	uint64_t memsw = 0;
 	bool missing = false;
 	int err;
 
@@ -230,17 +230,10 @@ static int read_stat_v1(const char *dir, struct ow_cg_stat *st)
 			       &missing);
 	if (!err)
 		err = optional(read_kv_at(dir, "memory.oom_control", oom_keys, 1), &missing);
-	/* With memory+swap limited too, a charge fails on whichever counter is hit first. */
-	if (!err)
-		err = optional(read_value_at(dir, "memory.failcnt", false, &failcnt), &missing);
-	if (!err)
-		err = optional(read_value_at(dir, "memory.memsw.failcnt", false, &memsw_failcnt),
-			       &missing);
 	if (!err && missing)
 		err = still_there(dir);
 	/* memsw (memory + swap) is read after usage; if usage grew in between, clamp at 0. */
 	st->swap = memsw > st->usage ? memsw - st->usage : 0;
-	st->edge_events = sat_add(failcnt, memsw_failcnt);
 	return err;
 }
 

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for userspace/core/sight.c: where the v1 thresholds go, the v2 read pace. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "memcg.h"
+#include "sight.h"
+
+#define MiB   (1024ULL * 1024)
+#define LIMIT (256 * MiB)
+#define STEP  (LIMIT / 256)
+#define MS    1000000ULL
+
+static void test_step(void **state)
+{
+	assert_int_equal(ow_sight_step(LIMIT), MiB);
+	assert_int_equal(ow_sight_step(OW_NO_LIMIT), 0);
+	assert_int_equal(ow_sight_step(0), 0);
+	assert_int_equal(ow_sight_step(100), 1);
+}
+
+static void test_thresholds_around_usage(void **state)
+{
+	uint64_t low, high;
+
+	ow_sight_thresholds(100 * MiB, LIMIT, &low, &high);
+	assert_int_equal(high, 101 * MiB);
+	assert_int_equal(low, 98 * MiB);
+	/* Near empty: no threshold below. */
+	ow_sight_thresholds(STEP, LIMIT, &low, &high);
+	assert_int_equal(low, 0);
+	assert_int_equal(high, 2 * STEP);
+	/* Within a step of the limit: none above (the usage cannot pass the limit). */
+	ow_sight_thresholds(LIMIT - STEP / 2, LIMIT, &low, &high);
+	assert_int_equal(high, 0);
+	assert_int_equal(low, LIMIT - STEP / 2 - 2 * STEP);
+	ow_sight_thresholds(LIMIT, LIMIT, &low, &high);
+	assert_int_equal(high, 0);
+	/* No limit: nothing to watch. */
+	ow_sight_thresholds(100 * MiB, OW_NO_LIMIT, &low, &high);
+	assert_int_equal(low, 0);
+	assert_int_equal(high, 0);
+}
+
+static void test_delay_follows_headroom(void **state)
+{
+	assert_int_equal(ow_sight_delay_ns(0, LIMIT), OW_SIGHT_MAX_DELAY_NS);
+	assert_int_equal(ow_sight_delay_ns(LIMIT / 2, LIMIT), OW_SIGHT_MAX_DELAY_NS);
+	assert_int_equal(ow_sight_delay_ns(LIMIT * 3 / 4, LIMIT), 500 * MS);
+	assert_int_equal(ow_sight_delay_ns(LIMIT * 15 / 16, LIMIT), OW_SIGHT_MIN_DELAY_NS);
+	assert_int_equal(ow_sight_delay_ns(LIMIT + MiB, LIMIT), OW_SIGHT_MIN_DELAY_NS);
+	assert_int_equal(ow_sight_delay_ns(MiB, OW_NO_LIMIT), OW_SIGHT_MAX_DELAY_NS);
+}
+
+/* Reads fall on a common quarter-second grid, whatever the cgroup. */
+static void test_due_on_a_grid(void **state)
+{
+	uint64_t q = OW_SIGHT_MIN_DELAY_NS, now = 1000 * q + 123;
+
+	assert_int_equal(ow_sight_due_ns(now, 0, LIMIT), 1005 * q);
+	assert_int_equal(ow_sight_due_ns(now + 1, 0, LIMIT), 1005 * q);
+	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT), 1004 * q);
+	assert_int_equal(ow_sight_due_ns(now, LIMIT, LIMIT), 1002 * q);
+	assert_int_equal(ow_sight_due_ns(now, LIMIT, LIMIT) % q, 0);
+}
+
+static void test_moved_a_step(void **state)
+{
+	assert_false(ow_sight_moved(100 * MiB, 100 * MiB + STEP - 1, LIMIT));
+	assert_true(ow_sight_moved(100 * MiB, 100 * MiB + STEP, LIMIT));
+	assert_true(ow_sight_moved(100 * MiB, 100 * MiB - STEP, LIMIT));
+	assert_false(ow_sight_moved(0, 100 * MiB, OW_NO_LIMIT));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_step),
+		cmocka_unit_test(test_thresholds_around_usage),
+		cmocka_unit_test(test_delay_follows_headroom),
+		cmocka_unit_test(test_due_on_a_grid),
+		cmocka_unit_test(test_moved_a_step),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sight of a cgroup's whole charge: see userspace/core/sight.h. */
+#include "memcg.h"
+#include "sight.h"
+
+uint64_t ow_sight_step(uint64_t limit)
+{
+	if (!limit || limit == OW_NO_LIMIT)
+		return 0;
+	return limit / OW_SIGHT_STEPS ? limit / OW_SIGHT_STEPS : 1;
+}
+
+void ow_sight_thresholds(uint64_t usage, uint64_t limit, uint64_t *low, uint64_t *high)
+{
+	uint64_t step = ow_sight_step(limit);
+
+	*low = *high = 0;
+	if (!step)
+		return;
+	if (usage < limit && limit - usage > step)
+		*high = usage + step;
+	if (usage > 2 * step)
+		*low = usage - 2 * step;
+}
+
+uint64_t ow_sight_delay_ns(uint64_t usage, uint64_t limit)
+{
+	double room, delay;
+
+	if (!ow_sight_step(limit))
+		return OW_SIGHT_MAX_DELAY_NS;
+	room = usage >= limit ? 0 : (double)(limit - usage) / (double)limit;
+	delay = room * 2.0 * (double)OW_SIGHT_MAX_DELAY_NS;
+	if (delay < (double)OW_SIGHT_MIN_DELAY_NS)
+		return OW_SIGHT_MIN_DELAY_NS;
+	if (delay > (double)OW_SIGHT_MAX_DELAY_NS)
+		return OW_SIGHT_MAX_DELAY_NS;
+	return (uint64_t)delay;
+}
+
+uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit)
+{
+	uint64_t due = now_ns + ow_sight_delay_ns(usage, limit);
+
+	return (due + OW_SIGHT_MIN_DELAY_NS - 1) / OW_SIGHT_MIN_DELAY_NS * OW_SIGHT_MIN_DELAY_NS;
+}
+
+bool ow_sight_moved(uint64_t seen, uint64_t usage, uint64_t limit)
+{
+	uint64_t step = ow_sight_step(limit);
+
+	if (!step)
+		return false;
+	return usage > seen ? usage - seen >= step : seen - usage >= step;
+}

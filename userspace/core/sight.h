@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sight of a cgroup's whole charge, whatever its source. The BPF side sees memory through
+ * kmem:rss_stat, which only process RSS moves: write() into tmpfs (/dev/shm, a tmpfs /tmp),
+ * pipe and socket buffers, slab and page tables are charged to the memcg and move nobody's
+ * RSS, so a tmpfs writer filled a 192 MiB memcg at 16 MiB/s unseen until the kernel's OOM kill
+ * (issue 17). The cgroup's own usage must be watched too:
+ * - cgroup v1: the kernel's usage thresholds (cgroup.event_control with an eventfd on
+ *   memory.usage_in_bytes; the kernel checks them as it charges, mem_cgroup_threshold() in
+ *   mm/memcontrol-v1.c), set a step above the usage and two below, and set again at each
+ *   crossing;
+ * - cgroup v2 has no thresholds: memory.current is read at a pace that follows the headroom,
+ *   every second when far from the limit, four times a second near it.
+ * These are the decisions, pure; daemon/sight.c carries them out.
+ */
+#ifndef OW_SIGHT_H
+#define OW_SIGHT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A step of the limit, as the BPF side's (rescan.c configures it at 1/256). */
+#define OW_SIGHT_STEPS 256
+/* v2: the slowest and the fastest pace of the reads. */
+#define OW_SIGHT_MAX_DELAY_NS 1000000000ULL
+#define OW_SIGHT_MIN_DELAY_NS 250000000ULL
+
+/* The step of `limit` (OW_NO_LIMIT or 0: none, 0 returned). */
+uint64_t ow_sight_step(uint64_t limit);
+
+/* v1: where to set the thresholds around `usage`: `high` a step above (0: none, the limit is
+ * nearer), `low` two steps below (0: none). A threshold fires as the usage crosses it either
+ * way; at most two are live at a time. */
+void ow_sight_thresholds(uint64_t usage, uint64_t limit, uint64_t *low, uint64_t *high);
+
+/* v2: the delay before the next read of memory.current: the headroom left, as a fraction of
+ * the limit, times 2 s, within [OW_SIGHT_MIN_DELAY_NS, OW_SIGHT_MAX_DELAY_NS]. */
+uint64_t ow_sight_delay_ns(uint64_t usage, uint64_t limit);
+
+/* v2: when to read next: after the delay, rounded up to a multiple of OW_SIGHT_MIN_DELAY_NS of
+ * the monotonic clock, so the reads of many cgroups fall in the same wakeup (a thousand
+ * limited cgroups wake the daemon four times a second, not a thousand). */
+uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit);
+
+/* Has the usage moved a step since the last evaluation (`seen`)? Then it is worth one. */
+bool ow_sight_moved(uint64_t seen, uint64_t usage, uint64_t limit);
+
+#endif /* OW_SIGHT_H */

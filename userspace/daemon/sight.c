@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sight of a cgroup's whole charge (core/sight.h): the v1 usage thresholds and the v2 reads of
+ * memory.current, for each watched cgroup with a limit of its own (the limit that will be hit:
+ * a leaf's usage counts in its limited ancestors'). A crossing, or a read that moved a step,
+ * evaluates the cgroup as a BPF step would.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "daemon_ctx.h"
+#include "sight.h"
+#include "usage_watch.h"
+
+static bool v1(const struct ow_daemon *d)
+{
+	return d->watch.mount.version == OW_CG_V1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void daemon_sight_drop(struct ow_cgroup *cg)
+{
+	close_fd(&cg->sight.efd);
+	close_fd(&cg->sight.usage_fd);
+}
+
+/* v1: thresholds around the usage now. One that the usage passed while they were set would
+ * fire only on its way back: such a usage is evaluated at once. Returns true when it was. */
+static bool arm_thresholds(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage)
+{
+	struct ow_cg_sight *s = &cg->sight;
+	uint64_t low, high, now_usage;
+	int efd;
+
+	close_fd(&s->efd);
+	ow_sight_thresholds(usage, cg->reading.own_limit, &low, &high);
+	efd = ow_usage_thresholds_arm(cg->path, s->usage_fd, low, high);
+	if (efd < 0) {
+		if (efd != -EINVAL && efd != -ENOENT)
+			ow_log(OW_LOG_DEBUG, "sight", "cannot set the usage thresholds",
+			       CG_FIELDS(cg), OW_STR("error", strerror(-efd)));
+		return false;
+	}
+	if (daemon_watch_fd(d, efd, EPOLLIN, TAG_SIGHT | cg->id)) {
+		close(efd);
+		return false;
+	}
+	s->efd = efd;
+	if (ow_usage_read(s->usage_fd, &now_usage))
+		return false;
+	return (high && now_usage >= high) || (low && now_usage <= low);
+}
+
+/* An evaluation as a BPF step would make it: the cgroup, then its limited ancestors. */
+static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	daemon_evaluate(d, cg, 0);
+	if (!cg->gone)
+		daemon_evaluate_limit_points(d, cg, 0);
+}
+
+/* Watch again around `usage`: the next read (v2), or thresholds (v1). */
+static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uint64_t now)
+{
+	struct ow_cg_sight *s = &cg->sight;
+	int i;
+
+	s->due_ns = ow_sight_due_ns(now, usage, cg->reading.own_limit);
+	/* A few rounds at most: a usage that keeps outrunning the thresholds is a fast leak, and
+	 * its next crossing (or BPF step) comes at once anyway. */
+	for (i = 0; v1(d) && i < 3 && arm_thresholds(d, cg, usage); i++) {
+		evaluate(d, cg);
+		if (cg->gone || s->usage_fd < 0)
+			return;
+		usage = s->seen;
+	}
+}
+
+void daemon_sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	struct ow_cg_sight *s = &cg->sight;
+
+	if (cg->reading.own_limit == OW_NO_LIMIT || ow_cgroup_is_root(cg)) {
+		daemon_sight_drop(cg);
+		return;
+	}
+	if (s->usage_fd < 0) {
+		s->usage_fd = ow_usage_open(cg->path, v1(d));
+		if (s->usage_fd < 0)
+			return;
+	}
+	rearm(d, cg, s->seen, now);
+}
+
+void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	bool limited = cg->reading.own_limit != OW_NO_LIMIT;
+
+	cg->sight.seen = cg->reading.st.usage;
+	if (limited != (cg->sight.usage_fd >= 0))
+		daemon_sight_arm(d, cg, now);
+}
+
+static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	uint64_t usage;
+
+	if (ow_usage_read(cg->sight.usage_fd, &usage))
+		return; /* vanished: the next scan drops it */
+	if (ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit)) {
+		evaluate(d, cg);
+		if (cg->gone || cg->sight.usage_fd < 0)
+			return;
+		usage = cg->sight.seen;
+	}
+	rearm(d, cg, usage, now);
+}
+
+void daemon_sight_event(struct ow_daemon *d, uint64_t id)
+{
+	struct ow_cgroup *cg = ow_model_cgroup(&d->model, id);
+
+	if (!cg || cg->gone || cg->sight.efd < 0)
+		return;
+	ow_usage_drain(cg->sight.efd);
+	check_usage(d, cg, ow_mono_ns());
+}
+
+void daemon_sight_tick(struct ow_daemon *d, uint64_t now)
+{
+	unsigned int i;
+
+	if (v1(d))
+		return;
+	for (i = 0; i < d->model.ncgs; i++) {
+		struct ow_cgroup *cg = d->model.cgs[i];
+
+		if (!cg->gone && cg->sight.usage_fd >= 0 && now >= cg->sight.due_ns)
+			check_usage(d, cg, now);
+	}
+}
+
+uint64_t daemon_sight_next(const struct ow_daemon *d)
+{
+	uint64_t next = UINT64_MAX;
+	unsigned int i;
+
+	if (v1(d))
+		return next;
+	for (i = 0; i < d->model.ncgs; i++) {
+		const struct ow_cgroup *cg = d->model.cgs[i];
+
+		if (cg->sight.usage_fd >= 0 && cg->sight.due_ns < next)
+			next = cg->sight.due_ns;
+	}
+	return next;
+}
