@@ -28,6 +28,7 @@ READY_TIMEOUT=20
 STOP_TIMEOUT=5
 
 ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group drain-8 drain-64 edge-leak
+	tmpfs-16 kmem-8
 	plateau-75 sawtooth-flat pagecache-1g burst-64
 	attach-raw_tp attach-tracepoint degraded dry-run-oom)
 
@@ -36,7 +37,7 @@ ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group d
 # The --duration of each workload bounds it; S_TIMEOUT bounds the wait for it.
 scenario()
 {
-	S_ARGS=() S_DAEMON=() S_MODE=''
+	S_ARGS=() S_DAEMON=() S_MODE='' S_TMPFS=''
 	case $1 in
 	linear-2)
 		# 256 MiB at 2 MiB/s: ~128 s to the limit.
@@ -78,12 +79,28 @@ scenario()
 		;;
 	edge-leak)
 		# A worker steady for 25 s beside 120 MiB of page cache, then leaking 64 MiB/s: at
-		# ~136 MiB the cgroup reaches its limit and the kernel starts reclaiming (failcnt on
-		# v1, memory.events max on v2), the first time since it was watched. Acted on there
+		# ~136 MiB the cgroup reaches its limit and the kernel starts reclaiming (its usage at
+		# the limit; memory.events max on v2), the first time since it was watched. Acted on there
 		# by the rise past every earlier peak (rule edge_rise), not at the 90 % mark.
 		S_TIMEOUT=80 S_EXPECT=edge_rise
 		S_ARGS=(linear --rate 64 --hold 25 --file "$(data_file edge-leak)" --size 120
 			--drain 3 --duration 60)
+		;;
+	tmpfs-16)
+		# write(2) into a file on a tmpfs at 16 MiB/s: shmem charged to the cgroup that moves
+		# no process's RSS. Seen by the cgroup's own usage (v1 thresholds, v2 reads), warned
+		# as shmem long before the limit; the writer, found by the tmpfs file it holds open
+		# for writing, is SIGTERMed before the kernel's OOM kill.
+		S_TIMEOUT=50 S_EXPECT=shmem S_TMPFS=$TMPD/$1/shm
+		S_ARGS=(write --file "$S_TMPFS/w" --rate 16 --duration 40)
+		;;
+	kmem-8)
+		# Empty files created on a tmpfs at ~8 MiB/s of inodes and dentries: kernel memory,
+		# neither RSS nor shmem. Warned as kernel memory long before the limit; nobody holds
+		# it as a growth of its own, so nobody is signalled (never a blind kill) and the
+		# kernel's OOM kill comes at the limit.
+		S_TIMEOUT=60 S_EXPECT=kernel S_TMPFS=$TMPD/$1/shm
+		S_ARGS=(files --file "$S_TMPFS" --rate 8 --duration 50)
 		;;
 	plateau-75)
 		# Grows 4 MiB/s to 192 MiB (75 %) in 48 s, then stays flat.
@@ -193,6 +210,7 @@ cleanup()
 		wait_gone "$DPID" "$STOP_TIMEOUT" || kill -KILL "$DPID" 2>/dev/null
 		wait "$DPID" 2>/dev/null
 	fi
+	[[ -n ${S_TMPFS:-} ]] && umount "$S_TMPFS" 2>/dev/null
 	[[ -n $CUR_CG ]] && cg_destroy "$CUR_CG"
 	[[ -n $DATA_DIR ]] && rm -rf "$DATA_DIR"
 	if ((FAILED == 0)) && [[ -z ${OW_E2E_KEEP:-} ]]; then
@@ -256,6 +274,35 @@ check_edge_rise()
 	act=$(grep -E "$(json_event act)" "$LOG" | head -n1)
 	[[ $act =~ \"rule\"\ *:\ *\"edge_rise\" ]] ||
 		REASONS+=("the act line does not name the rule edge_rise: ${act:-no act line}")
+}
+
+# A tmpfs writer: warned with shmem named before half the limit, then SIGTERMed, no OOM kill.
+check_shmem()
+{
+	check_graceful
+	first_warn_names shmem
+}
+
+# first_warn_names KIND: the first warning names KIND as what grows, before half the limit.
+first_warn_names()
+{
+	local warn usage
+
+	warn=$(grep -E "$(json_event level)" "$LOG" | grep -E '"to" *: *"warn"' | head -n1)
+	[[ $warn =~ \"grows\"\ *:\ *\"$1\" ]] ||
+		REASONS+=("the first warning does not name $1: ${warn:-no warning}")
+	usage=$(sed -n 's/.*"usage_mib" *: *\([0-9.]*\).*/\1/p' <<<"$warn")
+	awk -v u="${usage:-999}" -v l="$LIMIT_MIB" 'BEGIN { exit !(u < l / 2) }' ||
+		REASONS+=("the first warning came at ${usage:-?} MiB, not before half the limit")
+}
+
+# Kernel memory: warned with kernel named before half the limit; the workload never signalled.
+check_kernel()
+{
+	first_warn_names kernel
+	! grep -q '^sigterm ' "$REP" || REASONS+=("the workload was SIGTERMed: a blind kill")
+	grep -qE "$(json_event no_victim)" "$LOG" ||
+		REASONS+=('no "no_victim" line: the daemon did not say it signals nobody')
 }
 
 check_untouched()
@@ -372,6 +419,9 @@ run_scenario()
 	if [[ $S_MODE == degraded ]] && ! grep -qE "$(json_event degraded)" "$LOG"; then
 		REASONS+=('the daemon runs degraded without saying so (no "event":"degraded" line)')
 	fi
+	if [[ -n $S_TMPFS ]] && ! { mkdir -p "$S_TMPFS" && mount -t tmpfs -o size=1g owtest "$S_TMPFS"; }; then
+		REASONS+=("cannot mount a tmpfs at $S_TMPFS")
+	fi
 	# Into the cgroup first, then exec: every byte the workload allocates is charged there.
 	echo "${S_ARGS[*]}" >"$dir/owload.cmd"
 	sh -c 'echo $$ >"$0" && exec "$@"' "$CUR_CG/cgroup.procs" \
@@ -390,6 +440,7 @@ run_scenario()
 	WPID=''
 
 	stop_daemon
+	[[ -n $S_TMPFS ]] && umount "$S_TMPFS"
 	oom1=$(cg_oom_kills "$CUR_CG")
 	OOMD=$((oom1 - oom0))
 	peak=$(cg_peak_mib "$CUR_CG")

@@ -39,11 +39,14 @@
 #define RESERVE_MAX (64UL << 30)
 #define RESERVE_MIN (256UL << 20)
 
-enum mode { M_NONE, M_LINEAR, M_SAWTOOTH, M_PAGECACHE, M_BURST, M_GROUP };
+enum mode { M_NONE, M_LINEAR, M_SAWTOOTH, M_PAGECACHE, M_BURST, M_GROUP, M_WRITE, M_FILES };
+
+#define MODE_LIST "linear, sawtooth, pagecache, burst, group, write or files"
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none",	     [M_LINEAR] = "linear", [M_SAWTOOTH] = "sawtooth",
 	[M_PAGECACHE] = "pagecache", [M_BURST] = "burst",   [M_GROUP] = "group",
+	[M_WRITE] = "write",	     [M_FILES] = "files",
 };
 
 struct opts {
@@ -466,6 +469,87 @@ static void warm_cache(const struct opts *o)
 	report("cache", "file=%s cached_mib=%.1f", o->file, total / MIB);
 }
 
+/*
+ * write --file PATH --rate R: append to PATH at R MiB/s with write(2). On a tmpfs (/dev/shm, a
+ * tmpfs /tmp) the pages are shmem charged to this cgroup and move no process's RSS: what the
+ * rss_stat tracepoint cannot see (issue 17). SIGTERM stops the writing (after --drain D s).
+ */
+static void run_write(const struct opts *o)
+{
+	struct heap none = {0};
+	struct timespec next;
+	char *buf = malloc(READ_BLOCK);
+	double t0 = now_s();
+	uint64_t written = 0, target;
+	int fd = open(o->file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		die(o->file);
+	if (!buf)
+		die("malloc");
+	memset(buf, 0x5a, READ_BLOCK);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		if (term_count != term_seen && term_check(o, NULL)) {
+			report("written", "written_mib=%.1f", written / MIB);
+			if (o->drain > 0)
+				drain(o, &none);
+			finish("sigterm", NULL);
+		}
+		if (o->duration > 0 && elapsed() >= o->duration)
+			finish("duration", NULL);
+		target = (uint64_t)(o->rate * MIB * (now_s() - t0));
+		if (o->stop_at > 0 && target > (uint64_t)(o->stop_at * MIB))
+			target = (uint64_t)(o->stop_at * MIB);
+		while (written < target && term_count == term_seen) {
+			size_t n = target - written < READ_BLOCK ? (size_t)(target - written)
+								 : READ_BLOCK;
+			ssize_t w = write(fd, buf, n);
+
+			if (w < 0 && errno != EINTR)
+				die("write");
+			written += w > 0 ? (uint64_t)w : 0;
+		}
+		sleep_until(&next);
+	}
+}
+
+/*
+ * files --file DIR --rate R: create empty files in DIR at about R MiB/s of kernel memory (an
+ * inode and a dentry, ~1 KiB a file on tmpfs, charged to this cgroup as kernel memory): a
+ * growth that is neither RSS nor shmem. SIGTERM stops it.
+ */
+static void run_files(const struct opts *o)
+{
+	struct timespec next;
+	double t0 = now_s();
+	uint64_t made = 0, target;
+	char name[PATH_MAX];
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		if (term_count != term_seen && term_check(o, NULL)) {
+			report("made", "files=%llu", (unsigned long long)made);
+			finish("sigterm", NULL);
+		}
+		if (o->duration > 0 && elapsed() >= o->duration)
+			finish("duration", NULL);
+		target = (uint64_t)(o->rate * 1024 * (now_s() - t0));
+		while (made < target && term_count == term_seen) {
+			int fd;
+
+			snprintf(name, sizeof(name), "%s/f%010llu", o->file,
+				 (unsigned long long)made);
+			fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0)
+				die(name);
+			close(fd);
+			made++;
+		}
+		sleep_until(&next);
+	}
+}
+
 static void run_pagecache(const struct opts *o)
 {
 	char *buf;
@@ -578,6 +662,8 @@ static void usage(FILE *f)
 		"  sawtooth  --low L --high H --rate R [--floor-rise F]\n"
 		"  pagecache --file PATH --size M\n"
 		"  burst     --size M\n"
+		"  write     --file PATH --rate R [--stop-at M]   (write(2) to PATH: tmpfs is "
+		"shmem)\n"
 		"  group     --procs N [--leaker K --rate R] [--base M] [--stop-at M]\n"
 		"common: --duration S  --report FILE  --ignore-term\n"
 		"memory modes (all but pagecache): --drain D\n"
@@ -648,8 +734,10 @@ enum {
 };
 
 #define BIT(m) (1u << (m))
-#define ALL    (BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_PAGECACHE) | BIT(M_BURST) | BIT(M_GROUP))
-#define MEMORY (BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_BURST) | BIT(M_GROUP))
+#define ALL                                                                                        \
+	(BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_PAGECACHE) | BIT(M_BURST) | BIT(M_GROUP) |        \
+	 BIT(M_WRITE) | BIT(M_FILES))
+#define MEMORY (BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_BURST) | BIT(M_GROUP) | BIT(M_WRITE))
 
 static const struct option long_opts[] = {
 	{"rate", required_argument, NULL, O_RATE},
@@ -673,12 +761,13 @@ static const struct option long_opts[] = {
 
 /* Which modes accept each option, indexed by option value - O_RATE. */
 static const unsigned int opt_modes[] = {
-	[O_RATE - O_RATE] = BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_GROUP),
-	[O_STOP_AT - O_RATE] = BIT(M_LINEAR) | BIT(M_GROUP),
+	[O_RATE - O_RATE] =
+		BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_GROUP) | BIT(M_WRITE) | BIT(M_FILES),
+	[O_STOP_AT - O_RATE] = BIT(M_LINEAR) | BIT(M_GROUP) | BIT(M_WRITE),
 	[O_LOW - O_RATE] = BIT(M_SAWTOOTH),
 	[O_HIGH - O_RATE] = BIT(M_SAWTOOTH),
 	[O_FLOOR_RISE - O_RATE] = BIT(M_SAWTOOTH),
-	[O_FILE - O_RATE] = BIT(M_PAGECACHE) | BIT(M_LINEAR),
+	[O_FILE - O_RATE] = BIT(M_PAGECACHE) | BIT(M_LINEAR) | BIT(M_WRITE) | BIT(M_FILES),
 	[O_SIZE - O_RATE] = BIT(M_PAGECACHE) | BIT(M_BURST) | BIT(M_LINEAR),
 	[O_PROCS - O_RATE] = BIT(M_GROUP),
 	[O_LEAKER - O_RATE] = BIT(M_GROUP),
@@ -698,17 +787,16 @@ static void parse(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->base = 8;
 	if (argc < 2)
-		bad_arg("missing mode (linear, sawtooth, pagecache, burst or group); see --help");
+		bad_arg("missing mode (%s); see --help", MODE_LIST);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		exit(0);
 	}
-	for (i = M_LINEAR; i <= M_GROUP; i++)
+	for (i = M_LINEAR; i <= M_FILES; i++)
 		if (!strcmp(argv[1], mode_names[i]))
 			o->mode = i;
 	if (o->mode == M_NONE)
-		bad_arg("unknown mode '%s' (want linear, sawtooth, pagecache, burst or group)",
-			argv[1]);
+		bad_arg("unknown mode '%s' (want %s)", argv[1], MODE_LIST);
 
 	opterr = 0;
 	optind = 2;
@@ -816,6 +904,11 @@ static void parse(int argc, char **argv, struct opts *o)
 		if (!o->has_size)
 			bad_arg("burst: --size is required");
 		break;
+	case M_WRITE:
+	case M_FILES:
+		if (!o->file || !o->has_rate)
+			bad_arg("%s: --file and --rate are required", mode_names[o->mode]);
+		break;
 	case M_GROUP:
 		if (!o->has_procs)
 			bad_arg("group: --procs is required");
@@ -878,6 +971,14 @@ int main(int argc, char **argv)
 	case M_PAGECACHE:
 		report("start", "mode=pagecache file=%s size_mib=%.1f", o.file, o.size);
 		run_pagecache(&o);
+		break;
+	case M_WRITE:
+		report("start", "mode=write file=%s rate=%.1f", o.file, o.rate);
+		run_write(&o);
+		break;
+	case M_FILES:
+		report("start", "mode=files dir=%s rate=%.1f", o.file, o.rate);
+		run_files(&o);
 		break;
 	default:
 		break;
