@@ -272,13 +272,21 @@ run: deps
 
 # make bench: oomwarden's own costs (bench/bench.sh), then the comparison with the kernel
 # OOM killer, earlyoom, nohang and PM2 in memcgs (bench/compare.sh), then with no
-# cgroup limit and the drain under a cgroup v2 limit in qemu guests (bench/compare/vm.sh);
-# all three write BENCHMARKS.md.
+# cgroup limit and the drain under a cgroup v2 limit in qemu guests (bench/compare/vm.sh),
+# then the sight of the whole charge (bench/sight.sh); all four write BENCHMARKS.md.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/bench.sh
 	$(Q)bench/compare.sh
 	$(Q)bench/compare/vm.sh
+	$(Q)bench/sight.sh
+
+# What watching the whole charge of every limited cgroup costs, and how soon tmpfs growth is
+# seen (issue 17).
+.PHONY: bench-sight
+bench-sight: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/sight.sh
 
 .PHONY: bench-compare
 bench-compare: deps

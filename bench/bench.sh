@@ -151,8 +151,9 @@ lat_p99=$(percentile "$TMP/lat" 99)
 lat_max=$(percentile "$TMP/lat" 100)
 oom_kills=$(grep -c '"event":"oom_kill"' "$TMP/daemon.log" || true)
 
-# The comparative section (bench/compare.sh) is kept when this part is rewritten.
-sed -n '/<!-- compare:start -->/,/<!-- compare:end -->/p' "$OUT" >"$TMP/compare.md" 2>/dev/null || true
+# The sections of the other parts (compare.sh, compare/vm.sh, sight.sh) are kept when this part is
+# rewritten: everything from the first of them on.
+sed -n '/<!-- compare:start -->/,$p' "$OUT" >"$TMP/compare.md" 2>/dev/null || true
 cpu=$(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')
 hier=v2
 [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ] && hier=v1

@@ -115,6 +115,8 @@ static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 	if (ow_usage_read(cg->sight.usage_fd, &usage))
 		return; /* vanished: the next scan drops it */
 	if (ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit)) {
+		ow_log(OW_LOG_DEBUG, "sight", "the cgroup's charge moved a step", CG_FIELDS(cg),
+		       OW_NUM("charge_mib", mib(usage)), OW_NUM("seen_mib", mib(cg->sight.seen)));
 		evaluate(d, cg);
 		if (cg->gone || cg->sight.usage_fd < 0)
 			return;

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# `make bench-sight` (the last part of `make bench`): what watching the whole charge of every
+# limited cgroup costs (issue 17, item 1: v1 usage thresholds, v2 reads of memory.current),
+# and how soon a step of tmpfs growth is known. Writes the sight section of BENCHMARKS.md.
+#  1. for N in SIGHT_COUNTS: N memcgs limited to 64 MiB under one parent, one sleeping process
+#     in each (bench/sleepers.c, so the BPF side has seen them); the daemon watching the parent:
+#     its CPU over IDLE_S seconds (/proc/PID/schedstat), its wakeups a second (voluntary
+#     context switches), VmRSS and open descriptors;
+#  2. a memcg of 256 MiB and a private tmpfs: LAT_RUNS times, 2 MiB appended to a file there
+#     (two steps of the limit); from the write's return to the daemon's "sight" line for the
+#     cgroup (its log's own times, ms): p50 / p99 / max.
+# Run as root after `make`.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+. bench/compare/report.sh
+
+IDLE_S=${IDLE_S:-60}
+LAT_RUNS=${LAT_RUNS:-20}
+read -r -a COUNTS <<<"${SIGHT_COUNTS:-1 10 100 1000}"
+OUT=${OUT:-BENCHMARKS.md}
+OWD=build/oomwarden
+TMP=$(mktemp -d /tmp/owh-sight.XXXXXX)
+PARENT='' DPID='' SPID='' MNT=''
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+cleanup()
+{
+	[[ -n $SPID ]] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+	[[ -n $DPID ]] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	[[ -n $MNT ]] && umount "$MNT" 2>/dev/null
+	[[ -n $PARENT && -d $PARENT ]] && find "$PARENT" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+	[[ -n $PARENT && -d $PARENT ]] && rmdir "$PARENT"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[[ $(id -u) == 0 ]] || { echo "bench-sight: needs root (BPF, cgroups)" >&2; exit 1; }
+ow_detect_memcg || { echo "bench-sight: $OW_CG_WHY" >&2; exit 1; }
+[[ -x $OWD ]] || { echo "bench-sight: build first (make)" >&2; exit 1; }
+cc -O2 -o "$TMP/sleepers" bench/sleepers.c || exit 1
+
+daemon_start_on()
+{
+	"$OWD" run --cgroup "$1" --log-format json -v "${@:2}" 2>"$TMP/daemon.log" &
+	DPID=$!
+	for _ in $(seq 200); do
+		grep -q '"event":"ready"' "$TMP/daemon.log" && return 0
+		sleep 0.1
+	done
+	echo "bench-sight: the daemon did not get ready" >&2
+	exit 1
+}
+
+daemon_stop()
+{
+	kill "$DPID"
+	wait "$DPID" 2>/dev/null
+	DPID=''
+}
+
+# 1. Idle cost by the number of limited cgroups.
+PARENT=$(cg_create "owsight-$$" "$((2 * 1024 * 1024))M") || exit 1
+: >"$TMP/cost.tsv"
+made=0
+for n in "${COUNTS[@]}"; do
+	while ((made < n)); do
+		cg_create "owsight-$$/c$made" 64M >>"$TMP/list" || exit 1
+		made=$((made + 1))
+	done
+	coproc SLEEP { exec "$TMP/sleepers" "$TMP" "$n"; }
+	SPID=$SLEEP_PID
+	read -r ready _ <&"${SLEEP[0]}"
+	[[ $ready == ready ]] || { echo "bench-sight: the sleepers did not start" >&2; exit 1; }
+	daemon_start_on "$PARENT"
+	sleep 5
+	cpu0=$(awk '{ print $1 }' "/proc/$DPID/schedstat")
+	sw0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$DPID/status")
+	sleep "$IDLE_S"
+	cpu1=$(awk '{ print $1 }' "/proc/$DPID/schedstat")
+	sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$DPID/status")
+	rss=$(awk '/^VmRSS:/ { printf "%.2f", $2 / 1024 }' "/proc/$DPID/status")
+	fds=$(find "/proc/$DPID/fd" -mindepth 1 | wc -l)
+	daemon_stop
+	kill "$SPID" && wait "$SPID" 2>/dev/null
+	SPID=''
+	awk -v n="$n" -v a="$cpu0" -v b="$cpu1" -v s0="$sw0" -v s1="$sw1" -v t="$IDLE_S" \
+		-v rss="$rss" -v fds="$fds" \
+		'BEGIN { printf "%d\t%.4f\t%.2f\t%s\t%d\n", n, (b - a) / (t * 1e9) * 100, (s1 - s0) / t, rss, fds }' \
+		>>"$TMP/cost.tsv"
+done
+
+# 2. From a tmpfs step to the daemon knowing.
+LAT_CG=$(cg_create "owsight-$$/lat" 256M) || exit 1
+MNT=$TMP/shm
+mkdir -p "$MNT" && mount -t tmpfs -o size=512m owsight "$MNT" || exit 1
+daemon_start_on "$LAT_CG" -vv
+: >"$TMP/lat"
+for i in $(seq "$LAT_RUNS"); do
+	t=$(sh -c "echo \$\$ >'$LAT_CG/cgroup.procs' && dd if=/dev/zero of='$MNT/f' bs=1M count=2 \
+		oflag=append conv=notrunc status=none && date +%s.%N")
+	sleep 2
+	# The first sight line of this cgroup logged after the write (times are UTC, ms).
+	grep '"event":"sight"' "$TMP/daemon.log" | grep -F "\"path\":\"$LAT_CG\"" |
+		sed -n 's/.*"time":"\([^"]*\)".*/\1/p' | while read -r ts; do
+		date -d "$ts" +%s.%N
+	done | awk -v t="$t" '$1 + 0.0005 >= t { printf "%.1f\n", ($1 - t) * 1000; exit }' >>"$TMP/lat"
+done
+daemon_stop
+rm -f "$MNT/f"
+seen=$(wc -l <"$TMP/lat")
+pct()
+{
+	sort -g "$TMP/lat" | awk -v p="$1" '{ v[NR] = $1 } END {
+		if (!NR) { print "-"; exit } r = int((p / 100) * NR + 0.999999); if (r < 1) r = 1; print v[r] }'
+}
+
+{
+	echo "<!-- sight:start -->"
+	echo "## Sight of the whole charge (tmpfs, kernel memory)"
+	echo
+	echo "Written by \`make bench-sight\` (bench/sight.sh) on $STARTED. Kernel $(uname -r), memory cgroup v$OW_CG_VER"
+	echo "($([[ $OW_CG_VER == 1 ]] && echo 'usage thresholds on an eventfd: the kernel wakes the daemon' || echo 'memory.current read every 0.25-1 s by the headroom, on a shared grid'))."
+	echo "The daemon watches one parent memcg with N children limited to 64 MiB, one sleeping"
+	echo "process in each; its costs over ${IDLE_S} s with nothing growing:"
+	echo
+	echo "| limited memcgs | idle CPU (% of one core) | wakeups a second | VmRSS (MiB) | open descriptors |"
+	echo "| --- | --- | --- | --- | --- |"
+	awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$TMP/cost.tsv"
+	echo
+	echo "From 2 MiB appended to a file on a tmpfs (two steps of a 256 MiB limit; no RSS moves)"
+	echo "to the daemon's \"sight\" line for the cgroup, $seen of $LAT_RUNS runs seen: p50 $(pct 50) ms, p99 $(pct 99) ms, max $(pct 100) ms"
+	echo "(the log's times are whole milliseconds). Targets: p99 <= 10 ms on v1, <= 1 s on v2."
+	echo
+	echo "Commands: \`IDLE_S=$IDLE_S LAT_RUNS=$LAT_RUNS SIGHT_COUNTS='${COUNTS[*]}' make bench-sight\`."
+	echo "<!-- sight:end -->"
+} >"$TMP/section.md"
+splice "$OUT" '<!-- sight:start -->' '<!-- sight:end -->' "$TMP/section.md"
+cat "$TMP/section.md"
