@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -269,10 +270,18 @@ int daemon_watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag)
 }
 
 /* Keep our own pages resident and keep the OOM killer away from us: a watchdog that is
- * paged out or killed first protects nothing. MCL_ONFAULT locks only what we touch. */
+ * paged out or killed first protects nothing. MCL_ONFAULT locks only what we touch. The soft
+ * limit on descriptors goes up to the hard one: the sight keeps one or two per limited cgroup
+ * (daemon/sight.c), and a thousand of them pass the usual soft limit of 1024. */
 static void protect_self(void)
 {
+	struct rlimit nofile;
 	int fd;
+
+	if (!getrlimit(RLIMIT_NOFILE, &nofile) && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 
 	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
 		ow_log(OW_LOG_WARN, "mlockall", "could not lock memory",
