@@ -65,13 +65,71 @@ static double past_peaks_eta(const struct ow_policy_cfg *cfg, const struct ow_cg
 	return ow_eta_seconds(v->nonrecl, v->limit, r->rate);
 }
 
+/* The floor trend's verdict: warn within the warn horizon, act within the act horizon once
+ * it has act_min_span_s of history. */
+static void assess_floor(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v,
+			 const struct ow_trend_result *tr, struct ow_verdict *out)
+{
+	double warn_horizon =
+		cfg->warn_horizon_s * (v->level >= OW_LEVEL_WARN ? WARN_EXIT_FACTOR : 1);
+	/* The peaks, not the floor, hit the limit first: count from the highest recent value. */
+	uint64_t top = tr->peak > v->nonrecl ? tr->peak : v->nonrecl;
+
+	out->rate = tr->floor_rate;
+	if (throttled(v) && v->fine.recent_rate < out->rate)
+		out->rate = v->fine.recent_rate;
+	out->eta_s = ow_eta_seconds(top, v->limit, out->rate);
+	out->trend_may_act = tr->span_s >= cfg->act_min_span_s;
+	if (out->eta_s <= warn_horizon) {
+		out->level = OW_LEVEL_WARN;
+		out->reason = "memory floor rising: OOM predicted within the warn horizon";
+	}
+	if (out->eta_s <= cfg->act_horizon_s && out->trend_may_act) {
+		out->level = OW_LEVEL_ACT;
+		out->rule = "floor_trend";
+		out->reason = "memory floor rising: OOM predicted within the act horizon";
+	}
+}
+
+/* Sooner than the floor trend may: a rise past every earlier peak to the cgroup's edge. */
+static void assess_edge_rise(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v,
+			     struct ow_verdict *out)
+{
+	double eta = past_peaks_eta(cfg, v);
+
+	if (out->level >= OW_LEVEL_ACT || eta > cfg->act_horizon_s)
+		return;
+	out->level = OW_LEVEL_ACT;
+	out->eta_s = eta;
+	out->rate = v->rise.rate;
+	out->past_peaks = out->trend_may_act = true;
+	out->rule = "edge_rise";
+	out->reason = "rising past every earlier peak to the cgroup's edge: OOM predicted within "
+		      "the act horizon";
+}
+
+/* Growth too fast for any trend: little headroom left and still climbing. */
+static void assess_high_water(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v,
+			      struct ow_verdict *out)
+{
+	double water = v->limit ? (double)v->nonrecl / (double)v->limit : 0;
+	double eta = ow_eta_seconds(v->nonrecl, v->limit, v->fine.recent_rate);
+
+	if (water < cfg->high_water || !climbing(v) || eta > cfg->act_horizon_s)
+		return;
+	out->high_water = out->level < OW_LEVEL_ACT;
+	if (out->high_water)
+		out->rule = "high_water";
+	out->level = OW_LEVEL_ACT;
+	out->eta_s = eta < out->eta_s ? eta : out->eta_s;
+	out->rate = v->fine.recent_rate;
+	out->reason = "non-reclaimable memory past the high-water mark and climbing";
+}
+
 void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *v,
 		      struct ow_verdict *out)
 {
 	const struct ow_trend_result *tr = floor_trend(v);
-	double water = v->limit ? (double)v->nonrecl / (double)v->limit : 0;
-	double warn_horizon =
-		cfg->warn_horizon_s * (v->level >= OW_LEVEL_WARN ? WARN_EXIT_FACTOR : 1);
 
 	out->level = OW_LEVEL_OK;
 	out->eta_s = INFINITY;
@@ -82,39 +140,9 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 	out->high_water = false;
 	out->trend_may_act = false;
 	out->past_peaks = false;
-	if (tr) {
-		/* The peaks, not the floor, hit the limit first: count from the highest recent
-		 * value. */
-		uint64_t top = tr->peak > v->nonrecl ? tr->peak : v->nonrecl;
-
-		out->rate = tr->floor_rate;
-		if (throttled(v) && v->fine.recent_rate < out->rate)
-			out->rate = v->fine.recent_rate;
-		out->eta_s = ow_eta_seconds(top, v->limit, out->rate);
-		out->trend_may_act = tr->span_s >= cfg->act_min_span_s;
-		if (out->eta_s <= warn_horizon) {
-			out->level = OW_LEVEL_WARN;
-			out->reason = "memory floor rising: OOM predicted within the warn horizon";
-		}
-		if (out->eta_s <= cfg->act_horizon_s && tr->span_s >= cfg->act_min_span_s) {
-			out->level = OW_LEVEL_ACT;
-			out->rule = "floor_trend";
-			out->reason = "memory floor rising: OOM predicted within the act horizon";
-		}
-	}
-	if (out->level < OW_LEVEL_ACT) {
-		double eta = past_peaks_eta(cfg, v);
-
-		if (eta <= cfg->act_horizon_s) {
-			out->level = OW_LEVEL_ACT;
-			out->eta_s = eta;
-			out->rate = v->rise.rate;
-			out->past_peaks = out->trend_may_act = true;
-			out->rule = "edge_rise";
-			out->reason = "rising past every earlier peak to the cgroup's edge: OOM "
-				      "predicted within the act horizon";
-		}
-	}
+	if (tr)
+		assess_floor(cfg, v, tr, out);
+	assess_edge_rise(cfg, v, out);
 	/* Said even when the floor trend warns too: the throttle is what the cgroup lives with. */
 	if (throttled(v) && out->level <= OW_LEVEL_WARN) {
 		out->level = OW_LEVEL_WARN;
@@ -126,21 +154,7 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 		out->held = true;
 		out->reason = "growth paused: the warning holds until it has not resumed for 30 s";
 	}
-	/* Growth too fast for any trend: little headroom left and still climbing. */
-	if (water >= cfg->high_water && climbing(v)) {
-		double eta = ow_eta_seconds(v->nonrecl, v->limit, v->fine.recent_rate);
-
-		if (eta <= cfg->act_horizon_s) {
-			out->high_water = out->level < OW_LEVEL_ACT;
-			if (out->high_water)
-				out->rule = "high_water";
-			out->level = OW_LEVEL_ACT;
-			out->eta_s = eta < out->eta_s ? eta : out->eta_s;
-			out->rate = v->fine.recent_rate;
-			out->reason =
-				"non-reclaimable memory past the high-water mark and climbing";
-		}
-	}
+	assess_high_water(cfg, v, out);
 }
 
 const char *ow_policy_unsafe(const struct ow_candidate *c)
