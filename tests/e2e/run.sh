@@ -91,7 +91,7 @@ scenario()
 		# no process's RSS. Seen by the cgroup's own usage (v1 thresholds, v2 reads), warned
 		# as shmem long before the limit; the writer, found by the tmpfs file it holds open
 		# for writing, is SIGTERMed before the kernel's OOM kill.
-		S_TIMEOUT=50 S_EXPECT=shmem S_TMPFS=$TMPD/$1/shm
+		S_TIMEOUT=50 S_EXPECT=shmem S_TMPFS=${TMPD:-}/$1/shm
 		S_ARGS=(write --file "$S_TMPFS/w" --rate 16 --duration 40)
 		;;
 	kmem-8)
@@ -99,7 +99,7 @@ scenario()
 		# neither RSS nor shmem. Warned as kernel memory long before the limit; nobody holds
 		# it as a growth of its own, so nobody is signalled (never a blind kill) and the
 		# kernel's OOM kill comes at the limit.
-		S_TIMEOUT=60 S_EXPECT=kernel S_TMPFS=$TMPD/$1/shm
+		S_TIMEOUT=60 S_EXPECT=kernel S_TMPFS=${TMPD:-}/$1/shm
 		S_ARGS=(files --file "$S_TMPFS" --rate 8 --duration 50)
 		;;
 	plateau-75)

@@ -23,6 +23,9 @@
 #   brake-256, brake-1024        leaks at 256 and 1024 MiB/s with --drain 5: exit 0 after the
 #                                whole drain, no SIGKILL (no escalate), no OOM kill, memory.high
 #                                back to its original max afterwards
+#   brake-hold                   the 1024 MiB/s leak ignoring SIGTERM: SIGKILLed no sooner than
+#                                its grace after the SIGTERM, no OOM kill before (the brake
+#                                holds a leak that keeps pressing for the whole grace)
 #   brake-burst                  a burst to 450 MiB (88 %) as fast as pages fault in, then flat
 #                                for 20 s: never signalled, memory.high max at the end
 #   brake-restart                the 256 MiB/s leak braked (memory.high no longer max), then the
@@ -51,7 +54,7 @@ READY_TIMEOUT=20
 STOP_TIMEOUT=5
 ALL_SCENARIOS=(root-leak-16 root-leak-256 child-leak-64 root-pagecache high-throttle
 	nocap-root-leak-16)
-BRAKE_SCENARIOS=(brake-256 brake-1024 brake-burst brake-restart brake-admin)
+BRAKE_SCENARIOS=(brake-256 brake-1024 brake-hold brake-burst brake-restart brake-admin)
 BRAKE_MIB=512
 
 # scenario NAME: sets S_TIMEOUT, S_EXPECT (the check), S_WHERE (root, child, high, brake or
@@ -96,6 +99,13 @@ scenario()
 		# whole 5 s drain, so the brake has to hold the last of the headroom.
 		S_TIMEOUT=70 S_EXPECT=braked S_WHERE=brake S_BRAKE=1
 		S_ARGS=(linear --rate "${1#brake-}" --drain 5 --duration 40)
+		;;
+	brake-hold)
+		# The leak at 1024 that ignores SIGTERM: how long the brake holds a leak that keeps
+		# pressing after the signal (issue 16's "lead >= grace" under the brake). Judged:
+		# no kernel OOM kill before the SIGKILL, and the SIGKILL not before the grace ends.
+		S_TIMEOUT=60 S_EXPECT=hold S_WHERE=brake S_BRAKE=1
+		S_ARGS=(linear --rate 1024 --ignore-term --duration 40)
 		;;
 	brake-burst)
 		S_TIMEOUT=60 S_EXPECT=burst S_WHERE=brake S_BRAKE=1
@@ -421,6 +431,27 @@ check_braked()
 	term_notes
 	check_high_restored
 	check_signalled_only_workload
+	check_brake_no_oom
+}
+
+# brake-hold: a braked leak that ignores SIGTERM is held until its grace ends: SIGKILLed at the
+# deadline (or later), with no kernel OOM kill in between.
+check_hold()
+{
+	local esc since grace
+
+	esc=$(grep -m1 -E "$(json_event escalate)" "$LOG")
+	if [[ -z $esc ]]; then
+		REASONS+=("no escalate line: the leak that ignores SIGTERM was never SIGKILLed")
+	else
+		since=$(json_line_value "$esc" since_sigterm_ms)
+		grace=$(json_line_value "$esc" grace_s)
+		NOTES+=("SIGKILL $since ms after SIGTERM (rule $(json_line_value "$esc" rule), grace $grace s)")
+		awk -v s="$since" -v g="$grace" 'BEGIN { exit !(s >= g * 1000 - 50) }' ||
+			REASONS+=("SIGKILLed $since ms after SIGTERM, before the ${grace} s grace ended: the brake did not hold it")
+	fi
+	term_notes
+	check_high_restored
 	check_brake_no_oom
 }
 

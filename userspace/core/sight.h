@@ -6,9 +6,10 @@
  * RSS, so a tmpfs writer filled a 192 MiB memcg at 16 MiB/s unseen until the kernel's OOM kill
  * (issue 17). The cgroup's own usage must be watched too:
  * - cgroup v1: the kernel's usage thresholds (cgroup.event_control with an eventfd on
- *   memory.usage_in_bytes; the kernel checks them as it charges, mem_cgroup_threshold() in
- *   mm/memcontrol-v1.c), set a step above the usage and two below, and set again at each
- *   crossing;
+ *   memory.usage_in_bytes; the kernel checks them as it charges pages, mem_cgroup_threshold()
+ *   in mm/memcontrol-v1.c), set a step above the usage and two below, and set again at each
+ *   crossing. Kernel memory is charged without that check (slab, inodes: empty files made at
+ *   8 MiB/s of inodes reached the limit with no threshold firing), so v1 is also read as v2;
  * - cgroup v2 has no thresholds: memory.current is read at a pace that follows the headroom,
  *   every second when far from the limit, four times a second near it.
  * These are the decisions, pure; daemon/sight.c carries them out.

@@ -66,8 +66,10 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg)
 		daemon_evaluate_limit_points(d, cg, 0);
 }
 
-/* Watch again around `usage`: the next read (v2), or thresholds (v1). */
-static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uint64_t now)
+/* Watch again around `usage`: the next read, and on v1 the thresholds (`thresholds`: set them
+ * again, after a crossing or a move). */
+static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uint64_t now,
+		  bool thresholds)
 {
 	struct ow_cg_sight *s = &cg->sight;
 	int i;
@@ -75,7 +77,7 @@ static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uin
 	s->due_ns = ow_sight_due_ns(now, usage, cg->reading.own_limit);
 	/* A few rounds at most: a usage that keeps outrunning the thresholds is a fast leak, and
 	 * its next crossing (or BPF step) comes at once anyway. */
-	for (i = 0; v1(d) && i < 3 && arm_thresholds(d, cg, usage); i++) {
+	for (i = 0; thresholds && v1(d) && i < 3 && arm_thresholds(d, cg, usage); i++) {
 		evaluate(d, cg);
 		if (cg->gone || s->usage_fd < 0)
 			return;
@@ -96,7 +98,7 @@ void daemon_sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		if (s->usage_fd < 0)
 			return;
 	}
-	rearm(d, cg, s->seen, now);
+	rearm(d, cg, s->seen, now, true);
 }
 
 void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -108,13 +110,16 @@ void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		daemon_sight_arm(d, cg, now);
 }
 
-static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+/* A threshold fired (`crossed`), or a read is due. */
+static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, bool crossed)
 {
 	uint64_t usage;
+	bool moved;
 
 	if (ow_usage_read(cg->sight.usage_fd, &usage))
 		return; /* vanished: the next scan drops it */
-	if (ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit)) {
+	moved = ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit);
+	if (moved) {
 		ow_log(OW_LOG_DEBUG, "sight", "the cgroup's charge moved a step", CG_FIELDS(cg),
 		       OW_NUM("charge_mib", mib(usage)), OW_NUM("seen_mib", mib(cg->sight.seen)));
 		evaluate(d, cg);
@@ -122,7 +127,7 @@ static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 			return;
 		usage = cg->sight.seen;
 	}
-	rearm(d, cg, usage, now);
+	rearm(d, cg, usage, now, crossed || moved);
 }
 
 void daemon_sight_event(struct ow_daemon *d, uint64_t id)
@@ -132,20 +137,21 @@ void daemon_sight_event(struct ow_daemon *d, uint64_t id)
 	if (!cg || cg->gone || cg->sight.efd < 0)
 		return;
 	ow_usage_drain(cg->sight.efd);
-	check_usage(d, cg, ow_mono_ns());
+	check_usage(d, cg, ow_mono_ns(), true);
 }
 
+/* The reads: v2's only sight, and v1's of kernel memory, whose charges the kernel does not
+ * check against the thresholds (memcg_check_events() runs for page charges only: empty files
+ * made at 8 MiB/s of inodes reached the limit with no threshold firing). */
 void daemon_sight_tick(struct ow_daemon *d, uint64_t now)
 {
 	unsigned int i;
 
-	if (v1(d))
-		return;
 	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];
 
 		if (!cg->gone && cg->sight.usage_fd >= 0 && now >= cg->sight.due_ns)
-			check_usage(d, cg, now);
+			check_usage(d, cg, now, false);
 	}
 }
 
@@ -154,8 +160,6 @@ uint64_t daemon_sight_next(const struct ow_daemon *d)
 	uint64_t next = UINT64_MAX;
 	unsigned int i;
 
-	if (v1(d))
-		return next;
 	for (i = 0; i < d->model.ncgs; i++) {
 		const struct ow_cgroup *cg = d->model.cgs[i];
 
