@@ -419,7 +419,7 @@ run_scenario()
 	if [[ $S_MODE == degraded ]] && ! grep -qE "$(json_event degraded)" "$LOG"; then
 		REASONS+=('the daemon runs degraded without saying so (no "event":"degraded" line)')
 	fi
-	if [[ -n $S_TMPFS ]] && ! { mkdir -p "$S_TMPFS" && mount -t tmpfs -o size=1g owtest "$S_TMPFS"; }; then
+	if [[ -n $S_TMPFS ]] && ! { mkdir -p "$S_TMPFS" && mount -t tmpfs -o size=1g,nr_inodes=0 owtest "$S_TMPFS"; }; then
 		REASONS+=("cannot mount a tmpfs at $S_TMPFS")
 	fi
 	# Into the cgroup first, then exec: every byte the workload allocates is charged there.

@@ -23,9 +23,8 @@
 #   brake-256, brake-1024        leaks at 256 and 1024 MiB/s with --drain 5: exit 0 after the
 #                                whole drain, no SIGKILL (no escalate), no OOM kill, memory.high
 #                                back to its original max afterwards
-#   brake-hold                   the 1024 MiB/s leak ignoring SIGTERM: SIGKILLed no sooner than
-#                                its grace after the SIGTERM, no OOM kill before (the brake
-#                                holds a leak that keeps pressing for the whole grace)
+#   brake-hold                   the 1024 MiB/s leak ignoring SIGTERM: SIGKILLed by the grace's
+#                                rules (kill water, live ETA), no OOM kill, memory.high back
 #   brake-burst                  a burst to 450 MiB (88 %) as fast as pages fault in, then flat
 #                                for 20 s: never signalled, memory.high max at the end
 #   brake-restart                the 256 MiB/s leak braked (memory.high no longer max), then the
@@ -101,9 +100,9 @@ scenario()
 		S_ARGS=(linear --rate "${1#brake-}" --drain 5 --duration 40)
 		;;
 	brake-hold)
-		# The leak at 1024 that ignores SIGTERM: how long the brake holds a leak that keeps
-		# pressing after the signal (issue 16's "lead >= grace" under the brake). Judged:
-		# no kernel OOM kill before the SIGKILL, and the SIGKILL not before the grace ends.
+		# The leak at 1024 that ignores SIGTERM and keeps pressing after the signal: braked,
+		# then SIGTERMed, the brake raised for a drain that never comes; the grace's rules
+		# (kill water, live ETA) must SIGKILL it before the kernel's OOM kill.
 		S_TIMEOUT=60 S_EXPECT=hold S_WHERE=brake S_BRAKE=1
 		S_ARGS=(linear --rate 1024 --ignore-term --duration 40)
 		;;
@@ -434,21 +433,18 @@ check_braked()
 	check_brake_no_oom
 }
 
-# brake-hold: a braked leak that ignores SIGTERM is held until its grace ends: SIGKILLed at the
-# deadline (or later), with no kernel OOM kill in between.
+# brake-hold: a braked leak that ignores SIGTERM is SIGKILLed by the grace's rules, with no
+# kernel OOM kill; how long after the SIGTERM, and by which rule, is a note (issue 16: a victim
+# still growing after SIGTERM does not keep its whole grace).
 check_hold()
 {
-	local esc since grace
+	local esc
 
 	esc=$(grep -m1 -E "$(json_event escalate)" "$LOG")
 	if [[ -z $esc ]]; then
 		REASONS+=("no escalate line: the leak that ignores SIGTERM was never SIGKILLed")
 	else
-		since=$(json_line_value "$esc" since_sigterm_ms)
-		grace=$(json_line_value "$esc" grace_s)
-		NOTES+=("SIGKILL $since ms after SIGTERM (rule $(json_line_value "$esc" rule), grace $grace s)")
-		awk -v s="$since" -v g="$grace" 'BEGIN { exit !(s >= g * 1000 - 50) }' ||
-			REASONS+=("SIGKILLed $since ms after SIGTERM, before the ${grace} s grace ended: the brake did not hold it")
+		NOTES+=("SIGKILL $(json_line_value "$esc" since_sigterm_ms) ms after SIGTERM (rule $(json_line_value "$esc" rule), grace $(json_line_value "$esc" grace_s) s)")
 	fi
 	term_notes
 	check_high_restored
@@ -476,7 +472,13 @@ check_restored()
 
 	back=$(awk -v s="${R_SPAWN:-0}" -v h="$HIGH0" '$1 >= s && $2 == h { print $1; exit }' \
 		"$DIR/high.log")
-	if [[ -n $R_READY && -z $back ]]; then
+	if [[ -n $R_READY && -z $back ]] &&
+		grep -E "$(json_event brake_restore)" "$LOG" | grep -qE '"restored" *: *[1-9]' &&
+		grep -qE "$(json_event brake)" "$LOG"; then
+		# The leak still runs: the restarted daemon may brake it again within the 50 ms
+		# between two samples of memory.high (seen on 6.1: 40 ms). Its log says both.
+		NOTES+=("memory.high restored at start (the daemon's brake_restore line) and braked again before the next 50 ms sample")
+	elif [[ -n $R_READY && -z $back ]]; then
 		REASONS+=("memory.high never came back to $HIGH0 after the daemon's restart")
 	elif [[ -n $R_READY ]]; then
 		NOTES+=("$(awk -v s="$R_SPAWN" -v r="$R_READY" -v b="$back" -v h="$HIGH0" 'BEGIN {
