@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 
 #define MAX_CGROUPS 65536
+#define TOUCH_BYTES (64 * 1024)
 
 static int read_list(const char *path, char **dirs, int max)
 {
@@ -35,7 +36,7 @@ static int read_list(const char *path, char **dirs, int max)
 /* In the child: join the cgroup, then sleep until the parent dies. */
 static void sleeper(const char *dir)
 {
-	char path[4200], pid[32];
+	char path[4200], pid[32], *touch;
 	int fd, len;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -45,6 +46,11 @@ static void sleeper(const char *dir)
 	if (fd < 0 || write(fd, pid, len) != len)
 		_exit(1);
 	close(fd);
+	/* A few pages faulted in the cgroup: the daemon's BPF side sees the memcg in use, as it
+	 * would a service's (a memcg no task of which faults is never read whole). */
+	touch = malloc(TOUCH_BYTES);
+	if (touch)
+		memset(touch, 1, TOUCH_BYTES);
 	for (;;)
 		pause();
 }

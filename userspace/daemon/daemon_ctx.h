@@ -152,7 +152,6 @@ void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id);
 void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);
 
 /* sight.c: the whole charge of cgroups with a limit of their own (core/sight.h). */
-void daemon_sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_sight_drop(struct ow_cgroup *cg);
 void daemon_sight_event(struct ow_daemon *d, uint64_t id);

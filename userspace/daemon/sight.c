@@ -67,17 +67,18 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg)
 }
 
 /* Watch again around `usage`: the next read, and on v1 the thresholds (`thresholds`: set them
- * again, after a crossing or a move). */
+ * again, after a crossing or a move). A usage that passed a threshold while it was set is
+ * evaluated at once (`catch_up`), a few rounds at most: one that keeps outrunning them is a
+ * fast leak, and its next crossing (or BPF step) comes at once anyway. Not from inside an
+ * evaluation of the cgroup (daemon_sight_seen): that one is reading it now. */
 static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uint64_t now,
-		  bool thresholds)
+		  bool thresholds, bool catch_up)
 {
 	struct ow_cg_sight *s = &cg->sight;
 	int i;
 
 	s->due_ns = ow_sight_due_ns(now, usage, cg->reading.own_limit);
-	/* A few rounds at most: a usage that keeps outrunning the thresholds is a fast leak, and
-	 * its next crossing (or BPF step) comes at once anyway. */
-	for (i = 0; thresholds && v1(d) && i < 3 && arm_thresholds(d, cg, usage); i++) {
+	for (i = 0; thresholds && v1(d) && i < 3 && arm_thresholds(d, cg, usage) && catch_up; i++) {
 		evaluate(d, cg);
 		if (cg->gone || s->usage_fd < 0)
 			return;
@@ -85,7 +86,7 @@ static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uin
 	}
 }
 
-void daemon_sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+static void sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
 	struct ow_cg_sight *s = &cg->sight;
 
@@ -98,7 +99,7 @@ void daemon_sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		if (s->usage_fd < 0)
 			return;
 	}
-	rearm(d, cg, s->seen, now, true);
+	rearm(d, cg, s->seen, now, true, false);
 }
 
 void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -107,7 +108,7 @@ void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 
 	cg->sight.seen = cg->reading.st.usage;
 	if (limited != (cg->sight.usage_fd >= 0))
-		daemon_sight_arm(d, cg, now);
+		sight_arm(d, cg, now);
 }
 
 /* A threshold fired (`crossed`), or a read is due. */
@@ -127,7 +128,7 @@ static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
 			return;
 		usage = cg->sight.seen;
 	}
-	rearm(d, cg, usage, now, crossed || moved);
+	rearm(d, cg, usage, now, crossed || moved, true);
 }
 
 void daemon_sight_event(struct ow_daemon *d, uint64_t id)
