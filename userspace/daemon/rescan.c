@@ -96,8 +96,10 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	if (active) {
 		daemon_configure_bpf(d, cg);
 		ow_cgroup_sample(cg, ow_mono_ns(), cg->reading.nonrecl);
-		daemon_sight_seen(d, cg, ow_mono_ns());
 	}
+	/* Its whole charge is watched even before the BPF side sees a task of it fault: a tmpfs
+	 * writer already running when the daemon starts never faults again. */
+	daemon_sight_seen(d, cg, ow_mono_ns());
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->reading.eff_limit)));
 }
@@ -199,6 +201,13 @@ void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 		ow_log(OW_LOG_DEBUG, "placed", "a new memcg placed without a scan",
 		       OW_INT("memcg_id", id),
 		       OW_NUM("duration_ms", (double)(ow_mono_ns() - t0) / NS_PER_MS));
+		return;
+	}
+	if (ow_cg_id_gone(where)) {
+		/* Removed before its event was read (a short-lived scope): there is nothing left to
+		 * watch, and a scan would only find it missing. */
+		ow_log(OW_LOG_DEBUG, "gone_memcg", "a memcg gone before it could be placed",
+		       OW_INT("memcg_id", id));
 		return;
 	}
 	if (where != 0) {
