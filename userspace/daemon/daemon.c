@@ -400,7 +400,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 
 	for (i = 0; i < d->model.ncgs; i++) {
 		daemon_drop_victim(d->model.cgs[i]);
-		daemon_sight_drop(d->model.cgs[i]);
+		daemon_sight_drop(d, d->model.cgs[i]);
 	}
 	daemon_brake_stop(d);
 	for (i = 0; i < MAX_JOBS; i++) {

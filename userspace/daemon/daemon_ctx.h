@@ -100,6 +100,7 @@ struct ow_daemon {
 	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
 	 * pushed back forever by events from elsewhere (or the metrics tick). */
 	uint64_t next_sample_ns;
+	unsigned int sight_armed; /* cgroups whose usage the sight holds open (daemon/sight.c) */
 };
 
 static inline double mib(uint64_t bytes)
@@ -153,7 +154,7 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 
 /* sight.c: the whole charge of cgroups with a limit of their own (core/sight.h). */
 void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
-void daemon_sight_drop(struct ow_cgroup *cg);
+void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_sight_event(struct ow_daemon *d, uint64_t id);
 void daemon_sight_tick(struct ow_daemon *d, uint64_t now);
 uint64_t daemon_sight_next(const struct ow_daemon *d);

@@ -147,7 +147,7 @@ void daemon_rescan(struct ow_daemon *d)
 		}
 		ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name));
 		daemon_drop_victim(cg);
-		daemon_sight_drop(cg);
+		daemon_sight_drop(d, cg);
 		daemon_brake_lift(d, cg, "the cgroup is gone");
 		if (d->tracer)
 			ow_tracer_forget_memcg(d->tracer, cg->id);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 
 #include "daemon_ctx.h"
 #include "sight.h"
@@ -25,10 +26,28 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-void daemon_sight_drop(struct ow_cgroup *cg)
+void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg)
 {
+	if (cg->sight.usage_fd >= 0 && d->sight_armed)
+		d->sight_armed--;
 	close_fd(&cg->sight.efd);
 	close_fd(&cg->sight.usage_fd);
+}
+
+/* Room for another watched cgroup: its one or two descriptors, leaving a quarter of the
+ * limit (and at least 256) to the rest: pidfds of victims, restart jobs, the exporter's
+ * clients. A hard limit of 20,000 (this machine's) watches about 7,500 limited cgroups whole;
+ * the rest are seen through the BPF side alone, as before. */
+static bool room_for_one(const struct ow_daemon *d)
+{
+	struct rlimit nofile;
+	rlim_t spare;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile) || nofile.rlim_cur == RLIM_INFINITY)
+		return true;
+	spare = nofile.rlim_cur / 4 > 256 ? nofile.rlim_cur / 4 : 256;
+	return nofile.rlim_cur > spare &&
+	       (rlim_t)(d->sight_armed + 1) * 2 <= nofile.rlim_cur - spare;
 }
 
 /* v1: thresholds around the usage now. One that the usage passed while they were set would
@@ -91,13 +110,16 @@ static void sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 	struct ow_cg_sight *s = &cg->sight;
 
 	if (cg->reading.own_limit == OW_NO_LIMIT || ow_cgroup_is_root(cg)) {
-		daemon_sight_drop(cg);
+		daemon_sight_drop(d, cg);
 		return;
 	}
 	if (s->usage_fd < 0) {
+		if (!room_for_one(d))
+			return;
 		s->usage_fd = ow_usage_open(cg->path, v1(d));
 		if (s->usage_fd < 0)
 			return;
+		d->sight_armed++;
 	}
 	rearm(d, cg, s->seen, now, true, false);
 }
