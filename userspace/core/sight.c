@@ -38,9 +38,9 @@ uint64_t ow_sight_delay_ns(uint64_t usage, uint64_t limit)
 	return (uint64_t)delay;
 }
 
-uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit)
+uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit, unsigned int slower)
 {
-	uint64_t due = now_ns + ow_sight_delay_ns(usage, limit);
+	uint64_t due = now_ns + ow_sight_delay_ns(usage, limit) * (slower ? slower : 1);
 
 	return (due + OW_SIGHT_MIN_DELAY_NS - 1) / OW_SIGHT_MIN_DELAY_NS * OW_SIGHT_MIN_DELAY_NS;
 }

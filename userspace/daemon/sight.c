@@ -96,7 +96,8 @@ static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uin
 	struct ow_cg_sight *s = &cg->sight;
 	int i;
 
-	s->due_ns = ow_sight_due_ns(now, usage, cg->reading.own_limit);
+	s->due_ns =
+		ow_sight_due_ns(now, usage, cg->reading.own_limit, v1(d) ? OW_SIGHT_V1_SLOWER : 1);
 	for (i = 0; thresholds && v1(d) && i < 3 && arm_thresholds(d, cg, usage) && catch_up; i++) {
 		evaluate(d, cg);
 		if (cg->gone || s->usage_fd < 0)

@@ -61,11 +61,14 @@ static void test_due_on_a_grid(void **state)
 {
 	uint64_t q = OW_SIGHT_MIN_DELAY_NS, now = 1000 * q + 123;
 
-	assert_int_equal(ow_sight_due_ns(now, 0, LIMIT), 1005 * q);
-	assert_int_equal(ow_sight_due_ns(now + 1, 0, LIMIT), 1005 * q);
-	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT), 1004 * q);
-	assert_int_equal(ow_sight_due_ns(now, LIMIT, LIMIT), 1002 * q);
-	assert_int_equal(ow_sight_due_ns(now, LIMIT, LIMIT) % q, 0);
+	assert_int_equal(ow_sight_due_ns(now, 0, LIMIT, 1), 1005 * q);
+	assert_int_equal(ow_sight_due_ns(now + 1, 0, LIMIT, 1), 1005 * q);
+	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT, 1), 1004 * q);
+	assert_int_equal(ow_sight_due_ns(now, LIMIT, LIMIT, 1), 1002 * q);
+	assert_int_equal(ow_sight_due_ns(now, LIMIT, LIMIT, 1) % q, 0);
+	/* v1: five times slower, on the same grid. */
+	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT, OW_SIGHT_V1_SLOWER), 1020 * q);
+	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT, 0), 1004 * q);
 }
 
 static void test_moved_a_step(void **state)
