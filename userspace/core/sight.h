@@ -39,8 +39,11 @@ void ow_sight_thresholds(uint64_t usage, uint64_t limit, uint64_t *low, uint64_t
 uint64_t ow_sight_delay_ns(uint64_t usage, uint64_t limit);
 
 /* v1 reads only for kernel memory (its thresholds see every page charge at once): this many
- * times slower, 1.25-5 s. A thousand v1 cgroups read every second cost 0.24 % of a core. */
-#define OW_SIGHT_V1_SLOWER 5
+ * times slower, 0.5-2 s, while its usage does not move (a thousand v1 cgroups read every
+ * second cost 0.24 % of a core, every 5 s 0.10 %); a read that saw it move brings the next at
+ * v2's pace. Not slower: the floor trend takes a quarter of its window without a reading for
+ * an unknown floor, and e2e kmem-8 was warned of at 157 MiB of 256 with reads 5 s apart. */
+#define OW_SIGHT_V1_SLOWER 2
 
 /* When to read next: after the delay (times `slower`), rounded up to a multiple of
  * OW_SIGHT_MIN_DELAY_NS of the monotonic clock, so the reads of many cgroups fall in the same

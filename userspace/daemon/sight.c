@@ -91,7 +91,7 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg)
  * fast leak, and its next crossing (or BPF step) comes at once anyway. Not from inside an
  * evaluation of the cgroup (daemon_sight_seen): that one is reading it now. */
 static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uint64_t now,
-		  bool thresholds, bool catch_up)
+		  bool thresholds, bool catch_up, bool moving)
 {
 	struct ow_cg_sight *s = &cg->sight;
 	int i;
@@ -122,7 +122,7 @@ static void sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 			return;
 		d->sight_armed++;
 	}
-	rearm(d, cg, s->seen, now, true, false);
+	rearm(d, cg, s->seen, now, true, false, false);
 }
 
 void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -151,7 +151,7 @@ static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
 			return;
 		usage = cg->sight.seen;
 	}
-	rearm(d, cg, usage, now, crossed || moved, true);
+	rearm(d, cg, usage, now, crossed || moved, true, moved);
 }
 
 void daemon_sight_event(struct ow_daemon *d, uint64_t id)

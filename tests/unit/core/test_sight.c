@@ -66,8 +66,8 @@ static void test_due_on_a_grid(void **state)
 	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT, 1), 1004 * q);
 	assert_int_equal(ow_sight_due_ns(now, LIMIT, LIMIT, 1), 1002 * q);
 	assert_int_equal(ow_sight_due_ns(now, LIMIT, LIMIT, 1) % q, 0);
-	/* v1: five times slower, on the same grid. */
-	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT, OW_SIGHT_V1_SLOWER), 1020 * q);
+	/* v1: slower, on the same grid. */
+	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT, 2), 1008 * q);
 	assert_int_equal(ow_sight_due_ns(1000 * q, 0, LIMIT, 0), 1004 * q);
 }
 
