@@ -22,7 +22,8 @@
 
 /* A step of the limit, as the BPF side's (rescan.c configures it at 1/256). */
 #define OW_SIGHT_STEPS 256
-/* v2: the slowest and the fastest pace of the reads. */
+/* The slowest and the fastest pace of the reads (v1: OW_SIGHT_V1_SLOWER times slower while the
+ * usage does not move). */
 #define OW_SIGHT_MAX_DELAY_NS 1000000000ULL
 #define OW_SIGHT_MIN_DELAY_NS 250000000ULL
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sight of a cgroup's whole charge (core/sight.h): the v1 usage thresholds and the v2 reads of
- * memory.current, for each watched cgroup with a limit of its own (the limit that will be hit:
- * a leaf's usage counts in its limited ancestors'). A crossing, or a read that moved a step,
- * evaluates the cgroup as a BPF step would.
+ * Sight of a cgroup's whole charge (core/sight.h): the v1 usage thresholds, and on both versions
+ * reads of the usage at a headroom pace, for each watched cgroup with a limit of its own (the limit
+ * that will be hit: a leaf's usage counts in its limited ancestors'). A crossing, or a read that
+ * moved a step, evaluates the cgroup as a BPF step would.
  */
 #include <errno.h>
 #include <string.h>
