@@ -296,11 +296,14 @@ first_warn_names()
 		REASONS+=("the first warning came at ${usage:-?} MiB, not before half the limit")
 }
 
-# Kernel memory: warned with kernel named before half the limit; the workload never signalled.
+# Kernel memory: warned with kernel named before half the limit; the workload never signalled,
+# nor braked (v2): a brake with nobody to stop only stalls the cgroup before the same OOM kill.
 check_kernel()
 {
 	first_warn_names kernel
 	! grep -q '^sigterm ' "$REP" || REASONS+=("the workload was SIGTERMed: a blind kill")
+	! grep -E "$(json_event brake)" "$LOG" | grep -q '"braked"' ||
+		REASONS+=("the cgroup was braked: nobody could be stopped, it only stalled")
 	grep -qE "$(json_event no_victim)" "$LOG" ||
 		REASONS+=('no "no_victim" line: the daemon did not say it signals nobody')
 }

@@ -294,6 +294,11 @@ static void maybe_apply(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	if (idx >= 0)
 		apply(d, cg, pc->high_water, d->cands->info[idx].pid, d->cands->info[idx].comm,
 		      now);
+	else if (cg->eval.grows == OW_KIND_KERNEL)
+		/* Kernel memory grows (inodes, sockets, pipes): no process holds it as a growth
+		 * of its own, nobody will be signalled, and a brake would only stall the whole
+		 * cgroup for a minute (OW_BRAKE_MAX_UNACTED_NS) before the same OOM kill. */
+		log_refusal(cg, cg->path, "kernel memory grows: no process to stop, no brake");
 	else if (!ow_cgroup_is_root(cg))
 		/* Nobody seen growing yet (a daemon just restarted has no history): brake the
 		 * cgroup at risk itself, or it reaches the limit before anyone is known. */
