@@ -217,27 +217,27 @@ unit: $(UNIT_BINS) $(SYM_TARGETS)
 	$(Q)scripts/run-unit.sh $(UNIT_BINS)
 
 e2e: all
-	$(Q)tests/alert/run.sh
-	$(Q)tests/e2e/churn.sh
-	$(Q)tests/e2e/alerts.sh
-	$(Q)tests/e2e/run.sh
-	$(Q)tests/e2e/diagnose.sh
-	$(Q)tests/e2e/reload.sh
-	$(Q)tests/e2e/sdnotify.sh
-	$(Q)tests/e2e/manager.sh
-	$(Q)tests/e2e/grace.sh
-	$(Q)tests/e2e/metrics.sh
-	$(Q)tests/e2e/hostile.sh
+	$(Q)scripts/timed.sh alert/run tests/alert/run.sh
+	$(Q)scripts/timed.sh churn tests/e2e/churn.sh
+	$(Q)scripts/timed.sh alerts tests/e2e/alerts.sh
+	$(Q)scripts/timed.sh e2e-run tests/e2e/run.sh
+	$(Q)scripts/timed.sh diagnose tests/e2e/diagnose.sh
+	$(Q)scripts/timed.sh reload tests/e2e/reload.sh
+	$(Q)scripts/timed.sh sdnotify tests/e2e/sdnotify.sh
+	$(Q)scripts/timed.sh manager tests/e2e/manager.sh
+	$(Q)scripts/timed.sh grace tests/e2e/grace.sh
+	$(Q)scripts/timed.sh metrics tests/e2e/metrics.sh
+	$(Q)scripts/timed.sh hostile tests/e2e/hostile.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all fallback-check
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory analyze size-check
-	$(Q)$(MAKE) --no-print-directory fuzz-smoke
-	$(Q)$(MAKE) --no-print-directory asan-test
-	$(Q)$(MAKE) --no-print-directory install-check
-	$(Q)$(MAKE) --no-print-directory e2e
-	$(Q)$(MAKE) --no-print-directory test-vm
+	$(Q)scripts/timed.sh all+fallback-check $(MAKE) --no-print-directory all fallback-check
+	$(Q)scripts/timed.sh unit $(MAKE) --no-print-directory unit
+	$(Q)scripts/timed.sh analyze+size-check $(MAKE) --no-print-directory analyze size-check
+	$(Q)scripts/timed.sh fuzz-smoke $(MAKE) --no-print-directory fuzz-smoke
+	$(Q)scripts/timed.sh asan-test $(MAKE) --no-print-directory asan-test
+	$(Q)scripts/timed.sh install-check $(MAKE) --no-print-directory install-check
+	$(Q)scripts/timed.sh e2e $(MAKE) --no-print-directory e2e
+	$(Q)scripts/timed.sh test-vm $(MAKE) --no-print-directory test-vm
 
 # The e2e scenarios in qemu guests on Debian's 6.1 and 6.12 kernels, cgroup v2 (tests/vm/).
 .PHONY: test-vm

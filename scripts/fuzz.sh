@@ -65,17 +65,18 @@ report()
 	done
 }
 
-for n in "${names[@]}"; do
-	bin=$OUT/harness/fuzz_$n
-	work=$OUT/corpus/$n
-	log=$OUT/logs/$n.log
+# run_one NAME: one harness; prints its line, exits 0 when it passed.
+run_one()
+{
+	local n=$1 bin=$OUT/harness/fuzz_$1 work=$OUT/corpus/$1 log=$OUT/logs/$1.log rc verdict
+	local execs cov ft corp
+
 	mkdir -p "$work"
 	# git keeps no empty directory: a harness without committed seeds must fail here, loudly,
 	# not later as a libFuzzer "No such file or directory".
 	if [[ ! -d tests/fuzz/corpus/$n ]] || [[ -z $(ls -A "tests/fuzz/corpus/$n") ]]; then
 		echo "$n: no seeds in tests/fuzz/corpus/$n: FAIL"
-		FAILED=$((FAILED + 1))
-		continue
+		return 1
 	fi
 	# -timeout: one input that takes 10 s is a finding (a hang the daemon would share).
 	"$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -84,14 +85,36 @@ for n in "${names[@]}"; do
 	read -r execs cov ft corp < <(stats "$log")
 	if ((rc == 0)) && ! grep -q '^==[0-9]*==ERROR\|runtime error' "$log"; then
 		verdict=ok
-		PASSED=$((PASSED + 1))
 	else
 		verdict=FAIL
-		FAILED=$((FAILED + 1))
 		grep -A30 -m1 '==ERROR\|runtime error\|deadly signal\|ALARM' "$log"
 	fi
 	echo "$SECS $verdict $(date -u '+%Y-%m-%d %H:%M') $(git rev-parse --short HEAD)" >"$log.run"
 	echo "$n: execs $execs, cov $cov, ft $ft, corpus $corp, ${SECS}s: $verdict"
+	[[ $verdict == ok ]]
+}
+
+# Harnesses run JOBS at a time (one core each; FUZZ_JOBS, default the CPUs); their lines are
+# printed in name order once all are done.
+JOBS=${FUZZ_JOBS:-$(nproc)}
+running=0
+for n in "${names[@]}"; do
+	(run_one "$n" >"$OUT/logs/$n.line" 2>&1; echo $? >"$OUT/logs/$n.rc") &
+	running=$((running + 1))
+	if ((running >= JOBS)); then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
+for n in "${names[@]}"; do
+	cat "$OUT/logs/$n.line"
+	if [[ $(cat "$OUT/logs/$n.rc" 2>/dev/null) == 0 ]]; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+	fi
+	rm -f "$OUT/logs/$n.line" "$OUT/logs/$n.rc"
 done
 
 [[ -z $REPORT ]] || report >"$REPORT"

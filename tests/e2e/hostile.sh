@@ -14,9 +14,11 @@ for t in tests/e2e/hostile/*.sh; do
 	[[ -e $t ]] || continue
 	name=$(basename "$t" .sh)
 	echo "== hostile/$name"
+	t0=$SECONDS
 	out=$(bash "$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
+	echo "   hostile/$name took $((SECONDS - t0)) s"
 	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" <<<"$out" | tail -n 1)
 	if [[ -z $line ]]; then
 		echo "FAIL hostile/$name: no closing count line (exit $rc)"
