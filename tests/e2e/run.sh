@@ -63,8 +63,8 @@ scenario()
 		;;
 	group)
 		# Three processes holding 8 MiB each; the second also leaks 16 MiB/s (~15 s to OOM).
-		S_TIMEOUT=60 S_EXPECT=group
-		S_ARGS=(group --procs 3 --leaker 2 --rate 16 --base 8 --duration 40)
+		S_TIMEOUT=45 S_EXPECT=group
+		S_ARGS=(group --procs 3 --leaker 2 --rate 16 --base 8 --duration 28)
 		;;
 	drain-8)
 		# A queue worker: on SIGTERM it stops growing and needs 5 s to finish the job in
