@@ -65,9 +65,16 @@ const char *ow_brake_refusal_str(enum ow_brake_refusal r)
 	return "ok";
 }
 
-bool ow_brake_defers(bool high_water_only, uint64_t nonrecl, uint64_t limit, double kill_water)
+bool ow_brake_late(uint64_t current, uint64_t value, uint64_t limit)
 {
-	return high_water_only && limit != OW_NO_LIMIT &&
+	return limit != OW_NO_LIMIT && current > value &&
+	       (double)(current - value) > OW_BRAKE_LATE_FRAC * (double)limit;
+}
+
+bool ow_brake_defers(bool high_water_only, bool late, uint64_t nonrecl, uint64_t limit,
+		     double kill_water)
+{
+	return high_water_only && !late && limit != OW_NO_LIMIT &&
 	       (double)nonrecl < kill_water * (double)limit;
 }
 

@@ -49,6 +49,7 @@ struct ow_proc_rec {
 	 * growth is shmem: what it writes moves no RSS, so this is its measured growth. */
 	uint64_t shm_bytes, shm_ns;
 	double shm_rate; /* bytes/s between the last two samples */
+	bool shm_first;	 /* the last sample was its first: no rate yet */
 };
 
 /* What was last read of a cgroup (watch.c refreshes it; rescan.c configures the BPF side). */
@@ -82,6 +83,7 @@ struct ow_cg_eval {
 	int grows;			   /* the kind that grew since (composition.h), -1: none */
 	uint64_t grew;			   /* by this many bytes */
 	uint64_t writers_ns;		   /* its tmpfs writers were last sampled */
+	unsigned int writers_next;	   /* where that scan stopped (budget spent) */
 };
 
 /* Action state, one victim at a time (victim.c). */
@@ -110,6 +112,7 @@ struct ow_cg_brake {
 	uint64_t original;	/* its memory.high before the brake (OW_NO_LIMIT: "max") */
 	uint64_t value;		/* the brake's, as written */
 	bool raised;		/* raised for the victim's drain */
+	bool late;		/* set well below the usage (ow_brake_late): no waiting */
 	bool refused;		/* a brake was refused (logged) in this climb */
 	uint64_t hold_until_ns; /* no new brake before: a burst was just let go */
 	struct ow_brake_track track;
@@ -203,6 +206,11 @@ struct ow_proc_rec *ow_model_proc_shm(struct ow_model *m, pid_t tgid, uint64_t m
 				      uint64_t bytes, uint64_t t_ns);
 /* Bytes/s of those, when sampled within `window_ns`; else 0. */
 double ow_proc_shm_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns);
+/* Is it a writer to sample again at once, ahead of the others: sampled within `window_ns`,
+ * and growing, or holding written bytes at its first sample (a rate needs a second)? A
+ * process that holds files open for writing and writes nothing to them is not (a hostile
+ * user's padding of its cgroup held 48,000 such files, and kept the writer out of sight). */
+bool ow_proc_shm_writing(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns);
 /* Bytes/s a process grew at over its recent samples, considering only the last `window_ns`. */
 double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns);
 

@@ -210,6 +210,7 @@ static void apply(struct ow_daemon *d, struct ow_cgroup *cg, double cap, pid_t p
 	cg->brake.original = hs.high;
 	cg->brake.value = value;
 	cg->brake.raised = false;
+	cg->brake.late = ow_brake_late(hs.current, value, cg->reading.eff_limit);
 	ow_brake_track_start(&cg->brake.track, now, hs.current, hs.events_high);
 	ow_log(OW_LOG_WARN, "brake",
 	       "memory.high set just above the usage: the kernel throttles the leak instead of an "
@@ -326,8 +327,9 @@ bool daemon_brake_step(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 	}
 	/* Braked, the high-water mark is no emergency: the next seconds tell leak from burst.
 	 * One reason while it lasts (the throttle's own would alternate with it). */
-	if (v->level < OW_LEVEL_ACT || ow_brake_defers(v->high_water, cg->reading.nonrecl,
-						       cg->reading.eff_limit, pc->kill_water)) {
+	if (v->level < OW_LEVEL_ACT ||
+	    ow_brake_defers(v->high_water, cg->brake.late, cg->reading.nonrecl,
+			    cg->reading.eff_limit, pc->kill_water)) {
 		v->level = OW_LEVEL_WARN;
 		v->high_water = false;
 		v->rule = "";

@@ -308,10 +308,25 @@ static void test_readings_close_together_do_not_break_a_streak(void **state)
 static void test_defers_the_high_water_act_below_kill_water(void **state)
 {
 	(void)state;
-	assert_true(ow_brake_defers(true, 480 * MiB, LIMIT, 0.97));
-	assert_false(ow_brake_defers(true, 500 * MiB, LIMIT, 0.97));  /* 97.7 % */
-	assert_false(ow_brake_defers(false, 480 * MiB, LIMIT, 0.97)); /* a trend's act */
-	assert_false(ow_brake_defers(true, 480 * MiB, OW_NO_LIMIT, 0.97));
+	assert_true(ow_brake_defers(true, false, 480 * MiB, LIMIT, 0.97));
+	assert_false(ow_brake_defers(true, false, 500 * MiB, LIMIT, 0.97));  /* 97.7 % */
+	assert_false(ow_brake_defers(false, false, 480 * MiB, LIMIT, 0.97)); /* a trend's act */
+	assert_false(ow_brake_defers(true, false, 480 * MiB, OW_NO_LIMIT, 0.97));
+	assert_false(ow_brake_defers(true, true, 480 * MiB, LIMIT, 0.97)); /* set late */
+}
+
+/* Set as the usage crossed the high-water mark (a brake at the mark, the usage a little past
+ * it) is not late; found 2 % of the limit past the brake is (degraded mode's 1 s samples: the
+ * lockdown guests' 32 MiB/s leak, braked at 230 MiB with 244 MiB of 256 in use). */
+static void test_late_brake(void **state)
+{
+	(void)state;
+	assert_false(ow_brake_late(462 * MiB, 460 * MiB, LIMIT));
+	assert_false(ow_brake_late(470 * MiB, 460 * MiB, LIMIT)); /* 1.95 % of 512 MiB */
+	assert_true(ow_brake_late(471 * MiB, 460 * MiB, LIMIT));
+	assert_true(ow_brake_late(244 * MiB, 230 * MiB, 256 * MiB));
+	assert_false(ow_brake_late(400 * MiB, 460 * MiB, LIMIT)); /* below the brake */
+	assert_false(ow_brake_late(600 * MiB, 460 * MiB, OW_NO_LIMIT));
 }
 
 /* Degraded mode reads once a second: a reading 1.2 s after the last press still continues
@@ -360,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_slow_crawl_adds_up_to_a_press),
 		cmocka_unit_test(test_readings_close_together_do_not_break_a_streak),
 		cmocka_unit_test(test_defers_the_high_water_act_below_kill_water),
+		cmocka_unit_test(test_late_brake),
 		cmocka_unit_test(test_one_second_samples_make_a_streak),
 		cmocka_unit_test(test_nobody_signalled_gives_up),
 	};
