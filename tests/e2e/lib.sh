@@ -347,6 +347,27 @@ hostile_user()
 	mkdir -p "$OW_HOSTILE_HOME" && chown "$OW_HOSTILE_UID:$OW_HOSTILE_UID" "$OW_HOSTILE_HOME"
 }
 
+# hostile_setup NAME: what a hostile script checks first: root and a memory controller (else
+# SKIP, a failure under CI), $OWD and $OWLOAD built, the hostile user (hostile_user); sets HUID
+# and makes OWLOAD absolute. Exits the script when one is missing.
+hostile_setup()
+{
+	local bin
+
+	if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
+		echo "SKIP $1: needs root and a memory cgroup controller${OW_CG_WHY:+ ($OW_CG_WHY)}"
+		[[ ${CI:-} == true ]] && exit 1
+		exit 0
+	fi
+	for bin in "$OWD" "$OWLOAD"; do
+		[[ -x $bin ]] || { echo "FAIL $1: $bin is not built (make)"; exit 1; }
+	done
+	hostile_user || { echo "FAIL $1: no unprivileged user"; exit 1; }
+	# shellcheck disable=SC2034 # for the caller
+	HUID=$OW_HOSTILE_UID
+	OWLOAD=$(realpath "$OWLOAD")
+}
+
 # as_hostile CMD...: runs CMD as the hostile user (hostile_user first), HOME set to its home.
 as_hostile()
 {

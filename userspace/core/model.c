@@ -299,6 +299,7 @@ struct ow_proc_rec *ow_model_proc_shm(struct ow_model *m, pid_t tgid, uint64_t m
 			return NULL;
 		p->memcg_id = memcg_id;
 	}
+	p->shm_first = !p->shm_ns;
 	if (p->shm_ns && t_ns > p->shm_ns && bytes >= p->shm_bytes)
 		p->shm_rate = (double)(bytes - p->shm_bytes) * 1e9 / (double)(t_ns - p->shm_ns);
 	else
@@ -311,6 +312,13 @@ struct ow_proc_rec *ow_model_proc_shm(struct ow_model *m, pid_t tgid, uint64_t m
 double ow_proc_shm_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns)
 {
 	return p->shm_ns && p->shm_ns + window_ns >= now_ns ? p->shm_rate : 0;
+}
+
+bool ow_proc_shm_writing(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns)
+{
+	if (!p->shm_ns || p->shm_ns + window_ns < now_ns)
+		return false;
+	return p->shm_rate > 0 || (p->shm_first && p->shm_bytes > 0);
 }
 
 void ow_model_proc_remove(struct ow_model *m, pid_t tgid)

@@ -68,6 +68,31 @@ int ow_list_processes(const char *procroot, const char *cgdir, const struct ow_m
 	return err < 0 ? err : (int)out->n;
 }
 
+struct pid_list {
+	pid_t *pids;
+	unsigned int n, max;
+};
+
+static int list_pids_dir(const char *path, uint64_t ino, void *arg)
+{
+	struct pid_list *l = arg;
+	int pids[1024], n, i;
+
+	(void)ino;
+	n = ow_cg_read_procs(path, pids, 1024);
+	for (i = 0; i < n && l->n < l->max; i++)
+		l->pids[l->n++] = pids[i];
+	return 0; /* n < 0: vanished mid-walk */
+}
+
+int ow_list_pids(const char *cgdir, pid_t *pids, unsigned int max)
+{
+	struct pid_list l = {pids, 0, max};
+	int err = ow_cg_walk(cgdir, list_pids_dir, &l);
+
+	return err < 0 ? err : (int)l.n;
+}
+
 /* ---- victims: the processes the model saw growing in the subtree ---- */
 
 /* Could a process whose memcg is `memcg` be inside the subtree of `target`? A memcg the model

@@ -30,6 +30,8 @@ struct ow_candidates {
  * sleepers. Returns the count or -errno. */
 int ow_list_processes(const char *procroot, const char *cgdir, const struct ow_model *model,
 		      uint64_t now_ns, struct ow_candidates *out);
+/* The pids of `cgdir` and below, at most `max`, nothing read of them. Count or -errno. */
+int ow_list_pids(const char *cgdir, pid_t *pids, unsigned int max);
 
 /*
  * What choosing a victim reads of the settings: --protect, --prefer and the [cgroup] sections.

@@ -482,6 +482,7 @@ int ow_daemon_run(struct ow_options *opts)
 		return ret;
 	}
 	protect_self();
+	d.shm_mnt_id = ow_shm_internal_mnt_id("/proc"); /* < 0: memfds are not counted */
 	daemon_rescan(&d);
 	ow_model_reap(&d.model);
 	ret = start_exporter(&d);

@@ -30,6 +30,7 @@
 #include "runner.h"
 #include "sd_notify.h"
 #include "settings.h"
+#include "shm_writers.h"
 #include "tracer.h"
 #include "watch.h"
 
@@ -101,6 +102,10 @@ struct ow_daemon {
 	 * pushed back forever by events from elsewhere (or the metrics tick). */
 	uint64_t next_sample_ns;
 	unsigned int sight_armed; /* cgroups whose usage the sight holds open (daemon/sight.c) */
+	/* The tmpfs writer scans of the current second (evaluate.c), under one budget. */
+	struct ow_shm_scan shm_scan;
+	uint64_t shm_pass_ns;
+	int shm_mnt_id; /* the kernel's internal shmem mount (memfds); -1: unknown */
 };
 
 static inline double mib(uint64_t bytes)

@@ -74,24 +74,61 @@ static void sample_processes(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t
 				     d->cands->info[i].comm, d->cands->c[i].rss, now);
 }
 
+/* A writer sampled this long ago is sampled ahead of the others again (a pass that ran out of
+ * budget may have skipped it for a second). */
+#define WRITER_WINDOW_NS (3 * NS_PER_S)
+
+/* One process's tmpfs writes, recorded; false when the second's budget ran out. */
+static bool sample_writer(struct ow_daemon *d, struct ow_cgroup *cg, pid_t pid, uint64_t now)
+{
+	uint64_t bytes;
+	int n = ow_proc_shm_written("/proc", pid, &d->shm_scan, &bytes);
+
+	if (n > 0)
+		ow_model_proc_shm(&d->model, pid, cg->id, bytes, now);
+	return n != -EAGAIN;
+}
+
+static bool known_writer(struct ow_daemon *d, pid_t pid, uint64_t now)
+{
+	const struct ow_proc_rec *rec = ow_model_proc(&d->model, pid);
+
+	return rec && ow_proc_shm_writing(rec, now, WRITER_WINDOW_NS);
+}
+
 /* The cgroup's shmem grows: what its processes write to tmpfs moves no RSS, so the files each
- * holds open for writing are its measured growth (sys/shm_writers.h), once a second. */
+ * holds open for writing are its measured growth (sys/shm_writers.h), once a second, within
+ * one budget a second for all cgroups (OW_SHM_PASS_FDS: a hostile user chooses how many files
+ * its processes hold). The known writers first, each second, for their rate; the others in
+ * turn from where the last pass stopped, so that every process is looked at in the end. */
 static void sample_writers(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	struct ow_tmpfs_mounts mounts = {0};
-	int i, n;
+	pid_t pids[OW_MAX_CANDIDATES];
+	unsigned int i, start;
+	int n;
 
 	if (cg->eval.grows != OW_KIND_SHMEM || cg->eval.verdict.level < OW_LEVEL_WARN ||
 	    now - cg->eval.writers_ns < NS_PER_S)
 		return;
-	cg->eval.writers_ns = now;
-	n = ow_list_processes("/proc", cg->path, &d->model, now, d->cands);
-	for (i = 0; i < n; i++) {
-		uint64_t bytes;
-
-		if (ow_proc_shm_written("/proc", d->cands->info[i].pid, &mounts, &bytes) > 0)
-			ow_model_proc_shm(&d->model, d->cands->info[i].pid, cg->id, bytes, now);
+	if (now - d->shm_pass_ns >= NS_PER_S) {
+		ow_shm_scan_start(&d->shm_scan, d->shm_mnt_id);
+		d->shm_pass_ns = now;
 	}
+	cg->eval.writers_ns = now;
+	n = ow_list_pids(cg->path, pids, OW_MAX_CANDIDATES);
+	for (i = 0; (int)i < n; i++)
+		if (known_writer(d, pids[i], now) && !sample_writer(d, cg, pids[i], now))
+			return;
+	start = n > 0 ? cg->eval.writers_next % (unsigned int)n : 0;
+	for (i = 0; (int)i < n; i++) {
+		unsigned int at = (start + i) % (unsigned int)n;
+
+		if (!known_writer(d, pids[at], now) && !sample_writer(d, cg, pids[at], now)) {
+			cg->eval.writers_next = at;
+			return;
+		}
+	}
+	cg->eval.writers_next = 0;
 }
 
 /* A SIGTERMed victim's cgroup, judged by its growth since the signal (grace.h). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "readfile.h"
@@ -16,9 +17,10 @@
 #define MOUNTINFO_LEN (256 * 1024) /* a container host's mountinfo; the rest is not read */
 #define MAX_FILES     64	   /* distinct files counted per process */
 
-int ow_fdinfo_parse(const char *text, int *writable, int *mnt_id)
+int ow_fdinfo_parse(const char *text, struct ow_fdinfo *out)
 {
 	const char *f = strstr(text, "flags:"), *m = strstr(text, "mnt_id:");
+	const char *i = strstr(text, "\nino:");
 	char *end;
 	long flags, id;
 
@@ -30,8 +32,9 @@ int ow_fdinfo_parse(const char *text, int *writable, int *mnt_id)
 	id = strtol(m + 7, &end, 10);
 	if (end == m + 7 || id < 0)
 		return -EINVAL;
-	*writable = (flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR;
-	*mnt_id = (int)id;
+	out->writable = (flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR;
+	out->mnt_id = (int)id;
+	out->ino = i ? strtoull(i + 5, NULL, 10) : 0;
 	return 0;
 }
 
@@ -63,44 +66,70 @@ static bool in(const int *ids, unsigned int n, int id)
 	return false;
 }
 
-/* Is fd `name` of the process a writable file on tmpfs (or a memfd)? */
-static bool tmpfs_writable(const char *pdir, const char *name, const int *tmpfs, unsigned int n)
+/* Is fd `name` of the process a writable file on tmpfs or the internal shmem mount (a memfd)?
+ * What its fdinfo says in *fi. */
+static bool tmpfs_writable(const char *pdir, const char *name, const struct ow_shm_scan *s,
+			   struct ow_fdinfo *fi)
 {
-	char path[PATH_MAX], text[512], link[64];
-	int writable, mnt_id;
-	ssize_t len;
+	char path[PATH_MAX], text[512];
 
 	snprintf(path, sizeof(path), "%s/fdinfo/%s", pdir, name);
-	if (ow_read_file(path, text, sizeof(text), false) < 0 ||
-	    ow_fdinfo_parse(text, &writable, &mnt_id) || !writable)
+	if (ow_read_file(path, text, sizeof(text), false) < 0 || ow_fdinfo_parse(text, fi) ||
+	    !fi->writable)
 		return false;
-	if (in(tmpfs, n, mnt_id))
-		return true;
-	/* A memfd lives on the kernel's internal shmem mount, in no mountinfo. */
-	snprintf(path, sizeof(path), "%s/fd/%s", pdir, name);
-	len = readlink(path, link, sizeof(link) - 1);
-	return len > 7 && !strncmp(link, "/memfd:", 7);
+	return (s->shm_mnt_id >= 0 && fi->mnt_id == s->shm_mnt_id) ||
+	       in(s->mounts.ids, s->mounts.n, fi->mnt_id);
 }
 
-static bool counted(const uint64_t (*seen)[2], int n, const struct stat *st)
+/* A file is known by (mount id, inode) where fdinfo shows the inode, without a stat() for
+ * each of its descriptors; else by (device, inode) from the stat(). */
+static bool counted(const uint64_t (*seen)[2], int n, uint64_t a, uint64_t b)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (seen[i][0] == st->st_dev && seen[i][1] == st->st_ino)
+		if (seen[i][0] == a && seen[i][1] == b)
 			return true;
 	return false;
 }
 
-/* The process's tmpfs mounts, read again only when its mount namespace differs. */
-static void tmpfs_mounts(const char *pdir, struct ow_tmpfs_mounts *m)
+void ow_shm_scan_start(struct ow_shm_scan *s, int shm_mnt_id)
 {
+	memset(s, 0, sizeof(*s));
+	s->fds_left = OW_SHM_PASS_FDS;
+	s->mountinfo_left = OW_SHM_PASS_MOUNTINFO;
+	s->shm_mnt_id = shm_mnt_id;
+}
+
+int ow_shm_internal_mnt_id(const char *procroot)
+{
+	char path[PATH_MAX], text[512];
+	int fd = memfd_create("oomwarden-probe", MFD_CLOEXEC), err = 0;
+	struct ow_fdinfo fi;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/self/fdinfo/%d", procroot, fd);
+	if (ow_read_file(path, text, sizeof(text), false) < 0 || ow_fdinfo_parse(text, &fi))
+		err = -EINVAL;
+	close(fd);
+	return err ? err : fi.mnt_id;
+}
+
+/* The process's tmpfs mounts, read again only when its mount namespace differs and the pass
+ * may still read one. */
+static int tmpfs_mounts(const char *pdir, struct ow_shm_scan *s)
+{
+	struct ow_tmpfs_mounts *m = &s->mounts;
 	char path[PATH_MAX], *mi;
 	struct stat st = {0};
 
 	snprintf(path, sizeof(path), "%s/ns/mnt", pdir);
 	if (!stat(path, &st) && m->mntns && st.st_ino == m->mntns)
-		return;
+		return 0;
+	if (!s->mountinfo_left)
+		return -EAGAIN;
+	s->mountinfo_left--;
 	m->mntns = 0;
 	m->n = 0;
 	mi = malloc(MOUNTINFO_LEN);
@@ -110,40 +139,63 @@ static void tmpfs_mounts(const char *pdir, struct ow_tmpfs_mounts *m)
 		m->mntns = st.st_ino;
 	}
 	free(mi);
+	return 0;
 }
 
-int ow_proc_shm_written(const char *procroot, pid_t pid, struct ow_tmpfs_mounts *mounts,
-			uint64_t *bytes)
+/* Size of the file behind fd `name`, when it is one of ours to count and not counted yet. */
+static void count_file(const char *pdir, const char *name, const struct ow_fdinfo *fi,
+		       uint64_t (*seen)[2], int *files, uint64_t *bytes)
+{
+	uint64_t key = fi->ino ? ((uint64_t)1 << 63) | (uint64_t)fi->mnt_id : 0;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (fi->ino && counted(seen, *files, key, fi->ino))
+		return;
+	snprintf(path, sizeof(path), "%s/fd/%s", pdir, name);
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return;
+	if (!fi->ino) {
+		key = st.st_dev;
+		if (counted(seen, *files, key, st.st_ino))
+			return;
+	}
+	seen[*files][0] = key;
+	seen[(*files)++][1] = fi->ino ? fi->ino : st.st_ino;
+	*bytes += (uint64_t)st.st_blocks * 512;
+}
+
+int ow_proc_shm_written(const char *procroot, pid_t pid, struct ow_shm_scan *scan, uint64_t *bytes)
 {
 	char pdir[64], path[PATH_MAX];
-	uint64_t seen[MAX_FILES][2]; /* dev, inode: a file open twice counts once */
+	uint64_t seen[MAX_FILES][2]; /* a file open twice counts once (counted()) */
+	struct ow_fdinfo fi;
 	unsigned int nfds = 0;
-	int files = 0;
+	int files = 0, err;
 	struct dirent *e;
 	DIR *dir;
 
 	*bytes = 0;
 	snprintf(pdir, sizeof(pdir), "%s/%d", procroot, (int)pid);
-	tmpfs_mounts(pdir, mounts);
+	err = tmpfs_mounts(pdir, scan);
+	if (err)
+		return err;
 	snprintf(path, sizeof(path), "%s/fd", pdir);
 	dir = opendir(path);
 	if (!dir)
 		return errno == ENOENT ? -ESRCH : -errno;
-	while ((e = readdir(dir)) && nfds++ < OW_SHM_MAX_FDS && files < MAX_FILES) {
-		struct stat st;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
-		    !tmpfs_writable(pdir, e->d_name, mounts->ids, mounts->n))
+	while ((e = readdir(dir)) && nfds < OW_SHM_MAX_FDS && files < MAX_FILES) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "%s/fd/%s", pdir, e->d_name);
-		if (stat(path, &st) || !S_ISREG(st.st_mode))
-			continue;
-		if (counted(seen, files, &st))
-			continue;
-		seen[files][0] = st.st_dev;
-		seen[files++][1] = st.st_ino;
-		*bytes += (uint64_t)st.st_blocks * 512;
+		if (!scan->fds_left) {
+			err = -EAGAIN;
+			break;
+		}
+		scan->fds_left--;
+		nfds++;
+		if (tmpfs_writable(pdir, e->d_name, scan, &fi))
+			count_file(pdir, e->d_name, &fi, seen, &files, bytes);
 	}
 	closedir(dir);
-	return files;
+	return err ? err : files;
 }

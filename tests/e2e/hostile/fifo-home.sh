@@ -49,17 +49,7 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
-	echo "SKIP $NAME: needs root and a memory cgroup controller${OW_CG_WHY:+ ($OW_CG_WHY)}"
-	[[ ${CI:-} == true ]] && exit 1
-	exit 0
-fi
-for bin in "$OWD" "$OWLOAD"; do
-	[[ -x $bin ]] || { echo "FAIL $NAME: $bin is not built (make)"; exit 1; }
-done
-hostile_user || { echo "FAIL $NAME: no unprivileged user"; exit 1; }
-HUID=$OW_HOSTILE_UID
-OWLOAD=$(realpath "$OWLOAD")
+hostile_setup "$NAME"
 
 # as_user CMD...: CMD as owhostile with HOME its home (as its session would have it).
 as_user()

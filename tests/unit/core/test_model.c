@@ -190,6 +190,30 @@ static void test_proc_remove_keeps_the_others(void **state)
 
 /* ---- cgroups ---- */
 
+/* A tmpfs writer's rate comes from two samples of the bytes it holds open for writing; it is
+ * sampled ahead of the others while it writes, or holds bytes at its first sample; a process
+ * holding empty files open for writing (a hostile padding) or one that stopped is not. */
+static void test_proc_shm_writing(void **state)
+{
+	struct ow_proc_rec *p, *pad;
+
+	(void)state;
+	p = ow_model_proc_shm(&m, 200, 7, 4 * MiB, T0);
+	pad = ow_model_proc_shm(&m, 201, 7, 0, T0);
+	p = ow_model_proc(&m, 200); /* the table may have moved as 201 was added */
+	assert_true(ow_proc_shm_rate(p, T0, 3 * NS) == 0);
+	assert_true(ow_proc_shm_writing(p, T0, 3 * NS));
+	assert_false(ow_proc_shm_writing(pad, T0, 3 * NS));
+	p = ow_model_proc_shm(&m, 200, 7, 12 * MiB, T0 + 2 * NS);
+	assert_true(fabs(ow_proc_shm_rate(p, T0 + 2 * NS, 3 * NS) - 4 * MiB_D) < 1);
+	assert_true(ow_proc_shm_writing(p, T0 + 2 * NS, 3 * NS));
+	assert_false(ow_proc_shm_writing(p, T0 + 6 * NS, 3 * NS)); /* not sampled since */
+	p = ow_model_proc_shm(&m, 200, 7, 12 * MiB, T0 + 3 * NS);  /* stopped writing */
+	assert_false(ow_proc_shm_writing(p, T0 + 3 * NS, 3 * NS));
+	p = ow_model_proc_shm(&m, 200, 7, 2 * MiB, T0 + 4 * NS); /* a file removed */
+	assert_true(ow_proc_shm_rate(p, T0 + 4 * NS, 3 * NS) == 0);
+}
+
 static void test_add_cgroup(void **state)
 {
 	struct ow_cgroup *cg =
@@ -622,6 +646,7 @@ int main(void)
 		T(test_proc_rate_needs_two_samples),
 		T(test_proc_history_resets_on_memcg_move),
 		T(test_proc_remove_keeps_the_others),
+		T(test_proc_shm_writing),
 		T(test_add_cgroup),
 		T(test_cgroup_is_root),
 		T(test_remove_cgroup_keeps_the_others),

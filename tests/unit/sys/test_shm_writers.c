@@ -28,21 +28,22 @@
 
 static void test_fdinfo(void **state)
 {
-	int w, id;
+	struct ow_fdinfo fi;
 
-	assert_int_equal(ow_fdinfo_parse("pos:\t0\nflags:\t0100002\nmnt_id:\t31\nino:\t5\n", &w,
-					 &id),
+	assert_int_equal(ow_fdinfo_parse("pos:\t0\nflags:\t0100002\nmnt_id:\t31\nino:\t5\n", &fi),
 			 0);
-	assert_int_equal(w, 1);
-	assert_int_equal(id, 31);
-	assert_int_equal(ow_fdinfo_parse("pos:\t0\nflags:\t02000001\nmnt_id:\t7\n", &w, &id), 0);
-	assert_int_equal(w, 1); /* O_WRONLY | O_CLOEXEC */
-	assert_int_equal(ow_fdinfo_parse("pos:\t0\nflags:\t0100000\nmnt_id:\t7\n", &w, &id), 0);
-	assert_int_equal(w, 0); /* read-only */
-	assert_int_equal(ow_fdinfo_parse("pos:\t0\nflags:\t0100002\n", &w, &id), -EINVAL);
-	assert_int_equal(ow_fdinfo_parse("flags:\tzz\nmnt_id:\t7\n", &w, &id), -EINVAL);
-	assert_int_equal(ow_fdinfo_parse("flags:\t02\nmnt_id:\t-3\n", &w, &id), -EINVAL);
-	assert_int_equal(ow_fdinfo_parse("", &w, &id), -EINVAL);
+	assert_int_equal(fi.writable, 1);
+	assert_int_equal(fi.mnt_id, 31);
+	assert_int_equal(fi.ino, 5);
+	assert_int_equal(ow_fdinfo_parse("pos:\t0\nflags:\t02000001\nmnt_id:\t7\n", &fi), 0);
+	assert_int_equal(fi.writable, 1); /* O_WRONLY | O_CLOEXEC */
+	assert_int_equal(fi.ino, 0);	  /* before 5.14: no inode shown */
+	assert_int_equal(ow_fdinfo_parse("pos:\t0\nflags:\t0100000\nmnt_id:\t7\n", &fi), 0);
+	assert_int_equal(fi.writable, 0); /* read-only */
+	assert_int_equal(ow_fdinfo_parse("pos:\t0\nflags:\t0100002\n", &fi), -EINVAL);
+	assert_int_equal(ow_fdinfo_parse("flags:\tzz\nmnt_id:\t7\n", &fi), -EINVAL);
+	assert_int_equal(ow_fdinfo_parse("flags:\t02\nmnt_id:\t-3\n", &fi), -EINVAL);
+	assert_int_equal(ow_fdinfo_parse("", &fi), -EINVAL);
 }
 
 static void test_mountinfo(void **state)
@@ -83,7 +84,7 @@ static int write_mib(int fd, unsigned int mib)
  * open read-only; a read-only memfd; a written file on disk; a FIFO open for writing. */
 static void test_this_process(void **state)
 {
-	struct ow_tmpfs_mounts mounts = {0};
+	struct ow_shm_scan scan;
 	char shm[] = "/dev/shm/ow-test-XXXXXX", disk[] = "/var/tmp/ow-test-XXXXXX";
 	char fifo[64];
 	struct statfs sf;
@@ -114,12 +115,27 @@ static void test_this_process(void **state)
 	fifo_w = open(fifo, O_WRONLY | O_NONBLOCK);
 	assert_true(fifo_r >= 0 && fifo_w >= 0);
 
-	n = ow_proc_shm_written("/proc", getpid(), &mounts, &bytes);
+	ow_shm_scan_start(&scan, ow_shm_internal_mnt_id("/proc"));
+	assert_true(scan.shm_mnt_id >= 0); /* 0 on kernels that number internal mounts so */
+	n = ow_proc_shm_written("/proc", getpid(), &scan, &bytes);
 	assert_int_equal(n, 2);
 	assert_true(bytes >= 5 * MiB && bytes < 6 * MiB);
-	assert_true(mounts.mntns != 0 && mounts.n > 0);
-	/* Again with the namespace's mounts kept: the same answer. */
-	assert_int_equal(ow_proc_shm_written("/proc", getpid(), &mounts, &bytes), 2);
+	assert_true(scan.mounts.mntns != 0 && scan.mounts.n > 0);
+	/* Again with the namespace's mounts kept (no mountinfo left to read): the same answer. */
+	scan.mountinfo_left = 0;
+	assert_int_equal(ow_proc_shm_written("/proc", getpid(), &scan, &bytes), 2);
+	/* The internal shmem mount unknown: the memfd is not counted (never by its name). */
+	ow_shm_scan_start(&scan, -1);
+	assert_int_equal(ow_proc_shm_written("/proc", getpid(), &scan, &bytes), 1);
+	assert_true(bytes >= 3 * MiB && bytes < 4 * MiB);
+	/* The budget: a mountinfo to read and none left, then too few files left. */
+	ow_shm_scan_start(&scan, -1);
+	scan.mountinfo_left = 0;
+	assert_int_equal(ow_proc_shm_written("/proc", getpid(), &scan, &bytes), -EAGAIN);
+	ow_shm_scan_start(&scan, -1);
+	scan.fds_left = 3; /* stdin, stdout, stderr */
+	assert_int_equal(ow_proc_shm_written("/proc", getpid(), &scan, &bytes), -EAGAIN);
+	assert_int_equal(scan.fds_left, 0);
 
 	unlink(shm);
 	unlink(disk);
@@ -136,10 +152,11 @@ static void test_this_process(void **state)
 
 static void test_gone_process(void **state)
 {
-	struct ow_tmpfs_mounts mounts = {0};
+	struct ow_shm_scan scan;
 	uint64_t bytes = 1;
 
-	assert_int_equal(ow_proc_shm_written("/proc", 0x7ffffff0, &mounts, &bytes), -ESRCH);
+	ow_shm_scan_start(&scan, -1);
+	assert_int_equal(ow_proc_shm_written("/proc", 0x7ffffff0, &scan, &bytes), -ESRCH);
 	assert_int_equal(bytes, 0);
 }
 
