@@ -5,14 +5,23 @@
 
 # rows_with_lead: rows.tsv's first 11 columns, then the lead time (12th): the no-watcher row's
 # time to OOM for the scenario minus this row's first action; then rows.tsv's drained,
-# term_end_s and grace_s (13th-15th; - in rows written before they existed).
+# term_end_s and grace_s (13th-15th; - in rows written before they existed); then (16th) for
+# oomwarden's rows, the lead under the brake: the brake-held row's time to OOM (no watcher,
+# memory.high held where the brake sits) minus the first action, "-" without such a row.
 rows_with_lead()
 {
 	awk -F'\t' -v OFS='\t' '
-		NR == FNR { if ($3 == "none" && $5 ~ /^(kernel OOM kill|crashed)/ && $7 != "-") tto[$1] = $7; next }
+		NR == FNR { if ($3 == "none" && $5 ~ /^(kernel OOM kill|crashed)/ && $7 != "-") {
+				if ($4 == "brake-held") held[$1] = $7; else tto[$1] = $7 }
+			# held with no OOM for its whole run: a lower bound
+			if ($3 == "none" && $5 ~ /^held by memory.high/) { n = split($5, w, " "); atleast[$1] = w[n - 1] }
+			next }
 		{ lead = "-"; if ($6 != "-" && ($1 in tto)) lead = sprintf("%.2f", tto[$1] - $6)
+		  braked = "-"
+		  if ($3 == "oomwarden" && $6 != "-" && ($1 in held)) braked = sprintf("%.2f", held[$1] - $6)
+		  if ($3 == "oomwarden" && $6 != "-" && ($1 in atleast)) braked = sprintf("> %.0f", atleast[$1] - $6)
 		  for (i = 12; i <= 14; i++) if ($i == "") $i = "-"
-		  print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, lead, $12, $13, $14 }' \
+		  print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, lead, $12, $13, $14, braked }' \
 		"$TMP/rows.tsv" "$TMP/rows.tsv"
 }
 
@@ -48,15 +57,25 @@ write_headline()
 			printf " %d / %d |\n", fa[k], benign[k] } }'
 }
 
-# write_drains: the drain rows alone, one per rate and watcher: did the worker finish its drain.
+# write_drains [braked]: the drain rows alone, one per rate and watcher: did the worker finish
+# its drain; with "braked", also the lead under the brake (rows_with_lead's 16th column).
 write_drains()
 {
-	echo "| scenario | watcher | drain finished | kernel OOM kills | outcome | first action (s) | lead before the OOM (s) | SIGTERM to the end (s) | grace given (s) |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-	rows_with_lead | while IFS=$'\t' read -r scen _ w v outcome action _ _ oom _ _ lead drained tend grace; do
+	local head="| scenario | watcher | drain finished | kernel OOM kills | outcome | first action (s) | lead before the OOM (s) | SIGTERM to the end (s) | grace given (s) |"
+	local rule="| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+
+	if [[ ${1:-} == braked ]]; then
+		head+=" lead under the brake (s) |"
+		rule+=" --- |"
+	fi
+	echo "$head"
+	echo "$rule"
+	rows_with_lead | while IFS=$'\t' read -r scen _ w v outcome action _ _ oom _ _ lead drained tend grace braked; do
 		[[ $drained == - ]] && continue
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$scen" "$w ($v)" "$drained" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$scen" "$w ($v)" "$drained" \
 			"$oom" "$outcome" "$action" "$lead" "$tend" "$grace"
+		[[ ${1:-} == braked ]] && printf ' %s |' "$braked"
+		echo
 	done
 }
 

@@ -253,9 +253,13 @@ write_cg_section()
 	echo "throttled at memory.high instead of reaching the limit, and oomwarden acts on it once it"
 	echo "has pressed against the brake for 2 s: its first action can come after the no-watcher"
 	echo "row's OOM, a negative lead, where the brake and not the lead kept the OOM away (the"
-	echo "notes below say whether the brake was set)."
+	echo "notes below say whether the brake was set). The none (brake-held) rows measure that:"
+	echo "no watcher, the cgroup's memory.high held from the start where oomwarden's brake sits"
+	echo "(0.9 of the limit), the worker never signalled; their time to OOM is how long a leak"
+	echo "takes to the OOM once braked, and the lead under the brake of oomwarden's rows is that"
+	echo "time minus their first action (for a row where the brake was set; the notes say which)."
 	echo
-	write_drains
+	write_drains braked
 	echo
 	echo "Every row, with what the kernel's OOM killer killed (from the kernel log):"
 	echo
