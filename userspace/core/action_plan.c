@@ -100,10 +100,13 @@ static bool plan_systemd(struct ow_action_plan *p, const struct ow_manager *m)
 }
 
 /* The program re-exec'd with another SUPERVISOR_PROCESS_NAME keeps supervisord as its parent:
- * restart only if supervisord itself knows the victim's pid by that name. */
+ * restart only if supervisord itself knows the victim's pid by that name. $3: the file
+ * supervisord was started with (-c), for supervisorctl to find its socket; "": its own search. */
 #define SV_CHECKED_RESTART                                                                         \
-	"p=$(supervisorctl pid \"$1\") || exit 1; [ \"$p\" = \"$2\" ] && "                         \
-	"exec supervisorctl restart \"$1\"; echo \"supervisord knows $1 as pid $p, not $2\"; "     \
+	"n=$1 v=$2; if [ -n \"$3\" ]; then set -- -c \"$3\"; else set --; fi; "                    \
+	"p=$(supervisorctl \"$@\" pid \"$n\") || exit 1; [ \"$p\" = \"$v\" ] && "                  \
+	"exec supervisorctl \"$@\" restart \"$n\"; echo \"supervisord knows $n as pid $p, not "    \
+	"$v\"; "                                                                                   \
 	"exit 3"
 
 /* A supervisord running as the app's owner gets a supervisorctl running as that owner. */
@@ -122,7 +125,7 @@ static bool plan_supervisor(struct ow_action_plan *p, const struct ow_manager *m
 	}
 	snprintf(pid, sizeof(pid), "%d", (int)m->pid);
 	return arg(p, "/bin/sh") && arg(p, "-c") && arg(p, SV_CHECKED_RESTART) && arg(p, "sh") &&
-	       arg(p, m->name) && arg(p, pid);
+	       arg(p, m->name) && arg(p, pid) && arg(p, m->sv_conf);
 }
 
 /* pm2 talks to the God daemon of PM2_HOME as the daemon's owner: run the God daemon's own
@@ -236,6 +239,7 @@ void ow_plan_action(enum ow_action wanted, const struct ow_manager *m, double gr
 	join_command(p);
 	if (m->kind == OW_MGR_SUPERVISOR) /* the shell around it is noise in a log */
 		snprintf(p->command, sizeof(p->command),
-			 "supervisorctl restart %s (if supervisord knows pid %d by that name)",
-			 m->name, (int)m->pid);
+			 "supervisorctl%s%.300s restart %s (if supervisord knows pid %d by that "
+			 "name)",
+			 m->sv_conf[0] ? " -c " : "", m->sv_conf, m->name, (int)m->pid);
 }

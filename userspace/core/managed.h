@@ -51,7 +51,8 @@ struct ow_manager {
 	char sv_group[64];		/* supervisor */
 	char sv_process[64];
 	bool sv_as_user; /* supervisord runs as the process's owner: so does supervisorctl */
-	uid_t uid;	 /* the process's real ids: PM2 commands run as its owner */
+	char sv_conf[OW_MGR_PATH_LEN]; /* supervisord's configuration, for supervisorctl -c; "" */
+	uid_t uid;		       /* the process's real ids: PM2 commands run as its owner */
 	gid_t gid;
 	bool ids_known;
 	pid_t pid; /* the process */

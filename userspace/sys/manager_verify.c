@@ -14,6 +14,7 @@
 
 #include "cgroup.h"
 #include "manager.h"
+#include "svconf.h"
 #include "proc.h"
 #include "readfile.h"
 
@@ -131,6 +132,9 @@ static void verify_supervisor(const char *procroot, pid_t pid, struct ow_manager
 		m->distrust = uid == 0 || (m->ids_known && uid == m->uid)
 				      ? NULL
 				      : "its supervisord runs as another user";
+		if (ow_svconf_conf_arg(procroot, self.ppid, argv, (size_t)len, m->sv_conf,
+				       sizeof(m->sv_conf)))
+			m->sv_conf[0] = '\0';
 	}
 	free(argv);
 }

@@ -76,4 +76,16 @@ int ow_svconf_argv(const char *argv, size_t len, char *conf, size_t conf_len, ch
 double ow_svconf_read(const char *fs, const char *procroot, pid_t sd, uid_t as_uid,
 		      const char *group, const char *process);
 
+/*
+ * supervisord's -c/--configuration (its argv, `len` bytes as in /proc/PID/cmdline, of pid `sd`
+ * under procroot), absolute (a relative one from its working directory), for `supervisorctl -c`
+ * to reach that supervisord's socket: hosting panels start supervisord on a file of their own,
+ * and supervisorctl's own search finds Debian's, whose socket is another. procfs only, no file
+ * is opened: supervisorctl reads it, as the user supervisord runs as. 0, -ENOENT when
+ * supervisord was started without one (supervisorctl's search is then supervisord's), or
+ * -EINVAL / -ENAMETOOLONG.
+ */
+int ow_svconf_conf_arg(const char *procroot, pid_t sd, const char *argv, size_t len, char *out,
+		       size_t out_len);
+
 #endif /* OW_SVCONF_H */

@@ -390,22 +390,45 @@ static bool config_path(const struct sv_reader *r, const char *procroot, pid_t s
 	return false;
 }
 
-double ow_svconf_read(const char *fs, const char *procroot, pid_t sd, uid_t as_uid,
-		      const char *group, const char *process)
+/* The file supervisord `sd` was started with (config_path), from its argv. */
+static bool started_with(struct sv_reader *r, const char *procroot, pid_t sd, char *out, size_t len)
 {
-	struct sv_reader r = {.fs = fs, .as_uid = as_uid};
 	char *argv = malloc(ARGV_LEN), conf[PATH_MAX], here[PATH_MAX], abs[PATH_MAX];
-	double v = -1;
+	bool ok = false;
 	ssize_t n;
 
 	snprintf(abs, sizeof(abs), "%s/%d/cmdline", procroot, (int)sd);
 	n = argv ? ow_read_file(abs, argv, ARGV_LEN, false) : -ENOMEM;
-	if (n > 0 && !ow_svconf_argv(argv, (size_t)n, conf, sizeof(conf), here, sizeof(here)) &&
-	    config_path(&r, procroot, sd, conf, here, abs, sizeof(abs)) &&
+	if (n > 0 && !ow_svconf_argv(argv, (size_t)n, conf, sizeof(conf), here, sizeof(here)))
+		ok = config_path(r, procroot, sd, conf, here, out, len);
+	free(argv);
+	return ok;
+}
+
+int ow_svconf_conf_arg(const char *procroot, pid_t sd, const char *argv, size_t len, char *out,
+		       size_t out_len)
+{
+	char conf[PATH_MAX], here[PATH_MAX], cwd[PATH_MAX];
+
+	if (ow_svconf_argv(argv, len, conf, sizeof(conf), here, sizeof(here)))
+		return -EINVAL;
+	if (!conf[0])
+		return -ENOENT;
+	working_dir(procroot, sd, cwd, sizeof(cwd));
+	return absolute(cwd, conf, out, out_len) ? 0 : -ENAMETOOLONG;
+}
+
+double ow_svconf_read(const char *fs, const char *procroot, pid_t sd, uid_t as_uid,
+		      const char *group, const char *process)
+{
+	struct sv_reader r = {.fs = fs, .as_uid = as_uid};
+	char abs[PATH_MAX];
+	double v = -1;
+
+	if (started_with(&r, procroot, sd, abs, sizeof(abs)) &&
 	    (r.c = ow_svconf_new(group, process)) && !feed_file(&r, abs, true) &&
 	    read_includes(&r, abs))
 		v = ow_svconf_stopwait(r.c);
 	ow_svconf_free(r.c);
-	free(argv);
 	return v;
 }

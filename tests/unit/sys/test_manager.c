@@ -516,13 +516,19 @@ static void test_plan_scope_falls_back(void **state)
 static void test_plan_supervisor(void **state)
 {
 	plan_for(1006, OW_ACTION_RESTART, 10);
-	assert_string_equal(p.command,
-			    "supervisorctl restart queue:worker_01 (if supervisord knows "
-			    "pid 1006 by that name)");
+	assert_string_equal(
+		p.command,
+		"supervisorctl -c /etc/supervisor/supervisord.conf restart queue:worker_01 "
+		"(if supervisord knows pid 1006 by that name)");
 	assert_false(p.as_user); /* supervisord (pid 500) runs as root */
 	assert_string_equal(p.argv[0], "/bin/sh");
 	assert_string_equal(p.argv[4], "queue:worker_01");
 	assert_string_equal(p.argv[5], "1006");
+	assert_string_equal(p.argv[6], "/etc/supervisor/supervisord.conf");
+	/* A panel's supervisord (pid 510), started with -c supervisor.conf in its working
+	 * directory: supervisorctl gets that file, made absolute. */
+	plan_for(1043, OW_ACTION_RESTART, 10);
+	assert_string_equal(p.argv[6], "/www/server/panel/plugin/supervisor/supervisor.conf");
 }
 
 /* Run the planned command with the fixture supervisorctl first on PATH. */
@@ -559,6 +565,13 @@ static void test_plan_supervisor_checks_pid(void **state)
 	snprintf(m.name, sizeof(m.name), "db:postgres"); /* a name it does not know */
 	snprintf(m.sv_group, sizeof(m.sv_group), "db");
 	snprintf(m.sv_process, sizeof(m.sv_process), "postgres");
+	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
+	assert_int_equal(run_plan(out, sizeof(out)), 1);
+	/* The panel's: reached through its own file (without it: exit 7, no socket). */
+	plan_for(1043, OW_ACTION_RESTART, 10);
+	assert_int_equal(run_plan(out, sizeof(out)), 0);
+	assert_string_equal(out, "web:app: stopped\nweb:app: started\n");
+	m.sv_conf[0] = '\0';
 	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
 	assert_int_equal(run_plan(out, sizeof(out)), 1);
 }
