@@ -110,6 +110,7 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->command);
 	SANITIZE(a->manager);
 	SANITIZE(a->note);
+	SANITIZE(a->crash_loop);
 	SANITIZE(a->reason);
 	SANITIZE(a->grows);
 	SANITIZE(a->grace_from);
@@ -273,6 +274,8 @@ static void details_process(struct ow_strbuf *b, const struct ow_alert *a)
 				 a->dry_run ? " (dry run: not sent)" : "");
 	if (a->note[0])
 		ow_strbuf_printf(b, "Note: %s\n", a->note);
+	if (a->crash_loop[0])
+		ow_strbuf_printf(b, "Crash loop: %s\n", a->crash_loop);
 }
 
 /* The grace and what ended it; the brake's memory.high. */
@@ -569,6 +572,7 @@ cJSON *ow_alert_json(const struct ow_alert *a)
 		cJSON_AddNullToObject(o, "grows");
 	}
 	json_str_or_null(o, "note", a->note);
+	json_str_or_null(o, "crash_loop", a->crash_loop);
 	json_kind_extras(o, a);
 	top = cJSON_AddArrayToObject(o, "top");
 	for (i = 0; i < a->ntop; i++) {

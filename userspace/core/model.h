@@ -16,6 +16,7 @@
 
 #include "brake.h"
 #include "composition.h"
+#include "crash_loop.h"
 #include "grace.h"
 #include "memcg.h"
 #include "policy.h"
@@ -102,7 +103,9 @@ struct ow_cg_victim {
 	double lead_s;		    /* the ETA when it was acted on: the lead the action gave */
 	struct ow_live_growth live; /* the cgroup's growth since the SIGTERM */
 	uint64_t cooldown_until_ns;
-	uint64_t retry_after_ns; /* no new attempt before this, even past the high-water mark */
+	uint64_t retry_after_ns;   /* no new attempt before this, even past the high-water mark */
+	struct ow_crash_loop loop; /* its recent victims (crash_loop.h) */
+	char loop_text[160];	   /* this victim made a crash loop: what to say; else "" */
 };
 
 /* The brake on the victim's leaf cgroup (core/brake.h), carried out by daemon/brake.c. */

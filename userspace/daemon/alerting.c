@@ -115,6 +115,8 @@ static void describe_action(struct ow_alert *a, enum ow_alert_kind kind, struct 
 	snprintf(a->command, sizeof(a->command), "%s", what->command);
 	snprintf(a->manager, sizeof(a->manager), "%s", what->manager);
 	snprintf(a->note, sizeof(a->note), "%s", what->note);
+	if (kind == OW_ALERT_ACT)
+		snprintf(a->crash_loop, sizeof(a->crash_loop), "%s", cg->victim.loop_text);
 	a->dry_run = dry_run;
 }
 

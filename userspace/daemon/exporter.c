@@ -110,6 +110,7 @@ static void collect_cgroup(const struct ow_cgroup *cg, uint64_t now, struct ow_m
 	m->oom_kills = cg->counters.oom_kills_seen;
 	m->brake_active = cg->brake.dir != NULL;
 	m->brake_lifted = cg->brake.lifted_burst;
+	m->crash_loops = cg->victim.loop.loops;
 	m->brake_drained = cg->brake.drained;
 	last_action(cg, m);
 }

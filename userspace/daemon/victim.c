@@ -291,6 +291,23 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 	return 0;
 }
 
+/* The victim just stopped (SIGTERM or restart), its manager known: is it a crash loop? Said
+ * once a loop, in its own log line, and carried by the act line and alert (loop_text). */
+static void note_crash_loop(struct ow_cgroup *cg, const struct ow_proc_info *info, uint64_t now)
+{
+	const char *m = cg->victim.manager;
+	const char *who = m[0] && strcmp(m, "unknown") ? m : info->comm;
+	struct ow_crash_loop *l = &cg->victim.loop;
+
+	cg->victim.loop_text[0] = '\0';
+	if (!ow_crash_loop_note(l, who, ow_proc_age_s(info), now))
+		return;
+	ow_crash_loop_text(l, cg->victim.loop_text, sizeof(cg->victim.loop_text));
+	ow_log(OW_LOG_WARN, "crash_loop", cg->victim.loop_text, CG_FIELDS(cg),
+	       OW_INT("pid", info->pid), OW_STR("comm", info->comm), OW_STR("manager", m),
+	       OW_INT("loops", l->loops));
+}
+
 static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
 			const struct ow_candidates *cands, double proc_rate, const char *why,
 			uint64_t event_ns)
@@ -304,7 +321,7 @@ static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", cg->victim.note),
 	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
 	       OW_NUM("lead_s", cg->victim.lead_s), OW_STR("reason", cg->eval.verdict.reason),
-	       OW_STR("rule", cg->eval.verdict.rule),
+	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, cands, &what, false);
@@ -322,7 +339,7 @@ static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("manager", cg->victim.manager), OW_STR("action", "restart"),
 	       OW_STR("command", p->command), OW_STR("why", p->why),
 	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->eval.verdict.reason),
-	       OW_STR("rule", cg->eval.verdict.rule),
+	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);
@@ -358,6 +375,7 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 			err = start_restart(d, cg, info);
 			if (!err) {
 				note_victim(d, cg);
+				note_crash_loop(cg, info, now);
 				log_restart(d, cg, info, proc_rate, event_ns);
 				watch_victim(d, cg, fd, info);
 				return;
@@ -381,6 +399,7 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 		plan_victim(d, cg, info, grace);
 	extend_grace(d, cg);
 	note_victim(d, cg);
+	note_crash_loop(cg, info, now);
 	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
 	watch_victim(d, cg, fd, info);
 }
@@ -399,6 +418,7 @@ static void restart_fallback(struct ow_daemon *d, struct ow_cgroup *cg, const ch
 		return;
 	}
 	snprintf(info.comm, sizeof(info.comm), "%s", cg->victim.comm);
+	cg->victim.loop_text[0] = '\0'; /* the restart's act line said it */
 	log_sigterm(d, cg, &info, NULL, 0, why, 0);
 }
 

@@ -140,6 +140,7 @@ enum cg_field {
 	F_BRAKE_ACTIVE,
 	F_BRAKE_LIFTED,
 	F_BRAKE_DRAINED,
+	F_CRASH_LOOPS,
 	F_LEAD,
 	F_GRACE,
 };
@@ -171,6 +172,9 @@ static const struct cg_family cg_families[] = {
 	 "Brakes lifted because the growth stopped under them: a burst, nobody signalled."},
 	{F_BRAKE_DRAINED, "cgroup_brake_drained_total", "counter",
 	 "Victims that exited under a brake without a SIGKILL."},
+	{F_CRASH_LOOPS, "cgroup_crash_loops_total", "counter",
+	 "Crash loops: victims of the same name stopped soon after their start, 3 in a row (a "
+	 "manager restarting them into the same leak). Counted once a loop."},
 };
 
 /*
@@ -212,6 +216,8 @@ static double cg_value(const struct ow_metrics_cgroup *cg, enum cg_field f)
 		return (double)cg->brake_lifted;
 	case F_BRAKE_DRAINED:
 		return (double)cg->brake_drained;
+	case F_CRASH_LOOPS:
+		return (double)cg->crash_loops;
 	case F_LEAD:
 		return cg->lead_s;
 	case F_GRACE:

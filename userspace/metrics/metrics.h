@@ -28,6 +28,7 @@ struct ow_metrics_cgroup {
 	bool brake_active;	/* a brake holds memory.high of the victim's own cgroup */
 	uint64_t brake_lifted;	/* bursts that stopped under the brake: nobody signalled */
 	uint64_t brake_drained; /* victims that exited under the brake */
+	uint64_t crash_loops;	/* crash loops reported (core/crash_loop.h) */
 	/* The last action: the ETA it was taken at (+Inf: none predicted) and the grace its
 	 * victim was granted. NAN: no such action yet, and no sample. */
 	double lead_s;

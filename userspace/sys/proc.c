@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -479,4 +480,17 @@ int ow_proc_memcg_path(const char *procroot, pid_t pid, bool v2, char *buf, size
 	err = find_memcg(f, v2, buf, len);
 	fclose(f);
 	return err;
+}
+
+double ow_proc_age_s(const struct ow_proc_info *info)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	struct timespec now;
+	double started, up;
+
+	if (hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &now))
+		return -1;
+	started = (double)info->starttime / (double)hz;
+	up = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	return up >= started ? up - started : -1;
 }

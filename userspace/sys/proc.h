@@ -48,6 +48,9 @@ int ow_proc_ids(const char *procroot, pid_t pid, uid_t *uid, gid_t *gid);
 
 /* Read <procroot>/<pid>/stat, status and cmdline. RSS fields are 0 for kernel threads. */
 int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out);
+/* Seconds since the process started (its starttime against CLOCK_BOOTTIME, which counts from
+ * the same boot); -1 when that cannot be told. */
+double ow_proc_age_s(const struct ow_proc_info *info);
 
 /* Resident memory of `pid` in bytes, from <procroot>/<pid>/statm (the daemon's own, for its
  * metrics). */

@@ -252,6 +252,30 @@ static void test_manager_and_restart(void **state)
 	cJSON_Delete(j);
 }
 
+/* A crash loop rides on the act alert that found it: a string in JSON (null otherwise), a
+ * "Crash loop:" line in the chat formats' text. */
+static void test_crash_loop(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_NTFY);
+	struct ow_alert a;
+	cJSON *j, *x;
+
+	fill(&a, OW_ALERT_ACT);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "crash_loop")));
+	cJSON_Delete(j);
+	snprintf(a.crash_loop, sizeof(a.crash_loop),
+		 "restarts into the same leak within 2.1 s; last 3 lifetimes 2.1 s, 1.9 s, 2.0 s");
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_string_equal(str_at(x, "crash_loop"), a.crash_loop);
+	cJSON_Delete(j);
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "Crash loop: restarts into the same leak within 2.1 s"));
+}
+
 static void test_json_infinite_eta_is_null_and_no_process_is_null(void **state)
 {
 	struct ow_alert a;
@@ -810,6 +834,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_coalesce_bounds, teardown),
 		cmocka_unit_test(test_titles_and_incident),
 		cmocka_unit_test(test_manager_and_restart),
+		cmocka_unit_test(test_crash_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

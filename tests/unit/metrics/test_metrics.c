@@ -21,7 +21,7 @@
 /* Families: 10 daemon-wide + oomwarden_cgroups; per cgroup 10 single samples, the last
  * action's lead and grace (once acted on) and 3 actions. */
 #define DAEMON_SAMPLES 12
-#define CGROUP_SAMPLES 15
+#define CGROUP_SAMPLES 16
 #define API_PATH       "/sys/fs/cgroup/memory/system.slice/api.service"
 #define API_LABELS     "{cgroup=\"api.service\",path=\"" API_PATH "\"}"
 
@@ -130,6 +130,7 @@ static void test_format_values_and_labels(void **state)
 	assert_has_line("oomwarden_cgroup_brake_active" API_LABELS " 0");
 	assert_has_line("oomwarden_cgroup_brake_lifted_total" API_LABELS " 0");
 	assert_has_line("oomwarden_cgroup_brake_drained_total" API_LABELS " 0");
+	assert_has_line("oomwarden_cgroup_crash_loops_total" API_LABELS " 0");
 	assert_has_line("oomwarden_action_lead_seconds" API_LABELS " 4.5");
 	assert_has_line("oomwarden_action_grace_seconds" API_LABELS " 10");
 	/* Every action label is there from the start, zeros included. */
@@ -166,6 +167,7 @@ static void test_help_and_type_for_every_family(void **state)
 		{"cgroup_brake_active", "gauge"},
 		{"cgroup_brake_lifted_total", "counter"},
 		{"cgroup_brake_drained_total", "counter"},
+		{"cgroup_crash_loops_total", "counter"},
 		{"action_lead_seconds", "gauge"},
 		{"action_grace_seconds", "gauge"},
 		{"cgroup_actions_total", "counter"},
@@ -219,11 +221,13 @@ static void test_brake(void **state)
 	cg.brake_active = true;
 	cg.brake_lifted = 2;
 	cg.brake_drained = 5;
+	cg.crash_loops = 3;
 	assert_int_equal(ow_metrics_format(&d, &cg, 1, &out), 0);
 	assert_int_equal(lint_ok(&out), DAEMON_SAMPLES + CGROUP_SAMPLES);
 	assert_has_line("oomwarden_cgroup_brake_active" API_LABELS " 1");
 	assert_has_line("oomwarden_cgroup_brake_lifted_total" API_LABELS " 2");
 	assert_has_line("oomwarden_cgroup_brake_drained_total" API_LABELS " 5");
+	assert_has_line("oomwarden_cgroup_crash_loops_total" API_LABELS " 3");
 }
 
 /* No action yet: no lead or grace sample (not NaN); declared all the same. An action at the
