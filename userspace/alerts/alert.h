@@ -64,6 +64,7 @@ struct ow_alert {
 	 * "kernel"; "" when none is known) and by how much over the last 10-20 s. */
 	char grows[16];
 	uint64_t grew;
+	char tmpfs[160]; /* shmem: the tmpfs mounts that grew, "/dev/shm +48.0 MiB, ..."; "" */
 	/* act, escalate: the lead the action gave (the ETA when it was taken; INFINITY: none
 	 * predicted), the grace granted before SIGKILL (0: none, as in a dry run) and where it
 	 * came from ("grace", a manager's setting such as "TimeoutStopSec", "restart_timeout"); for

@@ -113,6 +113,7 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->crash_loop);
 	SANITIZE(a->reason);
 	SANITIZE(a->grows);
+	SANITIZE(a->tmpfs);
 	SANITIZE(a->grace_from);
 	SANITIZE(a->rule);
 	SANITIZE(a->brake);
@@ -348,6 +349,8 @@ static void details_grows(struct ow_strbuf *b, const struct ow_alert *a)
 		return;
 	ow_strbuf_printf(b, "Grows: %s (+%.1f MiB in the last 10-20 s)%s%s\n", a->grows,
 			 (double)a->grew / (1024.0 * 1024.0), note[0] ? ": " : "", note);
+	if (a->tmpfs[0])
+		ow_strbuf_printf(b, "tmpfs grown: %s\n", a->tmpfs);
 }
 
 /* The human-readable body of one alert, without the title. */
@@ -568,6 +571,7 @@ cJSON *ow_alert_json(const struct ow_alert *a)
 		x = cJSON_AddObjectToObject(o, "grows");
 		ow_json_str(x, "kind", a->grows);
 		cJSON_AddNumberToObject(x, "bytes", (double)a->grew);
+		json_str_or_null(x, "tmpfs", a->tmpfs);
 	} else {
 		cJSON_AddNullToObject(o, "grows");
 	}

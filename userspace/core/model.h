@@ -85,6 +85,7 @@ struct ow_cg_eval {
 	uint64_t grew;			   /* by this many bytes */
 	uint64_t writers_ns;		   /* its tmpfs writers were last sampled */
 	unsigned int writers_next;	   /* where that scan stopped (budget spent) */
+	char tmpfs[160]; /* shmem grows: the tmpfs mounts that grew ("/dev/shm +48.0 MiB"); "" */
 };
 
 /* Action state, one victim at a time (victim.c). */

@@ -32,6 +32,7 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *
 	snprintf(a->incident, sizeof(a->incident), "%s", cg->alert.incident);
 	snprintf(a->grows, sizeof(a->grows), "%s", ow_mem_kind_name(cg->eval.grows));
 	a->grew = cg->eval.grows >= 0 ? cg->eval.grew : 0;
+	snprintf(a->tmpfs, sizeof(a->tmpfs), "%s", cg->eval.tmpfs);
 	a->usage = cg->reading.nonrecl;
 	a->limit = cg->reading.eff_limit == OW_NO_LIMIT ? 0 : cg->reading.eff_limit;
 	a->rate = cg->eval.verdict.rate;

@@ -413,6 +413,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 		ow_alerter_stop(d->alerter, 2000);
 	ow_model_free(&d->model);
 	free(d->cands);
+	free(d->tmpfs_table);
 	free(d->alert_cands);
 	if (d->psifd >= 0)
 		close(d->psifd);

@@ -31,6 +31,7 @@
 #include "sd_notify.h"
 #include "settings.h"
 #include "shm_writers.h"
+#include "tmpfs_mounts.h"
 #include "tracer.h"
 #include "watch.h"
 
@@ -106,6 +107,12 @@ struct ow_daemon {
 	struct ow_shm_scan shm_scan;
 	uint64_t shm_pass_ns;
 	int shm_mnt_id; /* the kernel's internal shmem mount (memfds); -1: unknown */
+	/* The daemon's tmpfs mounts, sampled once a second while some cgroup's shmem grows
+	 * (evaluate.c): which grew, for the warning. */
+	struct ow_tmpfs_table *tmpfs_table;
+	struct ow_tmpfs_usage tmpfs_now;
+	struct ow_tmpfs_window tmpfs_win;
+	uint64_t tmpfs_ns;
 };
 
 static inline double mib(uint64_t bytes)

@@ -5,6 +5,8 @@
  * victim to SIGKILL early, or a hold to respect.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "daemon_ctx.h"
 #include "alerting.h"
@@ -44,15 +46,44 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	       OW_NUM("grew_mib", cg->eval.grows >= 0 ? mib(cg->eval.grew) : 0),
 	       OW_STR("note", cg->eval.grows >= 0 && level >= OW_LEVEL_WARN
 				      ? ow_alert_grows_note(ow_mem_kind_name(cg->eval.grows))
-				      : ""));
+				      : ""),
+	       OW_STR("tmpfs", cg->eval.tmpfs));
 	cg->eval.level = level;
 	cg->eval.level_reason = cg->eval.verdict.reason;
 	if (what == OW_LC_LEVEL_NEW)
 		ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
 }
 
-/* Which kind of memory grew over the last 10-20 s (a step of the limit at least). */
-static void note_composition(struct ow_cgroup *cg, uint64_t now)
+/* The daemon's tmpfs mounts, once a second while some cgroup's shmem grows. */
+static void sample_tmpfs(struct ow_daemon *d, uint64_t now)
+{
+	if (d->tmpfs_ns && now - d->tmpfs_ns < NS_PER_S)
+		return;
+	if (!d->tmpfs_table)
+		d->tmpfs_table = calloc(1, sizeof(*d->tmpfs_table));
+	if (!d->tmpfs_table ||
+	    ow_tmpfs_sample("/proc/self/mountinfo", d->tmpfs_table, &d->tmpfs_now))
+		return;
+	d->tmpfs_ns = now;
+	ow_tmpfs_note(&d->tmpfs_win, now, &d->tmpfs_now);
+}
+
+/* "/dev/shm +48.0 MiB, /tmp +3.0 MiB": the mounts that grew by a step or more, most first. */
+static void tmpfs_text(struct ow_daemon *d, uint64_t step, char *buf, size_t len)
+{
+	struct ow_tmpfs_grew g[3];
+	unsigned int i, n = ow_tmpfs_grown(&d->tmpfs_win, &d->tmpfs_now, step, g, 3);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s +%.1f MiB", i ? ", " : "",
+					ow_tmpfs_point(d->tmpfs_table, g[i].id), mib(g[i].bytes));
+}
+
+/* Which kind of memory grew over the last 10-20 s (a step of the limit at least); for shmem,
+ * on which tmpfs mounts. */
+static void note_composition(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
 	struct ow_composition c;
 	uint64_t step = ow_sight_step(cg->reading.eff_limit);
@@ -61,6 +92,12 @@ static void note_composition(struct ow_cgroup *cg, uint64_t now)
 	cg->eval.grows =
 		ow_composition_grows(&cg->eval.comp, &c, step ? step : 1ULL << 20, &cg->eval.grew);
 	ow_composition_note(&cg->eval.comp, now, &c);
+	cg->eval.tmpfs[0] = '\0';
+	if (cg->eval.grows != OW_KIND_SHMEM)
+		return;
+	sample_tmpfs(d, now);
+	if (d->tmpfs_table)
+		tmpfs_text(d, step ? step : 1ULL << 20, cg->eval.tmpfs, sizeof(cg->eval.tmpfs));
 }
 
 /* Degraded mode has no per-process events: sample the processes of a cgroup at risk so the
@@ -210,7 +247,7 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	if (cg->reading.eff_limit != old_limit || !cg->reading.bpf_configured)
 		daemon_configure_bpf(d, cg);
 	daemon_sight_seen(d, cg, now);
-	note_composition(cg, now);
+	note_composition(d, cg, now);
 	ow_cgroup_sample(cg, now, cg->reading.nonrecl);
 	ow_cgroup_view(cg, now, &view);
 	policy_of(d, cg, pc);

@@ -276,6 +276,32 @@ static void test_crash_loop(void **state)
 	assert_non_null(strstr(pl.body, "Crash loop: restarts into the same leak within 2.1 s"));
 }
 
+/* What grew: shmem names the tmpfs mounts that grew, in JSON (grows.tmpfs, null when none
+ * is known) and in the chat formats' text. */
+static void test_grows_tmpfs(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_NTFY);
+	struct ow_alert a;
+	cJSON *j, *g;
+
+	fill(&a, OW_ALERT_WARN);
+	snprintf(a.grows, sizeof(a.grows), "shmem");
+	a.grew = 48ULL << 20;
+	j = format_json(OW_FMT_JSON, &a, 1);
+	g = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0), "grows");
+	assert_string_equal(str_at(g, "kind"), "shmem");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(g, "tmpfs")));
+	cJSON_Delete(j);
+	snprintf(a.tmpfs, sizeof(a.tmpfs), "/dev/shm +48.0 MiB, /tmp +3.0 MiB");
+	j = format_json(OW_FMT_JSON, &a, 1);
+	g = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0), "grows");
+	assert_string_equal(str_at(g, "tmpfs"), "/dev/shm +48.0 MiB, /tmp +3.0 MiB");
+	cJSON_Delete(j);
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "tmpfs grown: /dev/shm +48.0 MiB, /tmp +3.0 MiB"));
+}
+
 static void test_json_infinite_eta_is_null_and_no_process_is_null(void **state)
 {
 	struct ow_alert a;
@@ -835,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_titles_and_incident),
 		cmocka_unit_test(test_manager_and_restart),
 		cmocka_unit_test(test_crash_loop),
+		cmocka_unit_test(test_grows_tmpfs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
