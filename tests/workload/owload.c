@@ -65,6 +65,7 @@ struct opts {
 	double drain; /* s of work after SIGTERM, 0 = stop at once */
 	double hold;  /* linear: s flat before the growth starts */
 	bool ignore_term;
+	bool shed; /* linear: on SIGUSR1 give all its memory back and stop growing */
 	bool has_rate, has_low, has_high, has_size, has_procs;
 };
 
@@ -76,6 +77,7 @@ struct heap {
 };
 
 static volatile sig_atomic_t term_count;
+static volatile sig_atomic_t shed_asked; /* SIGUSR1 with --shed */
 static sig_atomic_t term_seen;
 static struct timespec term_ts; /* when the first SIGTERM arrived */
 static int report_fd = -1;
@@ -88,6 +90,11 @@ static void on_term(int sig)
 	if (!term_count)
 		clock_gettime(CLOCK_MONOTONIC, &term_ts); /* async-signal-safe */
 	term_count++;
+}
+
+static void on_shed(int sig)
+{
+	shed_asked = 1;
 }
 
 static double now_s(void)
@@ -318,7 +325,7 @@ static void run_memory(const struct opts *o, enum mode m, double base_mib)
 	struct timespec next;
 	size_t reserve = 0, target, base = mib_to_bytes(base_mib);
 	double low = o->low, high = o->high, phase_t0, phase_from, t;
-	bool reached = false;
+	bool reached = false, shed = false;
 	unsigned int cycle = 0;
 
 	if (m == M_BURST)
@@ -346,6 +353,16 @@ static void run_memory(const struct opts *o, enum mode m, double base_mib)
 			stop(o, &h);
 		if (o->duration > 0 && elapsed() >= o->duration)
 			finish("duration", &h);
+		if (shed_asked && !shed) {
+			/* An application told memory runs short: it drops what it can, here all. */
+			report("shed", "freed_mib=%.1f", h.touched / MIB);
+			heap_shrink(&h, 0);
+			shed = true;
+		}
+		if (shed) {
+			sleep_until(&next);
+			continue;
+		}
 
 		switch (m) {
 		case M_BURST:
@@ -669,6 +686,8 @@ static void usage(FILE *f)
 		"memory modes (all but pagecache): --drain D\n"
 		"linear --hold S: flat for S s before it grows; --file/--size: M MiB of PATH\n"
 		"read once at start, so its page cache sits in the cgroup beside the leak.\n"
+		"linear --shed: on SIGUSR1 (caught only then) it frees all it holds, reports\n"
+		"\"shed\" and grows no more until its --duration, as an app shedding caches.\n"
 		"SIGTERM stops gracefully (exit 0) unless --ignore-term. With --drain D it stops\n"
 		"growing, keeps its memory and works D s more (--duration no longer counts; a\n"
 		"further SIGTERM is reported as sigterm-ignored), reports \"drained\", exits 0.\n"
@@ -730,6 +749,7 @@ enum {
 	O_IGNORE_TERM,
 	O_DRAIN,
 	O_HOLD,
+	O_SHED,
 	O_HELP,
 };
 
@@ -755,6 +775,7 @@ static const struct option long_opts[] = {
 	{"ignore-term", no_argument, NULL, O_IGNORE_TERM},
 	{"drain", required_argument, NULL, O_DRAIN},
 	{"hold", required_argument, NULL, O_HOLD},
+	{"shed", no_argument, NULL, O_SHED},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -777,6 +798,7 @@ static const unsigned int opt_modes[] = {
 	[O_IGNORE_TERM - O_RATE] = ALL,
 	[O_DRAIN - O_RATE] = MEMORY,
 	[O_HOLD - O_RATE] = BIT(M_LINEAR),
+	[O_SHED - O_RATE] = BIT(M_LINEAR),
 	[O_HELP - O_RATE] = ALL,
 };
 
@@ -868,6 +890,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		case O_HOLD:
 			o->hold = num_arg("--hold", optarg, 0, false, "seconds");
 			break;
+		case O_SHED:
+			o->shed = true;
+			break;
 		case O_HELP:
 			usage(stdout);
 			exit(0);
@@ -942,6 +967,9 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) < 0)
+		die("sigaction");
+	sa.sa_handler = on_shed;
+	if (o.shed && sigaction(SIGUSR1, &sa, NULL) < 0)
 		die("sigaction");
 
 	if (o.mode == M_GROUP) {

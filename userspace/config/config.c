@@ -250,6 +250,10 @@ static int set_rule(struct parse *p, struct ow_cgroup_rule *r, enum ow_setting s
 		ret = ow_parse_on_off(key, v, &r->brake, p->msg, sizeof(p->msg));
 		r->set |= ret ? 0 : OW_RULE_BRAKE;
 		return ret;
+	case OW_SET_WARN_SIGNAL:
+		ret = ow_parse_warn_signal(key, v, &r->warn_signal, p->msg, sizeof(p->msg));
+		r->set |= ret ? 0 : OW_RULE_WARN_SIGNAL;
+		return ret;
 	default:
 		return -EINVAL;
 	}
@@ -311,7 +315,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 					? "key '%s' is not allowed in the config file"
 					: "key '%s' is not allowed in a [cgroup] section (only "
 					  "warn_horizon, act_horizon, grace, protect, prefer, "
-					  "action, brake)",
+					  "action, brake, warn_signal)",
 				name);
 	v = p->long_value && !strcmp(value, LONG_VALUE) ? p->long_value
 							: ow_options_keep(p->o, value);
@@ -443,7 +447,8 @@ static bool same_rule(const struct ow_cgroup_rule *a, const struct ow_cgroup_rul
 	       (!(a->set & OW_RULE_GRACE) || a->grace_s == b->grace_s) &&
 	       same_str(a->protect, b->protect) && same_str(a->prefer, b->prefer) &&
 	       (!(a->set & OW_RULE_ACTION) || a->action == b->action) &&
-	       (!(a->set & OW_RULE_BRAKE) || a->brake == b->brake);
+	       (!(a->set & OW_RULE_BRAKE) || a->brake == b->brake) &&
+	       (!(a->set & OW_RULE_WARN_SIGNAL) || a->warn_signal == b->warn_signal);
 }
 
 unsigned int ow_config_diff(const struct ow_options *from, const struct ow_options *to,

@@ -166,6 +166,20 @@ int ow_parse_on_off(const char *name, const char *s, bool *out, char *err, size_
 	return 0;
 }
 
+int ow_parse_warn_signal(const char *name, const char *s, int *out, char *err, size_t errlen)
+{
+	int sig = ow_warn_signal_parse(s);
+
+	if (sig < 0)
+		return ow_options_fail(
+			err, errlen,
+			"invalid value for %s: '%s' (none, SIGUSR1, SIGUSR2, SIGHUP, "
+			"SIGWINCH or SIGPWR)",
+			name, s);
+	*out = sig;
+	return 0;
+}
+
 static int parse_attach(const char *name, const char *s, int *out, char *err, size_t errlen)
 {
 	static const char *const modes[] = {"tp_btf", "raw_tp", "tracepoint"};
@@ -363,6 +377,8 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 		return ow_parse_action(name, v, &o->action, err, errlen);
 	case OW_SET_BRAKE:
 		return ow_parse_on_off(name, v, &o->brake, err, errlen);
+	case OW_SET_WARN_SIGNAL:
+		return ow_parse_warn_signal(name, v, &o->warn_signal, err, errlen);
 	case OW_SET_CONFIG:
 		o->config_flag = v;
 		return 0;
@@ -436,6 +452,8 @@ static const char *word_of(const struct ow_options *o, enum ow_setting s, bool *
 		return o->action == OW_ACTION_RESTART ? "restart" : "signal";
 	case OW_SET_BRAKE:
 		return o->brake ? "on" : "off";
+	case OW_SET_WARN_SIGNAL:
+		return ow_signal_name(o->warn_signal);
 	default:
 		*is_word = false;
 		return NULL;

@@ -62,6 +62,7 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 				   .needs_restart = true},
 	[OW_SET_ACTION] = {.key = "action", .in = CGRP, .flag_value = true},
 	[OW_SET_BRAKE] = {.key = "brake", .in = CGRP, .flag_value = true},
+	[OW_SET_WARN_SIGNAL] = {.key = "warn_signal", .in = CGRP, .flag_value = true},
 	[OW_SET_CONFIG] = {.key = "config",
 			   .in = OW_IN_FLAGS,
 			   .flag_value = true,

@@ -56,6 +56,7 @@ enum ow_setting {
 	OW_SET_METRICS_LISTEN,
 	OW_SET_ACTION,
 	OW_SET_BRAKE,
+	OW_SET_WARN_SIGNAL,
 	OW_SET_CONFIG,
 	OW_SET_HELP,
 	OW_SET_VERSION,
@@ -108,6 +109,7 @@ struct ow_options {
 	struct ow_listen_addr metrics_addr; /* parsed metrics_listen */
 	enum ow_action action; /* --action: what to do to a victim (per victim: daemon/victim.c) */
 	bool brake; /* --brake: memory.high on fast leaks (cgroup v2; core/brake.h); default on */
+	int warn_signal; /* --warn-signal: to the fastest grower at warn (rules.h); 0: none */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
 	unsigned int nrules;
@@ -156,6 +158,7 @@ int ow_parse_seconds(const char *name, const char *s, double *out, char *err, si
 /* on|off (yes|no, true|false, 1|0) */
 int ow_parse_on_off(const char *name, const char *s, bool *out, char *err, size_t errlen);
 int ow_parse_action(const char *name, const char *s, enum ow_action *out, char *err, size_t errlen);
+int ow_parse_warn_signal(const char *name, const char *s, int *out, char *err, size_t errlen);
 int ow_parse_regex(const char *name, const char *s, const char **src, regex_t *re, char *err,
 		   size_t errlen);
 

@@ -3,7 +3,9 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cgroup_path.h"
 #include "rules.h"
@@ -73,6 +75,45 @@ enum ow_action ow_rule_action(enum ow_action global, const struct ow_cgroup_rule
 bool ow_rule_brake(bool global, const struct ow_cgroup_rule *r)
 {
 	return r && (r->set & OW_RULE_BRAKE) ? r->brake : global;
+}
+
+int ow_rule_warn_signal(int global, const struct ow_cgroup_rule *r)
+{
+	return r && (r->set & OW_RULE_WARN_SIGNAL) ? r->warn_signal : global;
+}
+
+/* SIGTERM, SIGINT and the like end a process that does not catch them, and the daemon sends a
+ * warn signal only to one that catches it (sys/proc.h): still, only signals that mean "shed
+ * what you can" to the programs that use them. */
+static const struct {
+	int sig;
+	const char *name;
+} warn_signals[] = {
+	{SIGUSR1, "SIGUSR1"},	{SIGUSR2, "SIGUSR2"}, {SIGHUP, "SIGHUP"},
+	{SIGWINCH, "SIGWINCH"}, {SIGPWR, "SIGPWR"},
+};
+
+int ow_warn_signal_parse(const char *s)
+{
+	unsigned int i;
+
+	if (!strcasecmp(s, "none"))
+		return 0;
+	for (i = 0; i < sizeof(warn_signals) / sizeof(warn_signals[0]); i++)
+		if (!strcasecmp(s, warn_signals[i].name) ||
+		    !strcasecmp(s, warn_signals[i].name + 3))
+			return warn_signals[i].sig;
+	return -1;
+}
+
+const char *ow_signal_name(int sig)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(warn_signals) / sizeof(warn_signals[0]); i++)
+		if (warn_signals[i].sig == sig)
+			return warn_signals[i].name;
+	return sig ? "?" : "none";
 }
 
 static bool re_matches(const char *src, const regex_t *re, const char *comm, const char *cmdline)

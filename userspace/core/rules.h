@@ -29,6 +29,7 @@ enum ow_action {
 #define OW_RULE_PREFER	     (1u << 4)
 #define OW_RULE_ACTION	     (1u << 5)
 #define OW_RULE_BRAKE	     (1u << 6)
+#define OW_RULE_WARN_SIGNAL  (1u << 7)
 
 struct ow_cgroup_rule {
 	const char *pattern; /* between the quotes of [cgroup "..."] */
@@ -41,6 +42,7 @@ struct ow_cgroup_rule {
 	regex_t prefer_re;
 	enum ow_action action;
 	bool brake;
+	int warn_signal; /* 0: none */
 };
 
 /* Does the rule match the cgroup at `rel` (path below the mount, "/" for the root) whose
@@ -62,6 +64,12 @@ void ow_rule_policy(const struct ow_policy_cfg *global, const struct ow_cgroup_r
 enum ow_action ow_rule_action(enum ow_action global, const struct ow_cgroup_rule *r);
 /* Is the brake (brake.h) on for the cgroup? */
 bool ow_rule_brake(bool global, const struct ow_cgroup_rule *r);
+/* The signal sent to the fastest grower as the cgroup goes to warn (--warn-signal), 0: none. */
+int ow_rule_warn_signal(int global, const struct ow_cgroup_rule *r);
+
+/* The signals a --warn-signal may name: what an application may catch to shed memory. */
+int ow_warn_signal_parse(const char *s); /* "SIGUSR1", "USR1", "usr1"...; 0 "none"; -1 bad */
+const char *ow_signal_name(int sig);	 /* "SIGUSR1"; "none" for 0 */
 
 /*
  * Is a process protected? Protection rests on what the process cannot forge: `exe` is the path

@@ -184,6 +184,9 @@ void daemon_brake_lift(struct ow_daemon *d, struct ow_cgroup *cg, const char *wh
 
 /* victim.c */
 int daemon_victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t len);
+/* The fastest-growing process of cg that may be signalled, an index into d->cands (*n of them
+ * grew), or -1; nothing logged. daemon_pick: the same as the victim, a hold when none. */
+int daemon_fastest(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, int *n);
 int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc, int idx,
 		uint64_t now, uint64_t event_ns);
@@ -193,6 +196,9 @@ void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_l
 			    uint64_t now);
 void daemon_on_job_output(struct ow_daemon *d, unsigned int slot);
 void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot);
+
+/* warn_signal.c: --warn-signal to the fastest grower as cg goes to warn */
+void daemon_warn_signal(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 
 /* oom_kills.c */
 void daemon_remember_cmdline(struct ow_proc_rec *rec);

@@ -59,8 +59,7 @@ static void hold_off(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_attem
 	cg->victim.retry_after_ns = h.retry_after_ns;
 }
 
-/* The victim: the fastest-growing process that is not protected. -1, and a hold, when none. */
-int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+int daemon_fastest(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, int *n)
 {
 	struct ow_victim_scope scope = {
 		.procroot = "/proc",
@@ -71,11 +70,16 @@ int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		.model = &d->model,
 		.now_ns = now,
 	};
-	int n, idx;
 
 	ow_victim_cfg_of(d->opts, &scope.cfg); /* the options in effect now: a reload swaps them */
-	n = ow_collect_victims(&scope, d->cands);
-	idx = n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)n) : -1;
+	*n = ow_collect_victims(&scope, d->cands);
+	return *n > 0 ? ow_policy_pick_victim(d->cands->c, (unsigned int)*n) : -1;
+}
+
+/* The victim: the fastest-growing process that is not protected. -1, and a hold, when none. */
+int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	int n, idx = daemon_fastest(d, cg, now, &n);
 
 	if (idx < 0) {
 		ow_log(OW_LOG_WARN, "no_victim",

@@ -289,6 +289,27 @@ static int parse_status_uid(const char *buf, uid_t *out)
 	return err;
 }
 
+int ow_proc_catches(const char *procroot, pid_t pid, int sig)
+{
+	char buf[STATUS_BUF_LEN], *end;
+	ssize_t len = read_pid_file(procroot, pid, "status", buf, sizeof(buf), true);
+	const char *p;
+	uint64_t mask;
+
+	if (len < 0)
+		return (int)len;
+	p = strstr(buf, "\nSigCgt:");
+	if (!p || sig < 1 || sig > 64)
+		return -EINVAL;
+	p += 8;
+	p += strspn(p, " \t");
+	errno = 0;
+	mask = strtoull(p, &end, 16);
+	if (end == p || errno)
+		return -EINVAL;
+	return (mask >> (sig - 1)) & 1;
+}
+
 int ow_proc_ids(const char *procroot, pid_t pid, uid_t *uid, gid_t *gid)
 {
 	char buf[STATUS_BUF_LEN];

@@ -46,6 +46,11 @@ int ow_proc_read_trust(const char *procroot, pid_t pid, struct ow_proc_trust *ou
  * 0, -ESRCH when the process is gone, or -EINVAL when malformed. */
 int ow_proc_ids(const char *procroot, pid_t pid, uid_t *uid, gid_t *gid);
 
+/* Does the process catch signal `sig` (a handler installed: SigCgt of its status)? 1, 0, or
+ * -errno (-ESRCH: gone). A signal it does not catch takes its default action, which for the
+ * warn signals is to end it. */
+int ow_proc_catches(const char *procroot, pid_t pid, int sig);
+
 /* Read <procroot>/<pid>/stat, status and cmdline. RSS fields are 0 for kernel threads. */
 int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out);
 /* Seconds since the process started (its starttime against CLOCK_BOOTTIME, which counts from

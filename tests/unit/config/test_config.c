@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <regex.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -105,6 +106,7 @@ static void test_good_file(void **state)
 	assert_int_equal(o.attach, 1);
 	assert_string_equal(o.metrics_file, "/run/oomwarden/metrics.prom");
 	assert_string_equal(o.metrics_listen, "127.0.0.1:9717");
+	assert_int_equal(o.warn_signal, SIGUSR2);
 	/* where each came from */
 	assert_int_equal(o.line[OW_SET_DRY_RUN], 4);
 	assert_int_equal(o.line[OW_SET_CGROUP], 3);
@@ -120,7 +122,7 @@ static void test_good_file_sections(void **state)
 	api = &o.rules[0];
 	queue = &o.rules[1];
 	assert_string_equal(api->pattern, "api.service");
-	assert_int_equal(api->line, 21);
+	assert_int_equal(api->line, 22);
 	assert_int_equal(api->set, OW_RULE_WARN_HORIZON | OW_RULE_GRACE | OW_RULE_BRAKE);
 	assert_false(api->brake);
 	assert_false(ow_rule_brake(true, api));
@@ -129,8 +131,10 @@ static void test_good_file_sections(void **state)
 	assert_true(api->warn_horizon_s == 300);
 	assert_true(api->grace_s == 20);
 	assert_string_equal(queue->pattern, "/system.slice/queue-*.service");
-	assert_int_equal(queue->set,
-			 OW_RULE_PROTECT | OW_RULE_PREFER | OW_RULE_ACTION | OW_RULE_ACT_HORIZON);
+	assert_int_equal(queue->set, OW_RULE_PROTECT | OW_RULE_PREFER | OW_RULE_ACTION |
+					     OW_RULE_ACT_HORIZON | OW_RULE_WARN_SIGNAL);
+	assert_int_equal(ow_rule_warn_signal(o.warn_signal, queue), SIGUSR1);
+	assert_int_equal(ow_rule_warn_signal(o.warn_signal, api), SIGUSR2); /* the global one */
 	assert_true(matches(&queue->protect_re, "redis-server"));
 	assert_true(matches(&queue->prefer_re, "node"));
 	assert_int_equal(queue->action, OW_ACTION_SIGNAL);
@@ -265,6 +269,9 @@ static void test_errors(void **state)
 			  "invalid value for no_bpf: 'maybe'");
 	expect_file_error(LOAD_FILE(CONF("bad-brake.conf")), CONF("bad-brake.conf"), 2,
 			  "invalid value for brake: 'maybe' (on or off)");
+	/* A signal whose default action ends a process and that means nothing else. */
+	expect_file_error(LOAD_FILE(CONF("bad-warn-signal.conf")), CONF("bad-warn-signal.conf"), 2,
+			  "invalid value for warn_signal: 'SIGKILL' (none, SIGUSR1, SIGUSR2");
 	expect_file_error(LOAD_FILE(CONF("syntax.conf")), CONF("syntax.conf"), 2,
 			  "this line has no equals sign");
 	expect_file_error(LOAD_FILE(CONF("flag-only-key.conf")), CONF("flag-only-key.conf"), 1,
@@ -382,6 +389,7 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_METRICS_LISTEN] = "127.0.0.1:9717",
 	[OW_SET_ACTION] = "restart",
 	[OW_SET_BRAKE] = "off",
+	[OW_SET_WARN_SIGNAL] = "SIGUSR1",
 	[OW_SET_CONFIG] = "/etc/x.conf",
 };
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -235,6 +236,26 @@ static void test_live_self(void **state)
 	assert_int_equal(buf[0], '/');
 }
 
+static void on_usr2(int sig)
+{
+	(void)sig;
+}
+
+/* SigCgt: a handler installed is caught; the default action, ignored or gone is not. */
+static void test_catches(void **state)
+{
+	(void)state;
+	signal(SIGUSR2, on_usr2);
+	signal(SIGWINCH, SIG_IGN);
+	assert_int_equal(ow_proc_catches("/proc", getpid(), SIGUSR2), 1);
+	assert_int_equal(ow_proc_catches("/proc", getpid(), SIGUSR1), 0);
+	assert_int_equal(ow_proc_catches("/proc", getpid(), SIGWINCH), 0);
+	assert_int_equal(ow_proc_catches("/proc", getpid(), 0), -EINVAL);
+	assert_int_equal(ow_proc_catches("/proc", 0x7ffffff0, SIGUSR2), -ESRCH);
+	signal(SIGUSR2, SIG_DFL);
+	assert_int_equal(ow_proc_catches("/proc", getpid(), SIGUSR2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_rss_bytes_live),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_live_self),
+		cmocka_unit_test(test_catches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
