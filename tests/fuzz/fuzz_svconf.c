@@ -48,6 +48,7 @@ static void tree(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	int restart;
 	const char *group, *process;
 	char *s, conf[256], here[256], proc[128];
 	struct ow_svconf *c;
@@ -72,6 +73,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v = ow_svconf_stopwait(c);
 	if (v != -1 && !(v >= 0))
 		abort();
+	restart = ow_svconf_autorestart(c);
+	if (restart < OW_SV_RESTART_UNKNOWN || restart > OW_SV_RESTART_ON_0)
+		abort();
 	ow_svconf_free(c);
 	ow_svconf_argv((const char *)data, size, conf, sizeof(conf), here, sizeof(here));
 
@@ -79,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	put_readable("etc/sv.conf", data, k);
 	put_readable("etc/inc/a.conf", k < size ? data + k + 1 : data, k < size ? size - k - 1 : 0);
 	snprintf(proc, sizeof(proc), "%s/proc", fuzz_dir());
-	v = ow_svconf_read(fuzz_dir(), proc, 1, 65534, group, process);
+	v = ow_svconf_read(fuzz_dir(), proc, 1, 65534, group, process, &restart);
 	if (v != -1 && !(v >= 0))
 		abort();
 	free(s);

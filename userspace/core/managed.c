@@ -44,3 +44,29 @@ void ow_manager_label(const struct ow_manager *m, char *buf, size_t len)
 		snprintf(buf, len, "%s:%s", kind, m->name);
 	}
 }
+
+void ow_sv_restart_note(const char *name, int restart, char *buf, size_t len)
+{
+	switch (restart) {
+	case OW_SV_RESTART_ALWAYS:
+		snprintf(buf, len, "%s has autorestart=true: supervisord will restart it", name);
+		break;
+	case OW_SV_RESTART_NEVER:
+		snprintf(buf, len, "%s has autorestart=false: it will stay stopped", name);
+		break;
+	case OW_SV_RESTART_NOT_ON_0:
+		snprintf(buf, len,
+			 "%s has autorestart=unexpected and exit code 0 expected: a graceful exit "
+			 "leaves it stopped (autorestart=true restarts it)",
+			 name);
+		break;
+	case OW_SV_RESTART_ON_0:
+		snprintf(buf, len,
+			 "%s has autorestart=unexpected and 0 not in exitcodes: an exit 0 is "
+			 "restarted",
+			 name);
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}

@@ -52,7 +52,9 @@ struct ow_manager {
 	char sv_process[64];
 	bool sv_as_user; /* supervisord runs as the process's owner: so does supervisorctl */
 	char sv_conf[OW_MGR_PATH_LEN]; /* supervisord's configuration, for supervisorctl -c; "" */
-	uid_t uid;		       /* the process's real ids: PM2 commands run as its owner */
+	int sv_restart; /* enum ow_sv_restart (sys/svconf.h) of its program, read with the stop
+			 * timeout; -1 unknown */
+	uid_t uid;	/* the process's real ids: PM2 commands run as its owner */
 	gid_t gid;
 	bool ids_known;
 	pid_t pid; /* the process */
@@ -64,6 +66,21 @@ struct ow_manager {
 	double stop_timeout_s;
 	char stop_timeout_src[32]; /* the setting: "TimeoutStopSec", "stopwaitsecs"... or "" */
 };
+
+/* What supervisord does when the process exits after a SIGTERM that was not its own:
+ * autorestart= of its program (supervisor's default: unexpected) and, for unexpected, whether
+ * exitcodes= (default 0) holds 0, the exit of a worker that stops gracefully. */
+enum ow_sv_restart {
+	OW_SV_RESTART_UNKNOWN = -1,
+	OW_SV_RESTART_ALWAYS,	/* true: restarted */
+	OW_SV_RESTART_NEVER,	/* false: stays stopped */
+	OW_SV_RESTART_NOT_ON_0, /* unexpected, 0 expected: an exit 0 stays stopped */
+	OW_SV_RESTART_ON_0,	/* unexpected, 0 not expected: an exit 0 is restarted */
+};
+
+/* What the log and alert say supervisord will do after the SIGTERM (`name`: GROUP:NAME), ""
+ * when unknown: "queue:worker has autorestart=unexpected and exit code 0 expected: ..." */
+void ow_sv_restart_note(const char *name, int restart, char *buf, size_t len);
 
 /* "systemd:api.service", "pm2:worker(id 3)", "supervisor:queue:worker_01", "docker:3f2a1b..",
  * or "unknown". */

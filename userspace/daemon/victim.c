@@ -137,6 +137,9 @@ static void note_victim(struct ow_daemon *d, struct ow_cgroup *cg)
 	if (m->kind == OW_MGR_SYSTEMD && m->unit_main && !m->scope &&
 	    !ow_unit_restart_read("/", m->unit, m->user_unit, m->home, &ur))
 		ow_unit_restart_note(m->unit, &ur, vp->note, sizeof(vp->note));
+	/* supervisord starts its programs itself: the victim is one (ow_manager_verify) */
+	if (m->kind == OW_MGR_SUPERVISOR && !m->distrust)
+		ow_sv_restart_note(m->name, m->sv_restart, vp->note, sizeof(vp->note));
 	snprintf(cg->victim.note, sizeof(cg->victim.note), "%s", vp->note);
 }
 

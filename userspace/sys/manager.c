@@ -397,6 +397,7 @@ void ow_manager_detect(const char *procroot, pid_t pid, struct ow_manager *m)
 	memset(m, 0, sizeof(*m));
 	m->pm2_id = -1;
 	m->stop_timeout_s = -1;
+	m->sv_restart = OW_SV_RESTART_UNKNOWN;
 	if (pid <= 0)
 		return;
 	m->distrust = "the claim was not checked";

@@ -49,7 +49,7 @@ static void supervisor_timeout(const char *fs, const char *procroot, pid_t pid,
 	if (ow_proc_read(procroot, pid, &self) || self.ppid <= 1)
 		return;
 	s = ow_svconf_read(fs, procroot, self.ppid, m->sv_as_user ? m->uid : 0, m->sv_group,
-			   m->sv_process);
+			   m->sv_process, &m->sv_restart);
 	if (s >= 0)
 		found(m, s, "stopwaitsecs");
 }
@@ -142,6 +142,7 @@ void ow_manager_stop_timeout(const struct ow_mgr_roots *roots, const char *procr
 
 	m->stop_timeout_s = -1;
 	m->stop_timeout_src[0] = '\0';
+	m->sv_restart = OW_SV_RESTART_UNKNOWN;
 	if (m->distrust || pid <= 0)
 		return;
 	switch (m->kind) {

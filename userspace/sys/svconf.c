@@ -19,9 +19,9 @@
 #define SV_NUMPROCS 4096 /* process numbers tried against a process name */
 
 /* The keys kept of a program's section. */
-enum { K_STOPWAIT, K_PROCNAME, K_NUMPROCS, K_NUMSTART, K_COUNT };
-static const char *const prog_keys[K_COUNT] = {"stopwaitsecs", "process_name", "numprocs",
-					       "numprocs_start"};
+enum { K_STOPWAIT, K_PROCNAME, K_NUMPROCS, K_NUMSTART, K_AUTORESTART, K_EXITCODES, K_COUNT };
+static const char *const prog_keys[K_COUNT] = {"stopwaitsecs",	 "process_name", "numprocs",
+					       "numprocs_start", "autorestart",	 "exitcodes"};
 
 struct sv_val {
 	char *s; /* cap bytes */
@@ -348,6 +348,65 @@ static double stopwait_of(const struct sv_prog *p)
 	return n < 0 ? 0 : (double)n;
 }
 
+static bool word_in(const char *s, const char *const *words, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(s, words[i]))
+			return true;
+	return false;
+}
+
+/* Does exitcodes= (default 0: "0,2", supervisor's list_of_exitcodes) hold 0? -1: unusable. */
+static int exit0_expected(const struct sv_prog *p)
+{
+	const struct sv_val *v = &p->key[K_EXITCODES];
+	const char *s = v->set ? v->s : "0";
+	char item[32];
+	long long n;
+	size_t len;
+
+	if (v->cut || strchr(s, '%'))
+		return -1;
+	for (;;) {
+		len = strcspn(s, ",");
+		if (len >= sizeof(item))
+			return -1;
+		memcpy(item, s, len);
+		item[len] = '\0';
+		if (!py_int(item, &n))
+			return -1;
+		if (n == 0)
+			return 1;
+		if (!s[len])
+			return 0;
+		s += len + 1;
+	}
+}
+
+/* autorestart= (supervisor's auto_restart(); default unexpected) as enum ow_sv_restart, or -2:
+ * not usable (an expansion, a value supervisord refuses). */
+static double autorestart_of(const struct sv_prog *p)
+{
+	static const char *const off[] = {"false", "0", "off", "no"};
+	static const char *const on[] = {"true", "1", "on", "yes"};
+	const struct sv_val *v = &p->key[K_AUTORESTART];
+	const char *s = v->set ? v->s : "unexpected";
+	int zero;
+
+	if (v->cut || strchr(s, '%'))
+		return -2;
+	if (word_in(s, off, 4))
+		return OW_SV_RESTART_NEVER;
+	if (word_in(s, on, 4))
+		return OW_SV_RESTART_ALWAYS;
+	if (strcasecmp(s, "unexpected"))
+		return -2;
+	zero = exit0_expected(p);
+	return zero < 0 ? -2 : zero ? OW_SV_RESTART_NOT_ON_0 : OW_SV_RESTART_ON_0;
+}
+
 /* What a process name expands from (supervisor gives more: here, host_node_name, ENV_*). */
 struct sv_names {
 	const char *program;
@@ -553,8 +612,10 @@ static bool group_members(const struct ow_svconf *c, const struct sv_prog **cand
 	}
 }
 
-/* The programs that make the name (else those that may): their stopwaitsecs if they agree. */
-static double pick(const struct ow_svconf *c, const struct sv_prog **cand, unsigned int n)
+/* The programs that make the name (else those that may): their value (`of`: stopwaitsecs,
+ * autorestart) if they agree; -1 when they do not, or one's is not usable (< -1). */
+static double pick(const struct ow_svconf *c, const struct sv_prog **cand, unsigned int n,
+		   double (*of)(const struct sv_prog *))
 {
 	enum sv_match mt[SV_PROGRAMS], best = M_NO;
 	double v = -1, w;
@@ -571,7 +632,7 @@ static double pick(const struct ow_svconf *c, const struct sv_prog **cand, unsig
 	for (i = 0; best != M_NO && i < n; i++) {
 		if (mt[i] != best)
 			continue;
-		w = stopwait_of(cand[i]);
+		w = of(cand[i]);
 		if (w < -1 || (any && w != v))
 			return -1;
 		v = w;
@@ -580,7 +641,8 @@ static double pick(const struct ow_svconf *c, const struct sv_prog **cand, unsig
 	return v;
 }
 
-double ow_svconf_stopwait(const struct ow_svconf *c)
+/* The value `of` of the process's program(s), or -1. */
+static double value_of(const struct ow_svconf *c, double (*of)(const struct sv_prog *))
 {
 	const struct sv_prog *cand[SV_PROGRAMS];
 	unsigned int n = 0, i;
@@ -596,5 +658,17 @@ double ow_svconf_stopwait(const struct ow_svconf *c)
 				cand[n++] = &c->progs[i];
 		}
 	}
-	return pick(c, cand, n);
+	return n ? pick(c, cand, n, of) : -1;
+}
+
+double ow_svconf_stopwait(const struct ow_svconf *c)
+{
+	return value_of(c, stopwait_of);
+}
+
+int ow_svconf_autorestart(const struct ow_svconf *c)
+{
+	double v = value_of(c, autorestart_of);
+
+	return v < 0 ? OW_SV_RESTART_UNKNOWN : (int)v;
 }

@@ -40,6 +40,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "managed.h"
+
 struct ow_svconf;
 
 /* A parser for the process `process` of group `group`, or NULL (out of memory). */
@@ -59,6 +61,9 @@ void ow_svconf_set_unknown(struct ow_svconf *c);
  * at once), or -1: not set, or not known for sure. */
 double ow_svconf_stopwait(const struct ow_svconf *c);
 
+/* enum ow_sv_restart (core/managed.h) of the process's program. */
+int ow_svconf_autorestart(const struct ow_svconf *c);
+
 /*
  * From supervisord's argv (NUL-separated, as in /proc/PID/cmdline; its script may follow an
  * interpreter): its -c/--configuration value into conf ("" when none), and the directory two
@@ -71,10 +76,11 @@ int ow_svconf_argv(const char *argv, size_t len, char *conf, size_t conf_len, ch
 /*
  * The reader: stopwaitsecs for the process `process` of group `group` under supervisord `sd`
  * (a pid under procroot), the files read under fs. as_uid: the user supervisord runs as when
- * not root (a file it may not read is as good as missing), 0 for root. Returns seconds or -1.
+ * not root (a file it may not read is as good as missing), 0 for root. Returns seconds or -1;
+ * *autorestart (unless NULL): ow_svconf_autorestart, OW_SV_RESTART_UNKNOWN when unread.
  */
 double ow_svconf_read(const char *fs, const char *procroot, pid_t sd, uid_t as_uid,
-		      const char *group, const char *process);
+		      const char *group, const char *process, int *autorestart);
 
 /*
  * supervisord's -c/--configuration (its argv, `len` bytes as in /proc/PID/cmdline, of pid `sd`

@@ -419,16 +419,21 @@ int ow_svconf_conf_arg(const char *procroot, pid_t sd, const char *argv, size_t 
 }
 
 double ow_svconf_read(const char *fs, const char *procroot, pid_t sd, uid_t as_uid,
-		      const char *group, const char *process)
+		      const char *group, const char *process, int *autorestart)
 {
 	struct sv_reader r = {.fs = fs, .as_uid = as_uid};
 	char abs[PATH_MAX];
 	double v = -1;
 
+	if (autorestart)
+		*autorestart = OW_SV_RESTART_UNKNOWN;
 	if (started_with(&r, procroot, sd, abs, sizeof(abs)) &&
 	    (r.c = ow_svconf_new(group, process)) && !feed_file(&r, abs, true) &&
-	    read_includes(&r, abs))
+	    read_includes(&r, abs)) {
 		v = ow_svconf_stopwait(r.c);
+		if (autorestart)
+			*autorestart = ow_svconf_autorestart(r.c);
+	}
 	ow_svconf_free(r.c);
 	return v;
 }

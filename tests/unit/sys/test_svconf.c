@@ -52,7 +52,56 @@ static double parse(const char *name, const char *text)
 	return parse2(name, name, text, NULL);
 }
 
+/* autorestart of group:process over one main file. */
+static int restart_of(const char *group, const char *process, const char *text)
+{
+	struct ow_svconf *c = ow_svconf_new(group, process);
+	int v;
+
+	assert_non_null(c);
+	ow_svconf_feed(c, text, true);
+	v = ow_svconf_autorestart(c);
+	ow_svconf_free(c);
+	return v;
+}
+
 /* ---- the parser ---- */
+
+/* What supervisord does after a SIGTERM not its own: autorestart (default unexpected) and,
+ * for unexpected, exitcodes (default 0). A graceful worker exits 0: with the defaults it
+ * stays stopped, which the note says. */
+static void test_parse_autorestart(void **state)
+{
+	char note[256];
+
+	assert_int_equal(restart_of("x", "x", "[program:x]\ncommand=/bin/x\n"),
+			 OW_SV_RESTART_NOT_ON_0);
+	assert_int_equal(restart_of("x", "x", "[program:x]\nautorestart = true\n"),
+			 OW_SV_RESTART_ALWAYS);
+	assert_int_equal(restart_of("x", "x", "[program:x]\nAutoRestart = Yes\n"),
+			 OW_SV_RESTART_ALWAYS);
+	assert_int_equal(restart_of("x", "x", "[program:x]\nautorestart = off\n"),
+			 OW_SV_RESTART_NEVER);
+	assert_int_equal(restart_of("x", "x", "[program:x]\nexitcodes = 1,2\n"),
+			 OW_SV_RESTART_ON_0);
+	assert_int_equal(restart_of("x", "x", "[program:x]\nexitcodes = 2, 0\n"),
+			 OW_SV_RESTART_NOT_ON_0);
+	assert_int_equal(restart_of("x", "x", "[program:x]\nautorestart = maybe\n"),
+			 OW_SV_RESTART_UNKNOWN); /* supervisord refuses it */
+	assert_int_equal(restart_of("x", "x", "[program:x]\nexitcodes = %(ENV_X)s\n"),
+			 OW_SV_RESTART_UNKNOWN);
+	assert_int_equal(restart_of("g", "a",
+				    "[group:g]\nprograms = a,b\n[program:a]\n"
+				    "autorestart = true\n[program:b]\n"),
+			 OW_SV_RESTART_ALWAYS); /* the one whose name it is */
+	assert_int_equal(restart_of("x", "x", "[program:y]\n"), OW_SV_RESTART_UNKNOWN);
+	ow_sv_restart_note("queue:worker", OW_SV_RESTART_NOT_ON_0, note, sizeof(note));
+	assert_string_equal(note, "queue:worker has autorestart=unexpected and exit code 0 "
+				  "expected: a graceful exit leaves it stopped (autorestart=true "
+				  "restarts it)");
+	ow_sv_restart_note("queue:worker", OW_SV_RESTART_UNKNOWN, note, sizeof(note));
+	assert_string_equal(note, "");
+}
 
 static void test_parse_program(void **state)
 {
@@ -289,7 +338,7 @@ static void test_argv_refused(void **state)
 
 static double fixture(pid_t sd, uid_t as_uid, const char *group, const char *process)
 {
-	return ow_svconf_read(ROOT, PROC, sd, as_uid, group, process);
+	return ow_svconf_read(ROOT, PROC, sd, as_uid, group, process, NULL);
 }
 
 /* supervisord 500: -c /etc/supervisor/supervisord.conf, which includes conf.d's .conf files */
@@ -413,7 +462,7 @@ static double read_as(uid_t as_uid)
 
 	tree_path(proc, sizeof(proc), "proc");
 	alarm(HANG_S);
-	v = ow_svconf_read(tree, proc, 77, as_uid, "x", "x");
+	v = ow_svconf_read(tree, proc, 77, as_uid, "x", "x", NULL);
 	alarm(0);
 	return v;
 }
@@ -495,6 +544,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_program),
+		cmocka_unit_test(test_parse_autorestart),
 		cmocka_unit_test(test_parse_syntax),
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_parse_values),
