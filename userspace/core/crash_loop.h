@@ -15,14 +15,14 @@
 
 /* Victims stopped this soon after their start (seconds) are short-lived... */
 #define OW_LOOP_SHORT_S 60.0
-/* ...and this many of them in a row, of the same cgroup and name, */
+/* ...and this many of them in a row, of the same cgroup and process name, */
 #define OW_LOOP_COUNT 3
 /* each stopped within this of the one before, are a crash loop. */
 #define OW_LOOP_GAP_NS (300 * 1000000000ULL)
 
 /* One cgroup's recent victims. Zero it to start. */
 struct ow_crash_loop {
-	char who[160];			 /* the victim's manager label, or its name */
+	char who[160];			 /* the victim's name (comm) */
 	double lifetimes[OW_LOOP_COUNT]; /* the last ones, oldest first */
 	unsigned int n;			 /* short-lived victims of `who` in a row */
 	uint64_t last_ns;		 /* the last one's stop */

@@ -298,16 +298,17 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 	return 0;
 }
 
-/* The victim just stopped (SIGTERM or restart), its manager known: is it a crash loop? Said
- * once a loop, in its own log line, and carried by the act line and alert (loop_text). */
+/* The victim just stopped (SIGTERM or restart): is it a crash loop? Said once a loop, in its
+ * own log line, and carried by the act line and alert (loop_text). Known by its name within
+ * the cgroup: the manager's label is looked up after a SIGTERM, and a worker that exits at
+ * once is often gone by then ("unknown" every other time, in e2e manager.sh's loop). */
 static void note_crash_loop(struct ow_cgroup *cg, const struct ow_proc_info *info, uint64_t now)
 {
 	const char *m = cg->victim.manager;
-	const char *who = m[0] && strcmp(m, "unknown") ? m : info->comm;
 	struct ow_crash_loop *l = &cg->victim.loop;
 
 	cg->victim.loop_text[0] = '\0';
-	if (!ow_crash_loop_note(l, who, ow_proc_age_s(info), now))
+	if (!ow_crash_loop_note(l, info->comm, ow_proc_age_s(info), now))
 		return;
 	ow_crash_loop_text(l, cg->victim.loop_text, sizeof(cg->victim.loop_text));
 	ow_log(OW_LOG_WARN, "crash_loop", cg->victim.loop_text, CG_FIELDS(cg),
