@@ -106,43 +106,14 @@ after_within()
 
 # ---- supervisor ----
 
-# sv_conf DIR STOPWAIT: supervisord.conf in DIR for a private supervisord; the program owdrain
-# (the worker) in an [include]d conf.d/owdrain.conf, with stopwaitsecs=STOPWAIT unless empty.
+# sv_conf DIR STOPWAIT: a private supervisord's configuration in DIR (sv_private_conf); the
+# program owdrain (the worker), with stopwaitsecs=STOPWAIT unless empty.
 sv_conf()
 {
 	local dir=$1 stopwait=$2
 
-	mkdir -p "$dir/conf.d" || return 1
-	cat >"$dir/supervisord.conf" <<EOF || return 1
-; a private supervisord for tests/e2e/grace.sh
-[unix_http_server]
-file = $dir/supervisor.sock
-
-[supervisord]
-logfile = $dir/supervisord.log
-pidfile = $dir/supervisord.pid
-childlogdir = $dir
-user = root
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl = unix://$dir/supervisor.sock
-
-[include]
-files = conf.d/*.conf
-EOF
-	cat >"$dir/conf.d/owdrain.conf" <<EOF
-[program:owdrain]
-command = $OWLOAD ${WORK[*]} --report $dir/report
-autostart = true
-autorestart = false
-startsecs = 0
-stdout_logfile = $dir/owdrain.out
-redirect_stderr = true
-${stopwait:+stopwaitsecs = $stopwait}
-EOF
+	sv_private_conf "$dir" owdrain "$OWLOAD ${WORK[*]} --report $dir/report" \
+		"autorestart = false" ${stopwait:+"stopwaitsecs = $stopwait"}
 }
 
 # sv_status DIR: the worker's exit status as supervisord logged it (128+N for signal N), or "".
@@ -186,12 +157,7 @@ sv_case()
 		sleep 0.1
 	done
 	OOM=$(($(cg_oom_kills "$CG") - oom0))
-	daemon_stop
-	kill -TERM "$SVPID" 2>/dev/null
-	wait "$SVPID" 2>/dev/null
-	SVPID=''
-	cg_destroy "$CG"
-	CG=''
+	sv_teardown
 }
 
 if ! command -v supervisord >/dev/null; then
@@ -205,6 +171,10 @@ else
 	echo "    worker: $(status_text "${ST:-?}"), $(grep -m1 '^drained ' "$REP" || echo 'no drain')"
 	drain_reasons "$REP" "$LOG" "${ST:-unknown}"
 	((OOM == 0)) || REASONS+=("the kernel OOM-killed $OOM process(es)")
+	# Its program has autorestart = false: the act line says what supervisord will do.
+	note=$(json_field "$LOG" act note)
+	[[ $note == *"has autorestart=false: it will stay stopped" ]] ||
+		REASONS+=("the act line's note is '$note', not supervisord's autorestart=false")
 	verdict supervisor-stopwaitsecs "$LOG" "${REASONS[@]}"
 
 	# 2. no stopwaitsecs: the grace is --grace's 10 s and the drain is cut by the SIGKILL.

@@ -397,6 +397,61 @@ stop_daemon_expect_clean()
 	((st == 0)) || R+=("the daemon exited with $(status_text "$st") on SIGTERM")
 }
 
+# ---- supervisor (tests/e2e/grace.sh, tests/e2e/manager.sh) ----
+
+# sv_private_conf DIR NAME COMMAND [LINE...]: DIR/supervisord.conf for a private supervisord
+# (root, its own socket, pidfile and logs in DIR: not Debian's /etc/supervisor, as hosting
+# panels run it), with the program NAME running COMMAND in an [include]d DIR/conf.d/NAME.conf,
+# its LINEs added there (autorestart, stopwaitsecs...).
+sv_private_conf()
+{
+	local dir=$1 name=$2 command=$3
+
+	shift 3
+	mkdir -p "$dir/conf.d" || return 1
+	cat >"$dir/supervisord.conf" <<EOF || return 1
+; a private supervisord for tests/e2e
+[unix_http_server]
+file = $dir/supervisor.sock
+
+[supervisord]
+logfile = $dir/supervisord.log
+pidfile = $dir/supervisord.pid
+childlogdir = $dir
+user = root
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl = unix://$dir/supervisor.sock
+
+[include]
+files = conf.d/*.conf
+EOF
+	{
+		echo "[program:$name]"
+		echo "command = $command"
+		echo "autostart = true"
+		echo "startsecs = 0"
+		echo "stdout_logfile = $dir/$name.out"
+		echo "redirect_stderr = true"
+		printf '%s\n' "$@"
+	} >"$dir/conf.d/$name.conf"
+}
+
+# sv_teardown: the daemon, the private supervisord ($SVPID) and the memcg ($CG) of a supervisor
+# case, stopped and removed.
+sv_teardown()
+{
+	daemon_stop
+	kill -TERM "$SVPID" 2>/dev/null
+	wait "$SVPID" 2>/dev/null
+	SVPID=''
+	cg_destroy "$CG"
+	CG=''
+}
+
 # ---- PM2 (tests/e2e/manager.sh, tests/e2e/grace.sh) ----
 
 # pm2_find CACHE LOGDIR: sets PM2 to the pm2 on PATH, else to the one in the directory CACHE

@@ -8,7 +8,12 @@
 #  2. the app's PATH has no pm2 but a fake one: the daemon still runs the God daemon's pm2
 #     (found from the God daemon, never from the app's PATH) and the fake never runs;
 #  3. a leak with no manager under --action restart is stopped with SIGTERM, and the log says
-#     why ("no manager is known to restart it").
+#     why ("no manager is known to restart it");
+#  4. a leak under a private supervisord started with -c on a file of its own (issue 18: as
+#     hosting panels run it): `supervisorctl -c THAT restart owleak:owleak` runs and exits 0,
+#     supervisord starts a new owleak, no kernel OOM kill;
+#  5. the same supervisord restarting a 64 MiB/s leak (autorestart) under plain SIGTERMs: the
+#     third stop in a row is a crash loop, said in one crash_loop line and on that act line.
 # pm2 is installed from npm into a cache directory (never the repo) when it is not on PATH.
 # Prints PASS/FAIL lines and `manager: N passed, N failed`. Run as root from the repo root.
 set -u
@@ -22,9 +27,9 @@ OWLOAD=build/owload
 PM2_CACHE=${OW_PM2_CACHE:-/var/cache/oomwarden-e2e/pm2}
 PASSED=0 FAILED=0
 TMPD=$(mktemp -d /tmp/oomwarden-manager.XXXXXX) || exit 1
-CG='' DPID='' PM2=''
+CG='' DPID='' PM2='' SVPID=''
 
-trap e2e_cleanup EXIT
+trap 'e2e_cleanup "${SVPID:-}"' EXIT
 trap 'exit 130' INT TERM
 
 skip()
@@ -148,6 +153,87 @@ daemon_stop
 cg_destroy "$CG"
 CG=''
 verdict fallback "$TMPD/none.log" "${reasons[@]}"
+
+# ---- 4. supervisor on a configuration of its own ----
+# A private supervisord started with -c (its socket in a temp dir, not Debian's
+# /var/run/supervisor.sock), as hosting panels run it: `supervisorctl -c THAT restart` must
+# reach it (without -c, supervisorctl finds Debian's file and no socket: exit 7, a fallback).
+reasons=()
+if ! command -v supervisord >/dev/null; then
+	e2e_skip manager "supervisord is not installed (Debian's supervisor: scripts/deps.sh)"
+fi
+SV=$TMPD/sv
+sv_private_conf "$SV" owleak "$PWD/$OWLOAD linear --rate 8 --duration 120" \
+	"autorestart = true" "stopwaitsecs = 5" || skip "cannot write the supervisord configuration"
+CG=$(cg_create "owh-manager-sv-$$" $((256 << 20))) || skip "could not create a memcg"
+oom0=$(cg_oom_kills "$CG")
+start_daemon supervisor || reasons+=("the daemon did not start")
+sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
+	supervisord -n -c "$SV/supervisord.conf" >"$SV/supervisord.out" 2>&1 &
+SVPID=$!
+pid0=''
+for _ in $(seq 50); do
+	pid0=$(supervisorctl -c "$SV/supervisord.conf" pid owleak 2>/dev/null)
+	[[ $pid0 =~ ^[1-9][0-9]*$ ]] && break
+	pid0=''
+	sleep 0.2
+done
+[[ -n $pid0 ]] || reasons+=("supervisord did not start owleak: $(tail -n3 "$SV/supervisord.log")")
+# What the daemon did before: supervisorctl's own search finds another file, and no owleak.
+! supervisorctl pid owleak:owleak >/dev/null 2>&1 ||
+	reasons+=("supervisorctl without -c reaches this supervisord: the case proves nothing")
+wait_for_line "$TMPD/supervisor.log" "$(json_event restart_done)" 60 "$DPID" ||
+	reasons+=("no restart_done line within 60 s")
+status=$(json_field "$TMPD/supervisor.log" restart_done status)
+command=$(json_field "$TMPD/supervisor.log" act command)
+pid1=$(supervisorctl -c "$SV/supervisord.conf" pid owleak 2>/dev/null)
+echo "    act: manager=$(json_field "$TMPD/supervisor.log" act manager)" \
+	"action=$(json_field "$TMPD/supervisor.log" act action) command='$command';" \
+	"restart: $status; owleak pid $pid0 -> $pid1"
+[[ $(json_field "$TMPD/supervisor.log" act action) == restart ]] ||
+	reasons+=("the act line is not a restart")
+[[ $command == *"-c $SV/supervisord.conf"* ]] ||
+	reasons+=("the command does not name supervisord's own file")
+[[ $status == "exit 0" ]] || reasons+=("the restart command ended with '$status'")
+fallback=$(sigterm_why "$TMPD/supervisor.log")
+[[ -z $fallback ]] || reasons+=("the daemon fell back to SIGTERM: $fallback")
+[[ $pid1 =~ ^[1-9][0-9]*$ && $pid1 != "$pid0" ]] ||
+	reasons+=("no new owleak pid after the restart ($pid0 -> ${pid1:-none})")
+(($(cg_oom_kills "$CG") == oom0)) || reasons+=("the kernel OOM-killed in the memcg")
+sv_teardown
+verdict supervisor-own-config "$TMPD/supervisor.log" "${reasons[@]}"
+
+# ---- 5. a crash loop, said once ----
+# The same supervisord restarts a worker that leaks 64 MiB/s (autorestart): each instance is
+# SIGTERMed a few seconds after its start. The third stop in a row is a crash loop: one
+# crash_loop line whatever the stops after it, the act line that found it carries it.
+reasons=()
+SV=$TMPD/svloop
+sv_private_conf "$SV" owloop "$PWD/$OWLOAD linear --rate 64 --duration 120" \
+	"autorestart = true" || skip "cannot write the supervisord configuration"
+CG=$(cg_create "owh-manager-loop-$$" $((256 << 20))) || skip "could not create a memcg"
+oom0=$(cg_oom_kills "$CG")
+daemon_start "$TMPD/loop.log" --cgroup "$CG" || reasons+=("the daemon did not start")
+sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
+	supervisord -n -c "$SV/supervisord.conf" >"$SV/supervisord.out" 2>&1 &
+SVPID=$!
+for _ in $(seq 60); do
+	(($(grep -c "$(json_event act)" "$TMPD/loop.log") >= 5)) && break
+	sleep 1
+done
+acts=$(grep -c "$(json_event act)" "$TMPD/loop.log")
+loops=$(grep -c "$(json_event crash_loop)" "$TMPD/loop.log")
+text=$(json_field "$TMPD/loop.log" crash_loop msg)
+echo "    $acts stops; crash_loop lines: $loops: ${text:-none}"
+((acts >= 5)) || reasons+=("only $acts stops in 60 s")
+((loops == 1)) || reasons+=("$loops crash_loop lines, expected 1")
+[[ $text == "restarts into the same leak within "*"; last 3 lifetimes "* ]] ||
+	reasons+=("the crash_loop line says '$text'")
+[[ $(grep "$(json_event act)" "$TMPD/loop.log" | sed -n 3p) == *"\"crash_loop\":\"restarts"* ]] ||
+	reasons+=("the third act line does not carry the crash loop")
+(($(cg_oom_kills "$CG") == oom0)) || reasons+=("the kernel OOM-killed in the memcg")
+sv_teardown
+verdict crash-loop "$TMPD/loop.log" "${reasons[@]}"
 
 echo "manager: $PASSED passed, $FAILED failed"
 ((FAILED == 0))
