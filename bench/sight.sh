@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/e2e/lib.sh
 . bench/compare/report.sh
 
-IDLE_S=${IDLE_S:-60}
+IDLE_S=${IDLE_S:-60} # measured after SETTLE_S (40) of settling
 LAT_RUNS=${LAT_RUNS:-20}
 read -r -a COUNTS <<<"${SIGHT_COUNTS:-1 10 100 1000}"
 OUT=${OUT:-BENCHMARKS.md}
@@ -76,7 +76,9 @@ for n in "${COUNTS[@]}"; do
 	SPID=$SLEEP_PID
 	read -r ready _ <&"${SLEEP[0]}"
 	[[ $ready == ready ]] || { echo "bench-sight: the sleepers did not start" >&2; exit 1; }
-	sleep 10
+	# Past the quiet spell (OW_SIGHT_QUIET_NS, 30 s): an idle v1 cgroup is read at its idle
+	# pace from then on, the state a machine's cgroups spend their time in.
+	sleep "${SETTLE_S:-40}"
 	cpu0=$(awk '{ print $1 }' "/proc/$DPID/schedstat")
 	sw0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$DPID/status")
 	sleep "$IDLE_S"
@@ -142,7 +144,8 @@ pct()
 	echo "Written by \`make bench-sight\` (bench/sight.sh) on $STARTED. Kernel $(uname -r), memory cgroup v$OW_CG_VER"
 	echo "($([[ $OW_CG_VER == 1 ]] && echo 'usage thresholds on an eventfd: the kernel wakes the daemon' || echo 'memory.current read every 0.25-1 s by the headroom, on a shared grid'))."
 	echo "The daemon watches one parent memcg with N children limited to 64 MiB, one sleeping"
-	echo "process in each; its costs over ${IDLE_S} s with nothing growing:"
+	echo "process in each; its costs over ${IDLE_S} s with nothing growing, after ${SETTLE_S:-40} s of settling"
+	echo "(an idle v1 cgroup is read every 2.5-5 s once quiet for 30 s, 0.5-2 s before):"
 	echo
 	echo "| limited memcgs | idle CPU (% of one core) | wakeups a second | VmRSS (MiB) | open descriptors |"
 	echo "| --- | --- | --- | --- | --- |"

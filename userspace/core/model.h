@@ -127,10 +127,11 @@ struct ow_cg_brake {
 /* Sight of its whole charge (core/sight.h), carried out by daemon/sight.c; for cgroups with a
  * limit of their own. */
 struct ow_cg_sight {
-	int usage_fd;	 /* memory.current / memory.usage_in_bytes, -1: not watched */
-	int efd;	 /* v1: the thresholds' eventfd, -1: none */
-	uint64_t seen;	 /* the usage at the last evaluation */
-	uint64_t due_ns; /* v2: the next read */
+	int usage_fd;	   /* memory.current / memory.usage_in_bytes, -1: not watched */
+	int efd;	   /* v1: the thresholds' eventfd, -1: none */
+	uint64_t seen;	   /* the usage at the last evaluation */
+	uint64_t due_ns;   /* v2: the next read */
+	uint64_t moved_ns; /* its usage last moved a step (or it was armed) */
 };
 
 /* Counters for the metrics; they go with the cgroup when it is removed. */

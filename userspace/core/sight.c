@@ -45,6 +45,13 @@ uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit, unsign
 	return (due + OW_SIGHT_MIN_DELAY_NS - 1) / OW_SIGHT_MIN_DELAY_NS * OW_SIGHT_MIN_DELAY_NS;
 }
 
+unsigned int ow_sight_slower(bool v1, bool moved, uint64_t quiet_ns)
+{
+	if (!v1 || moved)
+		return 1;
+	return quiet_ns < OW_SIGHT_QUIET_NS ? OW_SIGHT_V1_SLOWER : OW_SIGHT_V1_IDLE;
+}
+
 bool ow_sight_moved(uint64_t seen, uint64_t usage, uint64_t limit)
 {
 	uint64_t step = ow_sight_step(limit);

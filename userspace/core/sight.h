@@ -42,9 +42,19 @@ uint64_t ow_sight_delay_ns(uint64_t usage, uint64_t limit);
 /* v1 reads only for kernel memory (its thresholds see every page charge at once): this many
  * times slower, 0.5-2 s, while its usage does not move (a thousand v1 cgroups read every
  * second cost 0.24 % of a core, every 5 s 0.10 %); a read that saw it move brings the next at
- * v2's pace. Not slower: the floor trend takes a quarter of its window without a reading for
- * an unknown floor, and e2e kmem-8 was warned of at 157 MiB of 256 with reads 5 s apart. */
+ * v2's pace. Not slower while it moved lately: e2e kmem-8 (8 MiB/s of inodes) was warned of
+ * at 157 MiB of 256 with reads 5 s apart. */
 #define OW_SIGHT_V1_SLOWER 2
+/* v1, quiet this long (no move of a step): reads OW_SIGHT_V1_IDLE times slower (2.5-5 s). An
+ * idle cgroup whose kernel memory starts to grow is seen within 5 s, then at the pace above;
+ * a thousand idle ones cost half as much. */
+#define OW_SIGHT_QUIET_NS (30 * 1000000000ULL)
+#define OW_SIGHT_V1_IDLE  5
+
+/* How many times slower than v2's pace the next read comes: v2 1; v1 1 after a read that saw
+ * the usage move, OW_SIGHT_V1_SLOWER while it moved within OW_SIGHT_QUIET_NS, else
+ * OW_SIGHT_V1_IDLE. `quiet_ns`: since the last move. */
+unsigned int ow_sight_slower(bool v1, bool moved, uint64_t quiet_ns);
 
 /* When to read next: after the delay (times `slower`), rounded up to a multiple of
  * OW_SIGHT_MIN_DELAY_NS of the monotonic clock, so the reads of many cgroups fall in the same

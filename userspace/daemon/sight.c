@@ -32,6 +32,7 @@ void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg)
 		d->sight_armed--;
 	close_fd(&cg->sight.efd);
 	close_fd(&cg->sight.usage_fd);
+	cg->sight.moved_ns = 0;
 }
 
 /* Room for another watched cgroup: its one or two descriptors, leaving a quarter of the
@@ -96,8 +97,10 @@ static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uin
 	struct ow_cg_sight *s = &cg->sight;
 	int i;
 
-	s->due_ns =
-		ow_sight_due_ns(now, usage, cg->reading.own_limit, v1(d) ? OW_SIGHT_V1_SLOWER : 1);
+	if (moving || !s->moved_ns)
+		s->moved_ns = now;
+	s->due_ns = ow_sight_due_ns(now, usage, cg->reading.own_limit,
+				    ow_sight_slower(v1(d), moving, now - s->moved_ns));
 	for (i = 0; thresholds && v1(d) && i < 3 && arm_thresholds(d, cg, usage) && catch_up; i++) {
 		evaluate(d, cg);
 		if (cg->gone || s->usage_fd < 0)

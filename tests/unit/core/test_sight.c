@@ -79,9 +79,22 @@ static void test_moved_a_step(void **state)
 	assert_false(ow_sight_moved(0, 100 * MiB, OW_NO_LIMIT));
 }
 
+/* v2 reads at its pace; v1 at it after a move, twice as slow while it moved within the
+ * quiet spell, five times past it. */
+static void test_slower(void **state)
+{
+	(void)state;
+	assert_int_equal(ow_sight_slower(false, false, OW_SIGHT_QUIET_NS * 10), 1);
+	assert_int_equal(ow_sight_slower(true, true, OW_SIGHT_QUIET_NS * 10), 1);
+	assert_int_equal(ow_sight_slower(true, false, 0), OW_SIGHT_V1_SLOWER);
+	assert_int_equal(ow_sight_slower(true, false, OW_SIGHT_QUIET_NS - 1), OW_SIGHT_V1_SLOWER);
+	assert_int_equal(ow_sight_slower(true, false, OW_SIGHT_QUIET_NS), OW_SIGHT_V1_IDLE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_slower),
 		cmocka_unit_test(test_step),
 		cmocka_unit_test(test_thresholds_around_usage),
 		cmocka_unit_test(test_delay_follows_headroom),
