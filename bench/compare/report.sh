@@ -6,8 +6,9 @@
 # rows_with_lead: rows.tsv's first 11 columns, then the lead time (12th): the no-watcher row's
 # time to OOM for the scenario minus this row's first action; then rows.tsv's drained,
 # term_end_s and grace_s (13th-15th; - in rows written before they existed); then (16th) for
-# oomwarden's rows, the lead under the brake: the brake-held row's time to OOM (no watcher,
-# memory.high held where the brake sits) minus the first action, "-" without such a row.
+# oomwarden's rows with its brake on, the lead under the brake: the brake-held row's time to
+# OOM (no watcher, memory.high held where the brake sits) minus the first action, "-" without
+# such a row.
 rows_with_lead()
 {
 	awk -F'\t' -v OFS='\t' '
@@ -18,8 +19,9 @@ rows_with_lead()
 			next }
 		{ lead = "-"; if ($6 != "-" && ($1 in tto)) lead = sprintf("%.2f", tto[$1] - $6)
 		  braked = "-"
-		  if ($3 == "oomwarden" && $6 != "-" && ($1 in held)) braked = sprintf("%.2f", held[$1] - $6)
-		  if ($3 == "oomwarden" && $6 != "-" && ($1 in atleast)) braked = sprintf("> %.0f", atleast[$1] - $6)
+		  if ($3 == "oomwarden" && $4 != "brake-off" && $6 != "-") {
+			if ($1 in held) braked = sprintf("%.2f", held[$1] - $6)
+			if ($1 in atleast) braked = sprintf("> %.0f", atleast[$1] - $6) }
 		  for (i = 12; i <= 14; i++) if ($i == "") $i = "-"
 		  print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, lead, $12, $13, $14, braked }' \
 		"$TMP/rows.tsv" "$TMP/rows.tsv"

@@ -208,7 +208,7 @@ achieved_rates()
 	local cg slow
 
 	cg=$(info cg_mib) slow=$(info cg_slow_mib)
-	awk -F'\t' -v cg="$cg" -v slow="$slow" '$3 == "none" && $1 ~ /^cg-drain-/ && $7 != "-" {
+	awk -F'\t' -v cg="$cg" -v slow="$slow" '$3 == "none" && $4 == "default" && $1 ~ /^cg-drain-/ && $7 != "-" {
 		r = $1; sub(/^cg-drain-/, "", r); lim = (r == 1 && slow + 0 < cg + 0) ? slow : cg
 		printf "%s%s MiB/s nominal: %.0f MiB/s", (n++ ? "; " : ""), r, lim / $7 }' \
 		"$TMP/rows.tsv"
