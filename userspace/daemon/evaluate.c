@@ -143,6 +143,7 @@ static bool known_writer(struct ow_daemon *d, pid_t pid, uint64_t now)
 static void sample_writers(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
 	pid_t pids[OW_MAX_CANDIDATES];
+	bool known[OW_MAX_CANDIDATES];
 	unsigned int i, start;
 	int n;
 
@@ -155,14 +156,16 @@ static void sample_writers(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t n
 	}
 	cg->eval.writers_ns = now;
 	n = ow_list_pids(cg->path, pids, OW_MAX_CANDIDATES);
+	for (i = 0; (int)i < n; i++) /* before any sample: each process is sampled once a pass */
+		known[i] = known_writer(d, pids[i], now);
 	for (i = 0; (int)i < n; i++)
-		if (known_writer(d, pids[i], now) && !sample_writer(d, cg, pids[i], now))
+		if (known[i] && !sample_writer(d, cg, pids[i], now))
 			return;
 	start = n > 0 ? cg->eval.writers_next % (unsigned int)n : 0;
 	for (i = 0; (int)i < n; i++) {
 		unsigned int at = (start + i) % (unsigned int)n;
 
-		if (!known_writer(d, pids[at], now) && !sample_writer(d, cg, pids[at], now)) {
+		if (!known[at] && !sample_writer(d, cg, pids[at], now)) {
 			cg->eval.writers_next = at;
 			return;
 		}
