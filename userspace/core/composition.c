@@ -37,20 +37,28 @@ int ow_growth_kind(const struct ow_composition *then, const struct ow_compositio
 	return kind;
 }
 
+enum ow_slot_step ow_slot_step(uint64_t *newer_ns, uint64_t now_ns)
+{
+	if (!*newer_ns) {
+		*newer_ns = now_ns ? now_ns : 1;
+		return OW_SLOT_FIRST;
+	}
+	if (now_ns - *newer_ns < OW_COMPOSITION_SLOT_NS)
+		return OW_SLOT_KEEP;
+	/* After a quiet spell the newer snapshot is the level before the growth: older it is. */
+	*newer_ns = now_ns;
+	return OW_SLOT_SHIFT;
+}
+
 void ow_composition_note(struct ow_composition_window *w, uint64_t now_ns,
 			 const struct ow_composition *c)
 {
-	if (!w->newer_ns) {
-		w->snap[0] = w->snap[1] = *c;
-		w->newer_ns = now_ns ? now_ns : 1;
+	enum ow_slot_step step = ow_slot_step(&w->newer_ns, now_ns);
+
+	if (step == OW_SLOT_KEEP)
 		return;
-	}
-	if (now_ns - w->newer_ns < OW_COMPOSITION_SLOT_NS)
-		return;
-	/* After a quiet spell the newer snapshot is the level before the growth: older it is. */
-	w->snap[0] = w->snap[1];
+	w->snap[0] = step == OW_SLOT_FIRST ? *c : w->snap[1];
 	w->snap[1] = *c;
-	w->newer_ns = now_ns;
 }
 
 int ow_composition_grows(const struct ow_composition_window *w, const struct ow_composition *now,

@@ -43,6 +43,13 @@ struct ow_composition_window {
 	uint64_t newer_ns;	       /* when snap[1] was taken (0: never) */
 };
 
+/* What a two-snapshot window (older, newer) does with a reading at now_ns: fill both (its
+ * first), shift (the newer becomes the older, the reading the newer: the newer is a slot
+ * old), or keep them. Updates *newer_ns. Shared by the composition's and the tmpfs mounts'
+ * windows (tmpfs_growth.h). */
+enum ow_slot_step { OW_SLOT_KEEP, OW_SLOT_FIRST, OW_SLOT_SHIFT };
+enum ow_slot_step ow_slot_step(uint64_t *newer_ns, uint64_t now_ns);
+
 /* A reading of the cgroup: kept when the newer snapshot is a slot old. */
 void ow_composition_note(struct ow_composition_window *w, uint64_t now_ns,
 			 const struct ow_composition *c);

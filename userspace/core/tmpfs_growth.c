@@ -7,16 +7,12 @@
 
 void ow_tmpfs_note(struct ow_tmpfs_window *w, uint64_t now_ns, const struct ow_tmpfs_usage *u)
 {
-	if (!w->newer_ns) {
-		w->snap[0] = w->snap[1] = *u;
-		w->newer_ns = now_ns ? now_ns : 1;
+	enum ow_slot_step step = ow_slot_step(&w->newer_ns, now_ns);
+
+	if (step == OW_SLOT_KEEP)
 		return;
-	}
-	if (now_ns - w->newer_ns < OW_COMPOSITION_SLOT_NS)
-		return;
-	w->snap[0] = w->snap[1];
+	w->snap[0] = step == OW_SLOT_FIRST ? *u : w->snap[1];
 	w->snap[1] = *u;
-	w->newer_ns = now_ns;
 }
 
 static bool used_then(const struct ow_tmpfs_usage *u, int id, uint64_t *used)
