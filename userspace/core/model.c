@@ -441,6 +441,9 @@ void ow_cgroup_view(const struct ow_cgroup *cg, uint64_t now_ns, struct ow_cg_vi
 	view->warn_age_s = cg->eval.warned_ns && now_ns >= cg->eval.warned_ns
 				   ? (double)(now_ns - cg->eval.warned_ns) / NS_PER_S
 				   : INFINITY;
+	view->stop_age_s = cg->eval.stopped_ns && now_ns >= cg->eval.stopped_ns
+				   ? (double)(now_ns - cg->eval.stopped_ns) / NS_PER_S
+				   : INFINITY;
 	eval_trends(cg, now_ns, noise, view);
 	ow_rise_view(&cg->history.rise, now_ns, &view->rise);
 }

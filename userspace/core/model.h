@@ -80,6 +80,7 @@ struct ow_cg_eval {
 	enum ow_level level;
 	const char *level_reason; /* the verdict's reason when the level was last logged */
 	uint64_t warned_ns;	  /* when a verdict last warned of its own (not held); 0: never */
+	uint64_t stopped_ns; /* when a kill stopped its growth (OOM kill, victim exit); 0: never */
 	struct ow_composition_window comp; /* what its charge was made of, 10-20 s ago */
 	int grows;			   /* the kind that grew since (composition.h), -1: none */
 	uint64_t grew;			   /* by this many bytes */

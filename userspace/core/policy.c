@@ -148,8 +148,11 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 		out->level = OW_LEVEL_WARN;
 		out->reason = "past memory.high: the kernel is throttling it (not an OOM)";
 	}
-	/* Only a warning holds: after an action the victim is gone, and so is the growth. */
-	if (out->level == OW_LEVEL_OK && v->level == OW_LEVEL_WARN && v->warn_age_s < WARN_HOLD_S) {
+	/* Only a warning holds, and not across a kill: after an action or an OOM kill the grower
+	 * is gone, and a verdict taken while its memory was freed (the floor still above the
+	 * window's start) warned of a rise that had ended (metrics.sh under ASan: held 30 s). */
+	if (out->level == OW_LEVEL_OK && v->level == OW_LEVEL_WARN && v->warn_age_s < WARN_HOLD_S &&
+	    !(v->stop_age_s < WARN_HOLD_S)) {
 		out->level = OW_LEVEL_WARN;
 		out->held = true;
 		out->reason = "growth paused: the warning holds until it has not resumed for 30 s";

@@ -48,6 +48,8 @@ struct ow_cg_view {
 	struct ow_rise_view rise;      /* the current rise and the peaks before it */
 	enum ow_level level;	       /* the cgroup's level now (leaving warn takes more) */
 	double warn_age_s;	       /* since a verdict last warned of its own; INFINITY: never */
+	double stop_age_s; /* since a kill in it stopped growth (the kernel's OOM kill, our
+			    * victim's exit); INFINITY: never */
 };
 
 struct ow_verdict {

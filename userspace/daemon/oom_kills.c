@@ -72,8 +72,10 @@ void daemon_on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 		       OW_INT("memcg_id", e->memcg_id));
 		return;
 	}
-	if (cg)
+	if (cg) {
 		cg->counters.oom_kills_seen++;
+		cg->eval.stopped_ns = ow_mono_ns();
+	}
 	ow_log(OW_LOG_ERROR, "oom_kill", "the kernel OOM killer killed a process",
 	       OW_INT("pid", e->tgid), OW_STR("comm", e->comm), OW_STR("cmdline", cmdline),
 	       OW_STR("cgroup", cg ? cg->name : "?"), OW_INT("memcg_id", e->memcg_id),

@@ -529,6 +529,7 @@ void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 	daemon_drop_victim(cg);
 	ow_model_proc_remove(&d->model, cg->victim.pid);
 	cool_down(d, cg, now);
+	cg->eval.stopped_ns = now;
 	if (cg->brake.dir) {
 		cg->brake.drained += how != OW_LC_EXIT_SIGKILL;
 		daemon_brake_lift(d, cg, "the victim exited: the brake goes with it");

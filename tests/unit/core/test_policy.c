@@ -47,6 +47,7 @@ static struct ow_cg_view view_at(double mib, double span)
 	v.fine.last = v.nonrecl;
 	v.fine.peak = v.nonrecl;
 	v.warn_age_s = INFINITY; /* never warned */
+	v.stop_age_s = INFINITY; /* never killed in */
 	return v;
 }
 
@@ -172,6 +173,17 @@ static void test_assess_warning_holds_through_a_pause(void **state)
 	ow_policy_assess(&cfg, &v, &out);
 	assert_int_equal(out.level, OW_LEVEL_OK);
 	assert_false(out.held);
+
+	/* a kill 2 s ago stopped the growth: the warning taken while it freed does not hold */
+	v.warn_age_s = 1;
+	v.stop_age_s = 2;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
+	assert_false(out.held);
+	v.stop_age_s = 30; /* long before this warning: it holds */
+	ow_policy_assess(&cfg, &v, &out);
+	assert_true(out.held);
+	v.stop_age_s = INFINITY;
 
 	v.warn_age_s = 5;
 	v.level = OW_LEVEL_ACT;
