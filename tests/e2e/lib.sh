@@ -95,6 +95,37 @@ cg_create()
 	echo "$dir"
 }
 
+# cg_create_pod TOP UID ID LIMIT: a container's memcg as the kubelet's cgroupfs driver lays
+# it out, TOP/burstable/podUID/ID below the hierarchy's root (TOP starts with "kubepods"), the
+# limit on the container; prints its directory. Remove it with cg_destroy_pod.
+cg_create_pod()
+{
+	local top=$1 uid=$2 id=$3 limit=$4 rel='' part
+
+	if [[ $OW_CG_VER == 2 ]] && ! grep -qw memory "$OW_CG_ROOT/cgroup.subtree_control"; then
+		echo +memory >"$OW_CG_ROOT/cgroup.subtree_control" || return 1
+	fi
+	for part in "$top" burstable "pod$uid"; do
+		rel+=${rel:+/}$part
+		mkdir "$OW_CG_ROOT/$rel" || return 1
+		if [[ $OW_CG_VER == 2 ]]; then
+			echo +memory >"$OW_CG_ROOT/$rel/cgroup.subtree_control" || return 1
+		fi
+	done
+	cg_create "$rel/$id" "$limit"
+}
+
+# cg_destroy_pod DIR: the container's memcg and the pod's above it, up to TOP.
+cg_destroy_pod()
+{
+	local dir=$1
+
+	cg_destroy "$dir"
+	dir=${dir%/*}
+	rmdir "$dir" "${dir%/*}" "${dir%/*/*}" 2>/dev/null
+	return 0
+}
+
 # cg_oom_kills DIR: the kernel's OOM-kill counter of the cgroup.
 cg_oom_kills()
 {

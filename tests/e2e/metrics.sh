@@ -6,7 +6,10 @@
 #     line (a half-written file would not); the cgroup's usage and a growth rate must show up
 #     while it grows; afterwards the dry-run action and the OOM kill are counted, the action's
 #     lead is there and no grace (a dry run grants none), no brake was counted, and the
-#     usage, level and ETA are back to an empty cgroup's.
+#     usage, level and ETA are back to an empty cgroup's. The memcg is laid out as a Kubernetes
+#     container's (kubepods-*/burstable/podUID/ID) and --kube-logs points at a kubelet log tree
+#     of that pod: its series carry namespace, pod and container labels, and the daemon's level
+#     and oom_kill lines the same names.
 #  2. GET /metrics over loopback: 200 and the same valid exposition; 404, 405 otherwise.
 #  3. A non-loopback --metrics-listen is refused (exit 2); an unwritable --metrics-file stops
 #     the start (exit 1).
@@ -30,7 +33,7 @@ cleanup()
 {
 	[[ -n $RDPID ]] && kill "$RDPID" 2>/dev/null
 	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
-	[[ -n $CG ]] && cg_destroy "$CG"
+	[[ -n $CG ]] && cg_destroy_pod "$CG"
 	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -85,9 +88,18 @@ reader()
 
 # ---- 1. the file under a leak ----
 reasons=()
-CG=$(cg_create "owh-metrics-$$" $((256 << 20))) || { echo "FAIL metrics: no memcg"; exit 1; }
+# A pod "leaky-0" in namespace "owtest" with one container "worker", as the kubelet lays out its
+# memcg and its log directories.
+POD_UID=0f1e2d3c-4b5a-6978-8a9b-$(printf '%012x' $$)
+CTR_ID=$(printf 'a1%.0s' {1..32})
+pod_labels='namespace="owtest",pod="leaky-0",container="worker"'
+mkdir -p "$TMPD/log/pods/owtest_leaky-0_$POD_UID/worker" "$TMPD/log/containers"
+ln -s "../pods/owtest_leaky-0_$POD_UID/worker/0.log" \
+	"$TMPD/log/containers/leaky-0_owtest_worker-$CTR_ID.log"
+CG=$(cg_create_pod "kubepods-owh-$$" "$POD_UID" "$CTR_ID" $((256 << 20))) ||
+	{ echo "FAIL metrics: no memcg"; exit 1; }
 "$OWD" run --cgroup "$CG" --dry-run --log-format json -v --metrics-file "$PROM" \
-	--metrics-interval 1 --metrics-listen "127.0.0.1:$PORT" 2>"$LOG" &
+	--metrics-interval 1 --metrics-listen "127.0.0.1:$PORT" --kube-logs "$TMPD/log" 2>"$LOG" &
 DPID=$!
 if ! wait_for_line "$LOG" "$(json_event ready)" 20 "$DPID"; then
 	verdict file "$LOG" "the daemon did not start"
@@ -125,9 +137,9 @@ awk -v g="$max_growth" 'BEGIN { exit !(g >= 8 * 1048576 && g <= 128 * 1048576) }
 ((max_level >= 1)) || reasons+=("the level never left ok in the file")
 ((WST == 137)) || reasons+=("the workload ended with $(status_text "$WST"), expected the kernel's SIGKILL")
 "$LINT" "$PROM" >/dev/null || reasons+=("final file: $("$LINT" "$PROM")")
-dry=$(value "$PROM" oomwarden_cgroup_actions_total "path=\"$CG\",action=\"dry_run\"")
+dry=$(value "$PROM" oomwarden_cgroup_actions_total "path=\"$CG\",$pod_labels,action=\"dry_run\"")
 ((${dry:-0} >= 1)) || reasons+=("dry_run actions ${dry:-missing}, expected >= 1")
-sigterm=$(value "$PROM" oomwarden_cgroup_actions_total "path=\"$CG\",action=\"sigterm\"")
+sigterm=$(value "$PROM" oomwarden_cgroup_actions_total "path=\"$CG\",$pod_labels,action=\"sigterm\"")
 [[ $sigterm == 0 ]] || reasons+=("sigterm actions ${sigterm:-missing} in a dry run")
 # The dry run's lead is there (a number, or +Inf at the high-water mark); it granted no grace.
 lead=$(value "$PROM" oomwarden_action_lead_seconds "path=\"$CG\"")
@@ -163,6 +175,14 @@ grep -q '^oomwarden_build_info{version="[^"]*",mode="\(tp_btf\|raw_tp\|tracepoin
 # Nothing but the file itself is left in its directory (temporary files are renamed away).
 [[ -z $(find "$TMPD" -maxdepth 1 -name '.oomwarden.prom.*') ]] ||
 	reasons+=("temporary files left: $(ls -a "$TMPD")")
+# The pod's names, on its series and on the lines about it.
+grep -q "^oomwarden_cgroup_level{cgroup=\"pod:$POD_UID\",path=\"$CG\",$pod_labels} " "$PROM" ||
+	reasons+=("no pod labels on the cgroup's series: $(grep '^oomwarden_cgroup_level' "$PROM")")
+pod_fields='"namespace":"owtest","pod":"leaky-0","container":"worker"'
+for ev in level oom_kill; do
+	grep "$(json_event "$ev")" "$LOG" | head -n 1 | grep -qF "$pod_fields" ||
+		reasons+=("the first $ev line does not name the pod")
+done
 verdict file "$LOG" "${reasons[@]}"
 
 # ---- 2. the same over HTTP ----
@@ -216,7 +236,7 @@ st=$?
 ((st == 1)) && [[ $out == *"$TMPD/missing/x.prom"* ]] || reasons+=("missing directory: exit $st, '$out'")
 verdict refused "$LOG" "${reasons[@]}"
 
-cg_destroy "$CG"
+cg_destroy_pod "$CG"
 CG=''
 echo "metrics: $PASSED passed, $FAILED failed"
 ((FAILED == 0))

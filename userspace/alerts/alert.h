@@ -44,7 +44,11 @@ struct ow_alert {
 	char host[64];
 	char cgroup[128]; /* as users know it: unit, container or path */
 	char path[512];	  /* cgroup directory */
-	int32_t pid;	  /* the process acted on / killed; 0 if none */
+	/* A pod's names (daemon/kube.c), "" when not a pod or not known. */
+	char ns[64];
+	char pod[254];
+	char container[64];
+	int32_t pid; /* the process acted on / killed; 0 if none */
 	char comm[16];
 	char cmdline[1024];
 	uint64_t usage;	 /* non-reclaimable bytes */

@@ -104,6 +104,9 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->host);
 	SANITIZE(a->cgroup);
 	SANITIZE(a->path);
+	SANITIZE(a->ns);
+	SANITIZE(a->pod);
+	SANITIZE(a->container);
 	SANITIZE(a->comm);
 	SANITIZE(a->cmdline);
 	SANITIZE(a->action);
@@ -369,6 +372,9 @@ void ow_alert_details(struct ow_strbuf *b, const struct ow_alert *a)
 		ow_strbuf_printf(b, "Cgroup: %s (%s)\n", ow_or_unknown(a->cgroup), a->path);
 	else
 		ow_strbuf_printf(b, "Cgroup: %s\n", ow_or_unknown(a->cgroup));
+	if (a->pod[0])
+		ow_strbuf_printf(b, "Pod: %s/%s%s%s\n", a->ns, a->pod,
+				 a->container[0] ? ", container " : "", a->container);
 	details_memory(b, a);
 	details_process(b, a);
 	ow_alert_action_facts(a, details_fact, b);
@@ -552,6 +558,12 @@ cJSON *ow_alert_json(const struct ow_alert *a)
 	x = cJSON_AddObjectToObject(o, "cgroup");
 	ow_json_str(x, "name", a->cgroup);
 	ow_json_str(x, "path", a->path);
+	if (a->pod[0]) {
+		x = cJSON_AddObjectToObject(o, "kubernetes");
+		ow_json_str(x, "namespace", a->ns);
+		ow_json_str(x, "pod", a->pod);
+		json_str_or_null(x, "container", a->container);
+	}
 	cJSON_AddNumberToObject(o, "usage_bytes", (double)a->usage);
 	cJSON_AddNumberToObject(o, "limit_bytes", (double)a->limit);
 	cJSON_AddNumberToObject(o, "rate_bytes_per_s", isfinite(a->rate) ? a->rate : 0);

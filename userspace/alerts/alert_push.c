@@ -127,6 +127,12 @@ static void am_labels(cJSON *l, const struct ow_alert *a)
 	ow_json_str(l, "job", "oomwarden");
 	ow_json_str(l, "cgroup", ow_or_unknown(a->cgroup));
 	ow_json_str(l, "incident", a->incident[0] ? a->incident : "none");
+	if (a->pod[0]) { /* the labels kube-state-metrics gives a pod's series */
+		ow_json_str(l, "namespace", a->ns);
+		ow_json_str(l, "pod", a->pod);
+		if (a->container[0])
+			ow_json_str(l, "container", a->container);
+	}
 	if (a->kind == OW_ALERT_OOM_KILL) {
 		snprintf(pid, sizeof(pid), "%d", a->pid);
 		ow_json_str(l, "pid", pid);

@@ -293,6 +293,17 @@ static int set_metrics_file(struct ow_options *o, const char *name, const char *
 	return 0;
 }
 
+/* An absolute directory: the daemon lists DIR/pods and DIR/containers (sys/kube_logs.h). */
+static int set_kube_logs(struct ow_options *o, const char *name, const char *v, char *err,
+			 size_t errlen)
+{
+	if (v[0] != '/')
+		return ow_options_fail(
+			err, errlen, "invalid value for %s: '%s' (an absolute directory)", name, v);
+	o->kube_logs = v;
+	return 0;
+}
+
 /* Only the path here: ow_options_load reads the file, for the commands that send alerts. */
 static int set_webhook_ca(struct ow_options *o, const char *name, const char *v, char *err,
 			  size_t errlen)
@@ -379,6 +390,8 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 		return ow_parse_on_off(name, v, &o->brake, err, errlen);
 	case OW_SET_WARN_SIGNAL:
 		return ow_parse_warn_signal(name, v, &o->warn_signal, err, errlen);
+	case OW_SET_KUBE_LOGS:
+		return set_kube_logs(o, name, v, err, errlen);
 	case OW_SET_CONFIG:
 		o->config_flag = v;
 		return 0;
@@ -438,6 +451,8 @@ static const char *word_of(const struct ow_options *o, enum ow_setting s, bool *
 		return o->metrics_file;
 	case OW_SET_METRICS_LISTEN:
 		return o->metrics_listen;
+	case OW_SET_KUBE_LOGS:
+		return o->kube_logs;
 	case OW_SET_CONFIG:
 		return o->config_flag;
 	case OW_SET_DRY_RUN:

@@ -63,6 +63,7 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_ACTION] = {.key = "action", .in = CGRP, .flag_value = true},
 	[OW_SET_BRAKE] = {.key = "brake", .in = CGRP, .flag_value = true},
 	[OW_SET_WARN_SIGNAL] = {.key = "warn_signal", .in = CGRP, .flag_value = true},
+	[OW_SET_KUBE_LOGS] = {.key = "kube_logs", .in = ANY, .flag_value = true},
 	[OW_SET_CONFIG] = {.key = "config",
 			   .in = OW_IN_FLAGS,
 			   .flag_value = true,
@@ -306,6 +307,7 @@ void ow_options_init(struct ow_options *o)
 	o->bpf_max_processes = OW_BPF_MAX_PROCESSES_DEFAULT;
 	o->metrics_interval_s = 5;
 	o->brake = true;
+	o->kube_logs = "/var/log";
 }
 
 int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)

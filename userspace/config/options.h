@@ -57,6 +57,7 @@ enum ow_setting {
 	OW_SET_ACTION,
 	OW_SET_BRAKE,
 	OW_SET_WARN_SIGNAL,
+	OW_SET_KUBE_LOGS,
 	OW_SET_CONFIG,
 	OW_SET_HELP,
 	OW_SET_VERSION,
@@ -109,7 +110,8 @@ struct ow_options {
 	struct ow_listen_addr metrics_addr; /* parsed metrics_listen */
 	enum ow_action action; /* --action: what to do to a victim (per victim: daemon/victim.c) */
 	bool brake; /* --brake: memory.high on fast leaks (cgroup v2; core/brake.h); default on */
-	int warn_signal; /* --warn-signal: to the fastest grower at warn (rules.h); 0: none */
+	int warn_signal;       /* --warn-signal: to the fastest grower at warn (rules.h); 0: none */
+	const char *kube_logs; /* --kube-logs: the kubelet's pods/ and containers/ (/var/log) */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
 	unsigned int nrules;

@@ -188,6 +188,7 @@ static void free_cgroup(struct ow_cgroup *cg)
 	free(cg->history.fine);
 	free(cg->history.coarse);
 	free(cg->brake.dir);
+	free(cg->kube);
 	free(cg->path);
 	free(cg);
 }

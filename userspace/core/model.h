@@ -18,6 +18,7 @@
 #include "composition.h"
 #include "crash_loop.h"
 #include "grace.h"
+#include "kube_names.h"
 #include "memcg.h"
 #include "policy.h"
 #include "rise.h"
@@ -147,6 +148,8 @@ struct ow_cg_alert {
 	int64_t start_ns; /* CLOCK_REALTIME */
 };
 
+#define OW_KUBE_SETTLED UINT8_MAX /* kube_tries: named, not a pod, or given up on */
+
 /* A watched cgroup: who it is, then one part per concern, each written by one file. */
 struct ow_cgroup {
 	uint64_t id;
@@ -160,6 +163,9 @@ struct ow_cgroup {
 	 * left the caller reading freed memory. */
 	bool gone;
 	int rule; /* index of its [cgroup] section in the options (rules.h), -1: none */
+	/* A pod's names from the kubelet's directories (daemon/kube.c); NULL: none known. */
+	struct ow_kube_names *kube;
+	uint8_t kube_tries;	    /* lookups so far; OW_KUBE_SETTLED: no more */
 	unsigned int trusted_depth; /* leading components of rel root named (cgroup_path.h) */
 	struct ow_cg_reading reading;
 	struct ow_cg_history history;

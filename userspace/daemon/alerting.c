@@ -27,6 +27,11 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *
 	open_incident(cg, a->host);
 	snprintf(a->cgroup, sizeof(a->cgroup), "%s", cg->name);
 	snprintf(a->path, sizeof(a->path), "%.*s", (int)sizeof(a->path) - 1, cg->path);
+	if (cg->kube) {
+		snprintf(a->ns, sizeof(a->ns), "%s", cg->kube->ns);
+		snprintf(a->pod, sizeof(a->pod), "%s", cg->kube->pod);
+		snprintf(a->container, sizeof(a->container), "%s", cg->kube->container);
+	}
 	snprintf(a->reason, sizeof(a->reason), "%s",
 		 cg->eval.verdict.reason ? cg->eval.verdict.reason : "");
 	snprintf(a->incident, sizeof(a->incident), "%s", cg->alert.incident);

@@ -82,9 +82,10 @@ struct ow_daemon {
 	struct ow_candidates *alert_cands; /* the top processes of warn/resolved alerts: apart from
 					    * cands, which holds the victim being acted on */
 	int epfd, sigfd, timerfd, psifd;
-	struct ow_sd sd; /* systemd notifications; sd.fd -1 outside systemd */
-	int wdfd;	 /* timerfd for WATCHDOG=1, -1 when systemd wants none */
-	bool sd_failed;	 /* a notification failed (logged once) */
+	struct ow_sd sd;   /* systemd notifications; sd.fd -1 outside systemd */
+	int wdfd;	   /* timerfd for WATCHDOG=1, -1 when systemd wants none */
+	bool sd_failed;	   /* a notification failed (logged once) */
+	bool kube_refused; /* the kubelet's directories were not root's alone (logged once) */
 	bool stop;
 	bool rescan_pending;
 	uint64_t last_scan_ns;
@@ -148,10 +149,21 @@ static inline void daemon_drop_victim(struct ow_cgroup *cg)
 		OW_NUM("usage_mib", mib((cg)->reading.nonrecl)),                                   \
 		OW_NUM("limit_mib", mib((cg)->reading.eff_limit)),                                 \
 		OW_NUM("rate_mib_s", (cg)->eval.verdict.rate / MIB),                               \
-		OW_NUM("eta_s", (cg)->eval.verdict.eta_s)
+		OW_NUM("eta_s", (cg)->eval.verdict.eta_s), KUBE_FIELDS(cg)
+
+/* A pod's names (daemon/kube.c), on the lines of its cgroups only (cg may be NULL). */
+#define KUBE_FIELDS(cg)                                                                            \
+	OW_OPT("namespace", (cg) && (cg)->kube ? (cg)->kube->ns : NULL),                           \
+		OW_OPT("pod", (cg) && (cg)->kube ? (cg)->kube->pod : NULL),                        \
+		OW_OPT("container", (cg) && (cg)->kube && (cg)->kube->container[0]                 \
+					    ? (cg)->kube->container                                \
+					    : NULL)
 
 /* daemon.c */
 int daemon_watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag);
+
+/* kube.c: a pod's names, when first seen and again (a few times) until known */
+void daemon_kube_names(struct ow_daemon *d, struct ow_cgroup *cg);
 
 /* rescan.c: the watched set */
 void daemon_report_unwatched(struct ow_daemon *d, uint64_t refused);

@@ -100,6 +100,11 @@ static void collect_cgroup(const struct ow_cgroup *cg, uint64_t now, struct ow_m
 	memset(m, 0, sizeof(*m));
 	m->name = cg->name;
 	m->path = cg->path;
+	if (cg->kube) {
+		m->ns = cg->kube->ns;
+		m->pod = cg->kube->pod;
+		m->container = cg->kube->container;
+	}
 	m->usage_bytes = cg->reading.st.usage;
 	m->nonreclaimable_bytes = cg->reading.nonrecl;
 	m->limit_bytes = cg->reading.eff_limit;

@@ -78,8 +78,8 @@ void daemon_on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 	}
 	ow_log(OW_LOG_ERROR, "oom_kill", "the kernel OOM killer killed a process",
 	       OW_INT("pid", e->tgid), OW_STR("comm", e->comm), OW_STR("cmdline", cmdline),
-	       OW_STR("cgroup", cg ? cg->name : "?"), OW_INT("memcg_id", e->memcg_id),
-	       OW_NUM("anon_mib", mib(e->rss[OW_MEM_ANON])),
+	       OW_STR("cgroup", cg ? cg->name : "?"), KUBE_FIELDS(cg),
+	       OW_INT("memcg_id", e->memcg_id), OW_NUM("anon_mib", mib(e->rss[OW_MEM_ANON])),
 	       OW_NUM("file_mib", mib(e->rss[OW_MEM_FILE])),
 	       OW_NUM("shmem_mib", mib(e->rss[OW_MEM_SHMEM])),
 	       OW_NUM("predicted_eta_s", cg ? cg->eval.verdict.eta_s : INFINITY));

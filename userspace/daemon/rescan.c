@@ -78,8 +78,10 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	bool active;
 	int err;
 
-	if (!added)
+	if (!added) {
+		daemon_kube_names(d, cg); /* its container's link may have come since */
 		return;
+	}
 	/* Only memcgs the BPF side has seen a process of are read whole, configured and sampled
 	 * now; the others at their first sight (at 20,000 idle memcgs the start took seconds and
 	 * the map filled). Without BPF every cgroup is sampled each second anyway. */
@@ -93,6 +95,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 		return; /* vanished already; the next scan drops it */
 	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
 	daemon_find_rule(d, cg);
+	daemon_kube_names(d, cg);
 	if (active) {
 		daemon_configure_bpf(d, cg);
 		ow_cgroup_sample(cg, ow_mono_ns(), cg->reading.nonrecl);

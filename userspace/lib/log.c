@@ -195,8 +195,10 @@ size_t ow_log_format_line(char *buf, size_t len, enum ow_log_format format, long
 		put(&o, ": ");
 		put_text(&o, msg, false);
 	}
-	for (i = 0; i < n; i++)
-		put_field(&o, &f[i], format);
+	for (i = 0; i < n; i++) {
+		if (f[i].type != 'o' || f[i].v.s)
+			put_field(&o, &f[i], format);
+	}
 	if (format == OW_LOG_JSON)
 		put(&o, "}");
 	/* Keep room for the newline even when the line was cut. */

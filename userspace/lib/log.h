@@ -24,7 +24,7 @@ enum ow_log_level {
 
 struct ow_field {
 	const char *key;
-	char type; /* 's' string, 'i' integer, 'f' number */
+	char type; /* 's' string, 'i' integer, 'f' number, 'o' string left out when NULL */
 	union {
 		const char *s;
 		long long i;
@@ -35,6 +35,8 @@ struct ow_field {
 #define OW_STR(k, x) ((struct ow_field){.key = (k), .type = 's', .v.s = (x)})
 #define OW_INT(k, x) ((struct ow_field){.key = (k), .type = 'i', .v.i = (long long)(x)})
 #define OW_NUM(k, x) ((struct ow_field){.key = (k), .type = 'f', .v.f = (double)(x)})
+/* A field only some lines have (a pod's names): no key at all when x is NULL. */
+#define OW_OPT(k, x) ((struct ow_field){.key = (k), .type = 'o', .v.s = (x)})
 
 void ow_log_setup(enum ow_log_format format, enum ow_log_level min_level, int fd);
 

@@ -120,6 +120,15 @@ static void daemon_families(struct ow_strbuf *out, const struct ow_metrics_daemo
 	       (double)d->alerts_dropped);
 }
 
+static void kube_label(struct ow_strbuf *out, const char *key, const char *value)
+{
+	if (!value || !*value)
+		return;
+	ow_strbuf_printf(out, ",%s=\"", key);
+	ow_metrics_label_value(out, value);
+	put(out, "\"");
+}
+
 static void cg_labels(struct ow_strbuf *out, const char *name, const struct ow_metrics_cgroup *cg)
 {
 	ow_strbuf_printf(out, PREFIX "%s{cgroup=\"", name);
@@ -127,6 +136,9 @@ static void cg_labels(struct ow_strbuf *out, const char *name, const struct ow_m
 	put(out, "\",path=\"");
 	ow_metrics_label_value(out, cg->path);
 	put(out, "\"");
+	kube_label(out, "namespace", cg->ns);
+	kube_label(out, "pod", cg->pod);
+	kube_label(out, "container", cg->container);
 }
 
 enum cg_field {

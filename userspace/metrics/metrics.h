@@ -17,6 +17,9 @@
 struct ow_metrics_cgroup {
 	const char *name; /* display name: the `cgroup` label */
 	const char *path; /* absolute directory: the `path` label */
+	/* A pod's: the `namespace`, `pod` and `container` labels (NULL: none, no label). One
+	 * value per cgroup, so they add no series: the cardinality stays that of the cgroups. */
+	const char *ns, *pod, *container;
 	uint64_t usage_bytes;
 	uint64_t nonreclaimable_bytes;
 	uint64_t limit_bytes;	   /* effective limit; OW_NO_LIMIT prints +Inf */

@@ -302,6 +302,45 @@ static void test_grows_tmpfs(void **state)
 	assert_non_null(strstr(pl.body, "tmpfs grown: /dev/shm +48.0 MiB, /tmp +3.0 MiB"));
 }
 
+/* A pod's names: a json object, Alertmanager's namespace/pod/container labels, a text line;
+ * none of them for a cgroup that is not a pod's. */
+static void test_pod_names(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_SLACK);
+	struct ow_alert a;
+	cJSON *j, *k, *l;
+
+	fill(&a, OW_ALERT_WARN);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0),
+					"kubernetes"));
+	cJSON_Delete(j);
+	j = format_json(OW_FMT_ALERTMANAGER, &a, 1);
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "labels"),
+					"pod"));
+	cJSON_Delete(j);
+
+	snprintf(a.ns, sizeof(a.ns), "default");
+	snprintf(a.pod, sizeof(a.pod), "web-7d9f8b6c5-x2x9z");
+	j = format_json(OW_FMT_JSON, &a, 1);
+	k = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0),
+				"kubernetes");
+	assert_string_equal(str_at(k, "namespace"), "default");
+	assert_string_equal(str_at(k, "pod"), "web-7d9f8b6c5-x2x9z");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(k, "container")));
+	cJSON_Delete(j);
+	snprintf(a.container, sizeof(a.container), "nginx");
+	j = format_json(OW_FMT_ALERTMANAGER, &a, 1);
+	l = cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "labels");
+	assert_string_equal(str_at(l, "namespace"), "default");
+	assert_string_equal(str_at(l, "pod"), "web-7d9f8b6c5-x2x9z");
+	assert_string_equal(str_at(l, "container"), "nginx");
+	cJSON_Delete(j);
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "Pod: default/web-7d9f8b6c5-x2x9z, container nginx"));
+}
+
 static void test_json_infinite_eta_is_null_and_no_process_is_null(void **state)
 {
 	struct ow_alert a;
@@ -852,6 +891,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pagerduty_trigger_and_resolve_share_dedup_key,
 					  teardown),
 		cmocka_unit_test_teardown(test_alertmanager_labels_stable_and_endsat, teardown),
+		cmocka_unit_test_teardown(test_pod_names, teardown),
 		cmocka_unit_test_teardown(test_unwatched_says_what_is_blind, teardown),
 		cmocka_unit_test_teardown(test_act_carries_lead_and_grace, teardown),
 		cmocka_unit_test_teardown(test_escalate_carries_rule_and_grace, teardown),

@@ -390,6 +390,7 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_ACTION] = "restart",
 	[OW_SET_BRAKE] = "off",
 	[OW_SET_WARN_SIGNAL] = "SIGUSR1",
+	[OW_SET_KUBE_LOGS] = "/srv/log",
 	[OW_SET_CONFIG] = "/etc/x.conf",
 };
 

@@ -475,6 +475,16 @@ static void test_metrics_bad_values(void **state)
 	expect_error(PARSE("run", "--metrics-file"), "--metrics-file", NULL);
 }
 
+static void test_kube_logs(void **state)
+{
+	assert_int_equal(PARSE("run"), 0);
+	assert_string_equal(o.kube_logs, "/var/log");
+	assert_int_equal(PARSE("run", "--kube-logs", "/host/var/log"), 0);
+	assert_string_equal(o.kube_logs, "/host/var/log");
+	expect_error(PARSE("run", "--kube-logs", "var/log"), "--kube-logs", "absolute");
+	expect_error(PARSE("run", "--kube-logs", ""), "--kube-logs", "absolute");
+}
+
 /* ---- the BPF process map ---- */
 
 static void test_bpf_max_processes(void **state)
@@ -537,6 +547,7 @@ int main(void)
 		T(test_metrics_defaults),
 		T(test_metrics_flags),
 		T(test_metrics_bad_values),
+		T(test_kube_logs),
 		T(test_bpf_max_processes),
 		T(test_webhook_ca_flag),
 		T(test_webhook_ca_bad_values),

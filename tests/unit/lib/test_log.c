@@ -68,6 +68,19 @@ static void test_text_line(void **state)
 			       "pid=4242 rate_mib_s=12.5 eta_s=inf usage=-3 comm=node\n");
 }
 
+/* An optional field is there with a value, and not at all without one. */
+static void test_optional_field(void **state)
+{
+	const struct ow_field f[] = {OW_STR("cgroup", "pod:1"), OW_OPT("pod", "web"),
+				     OW_OPT("container", NULL), OW_INT("pid", 7)};
+
+	assert_string_equal(line(OW_LOG_TEXT, T_FIXED, OW_LOG_INFO, "e", "m", f, NFIELDS(f)),
+			    TS " info    e: m cgroup=pod:1 pod=web pid=7\n");
+	assert_string_equal(line(OW_LOG_JSON, T_FIXED, OW_LOG_INFO, "e", "m", f, NFIELDS(f)),
+			    "{\"time\":\"" TS "\",\"level\":\"info\",\"event\":\"e\",\"msg\":\"m\","
+			    "\"cgroup\":\"pod:1\",\"pod\":\"web\",\"pid\":7}\n");
+}
+
 static void test_text_level_names(void **state)
 {
 	assert_string_equal(line(OW_LOG_TEXT, T_FIXED, OW_LOG_DEBUG, "e", "m", NULL, 0),
@@ -311,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_line_still_ends_in_newline),
 		cmocka_unit_test(test_line_that_just_fits_is_whole),
 		cmocka_unit_test(test_tiny_buffer_not_overrun),
+		cmocka_unit_test(test_optional_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

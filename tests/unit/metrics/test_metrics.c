@@ -142,6 +142,32 @@ static void test_format_values_and_labels(void **state)
 			"\",action=\"dry_run\"} 0");
 }
 
+/* A pod's cgroups carry its names as labels; a pod whose container is not known has none. */
+static void test_pod_labels(void **state)
+{
+	struct ow_metrics_daemon d;
+	struct ow_metrics_cgroup cgs[2];
+
+	daemon_stats(&d);
+	api_cgroup(&cgs[0]);
+	cgs[0].name = "pod:0f1e";
+	cgs[0].path = "/sys/fs/cgroup/kubepods/pod0f1e/cri-containerd-a1";
+	cgs[0].ns = "default";
+	cgs[0].pod = "web-7d9f8b6c5-x2x9z";
+	cgs[0].container = "nginx";
+	cgs[1] = cgs[0];
+	cgs[1].path = "/sys/fs/cgroup/kubepods/pod0f1e";
+	cgs[1].container = "";
+	assert_int_equal(ow_metrics_format(&d, cgs, 2, &out), 0);
+	assert_int_equal(lint_ok(&out), DAEMON_SAMPLES + 2 * CGROUP_SAMPLES);
+	assert_has_line("oomwarden_cgroup_level{cgroup=\"pod:0f1e\",path=\"/sys/fs/cgroup/kubepods/"
+			"pod0f1e/cri-containerd-a1\",namespace=\"default\",pod=\"web-7d9f8b6c5-"
+			"x2x9z\",container=\"nginx\"} 2");
+	assert_has_line("oomwarden_cgroup_actions_total{cgroup=\"pod:0f1e\",path=\"/sys/fs/cgroup/"
+			"kubepods/pod0f1e\",namespace=\"default\",pod=\"web-7d9f8b6c5-x2x9z\","
+			"action=\"sigterm\"} 3");
+}
+
 static void test_help_and_type_for_every_family(void **state)
 {
 	static const char *const families[][2] = {
@@ -483,6 +509,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_format_is_valid_exposition, teardown),
 		cmocka_unit_test_teardown(test_format_values_and_labels, teardown),
+		cmocka_unit_test_teardown(test_pod_labels, teardown),
 		cmocka_unit_test_teardown(test_help_and_type_for_every_family, teardown),
 		cmocka_unit_test_teardown(test_infinities, teardown),
 		cmocka_unit_test_teardown(test_brake, teardown),
