@@ -213,6 +213,15 @@ fallback-check: | $(OUT)
 deps:
 	$(Q)scripts/deps.sh
 
+.PHONY: deps-test deploy-check
+deps-test:
+	$(Q)scripts/deps.sh test
+
+# What deploy/ ships (Prometheus rules, Grafana dashboard, Kubernetes manifests), checked by
+# the tools that read it (tests/deploy/run.sh).
+deploy-check:
+	$(Q)tests/deploy/run.sh
+
 unit: $(UNIT_BINS) $(SYM_TARGETS)
 	$(Q)scripts/run-unit.sh $(UNIT_BINS)
 
@@ -229,13 +238,14 @@ e2e: all
 	$(Q)scripts/timed.sh metrics tests/e2e/metrics.sh
 	$(Q)scripts/timed.sh hostile tests/e2e/hostile.sh
 
-test: deps
+test: deps-test
 	$(Q)scripts/timed.sh all+fallback-check $(MAKE) --no-print-directory all fallback-check
 	$(Q)scripts/timed.sh unit $(MAKE) --no-print-directory unit
 	$(Q)scripts/timed.sh analyze+size-check $(MAKE) --no-print-directory analyze size-check
 	$(Q)scripts/timed.sh fuzz-smoke $(MAKE) --no-print-directory fuzz-smoke
 	$(Q)scripts/timed.sh asan-test $(MAKE) --no-print-directory asan-test
 	$(Q)scripts/timed.sh install-check $(MAKE) --no-print-directory install-check
+	$(Q)scripts/timed.sh deploy-check $(MAKE) --no-print-directory deploy-check
 	$(Q)scripts/timed.sh e2e $(MAKE) --no-print-directory e2e
 	$(Q)scripts/timed.sh test-vm $(MAKE) --no-print-directory test-vm
 

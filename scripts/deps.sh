@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian/Ubuntu packages oomwarden needs to build and test: only those missing, so
 # a machine that has them all changes nothing. `make run` and `make test` call this as root;
-# as another user it uses sudo.
+# as another user it uses sudo. With the argument `test` (make test) it also installs what only
+# the tests use.
 set -eu
 
 PKGS="make gcc clang libbpf-dev libelf-dev zlib1g-dev libcmocka-dev pkg-config"
@@ -28,6 +29,12 @@ PKGS="$PKGS cppcheck libclang-rt-dev"
 # tests/e2e/grace.sh: a real supervisord (its own config, socket and pidfile under a temp dir)
 # whose stopwaitsecs= lengthens the grace. PM2 comes from npm (tests/e2e/manager.sh).
 PKGS="$PKGS supervisor"
+if [ "${1:-}" = test ]; then
+	# make deploy-check: promtool (Debian's prometheus package) checks and unit-tests the
+	# alerting rules; make image-check: podman and buildah build and run the OCI image, with
+	# runc (crun refuses this machine's hybrid cgroup hierarchy).
+	PKGS="$PKGS prometheus podman buildah runc"
+fi
 
 installed()
 {
