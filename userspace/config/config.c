@@ -7,6 +7,7 @@
  * small (200 bytes on Debian) and a webhook URL can be longer: a long value is kept aside and
  * inih is given a placeholder for it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -106,8 +107,12 @@ static void start_section(struct parse *p, const char *s)
 	}
 	for (i = 0; i < o->nrules; i++) {
 		if (!strcmp(o->rules[i].pattern, pat)) {
-			error_at(p, "duplicate section [cgroup \"%s\"] (first at line %u)", pat,
-				 o->rules[i].line);
+			if (o->rules[i].file == p->path)
+				error_at(p, "duplicate section [cgroup \"%s\"] (first at line %u)",
+					 pat, o->rules[i].line);
+			else
+				error_at(p, "duplicate section [cgroup \"%s\"] (first at %s:%u)",
+					 pat, o->rules[i].file, o->rules[i].line);
 			return;
 		}
 	}
@@ -119,6 +124,7 @@ static void start_section(struct parse *p, const char *s)
 	memset(&o->rules[p->rule], 0, sizeof(o->rules[p->rule]));
 	o->rules[p->rule].pattern = pat;
 	o->rules[p->rule].line = p->line;
+	o->rules[p->rule].file = p->path;
 }
 
 /* What inih would refuse, said here with the line's text: a line that is not a comment, a
@@ -292,8 +298,10 @@ static int set_global(struct parse *p, enum ow_setting s, char *v)
 		ret = set_words(p, s, v);
 	else
 		ret = ow_option_set(p->o, s, v, ow_settings[s].key, p->msg, sizeof(p->msg));
-	if (!ret)
+	if (!ret) {
 		p->o->line[s] = p->line;
+		p->o->file[s] = p->path;
+	}
 	return ret;
 }
 
@@ -383,6 +391,47 @@ int ow_config_read(const char *path, struct ow_options *o, char *err, size_t err
 	return 0;
 }
 
+static int dropin_filter(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".conf");
+}
+
+/*
+ * FILE.d/NAME.conf after FILE, in name order, as if appended to it: a package's defaults in one
+ * file and a site's in another, or, in Kubernetes, the settings from a ConfigMap and the
+ * webhook URLs (credentials) from a Secret mounted as FILE.d. Lists add up, a setting given
+ * again wins; a missing directory is none. The files are read as the config file is (no FIFO,
+ * no device, at most 256 KiB).
+ */
+static int read_dropins(const char *path, struct ow_options *o, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], file[PATH_MAX];
+	const char *main_path = o->config_path;
+	struct dirent **names;
+	int n, i, ret = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s.d", path) >= (int)sizeof(dir))
+		return 0;
+	n = scandir(dir, &names, dropin_filter, alphasort);
+	if (n < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return 0;
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read config directory %s: %s", dir, strerror(errno));
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ret && snprintf(file, sizeof(file), "%s/%s", dir, names[i]->d_name) <
+				    (int)sizeof(file))
+			ret = ow_config_read(file, o, err, errlen);
+		free(names[i]);
+	}
+	free(names);
+	o->config_path = main_path; /* reload and the ready line name the file itself */
+	return ret;
+}
+
 static bool reads_config(enum ow_command cmd)
 {
 	return cmd == OW_CMD_RUN || cmd == OW_CMD_STATUS || cmd == OW_CMD_ALERT_TEST;
@@ -396,8 +445,8 @@ static int read_webhook_ca(struct ow_options *o, char *err, size_t errlen)
 
 	if (!o->webhook_ca || (o->cmd != OW_CMD_RUN && o->cmd != OW_CMD_ALERT_TEST))
 		return 0;
-	if (o->line[OW_SET_WEBHOOK_CA] && o->config_path)
-		snprintf(name, sizeof(name), "%s:%u: webhook_ca", o->config_path,
+	if (o->line[OW_SET_WEBHOOK_CA] && o->file[OW_SET_WEBHOOK_CA])
+		snprintf(name, sizeof(name), "%s:%u: webhook_ca", o->file[OW_SET_WEBHOOK_CA],
 			 o->line[OW_SET_WEBHOOK_CA]);
 	else
 		snprintf(name, sizeof(name), "--webhook-ca");
@@ -422,6 +471,8 @@ int ow_options_load(int argc, char **argv, const char *default_path, struct ow_o
 		ret = ow_config_read(path, o, err, errlen);
 		if (ret == -ENOENT && !given)
 			ret = 0; /* no default file: the built-in defaults */
+		else if (!ret)
+			ret = read_dropins(path, o, err, errlen);
 		if (!ret)
 			ret = ow_options_parse_argv(argc, argv, o, err, errlen);
 	}

@@ -236,8 +236,8 @@ int ow_options_parse_argv(int argc, char **argv, struct ow_options *o, char *err
 /* "FILE:LINE: " when the file set s last, else "". */
 static void origin(const struct ow_options *o, enum ow_setting s, char *buf, size_t len)
 {
-	if (o->line[s] && o->config_path)
-		snprintf(buf, len, "%s:%u: ", o->config_path, o->line[s]);
+	if (o->line[s] && o->file[s])
+		snprintf(buf, len, "%s:%u: ", o->file[s], o->line[s]);
 	else
 		buf[0] = '\0';
 }
@@ -263,7 +263,7 @@ static int check_horizons(const struct ow_options *o, char *err, size_t errlen)
 				err, errlen,
 				"%s:%u: [cgroup \"%s\"]: act_horizon %g must not exceed "
 				"warn_horizon %g",
-				o->config_path ? o->config_path : "?", o->rules[i].line,
+				o->rules[i].file ? o->rules[i].file : "?", o->rules[i].line,
 				o->rules[i].pattern, pc.act_horizon_s, pc.warn_horizon_s);
 	}
 	return 0;

@@ -119,6 +119,7 @@ struct ow_options {
 	const char *config_path;	 /* the file read, or NULL */
 	const char *config_flag;	 /* --config, or NULL */
 	unsigned int line[OW_SET_COUNT]; /* the file line that last set each key; 0: not the file */
+	const char *file[OW_SET_COUNT];	 /* and that file (the config file or a drop-in) */
 	int argc;			 /* the command line, re-applied over the file on reload */
 	char **argv;
 	const char *default_config;

@@ -34,6 +34,7 @@ enum ow_action {
 struct ow_cgroup_rule {
 	const char *pattern; /* between the quotes of [cgroup "..."] */
 	unsigned int line;   /* of the section header */
+	const char *file;    /* the config file (or drop-in) it is in */
 	unsigned int set;    /* OW_RULE_* */
 	double warn_horizon_s, act_horizon_s, grace_s;
 	const char *protect; /* regex source, compiled into protect_re when set */

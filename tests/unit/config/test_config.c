@@ -113,6 +113,28 @@ static void test_good_file(void **state)
 	assert_int_equal(o.line[OW_SET_CONFIG], 0);
 }
 
+/* FILE.d/NAME.conf after FILE, in name order: a Secret's webhooks beside a ConfigMap's file
+ * (its ..data directory and symlinks as the kubelet makes them; hidden and other files are
+ * not read). An error in a drop-in names the drop-in and its line. */
+static void test_dropins(void **state)
+{
+	assert_int_equal(LOAD_FILE(CONF("dropins.conf")), 0);
+	assert_string_equal(o.config_path, CONF("dropins.conf"));
+	assert_true(o.dry_run);
+	assert_true(o.policy.grace_s == 30); /* 30-link.conf, through its symlink, last */
+	assert_int_equal(o.ntargets, 2);
+	assert_string_equal(o.targets[0].url, "http://127.0.0.1:9/from-the-main-file");
+	assert_int_equal(o.targets[0].fmt, OW_FMT_JSON);
+	assert_string_equal(o.targets[1].url,
+			    "https://hooks.slack.example/services/T000/B000/XXXX");
+	assert_int_equal(o.targets[1].fmt, OW_FMT_SLACK);
+	assert_string_equal(o.file[OW_SET_GRACE], CONF("dropins.conf.d/30-link.conf"));
+	assert_int_equal(o.line[OW_SET_GRACE], 1);
+	ow_options_free(&o);
+	expect_file_error(LOAD_FILE(CONF("dropins-bad.conf")),
+			  CONF("dropins-bad.conf.d/20-bad.conf"), 2, "grace");
+}
+
 static void test_good_file_sections(void **state)
 {
 	const struct ow_cgroup_rule *api, *queue;
@@ -784,6 +806,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_good_file, teardown),
+		cmocka_unit_test_teardown(test_dropins, teardown),
 		cmocka_unit_test_teardown(test_good_file_sections, teardown),
 		cmocka_unit_test_teardown(test_missing_default_is_fine, teardown),
 		cmocka_unit_test_teardown(test_missing_config_flag_is_an_error, teardown),
