@@ -217,6 +217,15 @@ deps:
 deps-test:
 	$(Q)scripts/deps.sh test
 
+# The node agent's OCI image from this build (scripts/image.sh): localhost/oomwarden:VERSION and
+# $(OUT)/oomwarden-image.tar. image-check runs it as the DaemonSet would (tests/image/run.sh).
+.PHONY: image image-check
+image: $(OUT)/oomwarden
+	$(Q)scripts/image.sh $(OUT)
+
+image-check: image
+	$(Q)tests/image/run.sh
+
 # What deploy/ ships (Prometheus rules, Grafana dashboard, Kubernetes manifests), checked by
 # the tools that read it (tests/deploy/run.sh).
 deploy-check:
@@ -246,6 +255,7 @@ test: deps-test
 	$(Q)scripts/timed.sh asan-test $(MAKE) --no-print-directory asan-test
 	$(Q)scripts/timed.sh install-check $(MAKE) --no-print-directory install-check
 	$(Q)scripts/timed.sh deploy-check $(MAKE) --no-print-directory deploy-check
+	$(Q)scripts/timed.sh image-check $(MAKE) --no-print-directory image-check
 	$(Q)scripts/timed.sh e2e $(MAKE) --no-print-directory e2e
 	$(Q)scripts/timed.sh test-vm $(MAKE) --no-print-directory test-vm
 
