@@ -48,6 +48,7 @@ struct ow_alert {
 	char ns[64];
 	char pod[254];
 	char container[64];
+	char pod_uid[65];
 	int32_t pid; /* the process acted on / killed; 0 if none */
 	char comm[16];
 	char cmdline[1024];
@@ -101,6 +102,7 @@ struct ow_payload {
 	const char *content_type;
 	char headers[OW_PAYLOAD_HEADERS][256];
 	unsigned int nheaders;
+	char url[OW_WEBHOOK_URL_LEN + 384]; /* where to POST it, when not the target's URL */
 };
 
 const char *ow_alert_kind_name(enum ow_alert_kind kind);
@@ -125,6 +127,10 @@ int ow_alert_format(const struct ow_webhook_target *t, const struct ow_alert *a,
 int ow_alert_coalesce(const struct ow_webhook_target *t, const struct ow_alert *a, unsigned int n,
 		      struct ow_payload *out);
 void ow_payload_free(struct ow_payload *p);
+
+/* Does a target of format kubernetes post an Event for this alert? Only a pod's warn, act,
+ * escalate and OOM kill (alert_kube.c). */
+bool ow_alert_kube_wanted(const struct ow_alert *a);
 
 /* What stopping a process does about growth of `kind` ("" when nothing to say), for logs and
  * alerts. */

@@ -50,7 +50,8 @@ unsigned int ow_alert_fmt_max_batch(enum ow_alert_fmt fmt)
 {
 	switch (fmt) {
 	case OW_FMT_PAGERDUTY:
-		return 1; /* one event per request, each with its own dedup_key */
+	case OW_FMT_KUBE_EVENTS:
+		return 1; /* one event per request, each with its own dedup_key / pod */
 	case OW_FMT_JSON:
 	case OW_FMT_ALERTMANAGER:
 		return 32;
@@ -107,6 +108,7 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->ns);
 	SANITIZE(a->pod);
 	SANITIZE(a->container);
+	SANITIZE(a->pod_uid);
 	SANITIZE(a->comm);
 	SANITIZE(a->cmdline);
 	SANITIZE(a->action);
@@ -654,6 +656,9 @@ int ow_alert_coalesce(const struct ow_webhook_target *t, const struct ow_alert *
 		break;
 	case OW_FMT_ALERTMANAGER:
 		err = ow_format_alertmanager(c, n, out);
+		break;
+	case OW_FMT_KUBE_EVENTS:
+		err = ow_format_kube_event(t, c, out);
 		break;
 	default:
 		err = format_json(c, n, out);

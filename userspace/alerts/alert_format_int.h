@@ -81,5 +81,9 @@ int ow_format_gotify(const struct ow_alert *a, unsigned int n, struct ow_payload
 int ow_format_pagerduty(const struct ow_webhook_target *t, const struct ow_alert *a,
 			struct ow_payload *out);
 int ow_format_alertmanager(const struct ow_alert *a, unsigned int n, struct ow_payload *out);
+/* One events.k8s.io/v1 Event on the alert's pod, and the URL of its namespace's events under
+ * t->url; -ENODATA for an alert ow_alert_kube_wanted refuses. */
+int ow_format_kube_event(const struct ow_webhook_target *t, const struct ow_alert *a,
+			 struct ow_payload *out);
 
 #endif /* OW_ALERT_FORMAT_INT_H */

@@ -5,7 +5,9 @@
  * sender child (alert_queue.c) and alert-test (alert_sender.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "curl_dl.h"
@@ -13,6 +15,7 @@
 #include "alert.h"
 #include "alert_sender.h"
 #include "alert_sender_int.h"
+#include "readfile.h"
 
 #ifndef OW_VERSION
 #define OW_VERSION "dev"
@@ -90,6 +93,34 @@ void ow_http_request_free(struct ow_http_request *r)
 	r->hdrs = NULL;
 }
 
+#define TOKEN_MAX (16 * 1024)
+
+/* "Authorization: Bearer TOKEN" from the token file, read now: the kubelet rotates the token
+ * in place (bound service account tokens last an hour). Read as the sender's user: the
+ * kubelet's token files are 0644 by default. */
+static int bearer(struct ow_http_request *r, const char *file)
+{
+	char *tok = NULL, *hdr;
+	ssize_t n = ow_read_untrusted(AT_FDCWD, file, 0, TOKEN_MAX, &tok);
+
+	if (n < 0)
+		return (int)n;
+	while (n && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' '))
+		tok[--n] = '\0';
+	if (!n || strpbrk(tok, "\r\n")) {
+		free(tok);
+		return -EINVAL;
+	}
+	hdr = malloc((size_t)n + 32);
+	if (hdr) {
+		snprintf(hdr, (size_t)n + 32, "Authorization: Bearer %s", tok);
+		r->hdrs = curl_slist_append(r->hdrs, hdr);
+	}
+	free(tok);
+	free(hdr);
+	return hdr ? 0 : -ENOMEM;
+}
+
 int ow_http_request_init(struct ow_http_request *r, const struct ow_webhook_target *t,
 			 const struct ow_alert *a, unsigned int n, unsigned int timeout_ms,
 			 const struct curl_blob *ca)
@@ -98,6 +129,8 @@ int ow_http_request_init(struct ow_http_request *r, const struct ow_webhook_targ
 	unsigned int i;
 	int err = ow_alert_coalesce(t, a, n, &r->pl);
 
+	if (!err && t->token_file[0])
+		err = bearer(r, t->token_file);
 	if (err)
 		return err;
 	r->easy = curl_easy_init();
@@ -110,7 +143,7 @@ int ow_http_request_init(struct ow_http_request *r, const struct ow_webhook_targ
 	/* No "100 continue" round trip: it costs a second against receivers that skip it. */
 	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 	r->errbuf[0] = '\0';
-	curl_easy_setopt(r->easy, CURLOPT_URL, t->url);
+	curl_easy_setopt(r->easy, CURLOPT_URL, r->pl.url[0] ? r->pl.url : t->url);
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->pl.body);
 	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)r->pl.len);

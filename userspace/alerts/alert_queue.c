@@ -47,7 +47,9 @@ struct child {
 	int64_t deadline_ms;
 	uint64_t rnd;
 	struct curl_blob ca_store;
-	const struct curl_blob *ca;	 /* &ca_store, or NULL: the system store */
+	const struct curl_blob *ca; /* &ca_store, or NULL: the system store */
+	struct curl_blob kube_ca_store;
+	const struct curl_blob *kube_ca; /* the API server's CA for the kubernetes target */
 	struct ow_sender_counts *counts; /* the daemon's view of the totals, or NULL */
 };
 
@@ -57,10 +59,11 @@ static void rate_limit(const struct ow_alerter_cfg *cfg, struct target_state *s)
 	static const struct {
 		double burst, per_s;
 	} rates[OW_FMT_COUNT] = {
-		[OW_FMT_JSON] = {5, 1},	      [OW_FMT_SLACK] = {1, 1}, /* Slack: ~1/s */
-		[OW_FMT_DISCORD] = {5, 2.5},  [OW_FMT_NTFY] = {5, 1},  /* Discord: 5 per 2 s */
-		[OW_FMT_TEAMS] = {4, 1},      [OW_FMT_GOTIFY] = {5, 1},
-		[OW_FMT_PAGERDUTY] = {10, 2}, [OW_FMT_ALERTMANAGER] = {5, 1},
+		[OW_FMT_JSON] = {5, 1},		[OW_FMT_SLACK] = {1, 1}, /* Slack: ~1/s */
+		[OW_FMT_DISCORD] = {5, 2.5},	[OW_FMT_NTFY] = {5, 1},	 /* Discord: 5 per 2 s */
+		[OW_FMT_TEAMS] = {4, 1},	[OW_FMT_GOTIFY] = {5, 1},
+		[OW_FMT_PAGERDUTY] = {10, 2},	[OW_FMT_ALERTMANAGER] = {5, 1},
+		[OW_FMT_KUBE_EVENTS] = {10, 1}, /* client-go's event broadcaster: burst 25 */
 	};
 
 	s->burst = cfg->interval_ms ? 1 : rates[s->t->fmt].burst;
@@ -134,7 +137,8 @@ static void start(struct child *c, struct target_state *s, int64_t now)
 	int err;
 
 	s->batch = head_batch(c, s, batch);
-	err = ow_http_request_init(&s->req, s->t, batch, s->batch, c->cfg.timeout_ms, c->ca);
+	err = ow_http_request_init(&s->req, s->t, batch, s->batch, c->cfg.timeout_ms,
+				   s->t->fmt == OW_FMT_KUBE_EVENTS ? c->kube_ca : c->ca);
 	if (!err && curl_multi_add_handle(c->multi, s->req.easy) != CURLM_OK)
 		err = -ENOMEM;
 	if (err) {
@@ -230,8 +234,11 @@ static void drain_socket(struct child *c, int64_t now)
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (r == (ssize_t)sizeof(m) && m.type == OW_MSG_ALERT) {
-			for (i = 0; i < c->n; i++)
-				enqueue(c, &c->ts[i], &m.alert);
+			for (i = 0; i < c->n; i++) {
+				if (c->ts[i].t->fmt != OW_FMT_KUBE_EVENTS ||
+				    ow_alert_kube_wanted(&m.alert))
+					enqueue(c, &c->ts[i], &m.alert);
+			}
 			continue;
 		}
 		/* STOP, EOF (the daemon is gone) or an error: deliver what we hold, then exit. */
@@ -360,7 +367,11 @@ int ow_sender_child_main(int sock, const struct ow_sender_creds *cr,
 	if (c.sock < 0 || ow_curl_load() || curl_global_init(CURL_GLOBAL_DEFAULT))
 		return 2;
 	c.ca = ow_http_ca_blob(cfg, &c.ca_store);
-	if (ow_http_check_tls(c.ca, why, sizeof(why))) {
+	c.kube_ca_store =
+		(struct curl_blob){(void *)cfg->kube_ca_pem, cfg->kube_ca_len, CURL_BLOB_NOCOPY};
+	c.kube_ca = cfg->kube_ca_pem ? &c.kube_ca_store : c.ca;
+	if (ow_http_check_tls(c.ca, why, sizeof(why)) ||
+	    ow_http_check_tls(c.kube_ca, why, sizeof(why))) {
 		ow_log(OW_LOG_ERROR, "alerter",
 		       "cannot verify HTTPS as configured: not sending alerts",
 		       OW_STR("error", why));

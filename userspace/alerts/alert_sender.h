@@ -33,6 +33,9 @@ struct ow_alerter_cfg {
 	 * on. */
 	const char *ca_pem;
 	size_t ca_len;
+	/* The Kubernetes API server's CA (--kube-api's ca.crt), for its target alone. */
+	const char *kube_ca_pem;
+	size_t kube_ca_len;
 };
 
 struct ow_alerter;

@@ -391,6 +391,17 @@ int ow_config_read(const char *path, struct ow_options *o, char *err, size_t err
 	return 0;
 }
 
+/* The API server's CA, read by root now: the sender verifies it with nothing else. */
+static int read_kube_ca(struct ow_options *o, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	if (!o->kube_api || o->cmd != OW_CMD_RUN)
+		return 0;
+	snprintf(path, sizeof(path), "%s/ca.crt", o->kube_credentials);
+	return ow_ca_bundle_read(path, "--kube-credentials", &o->kube_ca_pem, err, errlen);
+}
+
 static int dropin_filter(const struct dirent *e)
 {
 	size_t n = strlen(e->d_name);
@@ -482,7 +493,9 @@ int ow_options_load(int argc, char **argv, const char *default_path, struct ow_o
 	if (ret)
 		return ret < 0 && ret != -EINVAL ? ret : -EINVAL;
 	ret = ow_options_finish(o, err, errlen);
-	return ret ? ret : read_webhook_ca(o, err, errlen);
+	if (!ret)
+		ret = read_webhook_ca(o, err, errlen);
+	return ret ? ret : read_kube_ca(o, err, errlen);
 }
 
 static bool same_str(const char *a, const char *b)

@@ -392,6 +392,16 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 		return ow_parse_warn_signal(name, v, &o->warn_signal, err, errlen);
 	case OW_SET_KUBE_LOGS:
 		return set_kube_logs(o, name, v, err, errlen);
+	case OW_SET_KUBE_API:
+		o->kube_api = *v ? v : NULL; /* checked with its environment: kube_api.c */
+		return 0;
+	case OW_SET_KUBE_CREDENTIALS:
+		if (v[0] != '/')
+			return ow_options_fail(err, errlen,
+					       "invalid value for %s: '%s' (an absolute directory)",
+					       name, v);
+		o->kube_credentials = v;
+		return 0;
 	case OW_SET_CONFIG:
 		o->config_flag = v;
 		return 0;
@@ -453,6 +463,10 @@ static const char *word_of(const struct ow_options *o, enum ow_setting s, bool *
 		return o->metrics_listen;
 	case OW_SET_KUBE_LOGS:
 		return o->kube_logs;
+	case OW_SET_KUBE_API:
+		return o->kube_api;
+	case OW_SET_KUBE_CREDENTIALS:
+		return o->kube_credentials;
 	case OW_SET_CONFIG:
 		return o->config_flag;
 	case OW_SET_DRY_RUN:

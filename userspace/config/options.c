@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include "action_plan.h"
+#include "kube_api.h"
 #include "options.h"
 #include "options_int.h"
 #include "ow_events.h"
@@ -64,6 +65,14 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_BRAKE] = {.key = "brake", .in = CGRP, .flag_value = true},
 	[OW_SET_WARN_SIGNAL] = {.key = "warn_signal", .in = CGRP, .flag_value = true},
 	[OW_SET_KUBE_LOGS] = {.key = "kube_logs", .in = ANY, .flag_value = true},
+	[OW_SET_KUBE_API] = {.key = "kube_api",
+			     .in = ANY,
+			     .flag_value = true,
+			     .needs_restart = true},
+	[OW_SET_KUBE_CREDENTIALS] = {.key = "kube_credentials",
+				     .in = ANY,
+				     .flag_value = true,
+				     .needs_restart = true},
 	[OW_SET_CONFIG] = {.key = "config",
 			   .in = OW_IN_FLAGS,
 			   .flag_value = true,
@@ -291,11 +300,29 @@ static int parse_webhooks(struct ow_options *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* --kube-api: the Events' target after the webhooks (the daemon's own environment names the
+ * in-cluster API server: the kubelet sets it, not a user). */
+static int add_kube_target(struct ow_options *o, char *err, size_t errlen)
+{
+	if (!o->kube_api || o->cmd != OW_CMD_RUN)
+		return 0;
+	if (o->ntargets == OW_MAX_WEBHOOKS)
+		return ow_options_fail(err, errlen,
+				       "--kube-api: too many alert targets (at most %d)",
+				       OW_MAX_WEBHOOKS);
+	if (ow_kube_api_target(o->kube_api, getenv("KUBERNETES_SERVICE_HOST"),
+			       getenv("KUBERNETES_SERVICE_PORT"), o->kube_credentials,
+			       &o->targets[o->ntargets], err, errlen))
+		return -EINVAL;
+	o->ntargets++;
+	return 0;
+}
+
 int ow_options_finish(struct ow_options *o, char *err, size_t errlen)
 {
-	if (check_horizons(o, err, errlen))
+	if (check_horizons(o, err, errlen) || parse_webhooks(o, err, errlen))
 		return -EINVAL;
-	return parse_webhooks(o, err, errlen);
+	return add_kube_target(o, err, errlen);
 }
 
 void ow_options_init(struct ow_options *o)
@@ -308,6 +335,7 @@ void ow_options_init(struct ow_options *o)
 	o->metrics_interval_s = 5;
 	o->brake = true;
 	o->kube_logs = "/var/log";
+	o->kube_credentials = OW_KUBE_CREDENTIALS_DEFAULT;
 }
 
 int ow_options_parse(int argc, char **argv, struct ow_options *o, char *err, size_t errlen)
@@ -348,6 +376,7 @@ void ow_options_free(struct ow_options *o)
 		regfree(&o->prefer_re);
 	o->protect = o->prefer = NULL;
 	ow_ca_bundle_free(&o->webhook_ca_pem);
+	ow_ca_bundle_free(&o->kube_ca_pem);
 	for (i = 0; i < o->nrules; i++)
 		ow_rule_free(&o->rules[i]);
 	o->nrules = 0;

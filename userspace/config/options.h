@@ -58,6 +58,8 @@ enum ow_setting {
 	OW_SET_BRAKE,
 	OW_SET_WARN_SIGNAL,
 	OW_SET_KUBE_LOGS,
+	OW_SET_KUBE_API,
+	OW_SET_KUBE_CREDENTIALS,
 	OW_SET_CONFIG,
 	OW_SET_HELP,
 	OW_SET_VERSION,
@@ -112,6 +114,9 @@ struct ow_options {
 	bool brake; /* --brake: memory.high on fast leaks (cgroup v2; core/brake.h); default on */
 	int warn_signal;       /* --warn-signal: to the fastest grower at warn (rules.h); 0: none */
 	const char *kube_logs; /* --kube-logs: the kubelet's pods/ and containers/ (/var/log) */
+	const char *kube_api;  /* --kube-api: URL or "in-cluster" (kube_api.h), or NULL */
+	const char *kube_credentials;	 /* --kube-credentials: token and ca.crt */
+	struct ow_ca_bundle kube_ca_pem; /* its ca.crt (run, with --kube-api) */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
 	unsigned int nrules;

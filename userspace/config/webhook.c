@@ -15,10 +15,15 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const fmt_names[OW_FMT_COUNT] = {
-	[OW_FMT_JSON] = "json",		  [OW_FMT_SLACK] = "slack",
-	[OW_FMT_DISCORD] = "discord",	  [OW_FMT_NTFY] = "ntfy",
-	[OW_FMT_TEAMS] = "teams",	  [OW_FMT_GOTIFY] = "gotify",
-	[OW_FMT_PAGERDUTY] = "pagerduty", [OW_FMT_ALERTMANAGER] = "alertmanager",
+	[OW_FMT_JSON] = "json",
+	[OW_FMT_SLACK] = "slack",
+	[OW_FMT_DISCORD] = "discord",
+	[OW_FMT_NTFY] = "ntfy",
+	[OW_FMT_TEAMS] = "teams",
+	[OW_FMT_GOTIFY] = "gotify",
+	[OW_FMT_PAGERDUTY] = "pagerduty",
+	[OW_FMT_ALERTMANAGER] = "alertmanager",
+	[OW_FMT_KUBE_EVENTS] = "kubernetes",
 };
 
 const char *ow_alert_fmt_name(enum ow_alert_fmt fmt)
@@ -30,7 +35,7 @@ int ow_alert_fmt_parse(const char *name)
 {
 	int i;
 
-	for (i = 0; name && i < OW_FMT_COUNT; i++)
+	for (i = 0; name && i < OW_FMT_WEBHOOK_COUNT; i++)
 		if (!strcmp(name, fmt_names[i]))
 			return i;
 	return -EINVAL;

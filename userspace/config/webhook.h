@@ -18,8 +18,12 @@ enum ow_alert_fmt {
 	OW_FMT_GOTIFY,
 	OW_FMT_PAGERDUTY,
 	OW_FMT_ALERTMANAGER,
+	/* Kubernetes Events on the pod (alerts/alert_kube.c): the target --kube-api makes, not a
+	 * --webhook-format. */
+	OW_FMT_KUBE_EVENTS,
 	OW_FMT_COUNT,
 };
+#define OW_FMT_WEBHOOK_COUNT OW_FMT_KUBE_EVENTS /* the formats --webhook-format names */
 
 #define OW_WEBHOOK_URL_LEN 1024
 #define OW_MAX_WEBHOOKS	   16
@@ -30,6 +34,9 @@ struct ow_webhook_target {
 	char url[OW_WEBHOOK_URL_LEN]; /* where to POST (PagerDuty: without routing_key) */
 	char redacted[256];	      /* the URL for logs, secrets hidden */
 	char secret[128];	      /* PagerDuty routing key (from the URL's query) */
+	/* Kubernetes: the service account token, read at each request (the kubelet rotates it)
+	 * and sent as "Authorization: Bearer"; "" for webhooks. */
+	char token_file[256];
 };
 
 const char *ow_alert_fmt_name(enum ow_alert_fmt fmt);

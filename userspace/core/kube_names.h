@@ -24,6 +24,7 @@ struct ow_kube_names {
 	char ns[OW_KUBE_LABEL_MAX + 1];
 	char pod[OW_KUBE_SUBDOMAIN_MAX + 1];
 	char container[OW_KUBE_LABEL_MAX + 1]; /* "" for the pod's own cgroup */
+	char uid[65];			       /* the pod's UID (its cgroup path's) */
 };
 
 /* A DNS-1123 label: 1-63 of [a-z0-9-], alphanumeric at both ends. */

@@ -31,6 +31,7 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *
 		snprintf(a->ns, sizeof(a->ns), "%s", cg->kube->ns);
 		snprintf(a->pod, sizeof(a->pod), "%s", cg->kube->pod);
 		snprintf(a->container, sizeof(a->container), "%s", cg->kube->container);
+		snprintf(a->pod_uid, sizeof(a->pod_uid), "%s", cg->kube->uid);
 	}
 	snprintf(a->reason, sizeof(a->reason), "%s",
 		 cg->eval.verdict.reason ? cg->eval.verdict.reason : "");

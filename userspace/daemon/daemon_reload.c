@@ -19,7 +19,9 @@
 void daemon_start_alerter(struct ow_daemon *d, const struct ow_options *o)
 {
 	struct ow_alerter_cfg cfg = {.ca_pem = o->webhook_ca_pem.pem,
-				     .ca_len = o->webhook_ca_pem.len};
+				     .ca_len = o->webhook_ca_pem.len,
+				     .kube_ca_pem = o->kube_ca_pem.pem,
+				     .kube_ca_len = o->kube_ca_pem.len};
 	int err;
 
 	if (!o->ntargets)

@@ -6,6 +6,7 @@
  * cgroup before its log directory, and a container's cgroup before its link.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "daemon_ctx.h"
@@ -57,6 +58,7 @@ void daemon_kube_names(struct ow_daemon *d, struct ow_cgroup *cg)
 	if (err || (!cg->kube && !(cg->kube = malloc(sizeof(*cg->kube)))))
 		return;
 	*cg->kube = n;
+	snprintf(cg->kube->uid, sizeof(cg->kube->uid), "%s", p.pod_uid);
 	if (n.container[0] || !*id)
 		cg->kube_tries = OW_KUBE_SETTLED;
 	ow_log(OW_LOG_DEBUG, "kube_names", "a pod's cgroup: names from the kubelet's directories",

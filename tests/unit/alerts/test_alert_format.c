@@ -341,6 +341,76 @@ static void test_pod_names(void **state)
 	assert_non_null(strstr(pl.body, "Pod: default/web-7d9f8b6c5-x2x9z, container nginx"));
 }
 
+/* A Kubernetes Event on the pod: the namespace's events URL, the fields the API requires
+ * within its limits, the pod and container it regards; only a pod's warn, act, escalate and
+ * OOM kill make one. */
+static void test_kube_event(void **state)
+{
+	struct ow_webhook_target t = {.fmt = OW_FMT_KUBE_EVENTS};
+	struct ow_alert a;
+	cJSON *j, *r;
+
+	snprintf(t.url, sizeof(t.url), "https://10.96.0.1:443");
+	fill(&a, OW_ALERT_ACT);
+	assert_false(ow_alert_kube_wanted(&a)); /* not a pod's */
+	snprintf(a.ns, sizeof(a.ns), "prod");
+	snprintf(a.pod, sizeof(a.pod), "queue-worker-0");
+	snprintf(a.container, sizeof(a.container), "worker");
+	snprintf(a.pod_uid, sizeof(a.pod_uid), "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b");
+	memset(a.cmdline, 'x', sizeof(a.cmdline) - 1); /* a note past the API's 1 kB */
+	a.cmdline[sizeof(a.cmdline) - 1] = '\0';
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_string_equal(pl.url,
+			    "https://10.96.0.1:443/apis/events.k8s.io/v1/namespaces/prod/events");
+	assert_string_equal(pl.content_type, "application/json");
+	j = cJSON_Parse(pl.body);
+	assert_non_null(j);
+	assert_string_equal(str_at(j, "apiVersion"), "events.k8s.io/v1");
+	assert_string_equal(str_at(j, "kind"), "Event");
+	assert_string_equal(str_at(cJSON_GetObjectItem(j, "metadata"), "generateName"),
+			    "queue-worker-0.oomwarden-");
+	assert_string_equal(str_at(cJSON_GetObjectItem(j, "metadata"), "namespace"), "prod");
+	assert_string_equal(str_at(j, "eventTime"), "2023-11-14T22:13:25.123000Z");
+	assert_string_equal(str_at(j, "reportingController"), "oomwarden");
+	assert_string_equal(str_at(j, "reportingInstance"), "web1");
+	assert_string_equal(str_at(j, "reason"), "OOMPrevented");
+	assert_string_equal(str_at(j, "action"), "SIGTERM");
+	assert_string_equal(str_at(j, "type"), "Warning");
+	assert_true(strlen(str_at(j, "note")) < 1024);
+	assert_non_null(strstr(str_at(j, "note"), "Sent SIGTERM to node (4242)"));
+	assert_null(strchr(str_at(j, "note"), '\n'));
+	r = cJSON_GetObjectItem(j, "regarding");
+	assert_string_equal(str_at(r, "kind"), "Pod");
+	assert_string_equal(str_at(r, "apiVersion"), "v1");
+	assert_string_equal(str_at(r, "namespace"), "prod");
+	assert_string_equal(str_at(r, "name"), "queue-worker-0");
+	assert_string_equal(str_at(r, "uid"), "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b");
+	assert_string_equal(str_at(r, "fieldPath"), "spec.containers{worker}");
+	cJSON_Delete(j);
+
+	fill(&a, OW_ALERT_WARN);
+	snprintf(a.ns, sizeof(a.ns), "prod");
+	snprintf(a.pod, sizeof(a.pod), "queue-worker-0");
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	j = cJSON_Parse(pl.body);
+	assert_string_equal(str_at(j, "reason"), "OOMWarning");
+	assert_string_equal(str_at(j, "action"), "Warn");
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "regarding"), "fieldPath"));
+	cJSON_Delete(j);
+	a.kind = OW_ALERT_OOM_KILL;
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	j = cJSON_Parse(pl.body);
+	assert_string_equal(str_at(j, "reason"), "OOMKilled");
+	cJSON_Delete(j);
+	a.kind = OW_ALERT_RESOLVED;
+	assert_false(ow_alert_kube_wanted(&a));
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), -ENODATA);
+}
+
 static void test_json_infinite_eta_is_null_and_no_process_is_null(void **state)
 {
 	struct ow_alert a;
@@ -814,6 +884,14 @@ static void test_every_format_every_kind_is_valid(void **state)
 			fill(&a, (enum ow_alert_kind)k);
 			hostile(&a);
 			ow_payload_free(&pl);
+			if (f == OW_FMT_KUBE_EVENTS) { /* a pod's alerts only: test_kube_event */
+				snprintf(a.ns, sizeof(a.ns), "default");
+				snprintf(a.pod, sizeof(a.pod), "web-0");
+				if (!ow_alert_kube_wanted(&a)) {
+					assert_int_equal(ow_alert_format(&t, &a, &pl), -ENODATA);
+					continue;
+				}
+			}
 			assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
 			assert_clean(pl.body);
 			if (f != OW_FMT_NTFY) {
@@ -892,6 +970,7 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_alertmanager_labels_stable_and_endsat, teardown),
 		cmocka_unit_test_teardown(test_pod_names, teardown),
+		cmocka_unit_test_teardown(test_kube_event, teardown),
 		cmocka_unit_test_teardown(test_unwatched_says_what_is_blind, teardown),
 		cmocka_unit_test_teardown(test_act_carries_lead_and_grace, teardown),
 		cmocka_unit_test_teardown(test_escalate_carries_rule_and_grace, teardown),

@@ -413,6 +413,8 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_BRAKE] = "off",
 	[OW_SET_WARN_SIGNAL] = "SIGUSR1",
 	[OW_SET_KUBE_LOGS] = "/srv/log",
+	[OW_SET_KUBE_API] = "https://127.0.0.1:6443",
+	[OW_SET_KUBE_CREDENTIALS] = OW_FIXTURES "/kube/credentials",
 	[OW_SET_CONFIG] = "/etc/x.conf",
 };
 
@@ -438,9 +440,16 @@ static void test_flag_and_key_agree(void **state)
 		assert_int_equal(ow_option_set(&by_key, s, s == OW_SET_VERBOSE ? "1" : v, d->key,
 					       err, sizeof(err)),
 				 0);
-		assert_int_equal(d->flag_value ? LOAD(NULL, "run", flag, (char *)v)
-					       : LOAD(NULL, "run", flag),
-				 s == OW_SET_WEBHOOK_FORMAT ? -EINVAL : 0); /* no URL to pair */
+		/* --kube-api reads its CA: from the fixture's credentials */
+		if (s == OW_SET_KUBE_API)
+			assert_int_equal(LOAD(NULL, "run", flag, (char *)v, "--kube-credentials",
+					      OW_FIXTURES "/kube/credentials"),
+					 0);
+		else
+			assert_int_equal(d->flag_value ? LOAD(NULL, "run", flag, (char *)v)
+						       : LOAD(NULL, "run", flag),
+					 s == OW_SET_WEBHOOK_FORMAT ? -EINVAL
+								    : 0); /* no URL to pair */
 		ow_option_format(&by_key, s, a, sizeof(a));
 		ow_option_format(&o, s, b, sizeof(b));
 		if (strcmp(a, b))

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "kube_api.h"
 #include "options.h"
 
 static struct ow_options o;
@@ -475,6 +476,51 @@ static void test_metrics_bad_values(void **state)
 	expect_error(PARSE("run", "--metrics-file"), "--metrics-file", NULL);
 }
 
+/* --kube-api: a base https URL, or in-cluster from the pod's environment; the Events' target
+ * comes after the webhooks with DIR/token. */
+static void test_kube_api_target(void **state)
+{
+	struct ow_webhook_target t;
+	char e[256];
+
+	assert_int_equal(ow_kube_api_target("in-cluster", "10.96.0.1", "443", "/var/run/s", &t, e,
+					    sizeof(e)),
+			 0);
+	assert_int_equal(t.fmt, OW_FMT_KUBE_EVENTS);
+	assert_string_equal(t.url, "https://10.96.0.1:443");
+	assert_string_equal(t.token_file, "/var/run/s/token");
+	assert_int_equal(
+		ow_kube_api_target("in-cluster", "fd00::1", "6443", "/d", &t, e, sizeof(e)), 0);
+	assert_string_equal(t.url, "https://[fd00::1]:6443");
+	assert_int_equal(
+		ow_kube_api_target("https://api.example:6443", NULL, NULL, "/d", &t, e, sizeof(e)),
+		0);
+	assert_int_equal(ow_kube_api_target("in-cluster", NULL, "443", "/d", &t, e, sizeof(e)),
+			 -EINVAL);
+	assert_non_null(strstr(e, "not in a pod"));
+	assert_int_equal(ow_kube_api_target("http://api:6443", NULL, NULL, "/d", &t, e, sizeof(e)),
+			 -EINVAL);
+	assert_non_null(strstr(e, "--kube-api"));
+	assert_int_equal(
+		ow_kube_api_target("https://api:6443/x", NULL, NULL, "/d", &t, e, sizeof(e)),
+		-EINVAL);
+	assert_int_equal(
+		ow_kube_api_target("https://u@api:6443", NULL, NULL, "/d", &t, e, sizeof(e)),
+		-EINVAL);
+	assert_int_equal(ow_kube_api_target("https://", NULL, NULL, "/d", &t, e, sizeof(e)),
+			 -EINVAL);
+	/* the parsed options: after a webhook, for run only */
+	assert_int_equal(PARSE("run", "--webhook", "http://127.0.0.1:9/x", "--kube-api",
+			       "https://127.0.0.1:6443", "--kube-credentials", "/k"),
+			 0);
+	assert_int_equal(o.ntargets, 2);
+	assert_int_equal(o.targets[1].fmt, OW_FMT_KUBE_EVENTS);
+	assert_string_equal(o.targets[1].token_file, "/k/token");
+	expect_error(PARSE("run", "--kube-credentials", "k"), "--kube-credentials", "absolute");
+	expect_error(PARSE("run", "--webhook-format", "kubernetes"), "--webhook-format",
+		     "kubernetes");
+}
+
 static void test_kube_logs(void **state)
 {
 	assert_int_equal(PARSE("run"), 0);
@@ -548,6 +594,7 @@ int main(void)
 		T(test_metrics_flags),
 		T(test_metrics_bad_values),
 		T(test_kube_logs),
+		T(test_kube_api_target),
 		T(test_bpf_max_processes),
 		T(test_webhook_ca_flag),
 		T(test_webhook_ca_bad_values),
