@@ -245,6 +245,7 @@ e2e: all
 	$(Q)scripts/timed.sh manager tests/e2e/manager.sh
 	$(Q)scripts/timed.sh grace tests/e2e/grace.sh
 	$(Q)scripts/timed.sh metrics tests/e2e/metrics.sh
+	$(Q)scripts/timed.sh kube-events tests/e2e/kube_events.sh
 	$(Q)scripts/timed.sh hostile tests/e2e/hostile.sh
 
 test: deps-test

@@ -90,6 +90,19 @@ const ports = pod.containers.flatMap((c) => c.ports ?? []).map((p) => p.name);
 for (const p of svc.spec.ports)
 	if (!ports.includes(p.targetPort)) bad(`Service: targetPort ${p.targetPort} is no container's`);
 
+// kube_api in the ConfigMap: the DaemonSet's service account may create Events.
+if (/^\s*kube_api\s*=\s*\S/m.test(cm.data["oomwarden.conf"])) {
+	const sa = pod.serviceAccountName;
+	const roles = objects.filter((o) => o.obj.kind === "ClusterRoleBinding" &&
+		o.obj.subjects?.some((s) => s.kind === "ServiceAccount" && s.name === sa))
+		.map((o) => o.obj.roleRef.name);
+	const ok = objects.some((o) => o.obj.kind === "ClusterRole" && roles.includes(o.obj.metadata.name) &&
+		o.obj.rules.some((r) => r.apiGroups?.includes("events.k8s.io") &&
+			r.resources?.includes("events") && r.verbs?.includes("create")));
+	if (!ok) bad(`RBAC: service account ${sa} may not create events.k8s.io events (kube_api)`);
+	if (pod.automountServiceAccountToken === false) bad("DaemonSet: no service account token");
+}
+
 // The real daemon reads the ConfigMap's file, then with the Secret's as its drop-in.
 const tmp = mkdtempSync(join(tmpdir(), "oomwarden-k8s-"));
 try {

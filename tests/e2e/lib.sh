@@ -126,6 +126,42 @@ cg_destroy_pod()
 	return 0
 }
 
+# fake_apiserver DIR: tests/kube/apiserver.py on 127.0.0.1 with a certificate of a throwaway
+# CA, and a service account's credentials for it in DIR/serviceaccount (token, ca.crt; readable
+# by the alert sender's user, as the kubelet's are). Sets API_PORT, API_PID, API_CREDS; its
+# requests go to DIR/requests.jsonl. Stop it with kill "$API_PID".
+fake_apiserver()
+{
+	local dir=$1 creds=$1/serviceaccount
+	local key=(genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)
+
+	mkdir -p "$creds"
+	openssl "${key[@]}" -out "$dir/ca.key" 2>/dev/null || return 1
+	openssl req -x509 -new -key "$dir/ca.key" -days 2 -subj "/CN=oomwarden test cluster CA" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+		-out "$creds/ca.crt" 2>/dev/null || return 1
+	openssl "${key[@]}" -out "$dir/api.key" 2>/dev/null
+	openssl req -new -key "$dir/api.key" -subj "/CN=kube-apiserver" -out "$dir/api.csr" \
+		2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$dir/api.ext"
+	openssl x509 -req -in "$dir/api.csr" -CA "$creds/ca.crt" -CAkey "$dir/ca.key" \
+		-CAcreateserial -days 2 -extfile "$dir/api.ext" -out "$dir/api.pem" 2>/dev/null ||
+		return 1
+	head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$creds/token"
+	chmod 644 "$creds/token" "$creds/ca.crt"
+	chmod 755 "$dir" "$creds"
+	python3 tests/kube/apiserver.py "$dir/requests.jsonl" "$dir/api.pem" "$dir/api.key" \
+		"$creds/token" >"$dir/api.out" 2>&1 &
+	API_PID=$!
+	API_CREDS=$creds
+	for _ in $(seq 50); do
+		API_PORT=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$dir/api.out")
+		[[ -n $API_PORT ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # cg_oom_kills DIR: the kernel's OOM-kill counter of the cgroup.
 cg_oom_kills()
 {

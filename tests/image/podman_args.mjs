@@ -4,11 +4,13 @@
 // mount points (a DirectoryOrCreate path made if missing, as the kubelet does), an emptyDir as
 // a tmpfs, and the config volume from CONFIG_DIR (the test writes the ConfigMap's and the
 // Secret's files there, as the projected volume holds them). Then the image and its args.
-// Usage: node podman_args.mjs DAEMONSET_YAML CONFIG_DIR. One argument a line.
+// Usage: node podman_args.mjs DAEMONSET_YAML CONFIG_DIR [HOSTPATH=DIR...]: each HOSTPATH
+// volume from DIR instead (a test's own kubelet log tree). One argument a line.
 import { mkdirSync, readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 
-const [file, configDir] = process.argv.slice(2);
+const [file, configDir, ...overrides] = process.argv.slice(2);
+const instead = Object.fromEntries(overrides.map((o) => o.split("=")));
 const ds = parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS())
 	.find((o) => o.kind === "DaemonSet");
 const pod = ds.spec.template.spec;
@@ -29,8 +31,9 @@ for (const m of c.volumeMounts) {
 	const v = pod.volumes.find((x) => x.name === m.name);
 	const ro = m.readOnly ? ":ro" : "";
 	if (v.hostPath) {
-		if (v.hostPath.type === "DirectoryOrCreate") mkdirSync(v.hostPath.path, { recursive: true });
-		out.push(`--volume=${v.hostPath.path}:${m.mountPath}${ro}`);
+		const src = instead[v.hostPath.path] ?? v.hostPath.path;
+		if (v.hostPath.type === "DirectoryOrCreate") mkdirSync(src, { recursive: true });
+		out.push(`--volume=${src}:${m.mountPath}${ro}`);
 	} else if (v.emptyDir) {
 		out.push(`--tmpfs=${m.mountPath}:size=${(v.emptyDir.sizeLimit ?? "16Mi").replace("Mi", "m")}`);
 	} else if (v.projected) {

@@ -3,15 +3,22 @@
 # real kernel: the podman arguments come from deploy/kubernetes/daemonset.yaml
 # (tests/image/podman_args.mjs: host PID namespace and network, the capability set, seccomp, a
 # read-only root, the host paths), the config directory holds the ConfigMap's file and, as
-# the Secret's drop-in, a webhook to a loopback receiver; only --cgroup is added (the test's
-# memcg alone, not every cgroup of the machine) and the metrics port is a free one.
+# the Secret's drop-in, a webhook to a loopback receiver; the kubelet's part is played too: the
+# in-cluster API server's address in the environment and a service account's credentials
+# mounted where the kubelet mounts them, for a loopback HTTPS server playing the API server
+# (tests/kube/apiserver.py), and the kubelet's log directories come from a tree of the test's.
+# Only --cgroup is added (the test's memcg alone, not every cgroup of the machine) and the
+# metrics port is a free one.
 #  1. the image is small (under 50 MB) and holds no shell;
 #  2. the agent starts with BPF (tp_btf, raw_tp or tracepoint: not degraded) and with no
 #     capability beyond the DaemonSet's (CapEff of its process, read on the host);
 #  3. GET /metrics on the loopback port answers 200 (the DaemonSet's liveness probe);
-#  4. a leak of 16 MiB/s in a 256 MiB host memcg, a worker that needs 3 s to finish its job
-#     after SIGTERM: SIGTERMed, drains, exits 0; the kernel counted no OOM kill; the receiver
-#     got the act alert (libcurl, dlopen()ed in the image, and its CA bundle work);
+#  4. a leak of 16 MiB/s in a 256 MiB host memcg laid out as a pod's container, a worker that
+#     needs 3 s to finish its job after SIGTERM: SIGTERMed, drains, exits 0; the kernel
+#     counted no OOM kill; the receiver got the act alert (libcurl, dlopen()ed in the image,
+#     works) and the API server an OOMPrevented Event on the pod, with the token (the agent
+#     found the pod's names through the mounted log directories and the API through the
+#     pod's environment and credentials);
 #  5. `podman stop` (SIGTERM, as the kubelet stops a pod) ends the agent with status 0.
 # This machine needs runc (crun refuses its hybrid cgroup hierarchy) and explicit ulimits (it
 # has no CAP_SYS_RESOURCE to raise them): both are flags of this test, not of the image.
@@ -26,7 +33,9 @@ PASSED=0 FAILED=0
 NAME=oomwarden-image-check-$$
 TMPD=$(mktemp -d /tmp/oomwarden-image.XXXXXX) || exit 1
 LOG=$TMPD/agent.log
-CG='' RPID=''
+CG='' RPID='' API_PID=''
+POD_UID=7e57a9e0-0000-4000-8000-$(printf '%012x' $$)
+CTR_ID=$(printf 'c0%.0s' {1..32})
 VERSION=$(build/oomwarden --version | awk '{ print $2 }')
 IMAGE=localhost/oomwarden:$VERSION
 
@@ -34,7 +43,8 @@ cleanup()
 {
 	podman rm -f "$NAME" >/dev/null 2>&1
 	[[ -n $RPID ]] && kill "$RPID" 2>/dev/null
-	[[ -n $CG ]] && cg_destroy "$CG"
+	[[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null
+	[[ -n $CG ]] && cg_destroy_pod "$CG"
 	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -83,13 +93,22 @@ awk '/oomwarden.conf: \|/ { on = 1; next } on && /^[^ ]/ { on = 0 } on { sub(/^ 
 	deploy/kubernetes/configmap.yaml >"$TMPD/config/oomwarden.conf"
 printf 'webhook = http://127.0.0.1:%s/ok/image\nwebhook_format = json\n' "$PORT" \
 	>"$TMPD/config/oomwarden.conf.d/webhooks.conf"
+fake_apiserver "$TMPD/api" || { echo "FAIL image: the fake API server did not start"; exit 1; }
+mkdir -p "$TMPD/log/pods/imagetest_leaky-0_$POD_UID/worker" "$TMPD/log/containers"
+ln -s "../pods/imagetest_leaky-0_$POD_UID/worker/0.log" \
+	"$TMPD/log/containers/leaky-0_imagetest_worker-$CTR_ID.log"
 mapfile -t ARGS < <(node build/deploy-node/podman_args.mjs deploy/kubernetes/daemonset.yaml \
-	"$TMPD/config")
+	"$TMPD/config" "/var/log/pods=$TMPD/log/pods" "/var/log/containers=$TMPD/log/containers")
 ARGS=("${ARGS[@]/127.0.0.1:9717/127.0.0.1:$MPORT}")
 ARGS=("${ARGS[@]/#localhost\/oomwarden:*/$IMAGE}")
-CG=$(cg_create "owimage-$$" $((256 << 20))) || { echo "FAIL image: no memcg"; exit 1; }
+CG=$(cg_create_pod "kubepods-owimage-$$" "$POD_UID" "$CTR_ID" $((256 << 20))) ||
+	{ echo "FAIL image: no memcg"; exit 1; }
+# What the kubelet gives every pod: the API server's address and the service account.
+KUBELET=(--env KUBERNETES_SERVICE_HOST=127.0.0.1 --env "KUBERNETES_SERVICE_PORT=$API_PORT"
+	--volume "$API_CREDS:/var/run/secrets/kubernetes.io/serviceaccount:ro")
 podman --runtime runc run -d --name "$NAME" --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" \
-	--ulimit nproc=4096:4096 "${ARGS[@]}" --cgroup "$CG" >/dev/null 2>"$TMPD/podman.err" ||
+	--ulimit nproc=4096:4096 "${KUBELET[@]}" "${ARGS[@]}" --cgroup "$CG" >/dev/null \
+	2>"$TMPD/podman.err" ||
 	{ echo "FAIL agent-start: podman: $(cat "$TMPD/podman.err")"; exit 1; }
 ( podman logs -f "$NAME" >"$LOG" 2>&1 & )
 reasons=()
@@ -114,8 +133,8 @@ verdict agent-start "$LOG" "${reasons[@]}"
 code=$(curl -s -m 5 -o "$TMPD/metrics.txt" -w '%{http_code}' "http://127.0.0.1:$MPORT/metrics")
 reasons=()
 [[ $code == 200 ]] || reasons+=("GET /metrics: HTTP $code")
-grep -q "^oomwarden_cgroup_level{cgroup=\"/owimage-$$\"" "$TMPD/metrics.txt" ||
-	reasons+=("the test's memcg is not in the metrics")
+grep -q "^oomwarden_cgroup_level{cgroup=\"pod:$POD_UID\",.*pod=\"leaky-0\"" "$TMPD/metrics.txt" ||
+	reasons+=("the test's pod is not in the metrics with its names")
 verdict liveness "$LOG" "${reasons[@]}"
 
 # ---- 4. a leak stopped gracefully ----
@@ -135,6 +154,15 @@ for _ in $(seq 50); do
 done
 [[ $got == *"act owload"* ]] || reasons+=("the receiver got no act alert naming owload")
 echo "    alerts received: $(echo "$got" | awk '{ print $1 }' | tr '\n' ' ')"
+for _ in $(seq 50); do
+	grep -q OOMPrevented "$TMPD/api/requests.jsonl" 2>/dev/null && break
+	sleep 0.1
+done
+node build/deploy-node/event_check.mjs "$TMPD/api/requests.jsonl" >"$TMPD/events.txt" ||
+	reasons+=("invalid Events: $(head -n 2 "$TMPD/events.txt" | tr '\n' ';')")
+grep -q "^imagetest OOMPrevented SIGTERM leaky-0 worker $POD_UID .* auth$" "$TMPD/events.txt" ||
+	reasons+=("no OOMPrevented Event on the pod: $(tr '\n' ';' <"$TMPD/events.txt")")
+echo "    Events: $(awk '{ print $2 }' "$TMPD/events.txt" | tr '\n' ' ')"
 verdict leak-stopped "$LOG" "${reasons[@]}"
 
 # ---- 5. stopped as the kubelet stops it ----
