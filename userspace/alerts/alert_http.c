@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "alert_sender.h"
 #include "alert_sender_int.h"
+#include "log.h"
 #include "readfile.h"
 
 #ifndef OW_VERSION
@@ -98,8 +99,9 @@ void ow_http_request_free(struct ow_http_request *r)
 /* "Authorization: Bearer TOKEN" from the token file, read now: the kubelet rotates the token
  * in place (bound service account tokens last an hour). Read as the sender's user: the
  * kubelet's token files are 0644 by default. */
-static int bearer(struct ow_http_request *r, const char *file)
+static int read_bearer(struct ow_http_request *r, const char *file)
 {
+	struct curl_slist *l = NULL;
 	char *tok = NULL, *hdr;
 	ssize_t n = ow_read_untrusted(AT_FDCWD, file, 0, TOKEN_MAX, &tok);
 
@@ -114,11 +116,24 @@ static int bearer(struct ow_http_request *r, const char *file)
 	hdr = malloc((size_t)n + 32);
 	if (hdr) {
 		snprintf(hdr, (size_t)n + 32, "Authorization: Bearer %s", tok);
-		r->hdrs = curl_slist_append(r->hdrs, hdr);
+		l = curl_slist_append(r->hdrs, hdr);
+		if (l)
+			r->hdrs = l;
 	}
 	free(tok);
 	free(hdr);
-	return hdr ? 0 : -ENOMEM;
+	return l ? 0 : -ENOMEM;
+}
+
+/* The token, or one line that names its file (the caller logs that the request was not built). */
+static int bearer(struct ow_http_request *r, const char *file)
+{
+	int err = read_bearer(r, file);
+
+	if (err)
+		ow_log(OW_LOG_ERROR, "alert_token", "cannot read the Kubernetes token",
+		       OW_STR("file", file), OW_STR("error", strerror(-err)));
+	return err;
 }
 
 int ow_http_request_init(struct ow_http_request *r, const struct ow_webhook_target *t,

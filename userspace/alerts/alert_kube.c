@@ -45,7 +45,9 @@ static const char *action_of(const struct ow_alert *a)
 	return !strcmp(a->action, "restart") ? "Restart" : "SIGTERM";
 }
 
-/* The title, then the details on one line each ("; "), cut to the API's 1 kB. */
+/* The title, then the details, their lines joined by ';', cut on a character boundary to
+ * the API's 1 kB (a cut inside a UTF-8 sequence would become U+FFFD, 3 bytes, on the server:
+ * past the limit, a 422 and a lost Event). */
 static void note_of(const struct ow_alert *a, char *buf, size_t len)
 {
 	struct ow_strbuf b = {0};
@@ -55,11 +57,27 @@ static void note_of(const struct ow_alert *a, char *buf, size_t len)
 	ow_alert_title(a, title, sizeof(title));
 	ow_strbuf_printf(&b, "%s. ", title);
 	ow_alert_details(&b, a);
-	snprintf(buf, len, "%s", b.buf ? b.buf : title);
+	if (!b.buf || b.failed) {
+		snprintf(buf, len, "%s", title);
+		ow_strbuf_free(&b);
+		return;
+	}
+	for (i = 0; b.buf[i]; i++)
+		b.buf[i] = b.buf[i] == '\n' ? ';' : b.buf[i];
+	ow_alert_truncate(b.buf, len - 1);
+	snprintf(buf, len, "%s", b.buf);
 	ow_strbuf_free(&b);
-	for (i = 0; buf[i]; i++)
-		buf[i] = buf[i] == '\n' ? ';' : buf[i];
-	ow_alert_truncate(buf, NOTE_MAX - 1);
+}
+
+/* POD.oomwarden-: the pod's name cut to leave room for the API's suffix, and no '.' or '-'
+ * left at the cut (a DNS-1123 name must end in an alphanumeric). */
+static void generate_name(const char *pod, char *buf, size_t len)
+{
+	size_t n = strnlen(pod, NAME_PREFIX_MAX);
+
+	while (n && (pod[n - 1] == '.' || pod[n - 1] == '-'))
+		n--;
+	snprintf(buf, len, "%.*s.oomwarden-", (int)n, pod);
 }
 
 static cJSON *regarding(const struct ow_alert *a)
@@ -104,7 +122,7 @@ int ow_format_kube_event(const struct ow_webhook_target *t, const struct ow_aler
 	ow_json_str(o, "apiVersion", "events.k8s.io/v1");
 	ow_json_str(o, "kind", "Event");
 	m = cJSON_AddObjectToObject(o, "metadata");
-	snprintf(name, sizeof(name), "%.*s.oomwarden-", NAME_PREFIX_MAX, a->pod);
+	generate_name(a->pod, name, sizeof(name));
 	ow_json_str(m, "generateName", name);
 	ow_json_str(m, "namespace", a->ns);
 	micro_time(when, sizeof(when), a->time_ns);

@@ -50,6 +50,7 @@ struct child {
 	const struct curl_blob *ca; /* &ca_store, or NULL: the system store */
 	struct curl_blob kube_ca_store;
 	const struct curl_blob *kube_ca; /* the API server's CA for the kubernetes target */
+	bool no_events;			 /* that CA cannot be used: nothing for that target */
 	struct ow_sender_counts *counts; /* the daemon's view of the totals, or NULL */
 };
 
@@ -236,7 +237,7 @@ static void drain_socket(struct child *c, int64_t now)
 		if (r == (ssize_t)sizeof(m) && m.type == OW_MSG_ALERT) {
 			for (i = 0; i < c->n; i++) {
 				if (c->ts[i].t->fmt != OW_FMT_KUBE_EVENTS ||
-				    ow_alert_kube_wanted(&m.alert))
+				    (!c->no_events && ow_alert_kube_wanted(&m.alert)))
 					enqueue(c, &c->ts[i], &m.alert);
 			}
 			continue;
@@ -370,8 +371,15 @@ int ow_sender_child_main(int sock, const struct ow_sender_creds *cr,
 	c.kube_ca_store =
 		(struct curl_blob){(void *)cfg->kube_ca_pem, cfg->kube_ca_len, CURL_BLOB_NOCOPY};
 	c.kube_ca = cfg->kube_ca_pem ? &c.kube_ca_store : c.ca;
-	if (ow_http_check_tls(c.ca, why, sizeof(why)) ||
-	    ow_http_check_tls(c.kube_ca, why, sizeof(why))) {
+	if (ow_http_check_tls(c.kube_ca, why, sizeof(why))) {
+		ow_log(OW_LOG_ERROR, "alerter",
+		       "cannot verify the Kubernetes API server with --kube-credentials' ca.crt: "
+		       "no Events",
+		       OW_STR("error", why));
+		c.kube_ca = NULL;
+		c.no_events = true;
+	}
+	if (ow_http_check_tls(c.ca, why, sizeof(why))) {
 		ow_log(OW_LOG_ERROR, "alerter",
 		       "cannot verify HTTPS as configured: not sending alerts",
 		       OW_STR("error", why));

@@ -414,7 +414,8 @@ static int dropin_filter(const struct dirent *e)
  * file and a site's in another, or, in Kubernetes, the settings from a ConfigMap and the
  * webhook URLs (credentials) from a Secret mounted as FILE.d. Lists add up, a setting given
  * again wins; a missing directory is none. The files are read as the config file is (no FIFO,
- * no device, at most 256 KiB).
+ * no device, at most 1 MiB). webhook_format pairs with webhook within each file: a URL of
+ * an earlier file without a format keeps its guessed one ("" below).
  */
 static int read_dropins(const char *path, struct ow_options *o, char *err, size_t errlen)
 {
@@ -433,6 +434,8 @@ static int read_dropins(const char *path, struct ow_options *o, char *err, size_
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
+		while (o->nwebhook_formats < o->nwebhook_urls)
+			o->webhook_formats[o->nwebhook_formats++] = "";
 		if (!ret && snprintf(file, sizeof(file), "%s/%s", dir, names[i]->d_name) <
 				    (int)sizeof(file))
 			ret = ow_config_read(file, o, err, errlen);
@@ -481,8 +484,8 @@ int ow_options_load(int argc, char **argv, const char *default_path, struct ow_o
 		ow_options_init(o);
 		ret = ow_config_read(path, o, err, errlen);
 		if (ret == -ENOENT && !given)
-			ret = 0; /* no default file: the built-in defaults */
-		else if (!ret)
+			ret = 0; /* no default file: the built-in defaults, and its drop-ins */
+		if (!ret)
 			ret = read_dropins(path, o, err, errlen);
 		if (!ret)
 			ret = ow_options_parse_argv(argc, argv, o, err, errlen);

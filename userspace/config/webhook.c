@@ -273,7 +273,7 @@ static int target_parse(const char *url, const char *fmt, struct ow_webhook_targ
 					       : "bad URL (spaces, control characters or port)");
 		return -EINVAL;
 	}
-	f = fmt ? ow_alert_fmt_parse(fmt) : (int)guess_fmt(&u);
+	f = fmt && *fmt ? ow_alert_fmt_parse(fmt) : (int)guess_fmt(&u); /* "": guess */
 	if (f < 0) {
 		snprintf(err, errlen,
 			 "--webhook-format '%s': use json, slack, discord, ntfy, teams, gotify, "

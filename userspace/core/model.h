@@ -166,6 +166,7 @@ struct ow_cgroup {
 	/* A pod's names from the kubelet's directories (daemon/kube.c); NULL: none known. */
 	struct ow_kube_names *kube;
 	uint8_t kube_tries;	    /* lookups so far; OW_KUBE_SETTLED: no more */
+	uint64_t kube_next_ns;	    /* not looked up again before (doubling waits: daemon/kube.c) */
 	unsigned int trusted_depth; /* leading components of rel root named (cgroup_path.h) */
 	struct ow_cg_reading reading;
 	struct ow_cg_history history;

@@ -10,6 +10,8 @@
  * estimated from step-sized samples hovers around the horizon for a while, and a 1 MiB/s leak
  * sent warn/resolved pairs three times before it was stopped. */
 #define WARN_EXIT_FACTOR 1.25
+/* A warning taken this soon after a kill in the cgroup was of the memory being freed. */
+#define KILL_SETTLE_S 5.0
 /* A warning outlives a pause in the climb by this much: each fall of a GC-like sawtooth stops
  * its floor's rise for a moment, and the bench's sawtooth-rising sent warn/resolved three times
  * in its first 8 s (nine alerts for one leak). */
@@ -148,11 +150,12 @@ void ow_policy_assess(const struct ow_policy_cfg *cfg, const struct ow_cg_view *
 		out->level = OW_LEVEL_WARN;
 		out->reason = "past memory.high: the kernel is throttling it (not an OOM)";
 	}
-	/* Only a warning holds, and not across a kill: after an action or an OOM kill the grower
-	 * is gone, and a verdict taken while its memory was freed (the floor still above the
-	 * window's start) warned of a rise that had ended (metrics.sh under ASan: held 30 s). */
+	/* Only a warning holds, and not one from before a kill or just after it: after an action
+	 * or an OOM kill the grower is gone, and a verdict taken while its memory was freed (the
+	 * floor still above the window's start) warned of a rise that had ended (metrics.sh under
+	 * ASan: held 30 s). A warning of new growth later on (a restarted leaker) holds. */
 	if (out->level == OW_LEVEL_OK && v->level == OW_LEVEL_WARN && v->warn_age_s < WARN_HOLD_S &&
-	    !(v->stop_age_s < WARN_HOLD_S)) {
+	    !(v->stop_age_s - v->warn_age_s < KILL_SETTLE_S)) {
 		out->level = OW_LEVEL_WARN;
 		out->held = true;
 		out->reason = "growth paused: the warning holds until it has not resumed for 30 s";

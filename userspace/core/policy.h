@@ -49,7 +49,8 @@ struct ow_cg_view {
 	enum ow_level level;	       /* the cgroup's level now (leaving warn takes more) */
 	double warn_age_s;	       /* since a verdict last warned of its own; INFINITY: never */
 	double stop_age_s; /* since a kill in it stopped growth (the kernel's OOM kill, our
-			    * victim's exit); INFINITY: never */
+			    * victim's exit); INFINITY: never. A warning from before it, or
+			    * from the 5 s after it, does not hold through a pause. */
 };
 
 struct ow_verdict {

@@ -162,8 +162,9 @@ static inline void daemon_drop_victim(struct ow_cgroup *cg)
 /* daemon.c */
 int daemon_watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag);
 
-/* kube.c: a pod's names, when first seen and again (a few times) until known */
-void daemon_kube_names(struct ow_daemon *d, struct ow_cgroup *cg);
+/* kube.c: a pod's names, when first seen and again (a few times, further apart) until known;
+ * `now`: without waiting for the next try's time (before a first warning). */
+void daemon_kube_names(struct ow_daemon *d, struct ow_cgroup *cg, bool now);
 
 /* rescan.c: the watched set */
 void daemon_report_unwatched(struct ow_daemon *d, uint64_t refused);

@@ -41,7 +41,7 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	if (what == OW_LC_LEVEL_QUIET)
 		return;
 	if (from == OW_LEVEL_OK)
-		daemon_kube_names(d, cg); /* the alert names the pod if it can */
+		daemon_kube_names(d, cg, true); /* the alert names the pod if it can */
 	ow_log(lvl, "level", cg->eval.verdict.reason, CG_FIELDS(cg),
 	       OW_STR("from", ow_level_name(cg->eval.level)), OW_STR("to", ow_level_name(level)),
 	       OW_STR("grows", ow_mem_kind_name(cg->eval.grows)),

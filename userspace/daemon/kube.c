@@ -12,9 +12,12 @@
 #include "daemon_ctx.h"
 #include "kube_logs.h"
 
-/* Lookups of one cgroup before giving up: a pod that never gets a log directory (a static
- * pod with its logs elsewhere) costs a few directory listings, not one at every rescan. */
-#define KUBE_TRIES 8
+/* Lookups of one cgroup before giving up, 1 s apart and then twice as long each time (about
+ * 4 min in all; rescans come as often as every 200 ms): a pod that never gets its directory or
+ * link (a static pod with its logs elsewhere, a sandbox) costs a few listings, not one at
+ * every rescan. The lookup before a first warning does not wait. */
+#define KUBE_TRIES	   8
+#define KUBE_FIRST_WAIT_NS 1000000000ULL
 
 /* The pod UID and container id its path gives, from the part of it root made (cgroup_path.h:
  * below that, a user names the directories). false: not a pod's cgroup. */
@@ -37,20 +40,22 @@ static void refused_once(struct ow_daemon *d)
 	       OW_STR("dir", d->opts->kube_logs));
 }
 
-void daemon_kube_names(struct ow_daemon *d, struct ow_cgroup *cg)
+void daemon_kube_names(struct ow_daemon *d, struct ow_cgroup *cg, bool now)
 {
+	uint64_t t = ow_mono_ns();
 	struct ow_kube_names n;
 	struct ow_cg_path p;
 	const char *id;
 	int err;
 
-	if (cg->kube_tries == OW_KUBE_SETTLED)
+	if (cg->kube_tries == OW_KUBE_SETTLED || (!now && t < cg->kube_next_ns))
 		return;
 	if (!pod_ids(cg, &p, &id)) {
 		cg->kube_tries = OW_KUBE_SETTLED;
 		return;
 	}
 	err = ow_kube_read_names(d->opts->kube_logs, p.pod_uid, id, &n);
+	cg->kube_next_ns = t + (KUBE_FIRST_WAIT_NS << cg->kube_tries);
 	if (++cg->kube_tries >= KUBE_TRIES)
 		cg->kube_tries = OW_KUBE_SETTLED;
 	if (err == -EPERM)

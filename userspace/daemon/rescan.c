@@ -79,7 +79,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	int err;
 
 	if (!added) {
-		daemon_kube_names(d, cg); /* its container's link may have come since */
+		daemon_kube_names(d, cg, false); /* its container's link may have come since */
 		return;
 	}
 	/* Only memcgs the BPF side has seen a process of are read whole, configured and sampled
@@ -95,7 +95,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 		return; /* vanished already; the next scan drops it */
 	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
 	daemon_find_rule(d, cg);
-	daemon_kube_names(d, cg);
+	daemon_kube_names(d, cg, true);
 	if (active) {
 		daemon_configure_bpf(d, cg);
 		ow_cgroup_sample(cg, ow_mono_ns(), cg->reading.nonrecl);

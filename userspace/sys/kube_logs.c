@@ -90,28 +90,6 @@ static bool find_link(const char *logdir, const char *id, struct ow_kube_names *
 	return found;
 }
 
-/* The pod's only container directory (one container: no link needed to tell which). */
-static void only_container(const char *poddir, struct ow_kube_names *out)
-{
-	char name[OW_KUBE_LABEL_MAX + 1] = "";
-	struct dirent *e;
-	unsigned int n = 0, found = 0;
-	int err;
-	DIR *d = open_trusted_dir(AT_FDCWD, poddir, &err);
-
-	if (!d)
-		return;
-	while ((e = readdir(d)) && n++ < MAX_ENTRIES && found < 2) {
-		if (!ow_kube_label_ok(e->d_name, strlen(e->d_name)))
-			continue;
-		if (!found++)
-			snprintf(name, sizeof(name), "%s", e->d_name);
-	}
-	closedir(d);
-	if (found == 1)
-		memcpy(out->container, name, sizeof(name));
-}
-
 int ow_kube_read_names(const char *logdir, const char *uid, const char *id,
 		       struct ow_kube_names *out)
 {
@@ -121,8 +99,10 @@ int ow_kube_read_names(const char *logdir, const char *uid, const char *id,
 
 	if (err)
 		return err;
-	if (id && *id && !find_link(logdir, id, &got))
-		only_container(poddir, &got);
+	/* No link, no name: the pod's sandbox (pause) container has a cgroup and no link, and
+	 * must not take the name of the pod's only container. */
+	if (id && *id)
+		find_link(logdir, id, &got);
 	*out = got;
 	return 0;
 }

@@ -15,8 +15,8 @@
 #include "kube_names.h"
 
 /* The names of pod `uid` and, when `id` is a container id (64 hex; "" for none), of its
- * container: from LOGDIR/containers, else the pod's only container directory. 0 with out
- * filled (container "" when it is not known), -ENOENT when the pod has no directory, -EPERM
+ * container, from its link in LOGDIR/containers. 0 with out filled (container "" when it has
+ * no link: not yet, or the pod's sandbox), -ENOENT when the pod has no directory, -EPERM
  * when a directory is not root's alone, another -errno when one cannot be listed. */
 int ow_kube_read_names(const char *logdir, const char *uid, const char *id,
 		       struct ow_kube_names *out);

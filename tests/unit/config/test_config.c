@@ -133,6 +133,10 @@ static void test_dropins(void **state)
 	ow_options_free(&o);
 	expect_file_error(LOAD_FILE(CONF("dropins-bad.conf")),
 			  CONF("dropins-bad.conf.d/20-bad.conf"), 2, "grace");
+	/* no default file, its drop-ins still count */
+	assert_int_equal(LOAD(CONF("dropins-nomain.conf"), "run"), 0);
+	assert_true(o.policy.grace_s == 7);
+	ow_options_free(&o);
 }
 
 static void test_good_file_sections(void **state)

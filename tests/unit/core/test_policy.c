@@ -180,7 +180,16 @@ static void test_assess_warning_holds_through_a_pause(void **state)
 	ow_policy_assess(&cfg, &v, &out);
 	assert_int_equal(out.level, OW_LEVEL_OK);
 	assert_false(out.held);
+	v.warn_age_s = 4; /* nor one from before the kill */
+	ow_policy_assess(&cfg, &v, &out);
+	assert_false(out.held);
+	/* a warning of new growth 15 s after the kill (a restarted leaker) holds */
+	v.warn_age_s = 5;
+	v.stop_age_s = 20;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_true(out.held);
 	v.stop_age_s = 30; /* long before this warning: it holds */
+	v.warn_age_s = 1;
 	ow_policy_assess(&cfg, &v, &out);
 	assert_true(out.held);
 	v.stop_age_s = INFINITY;

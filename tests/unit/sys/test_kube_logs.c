@@ -59,11 +59,12 @@ static void test_container_without_link(void **state)
 	struct ow_kube_names n;
 
 	(void)state;
-	/* one container directory: it is that one */
+	/* one container directory, and no link for this id: the pod's sandbox (pause) has a
+	 * cgroup and no link, and is not that container */
 	assert_int_equal(ow_kube_read_names(LOGDIR, WRK, ID9, &n), 0);
 	assert_string_equal(n.ns, "prod");
 	assert_string_equal(n.pod, "queue-worker-0");
-	assert_string_equal(n.container, "worker");
+	assert_string_equal(n.container, "");
 	/* two, and no link: not known which */
 	assert_int_equal(ow_kube_read_names(LOGDIR, TWO, ID9, &n), 0);
 	assert_string_equal(n.pod, "api.v2-0");
@@ -114,7 +115,7 @@ static void test_untrusted_trees(void **state)
 	}
 	assert_int_equal(ow_kube_read_names(dir, WEB, "", &n), 0);
 	assert_string_equal(n.pod, "web");
-	/* a world-writable containers directory is not read: the pod's only container is */
+	/* a world-writable containers directory is not read: no container name */
 	snprintf(path, sizeof(path), "%s/containers", dir);
 	assert_int_equal(mkdir(path, 0777), 0);
 	assert_int_equal(chmod(path, 0777), 0);
