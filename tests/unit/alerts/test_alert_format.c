@@ -341,6 +341,22 @@ static void test_pod_names(void **state)
 	assert_non_null(strstr(pl.body, "Pod: default/web-7d9f8b6c5-x2x9z, container nginx"));
 }
 
+/* Every multi-byte sequence of s complete (none cut in the middle). */
+static bool utf8_whole(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int more;
+
+	while (*p) {
+		more = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : 3;
+		for (p++; more--; p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+		}
+	}
+	return true;
+}
+
 /* A Kubernetes Event on the pod: the namespace's events URL, the fields the API requires
  * within its limits, the pod and container it regards; only a pod's warn, act, escalate and
  * OOM kill make one. */
@@ -404,6 +420,24 @@ static void test_kube_event(void **state)
 	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
 	j = cJSON_Parse(pl.body);
 	assert_string_equal(str_at(j, "reason"), "OOMKilled");
+	cJSON_Delete(j);
+	/* a note of two-byte characters is cut between them, within the 1 kB, with "..."; a pod
+	 * name cut at 200 never leaves generateName ending in '-' */
+	for (size_t i = 0; i + 2 < sizeof(a.cmdline); i += 2)
+		memcpy(a.cmdline + i, "\xc3\xa9", 2);
+	a.cmdline[sizeof(a.cmdline) - 2] = '\0';
+	memset(a.pod, 'p', 199);
+	a.pod[199] = '-';
+	memset(a.pod + 200, 'q', 20);
+	a.pod[220] = '\0';
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	j = cJSON_Parse(pl.body);
+	assert_true(strlen(str_at(j, "note")) <= 1023);
+	assert_true(utf8_whole(str_at(j, "note")));
+	assert_non_null(strstr(str_at(j, "note"), "..."));
+	assert_int_equal(strlen(str_at(cJSON_GetObjectItem(j, "metadata"), "generateName")),
+			 199 + strlen(".oomwarden-"));
 	cJSON_Delete(j);
 	a.kind = OW_ALERT_RESOLVED;
 	assert_false(ow_alert_kube_wanted(&a));
