@@ -217,27 +217,27 @@ static void test_formats(void)
 {
 	static const char *const fmts[] = {"json",  "slack",  "discord",   "ntfy",
 					   "teams", "gotify", "pagerduty", "alertmanager"};
-	const char *paths[OW_FMT_COUNT];
-	static char pbuf[OW_FMT_COUNT][64];
-	struct ow_webhook_target t[OW_FMT_COUNT];
+	const char *paths[OW_FMT_WEBHOOK_COUNT];
+	static char pbuf[OW_FMT_WEBHOOK_COUNT][64];
+	struct ow_webhook_target t[OW_FMT_WEBHOOK_COUNT];
 	struct ow_alerter *al;
 	struct ow_alert a;
 	cJSON *reqs, *r;
 	unsigned int i;
 	int rc;
 
-	for (i = 0; i < OW_FMT_COUNT; i++) {
+	for (i = 0; i < OW_FMT_WEBHOOK_COUNT; i++) {
 		snprintf(pbuf[i], sizeof(pbuf[i]), "/ok/fmt-%s%s", fmts[i],
 			 i == OW_FMT_PAGERDUTY ? "?routing_key=PDKEY" : "");
 		paths[i] = pbuf[i];
 	}
-	CHECK(targets(t, paths, fmts, OW_FMT_COUNT) == OW_FMT_COUNT, "parse");
-	CHECK(ow_alerter_start(t, OW_FMT_COUNT, NULL, &al) == 0, "start");
+	CHECK(targets(t, paths, fmts, OW_FMT_WEBHOOK_COUNT) == OW_FMT_WEBHOOK_COUNT, "parse");
+	CHECK(ow_alerter_start(t, OW_FMT_WEBHOOK_COUNT, NULL, &al) == 0, "start");
 	make_alert(&a, OW_ALERT_ACT, 1);
 	CHECK(ow_alerter_send(al, &a) == 0, "send");
 	rc = ow_alerter_stop(al, 5000);
 	CHECK(rc == 0, "sender exit status %d", rc);
-	for (i = 0; i < OW_FMT_COUNT; i++) {
+	for (i = 0; i < OW_FMT_WEBHOOK_COUNT; i++) {
 		char prefix[64];
 
 		snprintf(prefix, sizeof(prefix), "/ok/fmt-%s", fmts[i]);

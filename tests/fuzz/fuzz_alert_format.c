@@ -47,6 +47,11 @@ static void fill(struct ow_alert *a, const uint8_t *data, size_t size)
 	next_line(&p, end, a->manager, sizeof(a->manager));
 	next_line(&p, end, a->note, sizeof(a->note));
 	next_line(&p, end, a->reason, sizeof(a->reason));
+	/* a pod's names (checked names in the daemon; anything here): the Kubernetes Event */
+	next_line(&p, end, a->ns, sizeof(a->ns));
+	next_line(&p, end, a->pod, sizeof(a->pod));
+	next_line(&p, end, a->container, sizeof(a->container));
+	next_line(&p, end, a->pod_uid, sizeof(a->pod_uid));
 	for (i = 0; i < a->ntop; i++) {
 		a->top[i].pid = (int32_t)i + 1;
 		a->top[i].rss = (uint64_t)i << 20;
@@ -60,6 +65,8 @@ static void check(const struct ow_payload *out)
 	cJSON *j;
 
 	if (strlen(out->body) != out->len)
+		abort();
+	if (strlen(out->url) >= sizeof(out->url)) /* a Kubernetes Event's namespace URL */
 		abort();
 	if (!out->content_type || !strstr(out->content_type, "json"))
 		return;
