@@ -39,14 +39,7 @@ if [[ $(id -u) != 0 ]] || ! ow_detect_memcg || ! command -v python3 >/dev/null; 
 	exit 0
 fi
 
-python3 tests/alert/receiver.py "$TMPD/records.jsonl" >"$TMPD/receiver.out" &
-RPID=$!
-for _ in $(seq 50); do
-	PORT=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$TMPD/receiver.out")
-	[[ -n $PORT ]] && break
-	sleep 0.1
-done
-[[ -n ${PORT:-} ]] || { echo "FAIL alerts: the receiver did not start"; exit 1; }
+alert_receiver "$TMPD" || { echo "FAIL alerts: the receiver did not start"; exit 1; }
 
 # run_case NAME OWLOAD-ARGS... (daemon flags in DAEMON_FLAGS): one memcg, one daemon, one
 # workload; sets WST (workload status) and the records file NAME.jsonl.

@@ -126,6 +126,26 @@ cg_destroy_pod()
 	return 0
 }
 
+# alert_receiver DIR: tests/alert/receiver.py on 127.0.0.1, recording every request into
+# DIR/records.jsonl; sets RPID and PORT. False when it did not start.
+alert_receiver()
+{
+	python3 tests/alert/receiver.py "$1/records.jsonl" >"$1/receiver.out" &
+	RPID=$!
+	for _ in $(seq 50); do
+		PORT=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$1/receiver.out")
+		[[ -n $PORT ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# free_port: a loopback TCP port nobody listens on now.
+free_port()
+{
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # fake_apiserver DIR: tests/kube/apiserver.py on 127.0.0.1 with a certificate of a throwaway
 # CA, and a service account's credentials for it in DIR/serviceaccount (token, ca.crt; readable
 # by the alert sender's user, as the kubelet's are). Sets API_PORT, API_PID, API_CREDS; its

@@ -60,7 +60,7 @@ value()
 }
 
 # A free loopback port (the daemon binds it a moment later).
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 
 # reader: copies the file in a loop until $TMPD/stop exists; counts copies and bad copies,
 # and logs each copy's usage and growth of CG ("usage growth level").

@@ -80,14 +80,8 @@ podman --runtime runc run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:102
 verdict image-contents /dev/null "${reasons[@]}"
 
 # ---- 2. the agent as the DaemonSet runs it ----
-python3 tests/alert/receiver.py "$TMPD/records.jsonl" >"$TMPD/receiver.out" &
-RPID=$!
-for _ in $(seq 50); do
-	PORT=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$TMPD/receiver.out")
-	[[ -n $PORT ]] && break
-	sleep 0.1
-done
-MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+alert_receiver "$TMPD" || { echo "FAIL image: the receiver did not start"; exit 1; }
+MPORT=$(free_port)
 mkdir -p "$TMPD/config/oomwarden.conf.d"
 awk '/oomwarden.conf: \|/ { on = 1; next } on && /^[^ ]/ { on = 0 } on { sub(/^    /, ""); print }' \
 	deploy/kubernetes/configmap.yaml >"$TMPD/config/oomwarden.conf"

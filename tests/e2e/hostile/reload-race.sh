@@ -52,15 +52,8 @@ done
 # A leak report from libbpf's own allocations at exit is not what this test is about.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 
-python3 tests/alert/receiver.py "$TMPD/records.jsonl" >"$TMPD/receiver.out" &
-RPID=$!
-for _ in $(seq 50); do
-	PORT=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$TMPD/receiver.out")
-	[[ -n $PORT ]] && break
-	sleep 0.1
-done
-[[ -n ${PORT:-} ]] || { echo "FAIL reload-race: the receiver did not start"; exit 1; }
-MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+alert_receiver "$TMPD" || { echo "FAIL reload-race: the receiver did not start"; exit 1; }
+MPORT=$(free_port)
 
 # write_conf A|B|none: the same metrics settings, a different webhook (or none).
 write_conf()
