@@ -132,9 +132,17 @@ alert_receiver()
 {
 	python3 tests/alert/receiver.py "$1/records.jsonl" >"$1/receiver.out" &
 	RPID=$!
+	PORT=$(port_of "$1/receiver.out")
+}
+
+# port_of FILE: the N of the "PORT N" line a loopback test server prints when it listens,
+# waited for up to 5 s; false without one.
+port_of()
+{
+	local port
 	for _ in $(seq 50); do
-		PORT=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$1/receiver.out")
-		[[ -n $PORT ]] && return 0
+		port=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$1")
+		[[ -n $port ]] && { echo "$port"; return 0; }
 		sleep 0.1
 	done
 	return 1
@@ -174,12 +182,7 @@ fake_apiserver()
 		"$creds/token" >"$dir/api.out" 2>&1 &
 	API_PID=$!
 	API_CREDS=$creds
-	for _ in $(seq 50); do
-		API_PORT=$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$dir/api.out")
-		[[ -n $API_PORT ]] && return 0
-		sleep 0.1
-	done
-	return 1
+	API_PORT=$(port_of "$dir/api.out")
 }
 
 # cg_oom_kills DIR: the kernel's OOM-kill counter of the cgroup.

@@ -42,9 +42,8 @@ static DIR *open_trusted_dir(int dirfd, const char *name, int *err)
 	return d;
 }
 
-/* The pod's directory in LOGDIR/pods: its name and the names it gives. */
-static int find_pod(const char *logdir, const char *uid, char *dir, size_t len,
-		    struct ow_kube_names *out)
+/* The pod's directory in LOGDIR/pods: the names its own name gives. */
+static int find_pod(const char *logdir, const char *uid, struct ow_kube_names *out)
 {
 	char path[4096];
 	struct dirent *e;
@@ -59,8 +58,7 @@ static int find_pod(const char *logdir, const char *uid, char *dir, size_t len,
 		return err;
 	err = -ENOENT;
 	while ((e = readdir(d)) && n++ < MAX_ENTRIES) {
-		if (ow_kube_pod_dir(e->d_name, uid, out) &&
-		    snprintf(dir, len, "%s/%s", path, e->d_name) < (int)len) {
+		if (ow_kube_pod_dir(e->d_name, uid, out)) {
 			err = 0;
 			break;
 		}
@@ -94,8 +92,7 @@ int ow_kube_read_names(const char *logdir, const char *uid, const char *id,
 		       struct ow_kube_names *out)
 {
 	struct ow_kube_names got = {0};
-	char poddir[4096];
-	int err = find_pod(logdir, uid, poddir, sizeof(poddir), &got);
+	int err = find_pod(logdir, uid, &got);
 
 	if (err)
 		return err;
