@@ -18,10 +18,14 @@
 #     $PM2_HOME/dump.pm2): grace_s 20 from kill_timeout, the whole drain, exit 0 (PM2's own
 #     log), no escalate. PM2 restarts an app that exits 0 (autorestart): the first instance is
 #     judged, and the restart is only reported.
+#  4. pre-stop: a Node.js worker (tests/workload/node_worker.js, --heapsnapshot-signal=SIGUSR2)
+#     leaking 16 MiB/s in 512 MiB, the daemon with --pre-stop-signal SIGUSR2: the pre_stop line
+#     sends SIGUSR2, the wait ends when the snapshot is seen written, the act line names the
+#     Heap.*.heapsnapshot file in the worker's working directory; then the 3 s drain, exit 0.
 # Needs supervisord (Debian's supervisor, from scripts/deps.sh) and node with pm2 (installed
 # from npm into a cache directory when missing); without one of them its cases SKIP, which
 # fails under CI. Prints PASS/FAIL lines and `grace: N passed, N failed`. Run as root from the
-# repo root; about 40 s a case.
+# repo root; about 40 s a case. OW_GRACE_ONLY="pre-stop pm2" runs only those cases.
 set -u
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -160,7 +164,15 @@ sv_case()
 	sv_teardown
 }
 
-if ! command -v supervisord >/dev/null; then
+# wanted CASE: run CASE (supervisor, pm2, pre-stop) unless OW_GRACE_ONLY names others.
+wanted()
+{
+	[[ -z ${OW_GRACE_ONLY:-} || " $OW_GRACE_ONLY " == *" $1 "* ]]
+}
+
+if ! wanted supervisor; then
+	:
+elif ! command -v supervisord >/dev/null; then
 	skip_case supervisor "supervisord is not installed (Debian's supervisor: scripts/deps.sh)"
 else
 	# 1. stopwaitsecs=20 in an [include]d file: the grace is 20 s, the 14 s drain ends.
@@ -251,7 +263,9 @@ pm2_case()
 	CG=''
 }
 
-if ! command -v node >/dev/null; then
+if ! wanted pm2; then
+	:
+elif ! command -v node >/dev/null; then
 	skip_case pm2 "needs node"
 elif ! pm2_find "$PM2_CACHE" "$TMPD"; then
 	PM2=''
@@ -268,6 +282,71 @@ else
 	drain_reasons "$REP.first" "$LOG" "${ST:-unknown}"
 	((OOM == 0)) || REASONS+=("the kernel OOM-killed $OOM process(es)")
 	verdict pm2-kill-timeout "$LOG" "${REASONS[@]}"
+fi
+
+# ---- evidence before the stop ----
+
+# prestop_case: a Node.js worker started with --heapsnapshot-signal=SIGUSR2 in its own working
+# directory, leaking 16 MiB/s in a fresh 512 MiB memcg; the daemon with --pre-stop-signal
+# SIGUSR2. Leaves LOG, REP, WPID, ST, OOM and DIR (the worker's working directory).
+prestop_case()
+{
+	local worker=$PWD/tests/workload/node_worker.js oom0 npid
+
+	DIR=$TMPD/prestop/app LOG=$TMPD/prestop.log REP=$TMPD/prestop/report WPID='' ST='' OOM=0
+	mkdir -p "$DIR"
+	CG=$(cg_create "owh-grace-prestop-$$" $((512 << 20))) || skip "could not create a memcg"
+	oom0=$(cg_oom_kills "$CG")
+	daemon_start "$LOG" --cgroup "$CG" --grace 10 --pre-stop-signal SIGUSR2 ||
+		REASONS+=("the daemon did not start")
+	(cd "$DIR" && exec sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
+		node --heapsnapshot-signal=SIGUSR2 "$worker" --rate 16 --objects 200 --drain 3 \
+		--report "$REP") >"$TMPD/prestop/node.out" 2>&1 &
+	npid=$!
+	wait_for_line "$REP" '^start ' 15 "$npid" ||
+		REASONS+=("the worker did not start: $(tail -n3 "$TMPD/prestop/node.out")")
+	WPID=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$REP" | head -n1)
+	echo "    node worker (pid ${WPID:-?}) leaking 16 MiB/s in $CG (512 MiB), cwd $DIR"
+	wait_for_line "$LOG" "$(json_event victim_exit)" 75 "$DPID" ||
+		REASONS+=("no victim_exit line within 75 s")
+	wait "$npid"
+	ST=$?
+	OOM=$(($(cg_oom_kills "$CG") - oom0))
+	daemon_stop
+	cg_destroy "$CG"
+	CG=''
+}
+
+if ! wanted pre-stop; then
+	:
+elif ! command -v node >/dev/null; then
+	skip_case pre-stop "needs node"
+else
+	# 4. SIGUSR2 first: the snapshot is written in the worker's working directory and seen
+	#    written (the wait ends early), then the SIGTERM; the worker drains 3 s, exits 0.
+	REASONS=()
+	prestop_case
+	sent=$(json_field "$LOG" pre_stop signal "${WPID:-x}")
+	ended=$(json_field "$LOG" pre_stop_end ended "${WPID:-x}")
+	waited=$(json_field "$LOG" pre_stop_end waited_s "${WPID:-x}")
+	dump=$(json_field "$LOG" act dump "${WPID:-x}")
+	snaps=("$DIR"/Heap.*.heapsnapshot)
+	echo "    pre_stop: ${sent:-none}, ended ${ended:-?} after ${waited:-?} s; act: pre_stop" \
+		"$(json_field "$LOG" act pre_stop "${WPID:-x}"), dump ${dump:-none};" \
+		"in $DIR: ${snaps[*]##*/} ($(stat -c %s "${snaps[0]}" 2>/dev/null || echo 0) bytes)"
+	[[ $sent == SIGUSR2 ]] || REASONS+=("no pre_stop line sending SIGUSR2 to the worker")
+	[[ $ended == written ]] ||
+		REASONS+=("the wait ended '${ended:-never}', not when the snapshot was written")
+	[[ -s ${snaps[0]} ]] && head -c 12 "${snaps[0]}" | grep -q '{"snapshot"' ||
+		REASONS+=("no heap snapshot in the worker's working directory")
+	[[ $dump == "${snaps[0]}" ]] ||
+		REASONS+=("the act line's dump '${dump:-}' is not the snapshot ${snaps[0]}")
+	[[ $(json_field "$LOG" act pre_stop "${WPID:-x}") == SIGUSR2 ]] ||
+		REASONS+=("the act line does not say SIGUSR2 came first")
+	echo "    worker: $(status_text "${ST:-?}"), $(grep -m1 '^drained ' "$REP" || echo 'no drain')"
+	drain_reasons "$REP" "$LOG" "${ST:-unknown}"
+	((OOM == 0)) || REASONS+=("the kernel OOM-killed $OOM process(es)")
+	verdict pre-stop-heap-snapshot "$LOG" "${REASONS[@]}"
 fi
 
 echo "grace: $PASSED passed, $FAILED failed, $SKIPPED skipped"

@@ -63,6 +63,14 @@ struct ow_alert {
 	/* act: this victim makes a crash loop (core/crash_loop.h), said once a loop: "restarts
 	 * into the same leak within 2.1 s; last 3 lifetimes 2.1 s, 1.9 s, 2.0 s"; else "". */
 	char crash_loop[160];
+	/* act: the pre-stop signal sent before it (core/pre_stop.h); signal "" when none. */
+	struct ow_alert_pre_stop {
+		char signal[12]; /* "SIGUSR2" */
+		double waited_s; /* from the signal to the act */
+		char ended[16];	 /* "written", "waited", "kill_water", "faster" */
+		char dump[256];	 /* the heap dump seen written, or "" */
+		char cwd[256];	 /* the process's working directory (Node writes there) */
+	} pre_stop;
 	bool dry_run; /* the action was only logged */
 	char reason[256];
 	/* warn, act, escalate: the kind of memory that grew (composition.h: "anon", "shmem",

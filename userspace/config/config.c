@@ -260,6 +260,14 @@ static int set_rule(struct parse *p, struct ow_cgroup_rule *r, enum ow_setting s
 		ret = ow_parse_warn_signal(key, v, &r->warn_signal, p->msg, sizeof(p->msg));
 		r->set |= ret ? 0 : OW_RULE_WARN_SIGNAL;
 		return ret;
+	case OW_SET_PRE_STOP_SIGNAL:
+		ret = ow_parse_warn_signal(key, v, &r->pre_stop_signal, p->msg, sizeof(p->msg));
+		r->set |= ret ? 0 : OW_RULE_PRE_STOP_SIGNAL;
+		return ret;
+	case OW_SET_PRE_STOP_WAIT:
+		ret = ow_parse_pre_stop_wait(key, v, &r->pre_stop_wait_s, p->msg, sizeof(p->msg));
+		r->set |= ret ? 0 : OW_RULE_PRE_STOP_WAIT;
+		return ret;
 	default:
 		return -EINVAL;
 	}
@@ -323,7 +331,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 					? "key '%s' is not allowed in the config file"
 					: "key '%s' is not allowed in a [cgroup] section (only "
 					  "warn_horizon, act_horizon, grace, protect, prefer, "
-					  "action, brake, warn_signal)",
+					  "action, brake, warn_signal, pre_stop_signal, "
+					  "pre_stop_wait)",
 				name);
 	v = p->long_value && !strcmp(value, LONG_VALUE) ? p->long_value
 							: ow_options_keep(p->o, value);
@@ -515,7 +524,9 @@ static bool same_rule(const struct ow_cgroup_rule *a, const struct ow_cgroup_rul
 	       same_str(a->protect, b->protect) && same_str(a->prefer, b->prefer) &&
 	       (!(a->set & OW_RULE_ACTION) || a->action == b->action) &&
 	       (!(a->set & OW_RULE_BRAKE) || a->brake == b->brake) &&
-	       (!(a->set & OW_RULE_WARN_SIGNAL) || a->warn_signal == b->warn_signal);
+	       (!(a->set & OW_RULE_WARN_SIGNAL) || a->warn_signal == b->warn_signal) &&
+	       (!(a->set & OW_RULE_PRE_STOP_SIGNAL) || a->pre_stop_signal == b->pre_stop_signal) &&
+	       (!(a->set & OW_RULE_PRE_STOP_WAIT) || a->pre_stop_wait_s == b->pre_stop_wait_s);
 }
 
 unsigned int ow_config_diff(const struct ow_options *from, const struct ow_options *to,

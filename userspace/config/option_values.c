@@ -180,6 +180,19 @@ int ow_parse_warn_signal(const char *name, const char *s, int *out, char *err, s
 	return 0;
 }
 
+int ow_parse_pre_stop_wait(const char *name, const char *s, double *out, char *err, size_t errlen)
+{
+	double v;
+
+	if (ow_parse_seconds(name, s, &v, err, errlen) || v < OW_PRE_STOP_MIN_S ||
+	    v > OW_PRE_STOP_WAIT_MAX_S)
+		return ow_options_fail(err, errlen,
+				       "invalid value for %s: '%s' (seconds, %g to %g)", name, s,
+				       OW_PRE_STOP_MIN_S, OW_PRE_STOP_WAIT_MAX_S);
+	*out = v;
+	return 0;
+}
+
 static int parse_attach(const char *name, const char *s, int *out, char *err, size_t errlen)
 {
 	static const char *const modes[] = {"tp_btf", "raw_tp", "tracepoint"};
@@ -348,6 +361,16 @@ static int set_bpf_max_processes(struct ow_options *o, const char *name, const c
 	return 0;
 }
 
+static int set_kube_credentials(struct ow_options *o, const char *name, const char *v, char *err,
+				size_t errlen)
+{
+	if (v[0] != '/')
+		return ow_options_fail(
+			err, errlen, "invalid value for %s: '%s' (an absolute directory)", name, v);
+	o->kube_credentials = v;
+	return 0;
+}
+
 static int set_value(struct ow_options *o, enum ow_setting s, const char *v, const char *name,
 		     char *err, size_t errlen)
 {
@@ -390,18 +413,17 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 		return ow_parse_on_off(name, v, &o->brake, err, errlen);
 	case OW_SET_WARN_SIGNAL:
 		return ow_parse_warn_signal(name, v, &o->warn_signal, err, errlen);
+	case OW_SET_PRE_STOP_SIGNAL:
+		return ow_parse_warn_signal(name, v, &o->pre_stop_signal, err, errlen);
+	case OW_SET_PRE_STOP_WAIT:
+		return ow_parse_pre_stop_wait(name, v, &o->pre_stop_wait_s, err, errlen);
 	case OW_SET_KUBE_LOGS:
 		return set_kube_logs(o, name, v, err, errlen);
 	case OW_SET_KUBE_API:
 		o->kube_api = *v ? v : NULL; /* checked with its environment: kube_api.c */
 		return 0;
 	case OW_SET_KUBE_CREDENTIALS:
-		if (v[0] != '/')
-			return ow_options_fail(err, errlen,
-					       "invalid value for %s: '%s' (an absolute directory)",
-					       name, v);
-		o->kube_credentials = v;
-		return 0;
+		return set_kube_credentials(o, name, v, err, errlen);
 	case OW_SET_CONFIG:
 		o->config_flag = v;
 		return 0;
@@ -483,6 +505,8 @@ static const char *word_of(const struct ow_options *o, enum ow_setting s, bool *
 		return o->brake ? "on" : "off";
 	case OW_SET_WARN_SIGNAL:
 		return ow_signal_name(o->warn_signal);
+	case OW_SET_PRE_STOP_SIGNAL:
+		return ow_signal_name(o->pre_stop_signal);
 	default:
 		*is_word = false;
 		return NULL;
@@ -510,6 +534,9 @@ void ow_option_format(const struct ow_options *o, enum ow_setting s, char *buf, 
 		return;
 	case OW_SET_GRACE:
 		snprintf(buf, len, "%g", p->grace_s);
+		return;
+	case OW_SET_PRE_STOP_WAIT:
+		snprintf(buf, len, "%g", o->pre_stop_wait_s);
 		return;
 	case OW_SET_WEBHOOK:
 		return format_list(o->webhook_urls, o->nwebhook_urls, buf, len);

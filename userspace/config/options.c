@@ -64,6 +64,8 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 	[OW_SET_ACTION] = {.key = "action", .in = CGRP, .flag_value = true},
 	[OW_SET_BRAKE] = {.key = "brake", .in = CGRP, .flag_value = true},
 	[OW_SET_WARN_SIGNAL] = {.key = "warn_signal", .in = CGRP, .flag_value = true},
+	[OW_SET_PRE_STOP_SIGNAL] = {.key = "pre_stop_signal", .in = CGRP, .flag_value = true},
+	[OW_SET_PRE_STOP_WAIT] = {.key = "pre_stop_wait", .in = CGRP, .flag_value = true},
 	[OW_SET_KUBE_LOGS] = {.key = "kube_logs", .in = ANY, .flag_value = true},
 	[OW_SET_KUBE_API] = {.key = "kube_api",
 			     .in = ANY,
@@ -334,6 +336,7 @@ void ow_options_init(struct ow_options *o)
 	o->bpf_max_processes = OW_BPF_MAX_PROCESSES_DEFAULT;
 	o->metrics_interval_s = 5;
 	o->brake = true;
+	o->pre_stop_wait_s = OW_PRE_STOP_WAIT_DEFAULT_S;
 	o->kube_logs = "/var/log";
 	o->kube_credentials = OW_KUBE_CREDENTIALS_DEFAULT;
 }

@@ -19,6 +19,7 @@
 #include "listen_addr.h"
 #include "log.h"
 #include "policy.h"
+#include "pre_stop.h"
 #include "rules.h"
 #include "webhook.h"
 
@@ -57,6 +58,8 @@ enum ow_setting {
 	OW_SET_ACTION,
 	OW_SET_BRAKE,
 	OW_SET_WARN_SIGNAL,
+	OW_SET_PRE_STOP_SIGNAL,
+	OW_SET_PRE_STOP_WAIT,
 	OW_SET_KUBE_LOGS,
 	OW_SET_KUBE_API,
 	OW_SET_KUBE_CREDENTIALS,
@@ -112,9 +115,11 @@ struct ow_options {
 	struct ow_listen_addr metrics_addr; /* parsed metrics_listen */
 	enum ow_action action; /* --action: what to do to a victim (per victim: daemon/victim.c) */
 	bool brake; /* --brake: memory.high on fast leaks (cgroup v2; core/brake.h); default on */
-	int warn_signal;       /* --warn-signal: to the fastest grower at warn (rules.h); 0: none */
-	const char *kube_logs; /* --kube-logs: the kubelet's pods/ and containers/ (/var/log) */
-	const char *kube_api;  /* --kube-api: URL or "in-cluster" (kube_api.h), or NULL */
+	int warn_signal;     /* --warn-signal: to the fastest grower at warn (rules.h); 0: none */
+	int pre_stop_signal; /* --pre-stop-signal: to the victim before the SIGTERM; 0: none */
+	double pre_stop_wait_s; /* --pre-stop-wait: its longest wait (core/pre_stop.h) */
+	const char *kube_logs;	/* --kube-logs: the kubelet's pods/ and containers/ (/var/log) */
+	const char *kube_api;	/* --kube-api: URL or "in-cluster" (kube_api.h), or NULL */
 	const char *kube_credentials;	 /* --kube-credentials: token and ca.crt */
 	struct ow_ca_bundle kube_ca_pem; /* its ca.crt (run, with --kube-api) */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
@@ -167,6 +172,7 @@ int ow_parse_seconds(const char *name, const char *s, double *out, char *err, si
 int ow_parse_on_off(const char *name, const char *s, bool *out, char *err, size_t errlen);
 int ow_parse_action(const char *name, const char *s, enum ow_action *out, char *err, size_t errlen);
 int ow_parse_warn_signal(const char *name, const char *s, int *out, char *err, size_t errlen);
+int ow_parse_pre_stop_wait(const char *name, const char *s, double *out, char *err, size_t errlen);
 int ow_parse_regex(const char *name, const char *s, const char **src, regex_t *re, char *err,
 		   size_t errlen);
 

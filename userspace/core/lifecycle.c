@@ -9,6 +9,10 @@
 
 enum ow_lc_step ow_lc_next_step(const struct ow_lc_eval *in)
 {
+	/* In the pre-stop wait: the evidence written, or a growth that leaves no time to wait,
+	 * ends it now. */
+	if (in->has_victim && in->pre_stop)
+		return in->kill_now || in->pre_stop_done ? OW_LC_PRE_STOP_END : OW_LC_WAIT;
 	/* A victim on its way out: only its growth past kill-water cuts the grace short. */
 	if (in->has_victim)
 		return !in->killed && in->kill_now ? OW_LC_ESCALATE : OW_LC_WAIT;
@@ -53,7 +57,12 @@ void ow_lc_after_attempt(enum ow_lc_attempt what, uint64_t now_ns, double cooldo
 
 enum ow_lc_tick ow_lc_on_tick(const struct ow_lc_timer *in)
 {
-	if (in->has_victim && in->now_ns >= in->deadline_ns) {
+	if (in->has_victim && in->pre_stop) {
+		if (in->now_ns >= in->deadline_ns)
+			return OW_LC_TICK_PRE_STOP_END;
+		if (in->now_ns >= in->poll_ns)
+			return OW_LC_TICK_PRE_STOP_POLL;
+	} else if (in->has_victim && in->now_ns >= in->deadline_ns) {
 		if (in->restarting)
 			return OW_LC_TICK_RESTART_TIMEOUT;
 		return in->killed ? OW_LC_TICK_GIVE_UP : OW_LC_TICK_ESCALATE;
@@ -122,23 +131,28 @@ bool ow_lc_limit_point_due(bool limit_point, uint64_t last_sample_ns, uint64_t n
 }
 
 /* SIGKILL wins: a victim asked to restart and then SIGKILLed was killed. */
-enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting)
+enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting, bool pre_stop)
 {
 	if (killed)
 		return OW_LC_EXIT_SIGKILL;
+	if (pre_stop)
+		return OW_LC_EXIT_PRE_STOP;
 	return restarting ? OW_LC_EXIT_RESTART : OW_LC_EXIT_SIGTERM;
 }
 
 const char *ow_lc_exit_signal(enum ow_lc_exit e)
 {
-	return e == OW_LC_EXIT_SIGKILL	 ? "SIGKILL"
-	       : e == OW_LC_EXIT_RESTART ? "restart"
-					 : "SIGTERM";
+	return e == OW_LC_EXIT_SIGKILL	  ? "SIGKILL"
+	       : e == OW_LC_EXIT_RESTART  ? "restart"
+	       : e == OW_LC_EXIT_PRE_STOP ? "pre_stop"
+					  : "SIGTERM";
 }
 
 const char *ow_lc_exit_message(enum ow_lc_exit e)
 {
 	return e == OW_LC_EXIT_SIGKILL	 ? "the victim exited after SIGKILL"
 	       : e == OW_LC_EXIT_RESTART ? "the victim exited: its manager restarts it"
-					 : "the victim exited after SIGTERM";
+	       : e == OW_LC_EXIT_PRE_STOP
+		       ? "the victim exited in the pre-stop wait, before the SIGTERM"
+		       : "the victim exited after SIGTERM";
 }

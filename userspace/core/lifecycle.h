@@ -28,10 +28,11 @@
 
 /* What evaluate does with a fresh verdict. */
 enum ow_lc_step {
-	OW_LC_WAIT,	 /* nothing: a victim is on its way out, or a hold is in force */
-	OW_LC_ESCALATE,	 /* SIGKILL the victim now */
-	OW_LC_SET_LEVEL, /* below act: record the verdict's level */
-	OW_LC_ACT,	 /* pick a victim and act */
+	OW_LC_WAIT,	    /* nothing: a victim is on its way out, or a hold is in force */
+	OW_LC_ESCALATE,	    /* SIGKILL the victim now */
+	OW_LC_SET_LEVEL,    /* below act: record the verdict's level */
+	OW_LC_ACT,	    /* pick a victim and act */
+	OW_LC_PRE_STOP_END, /* the pre-stop wait is over early (pre_stop.h): act on the victim */
 };
 
 struct ow_lc_eval {
@@ -39,7 +40,10 @@ struct ow_lc_eval {
 	enum ow_level level; /* the verdict's */
 	bool has_victim;     /* a victim is being watched (pidfd open) */
 	bool killed;	     /* it was SIGKILLed */
-	bool kill_now;	     /* ow_grace_judge() cut the grace short */
+	bool kill_now;	     /* ow_grace_judge() cut the grace short (or ow_pre_stop_judge()
+			      * the pre-stop wait) */
+	bool pre_stop;	     /* the victim got the pre-stop signal, no SIGTERM yet */
+	bool pre_stop_done;  /* the evidence was seen written (ow_dump_watch) */
 	uint64_t retry_after_ns;
 	uint64_t cooldown_until_ns;
 	uint64_t nonrecl, eff_limit;
@@ -74,6 +78,8 @@ enum ow_lc_tick {
 	OW_LC_TICK_RESTART_TIMEOUT, /* the restart command ran out its time: SIGTERM instead */
 	OW_LC_TICK_ESCALATE,	    /* the grace after SIGTERM is over: SIGKILL */
 	OW_LC_TICK_GIVE_UP,	    /* it survived SIGKILL: stop waiting, cool down */
+	OW_LC_TICK_PRE_STOP_END,    /* the pre-stop wait is over: SIGTERM (or restart) */
+	OW_LC_TICK_PRE_STOP_POLL,   /* look at the victim's open files, then evaluate */
 };
 
 struct ow_lc_timer {
@@ -83,6 +89,8 @@ struct ow_lc_timer {
 	enum ow_level level;
 	bool has_victim, restarting, killed;
 	uint64_t deadline_ns;
+	bool pre_stop;	  /* in the pre-stop wait: deadline_ns is its end */
+	uint64_t poll_ns; /* its next look at the victim's open files */
 };
 
 enum ow_lc_tick ow_lc_on_tick(const struct ow_lc_timer *in);
@@ -161,13 +169,14 @@ bool ow_lc_limit_point_due(bool limit_point, uint64_t last_sample_ns, uint64_t n
 
 /* How a victim ended, for its log line. */
 enum ow_lc_exit {
-	OW_LC_EXIT_SIGTERM, /* it stopped after SIGTERM */
-	OW_LC_EXIT_SIGKILL, /* it was SIGKILLed */
-	OW_LC_EXIT_RESTART, /* its manager restarted it */
+	OW_LC_EXIT_SIGTERM,  /* it stopped after SIGTERM */
+	OW_LC_EXIT_SIGKILL,  /* it was SIGKILLed */
+	OW_LC_EXIT_RESTART,  /* its manager restarted it */
+	OW_LC_EXIT_PRE_STOP, /* it exited in the pre-stop wait, before any SIGTERM */
 };
 
-enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting);
-/* "SIGTERM", "SIGKILL" or "restart": what ended it (the log's signal field). */
+enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting, bool pre_stop);
+/* "SIGTERM", "SIGKILL", "restart" or "pre_stop": what ended it (the log's signal field). */
 const char *ow_lc_exit_signal(enum ow_lc_exit e);
 /* The log line's sentence. */
 const char *ow_lc_exit_message(enum ow_lc_exit e);

@@ -17,6 +17,7 @@
 #include "brake.h"
 #include "composition.h"
 #include "crash_loop.h"
+#include "pre_stop.h"
 #include "grace.h"
 #include "kube_names.h"
 #include "memcg.h"
@@ -109,6 +110,19 @@ struct ow_cg_victim {
 	uint64_t retry_after_ns;   /* no new attempt before this, even past the high-water mark */
 	struct ow_crash_loop loop; /* its recent victims (crash_loop.h) */
 	char loop_text[160];	   /* this victim made a crash loop: what to say; else "" */
+	/* The pre-stop signal (pre_stop.h): sent, and the SIGTERM waits until deadline_ns. */
+	bool pre_stop;
+	int pre_stop_sig;
+	uint64_t pre_stop_ns;	   /* when it was sent */
+	uint64_t poll_ns;	   /* the next look at the victim's open files */
+	double keep_s;		   /* the lead the plan keeps for the SIGTERM */
+	struct ow_dump_watch dump; /* the heap dump seen written in the wait */
+	char cwd[256];		   /* the victim's working directory when it was sent */
+	struct ow_pre_stop_done {  /* the last wait, for the act line and alert; signal 0: none */
+		int signal;
+		double waited_s;
+		const char *ended; /* ow_pre_stop_cut_name(), or "written" */
+	} evidence;
 };
 
 /* The brake on the victim's leaf cgroup (core/brake.h), carried out by daemon/brake.c. */

@@ -82,6 +82,13 @@ int ow_rule_warn_signal(int global, const struct ow_cgroup_rule *r)
 	return r && (r->set & OW_RULE_WARN_SIGNAL) ? r->warn_signal : global;
 }
 
+void ow_rule_pre_stop(int global_sig, double global_wait_s, const struct ow_cgroup_rule *r,
+		      int *sig, double *wait_s)
+{
+	*sig = r && (r->set & OW_RULE_PRE_STOP_SIGNAL) ? r->pre_stop_signal : global_sig;
+	*wait_s = r && (r->set & OW_RULE_PRE_STOP_WAIT) ? r->pre_stop_wait_s : global_wait_s;
+}
+
 /* SIGTERM, SIGINT and the like end a process that does not catch them, and the daemon sends a
  * warn signal only to one that catches it (sys/proc.h): still, only signals that mean "shed
  * what you can" to the programs that use them. */

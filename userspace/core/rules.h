@@ -22,14 +22,16 @@ enum ow_action {
 };
 
 /* Which fields a section sets. */
-#define OW_RULE_WARN_HORIZON (1u << 0)
-#define OW_RULE_ACT_HORIZON  (1u << 1)
-#define OW_RULE_GRACE	     (1u << 2)
-#define OW_RULE_PROTECT	     (1u << 3)
-#define OW_RULE_PREFER	     (1u << 4)
-#define OW_RULE_ACTION	     (1u << 5)
-#define OW_RULE_BRAKE	     (1u << 6)
-#define OW_RULE_WARN_SIGNAL  (1u << 7)
+#define OW_RULE_WARN_HORIZON	(1u << 0)
+#define OW_RULE_ACT_HORIZON	(1u << 1)
+#define OW_RULE_GRACE		(1u << 2)
+#define OW_RULE_PROTECT		(1u << 3)
+#define OW_RULE_PREFER		(1u << 4)
+#define OW_RULE_ACTION		(1u << 5)
+#define OW_RULE_BRAKE		(1u << 6)
+#define OW_RULE_WARN_SIGNAL	(1u << 7)
+#define OW_RULE_PRE_STOP_SIGNAL (1u << 8)
+#define OW_RULE_PRE_STOP_WAIT	(1u << 9)
 
 struct ow_cgroup_rule {
 	const char *pattern; /* between the quotes of [cgroup "..."] */
@@ -44,6 +46,8 @@ struct ow_cgroup_rule {
 	enum ow_action action;
 	bool brake;
 	int warn_signal; /* 0: none */
+	int pre_stop_signal;
+	double pre_stop_wait_s;
 };
 
 /* Does the rule match the cgroup at `rel` (path below the mount, "/" for the root) whose
@@ -68,7 +72,12 @@ bool ow_rule_brake(bool global, const struct ow_cgroup_rule *r);
 /* The signal sent to the fastest grower as the cgroup goes to warn (--warn-signal), 0: none. */
 int ow_rule_warn_signal(int global, const struct ow_cgroup_rule *r);
 
-/* The signals a --warn-signal may name: what an application may catch to shed memory. */
+/* The pre-stop signal and its longest wait for a cgroup (--pre-stop-signal, --pre-stop-wait). */
+void ow_rule_pre_stop(int global_sig, double global_wait_s, const struct ow_cgroup_rule *r,
+		      int *sig, double *wait_s);
+
+/* The signals a --warn-signal (or --pre-stop-signal) may name: what an application may catch to
+ * shed memory. */
 int ow_warn_signal_parse(const char *s); /* "SIGUSR1", "USR1", "usr1"...; 0 "none"; -1 bad */
 const char *ow_signal_name(int sig);	 /* "SIGUSR1"; "none" for 0 */
 

@@ -110,6 +110,15 @@ void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level 
 	}
 }
 
+static void pre_stop_of(struct ow_alert_pre_stop *p, const struct ow_cg_victim *v)
+{
+	snprintf(p->signal, sizeof(p->signal), "%s", ow_signal_name(v->evidence.signal));
+	p->waited_s = v->evidence.waited_s;
+	snprintf(p->ended, sizeof(p->ended), "%s", v->evidence.ended);
+	snprintf(p->dump, sizeof(p->dump), "%s", v->dump.path);
+	snprintf(p->cwd, sizeof(p->cwd), "%s", v->cwd);
+}
+
 static void describe_action(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *cg,
 			    const struct ow_proc_info *victim, const struct ow_action_desc *what,
 			    bool dry_run)
@@ -124,6 +133,8 @@ static void describe_action(struct ow_alert *a, enum ow_alert_kind kind, struct 
 	snprintf(a->note, sizeof(a->note), "%s", what->note);
 	if (kind == OW_ALERT_ACT)
 		snprintf(a->crash_loop, sizeof(a->crash_loop), "%s", cg->victim.loop_text);
+	if (kind == OW_ALERT_ACT && cg->victim.evidence.signal)
+		pre_stop_of(&a->pre_stop, &cg->victim);
 	a->dry_run = dry_run;
 }
 

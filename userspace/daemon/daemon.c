@@ -115,6 +115,8 @@ static void tick_cgroup(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		.killed = cg->victim.killed,
 		.deadline_ns = cg->victim.deadline_ns,
 		.braked = cg->brake.dir != NULL,
+		.pre_stop = cg->victim.pre_stop,
+		.poll_ns = cg->victim.poll_ns,
 	};
 	enum ow_lc_tick tick = ow_lc_on_tick(&in);
 
@@ -169,6 +171,8 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 
 		if (cg->victim.fd >= 0 && cg->victim.deadline_ns < next)
 			next = cg->victim.deadline_ns;
+		if (cg->victim.fd >= 0 && cg->victim.pre_stop && cg->victim.poll_ns < next)
+			next = cg->victim.poll_ns;
 		if ((cg->eval.level != OW_LEVEL_OK || cg->brake.dir) && d->next_sample_ns < next)
 			next = d->next_sample_ns;
 	}

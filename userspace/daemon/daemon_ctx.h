@@ -141,6 +141,7 @@ static inline void daemon_drop_victim(struct ow_cgroup *cg)
 	if (cg->victim.fd >= 0)
 		close(cg->victim.fd);
 	cg->victim.fd = -1;
+	cg->victim.pre_stop = false;
 }
 
 /* The fields every decision line carries. */
@@ -158,6 +159,17 @@ static inline void daemon_drop_victim(struct ow_cgroup *cg)
 		OW_OPT("container", (cg) && (cg)->kube && (cg)->kube->container[0]                 \
 					    ? (cg)->kube->container                                \
 					    : NULL)
+
+/* The pre-stop signal the act followed (pre_stop.c), on its act line only. */
+#define PRE_STOP_FIELDS(cg)                                                                        \
+	OW_OPT("pre_stop", (cg)->victim.evidence.signal                                            \
+				   ? ow_signal_name((cg)->victim.evidence.signal)                  \
+				   : NULL),                                                        \
+		OW_OPT("pre_stop_ended",                                                           \
+		       (cg)->victim.evidence.signal ? (cg)->victim.evidence.ended : NULL),         \
+		OW_OPT("dump", (cg)->victim.evidence.signal && (cg)->victim.dump.path[0]           \
+				       ? (cg)->victim.dump.path                                    \
+				       : NULL)
 
 /* daemon.c */
 int daemon_watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag);
@@ -203,12 +215,28 @@ int daemon_fastest(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, int 
 int daemon_pick(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc, int idx,
 		uint64_t now, uint64_t event_ns);
+/* The act proper on a victim whose pidfd is open (fd: taken, watched or closed): its manager's
+ * restart, or SIGTERM. */
+void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+		   double proc_rate, int fd, uint64_t event_ns);
+/* Watch the victim's pidfd (fd) for its exit. */
+int daemon_watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
+			const struct ow_proc_info *info);
 void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why, const char *rule);
 void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_tick tick,
 			    uint64_t now);
 void daemon_on_job_output(struct ow_daemon *d, unsigned int slot);
 void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot);
+
+/* pre_stop.c: --pre-stop-signal before the act (core/pre_stop.h). daemon_pre_stop: true when
+ * it was sent and the victim (fd, now the cgroup's) waits; false: act now (fd untouched). */
+bool daemon_pre_stop(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
+		     const struct ow_proc_info *info, int fd, uint64_t now);
+void daemon_pre_stop_poll(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+/* ended: "written", "waited" or ow_pre_stop_cut_name() */
+void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *ended,
+			 uint64_t now);
 
 /* warn_signal.c: --warn-signal to the fastest grower as cg goes to warn */
 void daemon_warn_signal(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);

@@ -195,6 +195,25 @@ static enum ow_term_verdict judge_term(struct ow_cgroup *cg, const struct ow_pol
 	return ow_grace_judge(&tv, &eta);
 }
 
+/* A victim in its pre-stop wait: does its cgroup's growth since the signal cut it short? */
+static enum ow_pre_stop_cut judge_pre_stop(struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
+					   uint64_t now)
+{
+	struct ow_cg_victim *v = &cg->victim;
+	struct ow_pre_stop_progress p = {
+		.now_ns = now,
+		.deadline_ns = v->deadline_ns,
+		.value = cg->reading.nonrecl,
+		.limit = cg->reading.eff_limit,
+		.kill_water = pc->kill_water,
+		.keep_s = v->keep_s,
+	};
+
+	ow_live_add(&v->live, now, cg->reading.nonrecl);
+	p.live_rate = ow_live_rate(&v->live, now, cg->reading.nonrecl);
+	return ow_pre_stop_judge(&p);
+}
+
 /* Carry out what the verdict means now (ow_lc_next_step). */
 static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
 		   uint64_t now, uint64_t event_ns, bool brake_leak)
@@ -210,14 +229,24 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 		.eff_limit = cg->reading.eff_limit,
 		.high_water = pc->high_water,
 		.brake_leak = brake_leak,
+		.pre_stop = cg->victim.pre_stop,
+		.pre_stop_done = cg->victim.dump.written,
 	};
+	enum ow_pre_stop_cut cut = OW_PRE_STOP_GO_ON;
 	enum ow_term_verdict tv = OW_TERM_WAIT;
 	int idx;
 
-	if (in.has_victim && !in.killed)
+	if (in.has_victim && in.pre_stop)
+		cut = judge_pre_stop(cg, pc, now);
+	else if (in.has_victim && !in.killed)
 		tv = judge_term(cg, pc, now);
-	in.kill_now = tv != OW_TERM_WAIT;
+	in.kill_now = tv != OW_TERM_WAIT || cut != OW_PRE_STOP_GO_ON;
 	switch (ow_lc_next_step(&in)) {
+	case OW_LC_PRE_STOP_END:
+		daemon_pre_stop_end(
+			d, cg, cut != OW_PRE_STOP_GO_ON ? ow_pre_stop_cut_name(cut) : "written",
+			now);
+		break;
 	case OW_LC_ESCALATE:
 		daemon_escalate(d, cg, ow_term_reason(tv), ow_term_rule(tv));
 		break;

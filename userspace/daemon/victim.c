@@ -165,7 +165,7 @@ static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	hold_off(d, cg, OW_LC_DRY_RUN, now);
 }
 
-static int watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
+int daemon_watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
 			const struct ow_proc_info *info)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_VICTIM | cg->id};
@@ -330,6 +330,7 @@ static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
 	       OW_NUM("lead_s", cg->victim.lead_s), OW_STR("reason", cg->eval.verdict.reason),
 	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
+	       PRE_STOP_FIELDS(cg),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, cands, &what, false);
@@ -348,35 +349,50 @@ static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("command", p->command), OW_STR("why", p->why),
 	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->eval.verdict.reason),
 	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
+	       PRE_STOP_FIELDS(cg),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);
 }
 
-/* Act on the victim daemon_pick chose (idx), the cgroup's level already at act. */
+/* Act on the victim daemon_pick chose (idx), the cgroup's level already at act: the pre-stop
+ * signal first when one is configured (pre_stop.c), else the act proper. */
 void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc, int idx,
 		uint64_t now, uint64_t event_ns)
 {
-	enum ow_action wanted = victim_action(d, cg);
-	const struct ow_proc_info *info;
-	const char *why = "the action is signal";
-	double grace, proc_rate;
-	char buf[160];
-	int fd, err;
+	const struct ow_proc_info *info = &d->cands->info[idx];
+	double proc_rate = d->cands->c[idx].rate;
+	int fd;
 
-	info = &d->cands->info[idx];
-	proc_rate = d->cands->c[idx].rate;
-	grace = pc->grace_s;
-	cg->victim.lead_s = cg->eval.verdict.eta_s;
-	/* A restart needs to know the manager first; a SIGTERM goes out before the lookup. */
-	if (wanted == OW_ACTION_RESTART || d->opts->dry_run)
-		plan_victim(d, cg, info, grace);
+	cg->victim.evidence.signal = 0;
 	if (d->opts->dry_run) {
+		daemon_pre_stop(d, cg, pc, info, -1, now);
+		plan_victim(d, cg, info, pc->grace_s);
 		note_victim(d, cg);
 		act_dry_run(d, cg, info, proc_rate, now);
 		return;
 	}
 	fd = ow_pidfd_open_checked("/proc", info);
+	if (fd >= 0 && daemon_pre_stop(d, cg, pc, info, fd, now))
+		return;
+	daemon_act_on(d, cg, info, proc_rate, fd, event_ns);
+}
+
+void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+		   double proc_rate, int fd, uint64_t event_ns)
+{
+	enum ow_action wanted = victim_action(d, cg);
+	const char *why = "the action is signal";
+	uint64_t now = ow_mono_ns();
+	struct ow_policy_cfg pc;
+	char buf[160];
+	int err;
+
+	policy_of(d, cg, &pc);
+	cg->victim.lead_s = cg->eval.verdict.eta_s;
+	/* A restart needs to know the manager first; a SIGTERM goes out before the lookup. */
+	if (wanted == OW_ACTION_RESTART)
+		plan_victim(d, cg, info, pc.grace_s);
 	if (fd >= 0 && wanted == OW_ACTION_RESTART) {
 		why = d->vp.plan.why;
 		if (d->vp.plan.action == OW_ACTION_RESTART) {
@@ -385,7 +401,7 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 				note_victim(d, cg);
 				note_crash_loop(cg, info, now);
 				log_restart(d, cg, info, proc_rate, event_ns);
-				watch_victim(d, cg, fd, info);
+				daemon_watch_victim(d, cg, fd, info);
 				return;
 			}
 			snprintf(buf, sizeof(buf), "the restart command could not start: %s",
@@ -404,12 +420,12 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 		return;
 	}
 	if (wanted != OW_ACTION_RESTART)
-		plan_victim(d, cg, info, grace);
+		plan_victim(d, cg, info, pc.grace_s);
 	extend_grace(d, cg);
 	note_victim(d, cg);
 	note_crash_loop(cg, info, now);
 	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
-	watch_victim(d, cg, fd, info);
+	daemon_watch_victim(d, cg, fd, info);
 }
 
 /* The restart did not happen (failed, timed out, or left the victim running): SIGTERM. */
@@ -517,7 +533,8 @@ static void restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
 /* The victim exited (its pidfd): let it go and cool down; the loop evaluates the cgroup again. */
 void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	enum ow_lc_exit how = ow_lc_victim_exit(cg->victim.killed, cg->victim.restarting);
+	enum ow_lc_exit how =
+		ow_lc_victim_exit(cg->victim.killed, cg->victim.restarting, cg->victim.pre_stop);
 
 	ow_log(OW_LOG_INFO, "victim_exit", ow_lc_exit_message(how), CG_FIELDS(cg),
 	       OW_INT("pid", cg->victim.pid), OW_STR("comm", cg->victim.comm),
@@ -554,6 +571,12 @@ void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_l
 		daemon_drop_victim(cg);
 		cool_down(d, cg, now);
 		daemon_brake_lift(d, cg, "the victim survived SIGKILL");
+		break;
+	case OW_LC_TICK_PRE_STOP_END:
+		daemon_pre_stop_end(d, cg, "waited", now);
+		break;
+	case OW_LC_TICK_PRE_STOP_POLL:
+		daemon_pre_stop_poll(d, cg, now);
 		break;
 	case OW_LC_TICK_NONE:
 	case OW_LC_TICK_EVALUATE:

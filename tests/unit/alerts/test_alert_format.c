@@ -276,6 +276,48 @@ static void test_crash_loop(void **state)
 	assert_non_null(strstr(pl.body, "Crash loop: restarts into the same leak within 2.1 s"));
 }
 
+/* The pre-stop signal rides on the act alert: an object in JSON (null when none was sent), a
+ * "Before the stop:" line naming the dump, or the working directory when none was seen. */
+static void test_pre_stop(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_NTFY);
+	struct ow_alert a;
+	cJSON *j, *x, *p;
+
+	fill(&a, OW_ALERT_ACT);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "pre_stop")));
+	cJSON_Delete(j);
+	snprintf(a.pre_stop.signal, sizeof(a.pre_stop.signal), "SIGUSR2");
+	a.pre_stop.waited_s = 0.8;
+	snprintf(a.pre_stop.ended, sizeof(a.pre_stop.ended), "written");
+	snprintf(a.pre_stop.dump, sizeof(a.pre_stop.dump), "/srv/app/Heap.1.heapsnapshot");
+	snprintf(a.pre_stop.cwd, sizeof(a.pre_stop.cwd), "/srv/app");
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	p = cJSON_GetObjectItem(x, "pre_stop");
+	assert_string_equal(str_at(p, "signal"), "SIGUSR2");
+	assert_true(cJSON_GetObjectItem(p, "waited_s")->valuedouble == 0.8);
+	assert_string_equal(str_at(p, "ended"), "written");
+	assert_string_equal(str_at(p, "dump"), "/srv/app/Heap.1.heapsnapshot");
+	assert_string_equal(str_at(p, "cwd"), "/srv/app");
+	cJSON_Delete(j);
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "Before the stop: SIGUSR2, 0.8 s (written): "
+					"/srv/app/Heap.1.heapsnapshot"));
+	a.pre_stop.dump[0] = '\0';
+	snprintf(a.pre_stop.ended, sizeof(a.pre_stop.ended), "waited");
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "(waited): no dump seen; working directory /srv/app"));
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "pre_stop"), "dump")));
+	cJSON_Delete(j);
+}
+
 /* What grew: shmem names the tmpfs mounts that grew, in JSON (grows.tmpfs, null when none
  * is known) and in the chat formats' text. */
 static void test_grows_tmpfs(void **state)
@@ -1014,6 +1056,7 @@ int main(void)
 		cmocka_unit_test(test_titles_and_incident),
 		cmocka_unit_test(test_manager_and_restart),
 		cmocka_unit_test(test_crash_loop),
+		cmocka_unit_test(test_pre_stop),
 		cmocka_unit_test(test_grows_tmpfs),
 	};
 

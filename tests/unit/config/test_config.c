@@ -142,6 +142,8 @@ static void test_dropins(void **state)
 static void test_good_file_sections(void **state)
 {
 	const struct ow_cgroup_rule *api, *queue;
+	double wait_s;
+	int sig;
 
 	assert_int_equal(LOAD_FILE(CONF("good.conf")), 0);
 	assert_int_equal(o.nrules, 2);
@@ -158,8 +160,13 @@ static void test_good_file_sections(void **state)
 	assert_true(api->grace_s == 20);
 	assert_string_equal(queue->pattern, "/system.slice/queue-*.service");
 	assert_int_equal(queue->set, OW_RULE_PROTECT | OW_RULE_PREFER | OW_RULE_ACTION |
-					     OW_RULE_ACT_HORIZON | OW_RULE_WARN_SIGNAL);
+					     OW_RULE_ACT_HORIZON | OW_RULE_WARN_SIGNAL |
+					     OW_RULE_PRE_STOP_SIGNAL | OW_RULE_PRE_STOP_WAIT);
 	assert_int_equal(ow_rule_warn_signal(o.warn_signal, queue), SIGUSR1);
+	ow_rule_pre_stop(o.pre_stop_signal, o.pre_stop_wait_s, queue, &sig, &wait_s);
+	assert_true(sig == SIGUSR2 && wait_s == 30);
+	ow_rule_pre_stop(o.pre_stop_signal, o.pre_stop_wait_s, api, &sig, &wait_s);
+	assert_true(sig == 0 && wait_s == OW_PRE_STOP_WAIT_DEFAULT_S);	    /* the global ones */
 	assert_int_equal(ow_rule_warn_signal(o.warn_signal, api), SIGUSR2); /* the global one */
 	assert_true(matches(&queue->protect_re, "redis-server"));
 	assert_true(matches(&queue->prefer_re, "node"));
@@ -298,6 +305,9 @@ static void test_errors(void **state)
 	/* A signal whose default action ends a process and that means nothing else. */
 	expect_file_error(LOAD_FILE(CONF("bad-warn-signal.conf")), CONF("bad-warn-signal.conf"), 2,
 			  "invalid value for warn_signal: 'SIGKILL' (none, SIGUSR1, SIGUSR2");
+	/* too short a wait for any dump: a typo for 10 s, more likely */
+	expect_file_error(LOAD_FILE(CONF("bad-pre-stop-wait.conf")), CONF("bad-pre-stop-wait.conf"),
+			  3, "invalid value for pre_stop_wait: '0.1' (seconds, 0.5 to 120)");
 	expect_file_error(LOAD_FILE(CONF("syntax.conf")), CONF("syntax.conf"), 2,
 			  "this line has no equals sign");
 	expect_file_error(LOAD_FILE(CONF("flag-only-key.conf")), CONF("flag-only-key.conf"), 1,
@@ -416,6 +426,8 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_ACTION] = "restart",
 	[OW_SET_BRAKE] = "off",
 	[OW_SET_WARN_SIGNAL] = "SIGUSR1",
+	[OW_SET_PRE_STOP_SIGNAL] = "SIGUSR2",
+	[OW_SET_PRE_STOP_WAIT] = "4.5",
 	[OW_SET_KUBE_LOGS] = "/srv/log",
 	[OW_SET_KUBE_API] = "https://127.0.0.1:6443",
 	[OW_SET_KUBE_CREDENTIALS] = OW_FIXTURES "/kube/credentials",

@@ -207,6 +207,38 @@ static void test_tick_samples_what_is_not_ok(void **state)
 	assert_int_equal(ow_lc_on_tick(&in), OW_LC_TICK_EVALUATE);
 }
 
+/* The pre-stop wait: polled every OW_PRE_STOP_POLL_NS, over at its deadline, and never an
+ * escalation (no SIGTERM has gone out: a SIGKILL then would be a stop with no grace). */
+static void test_tick_pre_stop(void **state)
+{
+	struct ow_lc_timer in = tick_at(T0, T0 + 5 * NS);
+
+	in.pre_stop = true;
+	in.poll_ns = T0 + 200 * MS;
+	assert_int_equal(ow_lc_on_tick(&in), OW_LC_TICK_EVALUATE);
+	in.now_ns = T0 + 200 * MS;
+	assert_int_equal(ow_lc_on_tick(&in), OW_LC_TICK_PRE_STOP_POLL);
+	in.now_ns = T0 + 5 * NS;
+	assert_int_equal(ow_lc_on_tick(&in), OW_LC_TICK_PRE_STOP_END);
+	in.now_ns = T0 + 60 * NS; /* long past: still the end of the wait, not a SIGKILL */
+	assert_int_equal(ow_lc_on_tick(&in), OW_LC_TICK_PRE_STOP_END);
+}
+
+/* In the wait, a growth that leaves no time, or the dump written, ends it; nothing else acts. */
+static void test_step_pre_stop(void **state)
+{
+	struct ow_lc_eval in = at_act(T0, 250);
+
+	in.has_victim = true;
+	in.pre_stop = true;
+	assert_int_equal(ow_lc_next_step(&in), OW_LC_WAIT);
+	in.pre_stop_done = true;
+	assert_int_equal(ow_lc_next_step(&in), OW_LC_PRE_STOP_END);
+	in.pre_stop_done = false;
+	in.kill_now = true; /* past kill water: the SIGTERM now, never a SIGKILL */
+	assert_int_equal(ow_lc_next_step(&in), OW_LC_PRE_STOP_END);
+}
+
 static void test_tick_grace_over_escalates(void **state)
 {
 	struct ow_lc_timer in = tick_at(T0, T0);
@@ -366,10 +398,13 @@ static void test_limit_point_due(void **state)
 /* SIGKILL wins over a restart asked before it; the log's words follow the outcome. */
 static void test_victim_exit(void **state)
 {
-	assert_int_equal(ow_lc_victim_exit(false, false), OW_LC_EXIT_SIGTERM);
-	assert_int_equal(ow_lc_victim_exit(false, true), OW_LC_EXIT_RESTART);
-	assert_int_equal(ow_lc_victim_exit(true, true), OW_LC_EXIT_SIGKILL);
-	assert_int_equal(ow_lc_victim_exit(true, false), OW_LC_EXIT_SIGKILL);
+	assert_int_equal(ow_lc_victim_exit(false, false, false), OW_LC_EXIT_SIGTERM);
+	assert_int_equal(ow_lc_victim_exit(false, true, false), OW_LC_EXIT_RESTART);
+	assert_int_equal(ow_lc_victim_exit(true, true, false), OW_LC_EXIT_SIGKILL);
+	assert_int_equal(ow_lc_victim_exit(true, false, false), OW_LC_EXIT_SIGKILL);
+	/* gone in the pre-stop wait: no SIGTERM was sent, and the line must not say one was */
+	assert_int_equal(ow_lc_victim_exit(false, false, true), OW_LC_EXIT_PRE_STOP);
+	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_PRE_STOP), "pre_stop");
 	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_SIGTERM), "SIGTERM");
 	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_SIGKILL), "SIGKILL");
 	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_RESTART), "restart");
@@ -397,6 +432,8 @@ int main(void)
 		cmocka_unit_test(test_after_signal_failed),
 		cmocka_unit_test(test_tick_samples_what_is_not_ok),
 		cmocka_unit_test(test_tick_grace_over_escalates),
+		cmocka_unit_test(test_tick_pre_stop),
+		cmocka_unit_test(test_step_pre_stop),
 		cmocka_unit_test(test_tick_restart_timeout_falls_back),
 		cmocka_unit_test(test_tick_survived_sigkill_gives_up),
 		cmocka_unit_test(test_job_succeeded),

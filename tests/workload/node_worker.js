@@ -1,0 +1,54 @@
+'use strict';
+// A Node.js queue worker that leaks, for the e2e tests: every 1/RATE s it takes a "job" whose
+// result it keeps for ever (a 1 MiB Buffer and --objects small objects, so a heap snapshot has
+// a heap to walk). On SIGTERM it stops taking jobs, finishes the one in hand (--drain seconds),
+// reports "drained" and exits 0, as tests/workload/owload.c --drain does. Run it with
+// `node --heapsnapshot-signal=SIGUSR2` to get a heap snapshot (Heap.*.heapsnapshot in its
+// working directory) on SIGUSR2.
+//
+// node node_worker.js [--rate MIB_S] [--objects N] [--drain S] [--duration S] [--report FILE]
+// Report lines (FILE, else stdout): start pid=N, sigterm jobs=N drain_s=S, drained, done.
+const fs = require('fs');
+
+const args = process.argv.slice(2);
+function opt(name, def) {
+	const i = args.indexOf(name);
+	return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
+}
+const rate = Number(opt('--rate', 8));
+const objects = Number(opt('--objects', 200));
+const drain = Number(opt('--drain', 3));
+const duration = Number(opt('--duration', 120));
+const report = opt('--report', '');
+
+function say(line) {
+	if (report)
+		fs.appendFileSync(report, line + '\n');
+	else
+		console.log(line);
+}
+
+const kept = [];
+let jobs = 0;
+const timer = setInterval(() => {
+	const meta = [];
+	for (let i = 0; i < objects; i++)
+		meta.push({ job: jobs, i, note: 'result ' + i });
+	kept.push({ data: Buffer.alloc(1024 * 1024, jobs & 0xff), meta });
+	jobs++;
+}, 1000 / rate);
+const end = setTimeout(() => {
+	say(`done jobs=${jobs} reason=duration`);
+	process.exit(0);
+}, duration * 1000);
+
+process.on('SIGTERM', () => {
+	clearInterval(timer);
+	clearTimeout(end);
+	say(`sigterm jobs=${jobs} drain_s=${drain}`);
+	setTimeout(() => {
+		say(`drained jobs=${jobs}`);
+		process.exit(0);
+	}, drain * 1000);
+});
+say(`start pid=${process.pid} rate_mib_s=${rate}`);

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pre-stop signal (--pre-stop-signal, issue 18), carried out: core/pre_stop.h decides. The
+ * victim gets the signal (Node writes a heap snapshot on it), its pidfd is watched as a SIGTERMed
+ * victim's is, its open files are looked at every 200 ms for the dump, and the act goes on
+ * (victim.c) when the dump is written, the wait is over, or the growth leaves no time to wait.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "daemon_ctx.h"
+#include "proc_files.h"
+
+static void told(struct ow_cgroup *cg, const struct ow_proc_info *info, int sig, const char *msg,
+		 double wait_s, int err)
+{
+	ow_log(err ? OW_LOG_WARN : OW_LOG_INFO, "pre_stop", msg, CG_FIELDS(cg),
+	       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
+	       OW_STR("signal", ow_signal_name(sig)), OW_NUM("wait_s", wait_s),
+	       OW_STR("cwd", cg->victim.cwd), OW_STR("error", err ? strerror(-err) : ""));
+}
+
+/* The victim waits for its SIGTERM, watched as a SIGTERMed one (its exit, its growth). */
+static void start_wait(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+		       int fd, int sig, const struct ow_pre_stop_wait *w, uint64_t now)
+{
+	struct ow_cg_victim *v = &cg->victim;
+
+	daemon_watch_victim(d, cg, fd, info);
+	v->pre_stop = true;
+	v->pre_stop_sig = sig;
+	v->pre_stop_ns = now;
+	v->term_ns = now; /* the stop began: the exit line's after_ms counts from here */
+	v->deadline_ns = now + (uint64_t)(w->wait_s * NS_PER_S);
+	v->poll_ns = now + OW_PRE_STOP_POLL_NS;
+	v->keep_s = w->keep_s;
+	v->lead_s = cg->eval.verdict.eta_s;
+	memset(&v->dump, 0, sizeof(v->dump));
+	ow_live_start(&v->live, now, cg->reading.nonrecl);
+}
+
+bool daemon_pre_stop(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
+		     const struct ow_proc_info *info, int fd, uint64_t now)
+{
+	struct ow_pre_stop_view v = {
+		.dry_run = d->opts->dry_run,
+		.braked = cg->brake.dir != NULL,
+		.eta_s = cg->eval.verdict.eta_s,
+		.grace_s = pc->grace_s,
+	};
+	enum ow_pre_stop_plan plan;
+	struct ow_pre_stop_wait w;
+	int err = 0;
+
+	cg->victim.evidence.signal = 0;
+	ow_rule_pre_stop(d->opts->pre_stop_signal, d->opts->pre_stop_wait_s, rule_of(d, cg),
+			 &v.signal, &v.wait_s);
+	if (!v.signal)
+		return false;
+	v.catches = ow_proc_catches("/proc", info->pid, v.signal);
+	plan = ow_pre_stop_plan(&v, &w);
+	if (ow_proc_cwd("/proc", info->pid, cg->victim.cwd, sizeof(cg->victim.cwd)))
+		cg->victim.cwd[0] = '\0';
+	if (plan == OW_PRE_STOP_SEND)
+		err = ow_pidfd_signal(fd, v.signal);
+	told(cg, info, v.signal,
+	     err ? "could not send it: the SIGTERM goes out now" : ow_pre_stop_text(plan), w.wait_s,
+	     err);
+	if (plan != OW_PRE_STOP_SEND || err)
+		return false;
+	start_wait(d, cg, info, fd, v.signal, &w, now);
+	return true;
+}
+
+void daemon_pre_stop_poll(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	char path[sizeof(cg->victim.dump.path)];
+	int found = ow_proc_find_open("/proc", cg->victim.pid, ow_pre_stop_is_dump,
+				      OW_PRE_STOP_MAX_FDS, path, sizeof(path));
+
+	cg->victim.poll_ns = now + OW_PRE_STOP_POLL_NS;
+	if (found >= 0)
+		ow_dump_watch_update(&cg->victim.dump, found ? path : NULL);
+	daemon_evaluate(d, cg, 0); /* decide() ends the wait when the dump is written */
+}
+
+static const char *end_text(const char *ended)
+{
+	if (!strcmp(ended, "written"))
+		return "the heap dump was written: the stop goes on";
+	if (!strcmp(ended, "waited"))
+		return "the pre-stop wait is over: the stop goes on";
+	return "the growth since the pre-stop signal leaves no time to wait on: the stop goes on";
+}
+
+/* The victim as it is now: the candidates collected again (the alert's top growers are fresh),
+ * or its own /proc files when it no longer grows. Its pidfd is open, so the pid is still its. */
+static double victim_now(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
+			 struct ow_proc_info *info)
+{
+	int n, i;
+
+	daemon_fastest(d, cg, now, &n);
+	for (i = 0; i < n; i++) {
+		if (d->cands->info[i].pid == cg->victim.pid) {
+			*info = d->cands->info[i];
+			return d->cands->c[i].rate;
+		}
+	}
+	if (ow_proc_read("/proc", cg->victim.pid, info)) {
+		memset(info, 0, sizeof(*info));
+		info->pid = cg->victim.pid;
+		snprintf(info->comm, sizeof(info->comm), "%s", cg->victim.comm);
+	}
+	return 0;
+}
+
+void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *ended, uint64_t now)
+{
+	struct ow_cg_victim *v = &cg->victim;
+	int fd = v->fd;
+	struct ow_proc_info info;
+	double rate;
+
+	v->evidence.signal = v->pre_stop_sig;
+	v->evidence.waited_s = (double)(now - v->pre_stop_ns) / NS_PER_S;
+	v->evidence.ended = ended;
+	ow_log(OW_LOG_INFO, "pre_stop_end", end_text(ended), CG_FIELDS(cg), OW_INT("pid", v->pid),
+	       OW_STR("comm", v->comm), OW_STR("signal", ow_signal_name(v->pre_stop_sig)),
+	       OW_STR("ended", ended), OW_NUM("waited_s", v->evidence.waited_s),
+	       OW_STR("dump", v->dump.path), OW_STR("cwd", v->cwd));
+	/* The act that follows watches the same pidfd anew. */
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+	v->fd = -1;
+	v->pre_stop = false;
+	rate = victim_now(d, cg, now, &info);
+	daemon_act_on(d, cg, &info, rate, fd, 0);
+}
