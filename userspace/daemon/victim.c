@@ -288,13 +288,17 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 	int err = ow_pidfd_signal(fd, SIGTERM);
 	struct ow_policy_cfg pc;
 	const char *from;
+	double grace;
 
 	if (err)
 		return err;
 	cg->counters.actions[OW_ACTED_SIGTERM]++;
 	cg->victim.restarting = false;
 	policy_of(d, cg, &pc);
-	start_grace(cg, ow_grace_granted(pc.grace_s, -1, NULL, &from), from);
+	/* two statements: the order a call's arguments are evaluated in is unspecified, and
+	 * `from` is set by the call (-O1 read it first: ASan's SEGV in start_grace) */
+	grace = ow_grace_granted(pc.grace_s, -1, NULL, &from);
+	start_grace(cg, grace, from);
 	return 0;
 }
 
