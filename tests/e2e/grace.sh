@@ -343,6 +343,14 @@ else
 		REASONS+=("the act line's dump '${dump:-}' is not the snapshot ${snaps[0]}")
 	[[ $(json_field "$LOG" act pre_stop "${WPID:-x}") == SIGUSR2 ]] ||
 		REASONS+=("the act line does not say SIGUSR2 came first")
+	# What grew in it, from smaps: the Buffers' anonymous memory since the warning.
+	maps=$(json_field "$LOG" act maps "${WPID:-x}")
+	since=$(json_field "$LOG" act maps_since_s "${WPID:-x}")
+	echo "    act: maps '${maps:-}' since the warning ${since:-?} s before"
+	[[ $maps == *"[anon] +"* || $maps == *"[heap] +"* ]] ||
+		REASONS+=("the act line names no anonymous mapping that grew: '${maps:-}'")
+	awk -v s="${since:--1}" 'BEGIN { exit !(s > 0) }' ||
+		REASONS+=("maps_since_s '${since:-}': no snapshot from the warning")
 	echo "    worker: $(status_text "${ST:-?}"), $(grep -m1 '^drained ' "$REP" || echo 'no drain')"
 	drain_reasons "$REP" "$LOG" "${ST:-unknown}"
 	((OOM == 0)) || REASONS+=("the kernel OOM-killed $OOM process(es)")

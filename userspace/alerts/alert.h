@@ -71,6 +71,10 @@ struct ow_alert {
 		char dump[256];	 /* the heap dump seen written, or "" */
 		char cwd[256];	 /* the process's working directory (Node writes there) */
 	} pre_stop;
+	/* act: the victim's mappings from smaps ("[heap] +120.0 MiB, [anon] +30.0 MiB"): grown
+	 * since its cgroup's warning maps_since_s before, or its largest (maps_since_s < 0); "". */
+	char maps[256];
+	double maps_since_s;
 	bool dry_run; /* the action was only logged */
 	char reason[256];
 	/* warn, act, escalate: the kind of memory that grew (composition.h: "anon", "shmem",

@@ -120,6 +120,7 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->pre_stop.ended);
 	SANITIZE(a->pre_stop.dump);
 	SANITIZE(a->pre_stop.cwd);
+	SANITIZE(a->maps);
 	SANITIZE(a->reason);
 	SANITIZE(a->grows);
 	SANITIZE(a->tmpfs);
@@ -286,6 +287,11 @@ static void details_process(struct ow_strbuf *b, const struct ow_alert *a)
 		ow_strbuf_printf(b, "Note: %s\n", a->note);
 	if (a->crash_loop[0])
 		ow_strbuf_printf(b, "Crash loop: %s\n", a->crash_loop);
+	if (a->maps[0] && a->maps_since_s >= 0)
+		ow_strbuf_printf(b, "Mappings grown since the warning %.0f s before: %s\n",
+				 a->maps_since_s, a->maps);
+	else if (a->maps[0])
+		ow_strbuf_printf(b, "Largest mappings: %s\n", a->maps);
 	if (a->pre_stop.signal[0])
 		ow_strbuf_printf(b, "Before the stop: %s, %.1f s (%s): %s%s\n", a->pre_stop.signal,
 				 a->pre_stop.waited_s, a->pre_stop.ended,

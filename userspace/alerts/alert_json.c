@@ -105,6 +105,21 @@ void ow_payload_header(struct ow_payload *p, const char *name, const char *value
 /* ---- json: our own schema (docs/ALERTS.md) ---- */
 
 /* What was done, its lead, its grace and the rule that ended the grace; null when nothing. */
+/* act: what the victim left before its stop, and what grew in it. */
+static void json_evidence(cJSON *o, const struct ow_alert *a)
+{
+	cJSON *x;
+
+	json_pre_stop(o, &a->pre_stop);
+	if (!a->maps[0]) {
+		cJSON_AddNullToObject(o, "mappings");
+		return;
+	}
+	x = cJSON_AddObjectToObject(o, "mappings");
+	ow_json_str(x, "grown", a->maps);
+	json_num_or_null(x, "since_s", a->maps_since_s >= 0 ? a->maps_since_s : NAN);
+}
+
 static void json_action(cJSON *o, const struct ow_alert *a)
 {
 	bool restart = !strcmp(a->action, "restart");
@@ -194,7 +209,7 @@ cJSON *ow_alert_json(const struct ow_alert *a)
 	}
 	json_str_or_null(o, "note", a->note);
 	json_str_or_null(o, "crash_loop", a->crash_loop);
-	json_pre_stop(o, &a->pre_stop);
+	json_evidence(o, a);
 	json_kind_extras(o, a);
 	top = cJSON_AddArrayToObject(o, "top");
 	for (i = 0; i < a->ntop; i++) {

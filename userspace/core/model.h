@@ -118,7 +118,11 @@ struct ow_cg_victim {
 	double keep_s;		   /* the lead the plan keeps for the SIGTERM */
 	struct ow_dump_watch dump; /* the heap dump seen written in the wait */
 	char cwd[256];		   /* the victim's working directory when it was sent */
-	struct ow_pre_stop_done {  /* the last wait, for the act line and alert; signal 0: none */
+	/* Its mappings that grew (daemon/victim_maps.c), read once the act is out: "[heap] +120.0
+	 * MiB, ..."; since its cgroup's warning maps_since_s ago, or its largest (< 0). */
+	char maps[256];
+	double maps_since_s;
+	struct ow_pre_stop_done { /* the last wait, for the act line and alert; signal 0: none */
 		int signal;
 		double waited_s;
 		const char *ended; /* ow_pre_stop_cut_name(), or "written" */

@@ -135,6 +135,10 @@ static void describe_action(struct ow_alert *a, enum ow_alert_kind kind, struct 
 		snprintf(a->crash_loop, sizeof(a->crash_loop), "%s", cg->victim.loop_text);
 	if (kind == OW_ALERT_ACT && cg->victim.evidence.signal)
 		pre_stop_of(&a->pre_stop, &cg->victim);
+	if (kind == OW_ALERT_ACT) {
+		snprintf(a->maps, sizeof(a->maps), "%s", cg->victim.maps);
+		a->maps_since_s = cg->victim.maps_since_s;
+	}
 	a->dry_run = dry_run;
 }
 

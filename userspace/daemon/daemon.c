@@ -418,6 +418,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 	ow_model_free(&d->model);
 	free(d->cands);
 	free(d->tmpfs_table);
+	daemon_maps_free(d);
 	free(d->alert_cands);
 	if (d->psifd >= 0)
 		close(d->psifd);

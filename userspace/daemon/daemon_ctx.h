@@ -31,6 +31,7 @@
 #include "sd_notify.h"
 #include "settings.h"
 #include "shm_writers.h"
+#include "smaps.h"
 #include "tmpfs_mounts.h"
 #include "tracer.h"
 #include "watch.h"
@@ -69,6 +70,16 @@ struct victim_plan {
 	struct ow_action_plan plan;
 };
 
+/* A process's mappings at its cgroup's warning (victim_maps.c), for the act's "grown since". */
+#define MAPS_SLOTS 16
+struct daemon_maps {
+	uint64_t cg_id; /* 0: empty */
+	pid_t pid;
+	uint64_t starttime; /* the pid's, so a recycled pid is not compared */
+	uint64_t ns;	    /* when it was read */
+	struct ow_smaps maps;
+};
+
 struct ow_daemon {
 	struct ow_options *opts;       /* in effect: the caller's, or owned_opts after a reload */
 	struct ow_options *owned_opts; /* allocated by a reload */
@@ -100,6 +111,7 @@ struct ow_daemon {
 	struct ow_brake_state brakes; /* the brakes in force (brake.c) */
 	bool brakes_ok;		      /* cgroup v2, the state file usable, not a dry run */
 	struct victim_plan vp;
+	struct daemon_maps maps[MAPS_SLOTS];
 	/* Re-sampling runs on a fixed cadence: a deadline counted from each loop pass would be
 	 * pushed back forever by events from elsewhere (or the metrics tick). */
 	uint64_t next_sample_ns;
@@ -160,8 +172,9 @@ static inline void daemon_drop_victim(struct ow_cgroup *cg)
 					    ? (cg)->kube->container                                \
 					    : NULL)
 
-/* The pre-stop signal the act followed (pre_stop.c), on its act line only. */
-#define PRE_STOP_FIELDS(cg)                                                                        \
+/* The pre-stop signal the act followed (pre_stop.c) and the victim's mappings that grew
+ * (victim_maps.c), on its act line only. */
+#define ACT_EVIDENCE_FIELDS(cg)                                                                    \
 	OW_OPT("pre_stop", (cg)->victim.evidence.signal                                            \
 				   ? ow_signal_name((cg)->victim.evidence.signal)                  \
 				   : NULL),                                                        \
@@ -169,7 +182,9 @@ static inline void daemon_drop_victim(struct ow_cgroup *cg)
 		       (cg)->victim.evidence.signal ? (cg)->victim.evidence.ended : NULL),         \
 		OW_OPT("dump", (cg)->victim.evidence.signal && (cg)->victim.dump.path[0]           \
 				       ? (cg)->victim.dump.path                                    \
-				       : NULL)
+				       : NULL),                                                    \
+		OW_OPT("maps", (cg)->victim.maps[0] ? (cg)->victim.maps : NULL),                   \
+		OW_NUM("maps_since_s", (cg)->victim.maps_since_s)
 
 /* daemon.c */
 int daemon_watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag);
@@ -237,6 +252,12 @@ void daemon_pre_stop_poll(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 /* ended: "written", "waited" or ow_pre_stop_cut_name() */
 void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *ended,
 			 uint64_t now);
+
+/* victim_maps.c: the victim's mappings, at the warning (the fastest grower's) and after the act */
+void daemon_maps_baseline(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+void daemon_maps_grown(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+		       uint64_t now);
+void daemon_maps_free(struct ow_daemon *d);
 
 /* warn_signal.c: --warn-signal to the fastest grower as cg goes to warn */
 void daemon_warn_signal(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);

@@ -54,8 +54,10 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	cg->eval.level_reason = cg->eval.verdict.reason;
 	if (what == OW_LC_LEVEL_NEW)
 		ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
-	if (from == OW_LEVEL_OK && level == OW_LEVEL_WARN)
+	if (from == OW_LEVEL_OK && level == OW_LEVEL_WARN) {
 		daemon_warn_signal(d, cg, ow_mono_ns());
+		daemon_maps_baseline(d, cg, ow_mono_ns());
+	}
 }
 
 /* The daemon's tmpfs mounts, once a second while some cgroup's shmem grows. */

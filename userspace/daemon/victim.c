@@ -334,7 +334,7 @@ static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
 	       OW_NUM("lead_s", cg->victim.lead_s), OW_STR("reason", cg->eval.verdict.reason),
 	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
-	       PRE_STOP_FIELDS(cg),
+	       ACT_EVIDENCE_FIELDS(cg),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, cands, &what, false);
@@ -353,7 +353,7 @@ static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	       OW_STR("command", p->command), OW_STR("why", p->why),
 	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->eval.verdict.reason),
 	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
-	       PRE_STOP_FIELDS(cg),
+	       ACT_EVIDENCE_FIELDS(cg),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);
@@ -404,6 +404,7 @@ void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_pr
 			if (!err) {
 				note_victim(d, cg);
 				note_crash_loop(cg, info, now);
+				daemon_maps_grown(d, cg, info, now);
 				log_restart(d, cg, info, proc_rate, event_ns);
 				daemon_watch_victim(d, cg, fd, info);
 				return;
@@ -428,6 +429,7 @@ void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_pr
 	extend_grace(d, cg);
 	note_victim(d, cg);
 	note_crash_loop(cg, info, now);
+	daemon_maps_grown(d, cg, info, now);
 	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
 	daemon_watch_victim(d, cg, fd, info);
 }

@@ -318,6 +318,41 @@ static void test_pre_stop(void **state)
 	cJSON_Delete(j);
 }
 
+/* The victim's mappings ride on the act alert: grown since the warning, or its largest. */
+static void test_mappings(void **state)
+{
+	struct ow_webhook_target t = target(OW_FMT_NTFY);
+	struct ow_alert a;
+	cJSON *j, *x, *m;
+
+	fill(&a, OW_ALERT_ACT);
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(x, "mappings")));
+	cJSON_Delete(j);
+	snprintf(a.maps, sizeof(a.maps), "[heap] +120.0 MiB, [anon] +30.0 MiB");
+	a.maps_since_s = 12.4;
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	m = cJSON_GetObjectItem(x, "mappings");
+	assert_string_equal(str_at(m, "grown"), a.maps);
+	assert_true(cJSON_GetObjectItem(m, "since_s")->valuedouble == 12.4);
+	cJSON_Delete(j);
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "Mappings grown since the warning 12 s before: [heap] "
+					"+120.0 MiB, [anon] +30.0 MiB"));
+	a.maps_since_s = -1; /* no snapshot at the warning: the largest */
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "Largest mappings: [heap] +120.0 MiB"));
+	j = format_json(OW_FMT_JSON, &a, 1);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0);
+	m = cJSON_GetObjectItem(x, "mappings");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(m, "since_s")));
+	cJSON_Delete(j);
+}
+
 /* What grew: shmem names the tmpfs mounts that grew, in JSON (grows.tmpfs, null when none
  * is known) and in the chat formats' text. */
 static void test_grows_tmpfs(void **state)
@@ -1057,6 +1092,7 @@ int main(void)
 		cmocka_unit_test(test_manager_and_restart),
 		cmocka_unit_test(test_crash_loop),
 		cmocka_unit_test(test_pre_stop),
+		cmocka_unit_test(test_mappings),
 		cmocka_unit_test(test_grows_tmpfs),
 	};
 

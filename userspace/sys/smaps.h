@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Which mappings of a process grow: /proc/PID/smaps grouped by mapping name, and the difference
- * between two snapshots. Used by `oomwarden diagnose`.
+ * between two snapshots. Used by `oomwarden diagnose`, and by the daemon for the act alert's
+ * mappings that grew (daemon/victim_maps.c).
  *
  * A group is every region with the same name: a file path as printed (" (deleted)" kept),
  * "[heap]", "[stack]", "[vdso]" and other kernel names as-is, "[anon:NAME]" for a region named
@@ -49,6 +50,8 @@ int ow_smaps_parse(const char *text, size_t len, struct ow_smaps *out);
  * -EFBIG past 256 MiB; -ENOMEM. Prints nothing.
  */
 int ow_smaps_read(const char *proc_root, int pid, struct ow_smaps *out);
+/* The same, -EFBIG past `max` bytes of text (the daemon reads a few MiB at most). */
+int ow_smaps_read_max(const char *proc_root, int pid, size_t max, struct ow_smaps *out);
 
 /*
  * One delta per group present in `start` or `end` (a missing group counts as zero), sorted by
@@ -57,6 +60,12 @@ int ow_smaps_read(const char *proc_root, int pid, struct ow_smaps *out);
  */
 int ow_smaps_diff(const struct ow_smaps *start, const struct ow_smaps *end,
 		  struct ow_smaps_delta **out, size_t *n);
+
+/* "[heap] +120.0 MiB, [anon] +30.0 MiB": the first k deltas of ow_smaps_diff() that grew by
+ * 1 MiB or more (RSS + swap), whole entries only, into buf ("" when none did). Against an empty
+ * start, the largest mappings. */
+void ow_smaps_grown_text(const struct ow_smaps_delta *d, size_t n, unsigned int k, char *buf,
+			 size_t len);
 
 void ow_smaps_free(struct ow_smaps *s);
 

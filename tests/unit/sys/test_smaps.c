@@ -125,6 +125,30 @@ static void test_start_end_groups(void **state)
 	ow_smaps_free(&b);
 }
 
+/* The act alert's text: the largest growth first, whole entries only, nothing that grew less
+ * than 1 MiB (nor shrank). */
+static void test_grown_text(void **state)
+{
+	struct ow_smaps_delta d[4] = {
+		{.name = "[heap]", .d_rss = 120 * MiB},
+		{.name = "[anon]", .d_rss = 20 * MiB, .d_swap = 10 * MiB},
+		{.name = "/usr/lib/libx.so", .d_rss = MiB / 2},
+		{.name = "[stack]", .d_rss = -(int64_t)MiB},
+	};
+	char buf[256];
+
+	ow_smaps_grown_text(d, 4, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "[heap] +120.0 MiB, [anon] +30.0 MiB");
+	ow_smaps_grown_text(d, 4, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "[heap] +120.0 MiB");
+	ow_smaps_grown_text(d, 4, 3, buf, 30); /* room for the first only */
+	assert_string_equal(buf, "[heap] +120.0 MiB");
+	ow_smaps_grown_text(d + 2, 2, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	ow_smaps_grown_text(d, 0, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
 static void test_diff_order(void **state)
 {
 	static const char *const order[] = {
@@ -417,7 +441,8 @@ static int64_t heap_and_anon_growth(const struct ow_smaps_delta *d, size_t n)
 static void test_live_self(void **state)
 {
 	struct ow_smaps_delta *d;
-	struct ow_smaps a, b;
+	struct ow_smaps a, b, c;
+	char text[256];
 	size_t n, len = 64 * MiB;
 	double t0, t1;
 	char *p;
@@ -434,6 +459,12 @@ static void test_live_self(void **state)
 	__asm__ volatile("" : : "r"(p) : "memory"); /* keep the stores: p is read by the kernel */
 	assert_int_equal(ow_smaps_read("/proc", getpid(), &b), 0);
 	assert_int_equal(ow_smaps_diff(&a, &b, &d, &n), 0);
+	/* the act line's words: the one that grew by 64 MiB first, nothing under 1 MiB */
+	ow_smaps_grown_text(d, n, 3, text, sizeof(text));
+	printf("    grown: %s\n", text);
+	assert_true(!strncmp(text, "[anon] +6", 9) || !strncmp(text, "[heap] +6", 9));
+	/* bounded: 100 bytes of smaps is not the whole file */
+	assert_int_equal(ow_smaps_read_max("/proc", getpid(), 100, &c), -EFBIG);
 	printf("    64 MiB touched: [heap]+[anon] grew %lld KiB; first: %s %+lld KiB\n",
 	       (long long)heap_and_anon_growth(d, n) / 1024, d[0].name,
 	       (long long)d[0].d_rss / 1024);
@@ -473,11 +504,12 @@ static void test_live_exited_child(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_real_sleep),  cmocka_unit_test(test_start_end_groups),
-		cmocka_unit_test(test_diff_order),  cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_parse_edges), cmocka_unit_test(test_empty_and_gone),
-		cmocka_unit_test(test_diff_edges),  cmocka_unit_test(test_large_parse_time),
-		cmocka_unit_test(test_live_self),   cmocka_unit_test(test_live_exited_child),
+		cmocka_unit_test(test_real_sleep),	  cmocka_unit_test(test_start_end_groups),
+		cmocka_unit_test(test_diff_order),	  cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_parse_edges),	  cmocka_unit_test(test_empty_and_gone),
+		cmocka_unit_test(test_diff_edges),	  cmocka_unit_test(test_grown_text),
+		cmocka_unit_test(test_large_parse_time),  cmocka_unit_test(test_live_self),
+		cmocka_unit_test(test_live_exited_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smaps snapshots and their difference (see userspace/diagnose/smaps.h). The text comes from the
+ * smaps snapshots and their difference (see smaps.h). The text comes from the
  * process itself (paths, prctl names) and a Node process has thousands of regions: nothing is
  * trusted, and the parse is one pass with a hash of group names.
  */
@@ -16,6 +16,10 @@
 
 #include "readfile.h"
 #include "smaps.h"
+#include "units.h"
+
+/* Mappings that grew less than this are not named: a page here and there. */
+#define SMAPS_GROWN_MIN (1024 * 1024)
 
 #define READ_CHUNK   (64 * 1024)
 #define READ_MAX     (256 * 1024 * 1024) /* ~65530 regions (vm.max_map_count) take ~80 MiB */
@@ -396,9 +400,9 @@ int ow_smaps_parse(const char *text, size_t len, struct ow_smaps *out)
 }
 
 /* The whole file, however large: smaps of a big process passes 1 MiB. */
-static ssize_t read_all(int fd, char **out)
+static ssize_t read_all(int fd, char **out, size_t max)
 {
-	size_t cap = READ_CHUNK, len = 0;
+	size_t cap = max < READ_CHUNK ? max : READ_CHUNK, len = 0;
 	char *buf = malloc(cap), *bigger;
 	ssize_t n;
 
@@ -413,10 +417,10 @@ static ssize_t read_all(int fd, char **out)
 		len += (size_t)n;
 		if (len < cap)
 			break;
-		bigger = cap < READ_MAX ? realloc(buf, cap * 2) : NULL;
+		bigger = cap < max ? realloc(buf, cap * 2) : NULL;
 		if (!bigger) {
 			free(buf);
-			return cap < READ_MAX ? -ENOMEM : -EFBIG;
+			return cap < max ? -ENOMEM : -EFBIG;
 		}
 		buf = bigger;
 		cap *= 2;
@@ -453,6 +457,11 @@ static int still_alive(int dir)
 
 int ow_smaps_read(const char *proc_root, int pid, struct ow_smaps *out)
 {
+	return ow_smaps_read_max(proc_root, pid, READ_MAX, out);
+}
+
+int ow_smaps_read_max(const char *proc_root, int pid, size_t max, struct ow_smaps *out)
+{
 	char path[PATH_MAX], *text = NULL;
 	int dir, fd, err;
 	ssize_t len;
@@ -469,7 +478,7 @@ int ow_smaps_read(const char *proc_root, int pid, struct ow_smaps *out)
 		close(dir);
 		return err;
 	}
-	len = read_all(fd, &text);
+	len = read_all(fd, &text, max);
 	close(fd);
 	err = len < 0 ? (len == -ENOENT ? -ESRCH : (int)len) : still_alive(dir);
 	close(dir);
@@ -563,6 +572,30 @@ int ow_smaps_diff(const struct ow_smaps *start, const struct ow_smaps *end,
 	*out = d;
 	*n = k;
 	return 0;
+}
+
+void ow_smaps_grown_text(const struct ow_smaps_delta *d, size_t n, unsigned int k, char *buf,
+			 size_t len)
+{
+	char amount[OW_FMT_LEN];
+	size_t i, used = 0;
+	unsigned int shown = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && shown < k && used < len; i++) {
+		if (growth(&d[i]) < SMAPS_GROWN_MIN)
+			break; /* sorted: the rest grew less */
+		ow_fmt_bytes((uint64_t)growth(&d[i]), amount, sizeof(amount));
+		w = snprintf(buf + used, len - used, "%s%s +%s", shown ? ", " : "", d[i].name,
+			     amount);
+		if (w < 0 || (size_t)w >= len - used) {
+			buf[used] = '\0'; /* whole entries only */
+			break;
+		}
+		used += (size_t)w;
+		shown++;
+	}
 }
 
 void ow_smaps_free(struct ow_smaps *s)
