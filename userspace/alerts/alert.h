@@ -32,6 +32,7 @@ struct ow_alert_proc {
 	int32_t pid;
 	char comm[16];
 	uint64_t rss; /* bytes */
+	double rate;  /* bytes/s over the last seconds (the model's; 0: not growing or not known) */
 };
 
 /*

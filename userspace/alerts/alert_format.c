@@ -339,14 +339,18 @@ static void details_fact(void *arg, const char *title, const char *value)
 
 static void details_top(struct ow_strbuf *b, const struct ow_alert *a)
 {
-	char rss[OW_FMT_LEN];
+	char rss[OW_FMT_LEN], rate[OW_FMT_LEN];
 	unsigned int i;
 
 	if (a->ntop)
 		ow_strbuf_printf(b, "Top processes:\n");
-	for (i = 0; i < a->ntop && i < OW_ALERT_TOP; i++)
-		ow_strbuf_printf(b, "  %d %s %s\n", a->top[i].pid, a->top[i].comm,
-				 ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)));
+	for (i = 0; i < a->ntop && i < OW_ALERT_TOP; i++) {
+		bool grows = isfinite(a->top[i].rate) && a->top[i].rate > 0;
+
+		ow_strbuf_printf(b, "  %d %s %s%s%s\n", a->top[i].pid, a->top[i].comm,
+				 ow_fmt_bytes(a->top[i].rss, rss, sizeof(rss)), grows ? ", " : "",
+				 grows ? ow_fmt_rate(a->top[i].rate, rate, sizeof(rate)) : "");
+	}
 }
 
 const char *ow_alert_grows_note(const char *kind)

@@ -217,6 +217,8 @@ cJSON *ow_alert_json(const struct ow_alert *a)
 		cJSON_AddNumberToObject(x, "pid", a->top[i].pid);
 		ow_json_str(x, "comm", a->top[i].comm);
 		cJSON_AddNumberToObject(x, "rss_bytes", (double)a->top[i].rss);
+		cJSON_AddNumberToObject(x, "rate_bytes_per_s",
+					isfinite(a->top[i].rate) ? a->top[i].rate : 0);
 		cJSON_AddItemToArray(top, x);
 	}
 	return o;

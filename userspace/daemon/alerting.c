@@ -74,6 +74,7 @@ static void top_processes(struct ow_alert *a, const struct ow_candidates *c)
 		a->top[k].pid = c->info[best].pid;
 		snprintf(a->top[k].comm, sizeof(a->top[k].comm), "%s", c->info[best].comm);
 		a->top[k].rss = c->c[best].rss;
+		a->top[k].rate = c->c[best].rate;
 		a->ntop = k + 1;
 	}
 }

@@ -63,6 +63,7 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind)
 		a->top[i].pid = 4242 + (int)i;
 		snprintf(a->top[i].comm, sizeof(a->top[i].comm), "p%u", i);
 		a->top[i].rss = (200ull - i * 50) << 20;
+		a->top[i].rate = i ? 0 : 8.0 * 1024 * 1024; /* the first one grows */
 	}
 	ow_alert_incident_id(a->incident, sizeof(a->incident), a->host, 0x1234, T0);
 	a->started_ns = T0;
@@ -175,6 +176,7 @@ static int teardown(void **state)
 
 static void test_json_schema(void **state)
 {
+	struct ow_webhook_target t = target(OW_FMT_NTFY);
 	struct ow_alert a;
 	cJSON *j, *x, *p;
 
@@ -197,7 +199,15 @@ static void test_json_schema(void **state)
 	assert_string_equal(str_at(p, "cmdline"), a.cmdline);
 	assert_string_equal(str_at(cJSON_GetObjectItem(x, "action"), "signal"), "SIGTERM");
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(x, "top")), 3);
+	/* the top growing processes: each with its rate */
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(x, "top"), 0);
+	assert_true(cJSON_GetObjectItem(p, "rate_bytes_per_s")->valuedouble == 8.0 * 1024 * 1024);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(x, "top"), 1);
+	assert_true(cJSON_GetObjectItem(p, "rate_bytes_per_s")->valuedouble == 0);
 	cJSON_Delete(j);
+	ow_payload_free(&pl);
+	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
+	assert_non_null(strstr(pl.body, "  4242 p0 200.0 MiB, +8.0 MiB/s\n  4243 p1 150.0 MiB\n"));
 }
 
 static void test_manager_and_restart(void **state)
