@@ -243,6 +243,7 @@ e2e: all
 	$(Q)scripts/timed.sh reload tests/e2e/reload.sh
 	$(Q)scripts/timed.sh sdnotify tests/e2e/sdnotify.sh
 	$(Q)scripts/timed.sh manager tests/e2e/manager.sh
+	$(Q)scripts/timed.sh container tests/e2e/container.sh
 	$(Q)scripts/timed.sh grace tests/e2e/grace.sh
 	$(Q)scripts/timed.sh metrics tests/e2e/metrics.sh
 	$(Q)scripts/timed.sh kube-events tests/e2e/kube_events.sh

@@ -605,3 +605,16 @@ daemon_stop()
 	wait "$DPID" 2>/dev/null
 	DPID=''
 }
+
+# sigterm_why FILE: the "why" of the SIGTERM act line (a fallback), or nothing.
+sigterm_why()
+{
+	python3 - "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    rec = json.loads(line)
+    if rec.get("event") == "act" and rec.get("signal") == "SIGTERM":
+        print(rec.get("why", ""))
+        break
+PY
+}

@@ -102,19 +102,6 @@ pm2_case()
 	CG=''
 }
 
-# sigterm_why FILE: the "why" of the SIGTERM act line (a fallback), or nothing.
-sigterm_why()
-{
-	python3 - "$1" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    rec = json.loads(line)
-    if rec.get("event") == "act" and rec.get("signal") == "SIGTERM":
-        print(rec.get("why", ""))
-        break
-PY
-}
-
 # ---- 1. pm2 reload ----
 # pm2 is on the app's PATH, as for anyone who runs it: the daemon finds it there.
 reasons=()

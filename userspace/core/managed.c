@@ -40,6 +40,14 @@ void ow_manager_label(const struct ow_manager *m, char *buf, size_t len)
 		else
 			snprintf(buf, len, "kubernetes:%s", m->name);
 		break;
+	case OW_MGR_DOCKER:
+	case OW_MGR_PODMAN:
+		if (m->ctr_name[0])
+			snprintf(buf, len, "%s:%s(image %s)", kind, m->ctr_name,
+				 m->ctr_image[0] ? m->ctr_image : "?");
+		else
+			snprintf(buf, len, "%s:%s", kind, m->name);
+		break;
 	default:
 		snprintf(buf, len, "%s:%s", kind, m->name);
 	}

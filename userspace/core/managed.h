@@ -35,6 +35,10 @@ struct ow_manager {
 	bool scope;	/* unit is a .scope: systemctl cannot restart it */
 	bool unit_main; /* looks like the unit's main process (its parent is the manager) */
 	char id[65];	/* containers: the full id */
+	/* docker, podman: its name and image from the runtime's state (sys/container_state.h),
+	 * "" when not known */
+	char ctr_name[128];
+	char ctr_image[256];
 	/* Where the unit or container was read: which line of /proc/PID/cgroup (OW_MGR_HIER_*),
 	 * its path, and the depth (1 = first component) of the component naming the unit or
 	 * container, and of user@UID.service for a user unit. */

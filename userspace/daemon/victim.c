@@ -16,6 +16,7 @@
 
 #include "daemon_ctx.h"
 #include "alerting.h"
+#include "container_state.h"
 #include "unitfile.h"
 
 /* SIGKILL; `rule` names what cut the grace: "kill_water", "live_eta" or "deadline". */
@@ -109,6 +110,22 @@ static void manager_roots(const struct ow_daemon *d, struct ow_mgr_roots *r)
 	r->fs = "";
 }
 
+/* A believed container's name and image, for its label: from the runtime's state, root's. */
+static void container_names(struct ow_manager *m)
+{
+	struct ow_ctr_names n;
+	int err = -ENOENT;
+
+	if (m->kind == OW_MGR_PODMAN && !m->distrust)
+		err = ow_podman_names(OW_PODMAN_STORAGE, m->id, &n);
+	else if (m->kind == OW_MGR_DOCKER && !m->distrust)
+		err = ow_docker_names(OW_DOCKER_ROOT, m->id, &n);
+	if (err)
+		return;
+	snprintf(m->ctr_name, sizeof(m->ctr_name), "%s", n.name);
+	snprintf(m->ctr_image, sizeof(m->ctr_image), "%s", n.image);
+}
+
 /* Once per victim, when it is chosen: who manages it, and whether to signal or restart. */
 static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
 			double grace)
@@ -119,6 +136,7 @@ static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	ow_manager_detect("/proc", info->pid, &vp->mgr);
 	manager_roots(d, &roots);
 	ow_manager_verify(&roots, "/proc", info->pid, &vp->mgr);
+	container_names(&vp->mgr);
 	ow_manager_label(&vp->mgr, vp->label, sizeof(vp->label));
 	ow_plan_action(victim_action(d, cg), &vp->mgr, grace, &vp->plan);
 	snprintf(cg->victim.manager, sizeof(cg->victim.manager), "%s", vp->label);

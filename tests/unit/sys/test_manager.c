@@ -156,6 +156,14 @@ static void test_podman(void **state)
 {
 	assert_string_equal(detect(1012), "podman:3f2a1b4c5d6e");
 	assert_string_equal(detect(1013), "podman:0123456789ab"); /* rootless, nested cgroup */
+	/* with its name and image from podman's state (sys/container_state.h) */
+	snprintf(m.ctr_name, sizeof(m.ctr_name), "queue");
+	snprintf(m.ctr_image, sizeof(m.ctr_image), "localhost/app:1");
+	ow_manager_label(&m, label, sizeof(label));
+	assert_string_equal(label, "podman:queue(image localhost/app:1)");
+	m.ctr_image[0] = '\0';
+	ow_manager_label(&m, label, sizeof(label));
+	assert_string_equal(label, "podman:queue(image ?)");
 	assert_string_equal(m.id, H2);
 }
 

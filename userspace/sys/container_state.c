@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Container names and images from the runtimes' state on disk (container_state.h).
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container_state.h"
+#include "readfile.h"
+
+/* containers.json holds every container of the host: a few hundred bytes each. */
+#define PODMAN_STATE_CAP (16 * 1024 * 1024)
+#define DOCKER_STATE_CAP (4 * 1024 * 1024)
+
+static bool is_id(const char *id)
+{
+	size_t n = strspn(id, "0123456789abcdef");
+
+	return n == 64 && !id[n];
+}
+
+/* The whole of a state file that root alone may write, read from the inode that was checked. */
+static ssize_t read_root_file(const char *path, size_t cap, char **out)
+{
+	int fd = ow_open_untrusted(AT_FDCWD, path, OW_OPEN_NOFOLLOW, (int64_t)cap);
+	struct stat st;
+	ssize_t len;
+	char *buf;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -EPERM;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	len = buf ? ow_read_fd(fd, buf, (size_t)st.st_size) : -ENOMEM;
+	close(fd);
+	if (len < 0) {
+		free(buf);
+		return len;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return len;
+}
+
+static void copy(char *dst, size_t len, const cJSON *s)
+{
+	snprintf(dst, len, "%s", cJSON_IsString(s) ? s->valuestring : "");
+}
+
+/* metadata is a JSON document in a string: {"image-name": "localhost/app:1", "name": ...}. */
+static void podman_image(const cJSON *entry, struct ow_ctr_names *out)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(entry, "metadata");
+	cJSON *m = cJSON_IsString(meta) ? cJSON_Parse(meta->valuestring) : NULL;
+
+	copy(out->image, sizeof(out->image), cJSON_GetObjectItemCaseSensitive(m, "image-name"));
+	cJSON_Delete(m);
+}
+
+int ow_podman_names_parse(const char *json, size_t len, const char *id, struct ow_ctr_names *out)
+{
+	cJSON *root = cJSON_ParseWithLength(json, len);
+	const cJSON *list = cJSON_IsArray(root) ? root : NULL, *e, *names;
+	int err = list ? -ENOENT : -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	cJSON_ArrayForEach(e, list)
+	{
+		const cJSON *eid = cJSON_GetObjectItemCaseSensitive(e, "id");
+
+		if (!cJSON_IsString(eid) || strcmp(eid->valuestring, id))
+			continue;
+		names = cJSON_GetObjectItemCaseSensitive(e, "names");
+		copy(out->name, sizeof(out->name), cJSON_GetArrayItem(names, 0));
+		podman_image(e, out);
+		err = out->name[0] ? 0 : -ENOENT;
+		break;
+	}
+	cJSON_Delete(root);
+	return err;
+}
+
+int ow_docker_names_parse(const char *json, size_t len, struct ow_ctr_names *out)
+{
+	cJSON *root = cJSON_ParseWithLength(json, len);
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "Name");
+	const cJSON *config = cJSON_GetObjectItemCaseSensitive(root, "Config");
+
+	memset(out, 0, sizeof(*out));
+	/* Docker keeps the name with a leading '/' (its old link syntax) */
+	if (cJSON_IsString(name))
+		snprintf(out->name, sizeof(out->name), "%s",
+			 name->valuestring + (name->valuestring[0] == '/'));
+	copy(out->image, sizeof(out->image), cJSON_GetObjectItemCaseSensitive(config, "Image"));
+	cJSON_Delete(root);
+	return out->name[0] ? 0 : -EINVAL;
+}
+
+/* The state file at path, parsed: podman's (the entry of `id`) or, with id NULL, docker's. */
+static int names_from(const char *path, size_t cap, const char *id, struct ow_ctr_names *out)
+{
+	char *text = NULL;
+	ssize_t len = read_root_file(path, cap, &text);
+	int err;
+
+	if (len < 0)
+		return (int)len;
+	err = id ? ow_podman_names_parse(text, (size_t)len, id, out)
+		 : ow_docker_names_parse(text, (size_t)len, out);
+	free(text);
+	return err;
+}
+
+int ow_podman_names(const char *storage, const char *id, struct ow_ctr_names *out)
+{
+	char path[PATH_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (!is_id(id))
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "%s/overlay-containers/containers.json", storage) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return names_from(path, PODMAN_STATE_CAP, id, out);
+}
+
+int ow_docker_names(const char *root, const char *id, struct ow_ctr_names *out)
+{
+	char path[PATH_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (!is_id(id))
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json", root, id) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return names_from(path, DOCKER_STATE_CAP, NULL, out);
+}
