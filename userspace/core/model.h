@@ -114,6 +114,7 @@ struct ow_cg_victim {
 	bool pre_stop;
 	int pre_stop_sig;
 	uint64_t pre_stop_ns;	   /* when it was sent */
+	uint64_t starttime;	   /* the victim's (ow_proc_info): its pid read again is still it */
 	uint64_t poll_ns;	   /* the next look at the victim's open files */
 	double keep_s;		   /* the lead the plan keeps for the SIGTERM */
 	struct ow_dump_watch dump; /* the heap dump seen written in the wait */

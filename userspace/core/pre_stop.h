@@ -24,9 +24,10 @@
 #define OW_PRE_STOP_MIN_S 0.5
 /* The process's open files are looked at this often during the wait. */
 #define OW_PRE_STOP_POLL_NS (200 * 1000000ULL)
-/* At most this many of its descriptors each time: a process with a million open files only
- * delays the early end of its own wait, never the loop. */
-#define OW_PRE_STOP_MAX_FDS 4096
+/* At most this many of its descriptors each time (a readlink each, its path up to PATH_MAX:
+ * ~1 ms a hundred): a process with a million open files only delays the early end of its own
+ * wait. Node's snapshot is one of its first descriptors. */
+#define OW_PRE_STOP_MAX_FDS 1024
 
 /* What act sees before it signals. */
 struct ow_pre_stop_view {
@@ -90,7 +91,7 @@ bool ow_pre_stop_is_dump(const char *path);
 
 /* The dump during the wait, from one look at the process's open files after another. */
 struct ow_dump_watch {
-	bool seen;	/* a dump was seen open for writing */
+	bool seen;	/* a dump was seen open (the process opens it to write it) */
 	bool written;	/* and then closed: the wait may end */
 	char path[256]; /* the last one seen (for the log and the alert) */
 };

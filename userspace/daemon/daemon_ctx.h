@@ -234,6 +234,8 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
  * restart, or SIGTERM. */
 void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
 		   double proc_rate, int fd, uint64_t event_ns);
+/* Has the process of this pidfd exited? (never blocks) */
+bool daemon_pidfd_exited(int fd);
 /* Watch the victim's pidfd (fd) for its exit. */
 int daemon_watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
 			const struct ow_proc_info *info);

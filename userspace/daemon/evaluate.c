@@ -261,8 +261,6 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 			break;
 		set_level(d, cg, OW_LEVEL_ACT);
 		daemon_act(d, cg, pc, idx, now, event_ns);
-		if (cg->victim.fd >= 0)
-			daemon_brake_after_sigterm(d, cg);
 		break;
 	case OW_LC_WAIT:
 		break;

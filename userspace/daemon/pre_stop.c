@@ -13,6 +13,20 @@
 #include "daemon_ctx.h"
 #include "proc_files.h"
 
+/* Is pid already the victim of another cgroup? */
+static bool victim_elsewhere(const struct ow_daemon *d, const struct ow_cgroup *cg, pid_t pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->model.ncgs; i++) {
+		const struct ow_cgroup *o = d->model.cgs[i];
+
+		if (o != cg && !o->gone && o->victim.fd >= 0 && o->victim.pid == pid)
+			return true;
+	}
+	return false;
+}
+
 static void told(struct ow_cgroup *cg, const struct ow_proc_info *info, int sig, const char *msg,
 		 double wait_s, int err)
 {
@@ -32,6 +46,7 @@ static void start_wait(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 	v->pre_stop = true;
 	v->pre_stop_sig = sig;
 	v->pre_stop_ns = now;
+	v->starttime = info->starttime;
 	v->term_ns = now; /* the stop began: the exit line's after_ms counts from here */
 	v->deadline_ns = now + (uint64_t)(w->wait_s * NS_PER_S);
 	v->poll_ns = now + OW_PRE_STOP_POLL_NS;
@@ -57,7 +72,8 @@ bool daemon_pre_stop(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_
 	cg->victim.evidence.signal = 0;
 	ow_rule_pre_stop(d->opts->pre_stop_signal, d->opts->pre_stop_wait_s, rule_of(d, cg),
 			 &v.signal, &v.wait_s);
-	if (!v.signal)
+	/* Nested limits (a pod and its container) may both act on one process: one snapshot. */
+	if (!v.signal || victim_elsewhere(d, cg, info->pid))
 		return false;
 	v.catches = ow_proc_catches("/proc", info->pid, v.signal);
 	plan = ow_pre_stop_plan(&v, &w);
@@ -74,12 +90,29 @@ bool daemon_pre_stop(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_
 	return true;
 }
 
+/* Gone (its pidfd says so, or its pid names another process now, reaped and reused): the
+ * exit path lets it go. Checked before anything is read by its pid. */
+static bool gone(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	if (!daemon_pidfd_exited(cg->victim.fd))
+		return false;
+	daemon_victim_exited(d, cg, now);
+	return true;
+}
+
 void daemon_pre_stop_poll(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
 	char path[sizeof(cg->victim.dump.path)];
-	int found = ow_proc_find_open("/proc", cg->victim.pid, ow_pre_stop_is_dump,
-				      OW_PRE_STOP_MAX_FDS, path, sizeof(path));
+	int found;
 
+	if (gone(d, cg, now))
+		return;
+	found = ow_proc_find_open("/proc", cg->victim.pid, ow_pre_stop_is_dump, OW_PRE_STOP_MAX_FDS,
+				  path, sizeof(path));
+	/* read by pid: a victim that exited meanwhile (a zombie has no open files) must not
+	 * look like a dump written */
+	if (gone(d, cg, now))
+		return;
 	cg->victim.poll_ns = now + OW_PRE_STOP_POLL_NS;
 	if (found >= 0)
 		ow_dump_watch_update(&cg->victim.dump, found ? path : NULL);
@@ -96,25 +129,41 @@ static const char *end_text(const char *ended)
 }
 
 /* The victim as it is now: the candidates collected again (the alert's top growers are fresh),
- * or its own /proc files when it no longer grows. Its pidfd is open, so the pid is still its. */
-static double victim_now(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
-			 struct ow_proc_info *info)
+ * or its own /proc files when it no longer grows. Read by pid: -ESRCH when that pid is another
+ * process's now (its start time differs; the caller checks the pidfd again after). */
+static int victim_now(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
+		      struct ow_proc_info *info, double *rate)
 {
 	int n, i;
 
+	*rate = 0;
 	daemon_fastest(d, cg, now, &n);
 	for (i = 0; i < n; i++) {
 		if (d->cands->info[i].pid == cg->victim.pid) {
 			*info = d->cands->info[i];
-			return d->cands->c[i].rate;
+			*rate = d->cands->c[i].rate;
+			break;
 		}
 	}
-	if (ow_proc_read("/proc", cg->victim.pid, info)) {
-		memset(info, 0, sizeof(*info));
-		info->pid = cg->victim.pid;
-		snprintf(info->comm, sizeof(info->comm), "%s", cg->victim.comm);
-	}
-	return 0;
+	if (i == n && ow_proc_read("/proc", cg->victim.pid, info))
+		return -ESRCH;
+	return info->starttime == cg->victim.starttime ? 0 : -ESRCH;
+}
+
+/* A reload turned --dry-run on during the wait: nothing more is done to the victim. */
+static bool now_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	struct ow_lc_holds h = {cg->victim.cooldown_until_ns, cg->victim.retry_after_ns};
+
+	if (!d->opts->dry_run)
+		return false;
+	ow_log(OW_LOG_WARN, "pre_stop_end", "dry run since a reload: the victim is let go",
+	       CG_FIELDS(cg), OW_INT("pid", cg->victim.pid), OW_STR("comm", cg->victim.comm));
+	daemon_drop_victim(cg);
+	ow_lc_after_attempt(OW_LC_DRY_RUN, now, d->opts->policy.cooldown_s, &h);
+	cg->victim.cooldown_until_ns = h.cooldown_until_ns;
+	cg->victim.retry_after_ns = h.retry_after_ns;
+	return true;
 }
 
 void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *ended, uint64_t now)
@@ -123,7 +172,20 @@ void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *
 	int fd = v->fd;
 	struct ow_proc_info info;
 	double rate;
+	int err;
 
+	if (gone(d, cg, now) || now_dry_run(d, cg, now))
+		return;
+	err = victim_now(d, cg, now, &info, &rate);
+	/* Alive after the read, so alive during it: the pid was still its (not reaped, not
+	 * reused). Exited meanwhile: what was read may be another process's. */
+	if (gone(d, cg, now))
+		return;
+	if (err) {
+		memset(&info, 0, sizeof(info));
+		info.pid = v->pid;
+		snprintf(info.comm, sizeof(info.comm), "%s", v->comm);
+	}
 	v->evidence.signal = v->pre_stop_sig;
 	v->evidence.waited_s = (double)(now - v->pre_stop_ns) / NS_PER_S;
 	v->evidence.ended = ended;
@@ -135,6 +197,5 @@ void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
 	v->fd = -1;
 	v->pre_stop = false;
-	rate = victim_now(d, cg, now, &info);
 	daemon_act_on(d, cg, &info, rate, fd, 0);
 }

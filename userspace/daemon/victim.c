@@ -425,6 +425,7 @@ void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_pr
 				daemon_maps_grown(d, cg, info, now);
 				log_restart(d, cg, info, proc_rate, event_ns);
 				daemon_watch_victim(d, cg, fd, info);
+				daemon_brake_after_sigterm(d, cg);
 				return;
 			}
 			snprintf(buf, sizeof(buf), "the restart command could not start: %s",
@@ -450,6 +451,8 @@ void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_pr
 	daemon_maps_grown(d, cg, info, now);
 	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
 	daemon_watch_victim(d, cg, fd, info);
+	/* the drain's own allocations must go through: only now, not at a pre-stop signal */
+	daemon_brake_after_sigterm(d, cg);
 }
 
 /* The restart did not happen (failed, timed out, or left the victim running): SIGTERM. */
@@ -482,7 +485,7 @@ static struct restart_job *job_of(struct ow_daemon *d, const struct ow_cgroup *c
 	return NULL;
 }
 
-static bool pidfd_exited(int fd)
+bool daemon_pidfd_exited(int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 
@@ -525,7 +528,7 @@ void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot)
 	}
 	/* Only read for a success: the other outcomes do not ask. */
 	if (end.succeeded && end.cg_known && end.restarting && end.has_victim && end.same_victim)
-		end.victim_exited = pidfd_exited(cg->victim.fd);
+		end.victim_exited = daemon_pidfd_exited(cg->victim.fd);
 	switch (ow_lc_restart_outcome(&end)) {
 	case OW_LC_RESTART_FALLBACK:
 		snprintf(why, sizeof(why), "the restart command failed (%s)", status);

@@ -93,7 +93,8 @@ static void test_fixture_tree(void **state)
 	assert_int_equal(ow_proc_find_open(root, 42, ow_pre_stop_is_dump, 100, got, sizeof(got)),
 			 1);
 	assert_string_equal(got, "/srv/app/x.hprof");
-	/* a cap below the descriptors: found or not, never more than `max` links read */
+	/* the cap: no link read at all with 0; found or not with fewer than the descriptors */
+	assert_int_equal(ow_proc_find_open(root, 42, ow_pre_stop_is_dump, 0, got, sizeof(got)), 0);
 	assert_true(ow_proc_find_open(root, 42, ow_pre_stop_is_dump, 3, got, sizeof(got)) >= 0);
 	/* a short buffer: cut, still terminated */
 	assert_int_equal(ow_proc_find_open(root, 42, ow_pre_stop_is_dump, 100, got, 5), 1);
