@@ -21,7 +21,9 @@
 #  4. pre-stop: a Node.js worker (tests/workload/node_worker.js, --heapsnapshot-signal=SIGUSR2)
 #     leaking 16 MiB/s in 512 MiB, the daemon with --pre-stop-signal SIGUSR2: the pre_stop line
 #     sends SIGUSR2, the wait ends when the snapshot is seen written, the act line names the
-#     Heap.*.heapsnapshot file in the worker's working directory; then the 3 s drain, exit 0.
+#     Heap.*.heapsnapshot file in the worker's working directory; then the 3 s drain, exit 0;
+#  5. beside it, a worker that dies on SIGUSR2: its exit in the wait is logged as such
+#     (victim_exit signal pre_stop), and nothing more is sent to it.
 # Needs supervisord (Debian's supervisor, from scripts/deps.sh) and node with pm2 (installed
 # from npm into a cache directory when missing); without one of them its cases SKIP, which
 # fails under CI. Prints PASS/FAIL lines and `grace: N passed, N failed`. Run as root from the
@@ -286,33 +288,49 @@ fi
 
 # ---- evidence before the stop ----
 
-# prestop_case: a Node.js worker started with --heapsnapshot-signal=SIGUSR2 in its own working
-# directory, leaking 16 MiB/s in a fresh 512 MiB memcg; the daemon with --pre-stop-signal
-# SIGUSR2. Leaves LOG, REP, WPID, ST, OOM and DIR (the worker's working directory).
+# prestop_case: two Node.js workers leaking 16 MiB/s, each in a fresh 512 MiB memcg of its own,
+# under one daemon with --pre-stop-signal SIGUSR2: the first started with
+# --heapsnapshot-signal=SIGUSR2 in its own working directory (DIR), the second dies on SIGUSR2
+# (exit 3, as one whose snapshot ran it out of memory would). Leaves LOG, REP, WPID, ST, DIR
+# for the first, REP2, WPID2, ST2 for the second, and OOM (new kernel OOM kills in both).
 prestop_case()
 {
-	local worker=$PWD/tests/workload/node_worker.js oom0 npid
+	local worker=$PWD/tests/workload/node_worker.js oom0 npid npid2 cg2
 
 	DIR=$TMPD/prestop/app LOG=$TMPD/prestop.log REP=$TMPD/prestop/report WPID='' ST='' OOM=0
+	REP2=$TMPD/prestop/report2 WPID2='' ST2=''
 	mkdir -p "$DIR"
 	CG=$(cg_create "owh-grace-prestop-$$" $((512 << 20))) || skip "could not create a memcg"
-	oom0=$(cg_oom_kills "$CG")
-	daemon_start "$LOG" --cgroup "$CG" --grace 10 --pre-stop-signal SIGUSR2 ||
+	cg2=$(cg_create "owh-grace-prestop2-$$" $((512 << 20))) || skip "could not create a memcg"
+	oom0=$(($(cg_oom_kills "$CG") + $(cg_oom_kills "$cg2")))
+	daemon_start "$LOG" --cgroup "$CG" --cgroup "$cg2" --grace 10 --pre-stop-signal SIGUSR2 ||
 		REASONS+=("the daemon did not start")
 	(cd "$DIR" && exec sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
 		node --heapsnapshot-signal=SIGUSR2 "$worker" --rate 16 --objects 200 --drain 3 \
 		--report "$REP") >"$TMPD/prestop/node.out" 2>&1 &
 	npid=$!
+	sh -c 'echo $$ >"$0" && exec "$@"' "$cg2/cgroup.procs" node "$worker" --rate 16 \
+		--drain 3 --exit-on-usr2 3 --report "$REP2" >"$TMPD/prestop/node2.out" 2>&1 &
+	npid2=$!
 	wait_for_line "$REP" '^start ' 15 "$npid" ||
 		REASONS+=("the worker did not start: $(tail -n3 "$TMPD/prestop/node.out")")
+	wait_for_line "$REP2" '^start ' 15 "$npid2" ||
+		REASONS+=("the second worker did not start: $(tail -n3 "$TMPD/prestop/node2.out")")
 	WPID=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$REP" | head -n1)
-	echo "    node worker (pid ${WPID:-?}) leaking 16 MiB/s in $CG (512 MiB), cwd $DIR"
-	wait_for_line "$LOG" "$(json_event victim_exit)" 75 "$DPID" ||
-		REASONS+=("no victim_exit line within 75 s")
+	WPID2=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$REP2" | head -n1)
+	echo "    node workers ${WPID:-?} (cwd $DIR) and ${WPID2:-?} (dies on SIGUSR2), each" \
+		"leaking 16 MiB/s in 512 MiB"
+	wait_for_line "$LOG" "$(json_event victim_exit).*\"pid\" *: *${WPID:-x}[,}]" 75 "$DPID" ||
+		REASONS+=("no victim_exit line of ${WPID:-?} within 75 s")
+	wait_for_line "$LOG" "$(json_event victim_exit).*\"pid\" *: *${WPID2:-x}[,}]" 30 "$DPID" ||
+		REASONS+=("no victim_exit line of ${WPID2:-?} within 30 s")
 	wait "$npid"
 	ST=$?
-	OOM=$(($(cg_oom_kills "$CG") - oom0))
+	wait "$npid2"
+	ST2=$?
+	OOM=$(($(cg_oom_kills "$CG") + $(cg_oom_kills "$cg2") - oom0))
 	daemon_stop
+	cg_destroy "$cg2"
 	cg_destroy "$CG"
 	CG=''
 }
@@ -355,6 +373,21 @@ else
 	drain_reasons "$REP" "$LOG" "${ST:-unknown}"
 	((OOM == 0)) || REASONS+=("the kernel OOM-killed $OOM process(es)")
 	verdict pre-stop-heap-snapshot "$LOG" "${REASONS[@]}"
+
+	# 5. the second worker dies on SIGUSR2 in the wait: let go as exited before any SIGTERM
+	#    ("pre_stop"), never SIGTERMed, nor SIGKILLed.
+	REASONS=()
+	sent=$(json_field "$LOG" pre_stop signal "${WPID2:-x}")
+	how=$(json_field "$LOG" victim_exit signal "${WPID2:-x}")
+	echo "    second worker: pre_stop ${sent:-none}, victim_exit signal ${how:-?}," \
+		"$(status_text "${ST2:-?}"), $(grep -m1 '^usr2 ' "$REP2" || echo 'no usr2 line')"
+	[[ $sent == SIGUSR2 ]] || REASONS+=("no pre_stop line sending SIGUSR2 to it")
+	[[ $how == pre_stop ]] || REASONS+=("its victim_exit says '${how:-nothing}', not pre_stop")
+	[[ -z $(json_field "$LOG" act signal "${WPID2:-x}") ]] ||
+		REASONS+=("it was SIGTERMed after its exit")
+	[[ -z $(json_field "$LOG" escalate signal "${WPID2:-x}") ]] || REASONS+=("it was SIGKILLed")
+	[[ ${ST2:-} == 3 ]] || REASONS+=("it ended with $(status_text "${ST2:-?}"), not its exit 3")
+	verdict pre-stop-victim-exits "$LOG" "${REASONS[@]}"
 fi
 
 echo "grace: $PASSED passed, $FAILED failed, $SKIPPED skipped"

@@ -7,7 +7,10 @@
 // working directory) on SIGUSR2.
 //
 // node node_worker.js [--rate MIB_S] [--objects N] [--drain S] [--duration S] [--report FILE]
+//                     [--exit-on-usr2 CODE]
 // Report lines (FILE, else stdout): start pid=N, sigterm jobs=N drain_s=S, drained, done.
+// --exit-on-usr2: a worker that dies on SIGUSR2 (as one whose snapshot runs it out of memory):
+// reports "usr2" and exits CODE.
 const fs = require('fs');
 
 const args = process.argv.slice(2);
@@ -20,6 +23,7 @@ const objects = Number(opt('--objects', 200));
 const drain = Number(opt('--drain', 3));
 const duration = Number(opt('--duration', 120));
 const report = opt('--report', '');
+const exitOnUsr2 = opt('--exit-on-usr2', '');
 
 function say(line) {
 	if (report)
@@ -51,4 +55,9 @@ process.on('SIGTERM', () => {
 		process.exit(0);
 	}, drain * 1000);
 });
+if (exitOnUsr2 !== '')
+	process.on('SIGUSR2', () => {
+		say(`usr2 jobs=${jobs}`);
+		process.exit(Number(exitOnUsr2));
+	});
 say(`start pid=${process.pid} rate_mib_s=${rate}`);
