@@ -9,6 +9,10 @@
 
 #define DEFAULT_PATH  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define MIN_TIMEOUT_S 2.0
+/* A container's own stop timeout is honoured up to this (as a manager's: grace.h), and its
+ * restart is given this long on top to start it again. */
+#define MAX_STOP_S	  300.0
+#define CONTAINER_START_S 10.0
 
 const char *ow_action_name(enum ow_action action)
 {
@@ -158,7 +162,17 @@ static bool plan_container(struct ow_action_plan *p, const struct ow_manager *m,
 		fall_back(p, "the container id is unknown");
 		return false;
 	}
-	snprintf(secs, sizeof(secs), "%d", (int)(p->timeout_s / 2));
+	/* The container's own stop timeout when the user set one (docker's StopTimeout): the
+	 * command then needs that long and a few seconds to start it again. */
+	if (m->stop_timeout_s > 0 && !m->distrust) {
+		double t = m->stop_timeout_s < MAX_STOP_S ? m->stop_timeout_s : MAX_STOP_S;
+
+		snprintf(secs, sizeof(secs), "%d", (int)(t + 0.999));
+		if (p->timeout_s < t + CONTAINER_START_S)
+			p->timeout_s = t + CONTAINER_START_S;
+	} else {
+		snprintf(secs, sizeof(secs), "%d", (int)(p->timeout_s / 2));
+	}
 	return arg(p, cmd) && arg(p, "restart") && arg(p, "-t") && arg(p, secs) && arg(p, m->id);
 }
 

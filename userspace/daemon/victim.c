@@ -124,6 +124,10 @@ static void container_names(struct ow_manager *m)
 		return;
 	snprintf(m->ctr_name, sizeof(m->ctr_name), "%s", n.name);
 	snprintf(m->ctr_image, sizeof(m->ctr_image), "%s", n.image);
+	if (n.stop_timeout_s >= 0) { /* the restart command's -t (action_plan.c) */
+		m->stop_timeout_s = n.stop_timeout_s;
+		snprintf(m->stop_timeout_src, sizeof(m->stop_timeout_src), "StopTimeout");
+	}
 }
 
 /* Once per victim, when it is chosen: who manages it, and whether to signal or restart. */

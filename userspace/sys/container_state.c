@@ -75,6 +75,7 @@ int ow_podman_names_parse(const char *json, size_t len, const char *id, struct o
 	int err = list ? -ENOENT : -EINVAL;
 
 	memset(out, 0, sizeof(*out));
+	out->stop_timeout_s = -1;
 	cJSON_ArrayForEach(e, list)
 	{
 		const cJSON *eid = cJSON_GetObjectItemCaseSensitive(e, "id");
@@ -96,8 +97,14 @@ int ow_docker_names_parse(const char *json, size_t len, struct ow_ctr_names *out
 	cJSON *root = cJSON_ParseWithLength(json, len);
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "Name");
 	const cJSON *config = cJSON_GetObjectItemCaseSensitive(root, "Config");
+	const cJSON *stop = cJSON_GetObjectItemCaseSensitive(config, "StopTimeout");
 
 	memset(out, 0, sizeof(*out));
+	/* docker stop waits that long, then SIGKILLs; a negative one means "for ever" there */
+	out->stop_timeout_s =
+		cJSON_IsNumber(stop) && stop->valuedouble >= 0 && stop->valuedouble <= 86400
+			? stop->valuedouble
+			: -1;
 	/* Docker keeps the name with a leading '/' (its old link syntax) */
 	if (cJSON_IsString(name))
 		snprintf(out->name, sizeof(out->name), "%s",

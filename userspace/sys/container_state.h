@@ -19,6 +19,10 @@
 struct ow_ctr_names {
 	char name[128];
 	char image[256]; /* "localhost/app:1", "nginx:1.27"; "" when not known */
+	/* docker: Config.StopTimeout (`--stop-timeout`, compose's stop_grace_period), seconds;
+	 * -1 when not set (docker's own default, 10 s) or not known (podman keeps it in its
+	 * database, not on disk) */
+	double stop_timeout_s;
 };
 
 /* The container with this full id (64 hex digits): 0, -ENOENT when the state has none, -EPERM

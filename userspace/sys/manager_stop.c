@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container_state.h"
 #include "manager.h"
 #include "proc.h"
 #include "readfile.h"
@@ -135,6 +136,17 @@ static void pm2_timeout(const char *fs, struct ow_manager *m)
 	free(buf);
 }
 
+/* Docker's Config.StopTimeout, as `docker stop` honours it (sys/container_state.h). */
+static void docker_timeout(const char *fs, struct ow_manager *m)
+{
+	struct ow_ctr_names n;
+	char root[PATH_MAX];
+
+	if (snprintf(root, sizeof(root), "%s%s", fs, OW_DOCKER_ROOT) < (int)sizeof(root) &&
+	    !ow_docker_names(root, m->id, &n) && n.stop_timeout_s >= 0)
+		found(m, n.stop_timeout_s, "StopTimeout");
+}
+
 void ow_manager_stop_timeout(const struct ow_mgr_roots *roots, const char *procroot, pid_t pid,
 			     struct ow_manager *m)
 {
@@ -155,7 +167,10 @@ void ow_manager_stop_timeout(const struct ow_mgr_roots *roots, const char *procr
 	case OW_MGR_PM2:
 		pm2_timeout(fs, m);
 		break;
+	case OW_MGR_DOCKER:
+		docker_timeout(fs, m);
+		break;
 	default:
-		break; /* containers: their engine's stop timeout is not read */
+		break; /* podman keeps its stop timeout in its database, not on disk */
 	}
 }

@@ -42,6 +42,7 @@ static void test_podman(void **state)
 	assert_int_equal(ow_podman_names(PODMAN, ID1, &n), 0);
 	assert_string_equal(n.name, "owleak-test"); /* the first of its names */
 	assert_string_equal(n.image, "localhost/owtest-load:1");
+	assert_true(n.stop_timeout_s == -1); /* in podman's database, not on disk */
 	assert_int_equal(ow_podman_names(PODMAN, ID2, &n), 0);
 	assert_string_equal(n.name, "owleak-old");
 	/* no names, metadata that is not JSON */
@@ -58,12 +59,19 @@ static void test_podman(void **state)
 
 static void test_docker(void **state)
 {
+	const char *unset = "{\"Name\":\"/a\",\"Config\":{}}";
+	const char *forever = "{\"Name\":\"/a\",\"Config\":{\"StopTimeout\":-1}}";
 	struct ow_ctr_names n;
 
 	(void)state;
 	assert_int_equal(ow_docker_names(DOCKER, ID1, &n), 0);
 	assert_string_equal(n.name, "queue-worker"); /* without docker's leading '/' */
 	assert_string_equal(n.image, "owtest-load:1");
+	assert_true(n.stop_timeout_s == 20); /* docker run --stop-timeout 20 */
+	assert_int_equal(ow_docker_names_parse(unset, strlen(unset), &n), 0);
+	assert_true(n.stop_timeout_s == -1); /* not set: docker's own default */
+	assert_int_equal(ow_docker_names_parse(forever, strlen(forever), &n), 0);
+	assert_true(n.stop_timeout_s == -1);			     /* "for ever" is not a grace */
 	assert_int_equal(ow_docker_names(DOCKER, ID2, &n), -EINVAL); /* "Name": 7 */
 	assert_int_equal(ow_docker_names(DOCKER, ID3, &n), -ENOENT);
 	assert_int_equal(ow_docker_names_parse("{\"Name\":\"/\"}", 12, &n), -EINVAL);

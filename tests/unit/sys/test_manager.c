@@ -723,6 +723,15 @@ static void test_plan_containers(void **state)
 {
 	plan_for(1008, OW_ACTION_RESTART, 10);
 	assert_string_equal(p.command, "docker restart -t 5 " H1);
+	/* the container's own StopTimeout (config.v2.json): docker gets it, the command that
+	 * long and 10 s to start it again */
+	m.stop_timeout_s = 20;
+	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
+	assert_string_equal(p.command, "docker restart -t 20 " H1);
+	assert_true(p.timeout_s == 30);
+	m.stop_timeout_s = 1e6; /* at most 300 s */
+	ow_plan_action(OW_ACTION_RESTART, &m, 10, &p);
+	assert_string_equal(p.command, "docker restart -t 300 " H1);
 	plan_for(1012, OW_ACTION_RESTART, 0.5);
 	assert_true(p.timeout_s == 2); /* never below 2 s */
 	assert_string_equal(p.command, "podman restart -t 1 " H1);
