@@ -6,7 +6,8 @@
 # a 3 s drain on SIGTERM, at once, under one daemon watching libpod_parent (--action signal; a
 # [cgroup "podman:ID12"] section restarts the first):
 #  1. podman-restart: the act line names the container by its name and image from podman's
-#     state on disk (`podman:NAME(image localhost/owtest-load:e2e)`, not the id), runs
+#     state on disk (`podman:NAME(image localhost/owtest-load:e2e)`, not the id; its cgroup's
+#     level line has `container` and `image` fields), runs
 #     `podman restart -t N ID` (exit 0); the worker drains (its log says "drained") and podman
 #     starts it again (a new pid);
 #  2. podman-restart-always: a --restart=always container is SIGTERMed, named the same way,
@@ -126,6 +127,10 @@ echo "    $NAME_R: act manager '$manager' command '$command'; restart: $status;"
 podman logs "$NAME_R" 2>&1 | grep -q '^drained ' ||
 	reasons+=("$NAME_R did not drain after podman's SIGTERM")
 [[ -n $pid_r1 ]] || reasons+=("podman did not start $NAME_R again")
+# The cgroup's own lines (and metrics) carry the container's name and image too.
+level=$(grep -E "$(json_event level)" "$LOG" | grep -m1 "\"cgroup\":\"podman:${ID_R:0:12}\"")
+[[ $level == *"\"container\":\"$NAME_R\""* && $level == *"\"image\":\"$IMAGE\""* ]] ||
+	reasons+=("its level line has no container/image fields: ${level:0:300}")
 verdict podman-restart "$LOG" "${reasons[@]}"
 
 # always

@@ -189,6 +189,7 @@ static void free_cgroup(struct ow_cgroup *cg)
 	free(cg->history.coarse);
 	free(cg->brake.dir);
 	free(cg->kube);
+	free(cg->ctr);
 	free(cg->path);
 	free(cg);
 }

@@ -184,6 +184,12 @@ struct ow_cgroup {
 	int rule; /* index of its [cgroup] section in the options (rules.h), -1: none */
 	/* A pod's names from the kubelet's directories (daemon/kube.c); NULL: none known. */
 	struct ow_kube_names *kube;
+	/* A docker or podman container's name and image from its runtime's state (daemon/kube.c
+	 * looks both up, a cgroup is one or the other); NULL: none known. */
+	struct ow_cg_ctr {
+		char name[128];
+		char image[256];
+	} * ctr;
 	uint8_t kube_tries;	    /* lookups so far; OW_KUBE_SETTLED: no more */
 	uint64_t kube_next_ns;	    /* not looked up again before (doubling waits: daemon/kube.c) */
 	unsigned int trusted_depth; /* leading components of rel root named (cgroup_path.h) */

@@ -170,7 +170,10 @@ static inline void daemon_drop_victim(struct ow_cgroup *cg)
 		OW_OPT("pod", (cg) && (cg)->kube ? (cg)->kube->pod : NULL),                        \
 		OW_OPT("container", (cg) && (cg)->kube && (cg)->kube->container[0]                 \
 					    ? (cg)->kube->container                                \
-					    : NULL)
+				    : (cg) && (cg)->ctr ? (cg)->ctr->name                          \
+							: NULL),                                   \
+		OW_OPT("image",                                                                    \
+		       (cg) && (cg)->ctr && (cg)->ctr->image[0] ? (cg)->ctr->image : NULL)
 
 /* The pre-stop signal the act followed (pre_stop.c) and the victim's mappings that grew
  * (victim_maps.c), on its act line only. */

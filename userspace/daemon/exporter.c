@@ -104,6 +104,9 @@ static void collect_cgroup(const struct ow_cgroup *cg, uint64_t now, struct ow_m
 		m->ns = cg->kube->ns;
 		m->pod = cg->kube->pod;
 		m->container = cg->kube->container;
+	} else if (cg->ctr) {
+		m->container = cg->ctr->name;
+		m->image = cg->ctr->image;
 	}
 	m->usage_bytes = cg->reading.st.usage;
 	m->nonreclaimable_bytes = cg->reading.nonrecl;

@@ -139,6 +139,7 @@ static void cg_labels(struct ow_strbuf *out, const char *name, const struct ow_m
 	kube_label(out, "namespace", cg->ns);
 	kube_label(out, "pod", cg->pod);
 	kube_label(out, "container", cg->container);
+	kube_label(out, "image", cg->image);
 }
 
 enum cg_field {

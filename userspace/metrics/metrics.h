@@ -20,6 +20,7 @@ struct ow_metrics_cgroup {
 	/* A pod's: the `namespace`, `pod` and `container` labels (NULL: none, no label). One
 	 * value per cgroup, so they add no series: the cardinality stays that of the cgroups. */
 	const char *ns, *pod, *container;
+	const char *image; /* a docker or podman container's image (NULL: none, no label) */
 	uint64_t usage_bytes;
 	uint64_t nonreclaimable_bytes;
 	uint64_t limit_bytes;	   /* effective limit; OW_NO_LIMIT prints +Inf */

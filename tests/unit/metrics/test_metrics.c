@@ -168,6 +168,25 @@ static void test_pod_labels(void **state)
 			"action=\"sigterm\"} 3");
 }
 
+/* A docker or podman container's cgroup: its name and image as labels. */
+static void test_container_labels(void **state)
+{
+	struct ow_metrics_daemon d;
+	struct ow_metrics_cgroup cg;
+
+	daemon_stats(&d);
+	api_cgroup(&cg);
+	cg.name = "podman:5e3d5c0b5dc8";
+	cg.path = "/sys/fs/cgroup/memory/libpod_parent/libpod-5e3d";
+	cg.container = "queue";
+	cg.image = "localhost/app:1";
+	assert_int_equal(ow_metrics_format(&d, &cg, 1, &out), 0);
+	assert_int_equal(lint_ok(&out), DAEMON_SAMPLES + CGROUP_SAMPLES);
+	assert_has_line("oomwarden_cgroup_level{cgroup=\"podman:5e3d5c0b5dc8\",path=\"/sys/fs/"
+			"cgroup/memory/libpod_parent/libpod-5e3d\",container=\"queue\",image=\""
+			"localhost/app:1\"} 2");
+}
+
 static void test_help_and_type_for_every_family(void **state)
 {
 	static const char *const families[][2] = {
@@ -510,6 +529,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_format_is_valid_exposition, teardown),
 		cmocka_unit_test_teardown(test_format_values_and_labels, teardown),
 		cmocka_unit_test_teardown(test_pod_labels, teardown),
+		cmocka_unit_test_teardown(test_container_labels, teardown),
 		cmocka_unit_test_teardown(test_help_and_type_for_every_family, teardown),
 		cmocka_unit_test_teardown(test_infinities, teardown),
 		cmocka_unit_test_teardown(test_brake, teardown),
