@@ -146,6 +146,12 @@ wpid=$(sed -n 's/^start pid=\([0-9]*\) .*/\1/p' "$rep") # owload's pid, not the 
 staled=$(stale_entry "$DPID" "$wpid" 2>&1) || reasons+=("could not rewrite the BPF entry: $staled")
 wait "$lpid"
 st=$?
+# The act line follows the SIGTERM (what grew in the victim is read in between): a worker that
+# exits at once can be gone before it is written.
+for _ in $(seq 50); do
+	(($(grep -c "$(json_event act)" "$LOG") > acts0)) && break
+	sleep 0.1
+done
 act=$(grep "$(json_event act)" "$LOG" | tail -n +$((acts0 + 1)) | head -n1)
 usage=$(grep -o '"usage_mib":[0-9.]*' <<<"$act" | cut -d: -f2)
 ((st == 0)) || reasons+=("the leaker ended with $(status_text "$st"), expected exit 0")

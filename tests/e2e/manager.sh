@@ -9,8 +9,9 @@
 #     (found from the God daemon, never from the app's PATH) and the fake never runs;
 #  3. a leak with no manager under --action restart is stopped with SIGTERM, and the log says
 #     why ("no manager is known to restart it");
-#  4. a leak under a private supervisord started with -c on a file of its own (issue 18: as
-#     hosting panels run it): `supervisorctl -c THAT restart owleak:owleak` runs and exits 0,
+#  4. a Node.js worker's leak under a private supervisord started with -c on a file of its own
+#     (issue 18: as hosting panels run it), the daemon with --pre-stop-signal SIGUSR2 too (the
+#     worker writes a heap snapshot in its directory before the restart): `supervisorctl -c THAT restart owleak:owleak` runs and exits 0,
 #     supervisord starts a new owleak, no kernel OOM kill;
 #  5. the same supervisord restarting a 64 MiB/s leak (autorestart) under plain SIGTERMs: the
 #     third stop in a row is a crash loop, said in one crash_loop line and on that act line.
@@ -44,10 +45,10 @@ command -v node >/dev/null || skip "needs node"
 pm2_find "$PM2_CACHE" "$TMPD" ||
 	{ PM2=''; skip "pm2 is not installed and npm could not install it"; }
 
-# start_daemon NAME: the daemon on $CG with --action restart, JSON log in NAME.log.
+# start_daemon NAME [FLAGS...]: the daemon on $CG with --action restart, JSON log in NAME.log.
 start_daemon()
 {
-	daemon_start "$TMPD/$1.log" --cgroup "$CG" --action restart
+	daemon_start "$TMPD/$1.log" --cgroup "$CG" --action restart "${@:2}"
 }
 
 # leak_app KEY: pid, restart_time or status of the app owh-leak (pm2_app).
@@ -150,11 +151,17 @@ if ! command -v supervisord >/dev/null; then
 	e2e_skip manager "supervisord is not installed (Debian's supervisor: scripts/deps.sh)"
 fi
 SV=$TMPD/sv
-sv_private_conf "$SV" owleak "$PWD/$OWLOAD linear --rate 8 --duration 120" \
-	"autorestart = true" "stopwaitsecs = 5" || skip "cannot write the supervisord configuration"
+# The seed's own setup: a Node.js queue worker (tests/workload/node_worker.js) leaking 8 MiB/s,
+# started with --heapsnapshot-signal=SIGUSR2 in its own directory, and the daemon with
+# --pre-stop-signal SIGUSR2: the snapshot first, then the restart (the two together).
+mkdir -p "$SV/app"
+sv_private_conf "$SV" owleak "$(command -v node) --heapsnapshot-signal=SIGUSR2 \
+$PWD/tests/workload/node_worker.js --rate 8 --drain 2 --duration 120" \
+	"autorestart = true" "stopwaitsecs = 5" "directory = $SV/app" ||
+	skip "cannot write the supervisord configuration"
 CG=$(cg_create "owh-manager-sv-$$" $((256 << 20))) || skip "could not create a memcg"
 oom0=$(cg_oom_kills "$CG")
-start_daemon supervisor || reasons+=("the daemon did not start")
+start_daemon supervisor --pre-stop-signal SIGUSR2 || reasons+=("the daemon did not start")
 sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
 	supervisord -n -c "$SV/supervisord.conf" >"$SV/supervisord.out" 2>&1 &
 SVPID=$!
@@ -187,6 +194,13 @@ fallback=$(sigterm_why "$TMPD/supervisor.log")
 [[ $pid1 =~ ^[1-9][0-9]*$ && $pid1 != "$pid0" ]] ||
 	reasons+=("no new owleak pid after the restart ($pid0 -> ${pid1:-none})")
 (($(cg_oom_kills "$CG") == oom0)) || reasons+=("the kernel OOM-killed in the memcg")
+# The heap snapshot came first, written where the worker runs.
+snaps=("$SV"/app/Heap.*.heapsnapshot)
+echo "    pre_stop: $(json_field "$TMPD/supervisor.log" pre_stop signal "$pid0"), ended" \
+	"$(json_field "$TMPD/supervisor.log" pre_stop_end ended "$pid0"); ${snaps[*]##*/}"
+[[ $(json_field "$TMPD/supervisor.log" pre_stop signal "$pid0") == SIGUSR2 ]] ||
+	reasons+=("no SIGUSR2 before the restart")
+[[ -s ${snaps[0]} ]] || reasons+=("no heap snapshot in the worker's directory")
 sv_teardown
 verdict supervisor-own-config "$TMPD/supervisor.log" "${reasons[@]}"
 
