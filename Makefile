@@ -310,6 +310,18 @@ bench-sight: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/sight.sh
 
+# How long attaching and detaching the rss_stat program takes (issue 17 item 3: attached only
+# while some cgroup is at risk), each flavour 200 times.
+BENCH_ATTACH	:= $(OUT)/bench-attach-time
+$(BENCH_ATTACH): bench/attach_time.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 $(WARN) $< -lbpf -o $@
+
+.PHONY: bench-attach
+bench-attach: all $(BENCH_ATTACH)
+	$(Q)for p in rss_stat_btf rss_stat_raw; do echo "$$p:"; \
+		$(BENCH_ATTACH) $(OUT)/oomwarden.bpf.o $$p 200 2>/dev/null || exit 1; done
+
 .PHONY: bench-compare
 bench-compare: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_SCAN)
