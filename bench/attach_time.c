@@ -53,8 +53,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "attach-time: %s: no program %s\n", argv[1], argv[2]);
 		return 1;
 	}
-	bpf_object__for_each_program(p, obj)
-		bpf_program__set_autoload(p, p == prog);
+	bpf_object__for_each_program(p, obj) bpf_program__set_autoload(p, p == prog);
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "attach-time: load: %s\n", strerror(errno));
 		return 1;
