@@ -288,6 +288,23 @@ fi
 
 # ---- evidence before the stop ----
 
+# act_alert RECORDS PID: the act alert of PID as "ACTION ENDED DUMP MAPPINGS", or nothing.
+act_alert()
+{
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    for a in json.loads(json.loads(line)["body"])["alerts"]:
+        if a["kind"] != "act" or str((a.get("process") or {}).get("pid")) != sys.argv[2]:
+            continue
+        p = a.get("pre_stop") or {}
+        m = a.get("mappings") or {}
+        print((a.get("action") or {}).get("signal"), p.get("ended"), p.get("dump"),
+              m.get("grown"))
+        sys.exit(0)
+PY
+}
+
 # prestop_case: two Node.js workers leaking 16 MiB/s, each in a fresh 512 MiB memcg of its own,
 # under one daemon with --pre-stop-signal SIGUSR2: the first started with
 # --heapsnapshot-signal=SIGUSR2 in its own working directory (DIR), the second dies on SIGUSR2
@@ -303,7 +320,9 @@ prestop_case()
 	CG=$(cg_create "owh-grace-prestop-$$" $((512 << 20))) || skip "could not create a memcg"
 	cg2=$(cg_create "owh-grace-prestop2-$$" $((512 << 20))) || skip "could not create a memcg"
 	oom0=$(($(cg_oom_kills "$CG") + $(cg_oom_kills "$cg2")))
-	daemon_start "$LOG" --cgroup "$CG" --cgroup "$cg2" --grace 10 --pre-stop-signal SIGUSR2 ||
+	alert_receiver "$TMPD/prestop" || REASONS+=("the webhook receiver did not start")
+	daemon_start "$LOG" --cgroup "$CG" --cgroup "$cg2" --grace 10 --pre-stop-signal SIGUSR2 \
+		--webhook "http://127.0.0.1:${PORT:-9}/ok/prestop" --webhook-format json ||
 		REASONS+=("the daemon did not start")
 	(cd "$DIR" && exec sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
 		node --heapsnapshot-signal=SIGUSR2 "$worker" --rate 16 --objects 200 --drain 3 \
@@ -330,6 +349,7 @@ prestop_case()
 	ST2=$?
 	OOM=$(($(cg_oom_kills "$CG") + $(cg_oom_kills "$cg2") - oom0))
 	daemon_stop
+	kill "$RPID" 2>/dev/null
 	cg_destroy "$cg2"
 	cg_destroy "$CG"
 	CG=''
@@ -387,6 +407,15 @@ else
 		REASONS+=("it was SIGTERMed after its exit")
 	[[ -z $(json_field "$LOG" escalate signal "${WPID2:-x}") ]] || REASONS+=("it was SIGKILLed")
 	[[ ${ST2:-} == 3 ]] || REASONS+=("it ended with $(status_text "${ST2:-?}"), not its exit 3")
+	# The act alerts say so: the first worker's the snapshot and what grew, the second's its
+	# end in the wait.
+	alerts=$(act_alert "$TMPD/prestop/records.jsonl" "${WPID:-x}")
+	alerts2=$(act_alert "$TMPD/prestop/records.jsonl" "${WPID2:-x}")
+	echo "    act alerts: ${alerts:-none}; ${alerts2:-none}"
+	[[ $alerts == "SIGTERM written "*".heapsnapshot [anon] +"* ]] ||
+		REASONS+=("the first worker's act alert lacks the snapshot or the mappings: '$alerts'")
+	[[ $alerts2 == "SIGUSR2 exited "* ]] ||
+		REASONS+=("no act alert of the second worker's end in the wait: '$alerts2'")
 	verdict pre-stop-victim-exits "$LOG" "${REASONS[@]}"
 fi
 

@@ -254,6 +254,8 @@ void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot);
 bool daemon_pre_stop(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc,
 		     const struct ow_proc_info *info, int fd, uint64_t now);
 void daemon_pre_stop_poll(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+/* The victim exited in the wait: alerted as an act (its end came of our signal). */
+void daemon_pre_stop_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 /* ended: "written", "waited" or ow_pre_stop_cut_name() */
 void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *ended,
 			 uint64_t now);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "alerting.h"
 #include "daemon_ctx.h"
 #include "proc_files.h"
 
@@ -52,6 +53,12 @@ static void start_wait(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 	v->poll_ns = now + OW_PRE_STOP_POLL_NS;
 	v->keep_s = w->keep_s;
 	v->lead_s = cg->eval.verdict.eta_s;
+	/* its manager is looked up with the act, after the wait */
+	snprintf(v->manager, sizeof(v->manager), "unknown");
+	v->note[0] = '\0';
+	v->loop_text[0] = '\0';
+	v->grace_s = 0;
+	v->grace_from[0] = '\0';
 	memset(&v->dump, 0, sizeof(v->dump));
 	ow_live_start(&v->live, now, cg->reading.nonrecl);
 }
@@ -117,6 +124,21 @@ void daemon_pre_stop_poll(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 	if (found >= 0)
 		ow_dump_watch_update(&cg->victim.dump, found ? path : NULL);
 	daemon_evaluate(d, cg, 0); /* decide() ends the wait when the dump is written */
+}
+
+void daemon_pre_stop_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	struct ow_cg_victim *v = &cg->victim;
+	struct ow_proc_info info = {.pid = v->pid};
+	struct ow_action_desc what = {ow_signal_name(v->pre_stop_sig), "", v->manager,
+				      "it exited in the pre-stop wait, before any SIGTERM"};
+
+	v->evidence.signal = v->pre_stop_sig;
+	v->evidence.waited_s = (double)(now - v->pre_stop_ns) / NS_PER_S;
+	v->evidence.ended = "exited";
+	v->maps[0] = '\0';
+	snprintf(info.comm, sizeof(info.comm), "%s", v->comm);
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, &info, NULL, &what, false);
 }
 
 static const char *end_text(const char *ended)

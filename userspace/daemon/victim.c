@@ -573,6 +573,8 @@ void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 	       OW_NUM("after_ms", (double)(now - cg->victim.term_ns) / NS_PER_MS),
 	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
 	       OW_NUM("lead_s", cg->victim.lead_s), OW_INT("braked", cg->brake.dir != NULL));
+	if (how == OW_LC_EXIT_PRE_STOP)
+		daemon_pre_stop_exited(d, cg, now);
 	cg->victim.restarting = false;
 	daemon_drop_victim(cg);
 	ow_model_proc_remove(&d->model, cg->victim.pid);
