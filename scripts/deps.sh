@@ -32,8 +32,9 @@ PKGS="$PKGS supervisor"
 if [ "${1:-}" = test ]; then
 	# make deploy-check: promtool (Debian's prometheus package) checks and unit-tests the
 	# alerting rules; make image-check: podman and buildah build and run the OCI image, with
-	# runc (crun refuses this machine's hybrid cgroup hierarchy).
-	PKGS="$PKGS prometheus podman buildah runc"
+	# runc (crun refuses this machine's hybrid cgroup hierarchy); tests/e2e/container.sh: real
+	# Podman and Docker containers (docker.io's dockerd, started by the test).
+	PKGS="$PKGS prometheus podman buildah runc docker.io"
 fi
 
 installed()

@@ -1,21 +1,22 @@
 #!/bin/bash
-# End-to-end: a real Podman container (issue 18 item 2). The test makes its image itself: owload
-# built static, in a scratch image (`podman build`, no registry), run rootful with runc and
-# podman's cgroupfs manager (crun refuses this host's hybrid hierarchy; explicit ulimits: no
-# CAP_SYS_RESOURCE here), two containers with a 256 MiB memory limit each, leaking 16 MiB/s with
-# a 3 s drain on SIGTERM, at once, under one daemon watching libpod_parent (--action signal; a
-# [cgroup "podman:ID12"] section restarts the first):
-#  1. podman-restart: the act line names the container by its name and image from podman's
-#     state on disk (`podman:NAME(image localhost/owtest-load:e2e)`, not the id; its cgroup's
-#     level line has `container` and `image` fields), runs
-#     `podman restart -t N ID` (exit 0); the worker drains (its log says "drained") and podman
-#     starts it again (a new pid);
-#  2. podman-restart-always: a --restart=always container is SIGTERMed, named the same way,
-#     drains, and podman starts it again on its own;
-# and the kernel OOM-kills nothing.
-# Docker is not tested here: docker.io is not installed by the tests (its daemon needs minutes
-# of CI time and a network setup); its state reader is unit-tested on fixtures. Prints
-# PASS/FAIL lines and `container: N passed, N failed`. Run as root from the repo root; ~30 s.
+# End-to-end: real Podman and Docker containers (issue 18 item 2). The test makes its image
+# itself: owload built static, in a scratch image (`podman build`, `docker import`; no
+# registry). Podman runs rootful with runc and its cgroupfs manager (crun refuses this host's
+# hybrid hierarchy; explicit ulimits: no CAP_SYS_RESOURCE here); Docker is Debian's docker.io,
+# its dockerd started by the test when none runs (no network: --bridge=none, no iptables).
+# Four containers with a 256 MiB memory limit each leak 16 MiB/s (a 3 s drain on SIGTERM), at
+# once, under one daemon watching libpod_parent and docker (--action signal; [cgroup
+# "RUNTIME:ID12"] sections restart two of them):
+#  podman-restart / docker-restart: the act line names the container by its name and image
+#     from the runtime's state on disk (`podman:NAME(image localhost/owtest-load:e2e)`, not
+#     the id; its cgroup's level line has `container` and `image` fields), runs `podman
+#     restart -t N ID` / `docker restart -t 7 ID` (7: the container's own --stop-timeout, read
+#     from docker's config.v2.json), exit 0; the worker drains and the runtime starts it again;
+#  podman-restart-always / docker-restart-always: a --restart=always container is SIGTERMed
+#     (docker's with the grace of its --stop-timeout 20, from StopTimeout), drains, and the
+#     runtime starts it again on its own;
+# and the kernel OOM-kills nothing. Prints PASS/FAIL lines and `container: N passed, N failed`.
+# Run as root from the repo root; ~25 s.
 set -u
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -25,12 +26,15 @@ cd "$(dirname "$0")/../.." || exit 1
 OWD=${OW_E2E_DAEMON:-build/oomwarden}
 PASSED=0 FAILED=0
 TMPD=$(mktemp -d /tmp/oomwarden-container.XXXXXX) || exit 1
-IMAGE=localhost/owtest-load:e2e
-NAME_R='' NAME_A='' CG='' DPID=''
+PIMAGE=localhost/owtest-load:e2e DIMAGE=owtest-load:e2e
+P_R=owrestart-$$ P_A=owalways-$$ D_R=owdrestart-$$ D_A=owdalways-$$
+CG='' DPID='' DOCKERD=''
 
 cleanup()
 {
-	podman --runtime runc rm -f -t 0 "$NAME_R" "$NAME_A" >/dev/null 2>&1
+	podman --runtime runc rm -f -t 0 "$P_R" "$P_A" >/dev/null 2>&1
+	docker rm -f "$D_R" "$D_A" >/dev/null 2>&1
+	[[ -n $DOCKERD ]] && kill -TERM "$DOCKERD" 2>/dev/null && wait_gone "$DOCKERD" 10
 	e2e_cleanup
 }
 trap cleanup EXIT
@@ -45,109 +49,182 @@ if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
 	skip "needs root and a memory cgroup controller${OW_CG_WHY:+ ($OW_CG_WHY)}"
 fi
 command -v podman >/dev/null || skip "needs podman (scripts/deps.sh test installs it)"
+command -v dockerd >/dev/null || skip "needs docker.io (scripts/deps.sh test installs it)"
 [[ -x $OWD ]] || skip "build it first (make)"
 
-# The image: a static owload alone.
+# dockerd_up: a dockerd on the default socket (the one `docker restart` reaches), started here
+# when none answers.
+dockerd_up()
+{
+	docker info >/dev/null 2>&1 && return 0
+	dockerd --iptables=false --ip6tables=false --bridge=none \
+		--pidfile "$TMPD/dockerd.pid" >"$TMPD/dockerd.log" 2>&1 &
+	DOCKERD=$!
+	for _ in $(seq 100); do
+		docker info >/dev/null 2>&1 && return 0
+		pid_alive "$DOCKERD" || break
+		sleep 0.2
+	done
+	skip "dockerd did not start: $(tail -n2 "$TMPD/dockerd.log")"
+}
+
+# The images: a static owload alone.
 mkdir -p "$TMPD/image"
 cc -static -O2 -o "$TMPD/image/owload" tests/workload/owload.c -lm 2>"$TMPD/cc.log" ||
 	skip "cannot build a static owload: $(tail -n1 "$TMPD/cc.log")"
 printf 'FROM scratch\nCOPY owload /owload\nENTRYPOINT ["/owload"]\n' >"$TMPD/image/Containerfile"
-podman build --runtime runc -q -t "$IMAGE" "$TMPD/image" >"$TMPD/build.log" 2>&1 ||
+podman build --runtime runc -q -t "$PIMAGE" "$TMPD/image" >"$TMPD/build.log" 2>&1 ||
 	skip "podman build failed: $(tail -n2 "$TMPD/build.log")"
+dockerd_up
+tar -C "$TMPD/image" -cf "$TMPD/owload.tar" owload &&
+	docker import -c 'ENTRYPOINT ["/owload"]' "$TMPD/owload.tar" "$DIMAGE" \
+		>"$TMPD/import.log" 2>&1 || skip "docker import failed: $(tail -n2 "$TMPD/import.log")"
 
-# podman's cgroupfs manager puts its containers under libpod_parent (v1 and v2 alike).
-CG=$OW_CG_ROOT/libpod_parent
-mkdir -p "$CG" || skip "cannot create $CG"
+# The runtimes' cgroupfs parents (v1 and v2 alike); not ours to remove.
+for parent in libpod_parent docker; do
+	mkdir -p "$OW_CG_ROOT/$parent" || skip "cannot create $OW_CG_ROOT/$parent"
+done
 [[ $OW_CG_VER == 2 ]] && ! grep -qw memory "$OW_CG_ROOT/cgroup.subtree_control" &&
 	echo +memory >"$OW_CG_ROOT/cgroup.subtree_control"
-CG_KEEP=$CG
-CG='' # not ours to remove: podman's
 
-# ctr_create NAME [FLAGS...]: a created (not started) leaking container; prints its id.
-ctr_create()
+WORK=(linear --rate 16 --drain 3 --duration 120)
+LIMITS=(--memory 256m --memory-swap 256m)
+
+# podman_create NAME [FLAGS...] / docker_create NAME [FLAGS...]: a created (not started)
+# leaking container; prints its id.
+podman_create()
 {
 	local name=$1
 
 	shift
-	podman --runtime runc create --name "$name" --memory 256m --memory-swap 256m \
+	podman --runtime runc create --name "$name" "${LIMITS[@]}" \
 		--ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=4096:4096 "$@" \
-		"$IMAGE" linear --rate 16 --drain 3 --duration 120 2>"$TMPD/create.log" ||
+		"$PIMAGE" "${WORK[@]}" 2>"$TMPD/create.log" ||
 		skip "podman create failed: $(tail -n2 "$TMPD/create.log")"
 }
 
-# new_pid NAME OLD: the container's pid once podman has started it again (or "" after 10 s).
+docker_create()
+{
+	local name=$1
+
+	shift
+	docker create --name "$name" --network none "${LIMITS[@]}" "$@" "$DIMAGE" "${WORK[@]}" \
+		2>"$TMPD/create.log" || skip "docker create failed: $(tail -n2 "$TMPD/create.log")"
+}
+
+# RUNTIME inspect FORMAT NAME
+inspect()
+{
+	"$1" inspect -f "$2" "$3" 2>/dev/null
+}
+
+# new_pid RUNTIME NAME OLD: the container's pid once the runtime has started it again (or ""
+# after 10 s).
 new_pid()
 {
 	local p
 
 	for _ in $(seq 50); do
-		p=$(podman inspect -f '{{.State.Pid}}' "$1" 2>/dev/null)
-		[[ $p =~ ^[1-9][0-9]*$ && $p != "$2" ]] && { echo "$p"; return; }
+		p=$(inspect "$1" '{{.State.Pid}}' "$2")
+		[[ $p =~ ^[1-9][0-9]*$ && $p != "$3" ]] && { echo "$p"; return; }
 		sleep 0.2
 	done
 }
 
-# Two containers leak at once under one daemon (--action signal, a section restarts the first):
-#  restart: --action restart for its cgroup: `podman restart -t N ID`;
-#  always:  --restart=always, SIGTERMed as any process: podman starts it again on its own.
-LOG=$TMPD/podman.log
-NAME_R=owrestart-$$ NAME_A=owalways-$$
-ID_R=$(ctr_create "$NAME_R")
-ID_A=$(ctr_create "$NAME_A" --restart always)
-printf 'action = signal\n[cgroup "podman:%s"]\naction = restart\n' "${ID_R:0:12}" \
-	>"$TMPD/oomwarden.conf"
+LOG=$TMPD/containers.log
+ID_PR=$(podman_create "$P_R")
+ID_PA=$(podman_create "$P_A" --restart always)
+ID_DR=$(docker_create "$D_R" --stop-timeout 7)
+ID_DA=$(docker_create "$D_A" --restart always --stop-timeout 20)
+printf 'action = signal\n[cgroup "podman:%s"]\naction = restart\n[cgroup "docker:%s"]\naction = restart\n' \
+	"${ID_PR:0:12}" "${ID_DR:0:12}" >"$TMPD/oomwarden.conf"
 reasons=()
-daemon_start "$LOG" --config "$TMPD/oomwarden.conf" --cgroup "$CG_KEEP" ||
-	reasons+=("the daemon did not start")
-podman start "$NAME_R" "$NAME_A" >/dev/null 2>"$TMPD/start.log" ||
+daemon_start "$LOG" --config "$TMPD/oomwarden.conf" --cgroup "$OW_CG_ROOT/libpod_parent" \
+	--cgroup "$OW_CG_ROOT/docker" || reasons+=("the daemon did not start")
+podman start "$P_R" "$P_A" >/dev/null 2>"$TMPD/start.log" ||
 	skip "podman start failed: $(tail -n2 "$TMPD/start.log")"
-pid_r=$(podman inspect -f '{{.State.Pid}}' "$NAME_R")
-pid_a=$(podman inspect -f '{{.State.Pid}}' "$NAME_A")
-echo "    $NAME_R (${ID_R:0:12}, pid $pid_r) and $NAME_A (${ID_A:0:12}, pid $pid_a," \
-	"--restart always) from $IMAGE, each leaking 16 MiB/s in 256 MiB"
-wait_for_line "$LOG" "$(json_event restart_done)" 60 "$DPID" ||
-	reasons+=("no restart_done line within 60 s")
-wait_for_line "$LOG" "$(json_event victim_exit).*\"pid\" *: *$pid_a[,}]" 60 "$DPID" ||
-	reasons+=("no victim_exit of $NAME_A within 60 s")
-pid_r1=$(new_pid "$NAME_R" "$pid_r")
-pid_a1=$(new_pid "$NAME_A" "$pid_a")
+docker start "$D_R" "$D_A" >/dev/null 2>"$TMPD/start.log" ||
+	skip "docker start failed: $(tail -n2 "$TMPD/start.log")"
+declare -A PID0 PID1
+PID0[$P_R]=$(inspect podman '{{.State.Pid}}' "$P_R")
+PID0[$P_A]=$(inspect podman '{{.State.Pid}}' "$P_A")
+PID0[$D_R]=$(inspect docker '{{.State.Pid}}' "$D_R")
+PID0[$D_A]=$(inspect docker '{{.State.Pid}}' "$D_A")
+echo "    podman $P_R, $P_A (--restart always), docker $D_R (--stop-timeout 7), $D_A" \
+	"(--restart always --stop-timeout 20), each leaking 16 MiB/s in 256 MiB"
+for name in "$P_R" "$D_R"; do
+	wait_for_line "$LOG" "$(json_event restart_done).*\"pid\" *: *${PID0[$name]}[,}]" 60 \
+		"$DPID" || reasons+=("no restart_done line for $name within 60 s")
+done
+for name in "$P_A" "$D_A"; do
+	wait_for_line "$LOG" "$(json_event victim_exit).*\"pid\" *: *${PID0[$name]}[,}]" 60 \
+		"$DPID" || reasons+=("no victim_exit line for $name within 60 s")
+done
+PID1[$P_R]=$(new_pid podman "$P_R" "${PID0[$P_R]}")
+PID1[$P_A]=$(new_pid podman "$P_A" "${PID0[$P_A]}")
+PID1[$D_R]=$(new_pid docker "$D_R" "${PID0[$D_R]}")
+PID1[$D_A]=$(new_pid docker "$D_A" "${PID0[$D_A]}")
 daemon_stop
+SETUP_REASONS=("${reasons[@]}")
 
-# restart
-status=$(json_field "$LOG" restart_done status)
-manager=$(json_field "$LOG" act manager "$pid_r")
-command=$(json_field "$LOG" act command "$pid_r")
-echo "    $NAME_R: act manager '$manager' command '$command'; restart: $status;" \
-	"pid $pid_r -> ${pid_r1:-none}; $(podman logs "$NAME_R" 2>&1 | grep -m1 -o '^drained.*s' ||
-		echo 'no drain')"
-[[ $manager == "podman:$NAME_R(image $IMAGE)" ]] ||
-	reasons+=("the act line's manager is '$manager', not the container's name and image")
-[[ $command == "podman restart -t "*" $ID_R" ]] || reasons+=("the command is '$command'")
-[[ $status == "exit 0" ]] || reasons+=("podman restart ended with '$status'")
-podman logs "$NAME_R" 2>&1 | grep -q '^drained ' ||
-	reasons+=("$NAME_R did not drain after podman's SIGTERM")
-[[ -n $pid_r1 ]] || reasons+=("podman did not start $NAME_R again")
-# The cgroup's own lines (and metrics) carry the container's name and image too.
-level=$(grep -E "$(json_event level)" "$LOG" | grep -m1 "\"cgroup\":\"podman:${ID_R:0:12}\"")
-[[ $level == *"\"container\":\"$NAME_R\""* && $level == *"\"image\":\"$IMAGE\""* ]] ||
-	reasons+=("its level line has no container/image fields: ${level:0:300}")
-verdict podman-restart "$LOG" "${reasons[@]}"
+# check_restart RUNTIME NAME ID IMAGE T: restarted through `RUNTIME restart -t T ID`.
+check_restart()
+{
+	local rt=$1 name=$2 id=$3 image=$4 t=$5 pid=${PID0[$2]} status manager command level
 
-# always
+	reasons=("${SETUP_REASONS[@]}")
+	status=$(json_field "$LOG" restart_done status "$pid")
+	manager=$(json_field "$LOG" act manager "$pid")
+	command=$(json_field "$LOG" act command "$pid")
+	echo "    $name: act manager '$manager' command '$command'; restart: $status;" \
+		"pid $pid -> ${PID1[$name]:-none}; $("$rt" logs "$name" 2>&1 |
+			grep -m1 -o '^drained.*s' || echo 'no drain')"
+	[[ $manager == "$rt:$name(image $image)" ]] ||
+		reasons+=("the act line's manager is '$manager', not the container's name and image")
+	[[ $command == "$rt restart -t $t $id" ]] ||
+		reasons+=("the command is '$command', not '$rt restart -t $t ID'")
+	[[ $status == "exit 0" ]] || reasons+=("$rt restart ended with '$status'")
+	"$rt" logs "$name" 2>&1 | grep -q '^drained ' ||
+		reasons+=("$name did not drain after the runtime's SIGTERM")
+	[[ -n ${PID1[$name]} ]] || reasons+=("$rt did not start $name again")
+	# The cgroup's own lines (and metrics) carry the container's name and image too.
+	level=$(grep -E "$(json_event level)" "$LOG" | grep -m1 "\"cgroup\":\"$rt:${id:0:12}\"")
+	[[ $level == *"\"container\":\"$name\""* && $level == *"\"image\":\"$image\""* ]] ||
+		reasons+=("its level line has no container/image fields: ${level:0:300}")
+	verdict "$rt-restart" "$LOG" "${reasons[@]}"
+}
+
+# check_always RUNTIME NAME IMAGE GRACE FROM: SIGTERMed, drained, started again by the runtime.
+check_always()
+{
+	local rt=$1 name=$2 image=$3 pid=${PID0[$2]} manager signal grace from
+
+	reasons=("${SETUP_REASONS[@]}")
+	manager=$(json_field "$LOG" act manager "$pid")
+	signal=$(json_field "$LOG" act signal "$pid")
+	grace=$(json_field "$LOG" act grace_s "$pid")
+	from=$(json_field "$LOG" act grace_from "$pid")
+	echo "    $name: act $signal (grace $grace s from $from), manager '$manager'; restarts:" \
+		"$(inspect "$rt" '{{.RestartCount}}' "$name"), pid $pid -> ${PID1[$name]:-none};" \
+		"$("$rt" logs "$name" 2>&1 | grep -m1 -o '^drained.*s' || echo 'no drain')"
+	[[ $signal == SIGTERM ]] || reasons+=("$name got '${signal:-nothing}', not SIGTERM")
+	[[ $manager == "$rt:$name(image $image)" ]] ||
+		reasons+=("the act line's manager is '$manager', not the container's name and image")
+	[[ $grace == "$4" && $from == "$5" ]] ||
+		reasons+=("grace $grace s from '$from', expected $4 s from $5")
+	"$rt" logs "$name" 2>&1 | grep -q '^drained ' || reasons+=("$name did not drain")
+	[[ -n ${PID1[$name]} ]] || reasons+=("$rt (--restart always) did not start $name again")
+	verdict "$rt-restart-always" "$LOG" "${reasons[@]}"
+}
+
+check_restart podman "$P_R" "$ID_PR" "$PIMAGE" 5
+check_always podman "$P_A" "$PIMAGE" 10 grace
+check_restart docker "$D_R" "$ID_DR" "$DIMAGE" 7
+check_always docker "$D_A" "$DIMAGE" 20 StopTimeout
 reasons=()
-manager=$(json_field "$LOG" act manager "$pid_a")
-signal=$(json_field "$LOG" act signal "$pid_a")
-echo "    $NAME_A: act $signal, manager '$manager'; podman restarts: $(podman inspect -f \
-	'{{.RestartCount}}' "$NAME_A"), pid $pid_a -> ${pid_a1:-none};" \
-	"$(podman logs "$NAME_A" 2>&1 | grep -m1 -o '^drained.*s' || echo 'no drain')"
-[[ $signal == SIGTERM ]] || reasons+=("$NAME_A got '${signal:-nothing}', not SIGTERM")
-[[ $manager == "podman:$NAME_A(image $IMAGE)" ]] ||
-	reasons+=("the act line's manager is '$manager', not the container's name and image")
-podman logs "$NAME_A" 2>&1 | grep -q '^drained ' || reasons+=("$NAME_A did not drain")
-[[ -n $pid_a1 ]] || reasons+=("podman (--restart always) did not start $NAME_A again")
 ! grep -qE "$(json_event oom_kill)" "$LOG" ||
 	reasons+=("the kernel OOM-killed: $(grep -m1 -E "$(json_event oom_kill)" "$LOG")")
-verdict podman-restart-always "$LOG" "${reasons[@]}"
+verdict no-oom-kill "$LOG" "${reasons[@]}"
 
 echo "container: $PASSED passed, $FAILED failed"
 ((FAILED == 0))
