@@ -100,10 +100,10 @@ spoof()
 	DPID=$!
 	wait_for_line "$log" "$(json_event ready)" 20 "$DPID" ||
 		reasons+=("the daemon did not start")
-	# 16 MiB/s, held at 240 of the subtree's 256 MiB: the daemon acts, the kernel does not.
+	# 32 MiB/s, held at 240 of the subtree's 256 MiB: the daemon acts, the kernel does not.
 	# shellcheck disable=SC2016 # expanded by the user's shell
 	as_hostile env "$@" PATH="$TMPD/bin:/usr/bin:/bin" sh -c \
-		'echo $$ >"$0/cgroup.procs" && exec owload linear --rate 16 --stop-at 240 \
+		'echo $$ >"$0/cgroup.procs" && exec owload linear --rate 32 --stop-at 240 \
 		--duration 60' "$cg" >/dev/null 2>&1 &
 	WPID=$!
 	wait_for_line "$log" "\"event\":\"act\"" 40 "$DPID" || reasons+=("no act line within 40 s")

@@ -122,7 +122,7 @@ padding()
 		sleep 0.2
 	done
 	sleep 15 # nobody has grown for longer than the victim rate window (10 s)
-	in_cg_as_user "$OWLOAD" linear --rate 16 --stop-at 500
+	in_cg_as_user "$OWLOAD" linear --rate 32 --stop-at 500
 	leak=$LAST
 	acted_on "$leak" 40 || R+=("the leak (pid $leak) was not SIGTERMed")
 	pid_alive "$pg" || R+=("postgres (pid $pg) was stopped")
@@ -140,7 +140,7 @@ rename_case()
 	setup "renamed-$name" --protect sshd ||
 		{ result "renamed-$name" "no daemon or cgroup"; stop_all; return; }
 	case $name in
-	argv) in_cg_as_user bash -c 'exec -a sshd "$0" linear --rate 16 --stop-at 500' "$OWLOAD" ;;
+	argv) in_cg_as_user bash -c 'exec -a sshd "$0" linear --rate 32 --stop-at 500' "$OWLOAD" ;;
 	comm)
 		in_cg_as_user python3 -c '
 import ctypes, time
@@ -148,13 +148,13 @@ ctypes.CDLL(None).prctl(15, b"sshd", 0, 0, 0)
 held = []
 while len(held) < 500:
     held.append(b"x" * (1 << 20))
-    time.sleep(1 / 16)
+    time.sleep(1 / 32)
 time.sleep(600)'
 		;;
 	copy)
 		cp "$OWLOAD" "$OW_HOSTILE_HOME/sshd"
 		chown "$OW_HOSTILE_UID" "$OW_HOSTILE_HOME/sshd"
-		in_cg_as_user "$OW_HOSTILE_HOME/sshd" linear --rate 16 --stop-at 500
+		in_cg_as_user "$OW_HOSTILE_HOME/sshd" linear --rate 32 --stop-at 500
 		;;
 	esac
 	leak=$LAST
