@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* /proc/PID/smaps text (diagnose), and the diff of two parses (the input and its first half). */
+/* /proc/PID/smaps text (diagnose, and the act alert's mappings), and the diff of two parses (the
+ * input and its first half). */
 #include "fuzz.h"
 #include "smaps.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for userspace/diagnose/smaps.c against fake proc roots in tests/fixtures/smaps (a real
+ * Unit tests for userspace/sys/smaps.c against fake proc roots in tests/fixtures/smaps (a real
  * smaps of `sleep` captured on the development machine, a start/end pair, malformed, empty,
  * zombie and vanished processes), generated large files, and the test process itself.
  */
