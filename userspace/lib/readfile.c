@@ -174,6 +174,10 @@ ssize_t ow_read_untrusted_as(int dirfd, const char *path, unsigned int flags, si
 		close(fd);
 		return -EACCES;
 	}
+	if ((flags & OW_OPEN_ROOT_ONLY) && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		close(fd);
+		return -EPERM;
+	}
 	buf = malloc((size_t)st.st_size + 1);
 	n = buf ? ow_read_fd(fd, buf, (size_t)st.st_size) : -ENOMEM;
 	close(fd);

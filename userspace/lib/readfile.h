@@ -29,6 +29,9 @@ ssize_t ow_read_file(const char *path, char *buf, size_t size, bool whole);
 /* Refuse a symbolic link as the last component (-ELOOP): for paths whose last component a
  * user names or creates (a file in a HOME, in /tmp). */
 #define OW_OPEN_NOFOLLOW 1u
+/* ow_read_untrusted*: the file must be root's, and writable by root alone (-EPERM otherwise):
+ * state a user could have written must not name anything (a container's name in an alert). */
+#define OW_OPEN_ROOT_ONLY 2u
 /* No size cap (the caller bounds what it reads itself). */
 #define OW_SIZE_ANY INT64_MAX
 

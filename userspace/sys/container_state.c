@@ -27,32 +27,6 @@ static bool is_id(const char *id)
 	return n == 64 && !id[n];
 }
 
-/* The whole of a state file that root alone may write, read from the inode that was checked. */
-static ssize_t read_root_file(const char *path, size_t cap, char **out)
-{
-	int fd = ow_open_untrusted(AT_FDCWD, path, OW_OPEN_NOFOLLOW, (int64_t)cap);
-	struct stat st;
-	ssize_t len;
-	char *buf;
-
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		close(fd);
-		return -EPERM;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	len = buf ? ow_read_fd(fd, buf, (size_t)st.st_size) : -ENOMEM;
-	close(fd);
-	if (len < 0) {
-		free(buf);
-		return len;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return len;
-}
-
 static void copy(char *dst, size_t len, const cJSON *s)
 {
 	snprintf(dst, len, "%s", cJSON_IsString(s) ? s->valuestring : "");
@@ -118,7 +92,8 @@ int ow_docker_names_parse(const char *json, size_t len, struct ow_ctr_names *out
 static int names_from(const char *path, size_t cap, const char *id, struct ow_ctr_names *out)
 {
 	char *text = NULL;
-	ssize_t len = read_root_file(path, cap, &text);
+	ssize_t len =
+		ow_read_untrusted(AT_FDCWD, path, OW_OPEN_NOFOLLOW | OW_OPEN_ROOT_ONLY, cap, &text);
 	int err;
 
 	if (len < 0)
