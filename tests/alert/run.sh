@@ -9,12 +9,14 @@ cd "$(dirname "$0")/../.."
 out=build/alert-test
 mkdir -p "$out"
 # The alert sender stands alone: alerts/, the small lib/, the webhook targets and the CA reader,
-# nothing else.
+# and of core/ what a pod's deletion judges by (pod_delete.c, kube_names.c); nothing else.
 ${CC:-cc} -D_GNU_SOURCE -Iinclude -Ibuild -Iuserspace/alerts -Iuserspace/lib -Iuserspace/config \
+	-Iuserspace/core \
 	-DOW_VERSION='"test"' -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	tests/alert/alert_test.c tests/alert/tls_test.c userspace/alerts/*.c userspace/lib/*.c \
-	userspace/config/webhook.c userspace/config/ca_bundle.c \
+	userspace/config/webhook.c userspace/config/ca_bundle.c userspace/core/pod_delete.c \
+	userspace/core/kube_names.c \
 	-lcjson -lm -o "$out/alert_test"
 
 if ! command -v python3 >/dev/null 2>&1; then

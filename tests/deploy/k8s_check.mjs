@@ -100,6 +100,12 @@ if (/^\s*kube_api\s*=\s*\S/m.test(cm.data["oomwarden.conf"])) {
 		o.obj.rules.some((r) => r.apiGroups?.includes("events.k8s.io") &&
 			r.resources?.includes("events") && r.verbs?.includes("create")));
 	if (!ok) bad(`RBAC: service account ${sa} may not create events.k8s.io events (kube_api)`);
+	// kube_delete_pod (on unless the file says off): get and delete on core pods.
+	const del = objects.some((o) => o.obj.kind === "ClusterRole" && roles.includes(o.obj.metadata.name) &&
+		o.obj.rules.some((r) => r.apiGroups?.includes("") && r.resources?.includes("pods") &&
+			r.verbs?.includes("get") && r.verbs?.includes("delete")));
+	if (!del && !/^\s*kube_delete_pod\s*=\s*off\b/m.test(cm.data["oomwarden.conf"]))
+		bad(`RBAC: service account ${sa} may not get and delete pods (kube_delete_pod)`);
 	if (pod.automountServiceAccountToken === false) bad("DaemonSet: no service account token");
 }
 

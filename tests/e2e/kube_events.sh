@@ -1,19 +1,30 @@
 #!/bin/bash
-# End-to-end: Kubernetes Events from the real daemon to a loopback HTTPS server playing the API
-# server (tests/kube/apiserver.py: token check, TLS under a throwaway CA), for leaks in memcgs
-# laid out as the kubelet lays out pods' containers, with the kubelet's log directories of
-# those pods (names). One daemon with --kube-api https://127.0.0.1:PORT and --kube-credentials
-# (token and ca.crt), watching all the pods:
-#  1. three pods leak 32 MiB/s at once in 256 MiB containers, each worker needing 2 s to
-#     finish after SIGTERM; namespace owtest is accepted, forbidden answers 403 (RBAC),
-#     throttled 429 with Retry-After once. Every worker is SIGTERMed, drains and exits 0, the
-#     kernel OOM-kills none; every request carries the current token; every Event passes the
-#     API's schema and validation (tests/kube/event_check.mjs) and names its pod, container,
-#     pod UID and node; owtest gets OOMWarning then OOMPrevented; forbidden's are given up
-#     after one try each (a 403 stays a 403); throttled's first is retried after its
-#     Retry-After and delivered.
-#  2. the API server hangs (namespace hang): a fourth pod's leak is still SIGTERMed and its
-#     worker drains and exits 0: the kill path does not wait on the API.
+# End-to-end: Kubernetes Events and pod deletions from the real daemon to a loopback HTTPS
+# server playing the API server (tests/kube/apiserver.py: token check, TLS under a throwaway
+# CA, and the kubelet's SIGTERM to a deleted pod's processes), for leaks in memcgs laid out as
+# the kubelet lays out pods' containers, with the kubelet's log directories of those pods
+# (names). One daemon with --kube-api https://127.0.0.1:PORT and --kube-credentials (token and
+# ca.crt), --kube-delete-pod on (the default), watching all the pods:
+#  1. four pods leak 8 MiB/s at once in 256 MiB containers (slow enough for the floor trend to
+#     predict the limit 10 s ahead: a faster leak in a fresh cgroup is caught at the
+#     high-water mark on cgroup v1, too close to the limit to wait for the API, and is
+#     SIGTERMed at once, unit-tested in test_pod_delete), each worker needing 2 s to
+#     finish after SIGTERM; namespace owtest is accepted, forbidden answers 403 (RBAC) to
+#     Events and pods, throttled 429 with Retry-After once to an Event, bare's pod has no
+#     owner. owtest's and throttled's pods are deleted through the API (a GET, then a DELETE
+#     with the pod's UID as precondition), and the fake kubelet's SIGTERM stops their workers;
+#     forbidden's (403) and bare's (nothing would make it again) are not deleted: the daemon
+#     SIGTERMs them itself. Every worker drains and exits 0, the kernel OOM-kills none; every
+#     request carries the current token; every Event passes the API's schema and validation
+#     (tests/kube/event_check.mjs) and names its pod, container, pod UID and node; owtest gets
+#     OOMWarning then OOMPrevented (DeletePod); forbidden's are given up after one try each
+#     (a 403 stays a 403); throttled's first is retried after its Retry-After and delivered.
+#  2. the API server hangs (namespace hang: a pod's GET is never answered; Events to a hung
+#     receiver are alerts.sh's): a fifth pod, leaking from 6 s later (after the others'
+#     deletions: a failing API server holds off every deletion for a minute), gets no
+#     answer to its deletion, its worker
+#     is still SIGTERMed by the daemon (within the 1 s the answer is waited for) and drains
+#     and exits 0: the kill path does not wait on the API.
 # Prints PASS/FAIL lines and `kube-events: N passed, N failed`. Run as root from the repo root.
 set -u
 
@@ -75,23 +86,26 @@ pod()
 	fi
 	CGS+=("$CG")
 	UIDS[$ns]=$POD_UID
+	fake_pod "$ns" leaky-0 "$POD_UID" "$CG" "$([[ $ns == bare ]] && echo bare)"
 }
 
-# leak CG NAME: a worker leaking 32 MiB/s in CG that needs 2 s to finish after SIGTERM; its
-# exit status in $TMPD/NAME.status; its subshell's pid added to LEAKS.
+# leak CG NAME [DELAY]: a worker leaking 8 MiB/s in CG (from DELAY s on) that needs 2 s to
+# finish after SIGTERM; its exit status in $TMPD/NAME.status; its subshell's pid added to LEAKS.
 LEAKS=()
 leak()
 {
 	(
-		sh -c 'echo $$ >"$0" && exec "$@"' "$1/cgroup.procs" "$OWLOAD" linear --rate 32 \
-			--drain 2 --duration 60 --report "$TMPD/$2.report" >/dev/null 2>&1
+		sleep "${3:-0}"
+		sh -c 'echo $$ >"$0" && exec "$@"' "$1/cgroup.procs" "$OWLOAD" linear --rate 8 \
+			--drain 2 --duration 90 --report "$TMPD/$2.report" >/dev/null 2>&1
 		echo $? >"$TMPD/$2.status"
 	) &
 	LEAKS+=($!)
 }
 
 declare -A UIDS
-for ns in owtest forbidden throttled hang; do
+NSS=(owtest forbidden throttled bare hang)
+for ns in "${NSS[@]}"; do
 	pod "$ns" || { echo "FAIL kube-events: no memcg"; exit 1; }
 done
 "$OWD" run --cgroup "$OW_CG_ROOT/$TOP" --log-format json -v --kube-logs "$TMPD/log" \
@@ -109,17 +123,32 @@ worker_ok()
 	echo "$1's worker ended with ${st:-nothing}, $(tail -n 1 "$TMPD/$1.report" 2>/dev/null)"
 }
 
-# ---- 1. accepted, forbidden, throttled ----
-for i in 0 1 2; do
-	leak "${CGS[$i]}" "$(echo owtest forbidden throttled | cut -d' ' -f$((i + 1)))"
+# act_of NS KEY: KEY of the daemon's act lines in namespace NS, one per line.
+act_of()
+{
+	grep "$(json_event act)" "$LOG" | grep "\"namespace\":\"$1\"" |
+		sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"
+}
+
+# pod_requests NS: the methods of the requests of NS's pod, in order ("GET DELETE ").
+pod_requests()
+{
+	grep "/namespaces/$1/pods/leaky-0\"" "$TMPD/requests.jsonl.pods" 2>/dev/null |
+		sed -n 's/.*"method": "\([A-Z]*\)".*/\1/p' | tr '\n' ' '
+}
+
+# ---- 1. accepted, forbidden, throttled, bare (and 2. hang, from 6 s later) ----
+for i in 0 1 2 3; do
+	leak "${CGS[$i]}" "${NSS[$i]}"
 done
+leak "${CGS[4]}" hang 6
 wait "${LEAKS[@]}"
 sleep 3 # the throttled Event's retry after its Retry-After: 1
 reasons=()
-for ns in owtest forbidden throttled; do
+for ns in owtest forbidden throttled bare; do
 	why=$(worker_ok "$ns") || reasons+=("$why")
 done
-for cg in "${CGS[@]:0:3}"; do
+for cg in "${CGS[@]:0:4}"; do
 	[[ $(cg_oom_kills "$cg") == 0 ]] || reasons+=("an OOM kill in $cg")
 done
 node build/deploy-node/event_check.mjs "$TMPD/requests.jsonl" >"$TMPD/events.txt" ||
@@ -129,10 +158,10 @@ grep -v ' auth$' "$TMPD/events.txt" | grep -q . && reasons+=("a request without 
 host=$(hostname)
 seq=$(awk '$1 == "owtest" { print $2 }' "$TMPD/events.txt" | tr '\n' ' ')
 [[ $seq == "OOMWarning OOMPrevented " ]] || reasons+=("owtest got '$seq', expected OOMWarning OOMPrevented")
-grep -q "^owtest OOMPrevented SIGTERM leaky-0 worker ${UIDS[owtest]} $host auth$" \
+grep -q "^owtest OOMPrevented DeletePod leaky-0 worker ${UIDS[owtest]} $host auth$" \
 	"$TMPD/events.txt" || reasons+=("owtest's OOMPrevented does not name its pod, container, UID and node")
 n=$(grep -c '^forbidden ' "$TMPD/events.txt")
-((n == 2)) || reasons+=("forbidden: $n requests, expected 2 (one per Event, no retry)")
+((n == 3)) || reasons+=("forbidden: $n requests, expected 3 (one per Event: the deletion, the SIGTERM after its 403; no retry)")
 grep "$(json_event alert_failed)" "$LOG" | grep -q '"status":403' ||
 	reasons+=("no alert_failed line with status 403")
 n=$(grep -c '^throttled OOMPrevented ' "$TMPD/events.txt")
@@ -140,15 +169,44 @@ m=$(grep -c '^throttled OOMWarning ' "$TMPD/events.txt")
 ((n + m == 3)) || reasons+=("throttled: $((n + m)) requests, expected 3 (one answered 429, retried)")
 verdict events "$LOG" "${reasons[@]}"
 
+# ---- the pods' deletions of part 1 ----
+reasons=()
+for ns in owtest throttled; do
+	[[ $(pod_requests "$ns") == "GET DELETE " ]] ||
+		reasons+=("$ns: pod requests '$(pod_requests "$ns")', expected GET DELETE")
+	grep '"method": "DELETE"' "$TMPD/requests.jsonl.pods" | grep "/namespaces/$ns/" |
+		grep -qF '\"preconditions\":{\"uid\":\"'"${UIDS[$ns]}"'\"}' ||
+		reasons+=("$ns: the DELETE does not carry the pod's UID as its precondition")
+	[[ $(act_of "$ns" action | tr '\n' ' ') == "delete_pod " ]] ||
+		reasons+=("$ns: act lines '$(act_of "$ns" action | tr '\n' ' ')', expected one delete_pod")
+	grep "$(json_event victim_exit)" "$LOG" | grep "\"namespace\":\"$ns\"" |
+		grep -q '"signal":"pod_delete"' || reasons+=("$ns: no victim_exit by pod_delete")
+	grep "$(json_event pod_deleting)" "$LOG" | grep "\"namespace\":\"$ns\"" |
+		grep -q '"grace_s":22' || reasons+=("$ns: no pod_deleting line with the pod's 20 s + 2 s")
+done
+grep -v '"auth_ok": true' "$TMPD/requests.jsonl.pods" | grep -q . &&
+	reasons+=("a pod request without the token")
+for ns in forbidden bare; do
+	[[ $(pod_requests "$ns") == "GET " ]] ||
+		reasons+=("$ns: pod requests '$(pod_requests "$ns")', expected only a GET")
+	[[ $(act_of "$ns" action | tr '\n' ' ') == "delete_pod signal " ]] ||
+		reasons+=("$ns: act lines '$(act_of "$ns" action | tr '\n' ' ')', expected delete_pod then signal")
+done
+grep "$(json_event pod_delete_refused)" "$LOG" | grep '"namespace":"forbidden"' |
+	grep -q '"status":403' || reasons+=("no pod_delete_refused line with status 403")
+grep "$(json_event pod_delete_refused)" "$LOG" | grep '"namespace":"bare"' |
+	grep -q '"result":"bare"' || reasons+=("no pod_delete_refused line for the bare pod")
+verdict pod-delete "$LOG" "${reasons[@]}"
+
 # ---- 2. a hung API server does not hold up the action ----
 reasons=()
-LEAKS=()
-leak "${CGS[3]}" hang
-wait "${LEAKS[@]}"
 why=$(worker_ok hang) || reasons+=("$why")
-[[ $(cg_oom_kills "${CGS[3]}") == 0 ]] || reasons+=("an OOM kill in the hung API's pod")
-grep "$(json_event act)" "$LOG" | grep -q '"namespace":"hang"' ||
-	reasons+=("no act line for the hung API's pod")
+[[ $(cg_oom_kills "${CGS[4]}") == 0 ]] || reasons+=("an OOM kill in the hung API's pod")
+[[ $(act_of hang action | tr '\n' ' ') == "delete_pod signal " ]] ||
+	reasons+=("hang: act lines '$(act_of hang action | tr '\n' ' ')', expected delete_pod then signal")
+# how long the SIGTERM waited on the silent API server (at most the 1 s of the answer)
+grep "$(json_event act)" "$LOG" | grep '"namespace":"hang"' |
+	sed -n 's/.*"time":"\([^"]*\)".*/    hang: act at \1/p'
 verdict hung-api "$LOG" "${reasons[@]}"
 
 kill -TERM "$DPID" 2>/dev/null

@@ -157,7 +157,8 @@ free_port()
 # fake_apiserver DIR: tests/kube/apiserver.py on 127.0.0.1 with a certificate of a throwaway
 # CA, and a service account's credentials for it in DIR/serviceaccount (token, ca.crt; readable
 # by the alert sender's user, as the kubelet's are). Sets API_PORT, API_PID, API_CREDS; its
-# requests go to DIR/requests.jsonl. Stop it with kill "$API_PID".
+# Events go to DIR/requests.jsonl, its requests of pods to DIR/requests.jsonl.pods (fake_pod
+# makes a pod it knows). Stop it with kill "$API_PID".
 fake_apiserver()
 {
 	local dir=$1 creds=$1/serviceaccount
@@ -179,10 +180,22 @@ fake_apiserver()
 	chmod 644 "$creds/token" "$creds/ca.crt"
 	chmod 755 "$dir" "$creds"
 	python3 tests/kube/apiserver.py "$dir/requests.jsonl" "$dir/api.pem" "$dir/api.key" \
-		"$creds/token" >"$dir/api.out" 2>&1 &
+		"$creds/token" "$dir/pods" >"$dir/api.out" 2>&1 &
 	API_PID=$!
+	API_PODS=$dir/pods
 	API_CREDS=$creds
 	API_PORT=$(port_of "$dir/api.out")
+}
+
+# fake_pod NS NAME UID CGROUP [bare]: a pod the fake API server knows (tests/kube/apiserver.py),
+# its container's processes in CGROUP: deleted, it SIGTERMs them as the kubelet would. bare: no
+# owner (nothing would make it again).
+fake_pod()
+{
+	local d=$API_PODS/$1/$2
+	mkdir -p "$d" && echo "$3" >"$d/uid" && echo "$4/cgroup.procs" >"$d/procs" || return 1
+	[[ ${5:-} == bare ]] && touch "$d/bare"
+	return 0
 }
 
 # cg_oom_kills DIR: the kernel's OOM-kill counter of the cgroup.

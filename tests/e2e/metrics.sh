@@ -72,7 +72,7 @@ reader()
 			n=$((n + 1))
 			last=$(tail -n 1 "$TMPD/snap")
 			if ! "$LINT" "$TMPD/snap" >"$TMPD/lint.out" ||
-				[[ $last != oomwarden_cgroup_actions_total\{*action=\"dry_run\"\}\ * ]]; then
+				[[ $last != oomwarden_cgroup_actions_total\{*action=\"pod_delete\"\}\ * ]]; then
 				bad=$((bad + 1))
 				cp "$TMPD/snap" "$TMPD/bad.$bad"
 				cat "$TMPD/lint.out" >>"$TMPD/bad.txt"

@@ -202,6 +202,14 @@ void ow_alert_title(const struct ow_alert *a, char *buf, size_t len)
 		snprintf(buf, len, "OOM predicted in %s for %s on %s", eta, cg, host);
 		break;
 	case OW_ALERT_ACT:
+		if (!strcmp(sig, "delete_pod")) {
+			snprintf(buf, len,
+				 "%s the Kubernetes API to delete pod %s/%s of %s (%d) on %s%s",
+				 a->dry_run ? "Would ask" : "Asked", ow_or_unknown(a->ns),
+				 ow_or_unknown(a->pod), ow_or_unknown(a->comm), a->pid, host,
+				 a->dry_run ? " (dry run)" : "");
+			break;
+		}
 		if (!strcmp(sig, "restart")) {
 			snprintf(buf, len, "%s %s to restart %s (%d) in %s on %s%s",
 				 a->dry_run ? "Would ask" : "Asked", ow_or_unknown(a->manager),

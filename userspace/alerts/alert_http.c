@@ -136,6 +136,21 @@ static int bearer(struct ow_http_request *r, const char *file)
 	return err;
 }
 
+/* What every request sets alike: headers, agent, timeouts, errors, TLS. */
+static int common_options(struct ow_http_request *r, unsigned int timeout_ms,
+			  const struct curl_blob *ca)
+{
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
+	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "oomwarden/" OW_VERSION);
+	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
+	if (set_tls(r->easy, ca) != CURLE_OK)
+		return -ENOTSUP; /* check_tls said so at start already */
+	return r->hdrs ? 0 : -ENOMEM;
+}
+
 int ow_http_request_init(struct ow_http_request *r, const struct ow_webhook_target *t,
 			 const struct ow_alert *a, unsigned int n, unsigned int timeout_ms,
 			 const struct curl_blob *ca)
@@ -162,16 +177,66 @@ int ow_http_request_init(struct ow_http_request *r, const struct ow_webhook_targ
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->pl.body);
 	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)r->pl.len);
-	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
-	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "oomwarden/" OW_VERSION);
-	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, discard);
-	if (set_tls(r->easy, ca) != CURLE_OK)
-		return -ENOTSUP; /* check_tls said so at start already */
-	return r->hdrs ? 0 : -ENOMEM;
+	return common_options(r, timeout_ms, ca);
+}
+
+/* ---- a request to the Kubernetes API (pod_delete.c) ---- */
+
+#define BODY_MAX (1 << 20) /* a Pod's JSON is a few kB; managedFields can make it tens */
+
+static size_t keep(char *p, size_t size, size_t n, void *ud)
+{
+	struct ow_http_body *b = ud;
+	size_t len = size * n;
+	char *nb;
+
+	if (b->len + len > BODY_MAX) {
+		b->truncated = true;
+		return 0; /* ends the transfer: CURLE_WRITE_ERROR */
+	}
+	nb = realloc(b->buf, b->len + len + 1);
+	if (!nb)
+		return 0;
+	b->buf = nb;
+	memcpy(b->buf + b->len, p, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return len;
+}
+
+void ow_http_body_free(struct ow_http_body *b)
+{
+	free(b->buf);
+	*b = (struct ow_http_body){0};
+}
+
+int ow_http_api_init(struct ow_http_request *r, const char *url, const char *body,
+		     const char *token_file, unsigned int timeout_ms, const struct curl_blob *ca,
+		     struct ow_http_body *out)
+{
+	int err = bearer(r, token_file);
+
+	if (err)
+		return err;
+	r->easy = curl_easy_init();
+	if (!r->easy)
+		return -ENOMEM;
+	r->hdrs = curl_slist_append(r->hdrs, "Accept: application/json");
+	if (body)
+		r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json");
+	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
+	r->errbuf[0] = '\0';
+	curl_easy_setopt(r->easy, CURLOPT_URL, url);
+	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "https");
+	if (body) {
+		curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, "DELETE");
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, keep);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, out);
+	return common_options(r, timeout_ms, ca);
 }
 
 enum ow_http_outcome ow_http_classify(CURLcode rc, long status)

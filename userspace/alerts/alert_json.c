@@ -122,7 +122,7 @@ static void json_evidence(cJSON *o, const struct ow_alert *a)
 
 static void json_action(cJSON *o, const struct ow_alert *a)
 {
-	bool restart = !strcmp(a->action, "restart");
+	bool restart = !strcmp(a->action, "restart"), del = !strcmp(a->action, "delete_pod");
 	cJSON *x;
 
 	if (!a->action[0]) {
@@ -130,8 +130,8 @@ static void json_action(cJSON *o, const struct ow_alert *a)
 		return;
 	}
 	x = cJSON_AddObjectToObject(o, "action");
-	ow_json_str(x, "kind", restart ? "restart" : "signal");
-	json_str_or_null(x, "signal", restart ? "" : a->action);
+	ow_json_str(x, "kind", restart ? "restart" : del ? "delete_pod" : "signal");
+	json_str_or_null(x, "signal", restart || del ? "" : a->action);
 	json_str_or_null(x, "command", a->command);
 	cJSON_AddBoolToObject(x, "dry_run", a->dry_run);
 	json_num_or_null(x, "lead_s", a->lead_s);

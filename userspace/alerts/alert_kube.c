@@ -42,6 +42,8 @@ static const char *action_of(const struct ow_alert *a)
 		return "DryRun";
 	if (a->kind == OW_ALERT_ESCALATE)
 		return "SIGKILL";
+	if (!strcmp(a->action, "delete_pod"))
+		return "DeletePod";
 	return !strcmp(a->action, "restart") ? "Restart" : "SIGTERM";
 }
 

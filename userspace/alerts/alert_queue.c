@@ -52,6 +52,7 @@ struct child {
 	const struct curl_blob *kube_ca; /* the API server's CA for the kubernetes target */
 	bool no_events;			 /* that CA cannot be used: nothing for that target */
 	struct ow_sender_counts *counts; /* the daemon's view of the totals, or NULL */
+	struct ow_pod_deleter pd;	 /* pod deletions the daemon asked for */
 };
 
 /* Per-target rate limits: a token bucket of `burst` messages refilled at `per_s`. */
@@ -193,6 +194,8 @@ static void finished(struct child *c, CURL *easy, CURLcode rc, int64_t now)
 	enum ow_http_outcome o;
 	unsigned int i;
 
+	if (ow_pod_deleter_done(&c->pd, easy, rc, now))
+		return;
 	for (i = 0; i < c->n && !s; i++)
 		if (c->ts[i].busy && c->ts[i].req.easy == easy)
 			s = &c->ts[i];
@@ -242,6 +245,10 @@ static void drain_socket(struct child *c, int64_t now)
 			}
 			continue;
 		}
+		if (r == (ssize_t)sizeof(m) && m.type == OW_MSG_DELETE_POD) {
+			ow_pod_deleter_start(&c->pd, &m, now);
+			continue;
+		}
 		/* STOP, EOF (the daemon is gone) or an error: deliver what we hold, then exit. */
 		c->eof = true;
 		c->deadline_ms = now + (r > 0 && m.type == OW_MSG_STOP ? m.arg : DEFAULT_FLUSH_MS);
@@ -283,7 +290,7 @@ static bool idle(const struct child *c)
 	for (i = 0; i < c->n; i++)
 		if (c->ts[i].busy || c->ts[i].count)
 			return false;
-	return true;
+	return ow_pod_deleter_idle(&c->pd);
 }
 
 /* Publish the totals to the daemon: three stores into the shared page, no system call. */
@@ -352,6 +359,7 @@ static int child_finish(struct child *c)
 		       OW_INT("dropped", s->dropped), OW_INT("messages", s->messages),
 		       OW_INT("retries", s->retries));
 	}
+	ow_pod_deleter_free(&c->pd);
 	report_counts(c); /* with the drops counted just now */
 	return rc;
 }
@@ -399,6 +407,8 @@ int ow_sender_child_main(int sock, const struct ow_sender_creds *cr,
 	}
 	if (!c.multi || !c.ts)
 		return 2;
+	ow_pod_deleter_init(&c.pd, c.no_events ? NULL : t, c.no_events ? 0 : n, c.kube_ca, c.multi,
+			    c.sock);
 	ow_log(OW_LOG_DEBUG, "alerter", "alert sender ready", OW_INT("uid", getuid()),
 	       OW_INT("targets", n));
 	child_loop(&c);

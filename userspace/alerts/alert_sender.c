@@ -248,6 +248,46 @@ int ow_alerter_send(struct ow_alerter *al, const struct ow_alert *a)
 	return errno == EAGAIN ? -EAGAIN : -EPIPE;
 }
 
+int ow_alerter_delete_pod(struct ow_alerter *al, const struct ow_alert *a, uint32_t id,
+			  unsigned int budget_ms)
+{
+	struct ow_sender_msg m = {.type = OW_MSG_DELETE_POD, .arg = id, .budget_ms = budget_ms};
+
+	if (!al)
+		return -ENODEV;
+	m.alert = *a;
+	if (send(al->sock, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(m))
+		return 0;
+	return errno == EAGAIN ? -EAGAIN : -EPIPE;
+}
+
+int ow_alerter_fd(const struct ow_alerter *al)
+{
+	return al ? al->sock : -1;
+}
+
+int ow_alerter_answer(struct ow_alerter *al, struct ow_pod_delete_answer *out)
+{
+	struct ow_sender_reply r;
+	ssize_t n;
+
+	if (!al)
+		return 0;
+	for (;;) {
+		n = recv(al->sock, &r, sizeof(r), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -EPIPE;
+		if (n == 0)
+			return -EPIPE; /* the child is gone */
+		if (n == (ssize_t)sizeof(r) && r.type == OW_MSG_POD_DELETED) {
+			*out = r.answer;
+			return 1;
+		}
+	}
+}
+
 void ow_alerter_poll(struct ow_alerter *al)
 {
 	if (!al || !al->counts)

@@ -63,6 +63,28 @@ int ow_alerter_start(const struct ow_webhook_target *t, unsigned int n,
  */
 int ow_alerter_send(struct ow_alerter *al, const struct ow_alert *a);
 
+/*
+ * Ask the sender to delete the pod of a->ns, a->pod, a->pod_uid through the Kubernetes API
+ * (core/pod_delete.h), within budget_ms. Never blocks: 0 if asked, -EAGAIN, -EPIPE, -ENODEV
+ * without a sender. Its answer comes as a struct ow_pod_delete_answer (ow_alerter_answer).
+ */
+int ow_alerter_delete_pod(struct ow_alerter *al, const struct ow_alert *a, uint32_t id,
+			  unsigned int budget_ms);
+
+struct ow_pod_delete_answer {
+	uint32_t id;
+	int32_t result;	 /* enum ow_pod_del_result */
+	int32_t status;	 /* the last HTTP status, 0: none */
+	double grace_s;	 /* the pod's terminationGracePeriodSeconds, -1: unknown */
+	char owner[96];	 /* its controller, "ReplicaSet/web-5d9c", or "" */
+	char error[160]; /* what went wrong, or "" */
+};
+
+/* The socket the answers arrive on (for epoll), -1 without a sender. */
+int ow_alerter_fd(const struct ow_alerter *al);
+/* One answer waiting on the socket: 1 and *out, 0 when none is, -EPIPE when the sender is gone. */
+int ow_alerter_answer(struct ow_alerter *al, struct ow_pod_delete_answer *out);
+
 /* Read the child's counter reports waiting on the socket (never blocks). The child sends its
  * totals after they change; the daemon reads them when it writes metrics. */
 void ow_alerter_poll(struct ow_alerter *al);

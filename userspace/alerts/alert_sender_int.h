@@ -18,12 +18,21 @@
 
 /* ---- the socket between the daemon and the child ---- */
 
-enum { OW_MSG_ALERT = 1, OW_MSG_STOP = 2 };
+/* Daemon to child: ALERT, STOP, DELETE_POD (the pod of alert.ns, .pod, .pod_uid; arg: the
+ * request's id, budget_ms: how long the daemon waits for the answer). Child to daemon:
+ * POD_DELETED, a struct ow_pod_delete_answer. */
+enum { OW_MSG_ALERT = 1, OW_MSG_STOP = 2, OW_MSG_DELETE_POD = 3, OW_MSG_POD_DELETED = 4 };
 
 struct ow_sender_msg {
 	uint32_t type;
-	uint32_t arg; /* OW_MSG_STOP: flush time, ms */
+	uint32_t arg; /* OW_MSG_STOP: flush time, ms; OW_MSG_DELETE_POD: the request's id */
+	uint32_t budget_ms;
 	struct ow_alert alert;
+};
+
+struct ow_sender_reply {
+	uint32_t type; /* OW_MSG_POD_DELETED */
+	struct ow_pod_delete_answer answer;
 };
 
 /* Child to daemon: the child's totals so far, summed over targets, in a shared anonymous page
@@ -56,6 +65,14 @@ int ow_sender_child_main(int sock, const struct ow_sender_creds *cr,
 
 /* ---- one HTTP request (alert_http.c) ---- */
 
+/* An answer's body, kept (the Kubernetes API's); NUL-terminated. */
+struct ow_http_body {
+	char *buf;
+	size_t len;
+	bool truncated; /* longer than the most kept: the transfer was cut */
+};
+void ow_http_body_free(struct ow_http_body *b);
+
 struct ow_http_request {
 	CURL *easy;
 	struct curl_slist *hdrs;
@@ -68,6 +85,13 @@ int ow_http_request_init(struct ow_http_request *r, const struct ow_webhook_targ
 			 const struct ow_alert *a, unsigned int n, unsigned int timeout_ms,
 			 const struct curl_blob *ca);
 void ow_http_request_free(struct ow_http_request *r);
+
+/* A GET of url (body NULL) or a DELETE with body, as JSON, to the Kubernetes API with the
+ * bearer token of token_file; the answer's body into *out. body is not copied: it must live
+ * until the request is freed. 0 or -errno; free either way. */
+int ow_http_api_init(struct ow_http_request *r, const char *url, const char *body,
+		     const char *token_file, unsigned int timeout_ms, const struct curl_blob *ca,
+		     struct ow_http_body *out);
 
 /* What a finished request means for a retry. */
 enum ow_http_outcome { OW_HTTP_DELIVERED, OW_HTTP_RETRY, OW_HTTP_GIVE_UP };
@@ -82,5 +106,28 @@ int ow_http_check_tls(const struct curl_blob *ca, char *why, size_t len);
 /* alert-test: one test alert to t, one attempt, synchronously. */
 void ow_http_test_one(const struct ow_webhook_target *t, unsigned int timeout_ms,
 		      const struct curl_blob *ca, struct ow_alert_test_result *res);
+
+/* ---- pod deletions in the child (pod_delete.c) ---- */
+
+#define OW_POD_DELETES_MAX 4 /* in flight at once; more are answered "unavailable" */
+
+struct ow_pod_delete_req;
+
+struct ow_pod_deleter {
+	const struct ow_webhook_target *t; /* the Kubernetes API target, NULL: none */
+	const struct curl_blob *ca;
+	CURLM *multi;
+	int sock;
+	struct ow_pod_delete_req *req; /* OW_POD_DELETES_MAX of them */
+};
+
+void ow_pod_deleter_init(struct ow_pod_deleter *pd, const struct ow_webhook_target *t,
+			 unsigned int n, const struct curl_blob *ca, CURLM *multi, int sock);
+/* A DELETE_POD message: start its GET, or answer at once why not. */
+void ow_pod_deleter_start(struct ow_pod_deleter *pd, const struct ow_sender_msg *m, int64_t now);
+/* A transfer of the multi handle finished: true if it was one of the deleter's. */
+bool ow_pod_deleter_done(struct ow_pod_deleter *pd, CURL *easy, CURLcode rc, int64_t now);
+bool ow_pod_deleter_idle(const struct ow_pod_deleter *pd);
+void ow_pod_deleter_free(struct ow_pod_deleter *pd);
 
 #endif /* OW_ALERT_SENDER_INT_H */

@@ -75,6 +75,7 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 				     .in = ANY,
 				     .flag_value = true,
 				     .needs_restart = true},
+	[OW_SET_KUBE_DELETE_POD] = {.key = "kube_delete_pod", .in = ANY, .flag_value = true},
 	[OW_SET_CONFIG] = {.key = "config",
 			   .in = OW_IN_FLAGS,
 			   .flag_value = true,
@@ -336,6 +337,7 @@ void ow_options_init(struct ow_options *o)
 	o->bpf_max_processes = OW_BPF_MAX_PROCESSES_DEFAULT;
 	o->metrics_interval_s = 5;
 	o->brake = true;
+	o->kube_delete_pod = true;
 	o->pre_stop_wait_s = OW_PRE_STOP_WAIT_DEFAULT_S;
 	o->kube_logs = "/var/log";
 	o->kube_credentials = OW_KUBE_CREDENTIALS_DEFAULT;

@@ -63,6 +63,7 @@ enum ow_setting {
 	OW_SET_KUBE_LOGS,
 	OW_SET_KUBE_API,
 	OW_SET_KUBE_CREDENTIALS,
+	OW_SET_KUBE_DELETE_POD,
 	OW_SET_CONFIG,
 	OW_SET_HELP,
 	OW_SET_VERSION,
@@ -122,6 +123,7 @@ struct ow_options {
 	const char *kube_api;	/* --kube-api: URL or "in-cluster" (kube_api.h), or NULL */
 	const char *kube_credentials;	 /* --kube-credentials: token and ca.crt */
 	struct ow_ca_bundle kube_ca_pem; /* its ca.crt (run, with --kube-api) */
+	bool kube_delete_pod; /* --kube-delete-pod: a pod's victim by deleting its pod (on) */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
 	unsigned int nrules;

@@ -130,22 +130,26 @@ bool ow_lc_limit_point_due(bool limit_point, uint64_t last_sample_ns, uint64_t n
 	return limit_point && now_ns - last_sample_ns >= OW_LC_LIMIT_POINT_MIN_NS;
 }
 
-/* SIGKILL wins: a victim asked to restart and then SIGKILLed was killed. */
-enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting, bool pre_stop)
+/* SIGKILL wins: a victim asked to restart and then SIGKILLed was killed. A pod deletion asked
+ * is one whether or not its answer came first: the kubelet may act before it arrives. */
+enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting, bool pre_stop, bool pod_deleted)
 {
 	if (killed)
 		return OW_LC_EXIT_SIGKILL;
 	if (pre_stop)
 		return OW_LC_EXIT_PRE_STOP;
+	if (pod_deleted)
+		return OW_LC_EXIT_POD_DELETE;
 	return restarting ? OW_LC_EXIT_RESTART : OW_LC_EXIT_SIGTERM;
 }
 
 const char *ow_lc_exit_signal(enum ow_lc_exit e)
 {
-	return e == OW_LC_EXIT_SIGKILL	  ? "SIGKILL"
-	       : e == OW_LC_EXIT_RESTART  ? "restart"
-	       : e == OW_LC_EXIT_PRE_STOP ? "pre_stop"
-					  : "SIGTERM";
+	return e == OW_LC_EXIT_SIGKILL	    ? "SIGKILL"
+	       : e == OW_LC_EXIT_RESTART    ? "restart"
+	       : e == OW_LC_EXIT_PRE_STOP   ? "pre_stop"
+	       : e == OW_LC_EXIT_POD_DELETE ? "pod_delete"
+					    : "SIGTERM";
 }
 
 const char *ow_lc_exit_message(enum ow_lc_exit e)
@@ -154,5 +158,7 @@ const char *ow_lc_exit_message(enum ow_lc_exit e)
 	       : e == OW_LC_EXIT_RESTART ? "the victim exited: its manager restarts it"
 	       : e == OW_LC_EXIT_PRE_STOP
 		       ? "the victim exited in the pre-stop wait, before the SIGTERM"
-		       : "the victim exited after SIGTERM";
+	       : e == OW_LC_EXIT_POD_DELETE ? "the victim exited: its pod was deleted through the "
+					      "API (the kubelet's SIGTERM)"
+					    : "the victim exited after SIGTERM";
 }

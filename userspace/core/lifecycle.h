@@ -75,7 +75,8 @@ uint64_t ow_lc_cooldown_end(uint64_t now_ns, double cooldown_s);
 enum ow_lc_tick {
 	OW_LC_TICK_NONE,
 	OW_LC_TICK_EVALUATE,	    /* re-sample: degraded mode, or not ok */
-	OW_LC_TICK_RESTART_TIMEOUT, /* the restart command ran out its time: SIGTERM instead */
+	OW_LC_TICK_RESTART_TIMEOUT, /* the restart command (or the API's answer to a pod deletion)
+				     * ran out its time: SIGTERM instead */
 	OW_LC_TICK_ESCALATE,	    /* the grace after SIGTERM is over: SIGKILL */
 	OW_LC_TICK_GIVE_UP,	    /* it survived SIGKILL: stop waiting, cool down */
 	OW_LC_TICK_PRE_STOP_END,    /* the pre-stop wait is over: SIGTERM (or restart) */
@@ -169,14 +170,16 @@ bool ow_lc_limit_point_due(bool limit_point, uint64_t last_sample_ns, uint64_t n
 
 /* How a victim ended, for its log line. */
 enum ow_lc_exit {
-	OW_LC_EXIT_SIGTERM,  /* it stopped after SIGTERM */
-	OW_LC_EXIT_SIGKILL,  /* it was SIGKILLed */
-	OW_LC_EXIT_RESTART,  /* its manager restarted it */
-	OW_LC_EXIT_PRE_STOP, /* it exited in the pre-stop wait, before any SIGTERM */
+	OW_LC_EXIT_SIGTERM,    /* it stopped after SIGTERM */
+	OW_LC_EXIT_SIGKILL,    /* it was SIGKILLed */
+	OW_LC_EXIT_RESTART,    /* its manager restarted it */
+	OW_LC_EXIT_PRE_STOP,   /* it exited in the pre-stop wait, before any SIGTERM */
+	OW_LC_EXIT_POD_DELETE, /* its pod was deleted through the API (pod_delete.h) */
 };
 
-enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting, bool pre_stop);
-/* "SIGTERM", "SIGKILL", "restart" or "pre_stop": what ended it (the log's signal field). */
+enum ow_lc_exit ow_lc_victim_exit(bool killed, bool restarting, bool pre_stop, bool pod_deleted);
+/* "SIGTERM", "SIGKILL", "restart", "pre_stop" or "pod_delete": what ended it (the log's signal
+ * field). */
 const char *ow_lc_exit_signal(enum ow_lc_exit e);
 /* The log line's sentence. */
 const char *ow_lc_exit_message(enum ow_lc_exit e);

@@ -31,7 +31,8 @@
 enum ow_acted {
 	OW_ACTED_SIGTERM = 0,
 	OW_ACTED_SIGKILL,
-	OW_ACTED_DRY_RUN, /* --dry-run: a SIGTERM decided and not sent */
+	OW_ACTED_DRY_RUN,    /* --dry-run: a SIGTERM decided and not sent */
+	OW_ACTED_POD_DELETE, /* its pod's deletion asked of the Kubernetes API */
 	OW_ACTED_COUNT,
 };
 
@@ -96,15 +97,18 @@ struct ow_cg_victim {
 	int fd; /* pidfd, -1 when none */
 	pid_t pid;
 	char comm[16];
-	char manager[160];	    /* who manages the victim (managed.h label) */
-	char note[256];		    /* what its manager will do after SIGTERM, or "" */
-	bool restarting;	    /* its manager was asked to restart it; no SIGTERM yet */
-	uint64_t term_ns;	    /* when SIGTERM was sent */
-	uint64_t deadline_ns;	    /* SIGKILL (or give up) at this time */
-	bool killed;		    /* SIGKILL sent */
-	double grace_s;		    /* granted after the SIGTERM */
-	char grace_from[32];	    /* "grace" or the manager's setting that gave it */
-	double lead_s;		    /* the ETA when it was acted on: the lead the action gave */
+	char manager[160];    /* who manages the victim (managed.h label) */
+	char note[256];	      /* what its manager will do after SIGTERM, or "" */
+	bool restarting;      /* its manager was asked to restart it; no SIGTERM yet */
+	bool deleting;	      /* its pod's deletion was asked (restarting too): no answer yet */
+	bool pod_deleted;     /* the API server took it: the kubelet sends the SIGTERM */
+	uint32_t delete_id;   /* the deletion's request, to match its answer */
+	uint64_t term_ns;     /* when SIGTERM was sent */
+	uint64_t deadline_ns; /* SIGKILL (or give up) at this time */
+	bool killed;	      /* SIGKILL sent */
+	double grace_s;	      /* granted after the SIGTERM */
+	char grace_from[32];  /* "grace" or the manager's setting that gave it */
+	double lead_s;	      /* the ETA when it was acted on: the lead the action gave */
 	struct ow_live_growth live; /* the cgroup's growth since the SIGTERM */
 	uint64_t cooldown_until_ns;
 	uint64_t retry_after_ns;   /* no new attempt before this, even past the high-water mark */

@@ -241,6 +241,8 @@ static void dispatch(struct ow_daemon *d, uint64_t tag, uint32_t events)
 		on_timer(d); /* pressure: sample everything now */
 	else if (tag == TAG_WATCHDOG)
 		daemon_on_watchdog(d);
+	else if (tag == TAG_SENDER)
+		daemon_on_sender(d);
 }
 
 static int loop(struct ow_daemon *d)
@@ -333,6 +335,7 @@ static int setup_fds(struct ow_daemon *d)
 	if (daemon_watch_fd(d, d->sigfd, EPOLLIN, TAG_SIGNAL) ||
 	    daemon_watch_fd(d, d->timerfd, EPOLLIN, TAG_TIMER) || daemon_setup_watchdog(d))
 		return -errno;
+	daemon_watch_sender(d);
 	if (d->tracer)
 		return daemon_watch_fd(d, ow_tracer_fd(d->tracer), EPOLLIN, TAG_RINGBUF);
 	d->psifd = open_psi();

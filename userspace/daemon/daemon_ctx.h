@@ -26,6 +26,7 @@
 #include "manager.h"
 #include "model.h"
 #include "options.h"
+#include "pod_delete.h"
 #include "rules.h"
 #include "runner.h"
 #include "sd_notify.h"
@@ -49,6 +50,7 @@
 #define MAX_JOBS      8
 #define TAG_EXPORTER  (1ULL << 60) /* + the exporter's sub-tag */
 #define TAG_SIGHT     (1ULL << 59) /* | memcg id: its usage thresholds fired (v1) */
+#define TAG_SENDER    6		   /* the alert sender answered (a pod deletion) */
 #define RESCAN_MIN_NS (200 * NS_PER_MS)
 #define MIB	      (1024.0 * 1024.0)
 
@@ -126,6 +128,8 @@ struct ow_daemon {
 	struct ow_tmpfs_usage tmpfs_now;
 	struct ow_tmpfs_window tmpfs_win;
 	uint64_t tmpfs_ns;
+	uint32_t pod_delete_seq;	     /* the last pod deletion's id (pod_delete.c) */
+	struct ow_pod_refusals pod_refusals; /* deletions held off (a refusal, a failure) */
 };
 
 static inline double mib(uint64_t bytes)
@@ -246,6 +250,14 @@ void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why,
 void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_tick tick,
 			    uint64_t now);
+/* The victim's grace starts: whole (grace.h), from now; the growth since is what counts. */
+void daemon_start_grace(struct ow_cgroup *cg, double grace_s, const char *from);
+
+/* restart_job.c: a manager's restart command for the victim. daemon_start_restart: 0, or
+ * -errno when it could not start. */
+int daemon_start_restart(struct ow_daemon *d, struct ow_cgroup *cg,
+			 const struct ow_proc_info *info);
+void daemon_restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_on_job_output(struct ow_daemon *d, unsigned int slot);
 void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot);
 
@@ -259,6 +271,24 @@ void daemon_pre_stop_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t 
 /* ended: "written", "waited" or ow_pre_stop_cut_name() */
 void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *ended,
 			 uint64_t now);
+
+/* pod_delete.c: a victim in a pod, by deleting its pod through the API (core/pod_delete.h).
+ * daemon_pod_delete_would: the plan; true if it asks (or would, in a dry run).
+ * daemon_pod_delete_ask: the request's id when asked (answer within *answer_s), else 0 and
+ * why not in why ("" when not a pod's). */
+struct ow_pod_delete_answer;
+bool daemon_pod_delete_would(const struct ow_daemon *d, const struct ow_cgroup *cg,
+			     enum ow_pod_delete_plan *plan);
+uint32_t daemon_pod_delete_ask(struct ow_daemon *d, struct ow_cgroup *cg, double *answer_s,
+			       char *why, size_t len);
+void daemon_watch_sender(struct ow_daemon *d);
+void daemon_on_sender(struct ow_daemon *d);
+void daemon_pod_delete_timed_out(struct ow_daemon *d, struct ow_cgroup *cg);
+/* victim.c: the API server took the deletion: the pod's grace starts. */
+void daemon_pod_deleting(struct ow_daemon *d, struct ow_cgroup *cg,
+			 const struct ow_pod_delete_answer *a);
+/* victim.c: the restart or deletion did not happen: SIGTERM now, `why` on its act line. */
+void daemon_fallback_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const char *why);
 
 /* victim_maps.c: the victim's mappings, at the warning (the fastest grower's) and after the act */
 void daemon_maps_baseline(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);

@@ -77,6 +77,7 @@ static void swap_alerter(struct ow_daemon *d, const struct ow_options *o)
 	ow_alerter_stats_add(&d->counters.alerts_retired, &last);
 	d->alerter = NULL;
 	daemon_start_alerter(d, o);
+	daemon_watch_sender(d); /* deletions asked of the old one end at their deadlines */
 	ow_log(OW_LOG_INFO, "alerts", "alert sender restarted for the new webhook settings",
 	       OW_INT("targets", o->ntargets));
 }

@@ -33,6 +33,7 @@ void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why,
 		cg->counters.actions[OW_ACTED_SIGKILL]++;
 	cg->victim.killed = true;
 	cg->victim.restarting = false; /* a restart still running only logs its result */
+	cg->victim.deleting = false;   /* and a pod deletion's answer too */
 	cg->victim.deadline_ns = ow_mono_ns() + OW_LC_KILL_WAIT_NS;
 	cg->eval.level = OW_LEVEL_ESCALATE;
 	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim.pid),
@@ -169,13 +170,19 @@ static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 			double proc_rate, uint64_t now)
 {
 	const struct victim_plan *vp = &d->vp;
-	bool restart = vp->plan.action == OW_ACTION_RESTART;
-	struct ow_action_desc what = {restart ? "restart" : "SIGTERM", vp->plan.command, vp->label,
-				      restart ? "" : vp->note};
+	enum ow_pod_delete_plan pod;
+	bool del = daemon_pod_delete_would(d, cg, &pod);
+	bool restart = !del && vp->plan.action == OW_ACTION_RESTART;
+	struct ow_action_desc what = {del	? "delete_pod"
+				      : restart ? "restart"
+						: "SIGTERM",
+				      restart ? vp->plan.command : "", vp->label,
+				      restart || del ? "" : vp->note};
 
 	ow_log(OW_LOG_WARN, "act",
-	       restart ? "dry run: would ask its manager to restart it"
-		       : "dry run: would send SIGTERM",
+	       del	 ? "dry run: would delete its pod through the Kubernetes API"
+	       : restart ? "dry run: would ask its manager to restart it"
+			 : "dry run: would send SIGTERM",
 	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
 	       OW_STR("manager", vp->label), OW_STR("action", what.action),
@@ -196,6 +203,8 @@ int daemon_watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
 	cg->victim.pid = info->pid;
 	snprintf(cg->victim.comm, sizeof(cg->victim.comm), "%s", info->comm);
 	cg->victim.killed = false;
+	cg->victim.deleting = false;
+	cg->victim.pod_deleted = false;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		ow_log(OW_LOG_ERROR, "epoll", "cannot watch the victim",
 		       OW_STR("error", strerror(errno)));
@@ -204,31 +213,8 @@ int daemon_watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
 	return 0;
 }
 
-static struct restart_job *free_job(struct ow_daemon *d)
-{
-	unsigned int i;
-
-	for (i = 0; i < MAX_JOBS; i++) {
-		if (!d->jobs[i].job.pid)
-			return &d->jobs[i];
-	}
-	return NULL;
-}
-
-static int watch_job(struct ow_daemon *d, struct restart_job *rj)
-{
-	uint64_t slot = (uint64_t)(rj - d->jobs);
-	struct epoll_event exit_ev = {.events = EPOLLIN, .data.u64 = TAG_JOB_EXIT | slot};
-	struct epoll_event out_ev = {.events = EPOLLIN, .data.u64 = TAG_JOB_OUT | slot};
-
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, rj->job.pidfd, &exit_ev) ||
-	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, rj->job.outfd, &out_ev))
-		return -errno;
-	return 0;
-}
-
 /* The victim's grace starts: whole (grace.h), from now; the growth since is what counts. */
-static void start_grace(struct ow_cgroup *cg, double grace_s, const char *from)
+void daemon_start_grace(struct ow_cgroup *cg, double grace_s, const char *from)
 {
 	cg->victim.term_ns = ow_mono_ns();
 	cg->victim.grace_s = grace_s;
@@ -248,38 +234,6 @@ int daemon_victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t
 		return err;
 	if ((size_t)snprintf(dir, len, "%s%s", mnt->path, strcmp(rel, "/") ? rel : "") >= len)
 		return -ENAMETOOLONG;
-	return 0;
-}
-
-/* Run the manager's restart command in a child; the victim stays watched through its pidfd.
- * Returns 0, or -errno when the command could not be started. */
-static int start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info)
-{
-	const struct ow_action_plan *p = &d->vp.plan;
-	struct restart_job *rj = free_job(d);
-	uint64_t now = ow_mono_ns();
-	char dir[PATH_MAX];
-	int err;
-
-	if (!rj)
-		return -EBUSY;
-	err = daemon_victim_cgroup(d, info->pid, dir, sizeof(dir));
-	if (!err)
-		err = ow_job_start(&rj->job, p->argv, p->envp, p->as_user, p->uid, p->gid, dir);
-	if (!err && watch_job(d, rj)) {
-		err = -errno;
-		ow_job_close(&rj->job);
-	}
-	if (err)
-		return err;
-	rj->cg_id = cg->id;
-	rj->victim_pid = info->pid;
-	rj->deadline_ns = now + (uint64_t)(p->timeout_s * NS_PER_S);
-	snprintf(rj->command, sizeof(rj->command), "%s", p->command);
-	snprintf(rj->manager, sizeof(rj->manager), "%s", d->vp.label);
-	cg->victim.restarting = true;
-	start_grace(cg, p->timeout_s, "restart_timeout");
-	cg->victim.deadline_ns = rj->deadline_ns;
 	return 0;
 }
 
@@ -320,7 +274,7 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 	/* two statements: the order a call's arguments are evaluated in is unspecified, and
 	 * `from` is set by the call (-O1 read it first: ASan's SEGV in start_grace) */
 	grace = ow_grace_granted(pc.grace_s, -1, NULL, &from);
-	start_grace(cg, grace, from);
+	daemon_start_grace(cg, grace, from);
 	return 0;
 }
 
@@ -381,6 +335,63 @@ static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);
 }
 
+static void log_pod_delete(struct ow_daemon *d, struct ow_cgroup *cg,
+			   const struct ow_proc_info *info, double proc_rate, uint64_t event_ns)
+{
+	struct ow_action_desc what = {"delete_pod", "", cg->victim.manager, ""};
+
+	ow_log(OW_LOG_WARN, "act",
+	       "asked the Kubernetes API to delete the pod of the fastest-growing process",
+	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
+	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
+	       OW_STR("manager", cg->victim.manager), OW_STR("action", "delete_pod"),
+	       OW_STR("pod_uid", cg->kube->uid), OW_NUM("answer_s", cg->victim.grace_s),
+	       OW_NUM("lead_s", cg->victim.lead_s), OW_STR("reason", cg->eval.verdict.reason),
+	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
+	       ACT_EVIDENCE_FIELDS(cg),
+	       OW_NUM("latency_ms",
+		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
+	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, info, d->cands, &what, false);
+}
+
+/* The pod's deletion is asked (id): the victim waits for the answer as for a restart command. */
+static void start_pod_delete(struct ow_daemon *d, struct ow_cgroup *cg,
+			     const struct ow_proc_info *info, double proc_rate, int fd, uint32_t id,
+			     double answer_s, uint64_t event_ns)
+{
+	struct ow_policy_cfg pc;
+
+	policy_of(d, cg, &pc);
+	cg->counters.actions[OW_ACTED_POD_DELETE]++;
+	plan_victim(d, cg, info, pc.grace_s);
+	daemon_watch_victim(d, cg, fd, info);
+	cg->victim.restarting = true;
+	cg->victim.deleting = true;
+	cg->victim.delete_id = id;
+	daemon_start_grace(cg, answer_s, "pod_delete_answer");
+	note_victim(d, cg);
+	note_crash_loop(cg, info, cg->victim.term_ns);
+	daemon_maps_grown(d, cg, info, cg->victim.term_ns);
+	log_pod_delete(d, cg, info, proc_rate, event_ns);
+	daemon_brake_after_sigterm(d, cg); /* the kubelet's SIGTERM follows: let the drain run */
+}
+
+void daemon_pod_deleting(struct ow_daemon *d, struct ow_cgroup *cg,
+			 const struct ow_pod_delete_answer *a)
+{
+	double asked_ms = (double)(ow_mono_ns() - cg->victim.term_ns) / NS_PER_MS;
+
+	cg->victim.restarting = false;
+	cg->victim.pod_deleted = true;
+	daemon_start_grace(cg, ow_pod_delete_grace_s(a->grace_s),
+			   a->grace_s >= 0 ? "terminationGracePeriodSeconds" : "pod_grace_default");
+	ow_log(OW_LOG_INFO, "pod_deleting",
+	       "the API server is deleting the pod: the kubelet sends the SIGTERM", CG_FIELDS(cg),
+	       OW_INT("pid", cg->victim.pid), OW_STR("result", ow_pod_del_result_name(a->result)),
+	       OW_STR("owner", a->owner), OW_NUM("answer_ms", asked_ms),
+	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from));
+}
+
 /* Act on the victim daemon_pick chose (idx), the cgroup's level already at act: the pre-stop
  * signal first when one is configured (pre_stop.c), else the act proper. */
 void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_policy_cfg *pc, int idx,
@@ -404,6 +415,32 @@ void daemon_act(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_polic
 	daemon_act_on(d, cg, info, proc_rate, fd, event_ns);
 }
 
+/* The manager's restart, as planned: true when its command started; else *why says why not. */
+static bool try_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
+			double proc_rate, int fd, uint64_t event_ns, const char **why, char *buf,
+			size_t len)
+{
+	uint64_t now = ow_mono_ns();
+	int err;
+
+	*why = d->vp.plan.why;
+	if (d->vp.plan.action != OW_ACTION_RESTART)
+		return false;
+	err = daemon_start_restart(d, cg, info);
+	if (err) {
+		snprintf(buf, len, "the restart command could not start: %s", strerror(-err));
+		*why = buf;
+		return false;
+	}
+	note_victim(d, cg);
+	note_crash_loop(cg, info, now);
+	daemon_maps_grown(d, cg, info, now);
+	log_restart(d, cg, info, proc_rate, event_ns);
+	daemon_watch_victim(d, cg, fd, info);
+	daemon_brake_after_sigterm(d, cg);
+	return true;
+}
+
 void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
 		   double proc_rate, int fd, uint64_t event_ns)
 {
@@ -411,32 +448,29 @@ void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_pr
 	const char *why = "the action is signal";
 	uint64_t now = ow_mono_ns();
 	struct ow_policy_cfg pc;
-	char buf[160];
+	char buf[160], pod_why[160];
+	double answer_s = 0;
+	uint32_t id;
 	int err;
 
 	policy_of(d, cg, &pc);
 	cg->victim.lead_s = cg->eval.verdict.eta_s;
+	/* A pod's victim: its pod deleted, the cluster's graceful stop; else say why not. */
+	id = fd >= 0 ? daemon_pod_delete_ask(d, cg, &answer_s, pod_why, sizeof(pod_why)) : 0;
+	if (id) {
+		start_pod_delete(d, cg, info, proc_rate, fd, id, answer_s, event_ns);
+		return;
+	}
+	if (fd >= 0 && pod_why[0]) {
+		why = pod_why;
+		wanted = OW_ACTION_SIGNAL; /* in a pod, only the API restarts: never a runtime */
+	}
 	/* A restart needs to know the manager first; a SIGTERM goes out before the lookup. */
 	if (wanted == OW_ACTION_RESTART)
 		plan_victim(d, cg, info, pc.grace_s);
-	if (fd >= 0 && wanted == OW_ACTION_RESTART) {
-		why = d->vp.plan.why;
-		if (d->vp.plan.action == OW_ACTION_RESTART) {
-			err = start_restart(d, cg, info);
-			if (!err) {
-				note_victim(d, cg);
-				note_crash_loop(cg, info, now);
-				daemon_maps_grown(d, cg, info, now);
-				log_restart(d, cg, info, proc_rate, event_ns);
-				daemon_watch_victim(d, cg, fd, info);
-				daemon_brake_after_sigterm(d, cg);
-				return;
-			}
-			snprintf(buf, sizeof(buf), "the restart command could not start: %s",
-				 strerror(-err));
-			why = buf;
-		}
-	}
+	if (fd >= 0 && wanted == OW_ACTION_RESTART &&
+	    try_restart(d, cg, info, proc_rate, fd, event_ns, &why, buf, sizeof(buf)))
+		return;
 	err = fd < 0 ? fd : send_sigterm(d, cg, fd);
 	if (err) {
 		ow_log(OW_LOG_WARN, "act_failed",
@@ -459,8 +493,9 @@ void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_pr
 	daemon_brake_after_sigterm(d, cg);
 }
 
-/* The restart did not happen (failed, timed out, or left the victim running): SIGTERM. */
-static void restart_fallback(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
+/* The restart or the pod's deletion did not happen (failed, timed out, or left the victim
+ * running): SIGTERM. */
+void daemon_fallback_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 {
 	struct ow_proc_info info = {.pid = cg->victim.pid};
 	int err = send_sigterm(d, cg, cg->victim.fd);
@@ -477,18 +512,6 @@ static void restart_fallback(struct ow_daemon *d, struct ow_cgroup *cg, const ch
 	log_sigterm(d, cg, &info, NULL, 0, why, 0);
 }
 
-static struct restart_job *job_of(struct ow_daemon *d, const struct ow_cgroup *cg)
-{
-	unsigned int i;
-
-	for (i = 0; i < MAX_JOBS; i++) {
-		if (d->jobs[i].job.pid && d->jobs[i].cg_id == cg->id &&
-		    d->jobs[i].victim_pid == cg->victim.pid)
-			return &d->jobs[i];
-	}
-	return NULL;
-}
-
 bool daemon_pidfd_exited(int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -496,76 +519,12 @@ bool daemon_pidfd_exited(int fd)
 	return poll(&p, 1, 0) > 0;
 }
 
-void daemon_on_job_output(struct ow_daemon *d, unsigned int slot)
-{
-	if (slot < MAX_JOBS && d->jobs[slot].job.pid)
-		ow_job_drain(&d->jobs[slot].job);
-}
-
-void daemon_on_job_exit(struct ow_daemon *d, unsigned int slot)
-{
-	struct restart_job *rj = slot < MAX_JOBS ? &d->jobs[slot] : NULL;
-	char status[48], out[OW_JOB_OUT_LEN + 256], why[160];
-	struct ow_lc_job_end end = {0};
-	struct ow_cgroup *cg;
-	int st, ret;
-
-	if (!rj || !rj->job.pid)
-		return;
-	ret = ow_job_reap(&rj->job, &st);
-	if (ret == 0)
-		return;
-	ow_job_drain(&rj->job);
-	ow_job_status_str(ret > 0 ? st : -1, status, sizeof(status));
-	ow_job_output_line(&rj->job, out, sizeof(out));
-	end.succeeded = ow_lc_job_succeeded(ret, st);
-	ow_log(end.succeeded ? OW_LOG_INFO : OW_LOG_WARN, "restart_done",
-	       "the manager's restart command finished", OW_STR("manager", rj->manager),
-	       OW_INT("pid", rj->victim_pid), OW_STR("command", rj->command),
-	       OW_STR("status", status), OW_STR("output", out));
-	cg = ow_model_cgroup(&d->model, rj->cg_id);
-	if (cg) {
-		end.cg_known = true;
-		end.restarting = cg->victim.restarting;
-		end.has_victim = cg->victim.fd >= 0;
-		end.same_victim = cg->victim.pid == rj->victim_pid;
-	}
-	/* Only read for a success: the other outcomes do not ask. */
-	if (end.succeeded && end.cg_known && end.restarting && end.has_victim && end.same_victim)
-		end.victim_exited = daemon_pidfd_exited(cg->victim.fd);
-	switch (ow_lc_restart_outcome(&end)) {
-	case OW_LC_RESTART_FALLBACK:
-		snprintf(why, sizeof(why), "the restart command failed (%s)", status);
-		restart_fallback(d, cg, why);
-		break;
-	case OW_LC_RESTART_STILL_RUNS:
-		restart_fallback(d, cg, "the manager restarted, but the process still runs");
-		break;
-	case OW_LC_RESTART_DONE:  /* the victim's own pidfd event follows */
-	case OW_LC_RESTART_STALE: /* the cgroup moved on: only logged */
-		break;
-	}
-	ow_job_close(&rj->job);
-}
-
-/* Past its deadline: kill the command (its exit is logged by on_job_exit), SIGTERM. */
-static void restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
-{
-	struct restart_job *rj = job_of(d, cg);
-
-	ow_log(OW_LOG_WARN, "restart_timeout", "the manager's restart command timed out",
-	       CG_FIELDS(cg), OW_INT("pid", cg->victim.pid), OW_STR("manager", cg->victim.manager),
-	       OW_STR("command", rj ? rj->command : "?"));
-	if (rj)
-		ow_job_kill(&rj->job);
-	restart_fallback(d, cg, "the restart command timed out");
-}
-
 /* The victim exited (its pidfd): let it go and cool down; the loop evaluates the cgroup again. */
 void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
 	enum ow_lc_exit how =
-		ow_lc_victim_exit(cg->victim.killed, cg->victim.restarting, cg->victim.pre_stop);
+		ow_lc_victim_exit(cg->victim.killed, cg->victim.restarting, cg->victim.pre_stop,
+				  cg->victim.deleting || cg->victim.pod_deleted);
 
 	ow_log(OW_LOG_INFO, "victim_exit", ow_lc_exit_message(how), CG_FIELDS(cg),
 	       OW_INT("pid", cg->victim.pid), OW_STR("comm", cg->victim.comm),
@@ -576,6 +535,7 @@ void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 	if (how == OW_LC_EXIT_PRE_STOP)
 		daemon_pre_stop_exited(d, cg, now);
 	cg->victim.restarting = false;
+	cg->victim.deleting = false;
 	daemon_drop_victim(cg);
 	ow_model_proc_remove(&d->model, cg->victim.pid);
 	cool_down(d, cg, now);
@@ -592,7 +552,7 @@ void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_l
 {
 	switch (tick) {
 	case OW_LC_TICK_RESTART_TIMEOUT:
-		restart_timed_out(d, cg);
+		daemon_restart_timed_out(d, cg);
 		break;
 	case OW_LC_TICK_ESCALATE:
 		daemon_escalate(d, cg, "the victim did not exit within the grace period",

@@ -15,6 +15,7 @@ static const char *const action_names[OW_ACTED_COUNT] = {
 	[OW_ACTED_SIGTERM] = "sigterm",
 	[OW_ACTED_SIGKILL] = "sigkill",
 	[OW_ACTED_DRY_RUN] = "dry_run",
+	[OW_ACTED_POD_DELETE] = "pod_delete",
 };
 
 const char *ow_acted_name(enum ow_acted a)

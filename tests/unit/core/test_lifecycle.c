@@ -398,12 +398,17 @@ static void test_limit_point_due(void **state)
 /* SIGKILL wins over a restart asked before it; the log's words follow the outcome. */
 static void test_victim_exit(void **state)
 {
-	assert_int_equal(ow_lc_victim_exit(false, false, false), OW_LC_EXIT_SIGTERM);
-	assert_int_equal(ow_lc_victim_exit(false, true, false), OW_LC_EXIT_RESTART);
-	assert_int_equal(ow_lc_victim_exit(true, true, false), OW_LC_EXIT_SIGKILL);
-	assert_int_equal(ow_lc_victim_exit(true, false, false), OW_LC_EXIT_SIGKILL);
+	assert_int_equal(ow_lc_victim_exit(false, false, false, false), OW_LC_EXIT_SIGTERM);
+	assert_int_equal(ow_lc_victim_exit(false, true, false, false), OW_LC_EXIT_RESTART);
+	assert_int_equal(ow_lc_victim_exit(true, true, false, false), OW_LC_EXIT_SIGKILL);
+	assert_int_equal(ow_lc_victim_exit(true, false, false, false), OW_LC_EXIT_SIGKILL);
 	/* gone in the pre-stop wait: no SIGTERM was sent, and the line must not say one was */
-	assert_int_equal(ow_lc_victim_exit(false, false, true), OW_LC_EXIT_PRE_STOP);
+	assert_int_equal(ow_lc_victim_exit(false, false, true, false), OW_LC_EXIT_PRE_STOP);
+	/* a pod deletion: before its answer (restarting) or after; SIGKILL still wins */
+	assert_int_equal(ow_lc_victim_exit(false, true, false, true), OW_LC_EXIT_POD_DELETE);
+	assert_int_equal(ow_lc_victim_exit(false, false, false, true), OW_LC_EXIT_POD_DELETE);
+	assert_int_equal(ow_lc_victim_exit(true, false, false, true), OW_LC_EXIT_SIGKILL);
+	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_POD_DELETE), "pod_delete");
 	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_PRE_STOP), "pre_stop");
 	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_SIGTERM), "SIGTERM");
 	assert_string_equal(ow_lc_exit_signal(OW_LC_EXIT_SIGKILL), "SIGKILL");

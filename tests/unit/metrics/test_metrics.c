@@ -19,9 +19,9 @@
 #include "prom_lint.h"
 
 /* Families: 10 daemon-wide + oomwarden_cgroups; per cgroup 10 single samples, the last
- * action's lead and grace (once acted on) and 3 actions. */
+ * action's lead and grace (once acted on) and 4 actions. */
 #define DAEMON_SAMPLES 12
-#define CGROUP_SAMPLES 16
+#define CGROUP_SAMPLES 17
 #define API_PATH       "/sys/fs/cgroup/memory/system.slice/api.service"
 #define API_LABELS     "{cgroup=\"api.service\",path=\"" API_PATH "\"}"
 
@@ -140,6 +140,8 @@ static void test_format_values_and_labels(void **state)
 			"\",action=\"sigkill\"} 0");
 	assert_has_line("oomwarden_cgroup_actions_total{cgroup=\"api.service\",path=\"" API_PATH
 			"\",action=\"dry_run\"} 0");
+	assert_has_line("oomwarden_cgroup_actions_total{cgroup=\"api.service\",path=\"" API_PATH
+			"\",action=\"pod_delete\"} 0");
 }
 
 /* A pod's cgroups carry its names as labels; a pod whose container is not known has none. */
