@@ -10,11 +10,12 @@
 #  podman-restart / docker-restart: the act line names the container by its name and image
 #     from the runtime's state on disk (`podman:NAME(image localhost/owtest-load:e2e)`, not
 #     the id; its cgroup's level line has `container` and `image` fields), runs `podman
-#     restart -t N ID` / `docker restart -t 7 ID` (7: the container's own --stop-timeout, read
-#     from docker's config.v2.json), exit 0; the worker drains and the runtime starts it again;
+#     restart -t 8 ID` / `docker restart -t 7 ID` (the container's own --stop-timeout, read
+#     from libpod's database and docker's config.v2.json), exit 0; the worker drains and the
+#     runtime starts it again;
 #  podman-restart-always / docker-restart-always: a --restart=always container is SIGTERMed
-#     (docker's with the grace of its --stop-timeout 20, from StopTimeout), drains, and the
-#     runtime starts it again on its own;
+#     (with the grace of its --stop-timeout, 15 and 20, from stopTimeout and StopTimeout),
+#     drains, and the runtime starts it again on its own;
 # and the kernel OOM-kills nothing. Prints PASS/FAIL lines and `container: N passed, N failed`.
 # Run as root from the repo root; ~25 s.
 set -u
@@ -132,8 +133,8 @@ new_pid()
 }
 
 LOG=$TMPD/containers.log
-ID_PR=$(podman_create "$P_R")
-ID_PA=$(podman_create "$P_A" --restart always)
+ID_PR=$(podman_create "$P_R" --stop-timeout 8)
+ID_PA=$(podman_create "$P_A" --restart always --stop-timeout 15)
 ID_DR=$(docker_create "$D_R" --stop-timeout 7)
 ID_DA=$(docker_create "$D_A" --restart always --stop-timeout 20)
 printf 'action = signal\n[cgroup "podman:%s"]\naction = restart\n[cgroup "docker:%s"]\naction = restart\n' \
@@ -150,7 +151,7 @@ PID0[$P_R]=$(inspect podman '{{.State.Pid}}' "$P_R")
 PID0[$P_A]=$(inspect podman '{{.State.Pid}}' "$P_A")
 PID0[$D_R]=$(inspect docker '{{.State.Pid}}' "$D_R")
 PID0[$D_A]=$(inspect docker '{{.State.Pid}}' "$D_A")
-echo "    podman $P_R, $P_A (--restart always), docker $D_R (--stop-timeout 7), $D_A" \
+echo "    podman $P_R (--stop-timeout 8), $P_A (--restart always --stop-timeout 15), docker $D_R (--stop-timeout 7), $D_A" \
 	"(--restart always --stop-timeout 20), each leaking 16 MiB/s in 256 MiB"
 for name in "$P_R" "$D_R"; do
 	wait_for_line "$LOG" "$(json_event restart_done).*\"pid\" *: *${PID0[$name]}[,}]" 60 \
@@ -217,8 +218,8 @@ check_always()
 	verdict "$rt-restart-always" "$LOG" "${reasons[@]}"
 }
 
-check_restart podman "$P_R" "$ID_PR" "$PIMAGE" 5
-check_always podman "$P_A" "$PIMAGE" 10 grace
+check_restart podman "$P_R" "$ID_PR" "$PIMAGE" 8
+check_always podman "$P_A" "$PIMAGE" 15 stopTimeout
 check_restart docker "$D_R" "$ID_DR" "$DIMAGE" 7
 check_always docker "$D_A" "$DIMAGE" 20 StopTimeout
 reasons=()

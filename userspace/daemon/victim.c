@@ -117,9 +117,11 @@ static void container_names(struct ow_manager *m)
 	struct ow_ctr_names n;
 	int err = -ENOENT;
 
-	if (m->kind == OW_MGR_PODMAN && !m->distrust)
+	if (m->kind == OW_MGR_PODMAN && !m->distrust) {
 		err = ow_podman_names(OW_PODMAN_STORAGE, m->id, &n);
-	else if (m->kind == OW_MGR_DOCKER && !m->distrust)
+		if (!err && ow_podman_stop_timeout(OW_PODMAN_STORAGE, m->id, &n.stop_timeout_s))
+			n.stop_timeout_s = -1; /* podman 5 (SQLite): not known */
+	} else if (m->kind == OW_MGR_DOCKER && !m->distrust)
 		err = ow_docker_names(OW_DOCKER_ROOT, m->id, &n);
 	if (err)
 		return;
@@ -127,7 +129,8 @@ static void container_names(struct ow_manager *m)
 	snprintf(m->ctr_image, sizeof(m->ctr_image), "%s", n.image);
 	if (n.stop_timeout_s >= 0) { /* the restart command's -t (action_plan.c) */
 		m->stop_timeout_s = n.stop_timeout_s;
-		snprintf(m->stop_timeout_src, sizeof(m->stop_timeout_src), "StopTimeout");
+		snprintf(m->stop_timeout_src, sizeof(m->stop_timeout_src), "%s",
+			 m->kind == OW_MGR_PODMAN ? "stopTimeout" : "StopTimeout");
 	}
 }
 

@@ -19,6 +19,10 @@
 /* containers.json holds every container of the host: a few hundred bytes each. */
 #define PODMAN_STATE_CAP (16 * 1024 * 1024)
 #define DOCKER_STATE_CAP (4 * 1024 * 1024)
+/* libpod's database: tens of kB a container (its configuration, state, exec sessions). */
+#define PODMAN_DB_CAP (64 * 1024 * 1024)
+/* A container's configuration starts with its OCI spec: the id comes after it, within this. */
+#define PODMAN_CONFIG_SPAN (1024 * 1024)
 
 static bool is_id(const char *id)
 {
@@ -88,6 +92,50 @@ int ow_docker_names_parse(const char *json, size_t len, struct ow_ctr_names *out
 	return out->name[0] ? 0 : -EINVAL;
 }
 
+/* The configuration whose "id" field is at hit: the last {"spec": before it, parsed to its end
+ * (the bytes after it are the database's). */
+static int config_at(const char *db, const char *end, const char *hit, const char *id, double *out)
+{
+	static const char start[] = "{\"spec\":";
+	const char *from = hit - (hit - db > PODMAN_CONFIG_SPAN ? PODMAN_CONFIG_SPAN : hit - db);
+	const char *p = NULL, *q;
+	const cJSON *cid, *stop;
+	cJSON *cfg;
+	int err = -ENOENT;
+
+	for (q = from; (q = memmem(q, (size_t)(hit - q), start, sizeof(start) - 1)); q++)
+		p = q;
+	if (!p)
+		return -ENOENT;
+	cfg = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), NULL, false);
+	cid = cJSON_GetObjectItemCaseSensitive(cfg, "id");
+	stop = cJSON_GetObjectItemCaseSensitive(cfg, "stopTimeout");
+	if (cJSON_IsString(cid) && !strcmp(cid->valuestring, id) && cJSON_IsNumber(stop) &&
+	    stop->valuedouble >= 0 && stop->valuedouble <= 86400) {
+		*out = stop->valuedouble;
+		err = 0;
+	}
+	cJSON_Delete(cfg);
+	return err;
+}
+
+int ow_podman_stop_timeout_scan(const char *db, size_t len, const char *id, double *out)
+{
+	char key[80];
+	const char *p = db, *end = db + len;
+	int n = snprintf(key, sizeof(key), "\"id\":\"%s\"", id);
+
+	if (!is_id(id))
+		return -EINVAL;
+	/* A stale copy in a freed page may be cut: the next whole one answers. */
+	while ((p = memmem(p, (size_t)(end - p), key, (size_t)n))) {
+		if (!config_at(db, end, p, id, out))
+			return 0;
+		p += n;
+	}
+	return -ENOENT;
+}
+
 /* The state file at path, parsed: podman's (the entry of `id`) or, with id NULL, docker's. */
 static int names_from(const char *path, size_t cap, const char *id, struct ow_ctr_names *out)
 {
@@ -115,6 +163,25 @@ int ow_podman_names(const char *storage, const char *id, struct ow_ctr_names *ou
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	return names_from(path, PODMAN_STATE_CAP, id, out);
+}
+
+int ow_podman_stop_timeout(const char *storage, const char *id, double *out)
+{
+	char path[PATH_MAX], *db = NULL;
+	ssize_t len;
+	int err;
+
+	if (!is_id(id))
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "%s/libpod/bolt_state.db", storage) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	len = ow_read_untrusted(AT_FDCWD, path, OW_OPEN_NOFOLLOW | OW_OPEN_ROOT_ONLY, PODMAN_DB_CAP,
+				&db);
+	if (len < 0)
+		return (int)len;
+	err = ow_podman_stop_timeout_scan(db, (size_t)len, id, out);
+	free(db);
+	return err;
 }
 
 int ow_docker_names(const char *root, const char *id, struct ow_ctr_names *out)

@@ -147,6 +147,18 @@ static void docker_timeout(const char *fs, struct ow_manager *m)
 		found(m, n.stop_timeout_s, "StopTimeout");
 }
 
+/* Podman's stopTimeout, from libpod's database (sys/container_state.h): always set there. */
+static void podman_timeout(const char *fs, struct ow_manager *m)
+{
+	char storage[PATH_MAX];
+	double t;
+
+	if (snprintf(storage, sizeof(storage), "%s%s", fs, OW_PODMAN_STORAGE) <
+		    (int)sizeof(storage) &&
+	    !ow_podman_stop_timeout(storage, m->id, &t))
+		found(m, t, "stopTimeout");
+}
+
 void ow_manager_stop_timeout(const struct ow_mgr_roots *roots, const char *procroot, pid_t pid,
 			     struct ow_manager *m)
 {
@@ -170,7 +182,10 @@ void ow_manager_stop_timeout(const struct ow_mgr_roots *roots, const char *procr
 	case OW_MGR_DOCKER:
 		docker_timeout(fs, m);
 		break;
+	case OW_MGR_PODMAN:
+		podman_timeout(fs, m);
+		break;
 	default:
-		break; /* podman keeps its stop timeout in its database, not on disk */
+		break;
 	}
 }

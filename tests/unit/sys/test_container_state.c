@@ -57,6 +57,30 @@ static void test_podman(void **state)
 	assert_string_equal(n.image, ""); /* no metadata: no image */
 }
 
+/* libpod's database (a BoltDB file): the container's configuration, found whole past a stale
+ * copy cut in a freed page and another container's. */
+static void test_podman_stop_timeout(void **state)
+{
+	static const char cut[] = "\0\0config{\"spec\":{},\"id\":\"" ID1 "\",\"stopTim";
+	static const char no_spec[] = "{\"id\":\"" ID1 "\",\"stopTimeout\":3}";
+	static const char odd[] = "{\"spec\":{},\"id\":\"" ID1 "\",\"stopTimeout\":-4}";
+	double t = 0;
+
+	(void)state;
+	assert_int_equal(ow_podman_stop_timeout(PODMAN, ID1, &t), 0);
+	assert_true(t == 37);
+	assert_int_equal(ow_podman_stop_timeout(PODMAN, ID2, &t), 0);
+	assert_true(t == 5);
+	assert_int_equal(ow_podman_stop_timeout(PODMAN, ID3, &t), -ENOENT);
+	assert_int_equal(ow_podman_stop_timeout(PODMAN, "../x", &t), -EINVAL);
+	assert_int_equal(ow_podman_stop_timeout(STATE "/none", ID1, &t), -ENOENT);
+	assert_int_equal(ow_podman_stop_timeout_scan(cut, sizeof(cut) - 1, ID1, &t), -ENOENT);
+	assert_int_equal(ow_podman_stop_timeout_scan(no_spec, sizeof(no_spec) - 1, ID1, &t),
+			 -ENOENT);
+	assert_int_equal(ow_podman_stop_timeout_scan(odd, sizeof(odd) - 1, ID1, &t), -ENOENT);
+	assert_int_equal(ow_podman_stop_timeout_scan("", 0, ID1, &t), -ENOENT);
+}
+
 static void test_docker(void **state)
 {
 	const char *unset = "{\"Name\":\"/a\",\"Config\":{}}";
@@ -108,6 +132,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_podman),
+		cmocka_unit_test(test_podman_stop_timeout),
 		cmocka_unit_test(test_docker),
 		cmocka_unit_test(test_untrusted_copies),
 	};
