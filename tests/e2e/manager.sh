@@ -12,7 +12,10 @@
 #  4. a Node.js worker's leak under a private supervisord started with -c on a file of its own
 #     (issue 18: as hosting panels run it), the daemon with --pre-stop-signal SIGUSR2 too (the
 #     worker writes a heap snapshot in its directory before the restart): `supervisorctl -c THAT restart owleak:owleak` runs and exits 0,
-#     supervisord starts a new owleak, no kernel OOM kill;
+#     supervisord starts a new owleak, no kernel OOM kill; beside it, under the same daemon, a
+#     supervisord on Debian's packaged /etc/supervisor/supervisord.conf (its socket
+#     /var/run/supervisor.sock, the worker's program in its conf.d): `supervisorctl -c
+#     /etc/supervisor/supervisord.conf restart owpkg-PID:owpkg-PID` exits 0, a new worker pid;
 #  5. the same supervisord restarting a 64 MiB/s leak (autorestart) under plain SIGTERMs: the
 #     third stop in a row is a crash loop, said in one crash_loop line and on that act line.
 # pm2 is installed from npm into a cache directory (never the repo) when it is not on PATH.
@@ -28,9 +31,24 @@ OWLOAD=build/owload
 PM2_CACHE=${OW_PM2_CACHE:-/var/cache/oomwarden-e2e/pm2}
 PASSED=0 FAILED=0
 TMPD=$(mktemp -d /tmp/oomwarden-manager.XXXXXX) || exit 1
-CG='' DPID='' PM2='' SVPID=''
+CG='' DPID='' PM2='' SVPID='' PKGSV='' CG2=''
+PKG=/etc/supervisor/supervisord.conf PKGPROG=owpkg-$$
+PKGCONF=/etc/supervisor/conf.d/$PKGPROG.conf
 
-trap 'e2e_cleanup "${SVPID:-}"' EXIT
+# The packaged supervisord of case 4: stopped, its program's file removed, its memcg.
+pkg_cleanup()
+{
+	if [[ -n $PKGSV ]]; then
+		kill -TERM "$PKGSV" 2>/dev/null
+		wait "$PKGSV" 2>/dev/null
+	fi
+	PKGSV=''
+	rm -f "$PKGCONF"
+	[[ -n $CG2 ]] && cg_destroy "$CG2"
+	CG2=''
+}
+
+trap 'pkg_cleanup; e2e_cleanup "${SVPID:-}"' EXIT
 trap 'exit 130' INT TERM
 
 skip()
@@ -161,7 +179,28 @@ $PWD/tests/workload/node_worker.js --rate 8 --drain 2 --duration 120" \
 	skip "cannot write the supervisord configuration"
 CG=$(cg_create "owh-manager-sv-$$" $((256 << 20))) || skip "could not create a memcg"
 oom0=$(cg_oom_kills "$CG")
-start_daemon supervisor --pre-stop-signal SIGUSR2 || reasons+=("the daemon did not start")
+# Debian's packaged configuration, as the package's service runs it, in a memcg of its own;
+# not where a packaged supervisord runs already (its programs are not the test's).
+PKGRUN='' preasons=()
+if [[ ! -r $PKG ]]; then
+	preasons+=("no packaged $PKG (Debian's supervisor: scripts/deps.sh)")
+elif supervisorctl -c "$PKG" pid >/dev/null 2>&1; then
+	echo "SKIP supervisor-packaged-config: a supervisord on $PKG runs already"
+else
+	PKGRUN=1
+	CG2=$(cg_create "owh-manager-pkg-$$" $((256 << 20))) || skip "could not create a memcg"
+	oom2=$(cg_oom_kills "$CG2")
+	printf '[program:%s]\ncommand = %s %s\nautorestart = true\nstopwaitsecs = 5\n' "$PKGPROG" \
+		"$(command -v node)" "$PWD/tests/workload/node_worker.js --rate 8 --drain 2 --duration 120" \
+		>"$PKGCONF" || skip "cannot write $PKGCONF"
+fi
+start_daemon supervisor --pre-stop-signal SIGUSR2 ${CG2:+--cgroup "$CG2"} ||
+	reasons+=("the daemon did not start")
+if [[ -n $PKGRUN ]]; then
+	sh -c 'echo $$ >"$0" && exec "$@"' "$CG2/cgroup.procs" supervisord -n -c "$PKG" \
+		>"$TMPD/pkg-supervisord.out" 2>&1 &
+	PKGSV=$!
+fi
 sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" \
 	supervisord -n -c "$SV/supervisord.conf" >"$SV/supervisord.out" 2>&1 &
 SVPID=$!
@@ -201,8 +240,37 @@ echo "    pre_stop: $(json_field "$TMPD/supervisor.log" pre_stop signal "$pid0")
 [[ $(json_field "$TMPD/supervisor.log" pre_stop signal "$pid0") == SIGUSR2 ]] ||
 	reasons+=("no SIGUSR2 before the restart")
 [[ -s ${snaps[0]} ]] || reasons+=("no heap snapshot in the worker's directory")
+
+# ---- the packaged configuration (beside the private one, under the same daemon) ----
+if [[ -n $PKGRUN ]]; then
+	ppid0=''
+	for _ in $(seq 50); do
+		ppid0=$(supervisorctl -c "$PKG" pid "$PKGPROG" 2>/dev/null)
+		[[ $ppid0 =~ ^[1-9][0-9]*$ ]] && break
+		ppid0=''
+		sleep 0.2
+	done
+	[[ -n $ppid0 ]] || preasons+=("the packaged supervisord did not start $PKGPROG")
+	wait_for_line "$TMPD/supervisor.log" \
+		"$(json_event restart_done).*\"pid\" *: *${ppid0:-x}[,}]" 60 "$DPID" ||
+		preasons+=("no restart_done line for $PKGPROG within 60 s")
+	pstatus=$(json_field "$TMPD/supervisor.log" restart_done status "$ppid0")
+	pcommand=$(json_field "$TMPD/supervisor.log" act command "$ppid0")
+	ppid1=$(supervisorctl -c "$PKG" pid "$PKGPROG" 2>/dev/null)
+	echo "    packaged: act command='$pcommand'; restart: $pstatus;" \
+		"$PKGPROG pid $ppid0 -> $ppid1"
+	[[ $pcommand == *" $PKG"* && $pcommand == *"$PKGPROG"* ]] ||
+		preasons+=("the command '$pcommand' does not name $PKG and $PKGPROG")
+	[[ $pstatus == "exit 0" ]] || preasons+=("the restart command ended with '$pstatus'")
+	[[ $ppid1 =~ ^[1-9][0-9]*$ && $ppid1 != "$ppid0" ]] ||
+		preasons+=("no new $PKGPROG pid after the restart ($ppid0 -> ${ppid1:-none})")
+	(($(cg_oom_kills "$CG2") == oom2)) || preasons+=("the kernel OOM-killed in the memcg")
+fi
 sv_teardown
+pkg_cleanup
 verdict supervisor-own-config "$TMPD/supervisor.log" "${reasons[@]}"
+[[ -n $PKGRUN || ${#preasons[@]} -gt 0 ]] &&
+	verdict supervisor-packaged-config "$TMPD/supervisor.log" "${preasons[@]}"
 
 # ---- 5. a crash loop, said once ----
 # The same supervisord restarts a worker that leaks 64 MiB/s (autorestart): each instance is
