@@ -97,6 +97,9 @@ ARGS=("${ARGS[@]/127.0.0.1:9717/127.0.0.1:$MPORT}")
 ARGS=("${ARGS[@]/#localhost\/oomwarden:*/$IMAGE}")
 CG=$(cg_create_pod "kubepods-owimage-$$" "$POD_UID" "$CTR_ID" $((256 << 20))) ||
 	{ echo "FAIL image: no memcg"; exit 1; }
+# The API server knows the pod: the ConfigMap's kube_delete_pod may delete it (with the brake
+# of a cgroup v2 host; here, on v1, a 16 MiB/s leak is caught too close to its limit for it).
+fake_pod imagetest leaky-0 "$POD_UID" "$CG" || { echo "FAIL image: no fake pod"; exit 1; }
 # What the kubelet gives every pod: the API server's address and the service account.
 KUBELET=(--env KUBERNETES_SERVICE_HOST=127.0.0.1 --env "KUBERNETES_SERVICE_PORT=$API_PORT"
 	--volume "$API_CREDS:/var/run/secrets/kubernetes.io/serviceaccount:ro")
@@ -140,7 +143,8 @@ reasons=()
 grep -q '^drained ' "$TMPD/owload.report" || reasons+=("the worker did not finish its job")
 [[ $(cg_oom_kills "$CG") == 0 ]] || reasons+=("the kernel OOM-killed in the memcg")
 wait_for_line "$LOG" "$(json_event victim_exit)" 10 "$$" || reasons+=("no victim_exit line")
-[[ $(json_field "$LOG" act signal) == SIGTERM ]] || reasons+=("no SIGTERM act line")
+act=$(json_field "$LOG" act action)
+[[ $act == signal || $act == delete_pod ]] || reasons+=("no act line (SIGTERM or the pod's deletion)")
 for _ in $(seq 50); do
 	got=$(alerts "$TMPD/records.jsonl")
 	[[ $got == *"act owload"* ]] && break
@@ -154,7 +158,8 @@ for _ in $(seq 50); do
 done
 node build/deploy-node/event_check.mjs "$TMPD/api/requests.jsonl" >"$TMPD/events.txt" ||
 	reasons+=("invalid Events: $(head -n 2 "$TMPD/events.txt" | tr '\n' ';')")
-grep -q "^imagetest OOMPrevented SIGTERM leaky-0 worker $POD_UID .* auth$" "$TMPD/events.txt" ||
+grep -qE "^imagetest OOMPrevented (SIGTERM|DeletePod) leaky-0 worker $POD_UID .* auth$" \
+	"$TMPD/events.txt" ||
 	reasons+=("no OOMPrevented Event on the pod: $(tr '\n' ';' <"$TMPD/events.txt")")
 echo "    Events: $(awk '{ print $2 }' "$TMPD/events.txt" | tr '\n' ' ')"
 verdict leak-stopped "$LOG" "${reasons[@]}"

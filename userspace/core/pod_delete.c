@@ -82,13 +82,12 @@ enum ow_pod_delete_plan ow_pod_delete_plan(const struct ow_pod_delete_view *v)
 {
 	if (!v->enabled || !v->in_pod)
 		return OW_POD_DELETE_OFF;
-	if (v->dry_run)
-		return OW_POD_DELETE_DRY_RUN;
 	if (v->now_ns < v->backoff_until_ns)
 		return OW_POD_DELETE_BACKOFF;
 	if (!v->braked && !(v->eta_s >= OW_POD_DELETE_MIN_ETA_S))
 		return OW_POD_DELETE_NO_TIME;
-	return OW_POD_DELETE_ASK;
+	/* a dry run says what a real one would do: the same rules first */
+	return v->dry_run ? OW_POD_DELETE_DRY_RUN : OW_POD_DELETE_ASK;
 }
 
 const char *ow_pod_delete_plan_why(enum ow_pod_delete_plan p)

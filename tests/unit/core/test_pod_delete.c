@@ -37,6 +37,8 @@ static void test_plan(void **state)
 	v = pod_victim(8);
 	v.dry_run = true;
 	assert_int_equal(ow_pod_delete_plan(&v), OW_POD_DELETE_DRY_RUN);
+	v.eta_s = 1; /* a dry run says what a real one would do */
+	assert_int_equal(ow_pod_delete_plan(&v), OW_POD_DELETE_NO_TIME);
 	assert_string_not_equal(ow_pod_delete_plan_why(OW_POD_DELETE_DRY_RUN), "");
 	assert_string_equal(ow_pod_delete_plan_why(OW_POD_DELETE_OFF), "");
 }
