@@ -251,7 +251,9 @@ int ow_alerter_send(struct ow_alerter *al, const struct ow_alert *a)
 int ow_alerter_delete_pod(struct ow_alerter *al, const struct ow_alert *a, uint32_t id,
 			  unsigned int budget_ms)
 {
-	struct ow_sender_msg m = {.type = OW_MSG_DELETE_POD, .arg = id, .budget_ms = budget_ms};
+	struct ow_sender_msg m = {.type = OW_MSG_DELETE_POD,
+				  .arg = id,
+				  .deadline_ms = ow_sender_now_ms() + budget_ms};
 
 	if (!al)
 		return -ENODEV;
@@ -283,6 +285,9 @@ int ow_alerter_answer(struct ow_alerter *al, struct ow_pod_delete_answer *out)
 			return -EPIPE; /* the child is gone */
 		if (n == (ssize_t)sizeof(r) && r.type == OW_MSG_POD_DELETED) {
 			*out = r.answer;
+			/* the child faces the network: its strings end where they must */
+			out->owner[sizeof(out->owner) - 1] = '\0';
+			out->error[sizeof(out->error) - 1] = '\0';
 			return 1;
 		}
 	}

@@ -65,8 +65,9 @@ int ow_alerter_send(struct ow_alerter *al, const struct ow_alert *a);
 
 /*
  * Ask the sender to delete the pod of a->ns, a->pod, a->pod_uid through the Kubernetes API
- * (core/pod_delete.h), within budget_ms. Never blocks: 0 if asked, -EAGAIN, -EPIPE, -ENODEV
- * without a sender. Its answer comes as a struct ow_pod_delete_answer (ow_alerter_answer).
+ * (core/pod_delete.h), its answer out within budget_ms of now. Never blocks: 0 if asked, -EAGAIN,
+ * -EPIPE, -ENODEV without a sender. Its answer comes as a struct ow_pod_delete_answer
+ * (ow_alerter_answer).
  */
 int ow_alerter_delete_pod(struct ow_alerter *al, const struct ow_alert *a, uint32_t id,
 			  unsigned int budget_ms);

@@ -19,14 +19,15 @@
 /* ---- the socket between the daemon and the child ---- */
 
 /* Daemon to child: ALERT, STOP, DELETE_POD (the pod of alert.ns, .pod, .pod_uid; arg: the
- * request's id, budget_ms: how long the daemon waits for the answer). Child to daemon:
+ * request's id, deadline_ms: when its answer must be out, CLOCK_MONOTONIC ms as
+ * ow_sender_now_ms: both processes read the same clock). Child to daemon:
  * POD_DELETED, a struct ow_pod_delete_answer. */
 enum { OW_MSG_ALERT = 1, OW_MSG_STOP = 2, OW_MSG_DELETE_POD = 3, OW_MSG_POD_DELETED = 4 };
 
 struct ow_sender_msg {
 	uint32_t type;
 	uint32_t arg; /* OW_MSG_STOP: flush time, ms; OW_MSG_DELETE_POD: the request's id */
-	uint32_t budget_ms;
+	int64_t deadline_ms;
 	struct ow_alert alert;
 };
 

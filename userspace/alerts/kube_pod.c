@@ -52,20 +52,19 @@ static const char *str_at(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* The controller among the owner references (controller: true), or the first owner. */
+/* The controller among the owner references (controller: true): the one that makes the pod
+ * again. Other owners only garbage-collect it. */
 static const cJSON *controller(const cJSON *owners)
 {
-	const cJSON *o, *first = NULL;
+	const cJSON *o;
 
 	cJSON_ArrayForEach(o, owners)
 	{
-		if (!cJSON_IsObject(o) || !str_at(o, "kind") || !str_at(o, "name"))
-			continue;
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "controller")))
+		if (cJSON_IsObject(o) && str_at(o, "kind") && str_at(o, "name") &&
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "controller")))
 			return o;
-		first = first ? first : o;
 	}
-	return first;
+	return NULL;
 }
 
 static void judge_meta(const cJSON *meta, const char *uid, struct ow_kube_pod_facts *f)
@@ -76,12 +75,13 @@ static void judge_meta(const cJSON *meta, const char *uid, struct ow_kube_pod_fa
 	f->result = OW_POD_DEL_FAILED;
 	if (!got)
 		return;
-	f->result = OW_POD_DEL_GONE;
-	if (strcmp(got, uid))
-		return; /* a pod of the same name made since: not the cgroup's */
+	/* First: a mirror's UID is the API server's, not the kubelet's (the cgroup's) */
 	f->result = OW_POD_DEL_MIRROR;
 	if (cJSON_IsObject(ann) && cJSON_GetObjectItemCaseSensitive(ann, MIRROR_ANNOTATION))
 		return;
+	f->result = OW_POD_DEL_GONE;
+	if (strcmp(got, uid))
+		return; /* a pod of the same name made since: not the cgroup's */
 	f->result = OW_POD_DEL_TERMINATING;
 	if (str_at(meta, "deletionTimestamp"))
 		return;

@@ -112,12 +112,12 @@ void ow_pod_deleter_start(struct ow_pod_deleter *pd, const struct ow_sender_msg 
 	for (i = 0; pd->t && pd->req && i < OW_POD_DELETES_MAX && !q; i++)
 		q = pd->req[i].busy ? NULL : &pd->req[i];
 	if (!q) {
-		answer(pd, m->arg, OW_POD_DEL_UNAVAILABLE, 0, NULL,
+		answer(pd, m->arg, pd->t ? OW_POD_DEL_BUSY : OW_POD_DEL_UNAVAILABLE, 0, NULL,
 		       pd->t ? "too many deletions in flight" : "no Kubernetes API target");
 		return;
 	}
 	*q = (struct ow_pod_delete_req){.busy = true, .id = m->arg};
-	q->deadline_ms = now + m->budget_ms;
+	q->deadline_ms = m->deadline_ms; /* the daemon's clock: a busy child has less */
 	q->facts.grace_s = -1;
 	snprintf(q->ns, sizeof(q->ns), "%s", m->alert.ns);
 	snprintf(q->pod, sizeof(q->pod), "%s", m->alert.pod);

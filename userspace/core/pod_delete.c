@@ -20,6 +20,7 @@ const char *ow_pod_del_result_name(enum ow_pod_del_result r)
 		[OW_POD_DEL_BARE] = "bare",	    [OW_POD_DEL_MIRROR] = "mirror",
 		[OW_POD_DEL_GONE] = "gone",	    [OW_POD_DEL_FORBIDDEN] = "forbidden",
 		[OW_POD_DEL_FAILED] = "failed",	    [OW_POD_DEL_UNAVAILABLE] = "unavailable",
+		[OW_POD_DEL_BUSY] = "busy",
 	};
 
 	return (unsigned int)r < OW_POD_DEL_RESULT_COUNT ? names[r] : "?";

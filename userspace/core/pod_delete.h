@@ -37,7 +37,8 @@ enum ow_pod_del_result {
 	OW_POD_DEL_GONE,	/* no such pod, or another pod by that name (uid precondition) */
 	OW_POD_DEL_FORBIDDEN,	/* 401 or 403: the service account may not get or delete pods */
 	OW_POD_DEL_FAILED,	/* another HTTP error, a transport error, a malformed answer */
-	OW_POD_DEL_UNAVAILABLE, /* the sender cannot ask (no API target, no CA, busy) */
+	OW_POD_DEL_UNAVAILABLE, /* the sender cannot ask (no API target, no CA) */
+	OW_POD_DEL_BUSY,	/* the sender has as many deletions in flight as it takes */
 	OW_POD_DEL_RESULT_COUNT
 };
 

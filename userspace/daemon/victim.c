@@ -376,7 +376,7 @@ static void start_pod_delete(struct ow_daemon *d, struct ow_cgroup *cg,
 	note_crash_loop(cg, info, cg->victim.term_ns);
 	daemon_maps_grown(d, cg, info, cg->victim.term_ns);
 	log_pod_delete(d, cg, info, proc_rate, event_ns);
-	daemon_brake_after_sigterm(d, cg); /* the kubelet's SIGTERM follows: let the drain run */
+	/* no brake raise yet: the process leaks on until the kubelet's SIGTERM */
 }
 
 void daemon_pod_deleting(struct ow_daemon *d, struct ow_cgroup *cg,
@@ -388,6 +388,7 @@ void daemon_pod_deleting(struct ow_daemon *d, struct ow_cgroup *cg,
 	cg->victim.pod_deleted = true;
 	daemon_start_grace(cg, ow_pod_delete_grace_s(a->grace_s),
 			   a->grace_s >= 0 ? "terminationGracePeriodSeconds" : "pod_grace_default");
+	daemon_brake_after_sigterm(d, cg); /* the kubelet's SIGTERM follows: let the drain run */
 	ow_log(OW_LOG_INFO, "pod_deleting",
 	       "the API server is deleting the pod: the kubelet sends the SIGTERM", CG_FIELDS(cg),
 	       OW_INT("pid", cg->victim.pid), OW_STR("result", ow_pod_del_result_name(a->result)),
@@ -513,6 +514,7 @@ void daemon_fallback_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const ch
 	snprintf(info.comm, sizeof(info.comm), "%s", cg->victim.comm);
 	cg->victim.loop_text[0] = '\0'; /* the restart's act line said it */
 	log_sigterm(d, cg, &info, NULL, 0, why, 0);
+	daemon_brake_after_sigterm(d, cg); /* a restart's raised it already: a pod's ask did not */
 }
 
 bool daemon_pidfd_exited(int fd)

@@ -19,8 +19,10 @@
 /* containers.json holds every container of the host: a few hundred bytes each. */
 #define PODMAN_STATE_CAP (16 * 1024 * 1024)
 #define DOCKER_STATE_CAP (4 * 1024 * 1024)
-/* libpod's database: tens of kB a container (its configuration, state, exec sessions). */
-#define PODMAN_DB_CAP (64 * 1024 * 1024)
+/* libpod's database: tens of kB a container (its configuration, state, exec sessions); read
+ * whole at an act (after the SIGTERM, or before a restart command), by a daemon whose memory
+ * is locked: a few hundred containers' worth. */
+#define PODMAN_DB_CAP (8 * 1024 * 1024)
 /* A container's configuration starts with its OCI spec: the id comes after it, within this. */
 #define PODMAN_CONFIG_SPAN (1024 * 1024)
 

@@ -53,9 +53,19 @@ static void test_not_deletable(void **state)
 	assert_int_equal(f.result, OW_POD_DEL_BARE);
 	judge("{\"kind\":\"Pod\",\"metadata\":{\"uid\":\"" UID "\",\"ownerReferences\":[{}]}}", &f);
 	assert_int_equal(f.result, OW_POD_DEL_BARE);
+	/* an owner that only garbage-collects it (no controller: true) makes nothing again */
+	judge("{\"kind\":\"Pod\",\"metadata\":{\"uid\":\"" UID "\",\"ownerReferences\":"
+	      "[{\"kind\":\"ConfigMap\",\"name\":\"x\",\"uid\":\"2\"}]}}",
+	      &f);
+	assert_int_equal(f.result, OW_POD_DEL_BARE);
 	/* a static pod's mirror: deleting it stops nothing */
 	judge("{\"kind\":\"Pod\",\"metadata\":{\"uid\":\"" UID "\",\"annotations\":"
 	      "{\"kubernetes.io/config.mirror\":\"abc\"}," OWNED "}}",
+	      &f);
+	assert_int_equal(f.result, OW_POD_DEL_MIRROR);
+	/* its UID is the API server's, not the kubelet's (the cgroup's) */
+	judge("{\"kind\":\"Pod\",\"metadata\":{\"uid\":\"77\",\"annotations\":"
+	      "{\"kubernetes.io/config.mirror\":\"" UID "\"}}}",
 	      &f);
 	assert_int_equal(f.result, OW_POD_DEL_MIRROR);
 	/* being deleted already: the kubelet stops it */

@@ -73,6 +73,8 @@ static void test_backoff(void **state)
 	assert_int_equal(ow_pod_del_backoff_ns(OW_POD_DEL_FORBIDDEN), 600 * NS);
 	assert_int_equal(ow_pod_del_backoff_ns(OW_POD_DEL_FAILED), 60 * NS);
 	assert_int_equal(ow_pod_del_backoff_ns(OW_POD_DEL_UNAVAILABLE), 60 * NS);
+	/* a burst of victims fills the sender's table: the next ones SIGTERM, the feature stays */
+	assert_int_equal(ow_pod_del_backoff_ns(OW_POD_DEL_BUSY), 0);
 	/* a pod's own answer says nothing of the next pod */
 	assert_int_equal(ow_pod_del_backoff_ns(OW_POD_DEL_BARE), 0);
 	assert_int_equal(ow_pod_del_backoff_ns(OW_POD_DEL_MIRROR), 0);
