@@ -132,6 +132,22 @@ new_pid()
 	done
 }
 
+# act_pid NAME: the pid of the first act line on container NAME, or nothing.
+act_pid()
+{
+	python3 - "$LOG" "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        continue
+    if rec.get("event") == "act" and rec.get("container") == sys.argv[2]:
+        print(rec.get("pid", ""))
+        break
+PY
+}
+
 LOG=$TMPD/containers.log
 ID_PR=$(podman_create "$P_R" --stop-timeout 8)
 ID_PA=$(podman_create "$P_A" --restart always --stop-timeout 15)
@@ -153,6 +169,16 @@ PID0[$D_R]=$(inspect docker '{{.State.Pid}}' "$D_R")
 PID0[$D_A]=$(inspect docker '{{.State.Pid}}' "$D_A")
 echo "    podman $P_R (--stop-timeout 8), $P_A (--restart always --stop-timeout 15), docker $D_R (--stop-timeout 7), $D_A" \
 	"(--restart always --stop-timeout 20), each leaking 16 MiB/s in 256 MiB"
+# The victim is the instance the daemon acted on: an instance that ended before (a runtime
+# that restarted it early, seen once under a loaded CI host) is not the test's concern.
+for name in "$P_R" "$D_R" "$P_A" "$D_A"; do
+	wait_for_line "$LOG" "$(json_event act).*\"container\" *: *\"$name\"" 60 "$DPID" ||
+		reasons+=("no act line for $name within 60 s")
+	pid=$(act_pid "$name")
+	[[ -n $pid && $pid != "${PID0[$name]}" ]] &&
+		echo "    $name: acted on pid $pid, not its first instance's ${PID0[$name]}"
+	PID0[$name]=${pid:-${PID0[$name]}}
+done
 for name in "$P_R" "$D_R"; do
 	wait_for_line "$LOG" "$(json_event restart_done).*\"pid\" *: *${PID0[$name]}[,}]" 60 \
 		"$DPID" || reasons+=("no restart_done line for $name within 60 s")
