@@ -212,18 +212,28 @@ for _ in $(seq 50); do
 	sleep 0.2
 done
 [[ -n $pid0 ]] || reasons+=("supervisord did not start owleak: $(tail -n3 "$SV/supervisord.log")")
+ppid0=''
+for _ in $(seq 50); do
+	[[ -n $PKGRUN ]] || break
+	ppid0=$(supervisorctl -c "$PKG" pid "$PKGPROG" 2>/dev/null)
+	[[ $ppid0 =~ ^[1-9][0-9]*$ ]] && break
+	ppid0=''
+	sleep 0.2
+done
+[[ -z $PKGRUN || -n $ppid0 ]] || preasons+=("the packaged supervisord did not start $PKGPROG")
 # What the daemon did before: supervisorctl's own search finds another file, and no owleak.
 ! supervisorctl pid owleak:owleak >/dev/null 2>&1 ||
 	reasons+=("supervisorctl without -c reaches this supervisord: the case proves nothing")
-wait_for_line "$TMPD/supervisor.log" "$(json_event restart_done)" 60 "$DPID" ||
+wait_for_line "$TMPD/supervisor.log" "$(json_event restart_done).*\"pid\" *: *${pid0:-x}[,}]" 60 \
+	"$DPID" ||
 	reasons+=("no restart_done line within 60 s")
-status=$(json_field "$TMPD/supervisor.log" restart_done status)
-command=$(json_field "$TMPD/supervisor.log" act command)
+status=$(json_field "$TMPD/supervisor.log" restart_done status "$pid0")
+command=$(json_field "$TMPD/supervisor.log" act command "$pid0")
 pid1=$(supervisorctl -c "$SV/supervisord.conf" pid owleak 2>/dev/null)
-echo "    act: manager=$(json_field "$TMPD/supervisor.log" act manager)" \
-	"action=$(json_field "$TMPD/supervisor.log" act action) command='$command';" \
+echo "    act: manager=$(json_field "$TMPD/supervisor.log" act manager "$pid0")" \
+	"action=$(json_field "$TMPD/supervisor.log" act action "$pid0") command='$command';" \
 	"restart: $status; owleak pid $pid0 -> $pid1"
-[[ $(json_field "$TMPD/supervisor.log" act action) == restart ]] ||
+[[ $(json_field "$TMPD/supervisor.log" act action "$pid0") == restart ]] ||
 	reasons+=("the act line is not a restart")
 [[ $command == *"-c $SV/supervisord.conf"* ]] ||
 	reasons+=("the command does not name supervisord's own file")
@@ -243,14 +253,6 @@ echo "    pre_stop: $(json_field "$TMPD/supervisor.log" pre_stop signal "$pid0")
 
 # ---- the packaged configuration (beside the private one, under the same daemon) ----
 if [[ -n $PKGRUN ]]; then
-	ppid0=''
-	for _ in $(seq 50); do
-		ppid0=$(supervisorctl -c "$PKG" pid "$PKGPROG" 2>/dev/null)
-		[[ $ppid0 =~ ^[1-9][0-9]*$ ]] && break
-		ppid0=''
-		sleep 0.2
-	done
-	[[ -n $ppid0 ]] || preasons+=("the packaged supervisord did not start $PKGPROG")
 	wait_for_line "$TMPD/supervisor.log" \
 		"$(json_event restart_done).*\"pid\" *: *${ppid0:-x}[,}]" 60 "$DPID" ||
 		preasons+=("no restart_done line for $PKGPROG within 60 s")
