@@ -41,7 +41,6 @@ uint32_t daemon_pod_delete_ask(struct ow_daemon *d, struct ow_cgroup *cg, double
 	uint32_t id;
 	int err;
 
-	why[0] = '\0';
 	daemon_pod_delete_would(d, cg, &plan);
 	snprintf(why, len, "%s", ow_pod_delete_plan_why(plan));
 	if (plan != OW_POD_DELETE_ASK)

@@ -103,6 +103,9 @@ const char *ow_manager_cgroup_distrust(const struct ow_manager *m, unsigned int 
  *   PM2: kill_timeout (milliseconds) of the app in $PM2_HOME/dump.pm2, which only `pm2 save`
  *     writes: an app started or changed since is not seen (the running list is the God
  *     daemon's, which only its RPC socket or `pm2 jlist` tells).
+ *   docker, podman: the container's StopTimeout / stopTimeout (container_state.h); kept when
+ *     the caller read it already with the container's names (m->stop_timeout_src set since
+ *     ow_manager_detect): the runtime's state is read once an act.
  */
 void ow_manager_stop_timeout(const struct ow_mgr_roots *roots, const char *procroot, pid_t pid,
 			     struct ow_manager *m);

@@ -163,10 +163,14 @@ void ow_manager_stop_timeout(const struct ow_mgr_roots *roots, const char *procr
 			     struct ow_manager *m)
 {
 	const char *fs = roots && roots->fs ? roots->fs : "";
+	bool ctr = m->kind == OW_MGR_DOCKER || m->kind == OW_MGR_PODMAN;
 
+	m->sv_restart = OW_SV_RESTART_UNKNOWN;
+	/* read with its names already (victim.c): the same root-only state, not read again */
+	if (ctr && !m->distrust && m->stop_timeout_src[0] && m->stop_timeout_s >= 0)
+		return;
 	m->stop_timeout_s = -1;
 	m->stop_timeout_src[0] = '\0';
-	m->sv_restart = OW_SV_RESTART_UNKNOWN;
 	if (m->distrust || pid <= 0)
 		return;
 	switch (m->kind) {

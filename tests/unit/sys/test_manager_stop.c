@@ -201,6 +201,14 @@ static void test_systemd(void **state)
 	m.kind = OW_MGR_DOCKER; /* containers: not read */
 	ow_manager_stop_timeout(&roots, PROC, m.pid, &m);
 	assert_true(m.stop_timeout_s == -1);
+	/* read with the container's names at the act (victim.c): kept, not read again (there is
+	 * no docker state under the fixture root: a read would say -1) */
+	m.kind = OW_MGR_PODMAN;
+	m.stop_timeout_s = 15;
+	snprintf(m.stop_timeout_src, sizeof(m.stop_timeout_src), "stopTimeout");
+	ow_manager_stop_timeout(&roots, PROC, m.pid, &m);
+	assert_true(m.stop_timeout_s == 15);
+	assert_string_equal(m.stop_timeout_src, "stopTimeout");
 }
 
 /* ---- a PM2_HOME its user planted things in ---- */
