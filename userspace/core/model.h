@@ -157,6 +157,11 @@ struct ow_cg_sight {
 	uint64_t seen;	   /* the usage at the last evaluation */
 	uint64_t due_ns;   /* v2: the next read */
 	uint64_t moved_ns; /* its usage last moved a step (or it was armed) */
+	/* v1: thresholds being set off the loop (daemon/sight.c, sys/threshold_worker.h) */
+	uint64_t arm_seq;   /* of the request in flight, 0: none */
+	uint64_t low, high; /* what that request sets */
+	bool rearm;	    /* set them again around rearm_usage once it is done */
+	uint64_t rearm_usage;
 };
 
 /* Counters for the metrics; they go with the cgroup when it is removed. */

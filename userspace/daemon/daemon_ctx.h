@@ -33,26 +33,28 @@
 #include "settings.h"
 #include "shm_writers.h"
 #include "smaps.h"
+#include "threshold_worker.h"
 #include "tmpfs_mounts.h"
 #include "tracer.h"
 #include "watch.h"
 
-#define NS_PER_MS     OW_NS_PER_MS
-#define NS_PER_S      OW_NS_PER_S
-#define TAG_RINGBUF   1
-#define TAG_SIGNAL    2
-#define TAG_TIMER     3
-#define TAG_PSI	      4
-#define TAG_WATCHDOG  5
-#define TAG_VICTIM    (1ULL << 63) /* | memcg id */
-#define TAG_JOB_EXIT  (1ULL << 62) /* | job slot */
-#define TAG_JOB_OUT   (1ULL << 61) /* | job slot */
-#define MAX_JOBS      8
-#define TAG_EXPORTER  (1ULL << 60) /* + the exporter's sub-tag */
-#define TAG_SIGHT     (1ULL << 59) /* | memcg id: its usage thresholds fired (v1) */
-#define TAG_SENDER    6		   /* the alert sender answered (a pod deletion) */
-#define RESCAN_MIN_NS (200 * NS_PER_MS)
-#define MIB	      (1024.0 * 1024.0)
+#define NS_PER_MS      OW_NS_PER_MS
+#define NS_PER_S       OW_NS_PER_S
+#define TAG_RINGBUF    1
+#define TAG_SIGNAL     2
+#define TAG_TIMER      3
+#define TAG_PSI	       4
+#define TAG_WATCHDOG   5
+#define TAG_VICTIM     (1ULL << 63) /* | memcg id */
+#define TAG_JOB_EXIT   (1ULL << 62) /* | job slot */
+#define TAG_JOB_OUT    (1ULL << 61) /* | job slot */
+#define MAX_JOBS       8
+#define TAG_EXPORTER   (1ULL << 60) /* + the exporter's sub-tag */
+#define TAG_SIGHT      (1ULL << 59) /* | memcg id: its usage thresholds fired (v1) */
+#define TAG_SENDER     6	    /* the alert sender answered (a pod deletion) */
+#define TAG_THRESHOLDS 7	    /* v1 thresholds were set (sys/threshold_worker.h) */
+#define RESCAN_MIN_NS  (200 * NS_PER_MS)
+#define MIB	       (1024.0 * 1024.0)
 
 /* A manager's restart command running for a victim. */
 struct restart_job {
@@ -118,6 +120,9 @@ struct ow_daemon {
 	 * pushed back forever by events from elsewhere (or the metrics tick). */
 	uint64_t next_sample_ns;
 	unsigned int sight_armed; /* cgroups whose usage the sight holds open (daemon/sight.c) */
+	struct ow_threshold_worker *thresholds; /* v1: sets them off the loop, from the first */
+	uint64_t threshold_seq;			/* the last request's */
+	bool thresholds_failed;			/* the worker could not start (logged) */
 	/* The tmpfs writer scans of the current second (evaluate.c), under one budget. */
 	struct ow_shm_scan shm_scan;
 	uint64_t shm_pass_ns;
@@ -215,6 +220,8 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_sight_event(struct ow_daemon *d, uint64_t id);
+void daemon_sight_thresholds_set(struct ow_daemon *d);
+void daemon_sight_stop(struct ow_daemon *d);
 void daemon_sight_tick(struct ow_daemon *d, uint64_t now);
 uint64_t daemon_sight_next(const struct ow_daemon *d);
 void daemon_evaluate_limit_points(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);

@@ -33,6 +33,8 @@ void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg)
 	close_fd(&cg->sight.efd);
 	close_fd(&cg->sight.usage_fd);
 	cg->sight.moved_ns = 0;
+	cg->sight.arm_seq = 0; /* an answer in flight is closed when it comes */
+	cg->sight.rearm = false;
 }
 
 /* Room for another watched cgroup: its one or two descriptors, leaving a quarter of the
@@ -51,33 +53,6 @@ static bool room_for_one(const struct ow_daemon *d)
 	       (rlim_t)(d->sight_armed + 1) * 2 <= nofile.rlim_cur - spare;
 }
 
-/* v1: thresholds around the usage now. One that the usage passed while they were set would
- * fire only on its way back: such a usage is evaluated at once. Returns true when it was. */
-static bool arm_thresholds(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage)
-{
-	struct ow_cg_sight *s = &cg->sight;
-	uint64_t low, high, now_usage;
-	int efd;
-
-	close_fd(&s->efd);
-	ow_sight_thresholds(usage, cg->reading.own_limit, &low, &high);
-	efd = ow_usage_thresholds_arm(cg->path, s->usage_fd, low, high);
-	if (efd < 0) {
-		if (efd != -EINVAL && efd != -ENOENT)
-			ow_log(OW_LOG_DEBUG, "sight", "cannot set the usage thresholds",
-			       CG_FIELDS(cg), OW_STR("error", strerror(-efd)));
-		return false;
-	}
-	if (daemon_watch_fd(d, efd, EPOLLIN, TAG_SIGHT | cg->id)) {
-		close(efd);
-		return false;
-	}
-	s->efd = efd;
-	if (ow_usage_read(s->usage_fd, &now_usage))
-		return false;
-	return (high && now_usage >= high) || (low && now_usage <= low);
-}
-
 /* An evaluation as a BPF step would make it: the cgroup, then its limited ancestors. */
 static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg)
 {
@@ -86,27 +61,128 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg)
 		daemon_evaluate_limit_points(d, cg, 0);
 }
 
-/* Watch again around `usage`: the next read, and on v1 the thresholds (`thresholds`: set them
- * again, after a crossing or a move). A usage that passed a threshold while it was set is
- * evaluated at once (`catch_up`), a few rounds at most: one that keeps outrunning them is a
- * fast leak, and its next crossing (or BPF step) comes at once anyway. Not from inside an
- * evaluation of the cgroup (daemon_sight_seen): that one is reading it now. */
-static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uint64_t now,
-		  bool thresholds, bool catch_up, bool moving)
+static struct ow_threshold_worker *worker(struct ow_daemon *d)
+{
+	int err;
+
+	if (d->thresholds || d->thresholds_failed)
+		return d->thresholds;
+	err = ow_threshold_worker_start(ow_usage_thresholds_arm, &d->thresholds);
+	if (!err) {
+		err = daemon_watch_fd(d, ow_threshold_worker_fd(d->thresholds), EPOLLIN,
+				      TAG_THRESHOLDS);
+		if (err)
+			daemon_sight_stop(d);
+	}
+	if (err) {
+		ow_log(OW_LOG_ERROR, "sight",
+		       "cannot start the thread that sets usage thresholds: "
+		       "usage read at intervals only",
+		       OW_STR("error", strerror(-err)));
+		d->thresholds_failed = true;
+	}
+	return d->thresholds;
+}
+
+/* v1: thresholds around `usage`, set by the worker (sys/threshold_worker.h); the ones in force
+ * stay until the new ones are. One request in flight per cgroup: a later one waits for it. */
+static void arm_thresholds(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage)
 {
 	struct ow_cg_sight *s = &cg->sight;
-	int i;
+	int err;
+
+	if (s->arm_seq) {
+		s->rearm = true;
+		s->rearm_usage = usage;
+		return;
+	}
+	ow_sight_thresholds(usage, cg->reading.own_limit, &s->low, &s->high);
+	if ((!s->low && !s->high) || !worker(d))
+		return;
+	err = ow_threshold_worker_submit(d->thresholds, cg->id, ++d->threshold_seq, cg->path,
+					 s->usage_fd, s->low, s->high);
+	if (err)
+		ow_log(OW_LOG_DEBUG, "sight", "cannot ask for the usage thresholds", CG_FIELDS(cg),
+		       OW_STR("error", strerror(-err)));
+	else
+		s->arm_seq = d->threshold_seq;
+}
+
+/* A request done: its eventfd replaces the one in force. A usage that passed a new threshold
+ * while it was set would fire only on its way back: it is evaluated now, and they are set
+ * again around it. */
+static void thresholds_set(struct ow_daemon *d, struct ow_cgroup *cg, int efd)
+{
+	struct ow_cg_sight *s = &cg->sight;
+	uint64_t usage;
+
+	s->arm_seq = 0;
+	if (efd < 0) {
+		if (efd != -EINVAL && efd != -ENOENT)
+			ow_log(OW_LOG_DEBUG, "sight", "cannot set the usage thresholds",
+			       CG_FIELDS(cg), OW_STR("error", strerror(-efd)));
+	} else if (daemon_watch_fd(d, efd, EPOLLIN, TAG_SIGHT | cg->id)) {
+		close(efd);
+	} else {
+		close_fd(&s->efd);
+		s->efd = efd;
+	}
+	if (s->rearm) {
+		s->rearm = false;
+		arm_thresholds(d, cg, s->rearm_usage);
+		return;
+	}
+	if (s->efd != efd || ow_usage_read(s->usage_fd, &usage) ||
+	    !((s->high && usage >= s->high) || (s->low && usage <= s->low)))
+		return;
+	ow_log(OW_LOG_DEBUG, "sight", "the cgroup's charge passed a threshold as it was set",
+	       CG_FIELDS(cg), OW_NUM("charge_mib", mib(usage)), OW_NUM("seen_mib", mib(s->seen)));
+	evaluate(d, cg);
+	if (!cg->gone && s->usage_fd >= 0)
+		arm_thresholds(d, cg, s->seen);
+}
+
+void daemon_sight_thresholds_set(struct ow_daemon *d)
+{
+	struct ow_threshold_result res[64];
+	unsigned int i, n;
+
+	if (!d->thresholds)
+		return;
+	n = ow_threshold_worker_take(d->thresholds, res, 64);
+	for (i = 0; i < n; i++) {
+		struct ow_cgroup *cg = ow_model_cgroup(&d->model, res[i].id);
+
+		/* A cgroup gone, dropped or re-armed since (ids are reused): not its answer. */
+		if (!cg || cg->gone || cg->sight.arm_seq != res[i].seq || cg->sight.usage_fd < 0) {
+			if (res[i].efd >= 0)
+				close(res[i].efd);
+			continue;
+		}
+		thresholds_set(d, cg, res[i].efd);
+	}
+}
+
+void daemon_sight_stop(struct ow_daemon *d)
+{
+	ow_threshold_worker_stop(d->thresholds);
+	d->thresholds = NULL;
+}
+
+/* Watch again around `usage`: the next read, and on v1 the thresholds (`thresholds`: set them
+ * again, after a crossing or a move). Not from inside an evaluation of the cgroup
+ * (daemon_sight_seen): that one is reading it now. */
+static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uint64_t now,
+		  bool thresholds, bool moving)
+{
+	struct ow_cg_sight *s = &cg->sight;
 
 	if (moving || !s->moved_ns)
 		s->moved_ns = now;
 	s->due_ns = ow_sight_due_ns(now, usage, cg->reading.own_limit,
 				    ow_sight_slower(v1(d), moving, now - s->moved_ns));
-	for (i = 0; thresholds && v1(d) && i < 3 && arm_thresholds(d, cg, usage) && catch_up; i++) {
-		evaluate(d, cg);
-		if (cg->gone || s->usage_fd < 0)
-			return;
-		usage = s->seen;
-	}
+	if (thresholds && v1(d))
+		arm_thresholds(d, cg, usage);
 }
 
 static void sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -125,7 +201,7 @@ static void sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 			return;
 		d->sight_armed++;
 	}
-	rearm(d, cg, s->seen, now, true, false, false);
+	rearm(d, cg, s->seen, now, true, false);
 }
 
 void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -137,7 +213,9 @@ void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		sight_arm(d, cg, now);
 }
 
-/* A threshold fired (`crossed`), or a read is due. */
+/* A threshold fired (`crossed`), or a read is due. A crossing is a step from where the
+ * thresholds were set, which may be short of a step from the usage last seen: evaluations in
+ * between (BPF steps, a warned cgroup's re-samples, reads) move what was seen, not them. */
 static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, bool crossed)
 {
 	uint64_t usage;
@@ -145,7 +223,7 @@ static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
 
 	if (ow_usage_read(cg->sight.usage_fd, &usage))
 		return; /* vanished: the next scan drops it */
-	moved = ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit);
+	moved = crossed || ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit);
 	if (moved) {
 		ow_log(OW_LOG_DEBUG, "sight", "the cgroup's charge moved a step", CG_FIELDS(cg),
 		       OW_NUM("charge_mib", mib(usage)), OW_NUM("seen_mib", mib(cg->sight.seen)));
@@ -154,7 +232,7 @@ static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
 			return;
 		usage = cg->sight.seen;
 	}
-	rearm(d, cg, usage, now, crossed || moved, true, moved);
+	rearm(d, cg, usage, now, crossed || moved, moved);
 }
 
 void daemon_sight_event(struct ow_daemon *d, uint64_t id)

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "metrics_file.h"
+#include "thread.h"
 
 #define WRITER_STACK (64 * 1024) /* it calls write, fsync and rename: no deep frames */
 
@@ -110,8 +110,6 @@ static void *writer_main(void *arg)
 int ow_metrics_writer_start(const char *path, struct ow_metrics_writer **out)
 {
 	struct ow_metrics_writer *w = calloc(1, sizeof(*w));
-	sigset_t all, old;
-	pthread_attr_t attr;
 	int err;
 
 	if (!w)
@@ -119,14 +117,7 @@ int ow_metrics_writer_start(const char *path, struct ow_metrics_writer **out)
 	w->path = path;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, WRITER_STACK);
-	/* Signals belong to the loop's signalfd: the thread must not take any. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = -pthread_create(&w->thread, &attr, writer_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
+	err = ow_thread_start(&w->thread, WRITER_STACK, writer_main, w);
 	if (err) {
 		free(w);
 		return err;
