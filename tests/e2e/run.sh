@@ -320,13 +320,15 @@ check_edge_rise()
 }
 
 # A tmpfs writer: warned with shmem named before half the limit, its tmpfs mount named as the
-# one that grew, then SIGTERMed, no OOM kill.
+# one that grew and its file as the largest there, then SIGTERMed, no OOM kill.
 check_shmem()
 {
 	check_graceful
 	first_warn_names shmem
 	grep -E "$(json_event level)" "$LOG" | grep -qF "\"tmpfs\":\"$S_TMPFS +" ||
 		REASONS+=("no level line names $S_TMPFS as the tmpfs mount that grew")
+	grep -E "$(json_event level)" "$LOG" | grep -qF "\"tmpfs_files\":\"$S_TMPFS/w " ||
+		REASONS+=("no level line names $S_TMPFS/w as the largest file there")
 }
 
 # first_warn_names KIND: the first warning names KIND as what grows, before half the limit.

@@ -83,6 +83,8 @@ struct ow_alert {
 	char grows[16];
 	uint64_t grew;
 	char tmpfs[160]; /* shmem: the tmpfs mounts that grew, "/dev/shm +48.0 MiB, ..."; "" */
+	/* and the largest files of the first, "/dev/shm/seg 40.0 MiB, ..." (once walked); "" */
+	char tmpfs_files[512];
 	/* act, escalate: the lead the action gave (the ETA when it was taken; INFINITY: none
 	 * predicted), the grace granted before SIGKILL (0: none, as in a dry run) and where it
 	 * came from ("grace", a manager's setting such as "TimeoutStopSec", "restart_timeout"); for

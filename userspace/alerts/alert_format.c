@@ -124,6 +124,7 @@ static void sanitize_alert(struct ow_alert *a)
 	SANITIZE(a->reason);
 	SANITIZE(a->grows);
 	SANITIZE(a->tmpfs);
+	SANITIZE(a->tmpfs_files);
 	SANITIZE(a->grace_from);
 	SANITIZE(a->rule);
 	SANITIZE(a->brake);
@@ -383,6 +384,8 @@ static void details_grows(struct ow_strbuf *b, const struct ow_alert *a)
 			 (double)a->grew / (1024.0 * 1024.0), note[0] ? ": " : "", note);
 	if (a->tmpfs[0])
 		ow_strbuf_printf(b, "tmpfs grown: %s\n", a->tmpfs);
+	if (a->tmpfs_files[0])
+		ow_strbuf_printf(b, "Largest files there: %s\n", a->tmpfs_files);
 }
 
 /* The human-readable body of one alert, without the title. */

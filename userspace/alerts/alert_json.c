@@ -204,6 +204,7 @@ cJSON *ow_alert_json(const struct ow_alert *a)
 		ow_json_str(x, "kind", a->grows);
 		cJSON_AddNumberToObject(x, "bytes", (double)a->grew);
 		json_str_or_null(x, "tmpfs", a->tmpfs);
+		json_str_or_null(x, "files", a->tmpfs_files);
 	} else {
 		cJSON_AddNullToObject(o, "grows");
 	}

@@ -23,6 +23,7 @@
 #include "memcg.h"
 #include "policy.h"
 #include "rise.h"
+#include "tmpfs_growth.h"
 #include "trend.h"
 
 #define OW_PROC_SAMPLES 8
@@ -90,6 +91,8 @@ struct ow_cg_eval {
 	uint64_t writers_ns;		   /* its tmpfs writers were last sampled */
 	unsigned int writers_next;	   /* where that scan stopped (budget spent) */
 	char tmpfs[160]; /* shmem grows: the tmpfs mounts that grew ("/dev/shm +48.0 MiB"); "" */
+	/* and the largest files of the first ("/dev/shm/seg 40.0 MiB, ..."), once walked; "" */
+	char tmpfs_files[OW_TMPFS_FILES_LEN];
 };
 
 /* Action state, one victim at a time (victim.c). */

@@ -12,6 +12,9 @@
 
 #include <stdint.h>
 
+/* The text naming the largest files of a mount that grew (daemon/tmpfs_files.c). */
+#define OW_TMPFS_FILES_LEN 512
+
 /* tmpfs mounts followed at most (a container host has one per container). */
 #define OW_TMPFS_MAX 256
 

@@ -39,6 +39,7 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *
 	snprintf(a->grows, sizeof(a->grows), "%s", ow_mem_kind_name(cg->eval.grows));
 	a->grew = cg->eval.grows >= 0 ? cg->eval.grew : 0;
 	snprintf(a->tmpfs, sizeof(a->tmpfs), "%s", cg->eval.tmpfs);
+	snprintf(a->tmpfs_files, sizeof(a->tmpfs_files), "%s", cg->eval.tmpfs_files);
 	a->usage = cg->reading.nonrecl;
 	a->limit = cg->reading.eff_limit == OW_NO_LIMIT ? 0 : cg->reading.eff_limit;
 	a->rate = cg->eval.verdict.rate;

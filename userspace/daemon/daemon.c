@@ -227,6 +227,8 @@ static void dispatch(struct ow_daemon *d, uint64_t tag, uint32_t events)
 		daemon_sight_event(d, tag & ~TAG_SIGHT);
 	else if (tag == TAG_THRESHOLDS)
 		daemon_sight_thresholds_set(d);
+	else if (tag == TAG_TMPFS_WALK)
+		daemon_tmpfs_walked(d);
 	else if (tag & TAG_JOB_EXIT)
 		daemon_on_job_exit(d, (unsigned int)(tag & ~TAG_JOB_EXIT));
 	else if (tag & TAG_JOB_OUT)
@@ -412,6 +414,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 		daemon_sight_drop(d, d->model.cgs[i]);
 	}
 	daemon_sight_stop(d);
+	daemon_tmpfs_files_stop(d);
 	daemon_brake_stop(d);
 	for (i = 0; i < MAX_JOBS; i++) {
 		if (d->jobs[i].job.pid)

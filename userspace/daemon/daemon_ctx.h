@@ -36,6 +36,7 @@
 #include "threshold_worker.h"
 #include "tmpfs_mounts.h"
 #include "tracer.h"
+#include "worker.h"
 #include "watch.h"
 
 #define NS_PER_MS      OW_NS_PER_MS
@@ -53,8 +54,23 @@
 #define TAG_SIGHT      (1ULL << 59) /* | memcg id: its usage thresholds fired (v1) */
 #define TAG_SENDER     6	    /* the alert sender answered (a pod deletion) */
 #define TAG_THRESHOLDS 7	    /* v1 thresholds were set (sys/threshold_worker.h) */
+#define TAG_TMPFS_WALK 8	    /* a tmpfs mount was walked (tmpfs_files.c) */
 #define RESCAN_MIN_NS  (200 * NS_PER_MS)
 #define MIB	       (1024.0 * 1024.0)
+
+/* The largest files of tmpfs mounts that grew (tmpfs_files.c). */
+#define DAEMON_TMPFS_WALKED 4
+struct daemon_tmpfs_walked {
+	int mnt_id;
+	uint64_t done_ns; /* 0: an empty slot */
+	char text[OW_TMPFS_FILES_LEN];
+};
+struct daemon_tmpfs_files {
+	struct ow_worker *worker; /* started at the first walk */
+	bool failed;		  /* it could not start (logged) */
+	bool walking;		  /* a walk is in flight */
+	struct daemon_tmpfs_walked walked[DAEMON_TMPFS_WALKED];
+};
 
 /* A manager's restart command running for a victim. */
 struct restart_job {
@@ -133,6 +149,7 @@ struct ow_daemon {
 	struct ow_tmpfs_usage tmpfs_now;
 	struct ow_tmpfs_window tmpfs_win;
 	uint64_t tmpfs_ns;
+	struct daemon_tmpfs_files tmpfs_files;
 	uint32_t pod_delete_seq;	     /* the last pod deletion's id (pod_delete.c) */
 	struct ow_pod_refusals pod_refusals; /* deletions held off (a refusal, a failure) */
 };
@@ -221,6 +238,10 @@ void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_sight_event(struct ow_daemon *d, uint64_t id);
 void daemon_sight_thresholds_set(struct ow_daemon *d);
+/* tmpfs_files.c: the largest files of a tmpfs mount that grew, walked off the loop. */
+void daemon_tmpfs_files(struct ow_daemon *d, int mnt_id, uint64_t now, char *buf, size_t len);
+void daemon_tmpfs_walked(struct ow_daemon *d);
+void daemon_tmpfs_files_stop(struct ow_daemon *d);
 void daemon_sight_stop(struct ow_daemon *d);
 void daemon_sight_tick(struct ow_daemon *d, uint64_t now);
 uint64_t daemon_sight_next(const struct ow_daemon *d);

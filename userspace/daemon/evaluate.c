@@ -49,7 +49,7 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	       OW_STR("note", cg->eval.grows >= 0 && level >= OW_LEVEL_WARN
 				      ? ow_alert_grows_note(ow_mem_kind_name(cg->eval.grows))
 				      : ""),
-	       OW_STR("tmpfs", cg->eval.tmpfs));
+	       OW_STR("tmpfs", cg->eval.tmpfs), OW_STR("tmpfs_files", cg->eval.tmpfs_files));
 	cg->eval.level = level;
 	cg->eval.level_reason = cg->eval.verdict.reason;
 	if (what == OW_LC_LEVEL_NEW)
@@ -74,17 +74,22 @@ static void sample_tmpfs(struct ow_daemon *d, uint64_t now)
 	ow_tmpfs_note(&d->tmpfs_win, now, &d->tmpfs_now);
 }
 
-/* "/dev/shm +48.0 MiB, /tmp +3.0 MiB": the mounts that grew by a step or more, most first. */
-static void tmpfs_text(struct ow_daemon *d, uint64_t step, char *buf, size_t len)
+/* "/dev/shm +48.0 MiB, /tmp +3.0 MiB": the mounts that grew by a step or more, most first;
+ * the largest files of the first, once walked. */
+static void tmpfs_text(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t step, uint64_t now)
 {
+	char *buf = cg->eval.tmpfs;
+	size_t len = sizeof(cg->eval.tmpfs), off = 0;
 	struct ow_tmpfs_grew g[3];
 	unsigned int i, n = ow_tmpfs_grown(&d->tmpfs_win, &d->tmpfs_now, step, g, 3);
-	size_t off = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < n && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s +%.1f MiB", i ? ", " : "",
 					ow_tmpfs_point(d->tmpfs_table, g[i].id), mib(g[i].bytes));
+	if (n)
+		daemon_tmpfs_files(d, g[0].id, now, cg->eval.tmpfs_files,
+				   sizeof(cg->eval.tmpfs_files));
 }
 
 /* Which kind of memory grew over the last 10-20 s (a step of the limit at least); for shmem,
@@ -98,12 +103,12 @@ static void note_composition(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t
 	cg->eval.grows =
 		ow_composition_grows(&cg->eval.comp, &c, step ? step : 1ULL << 20, &cg->eval.grew);
 	ow_composition_note(&cg->eval.comp, now, &c);
-	cg->eval.tmpfs[0] = '\0';
+	cg->eval.tmpfs[0] = cg->eval.tmpfs_files[0] = '\0';
 	if (cg->eval.grows != OW_KIND_SHMEM)
 		return;
 	sample_tmpfs(d, now);
 	if (d->tmpfs_table)
-		tmpfs_text(d, step ? step : 1ULL << 20, cg->eval.tmpfs, sizeof(cg->eval.tmpfs));
+		tmpfs_text(d, cg, step ? step : 1ULL << 20, now);
 }
 
 /* Degraded mode has no per-process events: sample the processes of a cgroup at risk so the

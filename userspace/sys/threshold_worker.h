@@ -39,8 +39,8 @@ int ow_threshold_worker_submit(struct ow_threshold_worker *w, uint64_t id, uint6
 unsigned int ow_threshold_worker_take(struct ow_threshold_worker *w,
 				      struct ow_threshold_result *out, unsigned int max);
 
-/* End the thread after the registration in hand (requests not begun are dropped), close the
- * eventfds of results not taken, free w. */
+/* End the thread after the registration in hand (waited for 2 s at most; requests not begun
+ * are dropped), close the eventfds of results not taken, free w. */
 void ow_threshold_worker_stop(struct ow_threshold_worker *w);
 
 #endif /* OW_THRESHOLD_WORKER_H */

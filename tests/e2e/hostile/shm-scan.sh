@@ -7,12 +7,14 @@
 # second; the user may add processes up to its limits), a tmpfs writer at 8 MiB/s among them,
 # and a file on disk named like a memfd ("memfd:x"), open for writing, which must never be
 # taken for one. The scans look at 2,048 files a second: the writer, last in the cgroup, is
-# reached in ~8 s. Checked:
+# reached in ~8 s. The tmpfs also holds a tree of 120,000 empty files and a chain of 40
+# directories: the walk for its largest files is cut at its bound, off the loop. Checked:
 #  1. a 64 MiB/s leak in another memcg (~4 s to its limit) is stopped gracefully, with no kernel
 #     OOM kill there: the loop kept its pace;
 #  2. the hostile cgroup is warned with shmem named, and its writer is found through the
 #     padding and SIGTERMed (every process is looked at in turn, the known writers each second);
-#  3. the daemon is still running and stops cleanly.
+#  3. the walk of the tmpfs that grew stopped at its 100,000 entries;
+#  4. the daemon is still running and stops cleanly.
 # Prints PASS/FAIL lines and `shm-scan: N passed, N failed`. Run as root from the repo root.
 # shellcheck disable=SC2016 # sh -c scripts get their arguments as $1...
 set -u
@@ -55,6 +57,14 @@ if ! mkdir -p "$SHM" "$TMPD/disk" ||
 	exit 1
 fi
 chown "$HUID" "$TMPD/disk"
+
+# Made from outside the user's cgroup: ~100 MiB of inodes that are not its charge.
+if ! setpriv --reuid="$HUID" --regid="$HUID" --clear-groups -- bash -c \
+	'mkdir -p "$0/tree/$(printf "d/%.0s" {1..40})" && cd "$0/tree" && seq 120000 | xargs touch' \
+	"$SHM"; then
+	echo "FAIL $NAME: cannot make the tree of files"
+	exit 1
+fi
 
 TOP=$OW_CG_ROOT/ow-hostile-$NAME
 mkdir -p "$TOP" || { echo "FAIL $NAME: cannot make $TOP"; exit 1; }
@@ -124,6 +134,12 @@ wait_for_line "$LOG" "\"event\":\"act\".*\"pid\":$WR," 40 "$DPID" ||
 	R+=("the writer (pid $WR) was not found through the padding and SIGTERMed")
 grep -q '^sigterm ' "$TMPD/writer.report" || R+=("the writer never reported SIGTERM")
 verdict "$NAME-writer-found" "$LOG" "${R[@]}"
+
+R=()
+walk=$(grep -E "$(json_event tmpfs_walk)" "$LOG" | grep -F "\"mount\":\"$SHM\"" | head -n1)
+[[ $walk == *'"entries":100000,'* && $walk == *'"cut":1,'* ]] ||
+	R+=("the walk of $SHM was not cut at 100,000 entries: ${walk:-no tmpfs_walk line}")
+verdict "$NAME-walk-bounded" "$LOG" "${R[@]}"
 
 R=()
 pid_alive "$DPID" || R+=("the daemon exited")

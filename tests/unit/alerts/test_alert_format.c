@@ -378,15 +378,21 @@ static void test_grows_tmpfs(void **state)
 	g = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0), "grows");
 	assert_string_equal(str_at(g, "kind"), "shmem");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(g, "tmpfs")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(g, "files")));
 	cJSON_Delete(j);
 	snprintf(a.tmpfs, sizeof(a.tmpfs), "/dev/shm +48.0 MiB, /tmp +3.0 MiB");
+	/* A user names its files: an escape sequence in one stays out of the text formats. */
+	snprintf(a.tmpfs_files, sizeof(a.tmpfs_files), "/dev/shm/seg\x1b[2J 40.0 MiB");
 	j = format_json(OW_FMT_JSON, &a, 1);
 	g = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "alerts"), 0), "grows");
 	assert_string_equal(str_at(g, "tmpfs"), "/dev/shm +48.0 MiB, /tmp +3.0 MiB");
+	assert_non_null(strstr(str_at(g, "files"), "40.0 MiB"));
 	cJSON_Delete(j);
 	ow_payload_free(&pl);
 	assert_int_equal(ow_alert_format(&t, &a, &pl), 0);
 	assert_non_null(strstr(pl.body, "tmpfs grown: /dev/shm +48.0 MiB, /tmp +3.0 MiB"));
+	assert_non_null(strstr(pl.body, "Largest files there: /dev/shm/seg"));
+	assert_null(strchr(pl.body, '\x1b'));
 }
 
 /* A pod's names: a json object, Alertmanager's namespace/pod/container labels, a text line;
