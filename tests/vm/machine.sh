@@ -468,15 +468,18 @@ check_burst()
 # daemon's "ready" (timed by the sampler; how long it took from its start is a note).
 check_restored()
 {
-	local back late
+	local back late=''
 
 	back=$(awk -v s="${R_SPAWN:-0}" -v h="$HIGH0" '$1 >= s && $2 == h { print $1; exit }' \
 		"$DIR/high.log")
-	if [[ -n $R_READY && -z $back ]] &&
+	[[ -n $R_READY && -n $back ]] &&
+		late=$(awk -v r="$R_READY" -v b="$back" 'BEGIN { if (b - r > 1.0) printf "%.2f", b - r }')
+	if [[ -n $R_READY && ( -z $back || -n $late ) ]] &&
 		grep -E "$(json_event brake_restore)" "$LOG" | grep -qE '"restored" *: *[1-9]' &&
 		grep -qE "$(json_event brake)" "$LOG"; then
 		# The leak still runs: the restarted daemon may brake it again within the 50 ms
-		# between two samples of memory.high (seen on 6.1: 40 ms). Its log says both.
+		# between two samples of memory.high (seen on 6.1: 40 ms; on 6.12: 64 ms, and max
+		# then seen only at the next lift). Its log says both: restored at start, braked.
 		NOTES+=("memory.high restored at start (the daemon's brake_restore line) and braked again before the next 50 ms sample")
 	elif [[ -n $R_READY && -z $back ]]; then
 		REASONS+=("memory.high never came back to $HIGH0 after the daemon's restart")
@@ -484,7 +487,6 @@ check_restored()
 		NOTES+=("$(awk -v s="$R_SPAWN" -v r="$R_READY" -v b="$back" -v h="$HIGH0" 'BEGIN {
 			printf "restarted daemon ready after %.2f s, memory.high %s again %.2f s " \
 				"after its start", r - s, h, b - s }')")
-		late=$(awk -v r="$R_READY" -v b="$back" 'BEGIN { if (b - r > 1.0) printf "%.2f", b - r }')
 		[[ -z $late ]] ||
 			REASONS+=("memory.high came back to $HIGH0 $late s after the restarted daemon's ready, not within 1 s")
 	fi
