@@ -4,7 +4,9 @@
 #  1. page-fault overhead: touch 4 GiB in 4 KiB pages, without and with the daemon watching
 #     everything, A/B alternated (the order flips every pair), median of PAIRS pairs, min/max;
 #     then the same with an empty tp_btf program on kmem:rss_stat instead of the daemon (the
-#     floor: what attaching anything to that tracepoint costs; bench/empty_rss.bpf.c);
+#     floor: what attaching anything to that tracepoint costs; bench/empty_rss.bpf.c); on
+#     cgroup v1, the same with the daemon watching an idle memcg limited to 256 MiB once it
+#     has detached that program (--idle-detach: nothing at risk for 20 s);
 #  2. idle CPU of the daemon over IDLE_S seconds (from /proc/PID/schedstat, ns resolution)
 #     and its resident memory;
 #  3. latency from the ring-buffer event that crossed the act level to SIGTERM sent, as the
@@ -19,12 +21,14 @@ OUT=${OUT:-BENCHMARKS.md}
 OWD=build/oomwarden
 TMP=$(mktemp -d)
 CG=""
+CGI=""
 DAEMON=""
 
 cleanup()
 {
 	[ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
 	[ -n "$CG" ] && [ -d "$CG" ] && rmdir "$CG" 2>/dev/null
+	[ -n "$CGI" ] && [ -d "$CGI" ] && rmdir "$CGI" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -69,48 +73,74 @@ stop_daemon()
 	DAEMON=""
 }
 
-# 1. Page-fault overhead.
-: >"$TMP/off"
-: >"$TMP/on"
-: >"$TMP/ratio"
-"$TMP/faulter" 4096 >/dev/null # warm up
-for i in $(seq "$PAIRS"); do
-	for side in $( ((i % 2)) && echo "off on" || echo "on off"); do
-		if [ "$side" = on ]; then
-			start_daemon
-			"$TMP/faulter" 4096 >>"$TMP/on"
-			stop_daemon
-		else
-			"$TMP/faulter" 4096 >>"$TMP/off"
-		fi
+# ab NAME START STOP: PAIRS pairs of faulter runs, "on" between the commands START and STOP,
+# "off" alone, the order flipping every pair: the times in $TMP/NAME-on and $TMP/NAME-off,
+# the pairs' ratios (on / off) in $TMP/NAME.
+ab()
+{
+	local name=$1 start=$2 stop=$3 i side
+
+	: >"$TMP/$name"
+	for i in $(seq "$PAIRS"); do
+		for side in $( ((i % 2)) && echo "off on" || echo "on off"); do
+			if [ "$side" = on ]; then
+				$start
+				"$TMP/faulter" 4096 >>"$TMP/$name-on"
+				$stop
+			else
+				"$TMP/faulter" 4096 >>"$TMP/$name-off"
+			fi
+		done
+		awk -v a="$(tail -n1 "$TMP/$name-on")" -v b="$(tail -n1 "$TMP/$name-off")" \
+			'BEGIN { printf "%.4f\n", a / b }' >>"$TMP/$name"
 	done
-	on=$(tail -n1 "$TMP/on")
-	off=$(tail -n1 "$TMP/off")
-	awk -v a="$on" -v b="$off" 'BEGIN { printf "%.4f\n", a / b }' >>"$TMP/ratio"
-done
-read -r off_med off_min off_max < <(stats "$TMP/off")
-read -r on_med on_min on_max < <(stats "$TMP/on")
-read -r r_med r_min r_max < <(stats "$TMP/ratio")
+}
+
+# 1. Page-fault overhead.
+"$TMP/faulter" 4096 >/dev/null # warm up
+ab daemon start_daemon stop_daemon
+read -r off_med off_min off_max < <(stats "$TMP/daemon-off")
+read -r on_med on_min on_max < <(stats "$TMP/daemon-on")
+read -r r_med r_min r_max < <(stats "$TMP/daemon")
 mode=$(grep -o '"mode":"[^"]*"' "$TMP/daemon.log" | head -n1 | cut -d'"' -f4)
 
 # 1b. The attach floor: the empty program instead of the daemon, alternated the same way.
-: >"$TMP/floor"
-for i in $(seq "$PAIRS"); do
-	for side in $( ((i % 2)) && echo "off on" || echo "on off"); do
-		if [ "$side" = on ]; then
-			coproc EMPTY { exec "$TMP/attach-empty" "$TMP/empty_rss.bpf.o"; }
-			read -r ready <&"${EMPTY[0]}" || ready=""
-			[ "$ready" = attached ] || { echo "bench: the empty program did not attach" >&2; exit 1; }
-			"$TMP/faulter" 4096 >>"$TMP/empty-on"
-			kill "$EMPTY_PID" && wait "$EMPTY_PID" || true
-		else
-			"$TMP/faulter" 4096 >>"$TMP/empty-off"
-		fi
-	done
-	awk -v a="$(tail -n1 "$TMP/empty-on")" -v b="$(tail -n1 "$TMP/empty-off")" \
-		'BEGIN { printf "%.4f\n", a / b }' >>"$TMP/floor"
-done
+start_empty()
+{
+	coproc EMPTY { exec "$TMP/attach-empty" "$TMP/empty_rss.bpf.o"; }
+	read -r ready <&"${EMPTY[0]}" || ready=""
+	[ "$ready" = attached ] || { echo "bench: the empty program did not attach" >&2; exit 1; }
+}
+
+stop_empty()
+{
+	kill "$EMPTY_PID" && wait "$EMPTY_PID" || true
+}
+ab floor start_empty stop_empty
 read -r f_med f_min f_max < <(stats "$TMP/floor")
+
+# 1c. cgroup v1: the daemon watching an idle limited memcg, its page-fault program detached.
+start_detached()
+{
+	start_daemon --cgroup "$CGI"
+	for _ in $(seq 400); do
+		grep -q '"msg":"page-fault program detached' "$TMP/daemon.log" && return 0
+		sleep 0.1
+	done
+	echo "bench: the daemon did not detach its page-fault program" >&2
+	exit 1
+}
+d_row=""
+if [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+	CGI=/sys/fs/cgroup/memory/owbench-idle-$$
+	mkdir "$CGI"
+	echo 256M >"$CGI/memory.limit_in_bytes"
+	ab detached start_detached stop_daemon
+	read -r d_med d_min d_max < <(stats "$TMP/detached")
+	d_row="| same, the daemon watching an idle memcg limited to 256 MiB, its page-fault program detached (v1, --idle-detach): with / without, median of $PAIRS A/B pairs (min-max) | ${d_med}x (${d_min}-${d_max}) | <= 1.01x |"
+	rmdir "$CGI"
+	CGI=""
+fi
 
 # 2. Idle CPU and RSS.
 start_daemon
@@ -171,6 +201,7 @@ hier=v2
 	echo "| same, CPU seconds without daemon: median (min-max) | $off_med ($off_min-$off_max) | |"
 	echo "| same, CPU seconds with daemon: median (min-max) | $on_med ($on_min-$on_max) | |"
 	echo "| same, an empty tp_btf program on kmem:rss_stat instead of the daemon (the attach floor): with / without, median of $PAIRS A/B pairs (min-max) | ${f_med}x (${f_min}-${f_max}) | |"
+	[ -n "$d_row" ] && echo "$d_row"
 	echo "| idle CPU of the daemon over ${IDLE_S} s | ${idle_pct} % of one core | <= 0.01 % |"
 	echo "| resident memory of the daemon (VmRSS) | ${rss_mib} MiB | <= 4 MiB |"
 	echo "| ring-buffer event to SIGTERM, $acts actions: p50 / p99 / max | $lat_p50 / $lat_p99 / $lat_max ms | <= 5 ms |"

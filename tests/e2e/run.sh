@@ -29,7 +29,7 @@ READY_TIMEOUT=20
 STOP_TIMEOUT=5
 
 ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group drain-8 drain-64 edge-leak
-	tmpfs-16 kmem-8 warn-shed warn-uncaught
+	detached-512 tmpfs-16 kmem-8 warn-shed warn-uncaught
 	plateau-75 sawtooth-flat pagecache-1g burst-64
 	attach-raw_tp attach-tracepoint degraded dry-run-oom)
 # What depends on neither the kernel series nor the cgroup version: a signal and a process's
@@ -37,7 +37,8 @@ ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group d
 # v2's slow path) and a plateau of it (plateau-75; the guests keep sawtooth-flat, pagecache-1g
 # and burst-64 as v2's benign rows). Run on the host, left out of the qemu guests' default list
 # (tests/vm), whose time goes to what does depend on them: make test's budget is 45 minutes.
-HOST_ONLY=(warn-shed warn-uncaught linear-2 plateau-75)
+HOST_ONLY=(warn-shed warn-uncaught linear-2 plateau-75 detached-512)
+# detached-512 needs cgroup v1's thresholds (the page-fault program is detached only there).
 # Scenarios light on the machine whose verdicts hinge on no sub-second timing (slow leaks and
 # plateaus): a second lane runs them beside the others, longest first, and the first lane takes
 # what is left of them when its own are done. Each scenario has its own memcg, tmpfs, brake
@@ -99,6 +100,14 @@ scenario()
 		S_TIMEOUT=80 S_EXPECT=edge_rise
 		S_ARGS=(linear --rate 64 --hold 25 --file "$(data_file edge-leak)" --size 120
 			--drain 3 --duration 60)
+		;;
+	detached-512)
+		# Quiet for 30 s, so the page-fault program is detached (--idle-detach, cgroup v1:
+		# 20 s with nothing at risk), then a leak of 512 MiB/s (0.5 s to the limit) that
+		# drains 3 s: the thresholds wake the daemon, it attaches the program again and stops
+		# the leak gracefully.
+		S_TIMEOUT=70 S_EXPECT=reattached
+		S_ARGS=(linear --rate 512 --hold 30 --drain 3 --duration 60)
 		;;
 	tmpfs-16)
 		# write(2) into a file on a tmpfs at 16 MiB/s: shmem charged to the cgroup that moves
@@ -317,6 +326,18 @@ check_edge_rise()
 	act=$(grep -E "$(json_event act)" "$LOG" | head -n1)
 	[[ $act =~ \"rule\"\ *:\ *\"edge_rise\" ]] ||
 		REASONS+=("the act line does not name the rule edge_rise: ${act:-no act line}")
+}
+
+# The leak came while the page-fault program was detached: detached, attached again, drained.
+check_reattached()
+{
+	local gate
+
+	check_drained
+	gate=$(grep -E "$(json_event rss_gate)" "$LOG" | sed -n 's/.*"msg":"page-fault program \([a-z]*\).*/\1/p' |
+		tr '\n' ' ')
+	[[ $gate == "detached attached "* ]] ||
+		REASONS+=("the page-fault program was not detached, then attached: ${gate:-no rss_gate line}")
 }
 
 # A tmpfs writer: warned with shmem named before half the limit, its tmpfs mount named as the

@@ -426,6 +426,8 @@ static int set_value(struct ow_options *o, enum ow_setting s, const char *v, con
 		return set_kube_credentials(o, name, v, err, errlen);
 	case OW_SET_KUBE_DELETE_POD:
 		return ow_parse_on_off(name, v, &o->kube_delete_pod, err, errlen);
+	case OW_SET_IDLE_DETACH:
+		return ow_parse_on_off(name, v, &o->idle_detach, err, errlen);
 	case OW_SET_CONFIG:
 		o->config_flag = v;
 		return 0;
@@ -507,6 +509,8 @@ static const char *word_of(const struct ow_options *o, enum ow_setting s, bool *
 		return o->brake ? "on" : "off";
 	case OW_SET_KUBE_DELETE_POD:
 		return o->kube_delete_pod ? "on" : "off";
+	case OW_SET_IDLE_DETACH:
+		return o->idle_detach ? "on" : "off";
 	case OW_SET_WARN_SIGNAL:
 		return ow_signal_name(o->warn_signal);
 	case OW_SET_PRE_STOP_SIGNAL:

@@ -76,6 +76,7 @@ const struct ow_setting_def ow_settings[OW_SET_COUNT] = {
 				     .flag_value = true,
 				     .needs_restart = true},
 	[OW_SET_KUBE_DELETE_POD] = {.key = "kube_delete_pod", .in = ANY, .flag_value = true},
+	[OW_SET_IDLE_DETACH] = {.key = "idle_detach", .in = ANY, .flag_value = true},
 	[OW_SET_CONFIG] = {.key = "config",
 			   .in = OW_IN_FLAGS,
 			   .flag_value = true,
@@ -338,6 +339,7 @@ void ow_options_init(struct ow_options *o)
 	o->metrics_interval_s = 5;
 	o->brake = true;
 	o->kube_delete_pod = true;
+	o->idle_detach = true;
 	o->pre_stop_wait_s = OW_PRE_STOP_WAIT_DEFAULT_S;
 	o->kube_logs = "/var/log";
 	o->kube_credentials = OW_KUBE_CREDENTIALS_DEFAULT;

@@ -64,6 +64,7 @@ enum ow_setting {
 	OW_SET_KUBE_API,
 	OW_SET_KUBE_CREDENTIALS,
 	OW_SET_KUBE_DELETE_POD,
+	OW_SET_IDLE_DETACH,
 	OW_SET_CONFIG,
 	OW_SET_HELP,
 	OW_SET_VERSION,
@@ -124,6 +125,7 @@ struct ow_options {
 	const char *kube_credentials;	 /* --kube-credentials: token and ca.crt */
 	struct ow_ca_bundle kube_ca_pem; /* its ca.crt (run, with --kube-api) */
 	bool kube_delete_pod; /* --kube-delete-pod: a pod's victim by deleting its pod (on) */
+	bool idle_detach;     /* --idle-detach: the page-fault program only while at risk (on) */
 	/* [cgroup "..."] sections, in file order (the first match wins: rules.h). */
 	struct ow_cgroup_rule rules[OW_MAX_RULES];
 	unsigned int nrules;

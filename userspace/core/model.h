@@ -23,6 +23,7 @@
 #include "memcg.h"
 #include "policy.h"
 #include "rise.h"
+#include "rss_gate.h"
 #include "tmpfs_growth.h"
 #include "trend.h"
 
@@ -211,6 +212,7 @@ struct ow_cgroup {
 	struct ow_cg_victim victim;
 	struct ow_cg_brake brake;
 	struct ow_cg_sight sight;
+	struct ow_rss_rise rss_rise; /* its non-reclaimable charge, for the page-fault gate */
 	struct ow_cg_counters counters;
 	struct ow_cg_alert alert;
 };

@@ -148,6 +148,7 @@ static void on_timer(struct ow_daemon *d)
 			tick_cgroup(d, d->model.cgs[i], now);
 	}
 	daemon_sight_tick(d, now);
+	daemon_rss_gate_tick(d, now);
 	d->next_sample_ns = now + SAMPLE_NS;
 }
 

@@ -139,6 +139,7 @@ struct ow_daemon {
 	struct ow_threshold_worker *thresholds; /* v1: sets them off the loop, from the first */
 	uint64_t threshold_seq;			/* the last request's */
 	bool thresholds_failed;			/* the worker could not start (logged) */
+	uint64_t rss_risk_ns; /* a watched cgroup was last at risk (rss_gate.c); 0: not yet */
 	/* The tmpfs writer scans of the current second (evaluate.c), under one budget. */
 	struct ow_shm_scan shm_scan;
 	uint64_t shm_pass_ns;
@@ -238,6 +239,9 @@ void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_sight_event(struct ow_daemon *d, uint64_t id);
 void daemon_sight_thresholds_set(struct ow_daemon *d);
+/* rss_gate.c: the page-fault program only while a watched cgroup is at risk. */
+void daemon_rss_gate_note(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now);
 /* tmpfs_files.c: the largest files of a tmpfs mount that grew, walked off the loop. */
 void daemon_tmpfs_files(struct ow_daemon *d, int mnt_id, uint64_t now, char *buf, size_t len);
 void daemon_tmpfs_walked(struct ow_daemon *d);

@@ -293,11 +293,14 @@ void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_n
 	ow_cgroup_view(cg, now, &view);
 	policy_of(d, cg, pc);
 	ow_policy_assess(pc, &view, &cg->eval.verdict);
-	if (!d->tracer && (cg->eval.verdict.level >= OW_LEVEL_WARN || cg->brake.dir))
+	/* Without per-process steps (degraded, or the page-fault program detached until now). */
+	if ((!d->tracer || !ow_tracer_rss_attached(d->tracer)) &&
+	    (cg->eval.verdict.level >= OW_LEVEL_WARN || cg->brake.dir))
 		sample_processes(d, cg, now);
 	sample_writers(d, cg, now);
 	brake_leak = daemon_brake_step(d, cg, pc, view.fine.recent_rate > 0, now);
 	ow_cgroup_note_verdict(cg, now, &cg->eval.verdict);
+	daemon_rss_gate_note(d, cg, now);
 	decide(d, cg, pc, now, event_ns, brake_leak);
 }
 

@@ -252,6 +252,57 @@ void ow_tracer_close(struct ow_tracer *t)
 	free(t);
 }
 
+/* The skeleton's slot of the loaded rss_stat program (one flavour is loaded), or -1. */
+static int rss_slot(const struct ow_tracer *t)
+{
+	const struct bpf_object_skeleton *s = t->skel->skeleton;
+	int i;
+
+	for (i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+
+		if (bpf_program__autoload(prog) &&
+		    !strncmp(bpf_program__name(prog), "rss_stat_", 9))
+			return i;
+	}
+	return -1;
+}
+
+int ow_tracer_rss_detach(struct ow_tracer *t)
+{
+	int i = rss_slot(t);
+	struct bpf_link **link = i >= 0 ? t->skel->skeleton->progs[i].link : NULL;
+	int err;
+
+	if (!link)
+		return -ENOENT;
+	if (!*link)
+		return 0;
+	err = bpf_link__destroy(*link);
+	*link = NULL; /* freed even when the kernel's detach failed */
+	return err;
+}
+
+int ow_tracer_rss_attach(struct ow_tracer *t)
+{
+	int i = rss_slot(t);
+	const struct bpf_prog_skeleton *p = i >= 0 ? &t->skel->skeleton->progs[i] : NULL;
+
+	if (!p)
+		return -ENOENT;
+	if (*p->link)
+		return 0;
+	*p->link = bpf_program__attach(*p->prog);
+	return *p->link ? 0 : (errno ? -errno : -EINVAL);
+}
+
+bool ow_tracer_rss_attached(const struct ow_tracer *t)
+{
+	int i = rss_slot(t);
+
+	return i >= 0 && *t->skel->skeleton->progs[i].link;
+}
+
 const char *ow_tracer_mode(const struct ow_tracer *t)
 {
 	return t->mode;

@@ -30,6 +30,12 @@ int ow_tracer_open(struct ow_tracer **out, const struct ow_tracer_cfg *cfg, ow_e
 		   void *arg, char *err, size_t errlen);
 void ow_tracer_close(struct ow_tracer *t);
 
+/* The rss_stat program, the one run at every page fault (core/rss_gate.h), detached and
+ * attached again; the other programs stay. 0 or -errno. */
+int ow_tracer_rss_detach(struct ow_tracer *t);
+int ow_tracer_rss_attach(struct ow_tracer *t);
+bool ow_tracer_rss_attached(const struct ow_tracer *t);
+
 /* Which attach flavour won: "tp_btf", "raw_tp" or "tracepoint". */
 const char *ow_tracer_mode(const struct ow_tracer *t);
 /* The ring buffer's fd, for epoll; readable when events wait. */

@@ -432,6 +432,7 @@ static const char *const sample[OW_SET_COUNT] = {
 	[OW_SET_KUBE_API] = "https://127.0.0.1:6443",
 	[OW_SET_KUBE_CREDENTIALS] = OW_FIXTURES "/kube/credentials",
 	[OW_SET_KUBE_DELETE_POD] = "off",
+	[OW_SET_IDLE_DETACH] = "off",
 	[OW_SET_CONFIG] = "/etc/x.conf",
 };
 

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for userspace/core/rss_gate.c: the rise over 2-4 s, what is at risk, and when the
+ * page-fault program is attached and detached. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "memcg.h"
+#include "rss_gate.h"
+
+#define MiB (1024ULL * 1024)
+#define S   1000000000ULL
+
+static void test_rise(void **state)
+{
+	struct ow_rss_rise r = {0};
+
+	(void)state;
+	assert_int_equal(ow_rss_rise(&r, 10 * S, 50 * MiB), 0); /* nothing noted */
+	ow_rss_rise_note(&r, 10 * S, 10 * MiB);
+	/* A fast leak: risen since the first note, 8 ms later. */
+	assert_int_equal(ow_rss_rise(&r, 10 * S + 8000000, 14 * MiB), 4 * MiB);
+	ow_rss_rise_note(&r, 11 * S, 20 * MiB); /* within the window: no new snapshot */
+	ow_rss_rise_note(&r, 12 * S, 30 * MiB); /* 2 s on: 10 -> 30 */
+	assert_int_equal(ow_rss_rise(&r, 13 * S, 34 * MiB), 24 * MiB);
+	ow_rss_rise_note(&r, 14 * S, 34 * MiB); /* the older is now the 30 of 12 s */
+	assert_int_equal(ow_rss_rise(&r, 15 * S, 34 * MiB), 4 * MiB);
+	/* A fall is no rise; snapshots 4 s old or more say nothing. */
+	assert_int_equal(ow_rss_rise(&r, 15 * S, 20 * MiB), 0);
+	assert_int_equal(ow_rss_rise(&r, 18 * S, 90 * MiB), 0);
+}
+
+static void test_at_risk(void **state)
+{
+	struct ow_rss_risk r = {.nonrecl = 100 * MiB, .limit = 256 * MiB};
+
+	(void)state;
+	assert_false(ow_rss_at_risk(&r));
+	r.nonrecl = 128 * MiB; /* half the limit */
+	assert_true(ow_rss_at_risk(&r));
+	r.nonrecl = 20 * MiB;
+	r.rise = 15 * MiB; /* under a 16th */
+	assert_false(ow_rss_at_risk(&r));
+	r.rise = 16 * MiB;
+	assert_true(ow_rss_at_risk(&r));
+	r.rise = 0;
+	r.warned = true;
+	assert_true(ow_rss_at_risk(&r));
+	r.warned = false;
+	r.acting = true;
+	assert_true(ow_rss_at_risk(&r));
+	/* No limit: neither the fraction nor the rise say anything (the gate keeps it attached
+	 * for such a top cgroup anyway). */
+	r = (struct ow_rss_risk){.nonrecl = 900 * MiB, .rise = 900 * MiB, .limit = OW_NO_LIMIT};
+	assert_false(ow_rss_at_risk(&r));
+}
+
+static void test_decide(void **state)
+{
+	struct ow_rss_gate g = {.attached = true, .provable = true, .now_ns = 100 * S};
+
+	(void)state;
+	g.risk_ns = 90 * S; /* quiet for 10 s: not yet */
+	assert_int_equal(ow_rss_gate_decide(&g), OW_RSS_KEEP);
+	g.risk_ns = 80 * S; /* quiet for 20 s */
+	assert_int_equal(ow_rss_gate_decide(&g), OW_RSS_DETACH);
+	g.attached = false;
+	assert_int_equal(ow_rss_gate_decide(&g), OW_RSS_KEEP);
+	g.at_risk = true;
+	assert_int_equal(ow_rss_gate_decide(&g), OW_RSS_ATTACH);
+	/* Not provable (v2, the machine, no thresholds): attached, whatever the risk. */
+	g = (struct ow_rss_gate){.provable = false, .now_ns = 100 * S};
+	assert_int_equal(ow_rss_gate_decide(&g), OW_RSS_ATTACH);
+	g.attached = true;
+	assert_int_equal(ow_rss_gate_decide(&g), OW_RSS_KEEP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rise),
+		cmocka_unit_test(test_at_risk),
+		cmocka_unit_test(test_decide),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
