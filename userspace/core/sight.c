@@ -42,7 +42,7 @@ uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit, unsign
 {
 	uint64_t due = now_ns + ow_sight_delay_ns(usage, limit) * (slower ? slower : 1);
 
-	return (due + OW_SIGHT_MIN_DELAY_NS - 1) / OW_SIGHT_MIN_DELAY_NS * OW_SIGHT_MIN_DELAY_NS;
+	return due / OW_SIGHT_MIN_DELAY_NS * OW_SIGHT_MIN_DELAY_NS;
 }
 
 unsigned int ow_sight_slower(bool v1, bool moved, uint64_t quiet_ns)

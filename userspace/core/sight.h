@@ -56,9 +56,12 @@ uint64_t ow_sight_delay_ns(uint64_t usage, uint64_t limit);
  * OW_SIGHT_V1_IDLE. `quiet_ns`: since the last move. */
 unsigned int ow_sight_slower(bool v1, bool moved, uint64_t quiet_ns);
 
-/* When to read next: after the delay (times `slower`), rounded up to a multiple of
+/* When to read next: after the delay (times `slower`), rounded down to a multiple of
  * OW_SIGHT_MIN_DELAY_NS of the monotonic clock, so the reads of many cgroups fall in the same
- * wakeups (a thousand limited cgroups wake the daemon four times a second, not a thousand). */
+ * wakeups (a thousand limited cgroups wake the daemon four times a second, not a thousand).
+ * Down, not up: reads run at grid points a little late, so rounding up made a 1 s delay
+ * 1.25 s, and v2's step-to-read time (p99 <= 1 s) is bounded by the delay itself. The delay
+ * is at least one grid step, so the due time is always ahead of `now_ns`. */
 uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit, unsigned int slower);
 
 /* Has the usage moved a step since the last evaluation (`seen`)? Then it is worth one. */
