@@ -7,10 +7,17 @@
  */
 #include <string.h>
 
+#include "cgroup.h"
 #include "daemon_ctx.h"
 #include "rss_gate.h"
 
-/* Is the whole charge of every watched top cgroup seen without the program? */
+/*
+ * Is the whole charge of every watched cgroup seen without the program? Only leaves are
+ * proved: a child made while detached is found by nobody (the program's first sight is what
+ * finds new memcgs), and a child with a smaller limit of its own (a pod under kubepods) could
+ * fill it while its parent's thresholds show nothing alarming. So every watched cgroup is a
+ * top with no child cgroup, now (one getdents each, at each decision) or in the model.
+ */
 static bool provable(const struct ow_daemon *d)
 {
 	unsigned int i, tops = 0;
@@ -20,11 +27,12 @@ static bool provable(const struct ow_daemon *d)
 	for (i = 0; i < d->model.ncgs; i++) {
 		const struct ow_cgroup *cg = d->model.cgs[i];
 
-		if (cg->gone || cg->parent_id)
+		if (cg->gone)
 			continue;
 		/* The root has no page counter of its own; a top with no limit of its own, or
 		 * whose thresholds are not in force, has no sight. */
-		if (ow_cgroup_is_root(cg) || cg->sight.usage_fd < 0 || cg->sight.efd < 0)
+		if (cg->parent_id || ow_cgroup_is_root(cg) || cg->sight.usage_fd < 0 ||
+		    cg->sight.efd < 0 || ow_cg_has_children(cg->path))
 			return false;
 		tops++;
 	}

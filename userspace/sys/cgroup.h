@@ -91,6 +91,9 @@ unsigned int ow_cg_trusted_depth(const char *root, const char *relpath);
 typedef int (*ow_cg_walk_fn)(const char *path, uint64_t ino, void *arg);
 int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg);
 
+/* Has cgroup `dir` a child cgroup (a subdirectory)? 1 or 0, or -errno. One getdents. */
+int ow_cg_has_children(const char *dir);
+
 /* Read the pids of a cgroup (cgroup.procs) into `pids` (at most `max`); returns the count or
  * -errno. */
 int ow_cg_read_procs(const char *dir, int *pids, int max);

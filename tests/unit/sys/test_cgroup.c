@@ -769,6 +769,28 @@ static void test_trusted_depth(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* A child cgroup is a subdirectory; files (the controllers' own) are not children. */
+static void test_has_children(void **state)
+{
+	char dir[] = "/tmp/ow-test-children.XXXXXX", path[128];
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/memory.usage_in_bytes", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(ow_cg_has_children(dir), 0);
+	snprintf(path, sizeof(path), "%s/child", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(ow_cg_has_children(dir), 1);
+	assert_int_equal(ow_cg_has_children("/nonexistent/cg"), -ENOENT);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/memory.usage_in_bytes", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* ---- live: this machine ---- */
 
 static void test_live_machine(void **state)
@@ -798,6 +820,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_has_children),
 		cmocka_unit_test(test_trusted_depth),
 		cmocka_unit_test(test_mount_v1),
 		cmocka_unit_test(test_mount_hybrid),
