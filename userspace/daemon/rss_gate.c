@@ -95,11 +95,12 @@ void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now)
 	if (!d->tracer)
 		return;
 	g.attached = ow_tracer_rss_attached(d->tracer);
-	g.provable = provable(d);
 	for (i = 0; i < d->model.ncgs && !why; i++)
 		if (!d->model.cgs[i]->gone && at_risk(d->model.cgs[i], now))
 			why = d->model.cgs[i];
 	g.at_risk = why != NULL;
+	/* At risk, it is attached whatever the proof: its getdents are spared. */
+	g.provable = !g.at_risk && provable(d);
 	if (g.at_risk || !d->rss_risk_ns)
 		d->rss_risk_ns = now;
 	g.risk_ns = d->rss_risk_ns;
