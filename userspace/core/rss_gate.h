@@ -11,7 +11,9 @@
  * It stays attached where that sight cannot be proved: cgroup v2 (no thresholds: reads up to
  * 1 s apart), a watched top cgroup without a limit of its own (the machine: the root's usage
  * is computed from statistics, and a root threshold missed a 256 MiB leak of the root's own
- * processes), or one whose thresholds are not in force. Pure: no I/O, no clock.
+ * processes), a watched cgroup with child cgroups (one made while detached would be found by
+ * nobody: the program's first sight is what finds new memcgs), or one whose thresholds are
+ * not in force. Pure: no I/O, no clock.
  */
 #ifndef OW_RSS_GATE_H
 #define OW_RSS_GATE_H

@@ -3,7 +3,7 @@
  * The page-fault program attached only while a watched cgroup is at risk (core/rss_gate.h):
  * each evaluation notes the cgroup's rise and attaches at once when it is at risk; the timer
  * decides for the whole (detached after OW_RSS_QUIET_NS with none at risk, where the sight of
- * every watched top cgroup is proved).
+ * every watched cgroup is proved: limited leaves on cgroup v1).
  */
 #include <string.h>
 

@@ -2,7 +2,7 @@
 /*
  * The largest files of the tmpfs mount that grew most, for the warnings of a cgroup whose
  * shmem grows (evaluate.c): the mount is walked (sys/tmpfs_walk.h) on a thread of its own
- * (lib/worker.h), so a tree of a million files a user made in /tmp never holds the loop up;
+ * (sys/worker.h), so a tree of a million files a user made in /tmp never holds the loop up;
  * one walk at a time, a mount at most every WALK_EVERY_NS. What a walk found is kept a while
  * for the level lines and alerts of every cgroup that names the mount; the first warning may
  * come before the first walk is done, the next lines carry it.
