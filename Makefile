@@ -237,6 +237,7 @@ unit: $(UNIT_BINS) $(SYM_TARGETS)
 e2e: all
 	$(Q)scripts/timed.sh alert/run tests/alert/run.sh
 	$(Q)scripts/timed.sh churn tests/e2e/churn.sh
+	$(Q)scripts/timed.sh detach tests/e2e/detach.sh
 	$(Q)scripts/timed.sh alerts tests/e2e/alerts.sh
 	$(Q)scripts/timed.sh e2e-run tests/e2e/run.sh
 	$(Q)scripts/timed.sh diagnose tests/e2e/diagnose.sh

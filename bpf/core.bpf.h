@@ -197,4 +197,25 @@ static __always_inline struct ow_event *event_reserve(__u32 kind, __u32 tgid, __
 	return e;
 }
 
+/* A memcg seen first: tell the daemon once (it writes the real configuration) and return NULL;
+ * a memcg already in the map: its configuration. */
+static __always_inline struct ow_memcg_cfg *memcg_sight(__u64 memcg, __u32 tgid)
+{
+	struct ow_memcg_cfg *cfg = bpf_map_lookup_elem(&memcg_cfg, &memcg);
+	struct ow_memcg_cfg unknown = {};
+	struct ow_event *e;
+
+	if (cfg)
+		return cfg;
+	if (bpf_map_update_elem(&memcg_cfg, &memcg, &unknown, BPF_NOEXIST)) {
+		if (!bpf_map_lookup_elem(&memcg_cfg, &memcg)) /* not a racing insert: full */
+			__sync_fetch_and_add(&map_full, 1);
+		return NULL;
+	}
+	e = event_reserve(OW_EV_MEMCG_STEP, tgid, memcg);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return NULL;
+}
+
 #endif /* OW_CORE_BPF_H */

@@ -17,22 +17,9 @@
 
 static __always_inline struct ow_memcg_cfg *watched_cfg(__u64 memcg, __u32 tgid)
 {
-	struct ow_memcg_cfg *cfg = bpf_map_lookup_elem(&memcg_cfg, &memcg);
-	struct ow_memcg_cfg unknown = {};
-	struct ow_event *e;
+	struct ow_memcg_cfg *cfg = memcg_sight(memcg, tgid);
 
-	if (cfg)
-		return cfg->watched ? cfg : NULL;
-	/* First sight: tell the daemon once; it writes the real configuration. */
-	if (bpf_map_update_elem(&memcg_cfg, &memcg, &unknown, BPF_NOEXIST)) {
-		if (!bpf_map_lookup_elem(&memcg_cfg, &memcg)) /* not a racing insert: full */
-			__sync_fetch_and_add(&map_full, 1);
-		return NULL;
-	}
-	e = event_reserve(OW_EV_MEMCG_STEP, tgid, memcg);
-	if (e)
-		bpf_ringbuf_submit(e, 0);
-	return NULL;
+	return cfg && cfg->watched ? cfg : NULL;
 }
 
 static __always_inline void check_memcg(struct mem_cgroup___ow *mc, __u64 memcg, __u64 step,

@@ -3,6 +3,10 @@
  * Keep the per-process map true as tasks move and die. A task moved to another cgroup
  * (cgroup:cgroup_attach_task, which fires after the migration) loses its cached state, so the
  * next rss_stat records the new memcg; a process that exits is dropped and reported.
+ * A memcg a task moves into is also seen there first: while the page-fault program is detached
+ * (userspace/core/rss_gate.h) this is how the daemon learns of a new memcg, after its limit was
+ * written (systemd and runc make the directory, write the limits, then move the first task in).
+ * The classic tracepoint passes a pid only: that flavour finds new memcgs by faults alone.
  */
 #include "core.bpf.h"
 
@@ -12,16 +16,26 @@ static __always_inline int forget(__u32 tgid)
 	return 0;
 }
 
+static __always_inline int moved(struct task_struct___ow *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u64 memcg = memcg_id_of(task_memcg(task));
+
+	if (memcg)
+		memcg_sight(memcg, tgid);
+	return forget(tgid);
+}
+
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(cgroup_attach_btf, void *dst, const char *path, struct task_struct___ow *task)
 {
-	return forget(BPF_CORE_READ(task, tgid));
+	return moved(task);
 }
 
 SEC("raw_tp/cgroup_attach_task")
 int BPF_PROG(cgroup_attach_raw, void *dst, const char *path, struct task_struct___ow *task)
 {
-	return forget(BPF_CORE_READ(task, tgid));
+	return moved(task);
 }
 
 struct trace_event_raw_cgroup_migrate___ow {

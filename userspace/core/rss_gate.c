@@ -31,6 +31,15 @@ bool ow_rss_at_risk(const struct ow_rss_risk *r)
 	return r->nonrecl >= r->limit / 2 || r->rise >= r->limit / 16;
 }
 
+bool ow_rss_sight_proved(const struct ow_rss_sight *s, bool machine)
+{
+	if (s->limited && !s->thresholds)
+		return false;
+	if (s->root || s->machine_bound)
+		return machine;
+	return s->own_bound || s->ancestor_bound;
+}
+
 enum ow_rss_do ow_rss_gate_decide(const struct ow_rss_gate *g)
 {
 	if (!g->provable || g->at_risk)

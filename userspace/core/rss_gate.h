@@ -8,12 +8,17 @@
  * is at risk: then it is attached (0.4-31 ms) and the per-process view fills in from the next
  * steps, as at start.
  *
- * It stays attached where that sight cannot be proved: cgroup v2 (no thresholds: reads up to
- * 1 s apart), a watched top cgroup without a limit of its own (the machine: the root's usage
- * is computed from statistics, and a root threshold missed a 256 MiB leak of the root's own
- * processes), a watched cgroup with child cgroups (one made while detached would be found by
- * nobody: the program's first sight is what finds new memcgs), or one whose thresholds are
- * not in force. Pure: no I/O, no clock.
+ * Where that sight is proved (ow_rss_sight_proved): cgroup v1, each watched cgroup's binding
+ * limit watched, by its own thresholds or a watched ancestor's, or by the machine's sight
+ * (daemon/machine_sight.c: /proc/meminfo read at most 1 s apart) for the root and the cgroups
+ * with no limit below the machine's; and new memcgs made known as a task moves in (the BPF
+ * attach program; the classic tracepoint flavour cannot, it passes a pid only). A new memcg
+ * attaches the program for the quiet period too: a tool that writes the limit after the first
+ * task moved in is read at that task's next page fault.
+ * It stays attached elsewhere: cgroup v2 (no thresholds, and a task cloned into a cgroup,
+ * CLONE_INTO_CGROUP, moves nowhere: a new memcg would go unseen), a limit set above the
+ * watched tops, thresholds not in force, a machine under OW_RSS_MACHINE_MIN.
+ * Pure: no I/O, no clock.
  */
 #ifndef OW_RSS_GATE_H
 #define OW_RSS_GATE_H
@@ -47,6 +52,30 @@ struct ow_rss_risk {
 /* At risk: warned or acting, half its limit held non-reclaimable, or a rise of a 16th of it
  * in 2-4 s (a fast leak from low: 512 MiB/s in 256 MiB is there within 8 ms). */
 bool ow_rss_at_risk(const struct ow_rss_risk *r);
+
+/*
+ * The machine's sight reads /proc/meminfo at most 1 s apart: a leak of R is at risk (a rise of
+ * a 16th in 2-4 s, or half held) by at most half the machine plus R for a second, leaving the
+ * rest to attach and act. The fastest leak of the matrix, 512 MiB/s, needs about 0.5 s from
+ * the first steps to its SIGTERM (e2e detached-512): a machine of 4 GiB (memory and swap)
+ * leaves 2 GiB - 512 MiB, 3 s of it. Smaller machines keep the program attached.
+ */
+#define OW_RSS_MACHINE_MIN (4ULL << 30)
+
+/* How a watched cgroup's whole charge is seen with the program detached. */
+struct ow_rss_sight {
+	bool root;	     /* the machine's root cgroup: no page counter of its own */
+	bool limited;	     /* a limit of its own */
+	bool thresholds;     /* its usage open and its v1 thresholds in force */
+	bool own_bound;	     /* its own limit is its effective one */
+	bool machine_bound;  /* the machine's is (no smaller limit above it) */
+	bool ancestor_bound; /* a watched ancestor's own limit is */
+};
+
+/* Proved: a limited cgroup has its thresholds in force, and the limit that binds it is
+ * watched: its own, a watched ancestor's, or the machine's while `machine` (the machine's
+ * sight is on and the machine is at least OW_RSS_MACHINE_MIN). */
+bool ow_rss_sight_proved(const struct ow_rss_sight *s, bool machine);
 
 enum ow_rss_do { OW_RSS_KEEP, OW_RSS_ATTACH, OW_RSS_DETACH };
 

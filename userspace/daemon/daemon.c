@@ -148,6 +148,7 @@ static void on_timer(struct ow_daemon *d)
 			tick_cgroup(d, d->model.cgs[i], now);
 	}
 	daemon_sight_tick(d, now);
+	daemon_machine_sight_tick(d, now);
 	daemon_rss_gate_tick(d, now);
 	d->next_sample_ns = now + SAMPLE_NS;
 }
@@ -159,6 +160,8 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 
 	if (sight < next)
 		next = sight;
+	if (daemon_machine_sight_next(d) < next)
+		next = daemon_machine_sight_next(d);
 	if (d->rescan_pending)
 		next = d->last_scan_ns + RESCAN_MIN_NS;
 	if (d->sd.status_due_ns && d->sd.status_due_ns < next)
@@ -341,6 +344,7 @@ static int setup_fds(struct ow_daemon *d)
 	    daemon_watch_fd(d, d->timerfd, EPOLLIN, TAG_TIMER) || daemon_setup_watchdog(d))
 		return -errno;
 	daemon_watch_sender(d);
+	daemon_machine_sight_start(d);
 	if (d->tracer)
 		return daemon_watch_fd(d, ow_tracer_fd(d->tracer), EPOLLIN, TAG_RINGBUF);
 	d->psifd = open_psi();
@@ -415,6 +419,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 		daemon_sight_drop(d, d->model.cgs[i]);
 	}
 	daemon_sight_stop(d);
+	daemon_machine_sight_stop(d);
 	daemon_tmpfs_files_stop(d);
 	daemon_brake_stop(d);
 	for (i = 0; i < MAX_JOBS; i++) {
@@ -469,7 +474,6 @@ int ow_daemon_run(struct ow_options *opts)
 	if (ret)
 		ow_log(OW_LOG_WARN, "sd_notify", "NOTIFY_SOCKET is unusable: not notifying systemd",
 		       OW_STR("error", strerror(-ret)));
-
 	ow_watch_cfg_of(opts, &wc);
 	ret = ow_watch_init(&d.watch, &wc, err, sizeof(err));
 	if (ret) {
@@ -483,6 +487,7 @@ int ow_daemon_run(struct ow_options *opts)
 		ow_sd_close(&d.sd);
 		return 1;
 	}
+	d.machine.fd = -1;
 	d.cands = calloc(1, sizeof(*d.cands));
 	d.alert_cands = calloc(1, sizeof(*d.alert_cands)); /* NULL: alerts without the top list */
 	if (!d.cands) {

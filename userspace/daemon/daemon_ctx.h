@@ -140,6 +140,11 @@ struct ow_daemon {
 	uint64_t threshold_seq;			/* the last request's */
 	bool thresholds_failed;			/* the worker could not start (logged) */
 	uint64_t rss_risk_ns; /* a watched cgroup was last at risk (rss_gate.c); 0: not yet */
+	struct {
+		int fd;		 /* /proc/meminfo; -1: no machine sight */
+		uint64_t seen;	 /* memory in use at the last evaluation it brought */
+		uint64_t due_ns; /* the next read */
+	} machine;		 /* machine_sight.c */
 	/* The tmpfs writer scans of the current second (evaluate.c), under one budget. */
 	struct ow_shm_scan shm_scan;
 	uint64_t shm_pass_ns;
@@ -242,6 +247,13 @@ void daemon_sight_thresholds_set(struct ow_daemon *d);
 /* rss_gate.c: the page-fault program only while a watched cgroup is at risk. */
 void daemon_rss_gate_note(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now);
+void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64_t now);
+/* machine_sight.c: the machine's memory in use, for the cgroups its limit binds. */
+void daemon_machine_sight_start(struct ow_daemon *d);
+void daemon_machine_sight_stop(struct ow_daemon *d);
+bool daemon_machine_sight_on(const struct ow_daemon *d);
+void daemon_machine_sight_tick(struct ow_daemon *d, uint64_t now);
+uint64_t daemon_machine_sight_next(const struct ow_daemon *d);
 /* tmpfs_files.c: the largest files of a tmpfs mount that grew, walked off the loop. */
 void daemon_tmpfs_files(struct ow_daemon *d, int mnt_id, uint64_t now, char *buf, size_t len);
 void daemon_tmpfs_walked(struct ow_daemon *d);

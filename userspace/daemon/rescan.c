@@ -103,6 +103,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	/* Its whole charge is watched even before the BPF side sees a task of it fault: a tmpfs
 	 * writer already running when the daemon starts never faults again. */
 	daemon_sight_seen(d, cg, ow_mono_ns());
+	daemon_rss_gate_new(d, cg, ow_mono_ns());
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->reading.eff_limit)));
 }

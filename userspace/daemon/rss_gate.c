@@ -3,7 +3,7 @@
  * The page-fault program attached only while a watched cgroup is at risk (core/rss_gate.h):
  * each evaluation notes the cgroup's rise and attaches at once when it is at risk; the timer
  * decides for the whole (detached after OW_RSS_QUIET_NS with none at risk, where the sight of
- * every watched cgroup is proved: limited leaves on cgroup v1).
+ * every watched cgroup is proved: cgroup v1, core/rss_gate.h); a new memcg attaches it.
  */
 #include <string.h>
 
@@ -11,32 +11,52 @@
 #include "daemon_ctx.h"
 #include "rss_gate.h"
 
-/*
- * Is the whole charge of every watched cgroup seen without the program? Only leaves are
- * proved: a child made while detached is found by nobody (the program's first sight is what
- * finds new memcgs), and a child with a smaller limit of its own (a pod under kubepods) could
- * fill it while its parent's thresholds show nothing alarming. So every watched cgroup is a
- * top with no child cgroup, now (one getdents each, at each decision) or in the model.
- */
-static bool provable(const struct ow_daemon *d)
+/* Is a watched ancestor's own limit the one that binds cg? */
+static bool ancestor_bound(struct ow_daemon *d, const struct ow_cgroup *cg)
 {
-	unsigned int i, tops = 0;
+	const struct ow_cgroup *p;
 
-	if (!d->opts->idle_detach || d->watch.mount.version != OW_CG_V1)
+	for (p = ow_model_cgroup(&d->model, cg->parent_id); p && p->id != cg->id;
+	     p = p->parent_id == p->id ? NULL : ow_model_cgroup(&d->model, p->parent_id))
+		if (!p->gone && p->reading.own_limit == cg->reading.eff_limit)
+			return true;
+	return false;
+}
+
+static bool proved(struct ow_daemon *d, const struct ow_cgroup *cg, bool machine)
+{
+	const struct ow_rss_sight s = {
+		.root = ow_cgroup_is_root(cg),
+		.limited = cg->reading.own_limit != OW_NO_LIMIT,
+		.thresholds = cg->sight.usage_fd >= 0 && cg->sight.efd >= 0,
+		.own_bound = cg->reading.own_limit == cg->reading.eff_limit,
+		.machine_bound = cg->reading.eff_limit >= d->watch.machine_limit,
+		.ancestor_bound = ancestor_bound(d, cg),
+	};
+
+	return ow_rss_sight_proved(&s, machine);
+}
+
+/* Is the whole charge of every watched cgroup seen without the program (core/rss_gate.h)? */
+static bool provable(struct ow_daemon *d)
+{
+	bool machine = daemon_machine_sight_on(d) && d->watch.machine_limit != OW_NO_LIMIT &&
+		       d->watch.machine_limit >= OW_RSS_MACHINE_MIN;
+	unsigned int i, watched = 0;
+
+	if (!d->opts->idle_detach || d->watch.mount.version != OW_CG_V1 ||
+	    !ow_tracer_sees_moves(d->tracer))
 		return false;
 	for (i = 0; i < d->model.ncgs; i++) {
 		const struct ow_cgroup *cg = d->model.cgs[i];
 
 		if (cg->gone)
 			continue;
-		/* The root has no page counter of its own; a top with no limit of its own, or
-		 * whose thresholds are not in force, has no sight. */
-		if (cg->parent_id || ow_cgroup_is_root(cg) || cg->sight.usage_fd < 0 ||
-		    cg->sight.efd < 0 || ow_cg_has_children(cg->path))
+		if (!proved(d, cg, machine))
 			return false;
-		tops++;
+		watched++;
 	}
-	return tops > 0;
+	return watched > 0;
 }
 
 static bool at_risk(const struct ow_cgroup *cg, uint64_t now)
@@ -53,7 +73,7 @@ static bool at_risk(const struct ow_cgroup *cg, uint64_t now)
 }
 
 static void apply(struct ow_daemon *d, enum ow_rss_do what, const struct ow_cgroup *why,
-		  uint64_t now)
+		  const char *msg, uint64_t now)
 {
 	uint64_t t0 = ow_mono_ns();
 	int err;
@@ -64,10 +84,7 @@ static void apply(struct ow_daemon *d, enum ow_rss_do what, const struct ow_cgro
 				    : ow_tracer_rss_detach(d->tracer);
 	if (what == OW_RSS_ATTACH)
 		d->rss_risk_ns = now; /* the quiet period starts again */
-	ow_log(err ? OW_LOG_ERROR : OW_LOG_INFO, "rss_gate",
-	       what == OW_RSS_DETACH ? "page-fault program detached: no watched cgroup at risk"
-	       : why		     ? "page-fault program attached: a watched cgroup is at risk"
-		     : "page-fault program attached: the whole charge is not in sight",
+	ow_log(err ? OW_LOG_ERROR : OW_LOG_INFO, "rss_gate", msg,
 	       OW_STR("cgroup", why ? why->name : ""),
 	       OW_NUM("usage_mib", why ? (double)why->reading.nonrecl / MIB : 0),
 	       OW_NUM("ms", (double)(ow_mono_ns() - t0) / NS_PER_MS),
@@ -83,7 +100,18 @@ void daemon_rss_gate_note(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 		return;
 	d->rss_risk_ns = now;
 	if (!ow_tracer_rss_attached(d->tracer))
-		apply(d, OW_RSS_ATTACH, cg, now);
+		apply(d, OW_RSS_ATTACH, cg,
+		      "page-fault program attached: a watched cgroup is at risk", now);
+}
+
+void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64_t now)
+{
+	if (!d->tracer)
+		return;
+	d->rss_risk_ns = now;
+	if (!ow_tracer_rss_attached(d->tracer))
+		apply(d, OW_RSS_ATTACH, cg,
+		      "page-fault program attached: a new memcg, whose limit may come later", now);
 }
 
 void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now)
@@ -104,5 +132,9 @@ void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now)
 	if (g.at_risk || !d->rss_risk_ns)
 		d->rss_risk_ns = now;
 	g.risk_ns = d->rss_risk_ns;
-	apply(d, ow_rss_gate_decide(&g), why, now);
+	apply(d, ow_rss_gate_decide(&g), why,
+	      g.attached ? "page-fault program detached: no watched cgroup at risk"
+	      : why	 ? "page-fault program attached: a watched cgroup is at risk"
+			 : "page-fault program attached: the whole charge is not in sight",
+	      now);
 }

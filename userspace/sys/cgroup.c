@@ -488,7 +488,7 @@ int ow_cg_read_procs(const char *dir, int *pids, int max)
  * The v2 root cgroup has no memory files: describe the whole machine from meminfo instead, so
  * a leak with no cgroup limit still has a limit point (MemTotal + SwapTotal).
  */
-int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
+int ow_meminfo_parse(char *text, struct ow_cg_stat *out)
 {
 	uint64_t total = 0, avail = UINT64_MAX, swap_total = 0, swap_free = 0, active_file = 0;
 	uint64_t inactive_file = 0, anon = 0, shmem = 0;
@@ -498,14 +498,8 @@ int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
 		{"Active(file):", &active_file}, {"Inactive(file):", &inactive_file},
 		{"AnonPages:", &anon},		 {"Shmem:", &shmem},
 	};
-	char buf[STAT_BUF_LEN];
-	ssize_t len;
-	int err;
+	int err = parse_kv(text, keys, sizeof(keys) / sizeof(keys[0]), true);
 
-	len = read_text(meminfo, buf, sizeof(buf));
-	if (len < 0)
-		return (int)len;
-	err = parse_kv(buf, keys, sizeof(keys) / sizeof(keys[0]), true);
 	if (err)
 		return err;
 	/* No MemAvailable (before 3.14) must not read as "nothing available". */
@@ -523,4 +517,12 @@ int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
 	out->shmem = shmem;
 	out->swap = swap_total - swap_free;
 	return 0;
+}
+
+int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out)
+{
+	char buf[STAT_BUF_LEN];
+	ssize_t len = read_text(meminfo, buf, sizeof(buf));
+
+	return len < 0 ? (int)len : ow_meminfo_parse(buf, out);
 }

@@ -72,6 +72,8 @@ int ow_cg_effective_limit(const struct ow_cg_mount *mount, const char *dir, uint
 /* The whole machine as a cgroup, from a meminfo file: for the v2 root, which has no memory
  * files. usage = MemTotal - MemAvailable + file LRU; limit OW_NO_LIMIT. */
 int ow_meminfo_stat(const char *meminfo, struct ow_cg_stat *out);
+/* The same from meminfo's text (changed: split into lines). */
+int ow_meminfo_parse(char *text, struct ow_cg_stat *out);
 
 /* MemTotal + SwapTotal in bytes from a meminfo file (normally /proc/meminfo). */
 int ow_meminfo_machine_limit(const char *meminfo, uint64_t *out);
@@ -90,9 +92,6 @@ unsigned int ow_cg_trusted_depth(const char *root, const char *relpath);
  * stops the walk and that value is returned. A directory that vanishes mid-walk is skipped. */
 typedef int (*ow_cg_walk_fn)(const char *path, uint64_t ino, void *arg);
 int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg);
-
-/* Has cgroup `dir` a child cgroup (a subdirectory)? 1 or 0, or -errno. One getdents. */
-int ow_cg_has_children(const char *dir);
 
 /* Read the pids of a cgroup (cgroup.procs) into `pids` (at most `max`); returns the count or
  * -errno. */

@@ -247,23 +247,3 @@ int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
 	free(w.path);
 	return ret;
 }
-
-int ow_cg_has_children(const char *dir)
-{
-	int fd = ow_open_path(dir, O_RDONLY | O_DIRECTORY), found = 0;
-	struct dirent *e;
-	DIR *d;
-
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		found = -errno;
-		close(fd);
-		return found;
-	}
-	while (!found && (e = readdir(d)))
-		found = e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return found;
-}

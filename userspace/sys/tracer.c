@@ -303,6 +303,11 @@ bool ow_tracer_rss_attached(const struct ow_tracer *t)
 	return i >= 0 && *t->skel->skeleton->progs[i].link;
 }
 
+bool ow_tracer_sees_moves(const struct ow_tracer *t)
+{
+	return t->mode != mode_name[2];
+}
+
 const char *ow_tracer_mode(const struct ow_tracer *t)
 {
 	return t->mode;

@@ -35,6 +35,9 @@ void ow_tracer_close(struct ow_tracer *t);
 int ow_tracer_rss_detach(struct ow_tracer *t);
 int ow_tracer_rss_attach(struct ow_tracer *t);
 bool ow_tracer_rss_attached(const struct ow_tracer *t);
+/* Does a task moved into a memcg not seen before make it known (a first-sight event) with the
+ * rss_stat program detached? Not in the classic tracepoint flavour: it passes a pid only. */
+bool ow_tracer_sees_moves(const struct ow_tracer *t);
 
 /* Which attach flavour won: "tp_btf", "raw_tp" or "tracepoint". */
 const char *ow_tracer_mode(const struct ow_tracer *t);

@@ -85,3 +85,25 @@ int ow_usage_read(int fd, uint64_t *out)
 	buf[n] = '\0';
 	return ow_cg_parse_value(buf, false, out);
 }
+
+int ow_meminfo_open(void)
+{
+	return ow_open_path("/proc/meminfo", O_RDONLY);
+}
+
+int ow_machine_used_read(int fd, uint64_t *out)
+{
+	char buf[8192];
+	struct ow_cg_stat st;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	int err;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	err = ow_meminfo_parse(buf, &st);
+	if (err)
+		return err;
+	*out = st.usage - st.file + st.swap;
+	return 0;
+}

@@ -28,4 +28,10 @@ int ow_usage_open(const char *dir, int v1);
 /* The usage, read again through the open fd (pread at 0: cgroupfs makes the text anew). */
 int ow_usage_read(int fd, uint64_t *out);
 
+/* The machine's memory that no reclaim frees, MemTotal - MemAvailable plus the swap in use,
+ * read again through /proc/meminfo open (ow_meminfo_open; pread at 0: the text is made anew,
+ * a few microseconds). The machine's limit is MemTotal + SwapTotal (ow_meminfo_machine_limit). */
+int ow_meminfo_open(void);
+int ow_machine_used_read(int fd, uint64_t *out);
+
 #endif /* OW_USAGE_WATCH_H */

@@ -78,12 +78,44 @@ static void test_decide(void **state)
 	assert_int_equal(ow_rss_gate_decide(&g), OW_RSS_KEEP);
 }
 
+/* Which watched cgroups are in sight with the program detached (core/rss_gate.h). */
+static void test_sight_proved(void **state)
+{
+	struct ow_rss_sight s;
+
+	(void)state;
+	/* A limited cgroup: its thresholds in force, its own limit the binding one. */
+	s = (struct ow_rss_sight){.limited = true, .thresholds = true, .own_bound = true};
+	assert_true(ow_rss_sight_proved(&s, false));
+	s.thresholds = false; /* not set yet, or refused */
+	assert_false(ow_rss_sight_proved(&s, true));
+	/* Its limit above the machine's: the machine binds it, seen by the machine's sight. */
+	s = (struct ow_rss_sight){.limited = true, .thresholds = true, .machine_bound = true};
+	assert_false(ow_rss_sight_proved(&s, false));
+	assert_true(ow_rss_sight_proved(&s, true));
+	/* An unlimited child: a watched ancestor's limit binds it, or the machine's. */
+	s = (struct ow_rss_sight){.ancestor_bound = true};
+	assert_true(ow_rss_sight_proved(&s, false));
+	s = (struct ow_rss_sight){.machine_bound = true};
+	assert_false(ow_rss_sight_proved(&s, false));
+	assert_true(ow_rss_sight_proved(&s, true));
+	/* A limit above the watched tops (an unwatched slice's): nobody sees it. */
+	s = (struct ow_rss_sight){0};
+	assert_false(ow_rss_sight_proved(&s, true));
+	/* The root: the machine's sight alone (its v1 thresholds never fire for its own
+	 * processes), whatever else is said of it. */
+	s = (struct ow_rss_sight){.root = true, .own_bound = true, .ancestor_bound = true};
+	assert_false(ow_rss_sight_proved(&s, false));
+	assert_true(ow_rss_sight_proved(&s, true));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rise),
 		cmocka_unit_test(test_at_risk),
 		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_sight_proved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "usage_watch.h"
 
 #ifndef OW_FIXTURES
 #error "build with -DOW_FIXTURES='\"/abs/path/tests/fixtures\"'"
@@ -401,6 +402,34 @@ static void test_meminfo_stat(void **state)
 	assert_int_equal(ow_meminfo_stat(FX "/meminfo/missing", &st), -ENOENT);
 }
 
+/* The machine's sight: MemTotal - MemAvailable plus the swap in use, read again through one
+ * descriptor; a file changed in between is read anew, a malformed one refused. */
+static void test_machine_used(void **state)
+{
+	char path[] = "/tmp/ow-test-meminfo.XXXXXX", text[4096];
+	uint64_t used;
+	int fd = mkstemp(path), in = open(FX "/meminfo/machine", O_RDONLY);
+	ssize_t n = read(in, text, sizeof(text));
+
+	(void)state;
+	assert_true(fd >= 0 && n > 0);
+	close(in);
+	assert_int_equal(write(fd, text, (size_t)n), n);
+	assert_int_equal(ow_machine_used_read(fd, &used), 0);
+	assert_int_equal(used, (4000000ULL - 2500000 + 250000) * 1024);
+	assert_int_equal(pwrite(fd, "MemTotal: x kB\n", 15, 0), 15);
+	assert_int_equal(ow_machine_used_read(fd, &used), -EINVAL);
+	close(fd);
+	assert_int_equal(ow_machine_used_read(fd, &used), -EBADF);
+	unlink(path);
+	/* The real one. */
+	fd = ow_meminfo_open();
+	assert_true(fd >= 0);
+	assert_int_equal(ow_machine_used_read(fd, &used), 0);
+	assert_true(used > 0);
+	close(fd);
+}
+
 static void test_meminfo(void **state)
 {
 	uint64_t v = 7;
@@ -769,28 +798,6 @@ static void test_trusted_depth(void **state)
 	assert_int_equal(system(path), 0);
 }
 
-/* A child cgroup is a subdirectory; files (the controllers' own) are not children. */
-static void test_has_children(void **state)
-{
-	char dir[] = "/tmp/ow-test-children.XXXXXX", path[128];
-	int fd;
-
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/memory.usage_in_bytes", dir);
-	fd = open(path, O_WRONLY | O_CREAT, 0644);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(ow_cg_has_children(dir), 0);
-	snprintf(path, sizeof(path), "%s/child", dir);
-	assert_int_equal(mkdir(path, 0755), 0);
-	assert_int_equal(ow_cg_has_children(dir), 1);
-	assert_int_equal(ow_cg_has_children("/nonexistent/cg"), -ENOENT);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/memory.usage_in_bytes", dir);
-	unlink(path);
-	rmdir(dir);
-}
-
 /* ---- live: this machine ---- */
 
 static void test_live_machine(void **state)
@@ -820,7 +827,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_depth),
-		cmocka_unit_test(test_has_children),
 		cmocka_unit_test(test_trusted_depth),
 		cmocka_unit_test(test_mount_v1),
 		cmocka_unit_test(test_mount_hybrid),
@@ -842,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_effective_limit_errors),
 		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_meminfo_stat),
+		cmocka_unit_test(test_machine_used),
 		cmocka_unit_test(test_display_name),
 		cmocka_unit_test(test_display_name_truncates),
 		cmocka_unit_test(test_walk_order),

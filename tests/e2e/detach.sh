@@ -1,0 +1,104 @@
+#!/bin/bash
+# End-to-end: the page-fault program detached under the default watch (issue 17, item 3).
+#
+# `oomwarden run` with no --cgroup watches the whole machine, as on a VPS. On cgroup v1 with a
+# machine of at least 4 GiB (memory and swap) the sight of every watched cgroup is proved (the
+# machine's by /proc/meminfo, the limited ones' by their usage thresholds: core/rss_gate.h), so
+# the rss_stat program is detached after 20 s with nothing at risk. Then:
+#  new-memcg   a memcg made and limited to 256 MiB while detached, and a leak of 512 MiB/s
+#              (0.5 s to the limit, a 3 s drain) moved into it: the move makes the memcg known
+#              (the attach program's first sight), the program is attached at once and the
+#              leak is stopped gracefully, with no OOM kill;
+#  machine     detached again, a leak of up to 512 MiB/s to 3 GiB in the root memcg (no limit
+#              but the machine's): the machine's sight finds the root at risk and attaches it.
+# Elsewhere (cgroup v2, a smaller machine) the program must stay attached: `stays`.
+# Prints PASS/FAIL lines and `detach: N passed, N failed`. Run as root from the repo root;
+# nothing else may watch or load the machine meanwhile (make e2e runs it alone).
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+
+OWD=${OW_E2E_DAEMON:-build/oomwarden}
+OWLOAD=build/owload
+PASSED=0 FAILED=0
+DPID='' CG=''
+TMPD=$(mktemp -d /tmp/oomwarden-detach.XXXXXX) || exit 1
+LOG=$TMPD/daemon.log
+trap 'e2e_cleanup' EXIT
+trap 'exit 130' INT TERM
+
+if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
+	e2e_skip detach "needs root and a memory cgroup controller${OW_CG_WHY:+ ($OW_CG_WHY)}"
+fi
+
+# gate_lines: the rss_gate messages so far, one word each (detached, attached) and why.
+gate_lines()
+{
+	grep -E "$(json_event rss_gate)" "$LOG" | sed -n 's/.*"msg":"page-fault program \([^"]*\)".*/\1/p'
+}
+
+# wait_detached N SECONDS: true once the program was detached N times.
+wait_detached()
+{
+	local deadline=$((SECONDS + $2))
+
+	while (($(gate_lines | grep -c '^detached') < $1)); do
+		((SECONDS >= deadline)) && return 1
+		pid_alive "$DPID" || return 1
+		sleep 0.2
+	done
+}
+
+machine_kib=$(awk '/^(MemTotal|SwapTotal):/ { s += $2 } END { print s }' /proc/meminfo)
+if ! daemon_start "$LOG" --idle-detach on; then
+	verdict detach "$LOG" "the daemon did not get ready"
+	echo "detach: $PASSED passed, $FAILED failed"
+	exit 1
+fi
+
+if [[ $OW_CG_VER != 1 ]] || ((machine_kib < 4 * 1024 * 1024)); then
+	# Nothing proves the sight: attached all along.
+	sleep 25
+	R=()
+	gate_lines | grep -q '^detached' && R+=("detached on cgroup v$OW_CG_VER, $machine_kib KiB")
+	verdict stays "$LOG" "${R[@]}"
+	daemon_stop
+	echo "detach: $PASSED passed, $FAILED failed"
+	exit $((FAILED > 0))
+fi
+
+# new-memcg
+R=()
+wait_detached 1 40 || R+=("not detached within 40 s of the start: $(gate_lines | tr '\n' ';')")
+CG=$(cg_create "ow-detach-$$" $((256 << 20))) || R+=("cannot make a memcg")
+if [[ -n $CG ]]; then
+	sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" "$OWLOAD" linear --rate 512 \
+		--drain 3 --duration 20 >"$TMPD/leak.out" 2>&1 &
+	expect_graceful_exit $! 30
+	grep -q '^drained' "$TMPD/leak.out" || R+=("the leak did not drain: $(tail -n1 "$TMPD/leak.out")")
+	(($(cg_oom_kills "$CG") == 0)) || R+=("the kernel OOM-killed in the memcg")
+	gate_lines | grep -q "^attached: a new memcg" ||
+		R+=("not attached for the new memcg: $(gate_lines | tr '\n' ';')")
+fi
+verdict new-memcg "$LOG" "${R[@]}"
+
+# machine
+R=()
+wait_detached 2 60 || R+=("not detached again within 60 s: $(gate_lines | tr '\n' ';')")
+sh -c 'echo $$ >"$0" && exec "$@"' "$OW_CG_ROOT/cgroup.procs" "$OWLOAD" linear --rate 512 \
+	--stop-at 3072 --duration 12 >"$TMPD/root.out" 2>&1 &
+leak=$!
+wait_for_line "$LOG" '"msg":"page-fault program attached: a watched cgroup is at risk","cgroup":"/"' \
+	15 "$DPID" || R+=("the root's leak did not attach the program: $(gate_lines | tr '\n' ';')")
+kill -TERM "$leak" 2>/dev/null
+wait "$leak" 2>/dev/null
+verdict machine "$LOG" "${R[@]}"
+
+R=()
+stop_daemon_expect_clean "$DPID"
+DPID=''
+verdict stop "$LOG" "${R[@]}"
+echo "detach: $PASSED passed, $FAILED failed"
+exit $((FAILED > 0))
