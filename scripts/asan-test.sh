@@ -11,7 +11,7 @@ set -u
 
 cd "$(dirname "$0")/.." || exit 1
 OUT=${1:-build/asan}
-E2E=${OW_ASAN_E2E-reload metrics alerts churn}
+E2E=${OW_ASAN_E2E-reload metrics alerts churn detach}
 PASSED=0 FAILED=0
 REPORTS=$(mktemp -d /tmp/oomwarden-asan.XXXXXX) || exit 1
 trap 'rm -rf "$REPORTS"' EXIT
