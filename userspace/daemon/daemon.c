@@ -462,62 +462,79 @@ static void log_ready(const struct ow_daemon *d, const struct ow_options *opts)
 	       OW_NUM("grace_s", opts->policy.grace_s));
 }
 
-int ow_daemon_run(struct ow_options *opts)
+/* What comes before the BPF side: systemd's socket, the watched hierarchy, root. 0 or the exit
+ * status. */
+static int prepare(struct ow_daemon *d, struct ow_options *opts)
 {
-	struct ow_daemon d = {
-		.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .psifd = -1, .wdfd = -1};
-	char err[PATH_MAX + 128], status[OW_SD_STATUS_LEN];
+	char err[PATH_MAX + 128];
 	struct ow_watch_cfg wc;
 	int ret;
 
-	ret = ow_sd_open(&d.sd); /* first: children must not inherit NOTIFY_SOCKET */
+	ret = ow_sd_open(&d->sd); /* first: children must not inherit NOTIFY_SOCKET */
 	if (ret)
 		ow_log(OW_LOG_WARN, "sd_notify", "NOTIFY_SOCKET is unusable: not notifying systemd",
 		       OW_STR("error", strerror(-ret)));
 	ow_watch_cfg_of(opts, &wc);
-	ret = ow_watch_init(&d.watch, &wc, err, sizeof(err));
+	ret = ow_watch_init(&d->watch, &wc, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "oomwarden: %s\n", err);
-		ow_sd_close(&d.sd);
 		return ret == -EINVAL ? 2 : 1;
 	}
 	if (geteuid() != 0 && !opts->dry_run) {
 		fprintf(stderr, "oomwarden: run needs root (to load BPF programs and signal other "
 				"users' processes); try sudo, or --dry-run --no-bpf\n");
-		ow_sd_close(&d.sd);
 		return 1;
 	}
-	d.machine.fd = -1;
-	d.cands = calloc(1, sizeof(*d.cands));
-	d.alert_cands = calloc(1, sizeof(*d.alert_cands)); /* NULL: alerts without the top list */
-	if (!d.cands) {
-		ow_sd_close(&d.sd);
-		return 1;
-	}
-	daemon_start_alerter(&d, opts); /* first: the sender is forked before BPF and mlockall */
-	ret = start_tracer(&d);
+	d->cands = calloc(1, sizeof(*d->cands));
+	d->alert_cands = calloc(1, sizeof(*d->alert_cands)); /* NULL: alerts without the top list */
+	return d->cands ? 0 : 1;
+}
+
+static int run(struct ow_daemon *d, struct ow_options *opts)
+{
+	char status[OW_SD_STATUS_LEN];
+	int ret;
+
+	daemon_start_alerter(d, opts); /* first: the sender is forked before BPF and mlockall */
+	ret = start_tracer(d);
 	if (!ret)
-		ret = setup_fds(&d) ? 1 : 0;
-	if (ret) {
-		shutdown_daemon(&d);
+		ret = setup_fds(d) ? 1 : 0;
+	if (ret)
 		return ret;
-	}
 	protect_self();
-	d.shm_mnt_id = ow_shm_internal_mnt_id("/proc"); /* < 0: memfds are not counted */
-	daemon_rescan(&d);
-	ow_model_reap(&d.model);
-	ret = start_exporter(&d);
-	if (ret) {
-		shutdown_daemon(&d);
+	d->shm_mnt_id = ow_shm_internal_mnt_id("/proc"); /* < 0: memfds are not counted */
+	daemon_rescan(d);
+	ow_model_reap(&d->model);
+	ret = start_exporter(d);
+	if (ret)
 		return ret;
+	daemon_brake_start(d); /* last: an earlier run's brakes are off until the loop runs */
+	log_ready(d, opts);
+	daemon_status_summary(d, status, sizeof(status));
+	daemon_sd_result(d, ow_sd_notify_ready(&d->sd, status, ow_mono_ns()));
+	ret = loop(d);
+	daemon_sd_result(d, ow_sd_notify_stopping(&d->sd)); /* before the slow part: BPF */
+	return ret;
+}
+
+/* The context lives on the heap: 350 KiB of it zeroed on the stack made every page of it
+ * resident (and locked: mlockall), though a quiet daemon touches little of it (the victim's
+ * maps, the tmpfs tables); calloc's fresh pages stay unbacked until used. */
+int ow_daemon_run(struct ow_options *opts)
+{
+	struct ow_daemon *d = calloc(1, sizeof(*d));
+	int ret;
+
+	if (!d) {
+		fprintf(stderr, "oomwarden: out of memory\n");
+		return 1;
 	}
-	daemon_brake_start(&d); /* last: an earlier run's brakes are off until the loop runs */
-	log_ready(&d, opts);
-	daemon_status_summary(&d, status, sizeof(status));
-	daemon_sd_result(&d, ow_sd_notify_ready(&d.sd, status, ow_mono_ns()));
-	ret = loop(&d);
-	daemon_sd_result(&d,
-			 ow_sd_notify_stopping(&d.sd)); /* before the slow part: detaching BPF */
-	shutdown_daemon(&d);
+	d->opts = opts;
+	d->epfd = d->sigfd = d->timerfd = d->psifd = d->wdfd = d->machine.fd = -1;
+	ret = prepare(d, opts);
+	if (!ret)
+		ret = run(d, opts);
+	shutdown_daemon(d);
+	free(d);
 	return ret;
 }

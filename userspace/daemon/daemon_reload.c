@@ -135,7 +135,7 @@ void daemon_reload(struct ow_daemon *d)
 	for (unsigned int i = 0; i < d->model.ncgs; i++)
 		d->model.cgs[i]->victim.retry_after_ns = 0;
 	if (w) {
-		d->watch = *w;
+		ow_watch_copy(&d->watch, w);
 		free(w);
 		daemon_rescan(d);
 	}

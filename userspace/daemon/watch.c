@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@ int ow_watch_init(struct ow_watch *w, const struct ow_watch_cfg *cfg, char *err,
 	unsigned int i;
 	int ret;
 
-	memset(w, 0, sizeof(*w));
+	memset(w, 0, offsetof(struct ow_watch, roots)); /* roots: see watch.h */
 	if (cfg->ncgroups > OW_WATCH_MAX_ROOTS) {
 		snprintf(err, errlen, "too many --cgroup (at most %d)", OW_WATCH_MAX_ROOTS);
 		return -EINVAL;
@@ -63,6 +64,15 @@ int ow_watch_init(struct ow_watch *w, const struct ow_watch_cfg *cfg, char *err,
 	if (!w->nroots)
 		snprintf(w->roots[w->nroots++], PATH_MAX, "%s", w->mount.path);
 	return 0;
+}
+
+void ow_watch_copy(struct ow_watch *dst, const struct ow_watch *src)
+{
+	unsigned int i;
+
+	memcpy(dst, src, offsetof(struct ow_watch, roots));
+	for (i = 0; i < src->nroots; i++)
+		memcpy(dst->roots[i], src->roots[i], strlen(src->roots[i]) + 1);
 }
 
 bool ow_watch_covers(const struct ow_watch *w, const char *path)

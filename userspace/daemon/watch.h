@@ -27,8 +27,13 @@ struct ow_watch {
 	struct ow_cg_mount mount;
 	uint64_t machine_limit;
 	unsigned int nroots;
-	char roots[OW_WATCH_MAX_ROOTS][PATH_MAX]; /* absolute, resolved; the mount if none given */
+	/* Absolute, resolved; the mount if none given. Last, and only the strings written: 256
+	 * KiB zeroed made the daemon's whole copy resident (and locked). */
+	char roots[OW_WATCH_MAX_ROOTS][PATH_MAX];
 };
+
+/* *dst = *src, the roots' strings alone (a reload's new watch). */
+void ow_watch_copy(struct ow_watch *dst, const struct ow_watch *src);
 
 /* Resolve the mount and the --cgroup roots. On a bad root writes one line into err and
  * returns -EINVAL; -ENOENT when no memory controller is mounted. */

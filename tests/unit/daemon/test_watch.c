@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for userspace/daemon/watch.c: a scan of the fixture v1 hierarchy and the placement of one
- * new cgroup without a scan (ow_watch_add: the cgroup and its missing parents, parents first).
+ * Unit tests for userspace/daemon/watch.c: a scan of the fixture v1 hierarchy and the placement of
+ * one new cgroup without a scan (ow_watch_add: the cgroup and its missing parents, parents first).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,6 +109,31 @@ static void test_add_errors(void **state)
 	assert_int_equal(m.ncgs, 1); /* the root, found before the missing level */
 }
 
+/* A reload's new watch copied in: the header and the roots' strings, nothing past them (the
+ * daemon's copy stays unbacked there), whatever the old one held. */
+static void test_copy(void **state)
+{
+	static struct ow_watch src, dst;
+
+	(void)state;
+	memset(&dst, 'x', sizeof(dst));
+	src.mount.version = OW_CG_V2;
+	snprintf(src.mount.path, sizeof(src.mount.path), "/sys/fs/cgroup");
+	src.machine_limit = 42;
+	src.nroots = 2;
+	snprintf(src.roots[0], PATH_MAX, "/sys/fs/cgroup/a");
+	snprintf(src.roots[1], PATH_MAX, "/sys/fs/cgroup/b.slice");
+	ow_watch_copy(&dst, &src);
+	assert_int_equal(dst.nroots, 2);
+	assert_int_equal(dst.machine_limit, 42);
+	assert_int_equal(dst.mount.version, OW_CG_V2);
+	assert_string_equal(dst.mount.path, "/sys/fs/cgroup");
+	assert_string_equal(dst.roots[0], "/sys/fs/cgroup/a");
+	assert_string_equal(dst.roots[1], "/sys/fs/cgroup/b.slice");
+	assert_int_equal(dst.roots[1][sizeof("/sys/fs/cgroup/b.slice")], 'x');
+	assert_int_equal(dst.roots[2][0], 'x');
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -117,6 +142,7 @@ int main(void)
 		T(test_add_with_parents),
 		T(test_add_then_scan),
 		T(test_add_errors),
+		cmocka_unit_test(test_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
