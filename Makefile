@@ -35,7 +35,9 @@ DEPFLAGS	= -MMD -MP
 LDLIBS		+= -lbpf -lelf -lz -lcjson -linih -lm -pthread
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -I$(OUT)
 
-BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+# maps.bpf.c first: an object linked before the one defining the maps its programs use makes
+# `bpftool gen object` fail ("map relo failed to find map for section '.maps'").
+BPF_SRCS	:= bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 USER_SRCS	:= userspace/main.c $(wildcard $(addprefix userspace/,$(addsuffix /*.c,$(USER_DIRS))))
 USER_HDRS	:= $(wildcard include/*.h $(addprefix userspace/,$(addsuffix /*.h,$(USER_DIRS))))

@@ -19,8 +19,11 @@ struct kernfs_node___ow {
 	__u64 id;
 } __attribute__((preserve_access_index));
 
+struct cgroup_subsys_state___ow;
+
 struct cgroup___ow {
 	struct kernfs_node___ow *kn;
+	struct cgroup_subsys_state___ow *subsys[16];
 } __attribute__((preserve_access_index));
 
 struct cgroup_subsys_state___ow {
@@ -132,12 +135,19 @@ extern volatile __u64 map_full;
  * each one is a cgroup move the attach tracepoint did not settle. */
 extern volatile __u64 memcg_rebinds;
 
-static __always_inline struct mem_cgroup___ow *task_memcg(struct task_struct___ow *task)
+/* The id differs between kernel configs; copy it into a plain int before indexing (-1: none). */
+static __always_inline int memory_subsys_id(void)
 {
-	/* The id differs between kernel configs; copy it into a plain int before indexing. */
 	int id = bpf_core_enum_value(enum cgroup_subsys_id___ow, memory_cgrp_id___ow);
 
-	if (id < 0 || id >= 16)
+	return id >= 0 && id < 16 ? id : -1;
+}
+
+static __always_inline struct mem_cgroup___ow *task_memcg(struct task_struct___ow *task)
+{
+	int id = memory_subsys_id();
+
+	if (id < 0)
 		return NULL;
 	return (struct mem_cgroup___ow *)BPF_CORE_READ(task, cgroups, subsys[id]);
 }

@@ -14,6 +14,9 @@
 #             scenarios (memory.high set and restored around a fast leak's drain; BRAKE_SCENARIOS)
 #             in a 512 MiB cgroup, so in a guest of OW_VM_MEM (1 GiB): in the machine guest's
 #             512 MiB the machine itself would be the tighter limit
+#   detach    tests/e2e/detach.sh, the page-fault program detached under the default watch of
+#             the whole machine on cgroup v2 (OW_VM_DETACH_MEM, 5 GiB: reads prove a machine of
+#             4 GiB or more only; the guest touches little of it)
 #   lockdown  booted with lockdown=confidentiality, which makes the kernel refuse every program
 #             the daemon loads (bpf_probe_read_kernel is withheld): the slow leaks of both scripts
 #             must be stopped by the daemon's own degraded mode (LOCKDOWN_SCENARIOS)
@@ -25,12 +28,14 @@
 #             only when it could not be run. Its cg- rows (compare:cg-NAME, tests/vm/compare.sh
 #             --list-cg) run in a 512 MiB cgroup and need a guest of OW_VM_COMPARE_MEM=1024.
 #
-# usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...     (default: e2e machine lockdown brake)
+# usage: tests/vm/run.sh [SUITE | SCENARIO | SUITE:SCENARIO]...
+#        (default: e2e machine lockdown brake detach)
 #   a bare scenario name runs in the suite whose script has it (brake, machine, else e2e);
 #   compare scenarios are named compare:NAME
 # environment:
 #   OW_VM_KERNELS   kernel series or linux-image package names (default "6.1 6.12")
-#   OW_VM_SUITES    suites booted when no argument names one (default "e2e machine lockdown brake")
+#   OW_VM_SUITES    suites booted when no argument names one (default "e2e machine lockdown brake
+#                   detach")
 #   OW_VM_LOCKDOWN_KERNELS  kernels that also boot the lockdown suite (default: all of them)
 #   OW_VM_COMPARE_KERNELS   kernels that boot the compare suite when it is named (default 6.12)
 #   OW_VM_COMPARE_WATCHERS  the compare suite's watchers (default: tests/vm/compare.sh's all)
@@ -40,6 +45,7 @@
 #                   one machine fetches them once (default /var/cache/oomwarden-vm)
 #   OW_VM_MEM       e2e and brake guest RAM in MiB (default 1024)
 #   OW_VM_SMALL_MEM machine and lockdown guest RAM in MiB (default 512)
+#   OW_VM_DETACH_MEM  detach guest RAM in MiB (default 5120)
 #   OW_VM_SMP       guest CPUs (default: the host's, at most 2)
 #   OW_VM_JOBS      guests booted at once (default 2: a guest keeps ~half a host core busy,
 #                   the scenarios mostly wait, so two fit the 15-minute budget side by side)
@@ -56,7 +62,8 @@ KERNELS=${OW_VM_KERNELS:-6.1 6.12}
 CACHE=${OW_VM_CACHE:-/var/cache/oomwarden-vm}
 MEM=${OW_VM_MEM:-1024}
 SMALL_MEM=${OW_VM_SMALL_MEM:-512}
-SUITES=${OW_VM_SUITES:-e2e machine lockdown brake}
+SUITES=${OW_VM_SUITES:-e2e machine lockdown brake detach}
+DETACH_MEM=${OW_VM_DETACH_MEM:-5120}
 LOCKDOWN_KERNELS=${OW_VM_LOCKDOWN_KERNELS:-$KERNELS}
 COMPARE_KERNELS=${OW_VM_COMPARE_KERNELS:-6.12}
 COMPARE_WATCHERS=${OW_VM_COMPARE_WATCHERS:-}
@@ -109,12 +116,12 @@ add_suite()
 for arg in "$@"; do
 	[[ $arg =~ ^[A-Za-z0-9_.:-]+$ ]] || die "bad scenario name '$arg'"
 	case $arg in
-	e2e | machine | lockdown | brake | compare) add_suite "$arg" ;;
+	e2e | machine | lockdown | brake | compare | detach) add_suite "$arg" ;;
 	e2e:* | machine:* | lockdown:* | brake:* | compare:*)
 		add_suite "${arg%%:*}"
 		SUITE_NAMES[${arg%%:*}]+=" ${arg#*:}"
 		;;
-	*:*) die "unknown suite in '$arg' (suites: e2e machine lockdown brake compare)" ;;
+	*:*) die "unknown suite in '$arg' (suites: e2e machine lockdown brake compare detach)" ;;
 	*)
 		if [[ $BRAKE_NAMES == *" $arg "* ]]; then
 			add_suite brake
@@ -383,6 +390,7 @@ run_guest()
 
 	append="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off ow.suite=$suite"
 	[[ $suite == e2e || $suite == brake ]] && mem=$MEM
+	[[ $suite == detach ]] && mem=$DETACH_MEM
 	# confidentiality (not integrity) withholds bpf_probe_read_kernel: the daemon's programs
 	# fail to load; modules still load, being signed.
 	[[ $suite == lockdown ]] && append+=" lockdown=confidentiality ow.mode=degraded"
@@ -527,7 +535,7 @@ by_length()
 {
 	local suite g
 
-	for suite in compare e2e brake lockdown machine; do
+	for suite in compare e2e brake lockdown machine detach; do
 		for g in "${GUESTS[@]}"; do
 			[[ ${g#*/} == "$suite" ]] && echo "$g"
 		done

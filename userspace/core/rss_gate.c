@@ -31,9 +31,16 @@ bool ow_rss_at_risk(const struct ow_rss_risk *r)
 	return r->nonrecl >= r->limit / 2 || r->rise >= r->limit / 16;
 }
 
+bool ow_rss_own_seen(bool v1, bool usage_open, bool thresholds, uint64_t limit)
+{
+	if (!usage_open)
+		return false;
+	return v1 ? thresholds : limit != OW_NO_LIMIT && limit >= OW_RSS_READ_MIN;
+}
+
 bool ow_rss_sight_proved(const struct ow_rss_sight *s, bool machine)
 {
-	if (s->limited && !s->thresholds)
+	if (s->limited && !s->own_seen)
 		return false;
 	if (s->root || s->machine_bound)
 		return machine;

@@ -8,16 +8,18 @@
  * is at risk: then it is attached (0.4-31 ms) and the per-process view fills in from the next
  * steps, as at start.
  *
- * Where that sight is proved (ow_rss_sight_proved): cgroup v1, each watched cgroup's binding
- * limit watched, by its own thresholds or a watched ancestor's, or by the machine's sight
- * (daemon/machine_sight.c: /proc/meminfo read at most 1 s apart) for the root and the cgroups
- * with no limit below the machine's; and new memcgs made known as a task moves in (the BPF
- * attach program; the classic tracepoint flavour cannot, it passes a pid only). A new memcg
- * attaches the program for the quiet period too: a tool that writes the limit after the first
- * task moved in is read at that task's next page fault.
- * It stays attached elsewhere: cgroup v2 (no thresholds, and a task cloned into a cgroup,
- * CLONE_INTO_CGROUP, moves nowhere: a new memcg would go unseen), a limit set above the
- * watched tops, thresholds not in force, a machine under OW_RSS_MACHINE_MIN.
+ * Where that sight is proved (ow_rss_sight_proved): each watched cgroup's binding limit is
+ * watched, its own or a watched ancestor's (v1: their usage thresholds; v2: reads of a limit of
+ * OW_RSS_READ_MIN or more), or the machine's (daemon/machine_sight.c: /proc/meminfo read at
+ * most 1 s apart, a machine of OW_RSS_READ_MIN or more) for the root and the cgroups with no
+ * smaller limit; and new memcgs are made known as their directory is made or a task moves in
+ * (the BPF cgroup_mkdir and cgroup_attach_task programs; the classic tracepoint flavour passes
+ * no cgroup). A new memcg attaches the program for the quiet period: a limit written after the
+ * mkdir is read at its tasks' next page faults. Detached, every watched cgroup's limit is read
+ * again within 30 s (daemon/rss_gate.c: a limit set on a running cgroup; no hook on the write
+ * attaches on these kernels). It stays attached elsewhere: a v2 limit under OW_RSS_READ_MIN
+ * (a 512 MiB/s leak fills 256 MiB between two reads), a limit set above the watched tops,
+ * thresholds not in force, a smaller machine, the classic tracepoint flavour.
  * Pure: no I/O, no clock.
  */
 #ifndef OW_RSS_GATE_H
@@ -54,27 +56,32 @@ struct ow_rss_risk {
 bool ow_rss_at_risk(const struct ow_rss_risk *r);
 
 /*
- * The machine's sight reads /proc/meminfo at most 1 s apart: a leak of R is at risk (a rise of
- * a 16th in 2-4 s, or half held) by at most half the machine plus R for a second, leaving the
- * rest to attach and act. The fastest leak of the matrix, 512 MiB/s, needs about 0.5 s from
- * the first steps to its SIGTERM (e2e detached-512): a machine of 4 GiB (memory and swap)
- * leaves 2 GiB - 512 MiB, 3 s of it. Smaller machines keep the program attached.
+ * What reads at most 1 s apart prove (the machine's /proc/meminfo, a v2 cgroup's
+ * memory.current): a leak of R is at risk (a rise of a 16th in 2-4 s, or half held) by at most
+ * half the limit plus R for a second, leaving the rest to attach and act. The fastest leak of
+ * the matrix, 512 MiB/s, needs about 0.5 s from the first steps to its SIGTERM (e2e
+ * detached-512): a limit of 4 GiB leaves 2 GiB - 512 MiB, 3 s of it. Smaller limits (and
+ * machines) seen by reads alone keep the program attached.
  */
-#define OW_RSS_MACHINE_MIN (4ULL << 30)
+#define OW_RSS_READ_MIN (4ULL << 30)
+
+/* Is a cgroup's own limit seen: v1, its usage thresholds in force; v2, its usage read (at most
+ * 1 s apart) and the limit at least OW_RSS_READ_MIN. */
+bool ow_rss_own_seen(bool v1, bool usage_open, bool thresholds, uint64_t limit);
 
 /* How a watched cgroup's whole charge is seen with the program detached. */
 struct ow_rss_sight {
 	bool root;	     /* the machine's root cgroup: no page counter of its own */
 	bool limited;	     /* a limit of its own */
-	bool thresholds;     /* its usage open and its v1 thresholds in force */
+	bool own_seen;	     /* its own limit seen: ow_rss_own_seen */
 	bool own_bound;	     /* its own limit is its effective one */
 	bool machine_bound;  /* the machine's is (no smaller limit above it) */
 	bool ancestor_bound; /* a watched ancestor's own limit is */
 };
 
-/* Proved: a limited cgroup has its thresholds in force, and the limit that binds it is
- * watched: its own, a watched ancestor's, or the machine's while `machine` (the machine's
- * sight is on and the machine is at least OW_RSS_MACHINE_MIN). */
+/* Proved: a limited cgroup's own limit is seen, and the limit that binds it is watched: its
+ * own, a watched ancestor's, or the machine's while `machine` (the machine's sight is on and
+ * the machine is at least OW_RSS_READ_MIN). */
 bool ow_rss_sight_proved(const struct ow_rss_sight *s, bool machine);
 
 enum ow_rss_do { OW_RSS_KEEP, OW_RSS_ATTACH, OW_RSS_DETACH };

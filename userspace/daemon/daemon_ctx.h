@@ -139,7 +139,9 @@ struct ow_daemon {
 	struct ow_threshold_worker *thresholds; /* v1: sets them off the loop, from the first */
 	uint64_t threshold_seq;			/* the last request's */
 	bool thresholds_failed;			/* the worker could not start (logged) */
-	uint64_t rss_risk_ns; /* a watched cgroup was last at risk (rss_gate.c); 0: not yet */
+	uint64_t rss_risk_ns;	   /* a watched cgroup was last at risk (rss_gate.c); 0: not yet */
+	uint64_t limit_glance_ns;  /* detached: the limits' last reads (rss_gate.c); 0: none */
+	unsigned int limit_cursor; /* the next cgroup whose limit is read */
 	struct {
 		int fd;		 /* /proc/meminfo; -1: no machine sight */
 		uint64_t seen;	 /* memory in use at the last evaluation it brought */

@@ -28,7 +28,9 @@ static bool proved(struct ow_daemon *d, const struct ow_cgroup *cg, bool machine
 	const struct ow_rss_sight s = {
 		.root = ow_cgroup_is_root(cg),
 		.limited = cg->reading.own_limit != OW_NO_LIMIT,
-		.thresholds = cg->sight.usage_fd >= 0 && cg->sight.efd >= 0,
+		.own_seen =
+			ow_rss_own_seen(d->watch.mount.version == OW_CG_V1, cg->sight.usage_fd >= 0,
+					cg->sight.efd >= 0, cg->reading.own_limit),
 		.own_bound = cg->reading.own_limit == cg->reading.eff_limit,
 		.machine_bound = cg->reading.eff_limit >= d->watch.machine_limit,
 		.ancestor_bound = ancestor_bound(d, cg),
@@ -41,11 +43,10 @@ static bool proved(struct ow_daemon *d, const struct ow_cgroup *cg, bool machine
 static bool provable(struct ow_daemon *d)
 {
 	bool machine = daemon_machine_sight_on(d) && d->watch.machine_limit != OW_NO_LIMIT &&
-		       d->watch.machine_limit >= OW_RSS_MACHINE_MIN;
+		       d->watch.machine_limit >= OW_RSS_READ_MIN;
 	unsigned int i, watched = 0;
 
-	if (!d->opts->idle_detach || d->watch.mount.version != OW_CG_V1 ||
-	    !ow_tracer_sees_moves(d->tracer))
+	if (!d->opts->idle_detach || !ow_tracer_sees_moves(d->tracer))
 		return false;
 	for (i = 0; i < d->model.ncgs; i++) {
 		const struct ow_cgroup *cg = d->model.cgs[i];
@@ -114,6 +115,39 @@ void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64
 		      "page-fault program attached: a new memcg, whose limit may come later", now);
 }
 
+/*
+ * Detached, no page fault evaluates a cgroup: a limit written on a running one (systemctl
+ * set-property) would be read at its next evaluation only, and no hook on the write attaches
+ * here (kprobes are absent, fentry refused). Each watched cgroup's limit is read again at least
+ * every LIMIT_GLANCE_NS, a share of them at each tick (a thousand cgroups: ~34 reads a second),
+ * and one that changed is evaluated.
+ */
+#define LIMIT_GLANCE_NS (30ULL * NS_PER_S)
+
+static void glance_limits(struct ow_daemon *d, uint64_t now)
+{
+	unsigned int n = d->model.ncgs, i, todo;
+	struct ow_cg_stat st;
+
+	if (!n || !d->limit_glance_ns || now - d->limit_glance_ns > LIMIT_GLANCE_NS) {
+		d->limit_glance_ns = now; /* the first tick detached, or after a long sleep */
+		return;
+	}
+	todo = (unsigned int)(((uint64_t)n * (now - d->limit_glance_ns) + LIMIT_GLANCE_NS - 1) /
+			      LIMIT_GLANCE_NS);
+	d->limit_glance_ns = now;
+	for (i = 0; i < todo && i < n; i++) {
+		struct ow_cgroup *cg = d->model.cgs[d->limit_cursor++ % n];
+
+		if (cg->gone || ow_cg_read_usage_limit(d->watch.mount.version, cg->path, &st) ||
+		    st.limit == cg->reading.own_limit)
+			continue;
+		ow_log(OW_LOG_INFO, "rss_gate", "a watched cgroup's limit changed", CG_FIELDS(cg),
+		       OW_NUM("new_limit_mib", mib(st.limit)));
+		daemon_evaluate(d, cg, 0);
+	}
+}
+
 void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now)
 {
 	struct ow_rss_gate g = {.now_ns = now};
@@ -123,6 +157,10 @@ void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now)
 	if (!d->tracer)
 		return;
 	g.attached = ow_tracer_rss_attached(d->tracer);
+	if (!g.attached)
+		glance_limits(d, now);
+	else
+		d->limit_glance_ns = 0;
 	for (i = 0; i < d->model.ncgs && !why; i++)
 		if (!d->model.cgs[i]->gone && at_risk(d->model.cgs[i], now))
 			why = d->model.cgs[i];

@@ -85,12 +85,12 @@ static void test_sight_proved(void **state)
 
 	(void)state;
 	/* A limited cgroup: its thresholds in force, its own limit the binding one. */
-	s = (struct ow_rss_sight){.limited = true, .thresholds = true, .own_bound = true};
+	s = (struct ow_rss_sight){.limited = true, .own_seen = true, .own_bound = true};
 	assert_true(ow_rss_sight_proved(&s, false));
-	s.thresholds = false; /* not set yet, or refused */
+	s.own_seen = false; /* not set yet, or refused */
 	assert_false(ow_rss_sight_proved(&s, true));
 	/* Its limit above the machine's: the machine binds it, seen by the machine's sight. */
-	s = (struct ow_rss_sight){.limited = true, .thresholds = true, .machine_bound = true};
+	s = (struct ow_rss_sight){.limited = true, .own_seen = true, .machine_bound = true};
 	assert_false(ow_rss_sight_proved(&s, false));
 	assert_true(ow_rss_sight_proved(&s, true));
 	/* An unlimited child: a watched ancestor's limit binds it, or the machine's. */
@@ -109,13 +109,27 @@ static void test_sight_proved(void **state)
 	assert_true(ow_rss_sight_proved(&s, true));
 }
 
+/* A cgroup's own limit in sight: v1 by its thresholds, v2 by reads, which prove a large limit
+ * only (a second of the fastest leak must leave room). */
+static void test_own_seen(void **state)
+{
+	(void)state;
+	assert_true(ow_rss_own_seen(true, true, true, 256 * MiB));
+	assert_false(ow_rss_own_seen(true, true, false, 256 * MiB)); /* not in force yet */
+	assert_false(ow_rss_own_seen(true, false, true, 256 * MiB));
+	assert_false(ow_rss_own_seen(false, true, false, 256 * MiB));
+	assert_false(ow_rss_own_seen(false, true, false, OW_RSS_READ_MIN - 1));
+	assert_true(ow_rss_own_seen(false, true, false, OW_RSS_READ_MIN));
+	assert_false(ow_rss_own_seen(false, false, false, 8 * OW_RSS_READ_MIN)); /* not read */
+	assert_false(ow_rss_own_seen(false, true, false, OW_NO_LIMIT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rise),
-		cmocka_unit_test(test_at_risk),
-		cmocka_unit_test(test_decide),
-		cmocka_unit_test(test_sight_proved),
+		cmocka_unit_test(test_rise),	 cmocka_unit_test(test_at_risk),
+		cmocka_unit_test(test_decide),	 cmocka_unit_test(test_sight_proved),
+		cmocka_unit_test(test_own_seen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
