@@ -16,7 +16,8 @@
 #             512 MiB the machine itself would be the tighter limit
 #   detach    tests/e2e/detach.sh, the page-fault program detached under the default watch of
 #             the whole machine on cgroup v2 (OW_VM_DETACH_MEM, 5 GiB: reads prove a machine of
-#             4 GiB or more only; the guest touches little of it)
+#             4 GiB or more only; the guest touches little of it), then tests/vm/sight.sh,
+#             v2's step-to-read time (a measurement in its PASS line)
 #   lockdown  booted with lockdown=confidentiality, which makes the kernel refuse every program
 #             the daemon loads (bpf_probe_read_kernel is withheld): the slow leaks of both scripts
 #             must be stopped by the daemon's own degraded mode (LOCKDOWN_SCENARIOS)
@@ -263,7 +264,8 @@ build_base()
 	cp "$(command -v setpriv)" "$root/usr/bin/setpriv" && copy_libs "$root" "$root/usr/bin/setpriv" ||
 		return 1
 	cp -r tests/e2e "$root/ow/tests/" || return 1
-	mkdir -p "$root/ow/tests/vm" && cp tests/vm/machine.sh tests/vm/compare.sh "$root/ow/tests/vm/" ||
+	mkdir -p "$root/ow/tests/vm" &&
+		cp tests/vm/machine.sh tests/vm/compare.sh tests/vm/sight.sh "$root/ow/tests/vm/" ||
 		return 1
 	# The compare suite runs the host benchmark's scenarios, judge and watcher helpers.
 	mkdir -p "$root/ow/bench" && cp -r bench/compare "$root/ow/bench/" || return 1
