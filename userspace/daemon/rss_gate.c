@@ -126,15 +126,17 @@ void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64
 
 static void glance_limits(struct ow_daemon *d, uint64_t now)
 {
+	uint64_t since = now - d->limit_glance_ns;
 	unsigned int n = d->model.ncgs, i, todo;
 	struct ow_cg_stat st;
 
-	if (!n || !d->limit_glance_ns || now - d->limit_glance_ns > LIMIT_GLANCE_NS) {
-		d->limit_glance_ns = now; /* the first tick detached, or after a long sleep */
+	if (!n || !d->limit_glance_ns) {
+		d->limit_glance_ns = now; /* the first tick detached */
 		return;
 	}
-	todo = (unsigned int)(((uint64_t)n * (now - d->limit_glance_ns) + LIMIT_GLANCE_NS - 1) /
-			      LIMIT_GLANCE_NS);
+	if (since > LIMIT_GLANCE_NS)
+		since = LIMIT_GLANCE_NS; /* a long sleep: each once */
+	todo = (unsigned int)(((uint64_t)n * since + LIMIT_GLANCE_NS - 1) / LIMIT_GLANCE_NS);
 	d->limit_glance_ns = now;
 	for (i = 0; i < todo && i < n; i++) {
 		struct ow_cgroup *cg = d->model.cgs[d->limit_cursor++ % n];
