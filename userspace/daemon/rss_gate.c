@@ -3,7 +3,8 @@
  * The page-fault program attached only while a watched cgroup is at risk (core/rss_gate.h):
  * each evaluation notes the cgroup's rise and attaches at once when it is at risk; the timer
  * decides for the whole (detached after OW_RSS_QUIET_NS with none at risk, where the sight of
- * every watched cgroup is proved: cgroup v1, core/rss_gate.h); a new memcg attaches it.
+ * every watched cgroup is proved: core/rss_gate.h); a new memcg attaches it, and while it is
+ * detached the watched limits are read again.
  */
 #include <string.h>
 
@@ -23,9 +24,11 @@ static bool ancestor_bound(struct ow_daemon *d, const struct ow_cgroup *cg)
 	return false;
 }
 
+/* Each tick while nothing is at risk, for every watched cgroup: the walk up the model only for
+ * those no cheaper answer binds (an unlimited child of a limited slice). */
 static bool proved(struct ow_daemon *d, const struct ow_cgroup *cg, bool machine)
 {
-	const struct ow_rss_sight s = {
+	struct ow_rss_sight s = {
 		.root = ow_cgroup_is_root(cg),
 		.limited = cg->reading.own_limit != OW_NO_LIMIT,
 		.own_seen =
@@ -33,9 +36,9 @@ static bool proved(struct ow_daemon *d, const struct ow_cgroup *cg, bool machine
 					cg->sight.efd >= 0, cg->reading.own_limit),
 		.own_bound = cg->reading.own_limit == cg->reading.eff_limit,
 		.machine_bound = cg->reading.eff_limit >= d->watch.machine_limit,
-		.ancestor_bound = ancestor_bound(d, cg),
 	};
 
+	s.ancestor_bound = !s.root && !s.own_bound && !s.machine_bound && ancestor_bound(d, cg);
 	return ow_rss_sight_proved(&s, machine);
 }
 
@@ -158,11 +161,11 @@ void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now)
 
 	if (!d->tracer)
 		return;
-	g.attached = ow_tracer_rss_attached(d->tracer);
-	if (!g.attached)
-		glance_limits(d, now);
+	if (!ow_tracer_rss_attached(d->tracer))
+		glance_limits(d, now); /* may attach it: a changed limit puts a cgroup at risk */
 	else
 		d->limit_glance_ns = 0;
+	g.attached = ow_tracer_rss_attached(d->tracer);
 	for (i = 0; i < d->model.ncgs && !why; i++)
 		if (!d->model.cgs[i]->gone && at_risk(d->model.cgs[i], now))
 			why = d->model.cgs[i];
