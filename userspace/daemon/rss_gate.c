@@ -7,6 +7,7 @@
  * detached the watched limits are read again.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "daemon_ctx.h"
@@ -144,8 +145,14 @@ static void glance_limits(struct ow_daemon *d, uint64_t now)
 	for (i = 0; i < todo && i < n; i++) {
 		struct ow_cgroup *cg = d->model.cgs[d->limit_cursor++ % n];
 
-		if (cg->gone || ow_cg_read_usage_limit(d->watch.mount.version, cg->path, &st) ||
-		    st.limit == cg->reading.own_limit)
+		if (cg->gone || ow_cgroup_is_root(cg)) /* the root's is the machine's */
+			continue;
+		if (ow_cg_read_usage_limit(d->watch.mount.version, cg->path, &st)) {
+			if (access(cg->path, F_OK))
+				daemon_request_rescan(d); /* removed: a scan marks it gone */
+			continue;
+		}
+		if (st.limit == cg->reading.own_limit)
 			continue;
 		ow_log(OW_LOG_INFO, "rss_gate", "a watched cgroup's limit changed", CG_FIELDS(cg),
 		       OW_NUM("new_limit_mib", mib(st.limit)));

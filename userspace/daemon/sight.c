@@ -221,8 +221,13 @@ static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
 	uint64_t usage;
 	bool moved;
 
-	if (ow_usage_read(cg->sight.usage_fd, &usage))
-		return; /* vanished: the next scan drops it */
+	if (ow_usage_read(cg->sight.usage_fd, &usage)) {
+		/* Removed (kernfs: -ENODEV through the open file): a scan marks it gone, or it
+		 * would stay in the model, unproved for the page-fault gate, until some other
+		 * scan came. */
+		daemon_request_rescan(d);
+		return;
+	}
 	moved = crossed || ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit);
 	if (moved) {
 		ow_log(OW_LOG_DEBUG, "sight", "the cgroup's charge moved a step", CG_FIELDS(cg),
