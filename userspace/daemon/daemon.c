@@ -518,8 +518,9 @@ static int run(struct ow_daemon *d, struct ow_options *opts)
 }
 
 /* The context lives on the heap: 350 KiB of it zeroed on the stack made every page of it
- * resident (and locked: mlockall), though a quiet daemon touches little of it (the victim's
- * maps, the tmpfs tables); calloc's fresh pages stay unbacked until used. */
+ * resident (and locked: mlockall), though a quiet daemon touches little of it (the watch's
+ * root paths, watch.h; the victims' maps; the tmpfs tables); calloc's fresh pages stay
+ * unbacked until used. */
 int ow_daemon_run(struct ow_options *opts)
 {
 	struct ow_daemon *d = calloc(1, sizeof(*d));
