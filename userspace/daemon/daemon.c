@@ -143,6 +143,7 @@ static void on_timer(struct ow_daemon *d)
 	}
 	if (d->rescan_pending && now - d->last_scan_ns >= RESCAN_MIN_NS)
 		daemon_rescan(d);
+	daemon_retry_unplaced(d, now);
 	for (i = 0; i < d->model.ncgs; i++) {
 		if (!d->model.cgs[i]->gone)
 			tick_cgroup(d, d->model.cgs[i], now);
@@ -164,6 +165,8 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 		next = daemon_machine_sight_next(d);
 	if (d->rescan_pending)
 		next = d->last_scan_ns + RESCAN_MIN_NS;
+	if (d->unplaced_n && d->unplaced_due_ns < next)
+		next = d->unplaced_due_ns;
 	if (d->sd.status_due_ns && d->sd.status_due_ns < next)
 		next = d->sd.status_due_ns;
 	for (i = 0; i < MAX_JOBS; i++) {

@@ -56,6 +56,8 @@
 #define TAG_THRESHOLDS 7	    /* v1 thresholds were set (sys/threshold_worker.h) */
 #define TAG_TMPFS_WALK 8	    /* a tmpfs mount was walked (tmpfs_files.c) */
 #define RESCAN_MIN_NS  (200 * NS_PER_MS)
+#define UNPLACED_MAX   16		/* new memcgs looked up again (rescan.c) */
+#define UNPLACED_NS    (20 * NS_PER_MS) /* after this */
 #define MIB	       (1024.0 * 1024.0)
 
 /* The largest files of tmpfs mounts that grew (tmpfs_files.c). */
@@ -142,6 +144,9 @@ struct ow_daemon {
 	uint64_t rss_risk_ns;	   /* a watched cgroup was last at risk (rss_gate.c); 0: not yet */
 	uint64_t limit_glance_ns;  /* detached: the limits' last reads (rss_gate.c); 0: none */
 	unsigned int limit_cursor; /* the next cgroup whose limit is read */
+	uint64_t unplaced[UNPLACED_MAX]; /* first sights not found by id yet (rescan.c) */
+	unsigned int unplaced_n;
+	uint64_t unplaced_due_ns;
 	struct {
 		int fd;		 /* /proc/meminfo; -1: no machine sight */
 		uint64_t seen;	 /* memory in use at the last evaluation it brought */
@@ -237,6 +242,7 @@ void daemon_find_rule(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_rescan(struct ow_daemon *d);
 void daemon_request_rescan(struct ow_daemon *d);
 void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id);
+void daemon_retry_unplaced(struct ow_daemon *d, uint64_t now);
 
 /* evaluate.c */
 void daemon_evaluate(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t event_ns);

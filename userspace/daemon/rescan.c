@@ -196,6 +196,28 @@ static void prune_outside(struct ow_daemon *d)
  * a tree of a thousand watched cgroups for each systemd scope or container started elsewhere
  * was most of the daemon's CPU on a busy machine.
  */
+/* The memcgs not found by their id at their first sight, looked up again; one still missing is
+ * forgotten by the BPF side too, so a later sight of it (a task moved in, a fault) reports it
+ * again. */
+void daemon_retry_unplaced(struct ow_daemon *d, uint64_t now)
+{
+	unsigned int i, n = d->unplaced_n;
+
+	if (!n || now < d->unplaced_due_ns)
+		return;
+	d->unplaced_n = 0;
+	for (i = 0; i < n; i++) {
+		int where = ow_watch_place(&d->watch, &d->model, d->unplaced[i], on_found, d);
+
+		if (where < 0 && !ow_cg_id_gone(where))
+			daemon_request_rescan(d);
+		else if (where < 0 && d->tracer)
+			ow_tracer_forget_memcg(d->tracer, d->unplaced[i]);
+		ow_log(OW_LOG_DEBUG, "gone_memcg", "a memcg looked up again by its id",
+		       OW_INT("memcg_id", d->unplaced[i]), OW_INT("found", where >= 0));
+	}
+}
+
 void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 {
 	uint64_t t0 = ow_mono_ns();
@@ -208,10 +230,17 @@ void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 		return;
 	}
 	if (ow_cg_id_gone(where)) {
-		/* Removed before its event was read (a short-lived scope): there is nothing left to
-		 * watch, and a scan would only find it missing. */
-		ow_log(OW_LOG_DEBUG, "gone_memcg", "a memcg gone before it could be placed",
+		/* Removed before its event was read (a short-lived scope), or not yet there: the
+		 * cgroup_mkdir tracepoint fires before the directory is made visible
+		 * (kernfs_activate() follows it), and a daemon quick to read the event found it by
+		 * id nowhere (a 5 GiB v2 guest: the new memcg's leak filled it unwatched). Looked
+		 * up again once, shortly; no scan, which would only find a removed one missing. */
+		ow_log(OW_LOG_DEBUG, "gone_memcg", "a memcg not found by its id (yet)",
 		       OW_INT("memcg_id", id));
+		if (d->unplaced_n < UNPLACED_MAX) {
+			d->unplaced[d->unplaced_n++] = id;
+			d->unplaced_due_ns = ow_mono_ns() + UNPLACED_NS;
+		}
 		return;
 	}
 	if (where != 0) {
