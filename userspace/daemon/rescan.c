@@ -240,6 +240,8 @@ void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 		if (d->unplaced_n < UNPLACED_MAX) {
 			d->unplaced[d->unplaced_n++] = id;
 			d->unplaced_due_ns = ow_mono_ns() + UNPLACED_NS;
+		} else if (d->tracer) {
+			ow_tracer_forget_memcg(d->tracer, id); /* a later sight reports it again */
 		}
 		return;
 	}
