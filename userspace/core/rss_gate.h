@@ -56,9 +56,11 @@ struct ow_rss_risk {
 bool ow_rss_at_risk(const struct ow_rss_risk *r);
 
 /*
- * What reads at most 1 s apart prove (the machine's /proc/meminfo, a v2 cgroup's
- * memory.current): a leak of R is at risk (a rise of a 16th in 2-4 s, or half held) by at most
- * half the limit plus R for a second, leaving the rest to attach and act. The fastest leak of
+ * What reads at most 1 s apart prove (a v2 cgroup's memory.current; the machine's
+ * /proc/meminfo, whose reads far from its limit come 1 s apart per 4 GiB of it, at most 5 s:
+ * the same eighth of it unseen, core/sight.h): a leak of R is at risk (a rise of a 16th in
+ * 2-4 s, or half held) by at most half the limit plus R for a second, leaving the rest to
+ * attach and act. The fastest leak of
  * the matrix, 512 MiB/s, needs about 0.5 s from the first steps to its SIGTERM (e2e
  * detached-512): a limit of 4 GiB leaves 2 GiB - 512 MiB, 3 s of it. Smaller limits (and
  * machines) seen by reads alone keep the program attached.

@@ -52,6 +52,15 @@ unsigned int ow_sight_slower(bool v1, bool moved, uint64_t quiet_ns)
 	return quiet_ns < OW_SIGHT_QUIET_NS ? OW_SIGHT_V1_SLOWER : OW_SIGHT_V1_IDLE;
 }
 
+unsigned int ow_sight_machine_slower(uint64_t used, uint64_t limit)
+{
+	uint64_t n = limit / (4ULL << 30); /* 512 MiB/s for 1 s is an eighth of 4 GiB */
+
+	if (!limit || limit == OW_NO_LIMIT || used >= limit / 2 || n < 1)
+		return 1;
+	return n > OW_SIGHT_MACHINE_SLOWER ? OW_SIGHT_MACHINE_SLOWER : (unsigned int)n;
+}
+
 bool ow_sight_moved(uint64_t seen, uint64_t usage, uint64_t limit)
 {
 	uint64_t step = ow_sight_step(limit);

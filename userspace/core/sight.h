@@ -64,6 +64,14 @@ unsigned int ow_sight_slower(bool v1, bool moved, uint64_t quiet_ns);
  * is at least one grid step, so the due time is always ahead of `now_ns`. */
 uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit, unsigned int slower);
 
+/* The machine's reads (daemon/machine_sight.c): far from its limit (less than half used),
+ * slower on a large machine, so that the fastest leak of the matrix (512 MiB/s) grows at most
+ * an eighth of it between two reads (core/rss_gate.h's proof keeps its margin): 1 s at 4 GiB,
+ * at most OW_SIGHT_MACHINE_SLOWER times that. Each wakeup costs ~0.2 ms here: a read every
+ * second was most of an idle daemon's CPU. */
+#define OW_SIGHT_MACHINE_SLOWER 5
+unsigned int ow_sight_machine_slower(uint64_t used, uint64_t limit);
+
 /* Has the usage moved a step since the last evaluation (`seen`)? Then it is worth one. */
 bool ow_sight_moved(uint64_t seen, uint64_t usage, uint64_t limit);
 

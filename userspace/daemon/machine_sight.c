@@ -5,10 +5,10 @@
  * limit above it). They have no page counter to set thresholds on: the root's v1 usage is
  * computed from statistics and a threshold on it missed a 256 MiB leak of the root's own
  * processes (session 12). /proc/meminfo is read at the headroom's pace instead (every second
- * far from the limit, four times a second near it, on the sight's 250 ms grid; a read costs a
- * few microseconds), and a move of a step (1/256 of MemTotal + SwapTotal) evaluates them as a
- * BPF step would. It is what lets the page-fault program detach under the default watch
- * (core/rss_gate.h).
+ * far from the limit on a 4 GiB machine, up to 5 s on a large one, four times a second near
+ * it, on the sight's 250 ms grid: ow_sight_machine_slower), and a move of a step (1/256 of
+ * MemTotal + SwapTotal) evaluates them as a BPF step would. It is what lets the page-fault program
+ * detach under the default watch (core/rss_gate.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -73,7 +73,7 @@ void daemon_machine_sight_tick(struct ow_daemon *d, uint64_t now)
 			if (machine_top(d, d->model.cgs[i]))
 				daemon_evaluate(d, d->model.cgs[i], 0);
 	}
-	d->machine.due_ns = ow_sight_due_ns(now, used, limit, 1);
+	d->machine.due_ns = ow_sight_due_ns(now, used, limit, ow_sight_machine_slower(used, limit));
 }
 
 uint64_t daemon_machine_sight_next(const struct ow_daemon *d)

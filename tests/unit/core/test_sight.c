@@ -94,6 +94,22 @@ static void test_slower(void **state)
 	assert_int_equal(ow_sight_slower(true, false, OW_SIGHT_QUIET_NS), OW_SIGHT_V1_IDLE);
 }
 
+/* The machine's reads: one a second per 4 GiB of it far from its limit (at most 5 s), every
+ * second or faster once half is used, and for a small machine. */
+static void test_machine_slower(void **state)
+{
+	const uint64_t gib = 1ULL << 30;
+
+	(void)state;
+	assert_int_equal(ow_sight_machine_slower(1 * gib, 4 * gib), 1);
+	assert_int_equal(ow_sight_machine_slower(1 * gib, 2 * gib), 1);
+	assert_int_equal(ow_sight_machine_slower(1 * gib, 8 * gib), 2);
+	assert_int_equal(ow_sight_machine_slower(1 * gib, 24 * gib), 5);
+	assert_int_equal(ow_sight_machine_slower(1 * gib, 256 * gib), OW_SIGHT_MACHINE_SLOWER);
+	assert_int_equal(ow_sight_machine_slower(12 * gib, 24 * gib), 1); /* half used */
+	assert_int_equal(ow_sight_machine_slower(0, OW_NO_LIMIT), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +119,7 @@ int main(void)
 		cmocka_unit_test(test_delay_follows_headroom),
 		cmocka_unit_test(test_due_on_a_grid),
 		cmocka_unit_test(test_moved_a_step),
+		cmocka_unit_test(test_machine_slower),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
