@@ -16,7 +16,7 @@
  * (the BPF cgroup_mkdir and cgroup_attach_task programs; the classic tracepoint flavour passes
  * no cgroup). A new memcg attaches the program for the quiet period: a limit written after the
  * mkdir is read at its tasks' next page faults. Detached, every watched cgroup's limit is read
- * again within 30 s (daemon/rss_gate.c: a limit set on a running cgroup; no hook on the write
+ * again within 60 s (daemon/rss_gate.c: a limit set on a running cgroup; no hook on the write
  * attaches on these kernels). It stays attached elsewhere: a v2 limit under OW_RSS_READ_MIN
  * (a 512 MiB/s leak fills 256 MiB between two reads), a limit set above the watched tops,
  * thresholds not in force, a smaller machine, the classic tracepoint flavour.
