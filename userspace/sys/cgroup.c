@@ -135,6 +135,12 @@ static int read_limit_at(const char *dir, const char *name, uint64_t *out)
 	return err;
 }
 
+int ow_cg_read_limit(enum ow_cg_version version, const char *dir, uint64_t *out)
+{
+	return read_limit_at(dir, version == OW_CG_V1 ? "memory.limit_in_bytes" : "memory.max",
+			     out);
+}
+
 /* ---- "key value" files: memory.stat, memory.events, memory.oom_control, meminfo ---- */
 
 /* Kernels add keys over time, so unknown lines are skipped; a known key needs a valid value. */

@@ -57,6 +57,8 @@ int ow_cg_parse_keys(char *text, const struct ow_cg_key *want, size_t n);
 /* Only the usage and the own limit of `dir` (two small files; the rest of `out` as if absent):
  * what a scan of thousands of cgroups can afford for each. */
 int ow_cg_read_usage_limit(enum ow_cg_version version, const char *dir, struct ow_cg_stat *out);
+/* The cgroup's own limit alone (memory.limit_in_bytes, memory.max): OW_NO_LIMIT for none. */
+int ow_cg_read_limit(enum ow_cg_version version, const char *dir, uint64_t *out);
 
 /* Memory the kernel cannot reclaim without swap or killing: usage minus the file LRU
  * (active_file + inactive_file), never below anon + shmem. Pure. */

@@ -402,6 +402,40 @@ static void test_meminfo_stat(void **state)
 	assert_int_equal(ow_meminfo_stat(FX "/meminfo/missing", &st), -ENOENT);
 }
 
+/* The limit alone (the detached gate's reads): v1 and v2 names, "max" and v1's huge value are
+ * no limit, a missing file an error. */
+static void test_read_limit(void **state)
+{
+	char dir[] = "/tmp/ow-test-limit.XXXXXX", path[128];
+	uint64_t v;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	f = fopen(path, "w");
+	fputs("max\n", f);
+	fclose(f);
+	assert_int_equal(ow_cg_read_limit(OW_CG_V2, dir, &v), 0);
+	assert_int_equal(v, OW_NO_LIMIT);
+	snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", dir);
+	f = fopen(path, "w");
+	fputs("268435456\n", f);
+	fclose(f);
+	assert_int_equal(ow_cg_read_limit(OW_CG_V1, dir, &v), 0);
+	assert_int_equal(v, 256ULL << 20);
+	f = fopen(path, "w");
+	fputs("9223372036854771712\n", f);
+	fclose(f);
+	assert_int_equal(ow_cg_read_limit(OW_CG_V1, dir, &v), 0);
+	assert_int_equal(v, OW_NO_LIMIT);
+	unlink(path);
+	assert_int_equal(ow_cg_read_limit(OW_CG_V1, dir, &v), -ENOENT);
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* The machine's sight: MemTotal - MemAvailable plus the swap in use, read again through one
  * descriptor; a file changed in between is read anew, a malformed one refused. */
 static void test_machine_used(void **state)
@@ -849,6 +883,7 @@ int main(void)
 		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_meminfo_stat),
 		cmocka_unit_test(test_machine_used),
+		cmocka_unit_test(test_read_limit),
 		cmocka_unit_test(test_display_name),
 		cmocka_unit_test(test_display_name_truncates),
 		cmocka_unit_test(test_walk_order),
