@@ -374,7 +374,7 @@ FUZZ_OUT	:= $(OUT)/fuzz
 FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 		   -fno-sanitize-recover=all
 FUZZ_SECONDS	?= 60
-FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_SRCS	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(OUT)/harness/%,$(FUZZ_SRCS))
 

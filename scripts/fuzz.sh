@@ -49,7 +49,7 @@ report()
 	echo "Written by \`scripts/fuzz.sh FUZZ_OUT SECONDS --report docs/FUZZING.md\` from the latest"
 	echo "run of each harness ($(nproc) CPUs, $(clang --version | head -1)). Harnesses:"
 	echo "tests/fuzz/fuzz_*.c; seeds: tests/fuzz/corpus/NAME/. \`make fuzz\` runs each"
-	echo "FUZZ_SECONDS (default 60), \`make fuzz-smoke\` 10 s (part of \`make test\`). cov: coverage"
+	echo "FUZZ_SECONDS (default 60), \`make fuzz-smoke\` 5 s (part of \`make test\`). cov: coverage"
 	echo "edges; ft: features; corpus: inputs kept. A finding is a crash, leak, out-of-memory,"
 	echo "timeout or sanitizer report; the fixed ones: \`git log --grep 'found by fuzz_'\`."
 	echo
