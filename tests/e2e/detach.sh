@@ -10,9 +10,14 @@
 #              memcg known (the cgroup_mkdir program), the program is attached at once and the
 #              leak is stopped gracefully, with no OOM kill;
 #  limit-set   detached again, a limit of 256 MiB written on a memcg that had none (as
-#              `systemctl set-property` does): read within 60 s, then the same leak moved into
-#              it is stopped as gracefully (cgroup v2: a limit under 4 GiB is seen by reads
-#              alone, so the program is attached again for it);
+#              `systemctl set-property` does): read at the write (its inotify watch), then the
+#              same leak moved into it is stopped as gracefully (cgroup v2: a limit under 4 GiB
+#              is seen by reads alone, so the program is attached again for it);
+#  controller  cgroup v2 only: detached again, the leak's task waiting in a cgroup that is no
+#              memcg (its parent's subtree_control lacks memory); memory enabled there, which
+#              makes a memcg with no mkdir and no task moving, then limited to 256 MiB and the
+#              leak let go: the write to subtree_control finds it, and it is stopped as
+#              gracefully;
 #  machine     detached again, a leak of up to 512 MiB/s in the root memcg (no limit but the
 #              machine's) to half of what is available, at most 6 GiB: the machine's sight
 #              evaluates the root, found at risk (warned), and the program is attached.
@@ -46,12 +51,12 @@ gate_lines()
 	grep -E "$(json_event rss_gate)" "$LOG" | sed -n 's/.*"msg":"page-fault program \([^"]*\)".*/\1/p'
 }
 
-# wait_detached N SECONDS: true once the program was detached N times.
+# wait_detached SECONDS: true once the program is detached (the last rss_gate line says so).
 wait_detached()
 {
-	local deadline=$((SECONDS + $2))
+	local deadline=$((SECONDS + $1))
 
-	while (($(gate_lines | grep -c '^detached') < $1)); do
+	while [[ $(gate_lines | tail -n1) != detached* ]]; do
 		((SECONDS >= deadline)) && return 1
 		pid_alive "$DPID" || return 1
 		sleep 0.2
@@ -94,7 +99,7 @@ leak_into()
 
 # new-memcg
 R=()
-wait_detached 1 40 || R+=("not detached within 40 s of the start: $(gate_lines | tr '\n' ';')")
+wait_detached 40 || R+=("not detached within 40 s of the start: $(gate_lines | tr '\n' ';')")
 CG=$(cg_create "ow-detach-$$" $((256 << 20))) || R+=("cannot make a memcg")
 if [[ -n $CG ]]; then
 	leak_into "$CG" new
@@ -106,12 +111,14 @@ verdict new-memcg "$LOG" "${R[@]}"
 
 # limit-set
 R=()
-if wait_detached 2 60; then
+if wait_detached 60; then
 	limit_file=$CGS/memory.limit_in_bytes
 	[[ $OW_CG_VER == 2 ]] && limit_file=$CGS/memory.max
 	echo $((256 << 20)) >"$limit_file"
 	wait_for_line "$LOG" "\"msg\":\"a watched cgroup's limit changed\",\"cgroup\":\"/${CGS##*/}\"" \
-		70 "$DPID" || R+=("the limit written was not read within 70 s")
+		10 "$DPID" || R+=("the limit written was not read within 10 s")
+	grep "a watched cgroup's limit changed" "$LOG" | grep -q '"seen_by":"write"' ||
+		R+=("the limit was not seen at its write: $(grep "limit changed" "$LOG")")
 	leak_into "$CGS" set
 else
 	R+=("not detached again within 60 s: $(gate_lines | tr '\n' ';')")
@@ -119,9 +126,39 @@ fi
 cg_destroy "$CGS" && CGS=''
 verdict limit-set "$LOG" "${R[@]}"
 
+# controller
+if [[ $OW_CG_VER == 2 ]]; then
+	R=()
+	CG=$(cg_create "ow-detach-ctl-$$" max) && mkdir "$CG/job" && mkfifo "$TMPD/go" ||
+		R+=("cannot make the cgroups")
+	if ((${#R[@]} == 0)); then
+		sh -c 'echo $$ >"$0" && read -r _ <"$1" && shift && exec "$@"' \
+			"$CG/job/cgroup.procs" "$TMPD/go" "$OWLOAD" linear --rate 512 --drain 3 \
+			--duration 20 >"$TMPD/ctl.out" 2>&1 &
+		leak=$!
+		if wait_detached 60; then
+			echo +memory >"$CG/cgroup.subtree_control"
+			echo $((256 << 20)) >"$CG/job/memory.max"
+			echo 0 >"$CG/job/memory.swap.max" 2>/dev/null
+			echo go >"$TMPD/go"
+			expect_graceful_exit "$leak" 30
+			grep -q '^drained' "$TMPD/ctl.out" ||
+				R+=("the leak did not drain: $(tail -n1 "$TMPD/ctl.out")")
+			(($(cg_oom_kills "$CG/job") == 0)) || R+=("the kernel OOM-killed in $CG/job")
+		else
+			R+=("not detached again within 60 s: $(gate_lines | tr '\n' ';')")
+			kill -KILL "$leak" 2>/dev/null
+		fi
+		wait "$leak" 2>/dev/null
+	fi
+	[[ -n $CG ]] && rmdir "$CG/job" 2>/dev/null
+	[[ -n $CG ]] && cg_destroy "$CG" && CG=''
+	verdict controller "$LOG" "${R[@]}"
+fi
+
 # machine
 R=()
-wait_detached 3 60 || R+=("not detached again within 60 s: $(gate_lines | tr '\n' ';')")
+wait_detached 60 || R+=("not detached again within 60 s: $(gate_lines | tr '\n' ';')")
 # Half of what is available, at most 6 GiB: on 24 GiB, ~470 MiB/s (what one thread faults
 # here) is a rise of a 16th within 2-4 s only by the reads' phase, and the trend warns within
 # seconds (OOM ~45 s ahead); in a 5 GiB guest (~110 MiB/s under the emulator) the trend warns

@@ -471,6 +471,24 @@ hostile_setup()
 	OWLOAD=$(realpath "$OWLOAD")
 }
 
+# leak_elsewhere_stopped CG: a 64 MiB/s leak with a 2 s drain in CG (a 256 MiB limit: ~4 s to
+# it), run by root while an attack goes on elsewhere: appends to R unless it was acted on and
+# exited gracefully with no kernel OOM kill there (the loop kept its pace). Needs OWLOAD, LOG,
+# DPID and TMPD.
+leak_elsewhere_stopped()
+{
+	local cg=$1 oom0 pid
+
+	oom0=$(cg_oom_kills "$cg")
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" \
+		"$OWLOAD" linear --rate 64 --drain 2 --duration 30 >"$TMPD/elsewhere.report" 2>&1 &
+	pid=$!
+	wait_for_line "$LOG" "\"event\":\"act\".*\"pid\":$pid," 30 "$DPID" ||
+		R+=("the leak in $cg (pid $pid) was not acted on")
+	expect_graceful_exit "$pid" 15
+	(($(cg_oom_kills "$cg") == oom0)) || R+=("the kernel OOM-killed in $cg: the loop fell behind")
+}
+
 # as_hostile CMD...: runs CMD as the hostile user (hostile_user first), HOME set to its home.
 as_hostile()
 {

@@ -176,6 +176,7 @@ static struct ow_cgroup *new_cgroup(uint64_t id, const char *path, size_t mount_
 	ow_cg_display_name(cg->rel, cg->name, sizeof(cg->name));
 	cg->victim.fd = -1;
 	cg->sight.usage_fd = cg->sight.efd = -1;
+	cg->sight.limit_wd = cg->sight.subtree_wd = -1;
 	cg->eval.grows = -1;
 	cg->rule = -1;
 	cg->reading.own_limit = cg->reading.eff_limit = OW_NO_LIMIT;

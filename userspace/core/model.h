@@ -156,11 +156,14 @@ struct ow_cg_brake {
 /* Sight of its whole charge (core/sight.h), carried out by daemon/sight.c; for cgroups with a
  * limit of their own. */
 struct ow_cg_sight {
-	int usage_fd;	   /* memory.current / memory.usage_in_bytes, -1: not watched */
-	int efd;	   /* v1: the thresholds' eventfd, -1: none */
-	uint64_t seen;	   /* the usage at the last evaluation */
-	uint64_t due_ns;   /* v2: the next read */
-	uint64_t moved_ns; /* its usage last moved a step (or it was armed) */
+	int usage_fd;	/* memory.current / memory.usage_in_bytes, -1: not watched */
+	int efd;	/* v1: the thresholds' eventfd, -1: none */
+	int limit_wd;	/* inotify watch of its limit file (daemon/limit_watch.c), -1: none */
+	int subtree_wd; /* v2: of its cgroup.subtree_control, -1: none */
+	uint64_t limit_logged_ns; /* its limit's last change logged at info */
+	uint64_t seen;		  /* the usage at the last evaluation */
+	uint64_t due_ns;	  /* v2: the next read */
+	uint64_t moved_ns;	  /* its usage last moved a step (or it was armed) */
 	/* v1: thresholds being set off the loop (daemon/sight.c, sys/threshold_worker.h) */
 	uint64_t arm_seq;   /* of the request in flight, 0: none */
 	uint64_t low, high; /* what that request sets */
@@ -190,6 +193,8 @@ struct ow_cgroup {
 	const char *rel;    /* path relative to the mount, points into path */
 	char name[128];	    /* as users know it: unit, container or path */
 	bool seen;	    /* found by the latest scan */
+	bool set_up;	    /* read, configured, watched (daemon/rescan.c); a v2 directory without
+			     * the memory controller is not until it gets it */
 	/* Not found by a scan: lookups skip it, ow_model_reap frees it. A scan can run deep in
 	 * the handling of an event that holds this cgroup (or its parent): freeing it there
 	 * left the caller reading freed memory. */

@@ -67,6 +67,8 @@ static int on_event(const struct ow_event *e, void *arg)
 			daemon_on_unknown_memcg(d, e->memcg_id);
 			break;
 		}
+		if (!cg->set_up) /* a directory the memory controller came to */
+			daemon_set_up_cgroup(d, cg);
 		daemon_evaluate(d, cg, e->ts_ns);
 		daemon_evaluate_limit_points(d, cg, e->ts_ns);
 		break;
@@ -150,6 +152,7 @@ static void on_timer(struct ow_daemon *d)
 	}
 	daemon_sight_tick(d, now);
 	daemon_machine_sight_tick(d, now);
+	daemon_limit_watch_tick(d, now);
 	daemon_rss_gate_tick(d, now);
 	d->next_sample_ns = now + SAMPLE_NS;
 }
@@ -163,7 +166,9 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 		next = sight;
 	if (daemon_machine_sight_next(d) < next)
 		next = daemon_machine_sight_next(d);
-	if (d->rescan_pending)
+	if (daemon_limit_watch_next(d) < next)
+		next = daemon_limit_watch_next(d);
+	if (d->rescan_pending && d->last_scan_ns + RESCAN_MIN_NS < next)
 		next = d->last_scan_ns + RESCAN_MIN_NS;
 	if (d->unplaced_n && d->unplaced_due_ns < next)
 		next = d->unplaced_due_ns;
@@ -234,6 +239,8 @@ static void dispatch(struct ow_daemon *d, uint64_t tag, uint32_t events)
 		daemon_sight_event(d, tag & ~TAG_SIGHT);
 	else if (tag == TAG_THRESHOLDS)
 		daemon_sight_thresholds_set(d);
+	else if (tag == TAG_LIMITS)
+		daemon_limit_watch_event(d);
 	else if (tag == TAG_TMPFS_WALK)
 		daemon_tmpfs_walked(d);
 	else if (tag & TAG_JOB_EXIT)
@@ -348,6 +355,7 @@ static int setup_fds(struct ow_daemon *d)
 		return -errno;
 	daemon_watch_sender(d);
 	daemon_machine_sight_start(d);
+	daemon_limit_watch_start(d);
 	if (d->tracer)
 		return daemon_watch_fd(d, ow_tracer_fd(d->tracer), EPOLLIN, TAG_RINGBUF);
 	d->psifd = open_psi();
@@ -423,6 +431,7 @@ static void shutdown_daemon(struct ow_daemon *d)
 	}
 	daemon_sight_stop(d);
 	daemon_machine_sight_stop(d);
+	daemon_limit_watch_stop(d);
 	daemon_tmpfs_files_stop(d);
 	daemon_brake_stop(d);
 	for (i = 0; i < MAX_JOBS; i++) {
@@ -534,7 +543,7 @@ int ow_daemon_run(struct ow_options *opts)
 		return 1;
 	}
 	d->opts = opts;
-	d->epfd = d->sigfd = d->timerfd = d->psifd = d->wdfd = d->machine.fd = -1;
+	d->epfd = d->sigfd = d->timerfd = d->psifd = d->wdfd = d->machine.fd = d->limits.fd = -1;
 	ret = prepare(d, opts);
 	if (!ret)
 		ret = run(d, opts);

@@ -55,6 +55,7 @@
 #define TAG_SENDER     6	    /* the alert sender answered (a pod deletion) */
 #define TAG_THRESHOLDS 7	    /* v1 thresholds were set (sys/threshold_worker.h) */
 #define TAG_TMPFS_WALK 8	    /* a tmpfs mount was walked (tmpfs_files.c) */
+#define TAG_LIMITS     9	    /* a watched limit's file was written (limit_watch.c) */
 #define RESCAN_MIN_NS  (200 * NS_PER_MS)
 #define UNPLACED_MAX   16		/* new memcgs looked up again (rescan.c) */
 #define UNPLACED_NS    (20 * NS_PER_MS) /* after this */
@@ -152,6 +153,14 @@ struct ow_daemon {
 		uint64_t seen;	 /* memory in use at the last evaluation it brought */
 		uint64_t due_ns; /* the next read */
 	} machine;		 /* machine_sight.c */
+	struct {
+		int fd;			      /* inotify; -1: none */
+		unsigned int refused;	      /* watches the kernel refused */
+		uint64_t glance_all_until_ns; /* the queue overflowed: every limit glanced */
+		uint64_t window_ns;	      /* the events' budget: this window's start */
+		unsigned int used;	      /* events read in it */
+		bool paused;		      /* spent: out of the epoll set until it ends */
+	} limits;			      /* limit_watch.c */
 	/* The tmpfs writer scans of the current second (evaluate.c), under one budget. */
 	struct ow_shm_scan shm_scan;
 	uint64_t shm_pass_ns;
@@ -240,6 +249,7 @@ void daemon_report_unwatched(struct ow_daemon *d, uint64_t refused);
 void daemon_configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_find_rule(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_rescan(struct ow_daemon *d);
+void daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_request_rescan(struct ow_daemon *d);
 void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id);
 void daemon_retry_unplaced(struct ow_daemon *d, uint64_t now);
@@ -256,6 +266,16 @@ void daemon_sight_thresholds_set(struct ow_daemon *d);
 void daemon_rss_gate_note(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now);
 void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64_t now);
+/* limit_watch.c: writes to the watched limits' files, seen as they are made. */
+void daemon_limit_watch_start(struct ow_daemon *d);
+void daemon_limit_watch_stop(struct ow_daemon *d);
+void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg);
+void daemon_limit_watch_drop(struct ow_daemon *d, struct ow_cgroup *cg);
+void daemon_limit_watch_event(struct ow_daemon *d);
+void daemon_limit_watch_tick(struct ow_daemon *d, uint64_t now);
+uint64_t daemon_limit_watch_next(const struct ow_daemon *d);
+bool daemon_limit_watch_blind(const struct ow_daemon *d, const struct ow_cgroup *cg, uint64_t now);
+void daemon_limit_check(struct ow_daemon *d, struct ow_cgroup *cg, const char *why);
 /* machine_sight.c: the machine's memory in use, for the cgroups its limit binds. */
 void daemon_machine_sight_start(struct ow_daemon *d);
 void daemon_machine_sight_stop(struct ow_daemon *d);

@@ -72,16 +72,18 @@ void daemon_find_rule(struct ow_daemon *d, struct ow_cgroup *cg)
 		       OW_INT("line", r->line));
 }
 
-static void on_found(struct ow_cgroup *cg, bool added, void *arg)
+/*
+ * A cgroup found is read, configured and watched. A v2 directory without the memory controller
+ * (its parent's subtree_control lacks it) enters the model with nothing to read: it is set up
+ * when it has one, found by a later scan (a write to that subtree_control asks for one:
+ * limit_watch.c) or by a step of its memcg. It was left half made for good, and once the
+ * controller came its tasks' leak went unseen while the page-fault program was detached.
+ */
+void daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg)
 {
-	struct ow_daemon *d = arg;
 	bool active;
 	int err;
 
-	if (!added) {
-		daemon_kube_names(d, cg, false); /* its container's link may have come since */
-		return;
-	}
 	/* Only memcgs the BPF side has seen a process of are read whole, configured and sampled
 	 * now; the others at their first sight (at 20,000 idle memcgs the start took seconds and
 	 * the map filled). Without BPF every cgroup is sampled each second anyway. */
@@ -92,7 +94,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 		err = ow_watch_glance(&d->watch, cg, ow_model_cgroup(&d->model, cg->parent_id),
 				      ow_mono_ns());
 	if (err)
-		return; /* vanished already; the next scan drops it */
+		return; /* vanished (the next scan drops it), or no memcg yet */
 	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
 	daemon_find_rule(d, cg);
 	daemon_kube_names(d, cg, true);
@@ -103,9 +105,21 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	/* Its whole charge is watched even before the BPF side sees a task of it fault: a tmpfs
 	 * writer already running when the daemon starts never faults again. */
 	daemon_sight_seen(d, cg, ow_mono_ns());
+	daemon_limit_watch_add(d, cg);
 	daemon_rss_gate_new(d, cg, ow_mono_ns());
+	cg->set_up = true;
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->reading.eff_limit)));
+}
+
+static void on_found(struct ow_cgroup *cg, bool added, void *arg)
+{
+	struct ow_daemon *d = arg;
+
+	if (added || !cg->set_up)
+		daemon_set_up_cgroup(d, cg);
+	else
+		daemon_kube_names(d, cg, false); /* its container's link may have come since */
 }
 
 static void configure_unwatched(uint64_t id, void *arg)
@@ -152,6 +166,7 @@ void daemon_rescan(struct ow_daemon *d)
 		ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name));
 		daemon_drop_victim(cg);
 		daemon_sight_drop(d, cg);
+		daemon_limit_watch_drop(d, cg);
 		daemon_brake_lift(d, cg, "the cgroup is gone");
 		if (d->tracer)
 			ow_tracer_forget_memcg(d->tracer, cg->id);

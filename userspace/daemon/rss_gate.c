@@ -4,12 +4,10 @@
  * each evaluation notes the cgroup's rise and attaches at once when it is at risk; the timer
  * decides for the whole (detached after OW_RSS_QUIET_NS with none at risk, where the sight of
  * every watched cgroup is proved: core/rss_gate.h); a new memcg attaches it, and while it is
- * detached the watched limits are read again.
+ * detached the limits no inotify watch covers are read again.
  */
 #include <string.h>
-#include <unistd.h>
 
-#include "cgroup.h"
 #include "daemon_ctx.h"
 #include "rss_gate.h"
 
@@ -120,13 +118,12 @@ void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64
 }
 
 /*
- * Detached, no page fault evaluates a cgroup: a limit written on a running one (systemctl
- * set-property) would be read at its next evaluation only, and no hook on the write attaches
- * here (kprobes are absent, fentry refused). Each watched cgroup's limit is read again at least
- * every LIMIT_GLANCE_NS, a share of them at each tick (its limit file alone), and one that
- * changed is evaluated. 60 s: every 30 s (34 reads a second at a thousand cgroups, two files
- * each then) took an idle daemon
- * from 0.05 to 0.14 % of a core there (bench-sight; the target is 0.1 %).
+ * Detached, no page fault evaluates a cgroup, and a limit written on a running one (systemctl
+ * set-property) is seen by its inotify watch (limit_watch.c). Those the kernel refused a watch
+ * (and all, after the event queue overflowed) have their limit read again at least every
+ * LIMIT_GLANCE_NS, a share of them at each tick, and one that changed is evaluated. 60 s: every
+ * 30 s (34 reads a second at a thousand cgroups, two files each then) took an idle daemon from
+ * 0.05 to 0.14 % of a core there (bench-sight; the target is 0.1 %).
  */
 #define LIMIT_GLANCE_NS (60ULL * NS_PER_S)
 
@@ -134,7 +131,6 @@ static void glance_limits(struct ow_daemon *d, uint64_t now)
 {
 	uint64_t since = now - d->limit_glance_ns;
 	unsigned int n = d->model.ncgs, i, todo;
-	uint64_t limit;
 
 	if (!n || !d->limit_glance_ns) {
 		d->limit_glance_ns = now; /* the first tick detached */
@@ -147,18 +143,9 @@ static void glance_limits(struct ow_daemon *d, uint64_t now)
 	for (i = 0; i < todo && i < n; i++) {
 		struct ow_cgroup *cg = d->model.cgs[d->limit_cursor++ % n];
 
-		if (cg->gone || ow_cgroup_is_root(cg)) /* the root's is the machine's */
-			continue;
-		if (ow_cg_read_limit(d->watch.mount.version, cg->path, &limit)) {
-			if (access(cg->path, F_OK))
-				daemon_request_rescan(d); /* removed: a scan marks it gone */
-			continue;
-		}
-		if (limit == cg->reading.own_limit)
-			continue;
-		ow_log(OW_LOG_INFO, "rss_gate", "a watched cgroup's limit changed", CG_FIELDS(cg),
-		       OW_NUM("new_limit_mib", mib(limit)));
-		daemon_evaluate(d, cg, 0);
+		/* the root's limit is the machine's */
+		if (!cg->gone && !ow_cgroup_is_root(cg) && daemon_limit_watch_blind(d, cg, now))
+			daemon_limit_check(d, cg, "glance");
 	}
 }
 

@@ -1,0 +1,127 @@
+#!/bin/bash
+# End-to-end, adversarial (issue 17): a user who owns a delegated memcg subtree floods it. Every
+# memcg made there is known at its mkdir (bpf/cgroup.bpf.c) and enters the model, and every
+# write to a watched limit's file wakes the loop (daemon/limit_watch.c): the user chooses how
+# many and how fast. The unprivileged user owhostile owns a memcg (its directory and
+# cgroup.procs, as a delegation by chown gives on v1 or by systemd on v2) and, for FLOOD_S
+# seconds: makes 1,000 child memcgs with a limit each, then, at once, writes the limits of 50 of
+# them in a tight loop (two values in turn: each write a change) and removes and makes 100 others
+# again and again. Checked:
+#  1. a 64 MiB/s leak in another memcg (~4 s to its limit) started during the flood is stopped
+#     gracefully, with no kernel OOM kill there: the loop kept its pace;
+#  2. the limit writes were seen (evaluated) but logged at info at most once per 10 s for each
+#     cgroup: the user's loop floods no journal;
+#  3. the daemon is still running, its VmRSS under 64 MiB, and it stops cleanly.
+# Prints PASS/FAIL lines and `delegated-flood: N passed, N failed`. Run as root from the repo
+# root.
+# shellcheck disable=SC2016 # sh -c scripts get their arguments as $1...
+set -u
+
+cd "$(dirname "$0")/../../.." || exit 1
+# shellcheck source=tests/e2e/lib.sh
+. tests/e2e/lib.sh
+
+NAME=delegated-flood
+OWD=${OW_E2E_DAEMON:-build/oomwarden}
+OWLOAD=${OW_E2E_OWLOAD:-build/owload}
+FLOOD_S=${OW_DELEGATED_FLOOD_S:-15}
+PASSED=0 FAILED=0
+TMPD='' TOP='' CG_H='' CG_OTHER='' DPID='' FLOODERS=()
+
+cleanup()
+{
+	local c
+
+	for c in "${FLOODERS[@]}"; do
+		kill -KILL "$c" 2>/dev/null
+	done
+	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
+	wait 2>/dev/null
+	if [[ -n $CG_H ]]; then
+		rmdir "$CG_H"/*/ 2>/dev/null
+		cg_destroy "$CG_H"
+	fi
+	[[ -n $CG_OTHER ]] && cg_destroy "$CG_OTHER"
+	[[ -n $TOP ]] && rmdir "$TOP" 2>/dev/null
+	[[ -n $TMPD && ${OW_E2E_KEEP:-} != 1 ]] && rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+hostile_setup "$NAME"
+
+TMPD=$(mktemp -d /tmp/oomwarden-$NAME.XXXXXX) || exit 1
+chmod 755 "$TMPD"
+LOG=$TMPD/daemon.log
+TOP=$OW_CG_ROOT/ow-hostile-$NAME
+mkdir -p "$TOP" || { echo "FAIL $NAME: cannot make $TOP"; exit 1; }
+[[ $OW_CG_VER == 2 ]] && echo +memory >"$TOP/cgroup.subtree_control"
+CG_H=$(cg_create "ow-hostile-$NAME/user" $((1 << 30))) || { echo "FAIL $NAME: no memcg"; exit 1; }
+CG_OTHER=$(cg_create "ow-hostile-$NAME/other" $((256 << 20))) ||
+	{ echo "FAIL $NAME: no memcg"; exit 1; }
+# The delegation: the directory and the files a delegate writes.
+chown "$HUID" "$CG_H" "$CG_H/cgroup.procs" || { echo "FAIL $NAME: cannot delegate"; exit 1; }
+[[ $OW_CG_VER == 2 ]] && chown "$HUID" "$CG_H/cgroup.subtree_control"
+limit_name=memory.limit_in_bytes
+[[ $OW_CG_VER == 2 ]] && limit_name=memory.max
+
+if ! daemon_start "$LOG" --cgroup "$TOP" --grace 4; then
+	verdict "$NAME-start" "$LOG" "the daemon did not start"
+	echo "$NAME: $PASSED passed, $FAILED failed"
+	exit 1
+fi
+
+# The user's 1,000 memcgs, each with a limit of its own.
+if ! as_hostile bash -c '[[ $1 == memory.max ]] && echo +memory >"$0/cgroup.subtree_control"
+	for i in {1..1000}; do mkdir "$0/m$i" && echo 64M >"$0/m$i/$1" || exit 1; done' \
+	"$CG_H" "$limit_name"; then
+	echo "FAIL $NAME: the user could not make its memcgs"
+	exit 1
+fi
+# Its limits written in a loop (64 and 96 MiB in turn), and 100 memcgs made and removed.
+end=$((SECONDS + FLOOD_S))
+as_hostile bash -c 'while ((SECONDS < $2)); do
+	for i in {1..50}; do echo 96M >"$0/m$i/$1"; done
+	for i in {1..50}; do echo 64M >"$0/m$i/$1"; done
+done' "$CG_H" "$limit_name" "$FLOOD_S" >/dev/null 2>&1 &
+FLOODERS+=($!)
+as_hostile bash -c 'while ((SECONDS < $1)); do
+	for i in {901..1000}; do rmdir "$0/m$i"; done
+	for i in {901..1000}; do mkdir "$0/m$i"; done
+done' "$CG_H" "$FLOOD_S" >/dev/null 2>&1 &
+FLOODERS+=($!)
+sleep 3
+
+R=()
+leak_elsewhere_stopped "$CG_OTHER"
+verdict "$NAME-loop-keeps-pace" "$LOG" "${R[@]}"
+
+while ((SECONDS < end)); do
+	sleep 0.5
+done
+for c in "${FLOODERS[@]}"; do
+	wait "$c" 2>/dev/null
+done
+FLOODERS=()
+
+R=()
+changes=$(grep "a watched cgroup's limit changed" "$LOG" | grep -E "/user/m([1-9]|[1-4][0-9]|50)\"")
+changed=$(grep -c . <<<"$changes")
+most=$(grep '"level":"info"' <<<"$changes" | grep -o '"cgroup":"[^"]*"' | sort | uniq -c |
+	sort -rn | awk 'NR == 1 { print $1 }')
+echo "   limit changes of the 50 logged: $changed, at info at most $most for one (${FLOOD_S} s)"
+((changed > 0)) || R+=("no write to the user's limits was seen")
+((${most:-0} <= FLOOD_S / 10 + 2)) || R+=("$most limit changes of one cgroup logged at info")
+verdict "$NAME-writes-bounded" "$LOG" "${R[@]}"
+
+R=()
+pid_alive "$DPID" || R+=("the daemon exited")
+rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DPID/status" 2>/dev/null)
+echo "   daemon VmRSS ${rss:-?} KiB, CPU $(awk '{ print ($14 + $15) / 100 }' "/proc/$DPID/stat" 2>/dev/null) s"
+((${rss:-0} > 0 && rss < 64 * 1024)) || R+=("the daemon's VmRSS is ${rss:-unknown} KiB")
+stop_daemon_expect_clean "$DPID"
+DPID=''
+verdict "$NAME-stop" "$LOG" "${R[@]}"
+
+echo "$NAME: $PASSED passed, $FAILED failed"
+((FAILED == 0))

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writes to the watched cgroups' limits, seen as they are made: an inotify watch on each one's
+ * limit file (memory.limit_in_bytes, memory.max) and, on v2, on its cgroup.subtree_control.
+ * vfs_write() reports every successful write to any file (fsnotify_modify()), cgroupfs's too,
+ * so `systemctl set-property` or an echo into memory.max wakes the loop and the cgroup is
+ * evaluated with its new limit at once: v1 thresholds set again, the page-fault program attached
+ * if the new limit puts it at risk. No hook on the write itself attaches here (kprobes absent,
+ * fentry refused: DESIGN.md), and while the program is detached no page fault would read it.
+ * The memory controller enabled in a v2 cgroup's subtree_control gives its children memcgs with
+ * no mkdir and no task moving: the write asks for a scan, which finds them.
+ * A cgroup whose watch cannot be added (fs.inotify.max_user_watches) keeps having its limit read
+ * again while the program is detached (rss_gate.c), as every cgroup does for a while after the
+ * event queue overflowed.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "daemon_ctx.h"
+
+/* After an overflow, every limit is read again within a glance (rss_gate.c). */
+#define OVERFLOW_GLANCE_NS (60ULL * NS_PER_S)
+/* At most EVENTS_PER_WINDOW events read in each WINDOW_NS: a user who writes its own delegated
+ * memory.max in a loop gets each write evaluated otherwise, and has the loop spend its time
+ * there. Beyond it the descriptor leaves the epoll set until the window ends, the kernel queues
+ * (merging repeats) and, past 16,384 events, reports an overflow: every limit is then read at
+ * the glances' pace. 256 a second is a daemon-reload of a few hundred units in a few seconds. */
+#define WINDOW_NS	  (250 * NS_PER_MS)
+#define EVENTS_PER_WINDOW 64
+/* A limit written again within this is logged at debug: a user's loop floods no journal. */
+#define LOG_AGAIN_NS (10ULL * NS_PER_S)
+
+void daemon_limit_watch_start(struct ow_daemon *d)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0 || daemon_watch_fd(d, fd, EPOLLIN, TAG_LIMITS)) {
+		ow_log(OW_LOG_WARN, "limit_watch",
+		       "cannot watch the limits' files: a limit written is read within a minute",
+		       OW_STR("error", strerror(errno)));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	d->limits.fd = fd;
+}
+
+void daemon_limit_watch_stop(struct ow_daemon *d)
+{
+	if (d->limits.fd >= 0)
+		close(d->limits.fd); /* its watches go with it */
+	d->limits.fd = -1;
+}
+
+static int add_one(struct ow_daemon *d, const struct ow_cgroup *cg, const char *file)
+{
+	char path[PATH_MAX];
+	int wd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", cg->path, file) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	wd = inotify_add_watch(d->limits.fd, path, IN_MODIFY);
+	return wd < 0 ? -errno : wd;
+}
+
+/* The root's limit is the machine's (machine_sight.c): only its subtree_control is watched. */
+void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	bool v1 = d->watch.mount.version == OW_CG_V1;
+	int err = 0;
+
+	if (d->limits.fd < 0)
+		return;
+	if (!ow_cgroup_is_root(cg) && cg->sight.limit_wd < 0) {
+		cg->sight.limit_wd = add_one(d, cg, v1 ? "memory.limit_in_bytes" : "memory.max");
+		err = cg->sight.limit_wd < 0 ? cg->sight.limit_wd : 0;
+	}
+	if (!v1 && cg->sight.subtree_wd < 0) {
+		cg->sight.subtree_wd = add_one(d, cg, "cgroup.subtree_control");
+		err = err ? err : (cg->sight.subtree_wd < 0 ? cg->sight.subtree_wd : 0);
+	}
+	if (!err || err == -ENOENT)
+		return; /* removed already: the next scan drops it */
+	if (!d->limits.refused++)
+		ow_log(OW_LOG_WARN, "limit_watch",
+		       "cannot watch a cgroup's limit (fs.inotify.max_user_watches?): "
+		       "such limits are read within a minute",
+		       CG_FIELDS(cg), OW_STR("error", strerror(-err)));
+}
+
+void daemon_limit_watch_drop(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	/* The watch pins the file's inode, and with it the removed cgroup's kernfs node. */
+	if (cg->sight.limit_wd >= 0)
+		inotify_rm_watch(d->limits.fd, cg->sight.limit_wd);
+	if (cg->sight.subtree_wd >= 0)
+		inotify_rm_watch(d->limits.fd, cg->sight.subtree_wd);
+	cg->sight.limit_wd = cg->sight.subtree_wd = -1;
+}
+
+/* Is cg's limit read again by the glances (rss_gate.c)? */
+bool daemon_limit_watch_blind(const struct ow_daemon *d, const struct ow_cgroup *cg, uint64_t now)
+{
+	return cg->sight.limit_wd < 0 || now < d->limits.glance_all_until_ns;
+}
+
+/* Its limit read: one that changed is evaluated, a cgroup that vanished asks for a scan. */
+void daemon_limit_check(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
+{
+	uint64_t limit, now;
+	bool quiet;
+
+	if (ow_cg_read_limit(d->watch.mount.version, cg->path, &limit)) {
+		if (access(cg->path, F_OK))
+			daemon_request_rescan(d); /* removed: a scan marks it gone */
+		return;
+	}
+	if (limit == cg->reading.own_limit)
+		return;
+	now = ow_mono_ns();
+	quiet = cg->sight.limit_logged_ns && now - cg->sight.limit_logged_ns < LOG_AGAIN_NS;
+	if (!quiet)
+		cg->sight.limit_logged_ns = now;
+	ow_log(quiet ? OW_LOG_DEBUG : OW_LOG_INFO, "limit_watch",
+	       "a watched cgroup's limit changed", CG_FIELDS(cg),
+	       OW_NUM("new_limit_mib", mib(limit)), OW_STR("seen_by", why));
+	daemon_evaluate(d, cg, 0);
+}
+
+static struct ow_cgroup *by_wd(struct ow_daemon *d, int wd, bool *subtree)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->model.ncgs; i++) {
+		struct ow_cgroup *cg = d->model.cgs[i];
+
+		if (cg->gone)
+			continue;
+		*subtree = cg->sight.subtree_wd == wd;
+		if (*subtree || cg->sight.limit_wd == wd)
+			return cg;
+	}
+	return NULL;
+}
+
+static void set_events(struct ow_daemon *d, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.u64 = TAG_LIMITS};
+
+	d->limits.paused = !events;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, d->limits.fd, &ev))
+		ow_log(OW_LOG_WARN, "limit_watch", "cannot change the limits' epoll events",
+		       OW_STR("error", strerror(errno)));
+}
+
+void daemon_limit_watch_tick(struct ow_daemon *d, uint64_t now)
+{
+	if (d->limits.paused && now >= d->limits.window_ns + WINDOW_NS)
+		set_events(d, EPOLLIN);
+}
+
+uint64_t daemon_limit_watch_next(const struct ow_daemon *d)
+{
+	return d->limits.paused ? d->limits.window_ns + WINDOW_NS : UINT64_MAX;
+}
+
+/* Room in this window's budget, in events; a new window starts a full one. */
+static unsigned int room(struct ow_daemon *d, uint64_t now)
+{
+	if (now >= d->limits.window_ns + WINDOW_NS) {
+		d->limits.window_ns = now;
+		d->limits.used = 0;
+	}
+	return EVENTS_PER_WINDOW - d->limits.used;
+}
+
+static void handle(struct ow_daemon *d, const struct inotify_event *ev, int *last)
+{
+	struct ow_cgroup *cg;
+	bool subtree;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		ow_log(OW_LOG_WARN, "limit_watch",
+		       "writes to the limits' files overflowed the queue: every limit is read "
+		       "again within a minute");
+		d->limits.glance_all_until_ns = ow_mono_ns() + OVERFLOW_GLANCE_NS;
+		return;
+	}
+	if (ev->wd == *last || !(ev->mask & IN_MODIFY))
+		return; /* a write with O_TRUNC reports twice */
+	*last = ev->wd;
+	cg = by_wd(d, ev->wd, &subtree);
+	if (cg && subtree)
+		daemon_request_rescan(d); /* a controller enabled below it */
+	else if (cg)
+		daemon_limit_check(d, cg, "write");
+}
+
+/* The events that fit this window's budget (a watch on a file reports no name: each event is
+ * the bare struct), then out of the epoll set if it is spent. */
+void daemon_limit_watch_event(struct ow_daemon *d)
+{
+	struct inotify_event buf[EVENTS_PER_WINDOW];
+	unsigned int n = room(d, ow_mono_ns());
+	ssize_t got = n ? read(d->limits.fd, buf, n * sizeof(buf[0])) : 0;
+	const struct inotify_event *ev;
+	int last = -1;
+	char *p;
+
+	for (p = (char *)buf; got > 0 && p < (char *)buf + got; p += sizeof(*ev) + ev->len) {
+		ev = (const struct inotify_event *)p;
+		d->limits.used++;
+		handle(d, ev, &last);
+	}
+	if (d->limits.used >= EVENTS_PER_WINDOW)
+		set_events(d, 0);
+}
