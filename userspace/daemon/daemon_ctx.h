@@ -160,6 +160,7 @@ struct ow_daemon {
 		uint64_t window_ns;	      /* the events' budget: this window's start */
 		unsigned int used;	      /* events read in it */
 		bool paused;		      /* spent: out of the epoll set until it ends */
+		uint64_t children_due_ns;     /* a cgroup's children wait for a look; 0: none */
 	} limits;			      /* limit_watch.c */
 	/* The tmpfs writer scans of the current second (evaluate.c), under one budget. */
 	struct ow_shm_scan shm_scan;
@@ -251,6 +252,7 @@ void daemon_find_rule(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_rescan(struct ow_daemon *d);
 void daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_request_rescan(struct ow_daemon *d);
+void daemon_scan_children(struct ow_daemon *d, const struct ow_cgroup *cg);
 void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id);
 void daemon_retry_unplaced(struct ow_daemon *d, uint64_t now);
 

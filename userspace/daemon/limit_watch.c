@@ -8,7 +8,8 @@
  * if the new limit puts it at risk. No hook on the write itself attaches here (kprobes absent,
  * fentry refused: DESIGN.md), and while the program is detached no page fault would read it.
  * The memory controller enabled in a v2 cgroup's subtree_control gives its children memcgs with
- * no mkdir and no task moving: the write asks for a scan, which finds them.
+ * no mkdir and no task moving: the write has them looked at (its children only, at most once a
+ * second a cgroup: a user may write its delegated subtree_control in a loop).
  * A cgroup whose watch cannot be added (fs.inotify.max_user_watches) keeps having its limit read
  * again while the program is detached (rss_gate.c), as every cgroup does for a while after the
  * event queue overflowed.
@@ -35,6 +36,8 @@
 #define EVENTS_PER_WINDOW 64
 /* A limit written again within this is logged at debug: a user's loop floods no journal. */
 #define LOG_AGAIN_NS (10ULL * NS_PER_S)
+/* A cgroup's children looked at for its subtree_control's writes at most this often. */
+#define CHILDREN_GAP_NS NS_PER_S
 
 void daemon_limit_watch_start(struct ow_daemon *d)
 {
@@ -159,15 +162,43 @@ static void set_events(struct ow_daemon *d, uint32_t events)
 		       OW_STR("error", strerror(errno)));
 }
 
+/* A write to cg's subtree_control: its children looked at now, or when its gap is over. */
+static void children_written(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	uint64_t due = cg->sight.children_ns + CHILDREN_GAP_NS;
+
+	if (!cg->sight.children_ns || now >= due) {
+		cg->sight.children_due = false;
+		cg->sight.children_ns = now;
+		daemon_scan_children(d, cg);
+		return;
+	}
+	cg->sight.children_due = true;
+	if (!d->limits.children_due_ns || due < d->limits.children_due_ns)
+		d->limits.children_due_ns = due;
+}
+
 void daemon_limit_watch_tick(struct ow_daemon *d, uint64_t now)
 {
+	unsigned int i;
+
 	if (d->limits.paused && now >= d->limits.window_ns + WINDOW_NS)
 		set_events(d, EPOLLIN);
+	if (!d->limits.children_due_ns || now < d->limits.children_due_ns)
+		return;
+	d->limits.children_due_ns = 0;
+	for (i = 0; i < d->model.ncgs; i++) /* the array may grow meanwhile: indexed afresh */
+		if (!d->model.cgs[i]->gone && d->model.cgs[i]->sight.children_due)
+			children_written(d, d->model.cgs[i], now);
 }
 
 uint64_t daemon_limit_watch_next(const struct ow_daemon *d)
 {
-	return d->limits.paused ? d->limits.window_ns + WINDOW_NS : UINT64_MAX;
+	uint64_t next = d->limits.paused ? d->limits.window_ns + WINDOW_NS : UINT64_MAX;
+
+	return d->limits.children_due_ns && d->limits.children_due_ns < next
+		       ? d->limits.children_due_ns
+		       : next;
 }
 
 /* Room in this window's budget, in events; a new window starts a full one. */
@@ -197,7 +228,7 @@ static void handle(struct ow_daemon *d, const struct inotify_event *ev, int *las
 	*last = ev->wd;
 	cg = by_wd(d, ev->wd, &subtree);
 	if (cg && subtree)
-		daemon_request_rescan(d); /* a controller enabled below it */
+		children_written(d, cg, ow_mono_ns()); /* a controller enabled below it */
 	else if (cg)
 		daemon_limit_check(d, cg, "write");
 }

@@ -144,7 +144,8 @@ static void glance_limits(struct ow_daemon *d, uint64_t now)
 		struct ow_cgroup *cg = d->model.cgs[d->limit_cursor++ % n];
 
 		/* the root's limit is the machine's */
-		if (!cg->gone && !ow_cgroup_is_root(cg) && daemon_limit_watch_blind(d, cg, now))
+		if (!cg->gone && cg->set_up && !ow_cgroup_is_root(cg) &&
+		    daemon_limit_watch_blind(d, cg, now))
 			daemon_limit_check(d, cg, "glance");
 	}
 }

@@ -264,6 +264,18 @@ int ow_watch_place(const struct ow_watch *w, struct ow_model *m, uint64_t id, ow
 	return err ? err : 1;
 }
 
+int ow_watch_scan_children(const struct ow_watch *w, struct ow_model *m, const char *path,
+			   ow_watch_fn fn, void *arg)
+{
+	struct scan s = {w, m, fn, arg};
+	int err;
+
+	if (!ow_watch_covers(w, path))
+		return -EINVAL;
+	err = ow_cg_walk_depth(path, 1, scan_one, &s);
+	return err == -ENOENT ? 0 : err;
+}
+
 int ow_watch_scan(const struct ow_watch *w, struct ow_model *m, ow_watch_fn fn, void *arg)
 {
 	struct scan s = {w, m, fn, arg};

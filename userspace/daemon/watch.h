@@ -52,6 +52,10 @@ typedef void (*ow_watch_fn)(struct ow_cgroup *cg, bool added, void *arg);
 /* Walk the watched subtrees: add new cgroups to the model, mark the ones still there, and
  * call `fn` for each. Cgroups no longer found are left with `seen == false`. */
 int ow_watch_scan(const struct ow_watch *w, struct ow_model *m, ow_watch_fn fn, void *arg);
+/* A watched directory and its children only, as a scan finds them (nothing is marked unseen):
+ * what enabling a controller in its subtree_control changes. */
+int ow_watch_scan_children(const struct ow_watch *w, struct ow_model *m, const char *path,
+			   ow_watch_fn fn, void *arg);
 
 /* Add the cgroup at `path` (inside a watched subtree) and any of its ancestors the model lacks,
  * parents first, calling `fn` for each level as a scan would: a new cgroup costs its depth,

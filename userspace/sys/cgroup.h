@@ -94,6 +94,8 @@ unsigned int ow_cg_trusted_depth(const char *root, const char *relpath);
  * stops the walk and that value is returned. A directory that vanishes mid-walk is skipped. */
 typedef int (*ow_cg_walk_fn)(const char *path, uint64_t ino, void *arg);
 int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg);
+/* The same, `max_depth` levels below `dir` at most (1: dir and its children). */
+int ow_cg_walk_depth(const char *dir, unsigned int max_depth, ow_cg_walk_fn fn, void *arg);
 
 /* Read the pids of a cgroup (cgroup.procs) into `pids` (at most `max`); returns the count or
  * -errno. */

@@ -67,7 +67,8 @@ struct walk {
 	size_t cap;
 	ow_cg_walk_fn fn;
 	void *arg;
-	bool sort; /* the filesystem lists in an order of its own choosing */
+	bool sort;		/* the filesystem lists in an order of its own choosing */
+	unsigned int max_depth; /* levels below dir listed */
 };
 
 struct names {
@@ -197,7 +198,7 @@ static int visit(struct walk *w, int fd, size_t len, unsigned int depth, uint64_
 	int ret;
 
 	ret = w->fn(w->path, ino, w->arg);
-	if (!ret)
+	if (!ret && depth < w->max_depth)
 		ret = list_children(fd, &kids, w->sort);
 	for (i = 0; !ret && i < kids.n && fd >= 0; i++)
 		ret = visit_child(w, &fd, len, depth, kids.v[i]);
@@ -221,9 +222,9 @@ static bool kernfs_ordered(int fd)
 	       (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC);
 }
 
-int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
+int ow_cg_walk_depth(const char *dir, unsigned int max_depth, ow_cg_walk_fn fn, void *arg)
 {
-	struct walk w = {.fn = fn, .arg = arg};
+	struct walk w = {.fn = fn, .arg = arg, .max_depth = max_depth};
 	size_t len = strlen(dir);
 	struct stat st;
 	int fd, ret;
@@ -246,4 +247,9 @@ int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
 	ret = fd < 0 ? fd : visit(&w, fd, len, 0, st.st_ino);
 	free(w.path);
 	return ret;
+}
+
+int ow_cg_walk(const char *dir, ow_cg_walk_fn fn, void *arg)
+{
+	return ow_cg_walk_depth(dir, UINT_MAX, fn, arg);
 }

@@ -616,6 +616,24 @@ static void test_walk_subtree_and_stop(void **state)
 	assert_int_equal(c.n, 1);
 }
 
+/* One level only: the children's own children are not listed (a subtree_control write). */
+static void test_walk_depth(void **state)
+{
+	struct collect c = {.root_len = strlen(V2)};
+
+	(void)state;
+	assert_int_equal(ow_cg_walk_depth(V2 "/kubepods", 1, collect_fn, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.paths[0], "/kubepods");
+	assert_string_equal(c.paths[1], "/kubepods/burstable");
+
+	memset(&c, 0, sizeof(c));
+	c.root_len = strlen(V2);
+	assert_int_equal(ow_cg_walk_depth(V2, 0, collect_fn, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.paths[0], "/");
+}
+
 static void test_walk_errors(void **state)
 {
 	struct collect c = {0};
@@ -888,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_display_name_truncates),
 		cmocka_unit_test(test_walk_order),
 		cmocka_unit_test(test_walk_subtree_and_stop),
+		cmocka_unit_test(test_walk_depth),
 		cmocka_unit_test(test_walk_errors),
 		cmocka_unit_test(test_walk_past_path_max),
 		cmocka_unit_test(test_usage_limit_only),
