@@ -15,6 +15,7 @@
  * event queue overflowed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 
 #include "cgroup.h"
 #include "daemon_ctx.h"
+#include "readfile.h"
 
 /* After an overflow, every limit is read again within a glance (rss_gate.c). */
 #define OVERFLOW_GLANCE_NS (60ULL * NS_PER_S)
@@ -61,15 +63,24 @@ void daemon_limit_watch_stop(struct ow_daemon *d)
 	d->limits.fd = -1;
 }
 
+/* A cgroup nested past PATH_MAX (a delegated subtree can be) is reached through its directory's
+ * descriptor, as the scan reaches it. */
 static int add_one(struct ow_daemon *d, const struct ow_cgroup *cg, const char *file)
 {
 	char path[PATH_MAX];
-	int wd;
+	int wd, dirfd = -1;
 
-	if (snprintf(path, sizeof(path), "%s/%s", cg->path, file) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
+	if (snprintf(path, sizeof(path), "%s/%s", cg->path, file) >= (int)sizeof(path)) {
+		dirfd = ow_open_path(cg->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return dirfd;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, file);
+	}
 	wd = inotify_add_watch(d->limits.fd, path, IN_MODIFY);
-	return wd < 0 ? -errno : wd;
+	wd = wd < 0 ? -errno : wd;
+	if (dirfd >= 0)
+		close(dirfd);
+	return wd;
 }
 
 /* The root's limit is the machine's (machine_sight.c): only its subtree_control is watched. */
