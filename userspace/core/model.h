@@ -161,7 +161,7 @@ struct ow_cg_sight {
 	int limit_wd;	/* inotify watch of its limit file (daemon/limit_watch.c), -1: none */
 	int subtree_wd; /* v2: of its cgroup.subtree_control, -1: none */
 	uint64_t limit_logged_ns; /* its limit's last change logged at info */
-	uint64_t children_ns;	  /* v2: its children last looked at for a subtree_control write */
+	uint64_t children_tat;	  /* v2: the looks at its children's budget (limit_watch.c) */
 	bool children_due;	  /* another write came since: looked at again when due */
 	uint64_t seen;		  /* the usage at the last evaluation */
 	uint64_t due_ns;	  /* v2: the next read */

@@ -38,8 +38,10 @@
 #define EVENTS_PER_WINDOW 64
 /* A limit written again within this is logged at debug: a user's loop floods no journal. */
 #define LOG_AGAIN_NS (10ULL * NS_PER_S)
-/* A cgroup's children looked at for its subtree_control's writes at most this often. */
+/* A cgroup's children looked at for its subtree_control's writes: CHILDREN_BURST at once, then
+ * one each CHILDREN_GAP_NS. */
 #define CHILDREN_GAP_NS NS_PER_S
+#define CHILDREN_BURST	4
 
 void daemon_limit_watch_start(struct ow_daemon *d)
 {
@@ -173,20 +175,27 @@ static void set_events(struct ow_daemon *d, uint32_t events)
 		       OW_STR("error", strerror(errno)));
 }
 
-/* A write to cg's subtree_control: its children looked at now, or when its gap is over. */
+/*
+ * A write to cg's subtree_control: its children looked at now, or when its budget allows. Up to
+ * CHILDREN_BURST looks at once, then one each CHILDREN_GAP_NS (a rate's theoretical arrival
+ * time, children_tat): one `echo +memory` reports twice, the O_TRUNC of its open before the
+ * write, and a single look spent at the first came before the controller did (the second,
+ * deferred a second, let a 6.1 guest's leak fill 256 MiB unseen).
+ */
 static void children_written(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	uint64_t due = cg->sight.children_ns + CHILDREN_GAP_NS;
+	const uint64_t slack = (CHILDREN_BURST - 1) * CHILDREN_GAP_NS;
+	uint64_t tat = cg->sight.children_tat > now ? cg->sight.children_tat : now;
 
-	if (!cg->sight.children_ns || now >= due) {
+	if (tat - now <= slack) {
 		cg->sight.children_due = false;
-		cg->sight.children_ns = now;
+		cg->sight.children_tat = tat + CHILDREN_GAP_NS;
 		daemon_scan_children(d, cg);
 		return;
 	}
 	cg->sight.children_due = true;
-	if (!d->limits.children_due_ns || due < d->limits.children_due_ns)
-		d->limits.children_due_ns = due;
+	if (!d->limits.children_due_ns || tat - slack < d->limits.children_due_ns)
+		d->limits.children_due_ns = tat - slack;
 }
 
 void daemon_limit_watch_tick(struct ow_daemon *d, uint64_t now)
