@@ -8,8 +8,8 @@
  * if the new limit puts it at risk. No hook on the write itself attaches here (kprobes absent,
  * fentry refused: DESIGN.md), and while the program is detached no page fault would read it.
  * The memory controller enabled in a v2 cgroup's subtree_control gives its children memcgs with
- * no mkdir and no task moving: the write has them looked at (its children only, at most once a
- * second a cgroup: a user may write its delegated subtree_control in a loop).
+ * no mkdir and no task moving: the write has them looked at (its children only, four looks at
+ * once then one a second a cgroup: a user may write its delegated subtree_control in a loop).
  * A cgroup whose watch cannot be added (fs.inotify.max_user_watches) keeps having its limit read
  * again while the program is detached (rss_gate.c), as every cgroup does for a while after the
  * event queue overflowed.
@@ -149,6 +149,8 @@ void daemon_limit_check(struct ow_daemon *d, struct ow_cgroup *cg, const char *w
 	daemon_evaluate(d, cg, 0);
 }
 
+/* A walk of the model: events are few, and the budget bounds them (256 a second, ~5 ms of
+ * look-ups at 20,000 cgroups). */
 static struct ow_cgroup *by_wd(struct ow_daemon *d, int wd, bool *subtree)
 {
 	unsigned int i;
