@@ -471,6 +471,21 @@ hostile_setup()
 	OWLOAD=$(realpath "$OWLOAD")
 }
 
+# hostile_memcgs NAME USER_LIMIT: TOP (ow-hostile-NAME) and two memcgs below it: CG_H, the
+# hostile user's (USER_LIMIT bytes), and CG_OTHER (256 MiB), for a leak elsewhere. Exits the
+# script with a FAIL line when one cannot be made; the caller's cleanup removes them.
+hostile_memcgs()
+{
+	TOP=$OW_CG_ROOT/ow-hostile-$1
+	mkdir -p "$TOP" || { echo "FAIL $1: cannot make $TOP"; exit 1; }
+	if [[ $OW_CG_VER == 2 ]]; then
+		echo +memory >"$TOP/cgroup.subtree_control" || { echo "FAIL $1: no +memory"; exit 1; }
+	fi
+	CG_H=$(cg_create "ow-hostile-$1/user" "$2") || { echo "FAIL $1: no memcg"; exit 1; }
+	CG_OTHER=$(cg_create "ow-hostile-$1/other" $((256 << 20))) ||
+		{ echo "FAIL $1: no memcg"; exit 1; }
+}
+
 # leak_elsewhere_stopped CG: a 64 MiB/s leak with a 2 s drain in CG (a 256 MiB limit: ~4 s to
 # it), run by root while an attack goes on elsewhere: appends to R unless it was acted on and
 # exited gracefully with no kernel OOM kill there (the loop kept its pace). Needs OWLOAD, LOG,

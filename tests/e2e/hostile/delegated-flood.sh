@@ -54,12 +54,7 @@ hostile_setup "$NAME"
 TMPD=$(mktemp -d /tmp/oomwarden-$NAME.XXXXXX) || exit 1
 chmod 755 "$TMPD"
 LOG=$TMPD/daemon.log
-TOP=$OW_CG_ROOT/ow-hostile-$NAME
-mkdir -p "$TOP" || { echo "FAIL $NAME: cannot make $TOP"; exit 1; }
-[[ $OW_CG_VER == 2 ]] && echo +memory >"$TOP/cgroup.subtree_control"
-CG_H=$(cg_create "ow-hostile-$NAME/user" $((1 << 30))) || { echo "FAIL $NAME: no memcg"; exit 1; }
-CG_OTHER=$(cg_create "ow-hostile-$NAME/other" $((256 << 20))) ||
-	{ echo "FAIL $NAME: no memcg"; exit 1; }
+hostile_memcgs "$NAME" $((1 << 30))
 # The delegation: the directory and the files a delegate writes.
 chown "$HUID" "$CG_H" "$CG_H/cgroup.procs" || { echo "FAIL $NAME: cannot delegate"; exit 1; }
 [[ $OW_CG_VER == 2 ]] && chown "$HUID" "$CG_H/cgroup.subtree_control"

@@ -65,11 +65,7 @@ if ! setpriv --reuid="$HUID" --regid="$HUID" --clear-groups -- bash -c \
 	exit 1
 fi
 
-TOP=$OW_CG_ROOT/ow-hostile-$NAME
-mkdir -p "$TOP" || { echo "FAIL $NAME: cannot make $TOP"; exit 1; }
-CG_H=$(cg_create "ow-hostile-$NAME/user" $((256 << 20))) || { echo "FAIL $NAME: no memcg"; exit 1; }
-CG_OTHER=$(cg_create "ow-hostile-$NAME/other" $((256 << 20))) ||
-	{ echo "FAIL $NAME: no memcg"; exit 1; }
+hostile_memcgs "$NAME" $((256 << 20))
 
 if ! daemon_start "$LOG" --cgroup "$TOP" --grace 4; then
 	verdict "$NAME-start" "$LOG" "the daemon did not start"
