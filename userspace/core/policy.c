@@ -16,6 +16,13 @@
  * its floor's rise for a moment, and the bench's sawtooth-rising sent warn/resolved three times
  * in its first 8 s (nine alerts for one leak). */
 #define WARN_HOLD_S 30.0
+/* A warning extrapolates its trend at most this many times the history behind it. The first
+ * seconds of a trend may be a step, not a leak: on 6.12 (per-cpu page lists that grow under
+ * churn, which MemAvailable does not count as free) writing a 1 GiB file in a 462 MiB guest
+ * held 10-30 MiB more for the writes' 15 s, and a 6 s trend over it put the machine's OOM
+ * 105 s away (tests/vm/machine.sh root-pagecache). A leak is still warned with eight ninths
+ * of its lead time left; one a trend predicts within 24 s, after the fine trend's 3 s. */
+#define WARN_REACH 8.0
 
 void ow_policy_defaults(struct ow_policy_cfg *cfg)
 {
@@ -82,7 +89,8 @@ static void assess_floor(const struct ow_policy_cfg *cfg, const struct ow_cg_vie
 		out->rate = v->fine.recent_rate;
 	out->eta_s = ow_eta_seconds(top, v->limit, out->rate);
 	out->trend_may_act = tr->span_s >= cfg->act_min_span_s;
-	if (out->eta_s <= warn_horizon) {
+	if (out->eta_s <= warn_horizon &&
+	    (v->level >= OW_LEVEL_WARN || out->eta_s <= tr->span_s * WARN_REACH)) {
 		out->level = OW_LEVEL_WARN;
 		out->reason = "memory floor rising: OOM predicted within the warn horizon";
 	}

@@ -134,6 +134,33 @@ static void test_assess_warn_within_warn_horizon(void **state)
 	assert_non_null(strstr(out.reason, "warn"));
 }
 
+/* A young trend is not extrapolated far: 6 s of a rise do not predict an OOM 105 s away (the
+ * 6.12 guest's machine floor held 20 MiB more while a file was written), 14 s do. */
+static void test_assess_warn_reaches_eight_times_its_history(void **state)
+{
+	struct ow_cg_view v = view_at(151, 6);
+	struct ow_verdict out;
+
+	rising(&v.fine, 1); /* 105 MiB to go at 1 MiB/s */
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_OK);
+	assert_true(fabs(out.eta_s - 105) < 1e-6);
+	v.fine.span_s = 14; /* 112 s of reach */
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+	/* near the limit, 3 s of history are enough: 20 MiB at 1 MiB/s */
+	v = view_at(236, 3);
+	rising(&v.fine, 1);
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+	/* a warned cgroup keeps its warning whatever its history (a trend started again) */
+	v = view_at(151, 6);
+	rising(&v.fine, 1);
+	v.level = OW_LEVEL_WARN;
+	ow_policy_assess(&cfg, &v, &out);
+	assert_int_equal(out.level, OW_LEVEL_WARN);
+}
+
 /* The level of a cgroup at `mib`, rising 1 MiB/s over 20 s, whose level is `now`. */
 static enum ow_level level_rising_1mib(double mib, enum ow_level now)
 {
@@ -897,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_assess_ok_without_growth),
 		cmocka_unit_test(test_assess_ok_when_oom_beyond_warn_horizon),
 		cmocka_unit_test(test_assess_warn_within_warn_horizon),
+		cmocka_unit_test(test_assess_warn_reaches_eight_times_its_history),
 		cmocka_unit_test(test_assess_warn_is_left_only_well_beyond_the_horizon),
 		cmocka_unit_test(test_assess_warning_holds_through_a_pause),
 		cmocka_unit_test(test_assess_act_by_floor_trend_only_after_act_min_span),
