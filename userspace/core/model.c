@@ -216,15 +216,73 @@ struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const cha
 
 void ow_model_remove_cgroup(struct ow_model *m, unsigned int index)
 {
+	unsigned int i;
+
+	for (i = 0; m->cgs[index]->in_busy && i < m->nbusy; i++)
+		if (m->busy[i] == m->cgs[index]) {
+			m->busy[i] = m->busy[--m->nbusy];
+			break;
+		}
 	index_remove(&m->cg_index, m, cg_key, index, m->ncgs - 1);
 	free_cgroup(m->cgs[index]);
 	m->cgs[index] = m->cgs[--m->ncgs];
+}
+
+bool ow_cgroup_busy(const struct ow_cgroup *cg)
+{
+	return cg->eval.level != OW_LEVEL_OK || cg->victim.fd >= 0 || cg->brake.dir;
+}
+
+void ow_model_note_busy(struct ow_model *m, struct ow_cgroup *cg)
+{
+	if (cg->in_busy || m->busy_all)
+		return;
+	if (m->nbusy == m->busycap) {
+		unsigned int cap = m->busycap ? m->busycap * 2 : 16;
+		struct ow_cgroup **b = realloc(m->busy, (size_t)cap * sizeof(*b));
+
+		if (!b) {
+			m->busy_all = true;
+			return;
+		}
+		m->busy = b;
+		m->busycap = cap;
+	}
+	m->busy[m->nbusy++] = cg;
+	cg->in_busy = true;
+}
+
+void ow_model_prune_busy(struct ow_model *m)
+{
+	unsigned int i = 0;
+
+	while (i < m->nbusy) {
+		struct ow_cgroup *cg = m->busy[i];
+
+		if (!cg->gone && ow_cgroup_busy(cg)) {
+			i++;
+			continue;
+		}
+		cg->in_busy = false;
+		m->busy[i] = m->busy[--m->nbusy];
+	}
+}
+
+void ow_model_mark_gone(struct ow_model *m, struct ow_cgroup *cg)
+{
+	if (!cg->gone)
+		m->ngone++;
+	cg->gone = true;
 }
 
 unsigned int ow_model_reap(struct ow_model *m)
 {
 	unsigned int i = 0, n = 0;
 
+	if (!m->ngone)
+		return 0;
+	m->ngone = 0;
+	ow_model_prune_busy(m); /* it must not point at what is freed */
 	while (i < m->ncgs) {
 		if (m->cgs[i]->gone) {
 			ow_model_remove_cgroup(m, i);
@@ -472,6 +530,7 @@ void ow_model_free(struct ow_model *m)
 	while (m->ncgs)
 		ow_model_remove_cgroup(m, m->ncgs - 1);
 	free(m->cgs);
+	free(m->busy);
 	free(m->procs);
 	free(m->cg_index.slot);
 	free(m->proc_index.slot);

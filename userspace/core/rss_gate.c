@@ -31,11 +31,17 @@ bool ow_rss_at_risk(const struct ow_rss_risk *r)
 	return r->nonrecl >= r->limit / 2 || r->rise >= r->limit / 16;
 }
 
-bool ow_rss_own_seen(bool v1, bool usage_open, bool thresholds, uint64_t limit)
+bool ow_rss_own_seen(bool v1, bool usage_open, bool thresholds, uint64_t limit, uint64_t read_ns)
 {
+	uint64_t seconds = (read_ns + 999999999ULL) / 1000000000ULL;
+
 	if (!usage_open)
 		return false;
-	return v1 ? thresholds : limit != OW_NO_LIMIT && limit >= OW_RSS_READ_MIN;
+	if (v1)
+		return thresholds;
+	if (limit == OW_NO_LIMIT)
+		return false;
+	return limit / (seconds ? seconds : 1) >= OW_RSS_READ_MIN;
 }
 
 bool ow_rss_sight_proved(const struct ow_rss_sight *s, bool machine)

@@ -10,17 +10,17 @@
  *
  * Where that sight is proved (ow_rss_sight_proved): each watched cgroup's binding limit is
  * watched, its own or a watched ancestor's (v1: their usage thresholds; v2: reads of a limit of
- * OW_RSS_READ_MIN or more), or the machine's (daemon/machine_sight.c: /proc/meminfo read at
- * most 1 s apart, a machine of OW_RSS_READ_MIN or more) for the root and the cgroups with no
- * smaller limit; and new memcgs are made known as their directory is made or a task moves in
- * (the BPF cgroup_mkdir and cgroup_attach_task programs; the classic tracepoint flavour passes
- * no cgroup). A new memcg attaches the program for the quiet period: a limit written after the
- * mkdir is read at its tasks' next page faults. Detached, every watched cgroup's limit is read
- * again within 60 s (daemon/rss_gate.c: a limit set on a running cgroup; no hook on the write
- * attaches on these kernels). It stays attached elsewhere: a v2 limit under OW_RSS_READ_MIN
- * (a 512 MiB/s leak fills 256 MiB between two reads), a limit set above the watched tops,
- * thresholds not in force, a smaller machine, the classic tracepoint flavour.
- * Pure: no I/O, no clock.
+ * OW_RSS_READ_MIN or more for each second between two reads), or the machine's
+ * (daemon/machine_sight.c: /proc/meminfo read at most 1 s apart, a machine of OW_RSS_READ_MIN or
+ * more) for the root and the cgroups with no smaller limit; and new memcgs are made known as their
+ * directory is made or a task moves in (the BPF cgroup_mkdir and cgroup_attach_task programs; the
+ * classic tracepoint flavour passes no cgroup). A new memcg attaches the program for the quiet
+ * period: a limit written after the mkdir is read at its tasks' next page faults. Detached, every
+ * watched cgroup's limit is read again within 60 s (daemon/rss_gate.c: a limit set on a running
+ * cgroup; no hook on the write attaches on these kernels). It stays attached elsewhere: a v2 limit
+ * under OW_RSS_READ_MIN (a 512 MiB/s leak fills 256 MiB between two reads), a limit set above the
+ * watched tops, thresholds not in force, a smaller machine, the classic tracepoint flavour. Pure:
+ * no I/O, no clock.
  */
 #ifndef OW_RSS_GATE_H
 #define OW_RSS_GATE_H
@@ -67,9 +67,10 @@ bool ow_rss_at_risk(const struct ow_rss_risk *r);
  */
 #define OW_RSS_READ_MIN (4ULL << 30)
 
-/* Is a cgroup's own limit seen: v1, its usage thresholds in force; v2, its usage read (at most
- * 1 s apart) and the limit at least OW_RSS_READ_MIN. */
-bool ow_rss_own_seen(bool v1, bool usage_open, bool thresholds, uint64_t limit);
+/* Is a cgroup's own limit seen: v1, its usage thresholds in force; v2, its usage read and the
+ * limit at least OW_RSS_READ_MIN for each second (or part) of `read_ns`, the reads' period
+ * far from the limit (1 s; longer past core/sight.h's budget, at thousands of cgroups). */
+bool ow_rss_own_seen(bool v1, bool usage_open, bool thresholds, uint64_t limit, uint64_t read_ns);
 
 /* How a watched cgroup's whole charge is seen with the program detached. */
 struct ow_rss_sight {

@@ -52,6 +52,35 @@ unsigned int ow_sight_slower(bool v1, bool moved, uint64_t quiet_ns)
 	return quiet_ns < OW_SIGHT_QUIET_NS ? OW_SIGHT_V1_SLOWER : OW_SIGHT_V1_IDLE;
 }
 
+bool ow_sight_spread(bool v1, uint64_t usage, uint64_t limit, unsigned int slower)
+{
+	return v1 ? slower > 1 : ow_sight_delay_ns(usage, limit) >= OW_SIGHT_MAX_DELAY_NS;
+}
+
+uint64_t ow_sight_period_ns(bool v1, uint64_t usage, uint64_t limit, unsigned int slower,
+			    unsigned int sighted)
+{
+	uint64_t period = ow_sight_delay_ns(usage, limit) * (slower ? slower : 1);
+	uint64_t spread;
+
+	if (!ow_sight_spread(v1, usage, limit, slower))
+		return period;
+	spread = (uint64_t)sighted * 1000000000ULL /
+		 (v1 ? OW_SIGHT_V1_QUIET_READS : OW_SIGHT_V2_FAR_READS);
+	return spread > period ? spread : period;
+}
+
+uint64_t ow_sight_quiet_due_ns(uint64_t now_ns, uint64_t period_ns, uint64_t key)
+{
+	uint64_t slots = period_ns / OW_SIGHT_SPREAD_NS, next = now_ns / OW_SIGHT_SPREAD_NS + 1;
+
+	if (slots < 1)
+		slots = 1;
+	/* the first slot after now whose place in the period is the key's */
+	next += (key % slots + slots - next % slots) % slots;
+	return next * OW_SIGHT_SPREAD_NS;
+}
+
 unsigned int ow_sight_machine_slower(uint64_t used, uint64_t limit)
 {
 	uint64_t n = limit / (4ULL << 30); /* 512 MiB/s for 1 s is an eighth of 4 GiB */

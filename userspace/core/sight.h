@@ -11,7 +11,8 @@
  *   crossing. Kernel memory is charged without that check (slab, inodes: empty files made at
  *   8 MiB/s of inodes reached the limit with no threshold firing), so v1 is also read as v2;
  * - cgroup v2 has no thresholds: memory.current is read at a pace that follows the headroom,
- *   every second when far from the limit, four times a second near it.
+ *   every second when far from the limit, four times a second near it (the far reads of
+ *   thousands of cgroups slower: OW_SIGHT_V2_FAR_READS).
  * These are the decisions, pure; daemon/sight.c carries them out.
  */
 #ifndef OW_SIGHT_H
@@ -55,6 +56,39 @@ uint64_t ow_sight_delay_ns(uint64_t usage, uint64_t limit);
  * the usage move, OW_SIGHT_V1_SLOWER while it moved within OW_SIGHT_QUIET_NS, else
  * OW_SIGHT_V1_IDLE. `quiet_ns`: since the last move. */
 unsigned int ow_sight_slower(bool v1, bool moved, uint64_t quiet_ns);
+
+/* The reads in all, at most so many a second, so that an idle daemon's cost stops growing
+ * with the count of limited cgroups: 7,500 idle v1 memcgs read every 5 s on one grid slot
+ * cost ~3 % of a core here, most of it the kernel's reads (session 17).
+ * - v1 quiet reads (the usage not seen to move: OW_SIGHT_V1_SLOWER or OW_SIGHT_V1_IDLE): past
+ *   2,000 idle cgroups their period grows beyond five delays. Page charges still cross the
+ *   thresholds at once: only kernel memory waits longer.
+ * - v2 reads far from the limit (the delay at its longest, 1 s): past OW_SIGHT_V2_FAR_READS
+ *   cgroups a step there is seen later than 1 s, and the page-fault gate's proof asks for a
+ *   larger limit in proportion (core/rss_gate.h). Near the limit the pace is the headroom's,
+ *   whatever the count.
+ * A read that sees a move brings the next at the delay, whatever the count. */
+#define OW_SIGHT_V1_QUIET_READS 400
+#define OW_SIGHT_V2_FAR_READS	2000
+
+/* The period of a cgroup's reads: `slower` times the delay, or, for the reads above, longer
+ * so that `sighted` cgroups read at it stay within their budget a second. */
+uint64_t ow_sight_period_ns(bool v1, uint64_t usage, uint64_t limit, unsigned int slower,
+			    unsigned int sighted);
+
+/* Do reads at this pace spread over their period (ow_sight_quiet_due_ns)? Those the budgets
+ * cover; the others come on the grid a delay apart (ow_sight_due_ns). */
+bool ow_sight_spread(bool v1, uint64_t usage, uint64_t limit, unsigned int slower);
+
+/* The slots the spread reads fall on: whole seconds, so that they share one wakeup a second
+ * (each wakeup costs ~0.2 ms here whatever it reads: a slot of the 0.25 s grid made four). */
+#define OW_SIGHT_SPREAD_NS 1000000000ULL
+
+/* The next spread read: in (now, now + period], on the slot of the period that `key` (the
+ * cgroup's id) picks (a period under a slot: the next slot). Cgroups found at once then read
+ * on different wakeups, spread over the period, not all on one; each one's reads stay a
+ * period apart (rounded down to whole slots). */
+uint64_t ow_sight_quiet_due_ns(uint64_t now_ns, uint64_t period_ns, uint64_t key);
 
 /* When to read next: after the delay (times `slower`), rounded down to a multiple of
  * OW_SIGHT_MIN_DELAY_NS of the monotonic clock, so the reads of many cgroups fall in the same

@@ -128,6 +128,25 @@ static void tick_cgroup(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		daemon_victim_deadline(d, cg, tick, now);
 }
 
+/* Degraded (no BPF side), every cgroup is sampled at each tick; otherwise only those a tick has
+ * work for (the model's busy list; a tick may add to it, so it is read by index). */
+static void tick_cgroups(struct ow_daemon *d, uint64_t now)
+{
+	struct ow_model *m = &d->model;
+	unsigned int i;
+
+	if (!d->tracer || m->busy_all) {
+		for (i = 0; i < m->ncgs; i++)
+			if (!m->cgs[i]->gone)
+				tick_cgroup(d, m->cgs[i], now);
+		return;
+	}
+	for (i = 0; i < m->nbusy; i++)
+		if (!m->busy[i]->gone)
+			tick_cgroup(d, m->busy[i], now);
+	ow_model_prune_busy(m);
+}
+
 static void on_timer(struct ow_daemon *d)
 {
 	uint64_t now = ow_mono_ns(), junk;
@@ -146,10 +165,7 @@ static void on_timer(struct ow_daemon *d)
 	if (d->rescan_pending && now - d->last_scan_ns >= RESCAN_MIN_NS)
 		daemon_rescan(d);
 	daemon_retry_unplaced(d, now);
-	for (i = 0; i < d->model.ncgs; i++) {
-		if (!d->model.cgs[i]->gone)
-			tick_cgroup(d, d->model.cgs[i], now);
-	}
+	tick_cgroups(d, now);
 	daemon_sight_tick(d, now);
 	daemon_machine_sight_tick(d, now);
 	daemon_limit_watch_tick(d, now);
@@ -178,8 +194,8 @@ static uint64_t next_wakeup(const struct ow_daemon *d, uint64_t now)
 		if (d->jobs[i].job.pid && d->jobs[i].deadline_ns < next)
 			next = d->jobs[i].deadline_ns;
 	}
-	for (i = 0; i < d->model.ncgs; i++) {
-		const struct ow_cgroup *cg = d->model.cgs[i];
+	for (i = 0; i < (d->model.busy_all ? d->model.ncgs : d->model.nbusy); i++) {
+		const struct ow_cgroup *cg = d->model.busy_all ? d->model.cgs[i] : d->model.busy[i];
 
 		if (cg->victim.fd >= 0 && cg->victim.deadline_ns < next)
 			next = cg->victim.deadline_ns;

@@ -139,11 +139,13 @@ struct ow_daemon {
 	 * pushed back forever by events from elsewhere (or the metrics tick). */
 	uint64_t next_sample_ns;
 	unsigned int sight_armed; /* cgroups whose usage the sight holds open (daemon/sight.c) */
+	struct ow_due_heap sight_due;		/* their next reads, the soonest first */
 	struct ow_threshold_worker *thresholds; /* v1: sets them off the loop, from the first */
 	uint64_t threshold_seq;			/* the last request's */
 	bool thresholds_failed;			/* the worker could not start (logged) */
 	uint64_t rss_risk_ns;	   /* a watched cgroup was last at risk (rss_gate.c); 0: not yet */
 	uint64_t limit_glance_ns;  /* detached: the limits' last reads (rss_gate.c); 0: none */
+	uint64_t rss_gate_ns;	   /* the gate's last pass over every cgroup (rss_gate.c) */
 	unsigned int limit_cursor; /* the next cgroup whose limit is read */
 	uint64_t unplaced[UNPLACED_MAX]; /* first sights not found by id yet (rescan.c) */
 	unsigned int unplaced_n;

@@ -52,6 +52,8 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	       OW_STR("tmpfs", cg->eval.tmpfs), OW_STR("tmpfs_files", cg->eval.tmpfs_files));
 	cg->eval.level = level;
 	cg->eval.level_reason = cg->eval.verdict.reason;
+	if (level != OW_LEVEL_OK)
+		ow_model_note_busy(&d->model, cg); /* its re-samples come at ticks */
 	if (what == OW_LC_LEVEL_NEW)
 		ow_notify_level(d->alerter, cg, from, level, top_processes(d, cg, from, level));
 	if (from == OW_LEVEL_OK && level == OW_LEVEL_WARN) {

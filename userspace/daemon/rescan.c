@@ -183,7 +183,7 @@ void daemon_rescan(struct ow_daemon *d)
 		daemon_brake_lift(d, cg, "the cgroup is gone");
 		if (d->tracer)
 			ow_tracer_forget_memcg(d->tracer, cg->id);
-		cg->gone = true;
+		ow_model_mark_gone(&d->model, cg);
 	}
 	if (d->reconcile_pending)
 		reconcile_bpf(d);

@@ -10,6 +10,7 @@
 
 #include "daemon_ctx.h"
 #include "rss_gate.h"
+#include "sight.h"
 
 /* Is a watched ancestor's own limit the one that binds cg? */
 static bool ancestor_bound(struct ow_daemon *d, const struct ow_cgroup *cg)
@@ -27,12 +28,13 @@ static bool ancestor_bound(struct ow_daemon *d, const struct ow_cgroup *cg)
  * those no cheaper answer binds (an unlimited child of a limited slice). */
 static bool proved(struct ow_daemon *d, const struct ow_cgroup *cg, bool machine)
 {
+	bool v1 = d->watch.mount.version == OW_CG_V1;
 	struct ow_rss_sight s = {
 		.root = ow_cgroup_is_root(cg),
 		.limited = cg->reading.own_limit != OW_NO_LIMIT,
-		.own_seen =
-			ow_rss_own_seen(d->watch.mount.version == OW_CG_V1, cg->sight.usage_fd >= 0,
-					cg->sight.efd >= 0, cg->reading.own_limit),
+		.own_seen = ow_rss_own_seen(
+			v1, cg->sight.usage_fd >= 0, cg->sight.efd >= 0, cg->reading.own_limit,
+			ow_sight_period_ns(v1, 0, cg->reading.own_limit, 1, d->sight_armed)),
 		.own_bound = cg->reading.own_limit == cg->reading.eff_limit,
 		.machine_bound = cg->reading.eff_limit >= d->watch.machine_limit,
 	};
@@ -41,11 +43,17 @@ static bool proved(struct ow_daemon *d, const struct ow_cgroup *cg, bool machine
 	return ow_rss_sight_proved(&s, machine);
 }
 
+/* Is the machine's own charge in sight (the root's, and what no lower limit binds)? */
+static bool machine_seen(struct ow_daemon *d)
+{
+	return daemon_machine_sight_on(d) && d->watch.machine_limit != OW_NO_LIMIT &&
+	       d->watch.machine_limit >= OW_RSS_READ_MIN;
+}
+
 /* Is the whole charge of every watched cgroup seen without the program (core/rss_gate.h)? */
 static bool provable(struct ow_daemon *d)
 {
-	bool machine = daemon_machine_sight_on(d) && d->watch.machine_limit != OW_NO_LIMIT &&
-		       d->watch.machine_limit >= OW_RSS_READ_MIN;
+	bool machine = machine_seen(d);
 	unsigned int i, watched = 0;
 
 	if (!d->opts->idle_detach || !ow_tracer_sees_moves(d->tracer))
@@ -99,12 +107,20 @@ void daemon_rss_gate_note(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 	if (!d->tracer)
 		return;
 	ow_rss_rise_note(&cg->rss_rise, now, cg->reading.nonrecl);
-	if (!at_risk(cg, now))
+	if (ow_tracer_rss_attached(d->tracer)) {
+		if (at_risk(cg, now))
+			d->rss_risk_ns = now;
 		return;
-	d->rss_risk_ns = now;
-	if (!ow_tracer_rss_attached(d->tracer))
+	}
+	/* Detached, the gate's pass comes once a second: what changed now decides now. */
+	if (at_risk(cg, now)) {
+		d->rss_risk_ns = now;
 		apply(d, OW_RSS_ATTACH, cg,
 		      "page-fault program attached: a watched cgroup is at risk", now);
+	} else if (!cg->gone && !proved(d, cg, machine_seen(d))) {
+		apply(d, OW_RSS_ATTACH, cg,
+		      "page-fault program attached: the whole charge is not in sight", now);
+	}
 }
 
 void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64_t now)
@@ -125,7 +141,8 @@ void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64
  * 30 s (34 reads a second at a thousand cgroups, two files each then) took an idle daemon from
  * 0.05 to 0.14 % of a core there (bench-sight; the target is 0.1 %).
  */
-#define LIMIT_GLANCE_NS (60ULL * NS_PER_S)
+#define LIMIT_GLANCE_NS	 (60ULL * NS_PER_S)
+#define RSS_GATE_PASS_NS NS_PER_S
 
 static void glance_limits(struct ow_daemon *d, uint64_t now)
 {
@@ -162,6 +179,12 @@ void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now)
 		glance_limits(d, now); /* may attach it: a changed limit puts a cgroup at risk */
 	else
 		d->limit_glance_ns = 0;
+	/* A pass over every cgroup, once a second: an evaluation puts its own cgroup's risk and
+	 * proof in force at once (daemon_rss_gate_note), so this only detaches, a second late
+	 * at most. At every wakeup it was a sixth of an idle daemon's CPU at 8,000 memcgs. */
+	if (d->rss_gate_ns && now - d->rss_gate_ns < RSS_GATE_PASS_NS)
+		return;
+	d->rss_gate_ns = now;
 	g.attached = ow_tracer_rss_attached(d->tracer);
 	for (i = 0; i < d->model.ncgs && !why; i++)
 		if (!d->model.cgs[i]->gone && at_risk(d->model.cgs[i], now))

@@ -6,6 +6,7 @@
  * moved a step, evaluates the cgroup as a BPF step would.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -32,6 +33,7 @@ void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg)
 		d->sight_armed--;
 	close_fd(&cg->sight.efd);
 	close_fd(&cg->sight.usage_fd);
+	ow_due_remove(&d->sight_due, &cg->sight.due);
 	cg->sight.moved_ns = 0;
 	cg->sight.arm_seq = 0; /* an answer in flight is closed when it comes */
 	cg->sight.rearm = false;
@@ -61,6 +63,12 @@ static void evaluate(struct ow_daemon *d, struct ow_cgroup *cg)
 		daemon_evaluate_limit_points(d, cg, 0);
 }
 
+static void stop_worker(struct ow_daemon *d)
+{
+	ow_threshold_worker_stop(d->thresholds);
+	d->thresholds = NULL;
+}
+
 static struct ow_threshold_worker *worker(struct ow_daemon *d)
 {
 	int err;
@@ -72,7 +80,7 @@ static struct ow_threshold_worker *worker(struct ow_daemon *d)
 		err = daemon_watch_fd(d, ow_threshold_worker_fd(d->thresholds), EPOLLIN,
 				      TAG_THRESHOLDS);
 		if (err)
-			daemon_sight_stop(d);
+			stop_worker(d);
 	}
 	if (err) {
 		ow_log(OW_LOG_ERROR, "sight",
@@ -163,10 +171,11 @@ void daemon_sight_thresholds_set(struct ow_daemon *d)
 	}
 }
 
+/* At the daemon's end, every cgroup's sight dropped. */
 void daemon_sight_stop(struct ow_daemon *d)
 {
-	ow_threshold_worker_stop(d->thresholds);
-	d->thresholds = NULL;
+	stop_worker(d);
+	ow_due_heap_free(&d->sight_due);
 }
 
 /* Watch again around `usage`: the next read, and on v1 the thresholds (`thresholds`: set them
@@ -176,11 +185,24 @@ static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uin
 		  bool thresholds, bool moving)
 {
 	struct ow_cg_sight *s = &cg->sight;
+	unsigned int slower;
+	uint64_t due;
 
 	if (moving || !s->moved_ns)
 		s->moved_ns = now;
-	s->due_ns = ow_sight_due_ns(now, usage, cg->reading.own_limit,
-				    ow_sight_slower(v1(d), moving, now - s->moved_ns));
+	slower = ow_sight_slower(v1(d), moving, now - s->moved_ns);
+	if (ow_sight_spread(v1(d), usage, cg->reading.own_limit, slower))
+		due = ow_sight_quiet_due_ns(now,
+					    ow_sight_period_ns(v1(d), usage, cg->reading.own_limit,
+							       slower, d->sight_armed),
+					    cg->id);
+	else
+		due = ow_sight_due_ns(now, usage, cg->reading.own_limit, slower);
+	if (ow_due_set(&d->sight_due, &s->due, due)) {
+		/* No read to come: unwatched, and so unproved for the page-fault gate. */
+		daemon_sight_drop(d, cg);
+		return;
+	}
 	if (thresholds && v1(d))
 		arm_thresholds(d, cg, usage);
 }
@@ -255,26 +277,25 @@ void daemon_sight_event(struct ow_daemon *d, uint64_t id)
  * made at 8 MiB/s of inodes reached the limit with no threshold firing). */
 void daemon_sight_tick(struct ow_daemon *d, uint64_t now)
 {
-	unsigned int i;
+	struct ow_due *due;
 
-	for (i = 0; i < d->model.ncgs; i++) {
-		struct ow_cgroup *cg = d->model.cgs[i];
+	while ((due = ow_due_first(&d->sight_due)) && due->due_ns <= now) {
+		struct ow_cgroup *cg =
+			(struct ow_cgroup *)((char *)due - offsetof(struct ow_cgroup, sight.due));
 
-		if (!cg->gone && cg->sight.usage_fd >= 0 && now >= cg->sight.due_ns)
-			check_usage(d, cg, now, false);
+		/* Its next read comes a second on unless this one sets it (a failed read does
+		 * not): each cgroup is read at most once a tick. */
+		if (ow_due_set(&d->sight_due, due, now + OW_SIGHT_MAX_DELAY_NS)) {
+			daemon_sight_drop(d, cg);
+			continue;
+		}
+		check_usage(d, cg, now, false);
 	}
 }
 
 uint64_t daemon_sight_next(const struct ow_daemon *d)
 {
-	uint64_t next = UINT64_MAX;
-	unsigned int i;
+	const struct ow_due *due = ow_due_first(&d->sight_due);
 
-	for (i = 0; i < d->model.ncgs; i++) {
-		const struct ow_cgroup *cg = d->model.cgs[i];
-
-		if (cg->sight.usage_fd >= 0 && cg->sight.due_ns < next)
-			next = cg->sight.due_ns;
-	}
-	return next;
+	return due ? due->due_ns : UINT64_MAX;
 }

@@ -36,6 +36,7 @@ void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why,
 	cg->victim.deleting = false;   /* and a pod deletion's answer too */
 	cg->victim.deadline_ns = ow_mono_ns() + OW_LC_KILL_WAIT_NS;
 	cg->eval.level = OW_LEVEL_ESCALATE;
+	ow_model_note_busy(&d->model, cg);
 	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim.pid),
 	       OW_STR("comm", cg->victim.comm), OW_STR("manager", cg->victim.manager),
 	       OW_STR("signal", "SIGKILL"), OW_STR("rule", rule),
@@ -203,6 +204,7 @@ int daemon_watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_VICTIM | cg->id};
 
 	cg->victim.fd = fd;
+	ow_model_note_busy(&d->model, cg); /* its deadlines come at ticks */
 	cg->victim.pid = info->pid;
 	snprintf(cg->victim.comm, sizeof(cg->victim.comm), "%s", info->comm);
 	cg->victim.killed = false;

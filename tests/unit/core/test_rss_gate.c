@@ -114,14 +114,20 @@ static void test_sight_proved(void **state)
 static void test_own_seen(void **state)
 {
 	(void)state;
-	assert_true(ow_rss_own_seen(true, true, true, 256 * MiB));
-	assert_false(ow_rss_own_seen(true, true, false, 256 * MiB)); /* not in force yet */
-	assert_false(ow_rss_own_seen(true, false, true, 256 * MiB));
-	assert_false(ow_rss_own_seen(false, true, false, 256 * MiB));
-	assert_false(ow_rss_own_seen(false, true, false, OW_RSS_READ_MIN - 1));
-	assert_true(ow_rss_own_seen(false, true, false, OW_RSS_READ_MIN));
-	assert_false(ow_rss_own_seen(false, false, false, 8 * OW_RSS_READ_MIN)); /* not read */
-	assert_false(ow_rss_own_seen(false, true, false, OW_NO_LIMIT));
+	assert_true(ow_rss_own_seen(true, true, true, 256 * MiB, S));
+	assert_false(ow_rss_own_seen(true, true, false, 256 * MiB, S)); /* not in force yet */
+	assert_false(ow_rss_own_seen(true, false, true, 256 * MiB, S));
+	assert_false(ow_rss_own_seen(false, true, false, 256 * MiB, S));
+	assert_false(ow_rss_own_seen(false, true, false, OW_RSS_READ_MIN - 1, S));
+	assert_true(ow_rss_own_seen(false, true, false, OW_RSS_READ_MIN, S));
+	assert_false(ow_rss_own_seen(false, false, false, 8 * OW_RSS_READ_MIN, S)); /* not read */
+	assert_false(ow_rss_own_seen(false, true, false, OW_NO_LIMIT, S));
+	/* reads 4 s apart (8,000 limited cgroups on v2): four times the limit */
+	assert_false(ow_rss_own_seen(false, true, false, 3 * OW_RSS_READ_MIN, 4 * S));
+	assert_true(ow_rss_own_seen(false, true, false, 4 * OW_RSS_READ_MIN, 4 * S));
+	assert_false(ow_rss_own_seen(false, true, false, 4 * OW_RSS_READ_MIN, 4 * S + 1));
+	/* v1's thresholds do not wait for reads */
+	assert_true(ow_rss_own_seen(true, true, true, 256 * MiB, 20 * S));
 }
 
 int main(void)

@@ -94,6 +94,61 @@ static void test_slower(void **state)
 	assert_int_equal(ow_sight_slower(true, false, OW_SIGHT_QUIET_NS), OW_SIGHT_V1_IDLE);
 }
 
+/* v1 quiet reads: two or five delays apart, longer past OW_SIGHT_V1_QUIET_READS a second in
+ * all; v2 far reads: 1 s, longer past OW_SIGHT_V2_FAR_READS; the others at their delay. */
+static void test_period(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+
+	(void)state;
+	assert_int_equal(ow_sight_period_ns(true, 0, LIMIT, OW_SIGHT_V1_IDLE, 1), 5 * s);
+	assert_int_equal(ow_sight_period_ns(true, 0, LIMIT, OW_SIGHT_V1_SLOWER, 1), 2 * s);
+	assert_int_equal(ow_sight_period_ns(true, 0, LIMIT, OW_SIGHT_V1_IDLE, 2000), 5 * s);
+	assert_int_equal(ow_sight_period_ns(true, 0, LIMIT, OW_SIGHT_V1_SLOWER, 2000), 5 * s);
+	assert_int_equal(ow_sight_period_ns(true, 0, LIMIT, OW_SIGHT_V1_IDLE, 8000), 20 * s);
+	/* v1 after a move: the delay, whatever the count */
+	assert_int_equal(ow_sight_period_ns(true, 0, LIMIT, 1, 8000), s);
+	assert_false(ow_sight_spread(true, 0, LIMIT, 1));
+	assert_true(ow_sight_spread(true, 0, LIMIT, OW_SIGHT_V1_SLOWER));
+	/* near the limit the delay is the grid's: quiet v1 reads still within the budget */
+	assert_int_equal(ow_sight_period_ns(true, LIMIT, LIMIT, OW_SIGHT_V1_IDLE, 1),
+			 5 * OW_SIGHT_MIN_DELAY_NS);
+	assert_int_equal(ow_sight_period_ns(true, LIMIT, LIMIT, OW_SIGHT_V1_IDLE, 8000), 20 * s);
+	/* v2: far, 1 s up to 2,000 cgroups, then longer */
+	assert_true(ow_sight_spread(false, 0, LIMIT, 1));
+	assert_int_equal(ow_sight_period_ns(false, 0, LIMIT, 1, 2000), s);
+	assert_int_equal(ow_sight_period_ns(false, 0, LIMIT, 1, 8000), 4 * s);
+	/* v2 near the limit: the headroom's pace, whatever the count */
+	assert_false(ow_sight_spread(false, LIMIT * 3 / 4, LIMIT, 1));
+	assert_int_equal(ow_sight_period_ns(false, LIMIT * 3 / 4, LIMIT, 1, 8000), s / 2);
+}
+
+/* Spread reads fall on whole seconds, spread over their period by key, each key's a period
+ * apart. */
+static void test_quiet_due_spread(void **state)
+{
+	const uint64_t q = OW_SIGHT_SPREAD_NS, period = 20 * q;
+	unsigned int per_slot[20] = {0}, key, i;
+	uint64_t now = 1000 * q + 123, due;
+
+	(void)state;
+	for (key = 0; key < 2000; key++) {
+		due = ow_sight_quiet_due_ns(now, period, key);
+		assert_true(due > now && due <= now + period);
+		assert_int_equal(due % q, 0);
+		per_slot[(due / q) % 20]++;
+		/* read at its time (a little late): the next a period later */
+		assert_int_equal(ow_sight_quiet_due_ns(due + 7, period, key), due + period);
+	}
+	for (i = 0; i < 20; i++)
+		assert_int_equal(per_slot[i], 100);
+	/* a period under a slot (v1 quiet near the limit): the next slot */
+	assert_int_equal(ow_sight_quiet_due_ns(now, q / 2, 5), 1001 * q);
+	/* 2.5 s: every 2 s, on the key's */
+	assert_int_equal(ow_sight_quiet_due_ns(now, 5 * q / 2, 1), 1001 * q);
+	assert_int_equal(ow_sight_quiet_due_ns(now, 5 * q / 2, 2), 1002 * q);
+}
+
 /* The machine's reads: one a second per 4 GiB of it far from its limit (at most 5 s), every
  * second or faster once half is used, and for a small machine. */
 static void test_machine_slower(void **state)
@@ -114,6 +169,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slower),
+		cmocka_unit_test(test_period),
+		cmocka_unit_test(test_quiet_due_spread),
 		cmocka_unit_test(test_step),
 		cmocka_unit_test(test_thresholds_around_usage),
 		cmocka_unit_test(test_delay_follows_headroom),
