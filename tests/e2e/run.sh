@@ -29,7 +29,7 @@ READY_TIMEOUT=20
 STOP_TIMEOUT=5
 
 ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group drain-8 drain-64 edge-leak
-	detached-512 tmpfs-16 kmem-8 warn-shed warn-uncaught
+	detached-512 tmpfs-16 kmem-8 pipe-8 warn-shed warn-uncaught
 	plateau-75 sawtooth-flat pagecache-1g burst-64
 	attach-raw_tp attach-tracepoint degraded dry-run-oom)
 # What depends on neither the kernel series nor the cgroup version: a signal and a process's
@@ -45,7 +45,7 @@ HOST_ONLY=(warn-shed warn-uncaught linear-2 plateau-75 detached-512)
 # state and daemon (--cgroup: it watches nothing else). The fast leaks, the page cache and the
 # forced attach modes stay in the first lane, one at a time. Half of run.sh's time (591 s in
 # one lane; make test's budget is 45 minutes).
-LIGHT=(linear-2 plateau-75 warn-shed sawtooth-flat kmem-8 burst-64 drain-8 warn-uncaught)
+LIGHT=(linear-2 plateau-75 warn-shed sawtooth-flat kmem-8 pipe-8 burst-64 drain-8 warn-uncaught)
 
 # scenario NAME: sets S_TIMEOUT (s), S_EXPECT, S_ARGS (owload arguments) and S_DAEMON (extra
 # daemon flags) for NAME, and S_MODE, the attach mode the daemon must report when ready.
@@ -124,6 +124,15 @@ scenario()
 		# kernel's OOM kill comes at the limit.
 		S_TIMEOUT=60 S_EXPECT=kernel S_TMPFS=${TMPD:-}/$1/shm
 		S_ARGS=(files --file "$S_TMPFS" --rate 8 --duration 50)
+		;;
+	pipe-8)
+		# Pipes filled at 8 MiB/s and never read, both ends held open: pipe buffers, kernel
+		# memory charged to the cgroup (pipe_write() allocates them __GFP_ACCOUNT), neither
+		# RSS nor shmem. Warned as kernel memory long before the limit; nobody holds it as a
+		# growth of its own, so nobody is signalled and the kernel's OOM kill comes at the
+		# limit (which frees the pipes with their holder).
+		S_TIMEOUT=60 S_EXPECT=kernel
+		S_ARGS=(pipes --rate 8 --duration 50)
 		;;
 	warn-shed)
 		# --warn-signal SIGUSR1: at the warning the leaker, which catches SIGUSR1 (--shed),

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -39,14 +40,24 @@
 #define RESERVE_MAX (64UL << 30)
 #define RESERVE_MIN (256UL << 20)
 
-enum mode { M_NONE, M_LINEAR, M_SAWTOOTH, M_PAGECACHE, M_BURST, M_GROUP, M_WRITE, M_FILES };
+enum mode {
+	M_NONE,
+	M_LINEAR,
+	M_SAWTOOTH,
+	M_PAGECACHE,
+	M_BURST,
+	M_GROUP,
+	M_WRITE,
+	M_FILES,
+	M_PIPES
+};
 
-#define MODE_LIST "linear, sawtooth, pagecache, burst, group, write or files"
+#define MODE_LIST "linear, sawtooth, pagecache, burst, group, write, files or pipes"
 
 static const char *const mode_names[] = {
 	[M_NONE] = "none",	     [M_LINEAR] = "linear", [M_SAWTOOTH] = "sawtooth",
 	[M_PAGECACHE] = "pagecache", [M_BURST] = "burst",   [M_GROUP] = "group",
-	[M_WRITE] = "write",	     [M_FILES] = "files",
+	[M_WRITE] = "write",	     [M_FILES] = "files",   [M_PIPES] = "pipes",
 };
 
 struct opts {
@@ -609,6 +620,61 @@ static void run_pagecache(const struct opts *o)
 	exit(0);
 }
 
+/* One pipe of up to 1 MiB (pipe-max-size), filled without blocking and held open: its pages
+ * are charged to this cgroup as kernel memory (pipe_write() allocates them __GFP_ACCOUNT).
+ * Returns the bytes it holds. */
+static size_t fill_pipe(const char *buf, size_t len)
+{
+	int fds[2];
+	size_t held = 0;
+	ssize_t w;
+
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+		die("pipe2");
+	fcntl(fds[1], F_SETPIPE_SZ, (int)len); /* refused: the default 64 KiB */
+	while ((w = write(fds[1], buf, len - held)) > 0)
+		held += (size_t)w;
+	return held;
+}
+
+/*
+ * pipes --rate R: pipes filled at R MiB/s and never read, both ends kept open: a growth of
+ * kernel memory (pipe buffers) that is neither RSS nor shmem, freed when the holder exits.
+ * SIGTERM stops it.
+ */
+static void run_pipes(const struct opts *o)
+{
+	const size_t len = 1 << 20;
+	struct rlimit nofile;
+	struct timespec next;
+	double t0 = now_s(), held = 0, target;
+	unsigned long pipes = 0;
+	char *buf = malloc(len);
+
+	if (!buf)
+		die("malloc");
+	memset(buf, 0x5a, len);
+	if (!getrlimit(RLIMIT_NOFILE, &nofile)) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		if (term_count != term_seen && term_check(o, NULL)) {
+			report("made", "pipes=%lu held_mib=%.1f", pipes, held / MIB);
+			finish("sigterm", NULL);
+		}
+		if (o->duration > 0 && elapsed() >= o->duration)
+			finish("duration", NULL);
+		target = o->rate * MIB * (now_s() - t0);
+		while (held < target && term_count == term_seen) {
+			held += (double)fill_pipe(buf, len);
+			pipes++;
+		}
+		sleep_until(&next);
+	}
+}
+
 static void run_group(const struct opts *o)
 {
 	pid_t pids[MAX_PROCS];
@@ -682,6 +748,8 @@ static void usage(FILE *f)
 		"  write     --file PATH --rate R [--stop-at M]   (write(2) to PATH: tmpfs is "
 		"shmem)\n"
 		"  group     --procs N [--leaker K --rate R] [--base M] [--stop-at M]\n"
+		"  files     --file DIR --rate R   (empty files: inodes, kernel memory)\n"
+		"  pipes     --rate R   (full pipes held open: pipe buffers, kernel memory)\n"
 		"common: --duration S  --report FILE  --ignore-term\n"
 		"memory modes (all but pagecache): --drain D\n"
 		"linear --hold S: flat for S s before it grows; --file/--size: M MiB of PATH\n"
@@ -756,7 +824,7 @@ enum {
 #define BIT(m) (1u << (m))
 #define ALL                                                                                        \
 	(BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_PAGECACHE) | BIT(M_BURST) | BIT(M_GROUP) |        \
-	 BIT(M_WRITE) | BIT(M_FILES))
+	 BIT(M_WRITE) | BIT(M_FILES) | BIT(M_PIPES))
 #define MEMORY (BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_BURST) | BIT(M_GROUP) | BIT(M_WRITE))
 
 static const struct option long_opts[] = {
@@ -782,8 +850,8 @@ static const struct option long_opts[] = {
 
 /* Which modes accept each option, indexed by option value - O_RATE. */
 static const unsigned int opt_modes[] = {
-	[O_RATE - O_RATE] =
-		BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_GROUP) | BIT(M_WRITE) | BIT(M_FILES),
+	[O_RATE - O_RATE] = BIT(M_LINEAR) | BIT(M_SAWTOOTH) | BIT(M_GROUP) | BIT(M_WRITE) |
+			    BIT(M_FILES) | BIT(M_PIPES),
 	[O_STOP_AT - O_RATE] = BIT(M_LINEAR) | BIT(M_GROUP) | BIT(M_WRITE),
 	[O_LOW - O_RATE] = BIT(M_SAWTOOTH),
 	[O_HIGH - O_RATE] = BIT(M_SAWTOOTH),
@@ -814,7 +882,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		usage(stdout);
 		exit(0);
 	}
-	for (i = M_LINEAR; i <= M_FILES; i++)
+	for (i = M_LINEAR; i <= M_PIPES; i++)
 		if (!strcmp(argv[1], mode_names[i]))
 			o->mode = i;
 	if (o->mode == M_NONE)
@@ -929,6 +997,10 @@ static void parse(int argc, char **argv, struct opts *o)
 		if (!o->has_size)
 			bad_arg("burst: --size is required");
 		break;
+	case M_PIPES:
+		if (!o->has_rate)
+			bad_arg("pipes: --rate is required");
+		break;
 	case M_WRITE:
 	case M_FILES:
 		if (!o->file || !o->has_rate)
@@ -1007,6 +1079,10 @@ int main(int argc, char **argv)
 	case M_FILES:
 		report("start", "mode=files dir=%s rate=%.1f", o.file, o.rate);
 		run_files(&o);
+		break;
+	case M_PIPES:
+		report("start", "mode=pipes rate=%.1f", o.rate);
+		run_pipes(&o);
 		break;
 	default:
 		break;

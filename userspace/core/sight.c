@@ -70,14 +70,21 @@ uint64_t ow_sight_period_ns(bool v1, uint64_t usage, uint64_t limit, unsigned in
 	return spread > period ? spread : period;
 }
 
-uint64_t ow_sight_quiet_due_ns(uint64_t now_ns, uint64_t period_ns, uint64_t key)
+uint64_t ow_sight_quiet_due_ns(uint64_t now_ns, uint64_t period_ns, uint64_t key,
+			       unsigned int sighted)
 {
 	uint64_t slots = period_ns / OW_SIGHT_SPREAD_NS, next = now_ns / OW_SIGHT_SPREAD_NS + 1;
+	uint64_t phases = ((uint64_t)sighted + OW_SIGHT_BATCH - 1) / OW_SIGHT_BATCH, slot;
 
 	if (slots < 1)
 		slots = 1;
-	/* the first slot after now whose place in the period is the key's */
-	next += (key % slots + slots - next % slots) % slots;
+	if (phases < 1)
+		phases = 1;
+	if (phases > slots)
+		phases = slots;
+	/* the key's phase, spaced evenly over the period; the first slot after now that is it */
+	slot = key % phases * slots / phases;
+	next += (slot + slots - next % slots) % slots;
 	return next * OW_SIGHT_SPREAD_NS;
 }
 

@@ -195,7 +195,7 @@ static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uin
 		due = ow_sight_quiet_due_ns(now,
 					    ow_sight_period_ns(v1(d), usage, cg->reading.own_limit,
 							       slower, d->sight_armed),
-					    cg->id);
+					    cg->id, d->sight_armed);
 	else
 		due = ow_sight_due_ns(now, usage, cg->reading.own_limit, slower);
 	if (ow_due_set(&d->sight_due, &s->due, due)) {

@@ -123,8 +123,8 @@ static void test_period(void **state)
 	assert_int_equal(ow_sight_period_ns(false, LIMIT * 3 / 4, LIMIT, 1, 8000), s / 2);
 }
 
-/* Spread reads fall on whole seconds, spread over their period by key, each key's a period
- * apart. */
+/* Spread reads fall on whole seconds: together while few, spread over their period by key
+ * when many (OW_SIGHT_BATCH a slot), each key's a period apart. */
 static void test_quiet_due_spread(void **state)
 {
 	const uint64_t q = OW_SIGHT_SPREAD_NS, period = 20 * q;
@@ -133,20 +133,30 @@ static void test_quiet_due_spread(void **state)
 
 	(void)state;
 	for (key = 0; key < 2000; key++) {
-		due = ow_sight_quiet_due_ns(now, period, key);
+		due = ow_sight_quiet_due_ns(now, period, key, 20 * OW_SIGHT_BATCH);
 		assert_true(due > now && due <= now + period);
 		assert_int_equal(due % q, 0);
 		per_slot[(due / q) % 20]++;
 		/* read at its time (a little late): the next a period later */
-		assert_int_equal(ow_sight_quiet_due_ns(due + 7, period, key), due + period);
+		assert_int_equal(ow_sight_quiet_due_ns(due + 7, period, key, 20 * OW_SIGHT_BATCH),
+				 due + period);
 	}
 	for (i = 0; i < 20; i++)
 		assert_int_equal(per_slot[i], 100);
+	/* a thousand or fewer: all on one slot, one wakeup a period */
+	for (key = 0; key < 100; key++)
+		assert_int_equal(ow_sight_quiet_due_ns(now, period, key, OW_SIGHT_BATCH),
+				 ow_sight_quiet_due_ns(now, period, 0, 10));
+	/* 4,000: four slots of the twenty, five apart */
+	for (key = 0; key < 8; key++)
+		assert_int_equal(ow_sight_quiet_due_ns(now, period, key, 4 * OW_SIGHT_BATCH) / q %
+					 20,
+				 key % 4 * 5);
 	/* a period under a slot (v1 quiet near the limit): the next slot */
-	assert_int_equal(ow_sight_quiet_due_ns(now, q / 2, 5), 1001 * q);
-	/* 2.5 s: every 2 s, on the key's */
-	assert_int_equal(ow_sight_quiet_due_ns(now, 5 * q / 2, 1), 1001 * q);
-	assert_int_equal(ow_sight_quiet_due_ns(now, 5 * q / 2, 2), 1002 * q);
+	assert_int_equal(ow_sight_quiet_due_ns(now, q / 2, 5, 1), 1001 * q);
+	/* 2.5 s: every 2 s, on the key's when many */
+	assert_int_equal(ow_sight_quiet_due_ns(now, 5 * q / 2, 1, 2 * OW_SIGHT_BATCH), 1001 * q);
+	assert_int_equal(ow_sight_quiet_due_ns(now, 5 * q / 2, 2, 2 * OW_SIGHT_BATCH), 1002 * q);
 }
 
 /* The machine's reads: one a second per 4 GiB of it far from its limit (at most 5 s), every
