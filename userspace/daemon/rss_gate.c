@@ -186,13 +186,16 @@ void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now)
 		return;
 	d->rss_gate_ns = now;
 	g.attached = ow_tracer_rss_attached(d->tracer);
-	for (i = 0; i < d->model.ncgs && !why; i++)
+	/* Unproved (usually found at the first cgroup that is), it stays attached whatever the
+	 * risk: the pass over every cgroup's risk is spared, and the quiet period starts again
+	 * (detached only 20 s after the proof holds). At 20,000 memcgs with 12,500 beyond the
+	 * descriptors' room that pass was a third of an idle daemon's CPU. */
+	g.provable = provable(d);
+	for (i = 0; g.provable && i < d->model.ncgs && !why; i++)
 		if (!d->model.cgs[i]->gone && at_risk(d->model.cgs[i], now))
 			why = d->model.cgs[i];
 	g.at_risk = why != NULL;
-	/* At risk, it is attached whatever the proof: its getdents are spared. */
-	g.provable = !g.at_risk && provable(d);
-	if (g.at_risk || !d->rss_risk_ns)
+	if (!g.provable || g.at_risk || !d->rss_risk_ns)
 		d->rss_risk_ns = now;
 	g.risk_ns = d->rss_risk_ns;
 	apply(d, ow_rss_gate_decide(&g), why,
