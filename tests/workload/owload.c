@@ -11,6 +11,9 @@
  *
  * Sizes in MiB, rates in MiB/s, times in seconds. See usage() below.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ (the container test builds it with no flags) */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

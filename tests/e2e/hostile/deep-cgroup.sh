@@ -5,7 +5,8 @@
 # runs a 16 MiB/s leak at the bottom, created after the daemon started. The daemon must find
 # the cgroup (its walk opens each level relative to the last) and stop the leak with SIGTERM
 # before the kernel's OOM killer does; before, the walk skipped the cgroup and the leak went
-# unseen until P's limit.
+# unseen until P's limit. Then the user writes a limit there: seen at the write, its watch
+# reached through the directory's descriptor.
 # Prints PASS/FAIL lines and `deep-cgroup: N passed, N failed`. Run as root from the repo root.
 set -u
 
@@ -110,6 +111,23 @@ kills=$(cg_oom_kills "$P")
 ((kills == 0)) || R+=("the kernel OOM-killed $kills process(es) in $P")
 pid_alive "$DPID" || R+=("the daemon exited")
 verdict "deep-cgroup-leak-stopped" "$LOG" "${R[@]}"
+
+# The user writes a limit on that deepest cgroup: its limit file is watched through the
+# directory's descriptor (no path reaches it), so the write itself is seen (limit_watch.c).
+R=()
+file=memory.limit_in_bytes
+[[ $OW_CG_VER == 2 ]] && file=memory.max
+as_hostile bash -c '
+	cd "$1" || exit 1
+	for ((i = 0; i < $2; i++)); do
+		cd "$3" || exit 1
+	done
+	echo $((128 << 20)) >"$4"
+' deep "$P" "$LEVELS" "$NAME" "$file" >/dev/null 2>&1 ||
+	R+=("the user could not write $file of the deepest cgroup")
+wait_for_line "$LOG" '"a watched cgroup.s limit changed".*"seen_by":"write"' 10 "$DPID" ||
+	R+=("the limit written past PATH_MAX was not seen at its write (limit_watch.c)")
+verdict "deep-cgroup-limit-write" "$LOG" "${R[@]}"
 
 R=()
 stop_daemon_expect_clean "$DPID"
