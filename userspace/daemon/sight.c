@@ -284,11 +284,9 @@ void daemon_sight_tick(struct ow_daemon *d, uint64_t now)
 			(struct ow_cgroup *)((char *)due - offsetof(struct ow_cgroup, sight.due));
 
 		/* Its next read comes a second on unless this one sets it (a failed read does
-		 * not): each cgroup is read at most once a tick. */
-		if (ow_due_set(&d->sight_due, due, now + OW_SIGHT_MAX_DELAY_NS)) {
-			daemon_sight_drop(d, cg);
-			continue;
-		}
+		 * not): each cgroup is read at most once a tick. A queued entry only moves: no
+		 * allocation, no failure. */
+		(void)ow_due_set(&d->sight_due, due, now + OW_SIGHT_MAX_DELAY_NS);
 		check_usage(d, cg, now, false);
 	}
 }

@@ -315,6 +315,41 @@ static void test_gone_cgroup_lives_until_reaped(void **state)
 	assert_int_equal(m.ncgs, 1);
 }
 
+/* The busy list holds what a tick has work for: noted once, pruned when no longer busy or
+ * gone, never pointing at a freed cgroup. */
+static void test_busy_list(void **state)
+{
+	struct ow_cgroup *a = ow_model_add_cgroup(&m, 1, MOUNT "/a", strlen(MOUNT));
+	struct ow_cgroup *b = ow_model_add_cgroup(&m, 2, MOUNT "/b", strlen(MOUNT));
+	struct ow_cgroup *c = ow_model_add_cgroup(&m, 3, MOUNT "/c", strlen(MOUNT));
+
+	assert_false(ow_cgroup_busy(a));
+	a->eval.level = OW_LEVEL_WARN;
+	b->victim.fd = 7;
+	c->eval.level = OW_LEVEL_ACT;
+	assert_true(ow_cgroup_busy(a) && ow_cgroup_busy(b) && ow_cgroup_busy(c));
+	ow_model_note_busy(&m, a);
+	ow_model_note_busy(&m, a); /* once */
+	ow_model_note_busy(&m, b);
+	ow_model_note_busy(&m, c);
+	assert_int_equal(m.nbusy, 3);
+	/* a back at ok: pruned; b and c stay */
+	a->eval.level = OW_LEVEL_OK;
+	ow_model_prune_busy(&m);
+	assert_int_equal(m.nbusy, 2);
+	assert_false(a->in_busy);
+	/* c gone and reaped: out of the list before it is freed */
+	ow_model_mark_gone(&m, c);
+	assert_int_equal(ow_model_reap(&m), 1);
+	assert_int_equal(m.nbusy, 1);
+	assert_ptr_equal(m.busy[0], b);
+	/* b removed directly (as ow_model_free does): out too */
+	b->victim.fd = -1;
+	ow_model_remove_cgroup(&m, 1);
+	assert_int_equal(m.ncgs, 1);
+	assert_int_equal(m.nbusy, 0);
+}
+
 static void test_model_free_empties(void **state)
 {
 	assert_non_null(ow_model_add_cgroup(&m, 3, MOUNT "/a", strlen(MOUNT)));
@@ -654,6 +689,7 @@ int main(void)
 		T(test_cgroup_is_root),
 		T(test_remove_cgroup_keeps_the_others),
 		T(test_gone_cgroup_lives_until_reaped),
+		T(test_busy_list),
 		T(test_model_free_empties),
 		T(test_view_before_any_sample),
 		T(test_sample_allocates_trends_when_the_value_moves),
