@@ -200,13 +200,13 @@ static void apply(struct ow_daemon *d, struct ow_cgroup *cg, double cap, pid_t p
 		return;
 	}
 	cg->brake.dir = strdup(dir);
-	ow_model_note_busy(&d->model, cg); /* lifted at a tick */
-	if (!cg->brake.dir) {		   /* cannot follow it: put it back at once */
+	if (!cg->brake.dir) { /* cannot follow it: put it back at once */
 		ow_high_set(mount_root(d), dir, hs.high);
 		ow_brake_remove(&d->brakes, dir);
 		save_state(d);
 		return;
 	}
+	ow_model_note_busy(&d->model, cg); /* judged, and lifted, at ticks */
 	cg->brake.leaf_id = st.st_ino;
 	cg->brake.original = hs.high;
 	cg->brake.value = value;
