@@ -45,6 +45,18 @@ struct ow_event {
 	char comm[OW_COMM_LEN];
 };
 
+/* The sight's pass (bpf/sight.bpf.c): a cgroup whose usage it checks (`sight_members`, keyed
+ * by cgroup id), and what it writes for one whose usage moved `step` bytes since `last`. */
+struct ow_sight_member {
+	__u64 step;
+	__u64 last; /* bytes: the usage it last wrote, or the daemon's when the cgroup joined */
+};
+
+struct ow_sight_record {
+	__u64 id;
+	__u64 usage; /* bytes */
+};
+
 /* Per-memcg thresholds, written by the daemon into the `memcg_cfg` map. A memcg the
  * daemon has not configured yet gets one OW_EV_MEMCG_STEP and is then silent until
  * configured; `watched == 0` keeps it silent (outside every --cgroup subtree). */

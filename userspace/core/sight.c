@@ -88,6 +88,26 @@ uint64_t ow_sight_quiet_due_ns(uint64_t now_ns, uint64_t period_ns, uint64_t key
 	return next * OW_SIGHT_SPREAD_NS;
 }
 
+bool ow_sight_in_pass(bool v1, uint64_t usage, uint64_t limit, unsigned int slower)
+{
+	if (v1)
+		return slower >= OW_SIGHT_V1_IDLE;
+	return ow_sight_delay_ns(usage, limit) >= OW_SIGHT_MAX_DELAY_NS;
+}
+
+uint64_t ow_sight_pass_period_ns(bool v1, uint64_t cost_ns)
+{
+	uint64_t period = OW_SIGHT_MAX_DELAY_NS * (v1 ? OW_SIGHT_V1_IDLE : 1);
+	uint64_t share = cost_ns > UINT64_MAX / OW_SIGHT_PASS_SHARE ? UINT64_MAX
+								    : cost_ns * OW_SIGHT_PASS_SHARE;
+
+	if (share > period)
+		period = share;
+	if (period > UINT64_MAX - OW_SIGHT_SPREAD_NS)
+		return UINT64_MAX / OW_SIGHT_SPREAD_NS * OW_SIGHT_SPREAD_NS;
+	return (period + OW_SIGHT_SPREAD_NS - 1) / OW_SIGHT_SPREAD_NS * OW_SIGHT_SPREAD_NS;
+}
+
 unsigned int ow_sight_machine_slower(uint64_t used, uint64_t limit)
 {
 	uint64_t n = limit / (4ULL << 30); /* 512 MiB/s for 1 s is an eighth of 4 GiB */

@@ -105,6 +105,20 @@ uint64_t ow_sight_quiet_due_ns(uint64_t now_ns, uint64_t period_ns, uint64_t key
  * is at least one grid step, so the due time is always ahead of `now_ns`. */
 uint64_t ow_sight_due_ns(uint64_t now_ns, uint64_t usage, uint64_t limit, unsigned int slower);
 
+/* The pass (bpf/sight.bpf.c, where the kernel has a cgroup iterator): one read() checks the
+ * usage of every member, ~190 ns a cgroup walked against ~600 ns a file read here (session 18),
+ * and writes only those that moved a step. The members are the cgroups whose reads were the
+ * many quiet ones: v1's idle (OW_SIGHT_V1_IDLE), v2's far from the limit (the delay at its
+ * longest); the others are read one by one at their pace, whatever the count. */
+bool ow_sight_in_pass(bool v1, uint64_t usage, uint64_t limit, unsigned int slower);
+
+/* The pass's period: its members' reads' (v1 OW_SIGHT_V1_IDLE delays, v2 one), or longer so
+ * that the last pass's `cost_ns` stays within a thousandth of a core (OW_SIGHT_PASS_SHARE; a
+ * walk of 20,000 memcgs took ~4 ms); whole slots (OW_SIGHT_SPREAD_NS), so that it shares the
+ * other reads' wakeups. The budgets above then no longer bound the members' reads. */
+#define OW_SIGHT_PASS_SHARE 1000
+uint64_t ow_sight_pass_period_ns(bool v1, uint64_t cost_ns);
+
 /* The machine's reads (daemon/machine_sight.c): far from its limit (less than half used),
  * slower on a large machine, so that the fastest leak of the matrix (512 MiB/s) grows at most
  * an eighth of it between two reads (core/rss_gate.h's proof keeps its margin): 1 s at 4 GiB,

@@ -394,8 +394,10 @@ static int start_tracer(struct ow_daemon *d)
 		return 0;
 	}
 	ret = ow_tracer_open(&d->tracer, &tc, on_event, d, err, sizeof(err));
-	if (!ret)
+	if (!ret) {
+		daemon_sight_pass_start(d);
 		return 0;
+	}
 	/* Only a --dry-run gets here without root: it asked for BPF, so say how to do without.
 	 * Root refused (capabilities dropped, a security module, lockdown) is a kernel that
 	 * will not let us watch: still protect, by sampling. */
@@ -483,6 +485,7 @@ static void log_ready(const struct ow_daemon *d, const struct ow_options *opts)
 	       OW_STR("mode", d->tracer ? ow_tracer_mode(d->tracer) : "degraded"),
 	       OW_STR("hierarchy", d->watch.mount.version == OW_CG_V2 ? "v2" : "v1"),
 	       OW_STR("mount", d->watch.mount.path), OW_INT("cgroups", d->model.ncgs),
+	       OW_STR("sight", d->sight_pass.on ? "pass" : "reads"),
 	       OW_STR("config", opts->config_path ? opts->config_path : ""),
 	       OW_INT("sections", opts->nrules), OW_INT("dry_run", opts->dry_run),
 	       OW_NUM("warn_horizon_s", opts->policy.warn_horizon_s),

@@ -139,7 +139,17 @@ struct ow_daemon {
 	 * pushed back forever by events from elsewhere (or the metrics tick). */
 	uint64_t next_sample_ns;
 	unsigned int sight_armed; /* cgroups whose usage the sight holds open (daemon/sight.c) */
-	struct ow_due_heap sight_due;		/* their next reads, the soonest first */
+	struct ow_due_heap sight_due; /* their next reads, the soonest first */
+	struct {
+		bool on;	      /* the kernel's cgroup iterator reads them (sight_pass.c) */
+		unsigned int members; /* the cgroups it reads (in_pass) */
+		uint64_t due_ns;      /* the next pass; 0: none to come */
+		uint64_t period_ns;   /* between two (core/sight.h) */
+		uint64_t cost_ns;     /* the last one's walk */
+		uint64_t passes;      /* since the start */
+		struct ow_sight_record *moved; /* the last one's records, handled after its walk */
+		unsigned int nmoved;
+	} sight_pass;
 	struct ow_threshold_worker *thresholds; /* v1: sets them off the loop, from the first */
 	uint64_t threshold_seq;			/* the last request's */
 	bool thresholds_failed;			/* the worker could not start (logged) */
@@ -266,6 +276,18 @@ void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_sight_event(struct ow_daemon *d, uint64_t id);
 void daemon_sight_thresholds_set(struct ow_daemon *d);
+void daemon_sight_check(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_t usage,
+			const char *seen_by, bool crossed);
+void daemon_sight_rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
+/* sight_pass.c: the far cgroups' reads in one pass of a cgroup iterator (core/sight.h). */
+void daemon_sight_pass_start(struct ow_daemon *d);
+void daemon_sight_pass_stop(struct ow_daemon *d);
+bool daemon_sight_pass_join(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage,
+			    unsigned int slower, uint64_t now);
+void daemon_sight_pass_leave(struct ow_daemon *d, struct ow_cgroup *cg);
+void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now);
+uint64_t daemon_sight_pass_next(const struct ow_daemon *d);
+uint64_t daemon_sight_far_read_ns(const struct ow_daemon *d, const struct ow_cgroup *cg);
 /* rss_gate.c: the page-fault program only while a watched cgroup is at risk. */
 void daemon_rss_gate_note(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now);
 void daemon_rss_gate_tick(struct ow_daemon *d, uint64_t now);

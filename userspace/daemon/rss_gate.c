@@ -32,9 +32,8 @@ static bool proved(struct ow_daemon *d, const struct ow_cgroup *cg, bool machine
 	struct ow_rss_sight s = {
 		.root = ow_cgroup_is_root(cg),
 		.limited = cg->reading.own_limit != OW_NO_LIMIT,
-		.own_seen = ow_rss_own_seen(
-			v1, cg->sight.usage_fd >= 0, cg->sight.efd >= 0, cg->reading.own_limit,
-			ow_sight_period_ns(v1, 0, cg->reading.own_limit, 1, d->sight_armed)),
+		.own_seen = ow_rss_own_seen(v1, cg->sight.usage_fd >= 0, cg->sight.efd >= 0,
+					    cg->reading.own_limit, daemon_sight_far_read_ns(d, cg)),
 		.own_bound = cg->reading.own_limit == cg->reading.eff_limit,
 		.machine_bound = cg->reading.eff_limit >= d->watch.machine_limit,
 	};

@@ -34,6 +34,7 @@ void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg)
 	close_fd(&cg->sight.efd);
 	close_fd(&cg->sight.usage_fd);
 	ow_due_remove(&d->sight_due, &cg->sight.due);
+	daemon_sight_pass_leave(d, cg);
 	cg->sight.moved_ns = 0;
 	cg->sight.arm_seq = 0; /* an answer in flight is closed when it comes */
 	cg->sight.rearm = false;
@@ -175,6 +176,7 @@ void daemon_sight_thresholds_set(struct ow_daemon *d)
 void daemon_sight_stop(struct ow_daemon *d)
 {
 	stop_worker(d);
+	daemon_sight_pass_stop(d);
 	ow_due_heap_free(&d->sight_due);
 }
 
@@ -191,6 +193,10 @@ static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uin
 	if (moving || !s->moved_ns)
 		s->moved_ns = now;
 	slower = ow_sight_slower(v1(d), moving, now - s->moved_ns);
+	if (daemon_sight_pass_join(d, cg, usage, slower, now)) {
+		ow_due_remove(&d->sight_due, &s->due);
+		goto thresholds;
+	}
 	if (ow_sight_spread(v1(d), usage, cg->reading.own_limit, slower))
 		due = ow_sight_quiet_due_ns(now,
 					    ow_sight_period_ns(v1(d), usage, cg->reading.own_limit,
@@ -203,8 +209,16 @@ static void rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage, uin
 		daemon_sight_drop(d, cg);
 		return;
 	}
+thresholds:
 	if (thresholds && v1(d))
 		arm_thresholds(d, cg, usage);
+}
+
+/* Read one by one from now on (the pass stopped). */
+void daemon_sight_rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
+{
+	if (cg->sight.usage_fd >= 0)
+		rearm(d, cg, cg->sight.seen, now, false, false);
 }
 
 static void sight_arm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
@@ -235,13 +249,30 @@ void daemon_sight_seen(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 		sight_arm(d, cg, now);
 }
 
-/* A threshold fired (`crossed`), or a read is due. A crossing is a step from where the
- * thresholds were set, which may be short of a step from the usage last seen: evaluations in
- * between (BPF steps, a warned cgroup's re-samples, reads) move what was seen, not them. */
+/* A threshold fired or the pass saw a step (`crossed`), or a read came. A crossing is a step
+ * from where the thresholds were set (the pass: from what it last saw), which may be short of
+ * a step from the usage last seen: evaluations in between (BPF steps, a warned cgroup's
+ * re-samples, reads) move what was seen, not them. */
+void daemon_sight_check(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, uint64_t usage,
+			const char *seen_by, bool crossed)
+{
+	bool moved = crossed || ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit);
+
+	if (moved) {
+		ow_log(OW_LOG_DEBUG, "sight", "the cgroup's charge moved a step", CG_FIELDS(cg),
+		       OW_NUM("charge_mib", mib(usage)), OW_NUM("seen_mib", mib(cg->sight.seen)),
+		       OW_STR("seen_by", seen_by));
+		evaluate(d, cg);
+		if (cg->gone || cg->sight.usage_fd < 0)
+			return;
+		usage = cg->sight.seen;
+	}
+	rearm(d, cg, usage, now, crossed || moved, moved);
+}
+
 static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now, bool crossed)
 {
 	uint64_t usage;
-	bool moved;
 
 	if (ow_usage_read(cg->sight.usage_fd, &usage)) {
 		/* Removed (kernfs: -ENODEV through the open file): a scan marks it gone, or it
@@ -250,16 +281,7 @@ static void check_usage(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now,
 		daemon_request_rescan(d);
 		return;
 	}
-	moved = crossed || ow_sight_moved(cg->sight.seen, usage, cg->reading.own_limit);
-	if (moved) {
-		ow_log(OW_LOG_DEBUG, "sight", "the cgroup's charge moved a step", CG_FIELDS(cg),
-		       OW_NUM("charge_mib", mib(usage)), OW_NUM("seen_mib", mib(cg->sight.seen)));
-		evaluate(d, cg);
-		if (cg->gone || cg->sight.usage_fd < 0)
-			return;
-		usage = cg->sight.seen;
-	}
-	rearm(d, cg, usage, now, crossed || moved, moved);
+	daemon_sight_check(d, cg, now, usage, crossed ? "threshold" : "read", crossed);
 }
 
 void daemon_sight_event(struct ow_daemon *d, uint64_t id)
@@ -289,11 +311,13 @@ void daemon_sight_tick(struct ow_daemon *d, uint64_t now)
 		(void)ow_due_set(&d->sight_due, due, now + OW_SIGHT_MAX_DELAY_NS);
 		check_usage(d, cg, now, false);
 	}
+	daemon_sight_pass_tick(d, now);
 }
 
 uint64_t daemon_sight_next(const struct ow_daemon *d)
 {
 	const struct ow_due *due = ow_due_first(&d->sight_due);
+	uint64_t pass = daemon_sight_pass_next(d);
 
-	return due ? due->due_ns : UINT64_MAX;
+	return due && due->due_ns < pass ? due->due_ns : pass;
 }

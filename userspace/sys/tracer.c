@@ -15,17 +15,7 @@
 
 #include "lockdown.h"
 #include "log.h"
-#include "tracer.h"
-#include "oomwarden.skel.h"
-
-struct ow_tracer {
-	struct oomwarden_bpf *skel;
-	struct ring_buffer *rb;
-	const char *mode;
-	ow_event_fn fn;
-	void *arg;
-	unsigned int max_processes; /* 0: the map's compiled-in size */
-};
+#include "tracer_int.h"
 
 static const char *const mode_suffix[] = {"_btf", "_raw", "_tp"};
 static const char *const mode_name[] = {"tp_btf", "raw_tp", "tracepoint"};
@@ -93,10 +83,30 @@ static void ensure_tracefs(void)
 		       OW_STR("error", strerror(errno)));
 }
 
-static bool wanted(const struct bpf_program *prog, int mode, bool victim_task)
+/* Does the kernel's BTF name the iterator's context? cgroup_iter came in 6.1. */
+static bool has_cgroup_iter(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, "bpf_iter__cgroup", BTF_KIND_STRUCT) > 0;
+	btf__free(btf);
+	return has;
+}
+
+static bool is_sight(const struct bpf_program *prog)
+{
+	return !strcmp(bpf_program__name(prog), "sight_pass");
+}
+
+static bool wanted(const struct bpf_program *prog, int mode, bool victim_task, bool sight)
 {
 	const char *name = bpf_program__name(prog);
 
+	if (is_sight(prog))
+		return sight;
 	if (!has_suffix(name, mode_suffix[mode]))
 		return false;
 	if (!strncmp(name, "mark_victim_", 12) && mode != 2)
@@ -117,7 +127,8 @@ static int attach_all(struct oomwarden_bpf *skel, int mode, bool victim_task)
 		struct bpf_program *prog = *s->progs[i].prog;
 		struct bpf_link **link = s->progs[i].link;
 
-		if (!wanted(prog, mode, victim_task))
+		/* The iterator is attached to the hierarchy's root when asked (tracer_sight.c). */
+		if (!wanted(prog, mode, victim_task, false) || is_sight(prog))
 			continue;
 		*link = bpf_program__attach(prog);
 		if (!*link)
@@ -142,8 +153,9 @@ static struct oomwarden_bpf *open_skel(void)
 	return oomwarden_bpf__open_opts(&opts);
 }
 
-/* Open, load and attach the programs of one flavour; the skeleton owns the links. */
-static int try_mode(struct ow_tracer *t, int mode, bool victim_task)
+/* Open, load and attach the programs of one flavour, with the sight's iterator or without;
+ * the skeleton owns the links. */
+static int try_mode(struct ow_tracer *t, int mode, bool victim_task, bool sight)
 {
 	struct bpf_program *prog;
 	int err;
@@ -152,7 +164,7 @@ static int try_mode(struct ow_tracer *t, int mode, bool victim_task)
 	if (!t->skel)
 		return errno ? -errno : -EINVAL;
 	bpf_object__for_each_program(prog, t->skel->obj)
-		bpf_program__set_autoload(prog, wanted(prog, mode, victim_task));
+		bpf_program__set_autoload(prog, wanted(prog, mode, victim_task, sight));
 	err = t->max_processes ? bpf_map__set_max_entries(t->skel->maps.procs, t->max_processes)
 			       : 0;
 	if (!err)
@@ -161,12 +173,14 @@ static int try_mode(struct ow_tracer *t, int mode, bool victim_task)
 		err = attach_all(t->skel, mode, victim_task);
 	if (err) {
 		ow_log(OW_LOG_DEBUG, "bpf", "attach flavour failed",
-		       OW_STR("mode", mode_name[mode]), OW_STR("error", strerror(-err)));
+		       OW_STR("mode", mode_name[mode]), OW_INT("sight_pass", sight),
+		       OW_STR("error", strerror(-err)));
 		oomwarden_bpf__destroy(t->skel);
 		t->skel = NULL;
 		return err;
 	}
 	t->mode = mode_name[mode];
+	t->sight_loaded = sight;
 	return 0;
 }
 
@@ -211,7 +225,7 @@ int ow_tracer_open(struct ow_tracer **out, const struct ow_tracer_cfg *cfg, ow_e
 		   void *arg, char *errbuf, size_t errlen)
 {
 	struct ow_tracer *t = calloc(1, sizeof(*t));
-	bool victim_task = mark_victim_has_task();
+	bool victim_task = mark_victim_has_task(), sight = has_cgroup_iter();
 	int mode, err = -ENOENT;
 
 	if (!t)
@@ -225,7 +239,10 @@ int ow_tracer_open(struct ow_tracer **out, const struct ow_tracer_cfg *cfg, ow_e
 			continue;
 		if (mode == 2)
 			ensure_tracefs();
-		err = try_mode(t, mode, victim_task);
+		err = try_mode(t, mode, victim_task, sight);
+		/* The sight reads one cgroup at a time without it: never a reason to fail. */
+		if (err && sight)
+			err = try_mode(t, mode, victim_task, false);
 		if (!err)
 			break;
 	}
@@ -249,6 +266,7 @@ void ow_tracer_close(struct ow_tracer *t)
 		return;
 	ring_buffer__free(t->rb);
 	oomwarden_bpf__destroy(t->skel);
+	free(t->sight_buf);
 	free(t);
 }
 

@@ -70,4 +70,20 @@ uint64_t ow_tracer_map_full(const struct ow_tracer *t);
 /* Seed the per-memcg usage so the first report comes one step from now, not from zero. */
 int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t memcg_id, uint64_t usage);
 
+/*
+ * The sight's pass (bpf/sight.bpf.c): one read() of a cgroup iterator checks the usage of every
+ * member cgroup (core/sight.h: those far from their limit), where reading each one's file took a
+ * syscall. Start it on the hierarchy mounted at `mount`: -EOPNOTSUPP where the kernel has no
+ * cgroup iterator (before 6.1) or the program did not load, or what the attach returned (a v1
+ * hierarchy before the iterator walked one). A member is reported once its usage moved `step`
+ * bytes from the last usage reported (at first: `usage`).
+ */
+int ow_tracer_sight_start(struct ow_tracer *t, const char *mount);
+int ow_tracer_sight_join(struct ow_tracer *t, uint64_t id, uint64_t step, uint64_t usage);
+void ow_tracer_sight_leave(struct ow_tracer *t, uint64_t id);
+/* One pass: fn for each member that moved. Returns how many, or -errno. More than 2,048 moves
+ * in one pass fill the kernel's buffer: the members not reached wait for the next pass. */
+typedef void (*ow_sight_fn)(uint64_t id, uint64_t usage, void *arg);
+int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg);
+
 #endif /* OW_TRACER_H */

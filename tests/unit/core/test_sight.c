@@ -159,6 +159,37 @@ static void test_quiet_due_spread(void **state)
 	assert_int_equal(ow_sight_quiet_due_ns(now, 5 * q / 2, 2, 2 * OW_SIGHT_BATCH), 1002 * q);
 }
 
+/* The pass's members: v1's idle cgroups (not those that moved lately: their reads stay one by
+ * one, a delay or two apart), v2's far ones (not those near the limit). */
+static void test_in_pass(void **state)
+{
+	(void)state;
+	assert_true(ow_sight_in_pass(true, 0, LIMIT, OW_SIGHT_V1_IDLE));
+	assert_true(ow_sight_in_pass(true, LIMIT, LIMIT, OW_SIGHT_V1_IDLE));
+	assert_false(ow_sight_in_pass(true, 0, LIMIT, OW_SIGHT_V1_SLOWER));
+	assert_false(ow_sight_in_pass(true, 0, LIMIT, 1));
+	assert_true(ow_sight_in_pass(false, 0, LIMIT, 1));
+	assert_true(ow_sight_in_pass(false, LIMIT / 2, LIMIT, 1));
+	assert_false(ow_sight_in_pass(false, LIMIT / 2 + STEP, LIMIT, 1));
+	assert_false(ow_sight_in_pass(false, LIMIT, LIMIT, 1));
+}
+
+/* Its period: the members' reads', longer past a thousandth of a core, in whole seconds. */
+static void test_pass_period(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+
+	(void)state;
+	assert_int_equal(ow_sight_pass_period_ns(false, 0), s);
+	assert_int_equal(ow_sight_pass_period_ns(true, 0), OW_SIGHT_V1_IDLE * s);
+	assert_int_equal(ow_sight_pass_period_ns(false, 200 * 1000), s); /* 1,000 memcgs */
+	assert_int_equal(ow_sight_pass_period_ns(false, 4 * MS), 4 * s); /* 20,000 */
+	assert_int_equal(ow_sight_pass_period_ns(false, 4 * MS + 1), 5 * s);
+	assert_int_equal(ow_sight_pass_period_ns(true, 4 * MS), OW_SIGHT_V1_IDLE * s);
+	assert_int_equal(ow_sight_pass_period_ns(true, 9 * MS), 9 * s);
+	assert_int_equal(ow_sight_pass_period_ns(false, UINT64_MAX) % s, 0);
+}
+
 /* The machine's reads: one a second per 4 GiB of it far from its limit (at most 5 s), every
  * second or faster once half is used, and for a small machine. */
 static void test_machine_slower(void **state)
@@ -187,6 +218,8 @@ int main(void)
 		cmocka_unit_test(test_due_on_a_grid),
 		cmocka_unit_test(test_moved_a_step),
 		cmocka_unit_test(test_machine_slower),
+		cmocka_unit_test(test_in_pass),
+		cmocka_unit_test(test_pass_period),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The sight's pass, a cgroup iterator (bpf/sight.bpf.c): see userspace/sys/tracer.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tracer_int.h"
+
+/* The kernel's buffer for one iterator session is 8 pages; a read() this large takes all of
+ * it at once. */
+#define SIGHT_BUF (32 * 1024)
+
+int ow_tracer_sight_start(struct ow_tracer *t, const char *mount)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info info;
+	struct bpf_link *link;
+	int fd, err;
+
+	if (!t->sight_loaded)
+		return -EOPNOTSUPP;
+	if (t->skel->links.sight_pass)
+		return 0;
+	fd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	info.cgroup.cgroup_fd = (__u32)fd;
+	info.cgroup.order = BPF_CGROUP_ITER_DESCENDANTS_PRE;
+	opts.link_info = &info;
+	opts.link_info_len = sizeof(info);
+	link = bpf_program__attach_iter(t->skel->progs.sight_pass, &opts);
+	err = link ? 0 : (errno ? -errno : -EINVAL);
+	close(fd); /* the link holds the cgroup */
+	if (!err && !t->sight_buf && !(t->sight_buf = malloc(SIGHT_BUF)))
+		err = -ENOMEM;
+	if (err) {
+		bpf_link__destroy(link);
+		return err;
+	}
+	t->skel->links.sight_pass = link; /* oomwarden_bpf__destroy() frees it */
+	return 0;
+}
+
+int ow_tracer_sight_join(struct ow_tracer *t, uint64_t id, uint64_t step, uint64_t usage)
+{
+	struct ow_sight_member m = {.step = step ? step : 1, .last = usage};
+
+	return bpf_map__update_elem(t->skel->maps.sight_members, &id, sizeof(id), &m, sizeof(m),
+				    BPF_ANY);
+}
+
+void ow_tracer_sight_leave(struct ow_tracer *t, uint64_t id)
+{
+	bpf_map__delete_elem(t->skel->maps.sight_members, &id, sizeof(id), 0);
+}
+
+/* The whole records in buf[0..len); a piece of one left over is moved to the front. */
+static size_t hand_over(char *buf, size_t len, ow_sight_fn fn, void *arg, int *n)
+{
+	size_t off;
+
+	for (off = 0; off + sizeof(struct ow_sight_record) <= len;
+	     off += sizeof(struct ow_sight_record)) {
+		struct ow_sight_record r;
+
+		memcpy(&r, buf + off, sizeof(r));
+		fn(r.id, r.usage, arg);
+		(*n)++;
+	}
+	memmove(buf, buf + off, len - off);
+	return len - off;
+}
+
+int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg)
+{
+	struct bpf_link *link = t->skel->links.sight_pass;
+	size_t kept = 0;
+	ssize_t got;
+	int fd, n = 0, err = 0;
+
+	if (!link)
+		return -ENOENT;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		return errno ? -errno : -EINVAL;
+	for (;;) {
+		got = read(fd, t->sight_buf + kept, SIGHT_BUF - kept);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		kept = hand_over(t->sight_buf, kept + (size_t)got, fn, arg, &n);
+	}
+	/* EOPNOTSUPP: the walk outgrew the session's buffer and cannot resume; the members it
+	 * did not reach are checked by the next pass (those it wrote have moved on). */
+	if (got < 0 && errno != EOPNOTSUPP)
+		err = -errno;
+	close(fd);
+	return err ? err : n;
+}
