@@ -48,16 +48,22 @@ void daemon_sight_pass_stop(struct ow_daemon *d)
 bool daemon_sight_pass_join(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage,
 			    unsigned int slower, uint64_t now)
 {
-	uint64_t limit = cg->reading.own_limit;
+	uint64_t limit = cg->reading.own_limit, step = ow_sight_step(limit);
 
 	if (!d->sight_pass.on || !ow_sight_in_pass(v1(d), usage, limit, slower)) {
 		daemon_sight_pass_leave(d, cg);
 		return false;
 	}
+	/* A member whose limit changed is told its new step. */
+	if (cg->sight.in_pass && cg->sight.pass_step == step)
+		return true;
+	if (ow_tracer_sight_join(d->tracer, cg->id, step, usage)) {
+		daemon_sight_pass_leave(d, cg);
+		return false; /* the map full: read one by one */
+	}
+	cg->sight.pass_step = step;
 	if (cg->sight.in_pass)
 		return true;
-	if (ow_tracer_sight_join(d->tracer, cg->id, ow_sight_step(limit), usage))
-		return false; /* the map full: read one by one */
 	cg->sight.in_pass = true;
 	if (!d->sight_pass.members++ || !d->sight_pass.due_ns)
 		d->sight_pass.due_ns = now - now % OW_SIGHT_SPREAD_NS + d->sight_pass.period_ns;
