@@ -66,6 +66,9 @@ static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 	d->events = ex->src.counters->events;
 	d->oom_kills = ex->src.counters->oom_kills;
 	d->bpf_map_full = ex->src.counters->bpf_map_full;
+	d->sight_passes = ex->src.counters->sight_passes;
+	d->sight_pass_seconds = (double)ex->src.counters->sight_pass_ns / 1e9;
+	d->sight_members = ex->src.counters->sight_members;
 	ow_alerter_poll(al);
 	st = ow_alerter_stats(al);
 	ow_alerter_stats_add(&st, &ex->src.counters->alerts_retired);

@@ -17,9 +17,12 @@
 
 /* Daemon-wide counters the daemon keeps for the metrics. */
 struct ow_daemon_counters {
-	uint64_t events;       /* ring-buffer events handled */
-	uint64_t oom_kills;    /* oom:mark_victim seen, watched cgroup or not */
-	uint64_t bpf_map_full; /* entries a full BPF map refused (kernel side and configuration) */
+	uint64_t events;	/* ring-buffer events handled */
+	uint64_t oom_kills;	/* oom:mark_victim seen, watched cgroup or not */
+	uint64_t bpf_map_full;	/* entries a full BPF map refused (kernel side and configuration) */
+	uint64_t sight_passes;	/* the sight's passes (daemon/sight_pass.c) */
+	uint64_t sight_pass_ns; /* their walks' time in all */
+	unsigned int sight_members; /* the cgroups they read */
 	/* The final totals of alert senders a reload stopped: the exported counters add the
 	 * running sender's to these, so they never go back. */
 	struct ow_alerter_stats alerts_retired;

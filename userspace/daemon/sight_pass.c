@@ -65,6 +65,7 @@ bool daemon_sight_pass_join(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t 
 	if (cg->sight.in_pass)
 		return true;
 	cg->sight.in_pass = true;
+	d->counters.sight_members = d->sight_pass.members + 1;
 	if (!d->sight_pass.members++ || !d->sight_pass.due_ns)
 		d->sight_pass.due_ns = now - now % OW_SIGHT_SPREAD_NS + d->sight_pass.period_ns;
 	return true;
@@ -77,6 +78,7 @@ void daemon_sight_pass_leave(struct ow_daemon *d, struct ow_cgroup *cg)
 	cg->sight.in_pass = false;
 	if (d->sight_pass.members)
 		d->sight_pass.members--;
+	d->counters.sight_members = d->sight_pass.members;
 	if (d->tracer)
 		ow_tracer_sight_leave(d->tracer, cg->id);
 }
@@ -126,7 +128,8 @@ void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now)
 		return;
 	}
 	d->sight_pass.cost_ns = ow_mono_ns() - start;
-	d->sight_pass.passes++;
+	d->counters.sight_passes++;
+	d->counters.sight_pass_ns += d->sight_pass.cost_ns;
 	d->sight_pass.period_ns = ow_sight_pass_period_ns(v1(d), d->sight_pass.cost_ns);
 	d->sight_pass.due_ns = now - now % OW_SIGHT_SPREAD_NS + d->sight_pass.period_ns;
 	for (i = 0; i < d->sight_pass.nmoved; i++) {

@@ -111,6 +111,14 @@ static void daemon_families(struct ow_strbuf *out, const struct ow_metrics_daemo
 	single(out, "bpf_map_full_total", "counter",
 	       "Entries a full BPF map refused: processes or memcgs left unwatched meanwhile.",
 	       (double)d->bpf_map_full);
+	single(out, "sight_passes_total", "counter",
+	       "Passes of the kernel's cgroup iterator over the cgroups far from their limit.",
+	       (double)d->sight_passes);
+	single(out, "sight_pass_seconds_total", "counter",
+	       "Time those passes took, in the kernel's walk.", d->sight_pass_seconds);
+	single(out, "sight_pass_cgroups", "gauge",
+	       "Cgroups whose usage the passes read (the others are read one by one).",
+	       (double)d->sight_members);
 	single(out, "alerts_sent_total", "counter",
 	       "Alerts delivered (2xx), counted once per webhook target.", (double)d->alerts_sent);
 	single(out, "alerts_failed_total", "counter",

@@ -47,9 +47,12 @@ struct ow_metrics_daemon {
 	double start_time_s; /* since the Unix epoch */
 	double cpu_seconds;  /* user + system, all threads */
 	uint64_t resident_bytes;
-	uint64_t events;       /* kernel events received (ring buffer) */
-	uint64_t oom_kills;    /* every kernel OOM kill seen, watched cgroup or not */
-	uint64_t bpf_map_full; /* entries a full BPF map refused: something went unwatched */
+	uint64_t events;	    /* kernel events received (ring buffer) */
+	uint64_t oom_kills;	    /* every kernel OOM kill seen, watched cgroup or not */
+	uint64_t bpf_map_full;	    /* entries a full BPF map refused: something went unwatched */
+	uint64_t sight_passes;	    /* passes of the sight's cgroup iterator */
+	double sight_pass_seconds;  /* their walks' time in all */
+	unsigned int sight_members; /* the cgroups it reads */
 	uint64_t alerts_sent, alerts_failed, alerts_dropped; /* per webhook target; 0 without */
 };
 

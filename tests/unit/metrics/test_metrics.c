@@ -20,7 +20,7 @@
 
 /* Families: 10 daemon-wide + oomwarden_cgroups; per cgroup 10 single samples, the last
  * action's lead and grace (once acted on) and 4 actions. */
-#define DAEMON_SAMPLES 12
+#define DAEMON_SAMPLES 15
 #define CGROUP_SAMPLES 17
 #define API_PATH       "/sys/fs/cgroup/memory/system.slice/api.service"
 #define API_LABELS     "{cgroup=\"api.service\",path=\"" API_PATH "\"}"
@@ -44,6 +44,9 @@ static void daemon_stats(struct ow_metrics_daemon *d)
 	d->events = 1234;
 	d->oom_kills = 2;
 	d->bpf_map_full = 7;
+	d->sight_passes = 40;
+	d->sight_pass_seconds = 0.008;
+	d->sight_members = 3;
 	d->alerts_sent = 5;
 	d->alerts_failed = 1;
 }
@@ -116,6 +119,9 @@ static void test_format_values_and_labels(void **state)
 	assert_has_line("oomwarden_events_total 1234");
 	assert_has_line("oomwarden_oom_kills_total 2");
 	assert_has_line("oomwarden_bpf_map_full_total 7");
+	assert_has_line("oomwarden_sight_passes_total 40");
+	assert_has_line("oomwarden_sight_pass_seconds_total 0.008");
+	assert_has_line("oomwarden_sight_pass_cgroups 3");
 	assert_has_line("oomwarden_alerts_sent_total 5");
 	assert_has_line("oomwarden_alerts_failed_total 1");
 	assert_has_line("oomwarden_alerts_dropped_total 0");
@@ -200,6 +206,9 @@ static void test_help_and_type_for_every_family(void **state)
 		{"events_total", "counter"},
 		{"oom_kills_total", "counter"},
 		{"bpf_map_full_total", "counter"},
+		{"sight_passes_total", "counter"},
+		{"sight_pass_seconds_total", "counter"},
+		{"sight_pass_cgroups", "gauge"},
 		{"alerts_sent_total", "counter"},
 		{"alerts_failed_total", "counter"},
 		{"alerts_dropped_total", "counter"},
