@@ -134,6 +134,9 @@ extern volatile __u64 map_full;
 /* Process entries found naming a memcg the process is no longer in, and re-bound (rss.bpf.c):
  * each one is a cgroup move the attach tracepoint did not settle. */
 extern volatile __u64 memcg_rebinds;
+/* Members the sight's pass found in its walk (sight.bpf.c), zeroed by the daemon before each:
+ * fewer than it has means some were removed (no read of theirs fails any more to say so). */
+extern volatile __u64 sight_visited;
 
 /* The id differs between kernel configs; copy it into a plain int before indexing (-1: none). */
 static __always_inline int memory_subsys_id(void)

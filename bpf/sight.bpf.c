@@ -44,6 +44,7 @@ int sight_pass(struct bpf_iter__cgroup___ow *ctx)
 	m = bpf_map_lookup_elem(&sight_members, &r.id);
 	if (!m)
 		return 0;
+	sight_visited++; /* one walk at a time: the daemon's */
 	memcg = (struct mem_cgroup___ow *)BPF_CORE_READ(cgrp, subsys[subsys]);
 	if (!memcg)
 		return 0;

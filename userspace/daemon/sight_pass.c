@@ -114,7 +114,7 @@ static void fall_back(struct ow_daemon *d, uint64_t now, int err)
 /* The walk first, timed alone; then the cgroups it saw move, each evaluated. */
 void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now)
 {
-	uint64_t start;
+	uint64_t start, visited = 0;
 	unsigned int i;
 	int n;
 
@@ -122,11 +122,15 @@ void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now)
 		return;
 	start = ow_mono_ns();
 	d->sight_pass.nmoved = 0;
-	n = ow_tracer_sight_pass(d->tracer, note_moved, d);
+	n = ow_tracer_sight_pass(d->tracer, note_moved, d, &visited);
 	if (n < 0) {
 		fall_back(d, now, n);
 		return;
 	}
+	/* A member removed: a scan marks it gone (its reads would have failed and asked for one;
+	 * in the model it stays unproved for the page-fault gate). A walk cut short asks too. */
+	if (visited < d->sight_pass.members)
+		daemon_request_rescan(d);
 	d->sight_pass.cost_ns = ow_mono_ns() - start;
 	d->counters.sight_passes++;
 	d->counters.sight_pass_ns += d->sight_pass.cost_ns;

@@ -81,9 +81,10 @@ int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t memcg_id, uint64_t 
 int ow_tracer_sight_start(struct ow_tracer *t, const char *mount);
 int ow_tracer_sight_join(struct ow_tracer *t, uint64_t id, uint64_t step, uint64_t usage);
 void ow_tracer_sight_leave(struct ow_tracer *t, uint64_t id);
-/* One pass: fn for each member that moved. Returns how many, or -errno. More than 2,048 moves
- * in one pass fill the kernel's buffer: the members not reached wait for the next pass. */
+/* One pass: fn for each member that moved; *visited: the members the walk found (fewer than
+ * joined: some were removed). Returns how many moved, or -errno. More than 2,048 moves in one
+ * pass fill the kernel's buffer: the members not reached wait for the next pass. */
 typedef void (*ow_sight_fn)(uint64_t id, uint64_t usage, void *arg);
-int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg);
+int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg, uint64_t *visited);
 
 #endif /* OW_TRACER_H */

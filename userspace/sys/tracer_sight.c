@@ -77,7 +77,7 @@ static size_t hand_over(char *buf, size_t len, ow_sight_fn fn, void *arg, int *n
 	return len - off;
 }
 
-int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg)
+int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg, uint64_t *visited)
 {
 	struct bpf_link *link = t->skel->links.sight_pass;
 	size_t kept = 0;
@@ -86,6 +86,7 @@ int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg)
 
 	if (!link)
 		return -ENOENT;
+	t->skel->bss->sight_visited = 0;
 	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0)
 		return errno ? -errno : -EINVAL;
@@ -102,5 +103,6 @@ int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg)
 	if (got < 0 && errno != EOPNOTSUPP)
 		err = -errno;
 	close(fd);
+	*visited = t->skel->bss->sight_visited;
 	return err ? err : n;
 }
