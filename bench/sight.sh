@@ -84,7 +84,9 @@ for n in "${COUNTS[@]}"; do
 	done
 	# The daemon first: a memcg is watched whole once the BPF side has seen a process of it
 	# (the sleepers' first page faults), as a service starting under a running daemon.
-	daemon_start_on "$PARENT"
+	# The metrics written once, at the stop (an hour's interval): the sight's passes.
+	rm -f "$TMP/m.prom"
+	daemon_start_on "$PARENT" --metrics-file "$TMP/m.prom" --metrics-interval 3600
 	coproc SLEEP { exec "$TMP/sleepers" "$TMP/list" "$n"; }
 	SPID=$SLEEP_PID
 	read -r ready _ <&"${SLEEP[0]}"
@@ -102,9 +104,15 @@ for n in "${COUNTS[@]}"; do
 	daemon_stop
 	kill "$SPID" && wait "$SPID" 2>/dev/null
 	SPID=''
+	# The pass's members at the stop and its mean walk (us), from the metrics.
+	pass=$(awk '$1 == "oomwarden_sight_passes_total" { p = $2 }
+		$1 == "oomwarden_sight_pass_seconds_total" { s = $2 }
+		$1 == "oomwarden_sight_pass_cgroups" { c = $2 }
+		END { if (p > 0) printf "%d\t%.1f", c, s / p * 1e6; else printf "%d\t-", c }' "$TMP/m.prom" 2>/dev/null)
+	[[ -n $pass ]] || pass=$'-\t-'
 	awk -v n="$n" -v a="$cpu0" -v b="$cpu1" -v s0="$sw0" -v s1="$sw1" -v t="$IDLE_S" \
-		-v rss="$rss" -v fds="$fds" \
-		'BEGIN { printf "%d\t%.4f\t%.2f\t%s\t%d\n", n, (b - a) / (t * 1e9) * 100, (s1 - s0) / t, rss, fds }' \
+		-v rss="$rss" -v fds="$fds" -v pass="$pass" \
+		'BEGIN { printf "%d\t%.4f\t%.2f\t%s\t%d\t%s\n", n, (b - a) / (t * 1e9) * 100, (s1 - s0) / t, rss, fds, pass }' \
 		>>"$TMP/cost.tsv"
 done
 
@@ -168,11 +176,13 @@ pct()
 	echo "($([[ $OW_CG_VER == 1 ]] && echo 'usage thresholds on an eventfd: the kernel wakes the daemon' || echo 'memory.current read every 0.25-1 s by the headroom, on a shared grid'))."
 	echo "The daemon watches one parent memcg with N children limited to 64 MiB, one sleeping"
 	echo "process in each; its costs over ${IDLE_S} s with nothing growing, after ${SETTLE_S:-40} s of settling"
-	echo "(an idle v1 cgroup is read every 2.5-5 s once quiet for 30 s, 0.5-2 s before):"
+	echo "(an idle v1 cgroup is read every 2.5-5 s once quiet for 30 s, 0.5-2 s before; where the"
+	echo "kernel has a cgroup iterator the idle ones are read by the sight's pass, one walk of every"
+	echo "memcg every 5 s on v1, every second on v2: its members and mean walk, from the metrics):"
 	echo
-	echo "| limited memcgs | idle CPU (% of one core) | wakeups a second | VmRSS (MiB) | open descriptors |"
-	echo "| --- | --- | --- | --- | --- |"
-	awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$TMP/cost.tsv"
+	echo "| limited memcgs | idle CPU (% of one core) | wakeups a second | VmRSS (MiB) | open descriptors | pass members | walk per pass (us) |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$TMP/cost.tsv"
 	echo
 	echo "From the start of a 2 MiB append to a file on a tmpfs (two steps of a 256 MiB limit; no"
 	echo "RSS moves; the write's own time included) to the daemon's \"sight\" line for the cgroup,"
