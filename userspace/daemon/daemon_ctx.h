@@ -172,6 +172,7 @@ struct ow_daemon {
 		uint64_t window_ns;	      /* the events' budget: this window's start */
 		unsigned int used;	      /* events read in it */
 		bool paused;		      /* spent: out of the epoll set until it ends */
+		uint64_t pause_logged_ns;     /* a pause last logged at info */
 		uint64_t children_due_ns;     /* a cgroup's children wait for a look; 0: none */
 	} limits;			      /* limit_watch.c */
 	/* The tmpfs writer scans of the current second (evaluate.c), under one budget. */

@@ -36,6 +36,9 @@
  * the glances' pace. 256 a second is a daemon-reload of a few hundred units in a few seconds. */
 #define WINDOW_NS	  (250 * NS_PER_MS)
 #define EVENTS_PER_WINDOW 64
+/* A pause of the events logged at info at most this often (a flood pauses four times a
+ * second). */
+#define PAUSE_LOG_NS (60ULL * NS_PER_S)
 /* A limit written again within this is logged at debug: a user's loop floods no journal. */
 #define LOG_AGAIN_NS (10ULL * NS_PER_S)
 /* A cgroup's children looked at for its subtree_control's writes: CHILDREN_BURST at once, then
@@ -255,6 +258,20 @@ static void handle(struct ow_daemon *d, const struct inotify_event *ev, int *las
 		daemon_limit_check(d, cg, "write");
 }
 
+/* The window's budget spent: the rest wait in the kernel's queue until the next. */
+static void pause_events(struct ow_daemon *d, uint64_t now)
+{
+	bool again = d->limits.pause_logged_ns && now - d->limits.pause_logged_ns < PAUSE_LOG_NS;
+
+	ow_log(again ? OW_LOG_DEBUG : OW_LOG_INFO, "limit_watch",
+	       "writes to the limits' files past their budget: the rest are read in the next "
+	       "window",
+	       OW_INT("events", EVENTS_PER_WINDOW), OW_NUM("window_ms", WINDOW_NS / NS_PER_MS));
+	if (!again)
+		d->limits.pause_logged_ns = now;
+	set_events(d, 0);
+}
+
 /* The events that fit this window's budget (a watch on a file reports no name: each event is
  * the bare struct), then out of the epoll set if it is spent. */
 void daemon_limit_watch_event(struct ow_daemon *d)
@@ -272,5 +289,5 @@ void daemon_limit_watch_event(struct ow_daemon *d)
 		handle(d, ev, &last);
 	}
 	if (d->limits.used >= EVENTS_PER_WINDOW)
-		set_events(d, 0);
+		pause_events(d, ow_mono_ns());
 }
