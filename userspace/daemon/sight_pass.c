@@ -65,7 +65,6 @@ bool daemon_sight_pass_join(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t 
 	if (cg->sight.in_pass)
 		return true;
 	cg->sight.in_pass = true;
-	d->counters.sight_members = d->sight_pass.members + 1;
 	if (!d->sight_pass.members++ || !d->sight_pass.due_ns)
 		d->sight_pass.due_ns = now - now % OW_SIGHT_SPREAD_NS + d->sight_pass.period_ns;
 	return true;
@@ -78,7 +77,6 @@ void daemon_sight_pass_leave(struct ow_daemon *d, struct ow_cgroup *cg)
 	cg->sight.in_pass = false;
 	if (d->sight_pass.members)
 		d->sight_pass.members--;
-	d->counters.sight_members = d->sight_pass.members;
 	if (d->tracer)
 		ow_tracer_sight_leave(d->tracer, cg->id);
 }
@@ -101,6 +99,7 @@ static void fall_back(struct ow_daemon *d, uint64_t now, int err)
 	       "the cgroup iterator failed: the usage of far cgroups is read one by one",
 	       OW_STR("error", strerror(-err)));
 	d->sight_pass.on = false;
+	d->counters.sight_members = 0;
 	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];
 
@@ -133,6 +132,7 @@ void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now)
 		daemon_request_rescan(d);
 	d->sight_pass.cost_ns = ow_mono_ns() - start;
 	d->counters.sight_passes++;
+	d->counters.sight_members = d->sight_pass.members; /* what the last pass read */
 	d->counters.sight_pass_ns += d->sight_pass.cost_ns;
 	d->sight_pass.period_ns = ow_sight_pass_period_ns(v1(d), d->sight_pass.cost_ns);
 	d->sight_pass.due_ns = now - now % OW_SIGHT_SPREAD_NS + d->sight_pass.period_ns;

@@ -117,7 +117,7 @@ static void daemon_families(struct ow_strbuf *out, const struct ow_metrics_daemo
 	single(out, "sight_pass_seconds_total", "counter",
 	       "Time those passes took, in the kernel's walk.", d->sight_pass_seconds);
 	single(out, "sight_pass_cgroups", "gauge",
-	       "Cgroups whose usage the passes read (the others are read one by one).",
+	       "Cgroups whose usage the last pass read (the others are read one by one).",
 	       (double)d->sight_members);
 	single(out, "alerts_sent_total", "counter",
 	       "Alerts delivered (2xx), counted once per webhook target.", (double)d->alerts_sent);
