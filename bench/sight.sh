@@ -73,20 +73,17 @@ first_after()
 	done | awk -v t="$2" '$1 + 0.001 > t { printf "%.1f\n", ($1 + 0.001 - t) * 1000; exit }'
 }
 
-# 1. Idle cost by the number of limited cgroups.
-PARENT=$(cg_create "owsight-$$" "$((2 * 1024 * 1024))M") || exit 1
-: >"$TMP/cost.tsv"
-made=0
-for n in "${COUNTS[@]}"; do
-	while ((made < n)); do
-		cg_create "owsight-$$/c$made" 64M >>"$TMP/list" || exit 1
-		made=$((made + 1))
-	done
+# idle_row BIN N TSV: the daemon BIN watching PARENT's N sleeping memcgs, its costs over
+# IDLE_S seconds after SETTLE_S, a row of TSV.
+idle_row()
+{
+	local bin=$1 n=$2 cpu0 cpu1 sw0 sw1 rss fds pass
+
 	# The daemon first: a memcg is watched whole once the BPF side has seen a process of it
-	# (the sleepers' first page faults), as a service starting under a running daemon.
-	# The metrics written once, at the stop (an hour's interval): the sight's passes.
+	# (the sleepers' first page faults), as a service starting under a running daemon. The
+	# metrics written once, at the stop (an hour's interval): the sight's passes.
 	rm -f "$TMP/m.prom"
-	daemon_start_on "$PARENT" --metrics-file "$TMP/m.prom" --metrics-interval 3600
+	OWD=$bin daemon_start_on "$PARENT" --metrics-file "$TMP/m.prom" --metrics-interval 3600
 	coproc SLEEP { exec "$TMP/sleepers" "$TMP/list" "$n"; }
 	SPID=$SLEEP_PID
 	read -r ready _ <&"${SLEEP[0]}"
@@ -104,7 +101,7 @@ for n in "${COUNTS[@]}"; do
 	daemon_stop
 	kill "$SPID" && wait "$SPID" 2>/dev/null
 	SPID=''
-	# The pass's members at the stop and its mean walk (us), from the metrics.
+	# The last pass's members and the mean walk (us), from the metrics.
 	pass=$(awk '$1 == "oomwarden_sight_passes_total" { p = $2 }
 		$1 == "oomwarden_sight_pass_seconds_total" { s = $2 }
 		$1 == "oomwarden_sight_pass_cgroups" { c = $2 }
@@ -113,7 +110,29 @@ for n in "${COUNTS[@]}"; do
 	awk -v n="$n" -v a="$cpu0" -v b="$cpu1" -v s0="$sw0" -v s1="$sw1" -v t="$IDLE_S" \
 		-v rss="$rss" -v fds="$fds" -v pass="$pass" \
 		'BEGIN { printf "%d\t%.4f\t%.2f\t%s\t%d\t%s\n", n, (b - a) / (t * 1e9) * 100, (s1 - s0) / t, rss, fds, pass }' \
-		>>"$TMP/cost.tsv"
+		>>"$3"
+}
+
+# 1. Idle cost by the number of limited cgroups; on a v1 host also, alternated with it, a
+# build whose v1 pass runs every second as v2's does (OW_SIGHT_PASS_V1_DELAYS=1): what v2's
+# far reads cost on this kernel, which the guests (emulated CPUs) cannot say.
+V2PACE=''
+if [[ $OW_CG_VER == 1 ]]; then
+	V2PACE=build/bench-v2pace/oomwarden
+	make --no-print-directory OUT=build/bench-v2pace \
+		CFLAGS='-O2 -g -DOW_SIGHT_PASS_V1_DELAYS=1' build/bench-v2pace/oomwarden >/dev/null || exit 1
+fi
+PARENT=$(cg_create "owsight-$$" "$((2 * 1024 * 1024))M") || exit 1
+: >"$TMP/cost.tsv"
+: >"$TMP/cost-v2pace.tsv"
+made=0
+for n in "${COUNTS[@]}"; do
+	while ((made < n)); do
+		cg_create "owsight-$$/c$made" 64M >>"$TMP/list" || exit 1
+		made=$((made + 1))
+	done
+	idle_row "$OWD" "$n" "$TMP/cost.tsv"
+	[[ -n $V2PACE ]] && idle_row "$V2PACE" "$n" "$TMP/cost-v2pace.tsv"
 done
 
 # 2. From a tmpfs step to the daemon knowing.
@@ -183,6 +202,16 @@ pct()
 	echo "| limited memcgs | idle CPU (% of one core) | wakeups a second | VmRSS (MiB) | open descriptors | pass members | walk per pass (us) |"
 	echo "| --- | --- | --- | --- | --- | --- | --- |"
 	awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$TMP/cost.tsv"
+	if [[ -s $TMP/cost-v2pace.tsv ]]; then
+		echo
+		echo "v2's pace on this kernel: the same, alternated with it, by a build whose v1 pass runs"
+		echo "every second as v2's does (\`-DOW_SIGHT_PASS_V1_DELAYS=1\`): v2's far reads are that pass"
+		echo "(the guests' emulated CPUs cannot measure them; the walk reads the same page counters):"
+		echo
+		echo "| limited memcgs | idle CPU (% of one core) | wakeups a second | VmRSS (MiB) | open descriptors | pass members | walk per pass (us) |"
+		echo "| --- | --- | --- | --- | --- | --- | --- |"
+		awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$TMP/cost-v2pace.tsv"
+	fi
 	echo
 	echo "From the start of a 2 MiB append to a file on a tmpfs (two steps of a 256 MiB limit; no"
 	echo "RSS moves; the write's own time included) to the daemon's \"sight\" line for the cgroup,"

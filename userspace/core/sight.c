@@ -97,7 +97,7 @@ bool ow_sight_in_pass(bool v1, uint64_t usage, uint64_t limit, unsigned int slow
 
 uint64_t ow_sight_pass_period_ns(bool v1, uint64_t cost_ns)
 {
-	uint64_t period = OW_SIGHT_MAX_DELAY_NS * (v1 ? OW_SIGHT_V1_IDLE : 1);
+	uint64_t period = OW_SIGHT_MAX_DELAY_NS * (v1 ? OW_SIGHT_PASS_V1_DELAYS : 1);
 	uint64_t share = cost_ns > UINT64_MAX / OW_SIGHT_PASS_SHARE ? UINT64_MAX
 								    : cost_ns * OW_SIGHT_PASS_SHARE;
 

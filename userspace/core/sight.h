@@ -117,6 +117,11 @@ bool ow_sight_in_pass(bool v1, uint64_t usage, uint64_t limit, unsigned int slow
  * walk of 20,000 memcgs took ~4 ms); whole slots (OW_SIGHT_SPREAD_NS), so that it shares the
  * other reads' wakeups. The budgets above then no longer bound the members' reads. */
 #define OW_SIGHT_PASS_SHARE 1000
+/* The v1 period in delays: the members' idle pace. `make bench-sight` builds a variant with 1,
+ * v2's pace, to measure what v2's far reads cost on this host's kernel (a v1 hierarchy). */
+#ifndef OW_SIGHT_PASS_V1_DELAYS
+#define OW_SIGHT_PASS_V1_DELAYS OW_SIGHT_V1_IDLE
+#endif
 uint64_t ow_sight_pass_period_ns(bool v1, uint64_t cost_ns);
 
 /* The machine's reads (daemon/machine_sight.c): far from its limit (less than half used),

@@ -181,11 +181,11 @@ static void test_pass_period(void **state)
 
 	(void)state;
 	assert_int_equal(ow_sight_pass_period_ns(false, 0), s);
-	assert_int_equal(ow_sight_pass_period_ns(true, 0), OW_SIGHT_V1_IDLE * s);
+	assert_int_equal(ow_sight_pass_period_ns(true, 0), OW_SIGHT_PASS_V1_DELAYS * s);
 	assert_int_equal(ow_sight_pass_period_ns(false, 200 * 1000), s); /* 1,000 memcgs */
 	assert_int_equal(ow_sight_pass_period_ns(false, 4 * MS), 4 * s); /* 20,000 */
 	assert_int_equal(ow_sight_pass_period_ns(false, 4 * MS + 1), 5 * s);
-	assert_int_equal(ow_sight_pass_period_ns(true, 4 * MS), OW_SIGHT_V1_IDLE * s);
+	assert_int_equal(ow_sight_pass_period_ns(true, 4 * MS), OW_SIGHT_PASS_V1_DELAYS * s);
 	assert_int_equal(ow_sight_pass_period_ns(true, 9 * MS), 9 * s);
 	assert_int_equal(ow_sight_pass_period_ns(false, UINT64_MAX) % s, 0);
 }
