@@ -164,6 +164,8 @@ struct ow_cg_sight {
 	uint64_t limit_logged_ns; /* its limit's last change logged at info */
 	uint64_t children_tat;	  /* v2: the looks at its children's budget (limit_watch.c) */
 	bool children_due;	  /* another write came since: looked at again when due */
+	bool limit_written;	  /* its limit file written: noted (limit_watch.c) */
+	bool subtree_written;	  /* its subtree_control written: noted */
 	uint64_t seen;		  /* the usage at the last evaluation */
 	struct ow_due due;	  /* the next read (daemon/sight.c's heap) */
 	bool in_pass;		  /* read by the pass instead (daemon/sight_pass.c) */

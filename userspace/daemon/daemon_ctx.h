@@ -21,6 +21,7 @@
 #include "brake_state.h"
 #include "candidates.h"
 #include "exporter.h"
+#include "int_map.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "manager.h"
@@ -171,10 +172,15 @@ struct ow_daemon {
 		uint64_t glance_all_until_ns; /* the queue overflowed: every limit glanced */
 		uint64_t window_ns;	      /* the events' budget: this window's start */
 		unsigned int used;	      /* events read in it */
+		size_t read;		      /* bytes of events read in it */
 		bool paused;		      /* spent: out of the epoll set until it ends */
-		uint64_t pause_logged_ns;     /* a pause last logged at info */
-		uint64_t children_due_ns;     /* a cgroup's children wait for a look; 0: none */
-	} limits;			      /* limit_watch.c */
+		struct ow_int_map by_wd;      /* watch -> cgroup id << 1 | subtree_control's */
+		uint64_t *pending;	      /* cgroups whose files were written, each once */
+		unsigned int head, npending, pending_cap; /* handled from head on */
+		char *buf;				  /* the events read */
+		uint64_t pause_logged_ns;		  /* a pause last logged at info */
+		uint64_t children_due_ns; /* a cgroup's children wait for a look; 0: none */
+	} limits;			  /* limit_watch.c */
 	/* The tmpfs writer scans of the current second (evaluate.c), under one budget. */
 	struct ow_shm_scan shm_scan;
 	uint64_t shm_pass_ns;

@@ -21,21 +21,29 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "daemon_ctx.h"
+#include "int_map.h"
 #include "readfile.h"
 
 /* After an overflow, every limit is read again within a glance (rss_gate.c). */
 #define OVERFLOW_GLANCE_NS (60ULL * NS_PER_S)
-/* At most EVENTS_PER_WINDOW events read in each WINDOW_NS: a user who writes its own delegated
- * memory.max in a loop gets each write evaluated otherwise, and has the loop spend its time
- * there. Beyond it the descriptor leaves the epoll set until the window ends, the kernel queues
- * (merging repeats) and, past 16,384 events, reports an overflow: every limit is then read at
- * the glances' pace. 256 a second is a daemon-reload of a few hundred units in a few seconds. */
+/* At most EVENTS_PER_WINDOW cgroups whose files were written handled in each WINDOW_NS: a user
+ * who writes its own delegated memory.max in a loop gets each write evaluated otherwise, and
+ * has the loop spend its time there. The events are read as they come, up to READ_PER_WINDOW
+ * bytes a window (the kernel's whole queue: 16,384 events), and each cgroup is noted once until
+ * handled, so a flood leaves a list of cgroups, not a queue of events that a write elsewhere
+ * waits behind: with 64 events a window the queue took a minute to drain after a user's loop.
+ * Past the budget the descriptor leaves the epoll set until the window ends; past 16,384
+ * queued events the kernel reports an overflow: every limit is then read at the glances' pace.
+ * 256 a second is a daemon-reload of a few hundred units in a few seconds. */
 #define WINDOW_NS	  (250 * NS_PER_MS)
 #define EVENTS_PER_WINDOW 64
+#define READ_PER_WINDOW	  (16384 * sizeof(struct inotify_event))
+#define READ_BUF	  (64 * 1024)
 /* A pause of the events logged at info at most this often (a flood pauses four times a
  * second). */
 #define PAUSE_LOG_NS (60ULL * NS_PER_S)
@@ -66,11 +74,16 @@ void daemon_limit_watch_stop(struct ow_daemon *d)
 	if (d->limits.fd >= 0)
 		close(d->limits.fd); /* its watches go with it */
 	d->limits.fd = -1;
+	ow_int_map_free(&d->limits.by_wd);
+	free(d->limits.pending);
+	free(d->limits.buf);
+	d->limits.pending = NULL;
+	d->limits.buf = NULL;
 }
 
 /* A cgroup nested past PATH_MAX (a delegated subtree can be) is reached through its directory's
  * descriptor, as the scan reaches it. */
-static int add_one(struct ow_daemon *d, const struct ow_cgroup *cg, const char *file)
+static int add_one(struct ow_daemon *d, const struct ow_cgroup *cg, const char *file, bool subtree)
 {
 	char path[PATH_MAX];
 	int wd, dirfd = -1;
@@ -85,6 +98,11 @@ static int add_one(struct ow_daemon *d, const struct ow_cgroup *cg, const char *
 	wd = wd < 0 ? -errno : wd;
 	if (dirfd >= 0)
 		close(dirfd);
+	/* Each event names its watch alone: the map finds the cgroup. */
+	if (wd >= 0 && ow_int_map_put(&d->limits.by_wd, wd, cg->id << 1 | subtree)) {
+		inotify_rm_watch(d->limits.fd, wd);
+		wd = -ENOMEM;
+	}
 	return wd;
 }
 
@@ -97,11 +115,12 @@ void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg)
 	if (d->limits.fd < 0)
 		return;
 	if (!ow_cgroup_is_root(cg) && cg->sight.limit_wd < 0) {
-		cg->sight.limit_wd = add_one(d, cg, v1 ? "memory.limit_in_bytes" : "memory.max");
+		cg->sight.limit_wd =
+			add_one(d, cg, v1 ? "memory.limit_in_bytes" : "memory.max", false);
 		err = cg->sight.limit_wd < 0 ? cg->sight.limit_wd : 0;
 	}
 	if (!v1 && cg->sight.subtree_wd < 0) {
-		cg->sight.subtree_wd = add_one(d, cg, "cgroup.subtree_control");
+		cg->sight.subtree_wd = add_one(d, cg, "cgroup.subtree_control", true);
 		err = err ? err : (cg->sight.subtree_wd < 0 ? cg->sight.subtree_wd : 0);
 	}
 	if (!err || err == -ENOENT)
@@ -116,11 +135,16 @@ void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg)
 void daemon_limit_watch_drop(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	/* The watch pins the file's inode, and with it the removed cgroup's kernfs node. */
-	if (cg->sight.limit_wd >= 0)
+	if (cg->sight.limit_wd >= 0) {
 		inotify_rm_watch(d->limits.fd, cg->sight.limit_wd);
-	if (cg->sight.subtree_wd >= 0)
+		ow_int_map_del(&d->limits.by_wd, cg->sight.limit_wd);
+	}
+	if (cg->sight.subtree_wd >= 0) {
 		inotify_rm_watch(d->limits.fd, cg->sight.subtree_wd);
+		ow_int_map_del(&d->limits.by_wd, cg->sight.subtree_wd);
+	}
 	cg->sight.limit_wd = cg->sight.subtree_wd = -1;
+	cg->sight.limit_written = cg->sight.subtree_written = false; /* its id left pending */
 }
 
 /* Is cg's limit read again by the glances (rss_gate.c)? */
@@ -152,22 +176,17 @@ void daemon_limit_check(struct ow_daemon *d, struct ow_cgroup *cg, const char *w
 	daemon_evaluate(d, cg, 0);
 }
 
-/* A walk of the model: events are few, and the budget bounds them (256 a second, ~5 ms of
- * look-ups at 20,000 cgroups). */
+/* The cgroup of a watch, and which of its files (a removed one's id finds nothing). */
 static struct ow_cgroup *by_wd(struct ow_daemon *d, int wd, bool *subtree)
 {
-	unsigned int i;
+	struct ow_cgroup *cg;
+	uint64_t v;
 
-	for (i = 0; i < d->model.ncgs; i++) {
-		struct ow_cgroup *cg = d->model.cgs[i];
-
-		if (cg->gone)
-			continue;
-		*subtree = cg->sight.subtree_wd == wd;
-		if (*subtree || cg->sight.limit_wd == wd)
-			return cg;
-	}
-	return NULL;
+	if (!ow_int_map_get(&d->limits.by_wd, wd, &v))
+		return NULL;
+	cg = ow_model_cgroup(&d->model, v >> 1);
+	*subtree = v & 1;
+	return cg && !cg->gone ? cg : NULL;
 }
 
 static void set_events(struct ow_daemon *d, uint32_t events)
@@ -203,12 +222,148 @@ static void children_written(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t
 		d->limits.children_due_ns = tat - slack;
 }
 
+/* Room in this window's budget, in cgroups handled; a new window starts a full one. */
+static unsigned int room(struct ow_daemon *d, uint64_t now)
+{
+	if (now >= d->limits.window_ns + WINDOW_NS) {
+		d->limits.window_ns = now;
+		d->limits.used = 0;
+		d->limits.read = 0;
+	}
+	return EVENTS_PER_WINDOW - d->limits.used;
+}
+
+/* The window's budget spent: the rest wait, noted or in the kernel's queue, until the next. */
+static void pause_events(struct ow_daemon *d, uint64_t now)
+{
+	bool again = d->limits.pause_logged_ns && now - d->limits.pause_logged_ns < PAUSE_LOG_NS;
+
+	if (d->limits.paused)
+		return;
+	ow_log(again ? OW_LOG_DEBUG : OW_LOG_INFO, "limit_watch",
+	       "writes to the limits' files past their budget: the rest are read in the next "
+	       "window",
+	       OW_INT("events", EVENTS_PER_WINDOW), OW_NUM("window_ms", WINDOW_NS / NS_PER_MS));
+	if (!again)
+		d->limits.pause_logged_ns = now;
+	set_events(d, 0);
+}
+
+/* The cgroups noted, oldest first, as many as the window's budget allows. */
+static void handle_noted(struct ow_daemon *d, uint64_t now)
+{
+	unsigned int n = room(d, now);
+
+	while (n && d->limits.head < d->limits.npending) {
+		struct ow_cgroup *cg =
+			ow_model_cgroup(&d->model, d->limits.pending[d->limits.head++]);
+
+		if (!cg || cg->gone || !(cg->sight.limit_written || cg->sight.subtree_written))
+			continue; /* removed, or dropped since */
+		n--;
+		d->limits.used++;
+		if (cg->sight.subtree_written) {
+			cg->sight.subtree_written = false;
+			children_written(d, cg, now); /* a controller enabled below it */
+		}
+		if (cg->sight.limit_written) {
+			cg->sight.limit_written = false;
+			daemon_limit_check(d, cg, "write");
+		}
+	}
+	if (d->limits.head == d->limits.npending)
+		d->limits.head = d->limits.npending = 0;
+}
+
+/* The list of noted cgroups: room for one more, moved down or grown. */
+static bool pending_room(struct ow_daemon *d)
+{
+	unsigned int cap = d->limits.pending_cap ? d->limits.pending_cap * 2 : 64;
+	uint64_t *grown;
+
+	if (d->limits.npending < d->limits.pending_cap)
+		return true;
+	if (d->limits.head) {
+		d->limits.npending -= d->limits.head;
+		memmove(d->limits.pending, d->limits.pending + d->limits.head,
+			d->limits.npending * sizeof(*d->limits.pending));
+		d->limits.head = 0;
+		return true;
+	}
+	grown = realloc(d->limits.pending, cap * sizeof(*grown));
+	if (!grown)
+		return false;
+	d->limits.pending = grown;
+	d->limits.pending_cap = cap;
+	return true;
+}
+
+/* One event: its cgroup noted once until handled (a write with O_TRUNC reports twice). */
+static void note(struct ow_daemon *d, const struct inotify_event *ev)
+{
+	struct ow_cgroup *cg;
+	bool subtree, *written;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		ow_log(OW_LOG_WARN, "limit_watch",
+		       "writes to the limits' files overflowed the queue: every limit is read "
+		       "again within a minute");
+		d->limits.glance_all_until_ns = ow_mono_ns() + OVERFLOW_GLANCE_NS;
+		return;
+	}
+	cg = (ev->mask & IN_MODIFY) ? by_wd(d, ev->wd, &subtree) : NULL;
+	if (!cg)
+		return;
+	written = subtree ? &cg->sight.subtree_written : &cg->sight.limit_written;
+	if (*written)
+		return;
+	if (!cg->sight.limit_written && !cg->sight.subtree_written) {
+		if (!pending_room(d)) {
+			d->limits.glance_all_until_ns = ow_mono_ns() + OVERFLOW_GLANCE_NS;
+			return; /* out of memory: read by the glances, as after an overflow */
+		}
+		d->limits.pending[d->limits.npending++] = cg->id;
+	}
+	*written = true;
+}
+
+/* What the kernel queued, up to the window's bytes (a watch on a file reports no name: each
+ * event is the bare struct), each cgroup noted; as many handled as the budget allows, and out
+ * of the epoll set until the window ends if more wait. */
+void daemon_limit_watch_event(struct ow_daemon *d)
+{
+	uint64_t now = ow_mono_ns();
+	const struct inotify_event *ev;
+	ssize_t got;
+	char *p;
+
+	(void)room(d, now);
+	if (!d->limits.buf && !(d->limits.buf = malloc(READ_BUF)))
+		return; /* read again at the next wakeup */
+	while (d->limits.read < READ_PER_WINDOW) {
+		got = read(d->limits.fd, d->limits.buf, READ_BUF);
+		if (got <= 0)
+			break;
+		d->limits.read += (size_t)got;
+		for (p = d->limits.buf; p < d->limits.buf + got; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			note(d, ev);
+		}
+	}
+	handle_noted(d, now);
+	if (d->limits.npending || d->limits.read >= READ_PER_WINDOW)
+		pause_events(d, now);
+}
+
 void daemon_limit_watch_tick(struct ow_daemon *d, uint64_t now)
 {
 	unsigned int i;
 
-	if (d->limits.paused && now >= d->limits.window_ns + WINDOW_NS)
-		set_events(d, EPOLLIN);
+	if (d->limits.paused && now >= d->limits.window_ns + WINDOW_NS) {
+		handle_noted(d, now); /* a new window */
+		if (!d->limits.npending)
+			set_events(d, EPOLLIN); /* what waits in the kernel's queue comes at once */
+	}
 	if (!d->limits.children_due_ns || now < d->limits.children_due_ns)
 		return;
 	d->limits.children_due_ns = 0;
@@ -224,70 +379,4 @@ uint64_t daemon_limit_watch_next(const struct ow_daemon *d)
 	return d->limits.children_due_ns && d->limits.children_due_ns < next
 		       ? d->limits.children_due_ns
 		       : next;
-}
-
-/* Room in this window's budget, in events; a new window starts a full one. */
-static unsigned int room(struct ow_daemon *d, uint64_t now)
-{
-	if (now >= d->limits.window_ns + WINDOW_NS) {
-		d->limits.window_ns = now;
-		d->limits.used = 0;
-	}
-	return EVENTS_PER_WINDOW - d->limits.used;
-}
-
-static void handle(struct ow_daemon *d, const struct inotify_event *ev, int *last)
-{
-	struct ow_cgroup *cg;
-	bool subtree;
-
-	if (ev->mask & IN_Q_OVERFLOW) {
-		ow_log(OW_LOG_WARN, "limit_watch",
-		       "writes to the limits' files overflowed the queue: every limit is read "
-		       "again within a minute");
-		d->limits.glance_all_until_ns = ow_mono_ns() + OVERFLOW_GLANCE_NS;
-		return;
-	}
-	if (ev->wd == *last || !(ev->mask & IN_MODIFY))
-		return; /* a write with O_TRUNC reports twice */
-	*last = ev->wd;
-	cg = by_wd(d, ev->wd, &subtree);
-	if (cg && subtree)
-		children_written(d, cg, ow_mono_ns()); /* a controller enabled below it */
-	else if (cg)
-		daemon_limit_check(d, cg, "write");
-}
-
-/* The window's budget spent: the rest wait in the kernel's queue until the next. */
-static void pause_events(struct ow_daemon *d, uint64_t now)
-{
-	bool again = d->limits.pause_logged_ns && now - d->limits.pause_logged_ns < PAUSE_LOG_NS;
-
-	ow_log(again ? OW_LOG_DEBUG : OW_LOG_INFO, "limit_watch",
-	       "writes to the limits' files past their budget: the rest are read in the next "
-	       "window",
-	       OW_INT("events", EVENTS_PER_WINDOW), OW_NUM("window_ms", WINDOW_NS / NS_PER_MS));
-	if (!again)
-		d->limits.pause_logged_ns = now;
-	set_events(d, 0);
-}
-
-/* The events that fit this window's budget (a watch on a file reports no name: each event is
- * the bare struct), then out of the epoll set if it is spent. */
-void daemon_limit_watch_event(struct ow_daemon *d)
-{
-	struct inotify_event buf[EVENTS_PER_WINDOW];
-	unsigned int n = room(d, ow_mono_ns());
-	ssize_t got = n ? read(d->limits.fd, buf, n * sizeof(buf[0])) : 0;
-	const struct inotify_event *ev;
-	int last = -1;
-	char *p;
-
-	for (p = (char *)buf; got > 0 && p < (char *)buf + got; p += sizeof(*ev) + ev->len) {
-		ev = (const struct inotify_event *)p;
-		d->limits.used++;
-		handle(d, ev, &last);
-	}
-	if (d->limits.used >= EVENTS_PER_WINDOW)
-		pause_events(d, ow_mono_ns());
 }
