@@ -12,8 +12,8 @@
 #  2. the limit writes were seen (evaluated) but logged at info at most once per 10 s for each
 #     cgroup: the user's loop floods no journal;
 #  3. the events' budget paused their handling (logged: 64 cgroups each 250 ms at most), and a
-#     limit written after the flood, on one of the user's cgroups outside the loop, is seen at
-#     its write within 10 s;
+#     limit written after the flood, on one of the user's cgroups outside the loop, is seen
+#     within 10 s (at its write, or by a glance after the queue overflowed);
 #  4. the daemon is still running, its VmRSS under 64 MiB (256 under ASan), and it stops
 #     cleanly.
 # Prints PASS/FAIL lines and `delegated-flood: N passed, N failed`. Run as root from the repo
@@ -124,9 +124,13 @@ grep -q "writes to the limits' files past their budget" "$LOG" ||
 t0=$SECONDS
 as_hostile bash -c 'echo 80M >"$0/m60/$1"' "$CG_H" "$limit_name" ||
 	R+=("the user could not write m60's limit")
-wait_for_line "$LOG" '"a watched cgroup.s limit changed".*/user/m60".*"new_limit_mib":80,.*"seen_by":"write"' 10 "$DPID" ||
-	R+=("the limit written after the flood was not seen at its write within 10 s")
-echo "   the limit written after the flood seen within $((SECONDS - t0)) s"
+# At its write, or by a glance if the flood overflowed the kernel's queue (every limit is then
+# read again within a minute, and one may come first).
+wait_for_line "$LOG" '"a watched cgroup.s limit changed".*/user/m60".*"new_limit_mib":80,' 10 "$DPID" ||
+	R+=("the limit written after the flood was not seen within 10 s")
+echo "   the limit written after the flood seen within $((SECONDS - t0)) s, by" \
+	"$(grep '"a watched cgroup.s limit changed".*/user/m60".*"new_limit_mib":80,' "$LOG" |
+		sed -n 's/.*"seen_by":"\([a-z]*\)".*/\1/p' | head -n1)"
 verdict "$NAME-events-paused" "$LOG" "${R[@]}"
 
 R=()
