@@ -137,6 +137,8 @@ extern volatile __u64 memcg_rebinds;
 /* Members the sight's pass found in its walk (sight.bpf.c), zeroed by the daemon before each:
  * fewer than it has means some were removed (no read of theirs fails any more to say so). */
 extern volatile __u64 sight_visited;
+/* Cgroups the pass walked, members or not: what its period follows (core/sight.h). */
+extern volatile __u64 sight_walked;
 
 /* The id differs between kernel configs; copy it into a plain int before indexing (-1: none). */
 static __always_inline int memory_subsys_id(void)

@@ -13,5 +13,6 @@ volatile __u64 ringbuf_drops = 0;
 volatile __u64 map_full = 0;
 volatile __u64 memcg_rebinds = 0;
 volatile __u64 sight_visited = 0;
+volatile __u64 sight_walked = 0;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -40,6 +40,7 @@ int sight_pass(struct bpf_iter__cgroup___ow *ctx)
 
 	if (!cgrp || subsys < 0)
 		return 0;
+	sight_walked++;
 	r.id = BPF_CORE_READ(cgrp, kn, id);
 	m = bpf_map_lookup_elem(&sight_members, &r.id);
 	if (!m)

@@ -95,11 +95,11 @@ bool ow_sight_in_pass(bool v1, uint64_t usage, uint64_t limit, unsigned int slow
 	return ow_sight_delay_ns(usage, limit) >= OW_SIGHT_MAX_DELAY_NS;
 }
 
-uint64_t ow_sight_pass_period_ns(bool v1, uint64_t cost_ns)
+uint64_t ow_sight_pass_period_ns(bool v1, uint64_t walked)
 {
+	const uint64_t per = (uint64_t)OW_SIGHT_WALK_NS * OW_SIGHT_PASS_SHARE;
 	uint64_t period = OW_SIGHT_MAX_DELAY_NS * (v1 ? OW_SIGHT_PASS_V1_DELAYS : 1);
-	uint64_t share = cost_ns > UINT64_MAX / OW_SIGHT_PASS_SHARE ? UINT64_MAX
-								    : cost_ns * OW_SIGHT_PASS_SHARE;
+	uint64_t share = walked > UINT64_MAX / per ? UINT64_MAX : walked * per;
 
 	if (share > period)
 		period = share;

@@ -113,7 +113,7 @@ static void fall_back(struct ow_daemon *d, uint64_t now, int err)
 /* The walk first, timed alone; then the cgroups it saw move, each evaluated. */
 void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now)
 {
-	uint64_t start, visited = 0;
+	uint64_t start, visited = 0, walked = 0;
 	unsigned int i;
 	int n;
 
@@ -121,7 +121,7 @@ void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now)
 		return;
 	start = ow_mono_ns();
 	d->sight_pass.nmoved = 0;
-	n = ow_tracer_sight_pass(d->tracer, note_moved, d, &visited);
+	n = ow_tracer_sight_pass(d->tracer, note_moved, d, &visited, &walked);
 	if (n < 0) {
 		fall_back(d, now, n);
 		return;
@@ -134,7 +134,7 @@ void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now)
 	d->counters.sight_passes++;
 	d->counters.sight_members = d->sight_pass.members; /* what the last pass read */
 	d->counters.sight_pass_ns += d->sight_pass.cost_ns;
-	d->sight_pass.period_ns = ow_sight_pass_period_ns(v1(d), d->sight_pass.cost_ns);
+	d->sight_pass.period_ns = ow_sight_pass_period_ns(v1(d), walked);
 	d->sight_pass.due_ns = now - now % OW_SIGHT_SPREAD_NS + d->sight_pass.period_ns;
 	for (i = 0; i < d->sight_pass.nmoved; i++) {
 		struct ow_cgroup *cg = ow_model_cgroup(&d->model, d->sight_pass.moved[i].id);

@@ -82,9 +82,11 @@ int ow_tracer_sight_start(struct ow_tracer *t, const char *mount);
 int ow_tracer_sight_join(struct ow_tracer *t, uint64_t id, uint64_t step, uint64_t usage);
 void ow_tracer_sight_leave(struct ow_tracer *t, uint64_t id);
 /* One pass: fn for each member that moved; *visited: the members the walk found (fewer than
- * joined: some were removed). Returns how many moved, or -errno. More than 2,048 moves in one
- * pass fill the kernel's buffer: the members not reached wait for the next pass. */
+ * joined: some were removed), *walked: the cgroups it walked. Returns how many moved, or
+ * -errno. More than 2,048 moves in one pass fill the kernel's buffer: the members not reached
+ * wait for the next pass. */
 typedef void (*ow_sight_fn)(uint64_t id, uint64_t usage, void *arg);
-int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg, uint64_t *visited);
+int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg, uint64_t *visited,
+			 uint64_t *walked);
 
 #endif /* OW_TRACER_H */

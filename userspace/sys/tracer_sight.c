@@ -77,7 +77,8 @@ static size_t hand_over(char *buf, size_t len, ow_sight_fn fn, void *arg, int *n
 	return len - off;
 }
 
-int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg, uint64_t *visited)
+int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg, uint64_t *visited,
+			 uint64_t *walked)
 {
 	struct bpf_link *link = t->skel->links.sight_pass;
 	size_t kept = 0;
@@ -86,7 +87,7 @@ int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg, uint64_
 
 	if (!link)
 		return -ENOENT;
-	t->skel->bss->sight_visited = 0;
+	t->skel->bss->sight_visited = t->skel->bss->sight_walked = 0;
 	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0)
 		return errno ? -errno : -EINVAL;
@@ -104,5 +105,6 @@ int ow_tracer_sight_pass(struct ow_tracer *t, ow_sight_fn fn, void *arg, uint64_
 		err = -errno;
 	close(fd);
 	*visited = t->skel->bss->sight_visited;
+	*walked = t->skel->bss->sight_walked;
 	return err ? err : n;
 }

@@ -174,7 +174,8 @@ static void test_in_pass(void **state)
 	assert_false(ow_sight_in_pass(false, LIMIT, LIMIT, 1));
 }
 
-/* Its period: the members' reads', longer past a thousandth of a core, in whole seconds. */
+/* Its period: the members' reads', longer past a thousandth of a core at a microsecond a
+ * cgroup walked, in whole seconds. */
 static void test_pass_period(void **state)
 {
 	const uint64_t s = 1000000000ULL;
@@ -182,11 +183,12 @@ static void test_pass_period(void **state)
 	(void)state;
 	assert_int_equal(ow_sight_pass_period_ns(false, 0), s);
 	assert_int_equal(ow_sight_pass_period_ns(true, 0), OW_SIGHT_PASS_V1_DELAYS * s);
-	assert_int_equal(ow_sight_pass_period_ns(false, 200 * 1000), s); /* 1,000 memcgs */
-	assert_int_equal(ow_sight_pass_period_ns(false, 4 * MS), 4 * s); /* 20,000 */
-	assert_int_equal(ow_sight_pass_period_ns(false, 4 * MS + 1), 5 * s);
-	assert_int_equal(ow_sight_pass_period_ns(true, 4 * MS), OW_SIGHT_PASS_V1_DELAYS * s);
-	assert_int_equal(ow_sight_pass_period_ns(true, 9 * MS), 9 * s);
+	assert_int_equal(ow_sight_pass_period_ns(false, 17), s);
+	assert_int_equal(ow_sight_pass_period_ns(false, 1000), s);
+	assert_int_equal(ow_sight_pass_period_ns(false, 1001), 2 * s);
+	assert_int_equal(ow_sight_pass_period_ns(false, 20000), 20 * s);
+	assert_int_equal(ow_sight_pass_period_ns(true, 4000), OW_SIGHT_PASS_V1_DELAYS * s);
+	assert_int_equal(ow_sight_pass_period_ns(true, 9000), 9 * s);
 	assert_int_equal(ow_sight_pass_period_ns(false, UINT64_MAX) % s, 0);
 }
 
