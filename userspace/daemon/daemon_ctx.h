@@ -150,6 +150,7 @@ struct ow_daemon {
 		uint64_t passes;      /* since the start */
 		struct ow_sight_record *moved; /* the last one's records, handled after its walk */
 		unsigned int nmoved;
+		size_t moved_max; /* room in moved: the kernel's buffer's records */
 	} sight_pass;
 	struct ow_threshold_worker *thresholds; /* v1: sets them off the loop, from the first */
 	uint64_t threshold_seq;			/* the last request's */

@@ -9,12 +9,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon_ctx.h"
 #include "sight.h"
 
 /* A pass writes at most a kernel buffer of records (8 pages: tracer.h). */
-#define MOVED_MAX (8 * 4096 / sizeof(struct ow_sight_record))
+static size_t moved_max(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return (size_t)(page > 0 ? page : 4096) * 8 / sizeof(struct ow_sight_record);
+}
 
 static bool v1(const struct ow_daemon *d)
 {
@@ -25,7 +31,9 @@ void daemon_sight_pass_start(struct ow_daemon *d)
 {
 	int err = ow_tracer_sight_start(d->tracer, d->watch.mount.path);
 
-	d->sight_pass.moved = err ? NULL : calloc(MOVED_MAX, sizeof(*d->sight_pass.moved));
+	d->sight_pass.moved_max = moved_max();
+	d->sight_pass.moved =
+		err ? NULL : calloc(d->sight_pass.moved_max, sizeof(*d->sight_pass.moved));
 	if (!err && !d->sight_pass.moved)
 		err = -ENOMEM;
 	if (err) {
@@ -85,7 +93,7 @@ static void note_moved(uint64_t id, uint64_t usage, void *arg)
 {
 	struct ow_daemon *d = arg;
 
-	if (d->sight_pass.nmoved < MOVED_MAX)
+	if (d->sight_pass.nmoved < d->sight_pass.moved_max)
 		d->sight_pass.moved[d->sight_pass.nmoved++] =
 			(struct ow_sight_record){.id = id, .usage = usage};
 }

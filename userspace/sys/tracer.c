@@ -122,8 +122,9 @@ static int attach_all(struct oomwarden_bpf *skel, int mode, bool victim_task)
 		struct bpf_program *prog = *s->progs[i].prog;
 		struct bpf_link **link = s->progs[i].link;
 
-		/* The iterator is attached to the hierarchy's root when asked (tracer_sight.c). */
-		if (!wanted(prog, mode, victim_task, false) || is_sight(prog))
+		/* Not the sight's iterator: attached to the hierarchy's root when asked
+		 * (tracer_sight.c). */
+		if (!wanted(prog, mode, victim_task, false))
 			continue;
 		*link = bpf_program__attach(prog);
 		if (!*link)
