@@ -146,7 +146,6 @@ struct ow_daemon {
 		unsigned int members; /* the cgroups it reads (in_pass) */
 		uint64_t due_ns;      /* the next pass; 0: none to come */
 		uint64_t period_ns;   /* between two (core/sight.h) */
-		uint64_t cost_ns;     /* the last one's walk */
 		uint64_t passes;      /* since the start */
 		struct ow_sight_record *moved; /* the last one's records, handled after its walk */
 		unsigned int nmoved;

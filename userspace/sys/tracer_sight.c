@@ -11,8 +11,8 @@
 
 #include "tracer_int.h"
 
-/* The kernel's buffer for one iterator session is 8 pages; a read() this large takes all of
- * it at once. */
+/* The kernel's buffer for one iterator session is 8 pages: a read() this large takes all of
+ * it at once with 4 KiB pages (larger pages take a few). */
 #define SIGHT_BUF (32 * 1024)
 
 int ow_tracer_sight_start(struct ow_tracer *t, const char *mount)
