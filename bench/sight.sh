@@ -4,8 +4,9 @@
 # and how soon a step of tmpfs growth is known. Writes the sight section of BENCHMARKS.md.
 #  1. for N in SIGHT_COUNTS: N memcgs limited to 64 MiB under one parent, one sleeping process
 #     in each (bench/sleepers.c, so the BPF side has seen them); the daemon watching the parent:
-#     its CPU over IDLE_S seconds (/proc/PID/schedstat), its wakeups a second (voluntary
-#     context switches), VmRSS and open descriptors;
+#     its CPU over IDLE_S seconds (/proc/PID/schedstat) and the sight's watch's in the kernel
+#     (its BPF timer's ticks run in softirq: their time from its counters), its wakeups a
+#     second (voluntary context switches), VmRSS and open descriptors;
 #  2. a memcg of 256 MiB and a private tmpfs: LAT_RUNS times, 2 MiB appended to a file there
 #     (two steps of the limit); from the write's start to the daemon's "sight" line for the
 #     cgroup (its log's own times, ms): p50 / p99 / max;
@@ -73,11 +74,30 @@ first_after()
 	done | awk -v t="$2" '$1 + 0.001 > t { printf "%.1f\n", ($1 + 0.001 - t) * 1000; exit }'
 }
 
+# watch_ns: the sight's watch's time in the kernel so far (bpf/sight.bpf.c's bss, read with
+# bpftool: the daemon is not woken); its ticks run in softirq, charged to no process. The
+# newest oomwarden bss map: the bench's daemon.
+watch_ns()
+{
+	local id
+
+	id=$(bpftool map show | awk -F: '/name oomwarde.bss/ { id = $1 } END { print id }')
+	[[ -n $id ]] || { echo 0; return; }
+	bpftool -j map dump id "$id" | python3 -c '
+import json, sys
+for rec in json.load(sys.stdin):
+    for var in rec.get("formatted", {}).get("value", {}).get(".bss", []):
+        if "sight_watch_ns" in var:
+            print(var["sight_watch_ns"])
+            sys.exit(0)
+print(0)'
+}
+
 # idle_row BIN N TSV: the daemon BIN watching PARENT's N sleeping memcgs, its costs over
 # IDLE_S seconds after SETTLE_S, a row of TSV.
 idle_row()
 {
-	local bin=$1 n=$2 cpu0 cpu1 sw0 sw1 rss fds pass
+	local bin=$1 n=$2 cpu0 cpu1 sw0 sw1 rss fds pass w0 w1
 
 	# The daemon first: a memcg is watched whole once the BPF side has seen a process of it
 	# (the sleepers' first page faults), as a service starting under a running daemon. The
@@ -91,25 +111,33 @@ idle_row()
 	# Past the quiet spell (OW_SIGHT_QUIET_NS, 30 s): an idle v1 cgroup is read at its idle
 	# pace from then on, the state a machine's cgroups spend their time in.
 	sleep "${SETTLE_S:-40}"
+	w0=$(watch_ns)
 	cpu0=$(awk '{ print $1 }' "/proc/$DPID/schedstat")
 	sw0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$DPID/status")
 	sleep "$IDLE_S"
 	cpu1=$(awk '{ print $1 }' "/proc/$DPID/schedstat")
 	sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$DPID/status")
+	w1=$(watch_ns)
 	rss=$(awk '/^VmRSS:/ { printf "%.2f", $2 / 1024 }' "/proc/$DPID/status")
 	fds=$(find "/proc/$DPID/fd" -mindepth 1 | wc -l)
 	daemon_stop
 	kill "$SPID" && wait "$SPID" 2>/dev/null
 	SPID=''
-	# The last pass's members and the mean walk (us), from the metrics.
+	# The members, the mean walk of a pass and the mean tick of the watch (us), from the
+	# metrics.
 	pass=$(awk '$1 == "oomwarden_sight_passes_total" { p = $2 }
 		$1 == "oomwarden_sight_pass_seconds_total" { s = $2 }
 		$1 == "oomwarden_sight_pass_cgroups" { c = $2 }
-		END { if (p > 0) printf "%d\t%.1f", c, s / p * 1e6; else printf "%d\t-", c }' "$TMP/m.prom" 2>/dev/null)
-	[[ -n $pass ]] || pass=$'-\t-'
+		$1 == "oomwarden_sight_watch_ticks_total" { wt = $2 }
+		$1 == "oomwarden_sight_watch_seconds_total" { ws = $2 }
+		END { printf "%d\t%s\t%s", c, p > 0 ? sprintf("%.1f", s / p * 1e6) : "-",
+			wt > 0 ? sprintf("%.1f", ws / wt * 1e6) : "-" }' "$TMP/m.prom" 2>/dev/null)
+	[[ -n $pass ]] || pass=$'-\t-\t-'
+	# The daemon's CPU, the watch's in the kernel, the two together.
 	awk -v n="$n" -v a="$cpu0" -v b="$cpu1" -v s0="$sw0" -v s1="$sw1" -v t="$IDLE_S" \
-		-v rss="$rss" -v fds="$fds" -v pass="$pass" \
-		'BEGIN { printf "%d\t%.4f\t%.2f\t%s\t%d\t%s\n", n, (b - a) / (t * 1e9) * 100, (s1 - s0) / t, rss, fds, pass }' \
+		-v w0="$w0" -v w1="$w1" -v rss="$rss" -v fds="$fds" -v pass="$pass" \
+		'BEGIN { d = (b - a) / (t * 1e9) * 100; w = (w1 - w0) / (t * 1e9) * 100
+			printf "%d\t%.4f\t%.4f\t%.4f\t%.2f\t%s\t%d\t%s\n", n, d, w, d + w, (s1 - s0) / t, rss, fds, pass }' \
 		>>"$3"
 }
 
@@ -187,6 +215,9 @@ pct()
 		if (!NR) { print "-"; exit } r = int((p / 100) * NR + 0.999999); if (r < 1) r = 1; print v[r] }'
 }
 
+TABLE_HEAD='| limited memcgs | daemon CPU (% of one core) | watch, in the kernel (%) | idle CPU in all (%) | wakeups a second | VmRSS (MiB) | open descriptors | members | walk per pass (us) | watch per tick (us) |'
+TABLE_RULE='| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+TABLE_ROW='{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
 {
 	echo "<!-- sight:start -->"
 	echo "## Sight of the whole charge (tmpfs, kernel memory)"
@@ -196,21 +227,24 @@ pct()
 	echo "The daemon watches one parent memcg with N children limited to 64 MiB, one sleeping"
 	echo "process in each; its costs over ${IDLE_S} s with nothing growing, after ${SETTLE_S:-40} s of settling"
 	echo "(an idle v1 cgroup is read every 2.5-5 s once quiet for 30 s, 0.5-2 s before; where the"
-	echo "kernel has a cgroup iterator the idle ones are read by the sight's pass, one walk of every"
-	echo "memcg every 5 s on v1, every second on v2: its members and mean walk, from the metrics):"
+	echo "kernel has a cgroup iterator and BPF timers the idle ones are checked in the kernel by the"
+	echo "sight's watch, every 5 s on v1, every second on v2, over the memcgs a pass of the iterator"
+	echo "found when they joined. The watch's ticks run in softirq, charged to no process: their"
+	echo "time is read from its counters (bpftool, which does not wake the daemon) and added. The"
+	echo "members, a pass's mean walk and a tick's mean time, from the metrics):"
 	echo
-	echo "| limited memcgs | idle CPU (% of one core) | wakeups a second | VmRSS (MiB) | open descriptors | pass members | walk per pass (us) |"
-	echo "| --- | --- | --- | --- | --- | --- | --- |"
-	awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$TMP/cost.tsv"
+	echo "$TABLE_HEAD"
+	echo "$TABLE_RULE"
+	awk -F'\t' "$TABLE_ROW" "$TMP/cost.tsv"
 	if [[ -s $TMP/cost-v2pace.tsv ]]; then
 		echo
-		echo "v2's pace on this kernel: the same, alternated with it, by a build whose v1 pass runs"
-		echo "every second as v2's does (\`-DOW_SIGHT_PASS_V1_DELAYS=1\`): v2's far reads are that pass"
-		echo "(the guests' emulated CPUs cannot measure them; the walk reads the same page counters):"
+		echo "v2's pace on this kernel: the same, alternated with it, by a build whose v1 watch ticks"
+		echo "every second as v2's does (\`-DOW_SIGHT_PASS_V1_DELAYS=1\`): v2's far reads are that"
+		echo "watch (the guests' emulated CPUs cannot measure them; it reads the same page counters):"
 		echo
-		echo "| limited memcgs | idle CPU (% of one core) | wakeups a second | VmRSS (MiB) | open descriptors | pass members | walk per pass (us) |"
-		echo "| --- | --- | --- | --- | --- | --- | --- |"
-		awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$TMP/cost-v2pace.tsv"
+		echo "$TABLE_HEAD"
+		echo "$TABLE_RULE"
+		awk -F'\t' "$TABLE_ROW" "$TMP/cost-v2pace.tsv"
 	fi
 	echo
 	echo "From the start of a 2 MiB append to a file on a tmpfs (two steps of a 256 MiB limit; no"

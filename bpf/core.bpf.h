@@ -28,6 +28,7 @@ struct cgroup___ow {
 
 struct cgroup_subsys_state___ow {
 	struct cgroup___ow *cgroup;
+	unsigned int flags; /* CSS_ONLINE (1 << 1) since 3.x, include/linux/cgroup-defs.h */
 } __attribute__((preserve_access_index));
 
 struct css_set___ow {
@@ -137,8 +138,16 @@ extern volatile __u64 memcg_rebinds;
 /* Members the sight's pass found in its walk (sight.bpf.c), zeroed by the daemon before each:
  * fewer than it has means some were removed (no read of theirs fails any more to say so). */
 extern volatile __u64 sight_visited;
-/* Cgroups the pass walked, members or not: what its period follows (core/sight.h). */
+/* Cgroups the pass walked, members or not. */
 extern volatile __u64 sight_walked;
+/* The watch (sight.bpf.c), set by the daemon: slots in use (the highest + 1), how many one tick
+ * checks, the time between ticks; its own: the next slot, and its ticks and their time. */
+extern volatile __u32 sight_slots_used;
+extern volatile __u32 sight_watch_chunk;
+extern volatile __u64 sight_watch_every_ns;
+extern volatile __u32 sight_watch_next;
+extern volatile __u64 sight_watch_ticks;
+extern volatile __u64 sight_watch_ns;
 
 /* The id differs between kernel configs; copy it into a plain int before indexing (-1: none). */
 static __always_inline int memory_subsys_id(void)

@@ -14,5 +14,11 @@ volatile __u64 map_full = 0;
 volatile __u64 memcg_rebinds = 0;
 volatile __u64 sight_visited = 0;
 volatile __u64 sight_walked = 0;
+volatile __u32 sight_slots_used = 0;
+volatile __u32 sight_watch_chunk = 0;
+volatile __u64 sight_watch_every_ns = 0;
+volatile __u32 sight_watch_next = 0;
+volatile __u64 sight_watch_ticks = 0;
+volatile __u64 sight_watch_ns = 0;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -65,6 +65,11 @@ enum {
 	BPF_F_LOCK = 4,
 };
 
+/* The sight's watch (bpf/sight.bpf.c): a map value's timer, opaque to programs. */
+struct bpf_timer {
+	__u64 __opaque[2];
+};
+
 /* Map creation flags and bpf_get_stackid() flags (bpf/diag/alloc.bpf.c). */
 enum {
 	BPF_F_NO_PREALLOC = 1,

@@ -32,6 +32,7 @@ enum ow_event_kind {
 	OW_EV_RECLAIM_END = 4,
 	OW_EV_OOM_VICTIM = 5, /* the kernel OOM killer picked a victim anyway */
 	OW_EV_PROC_EXIT = 6,  /* a tracked process exited */
+	OW_EV_SIGHT_MOVE = 7, /* the sight's watch saw a member move a step (sight.bpf.c) */
 };
 
 struct ow_event {
@@ -45,12 +46,21 @@ struct ow_event {
 	char comm[OW_COMM_LEN];
 };
 
-/* The sight's pass (bpf/sight.bpf.c): a cgroup whose usage it checks (`sight_members`, keyed
- * by cgroup id), and what it writes for one whose usage moved `step` bytes since `last`. */
+/* The sight's pass and watch (bpf/sight.bpf.c): a cgroup whose usage they check, in a slot of
+ * `sight_slots` (`sight_ids` maps its id to it), and what the pass writes for one whose usage
+ * moved `step` bytes since `last` (the watch sends an OW_EV_SIGHT_MOVE event). */
+#define OW_SIGHT_SLOTS 32768 /* as many as memcgs are watched (OW_MEMCG_MAX) */
 struct ow_sight_member {
+	__u64 id; /* the cgroup's; 0: a free slot */
 	__u64 step;
-	__u64 last; /* bytes: the usage it last wrote, or the daemon's when the cgroup joined */
+	__u64 last; /* bytes: the usage last reported, or the daemon's when the cgroup joined */
+	/* The memcg's address as the pass's walk last saw it (0: not yet), for the watch, which
+	 * checks it still is this cgroup's, online, before it reads a counter there. */
+	__u64 memcg;
 };
+
+/* An OW_EV_SIGHT_MOVE's usage for a member whose memcg the watch found offline or gone. */
+#define OW_SIGHT_GONE (~0ULL)
 
 struct ow_sight_record {
 	__u64 id;

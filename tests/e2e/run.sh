@@ -38,7 +38,7 @@ ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group d
 # and burst-64 as v2's benign rows). Run on the host, left out of the qemu guests' default list
 # (tests/vm), whose time goes to what does depend on them: make test's budget is 45 minutes.
 HOST_ONLY=(warn-shed warn-uncaught linear-2 plateau-75 detached-512 kmem-idle)
-# kmem-idle is v1's test of the sight's pass (the guests' tests/vm/sight.sh is v2's).
+# kmem-idle is v1's test of the sight's watch (the guests' tests/vm/sight.sh is v2's).
 # detached-512 needs cgroup v1's thresholds (the page-fault program is detached only there).
 # Scenarios light on the machine whose verdicts hinge on no sub-second timing (slow leaks and
 # plateaus): a second lane runs them beside the others, longest first, and the first lane takes
@@ -129,9 +129,10 @@ scenario()
 		S_ARGS=(files --file "$S_TMPFS" --rate 8 --duration 50)
 		;;
 	kmem-idle)
-		# kmem-8 after 35 s of quiet: a v1 cgroup quiet for 30 s is read by the sight's pass
-		# (daemon/sight_pass.c), the kernel's cgroup iterator, not by reads of its own; the
-		# kernel memory it cannot see through thresholds is first seen by the pass.
+		# kmem-8 after 35 s of quiet: a v1 cgroup quiet for 30 s is checked by the sight's
+		# watch (daemon/sight_pass.c), a BPF timer over the memcgs the kernel's cgroup
+		# iterator found, not by reads of its own; the kernel memory it cannot see through
+		# thresholds is first seen by the watch.
 		S_TIMEOUT=60 S_EXPECT=kernel_pass S_TMPFS=${TMPD:-}/$1/shm S_IDLE=35 S_DAEMON=(-v)
 		S_ARGS=(files --file "$S_TMPFS" --rate 8 --duration 50)
 		;;
@@ -398,16 +399,16 @@ check_kernel()
 }
 
 # kmem-8's verdict, warned before the limit (an idle v1 cgroup's kernel memory is seen within
-# its 5 s pass: up to 40 MiB grown first, and the trend's warm-up after), and the growth first
-# seen by the sight's pass (this host's kernel has the cgroup iterator: 6.1 for v2, its walk of
-# v1 later).
+# the 5 s of its watch: up to 40 MiB grown first, and the trend's warm-up after), and the growth
+# first seen by the sight's watch, the BPF timer over the memcgs the pass found (this host's
+# kernel has the cgroup iterator: 6.1 for v2, its walk of v1 later; and BPF timers, 5.15).
 check_kernel_pass()
 {
 	check_kernel 1
-	grep -E "$(json_event ready)" "$LOG" | grep -q '"sight":"pass"' ||
-		REASONS+=('the ready line does not say "sight":"pass": no cgroup iterator')
-	grep -m1 '"seen_by":' "$LOG" | grep -q '"seen_by":"pass"' ||
-		REASONS+=("the growth was not first seen by the pass: $(grep -m1 '"seen_by":' "$LOG")")
+	grep -E "$(json_event ready)" "$LOG" | grep -q '"sight":"watch"' ||
+		REASONS+=('the ready line does not say "sight":"watch": no cgroup iterator or timer')
+	grep -m1 '"seen_by":' "$LOG" | grep -q '"seen_by":"watch"' ||
+		REASONS+=("the growth was not first seen by the watch: $(grep -m1 '"seen_by":' "$LOG")")
 }
 
 # --warn-signal to a leaker that sheds on it: the signal logged as sent to it, "shed" in its

@@ -170,6 +170,7 @@ struct ow_cg_sight {
 	struct ow_due due;	  /* the next read (daemon/sight.c's heap) */
 	bool in_pass;		  /* read by the pass instead (daemon/sight_pass.c) */
 	uint64_t pass_step;	  /* the step the pass was given */
+	uint32_t pass_slot;	  /* its slot in the pass's map (daemon/sight_pass.c) */
 	uint64_t moved_ns;	  /* its usage last moved a step (or it was armed) */
 	/* v1: thresholds being set off the loop (daemon/sight.c, sys/threshold_worker.h) */
 	uint64_t arm_seq;   /* of the request in flight, 0: none */

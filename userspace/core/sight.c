@@ -108,6 +108,13 @@ uint64_t ow_sight_pass_period_ns(bool v1, uint64_t walked)
 	return (period + OW_SIGHT_SPREAD_NS - 1) / OW_SIGHT_SPREAD_NS * OW_SIGHT_SPREAD_NS;
 }
 
+uint64_t ow_sight_watch_every_ns(uint64_t period_ns, unsigned int used)
+{
+	uint64_t ticks = ((uint64_t)used + OW_SIGHT_WATCH_CHUNK - 1) / OW_SIGHT_WATCH_CHUNK;
+
+	return ticks > 1 ? period_ns / ticks : period_ns;
+}
+
 unsigned int ow_sight_machine_slower(uint64_t used, uint64_t limit)
 {
 	uint64_t n = limit / (4ULL << 30); /* 512 MiB/s for 1 s is an eighth of 4 GiB */

@@ -129,6 +129,14 @@ bool ow_sight_in_pass(bool v1, uint64_t usage, uint64_t limit, unsigned int slow
 #endif
 uint64_t ow_sight_pass_period_ns(bool v1, uint64_t walked);
 
+/* The watch (bpf/sight.bpf.c), where the kernel runs it: a BPF timer checks the members the
+ * pass walked, so a pass runs only for cgroups that joined since the last one. Each member is
+ * checked once a pass period (ow_sight_pass_period_ns by the members' count), in chunks of at
+ * most this many a tick, so that a tick in softirq stays near a millisecond at most (1,000 cold
+ * slots took 0.73 ms here, session 19). The interval between ticks: */
+#define OW_SIGHT_WATCH_CHUNK 1000
+uint64_t ow_sight_watch_every_ns(uint64_t period_ns, unsigned int used);
+
 /* The machine's reads (daemon/machine_sight.c): far from its limit (less than half used),
  * slower on a large machine, so that the fastest leak of the matrix (512 MiB/s) grows at most
  * an eighth of it between two reads (core/rss_gate.h's proof keeps its margin): 1 s at 4 GiB,

@@ -75,6 +75,9 @@ static int on_event(const struct ow_event *e, void *arg)
 	case OW_EV_OOM_VICTIM:
 		daemon_on_oom_victim(d, e);
 		break;
+	case OW_EV_SIGHT_MOVE:
+		daemon_sight_watch_moved(d, e->memcg_id, e->memcg_usage);
+		break;
 	}
 	return 0;
 }
@@ -294,6 +297,7 @@ static int loop(struct ow_daemon *d)
 			       OW_STR("error", strerror(errno)));
 			return 1;
 		}
+		daemon_sight_pass_count(d);
 		for (i = 0; i < n && !d->stop; i++)
 			dispatch(d, evs[i].data.u64, evs[i].events);
 		ow_model_reap(&d->model); /* the one place a cgroup is freed (rescan) */
@@ -479,13 +483,20 @@ static void shutdown_daemon(struct ow_daemon *d)
 	ow_sd_close(&d->sd);
 }
 
+static const char *sight_name(const struct ow_daemon *d)
+{
+	if (!d->sight_pass.on)
+		return "reads";
+	return d->sight_pass.watch ? "watch" : "pass";
+}
+
 static void log_ready(const struct ow_daemon *d, const struct ow_options *opts)
 {
 	ow_log(OW_LOG_INFO, "ready", "watching memory cgroups", OW_STR("version", OW_VERSION),
 	       OW_STR("mode", d->tracer ? ow_tracer_mode(d->tracer) : "degraded"),
 	       OW_STR("hierarchy", d->watch.mount.version == OW_CG_V2 ? "v2" : "v1"),
 	       OW_STR("mount", d->watch.mount.path), OW_INT("cgroups", d->model.ncgs),
-	       OW_STR("sight", d->sight_pass.on ? "pass" : "reads"),
+	       OW_STR("sight", sight_name(d)),
 	       OW_STR("config", opts->config_path ? opts->config_path : ""),
 	       OW_INT("sections", opts->nrules), OW_INT("dry_run", opts->dry_run),
 	       OW_NUM("warn_horizon_s", opts->policy.warn_horizon_s),

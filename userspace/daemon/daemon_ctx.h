@@ -143,10 +143,14 @@ struct ow_daemon {
 	struct ow_due_heap sight_due; /* their next reads, the soonest first */
 	struct {
 		bool on;	      /* the kernel's cgroup iterator reads them (sight_pass.c) */
-		unsigned int members; /* the cgroups it reads (in_pass) */
-		uint64_t due_ns;      /* the next pass; 0: none to come */
-		uint64_t period_ns;   /* between two (core/sight.h) */
-		uint64_t passes;      /* since the start */
+		bool watch;	      /* and its BPF timer between passes */
+		bool walk_due;	      /* with the watch: cgroups joined since the last pass */
+		unsigned int members; /* the cgroups it reads (in_pass), in slots 0..members-1 */
+		struct ow_cgroup **slots;
+		unsigned int cap;
+		uint64_t due_ns;	       /* the next pass; 0: none to come */
+		uint64_t period_ns;	       /* between two (core/sight.h) */
+		uint64_t passes;	       /* since the start */
 		struct ow_sight_record *moved; /* the last one's records, handled after its walk */
 		unsigned int nmoved;
 		size_t moved_max; /* room in moved: the kernel's buffer's records */
@@ -289,10 +293,12 @@ void daemon_sight_rearm(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 /* sight_pass.c: the far cgroups' reads in one pass of a cgroup iterator (core/sight.h). */
 void daemon_sight_pass_start(struct ow_daemon *d);
 void daemon_sight_pass_stop(struct ow_daemon *d);
+void daemon_sight_pass_count(struct ow_daemon *d);
 bool daemon_sight_pass_join(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t usage,
 			    unsigned int slower, uint64_t now);
 void daemon_sight_pass_leave(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_sight_pass_tick(struct ow_daemon *d, uint64_t now);
+void daemon_sight_watch_moved(struct ow_daemon *d, uint64_t id, uint64_t usage);
 uint64_t daemon_sight_pass_next(const struct ow_daemon *d);
 uint64_t daemon_sight_far_read_ns(const struct ow_daemon *d, const struct ow_cgroup *cg);
 /* rss_gate.c: the page-fault program only while a watched cgroup is at risk. */

@@ -69,6 +69,8 @@ static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 	d->sight_passes = ex->src.counters->sight_passes;
 	d->sight_pass_seconds = (double)ex->src.counters->sight_pass_ns / 1e9;
 	d->sight_members = ex->src.counters->sight_members;
+	d->sight_watch_ticks = ex->src.counters->sight_watch_ticks;
+	d->sight_watch_seconds = (double)ex->src.counters->sight_watch_ns / 1e9;
 	ow_alerter_poll(al);
 	st = ow_alerter_stats(al);
 	ow_alerter_stats_add(&st, &ex->src.counters->alerts_retired);

@@ -23,6 +23,8 @@ struct ow_daemon_counters {
 	uint64_t sight_passes;	/* the sight's passes (daemon/sight_pass.c) */
 	uint64_t sight_pass_ns; /* their walks' time in all */
 	unsigned int sight_members; /* the cgroups they read */
+	uint64_t sight_watch_ticks; /* the watch's ticks (bpf/sight.bpf.c) */
+	uint64_t sight_watch_ns;    /* their time in all, in the kernel's softirq */
 	/* The final totals of alert senders a reload stopped: the exported counters add the
 	 * running sender's to these, so they never go back. */
 	struct ow_alerter_stats alerts_retired;

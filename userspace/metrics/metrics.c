@@ -117,8 +117,15 @@ static void daemon_families(struct ow_strbuf *out, const struct ow_metrics_daemo
 	single(out, "sight_pass_seconds_total", "counter",
 	       "Time those passes took, in the kernel's walk.", d->sight_pass_seconds);
 	single(out, "sight_pass_cgroups", "gauge",
-	       "Cgroups whose usage the last pass read (the others are read one by one).",
+	       "Cgroups whose usage the kernel checks, by pass or watch (the others are read one "
+	       "by one).",
 	       (double)d->sight_members);
+	single(out, "sight_watch_ticks_total", "counter",
+	       "Ticks of the sight's BPF timer, which checks those cgroups between passes.",
+	       (double)d->sight_watch_ticks);
+	single(out, "sight_watch_seconds_total", "counter",
+	       "Time those ticks took, in the kernel (softirq: charged to no process).",
+	       d->sight_watch_seconds);
 	single(out, "alerts_sent_total", "counter",
 	       "Alerts delivered (2xx), counted once per webhook target.", (double)d->alerts_sent);
 	single(out, "alerts_failed_total", "counter",

@@ -53,6 +53,8 @@ struct ow_metrics_daemon {
 	uint64_t sight_passes;	    /* passes of the sight's cgroup iterator */
 	double sight_pass_seconds;  /* their walks' time in all */
 	unsigned int sight_members; /* the cgroups it reads */
+	uint64_t sight_watch_ticks; /* the sight's BPF timer's ticks */
+	double sight_watch_seconds; /* their time in all */
 	uint64_t alerts_sent, alerts_failed, alerts_dropped; /* per webhook target; 0 without */
 };
 

@@ -93,7 +93,7 @@ static void kernel_has(bool *victim_task, bool *cgroup_iter)
 
 static bool is_sight(const struct bpf_program *prog)
 {
-	return !strcmp(bpf_program__name(prog), "sight_pass");
+	return !strncmp(bpf_program__name(prog), "sight_", 6);
 }
 
 static bool wanted(const struct bpf_program *prog, int mode, bool victim_task, bool sight)

@@ -71,16 +71,28 @@ uint64_t ow_tracer_map_full(const struct ow_tracer *t);
 int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t memcg_id, uint64_t usage);
 
 /*
- * The sight's pass (bpf/sight.bpf.c): one read() of a cgroup iterator checks the usage of every
- * member cgroup (core/sight.h: those far from their limit), where reading each one's file took a
- * syscall. Start it on the hierarchy mounted at `mount`: -EOPNOTSUPP where the kernel has no
- * cgroup iterator (before 6.1) or the program did not load, or what the attach returned (a v1
- * hierarchy before the iterator walked one). A member is reported once its usage moved `step`
- * bytes from the last usage reported (at first: `usage`).
+ * The sight's pass and watch (bpf/sight.bpf.c): one read() of a cgroup iterator checks the usage
+ * of every member cgroup (core/sight.h: those far from their limit), where reading each one's
+ * file took a syscall; a BPF timer then checks the memcgs the pass found, between passes, and
+ * sends an OW_EV_SIGHT_MOVE for each that moved (OW_SIGHT_GONE: no longer online). Start the
+ * pass on the hierarchy mounted at `mount`: -EOPNOTSUPP where the kernel has no cgroup iterator
+ * (before 6.1) or the program did not load, or what the attach returned (a v1 hierarchy before
+ * the iterator walked one). Members live in slots 0..n-1 that the caller keeps dense; a member
+ * is reported once its usage moved `step` bytes from the last usage reported (at first:
+ * `usage`), by the watch once a pass has walked it since it joined.
  */
 int ow_tracer_sight_start(struct ow_tracer *t, const char *mount);
-int ow_tracer_sight_join(struct ow_tracer *t, uint64_t id, uint64_t step, uint64_t usage);
-void ow_tracer_sight_leave(struct ow_tracer *t, uint64_t id);
+int ow_tracer_sight_join(struct ow_tracer *t, uint32_t slot, uint64_t id, uint64_t step,
+			 uint64_t usage);
+void ow_tracer_sight_leave(struct ow_tracer *t, uint32_t slot, uint64_t id);
+/* The member in slot `from` moves to the free slot `to`. */
+int ow_tracer_sight_move(struct ow_tracer *t, uint32_t from, uint32_t to);
+/* The watch: started once (0 or -errno), then paced: `used` slots, `chunk` of them a tick, a
+ * tick every `every_ns`. Its ticks so far and their time in all. */
+int ow_tracer_sight_watch_start(struct ow_tracer *t);
+void ow_tracer_sight_watch_pace(struct ow_tracer *t, uint32_t used, uint32_t chunk,
+				uint64_t every_ns);
+void ow_tracer_sight_watch_stats(const struct ow_tracer *t, uint64_t *ticks, uint64_t *ns);
 /* One pass: fn for each member that moved; *visited: the members the walk found (fewer than
  * joined: some were removed), *walked: the cgroups it walked. Returns how many moved, or
  * -errno. More than 2,048 moves in one pass fill the kernel's buffer: the members not reached

@@ -47,17 +47,75 @@ int ow_tracer_sight_start(struct ow_tracer *t, const char *mount)
 	return 0;
 }
 
-int ow_tracer_sight_join(struct ow_tracer *t, uint64_t id, uint64_t step, uint64_t usage)
+int ow_tracer_sight_join(struct ow_tracer *t, uint32_t slot, uint64_t id, uint64_t step,
+			 uint64_t usage)
 {
-	struct ow_sight_member m = {.step = step ? step : 1, .last = usage};
+	struct ow_sight_member m = {.id = id, .step = step ? step : 1, .last = usage};
+	int err;
 
-	return bpf_map__update_elem(t->skel->maps.sight_members, &id, sizeof(id), &m, sizeof(m),
-				    BPF_ANY);
+	err = bpf_map__update_elem(t->skel->maps.sight_slots, &slot, sizeof(slot), &m, sizeof(m),
+				   BPF_ANY);
+	if (!err)
+		err = bpf_map__update_elem(t->skel->maps.sight_ids, &id, sizeof(id), &slot,
+					   sizeof(slot), BPF_ANY);
+	return err;
 }
 
-void ow_tracer_sight_leave(struct ow_tracer *t, uint64_t id)
+void ow_tracer_sight_leave(struct ow_tracer *t, uint32_t slot, uint64_t id)
 {
-	bpf_map__delete_elem(t->skel->maps.sight_members, &id, sizeof(id), 0);
+	struct ow_sight_member none = {0};
+
+	bpf_map__delete_elem(t->skel->maps.sight_ids, &id, sizeof(id), 0);
+	bpf_map__update_elem(t->skel->maps.sight_slots, &slot, sizeof(slot), &none, sizeof(none),
+			     BPF_ANY);
+}
+
+/* A tick between the copy and the clearing checks the member twice, or a move it reported from
+ * `from` is reported again from `to`: one evaluation more, never one less. */
+int ow_tracer_sight_move(struct ow_tracer *t, uint32_t from, uint32_t to)
+{
+	struct ow_sight_member m, none = {0};
+	int err;
+
+	err = bpf_map__lookup_elem(t->skel->maps.sight_slots, &from, sizeof(from), &m, sizeof(m),
+				   0);
+	if (!err)
+		err = bpf_map__update_elem(t->skel->maps.sight_slots, &to, sizeof(to), &m,
+					   sizeof(m), BPF_ANY);
+	if (!err && m.id)
+		err = bpf_map__update_elem(t->skel->maps.sight_ids, &m.id, sizeof(m.id), &to,
+					   sizeof(to), BPF_ANY);
+	if (!err)
+		err = bpf_map__update_elem(t->skel->maps.sight_slots, &from, sizeof(from), &none,
+					   sizeof(none), BPF_ANY);
+	return err;
+}
+
+int ow_tracer_sight_watch_start(struct ow_tracer *t)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+	int err;
+
+	if (!t->sight_loaded)
+		return -EOPNOTSUPP;
+	err = bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.sight_watch_start), &run);
+	if (err)
+		return errno ? -errno : -EINVAL;
+	return run.retval ? (int)run.retval : 0;
+}
+
+void ow_tracer_sight_watch_pace(struct ow_tracer *t, uint32_t used, uint32_t chunk,
+				uint64_t every_ns)
+{
+	t->skel->bss->sight_watch_chunk = chunk;
+	t->skel->bss->sight_watch_every_ns = every_ns;
+	t->skel->bss->sight_slots_used = used;
+}
+
+void ow_tracer_sight_watch_stats(const struct ow_tracer *t, uint64_t *ticks, uint64_t *ns)
+{
+	*ticks = t->skel->bss->sight_watch_ticks;
+	*ns = t->skel->bss->sight_watch_ns;
 }
 
 /* The whole records in buf[0..len); a piece of one left over is moved to the front. */

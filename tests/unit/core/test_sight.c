@@ -192,6 +192,21 @@ static void test_pass_period(void **state)
 	assert_int_equal(ow_sight_pass_period_ns(false, UINT64_MAX) % s, 0);
 }
 
+/* The watch's ticks: one a period up to a chunk of members, then as many as the chunks, each
+ * member still checked once a period. */
+static void test_watch_every(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+
+	(void)state;
+	assert_int_equal(ow_sight_watch_every_ns(s, 0), s);
+	assert_int_equal(ow_sight_watch_every_ns(s, 1), s);
+	assert_int_equal(ow_sight_watch_every_ns(5 * s, OW_SIGHT_WATCH_CHUNK), 5 * s);
+	assert_int_equal(ow_sight_watch_every_ns(2 * s, OW_SIGHT_WATCH_CHUNK + 1), s);
+	assert_int_equal(ow_sight_watch_every_ns(ow_sight_pass_period_ns(false, 20000), 20000), s);
+	assert_int_equal(ow_sight_watch_every_ns(ow_sight_pass_period_ns(true, 20000), 20000), s);
+}
+
 /* The machine's reads: one a second per 4 GiB of it far from its limit (at most 5 s), every
  * second or faster once half is used, and for a small machine. */
 static void test_machine_slower(void **state)
@@ -222,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_machine_slower),
 		cmocka_unit_test(test_in_pass),
 		cmocka_unit_test(test_pass_period),
+		cmocka_unit_test(test_watch_every),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

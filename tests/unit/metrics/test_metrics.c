@@ -18,9 +18,9 @@
 #include "metrics.h"
 #include "prom_lint.h"
 
-/* Families: 10 daemon-wide + oomwarden_cgroups; per cgroup 10 single samples, the last
+/* Samples: the daemon-wide ones, oomwarden_cgroups among them; per cgroup 10 single, the last
  * action's lead and grace (once acted on) and 4 actions. */
-#define DAEMON_SAMPLES 15
+#define DAEMON_SAMPLES 17
 #define CGROUP_SAMPLES 17
 #define API_PATH       "/sys/fs/cgroup/memory/system.slice/api.service"
 #define API_LABELS     "{cgroup=\"api.service\",path=\"" API_PATH "\"}"
@@ -47,6 +47,8 @@ static void daemon_stats(struct ow_metrics_daemon *d)
 	d->sight_passes = 40;
 	d->sight_pass_seconds = 0.008;
 	d->sight_members = 3;
+	d->sight_watch_ticks = 120;
+	d->sight_watch_seconds = 0.0015;
 	d->alerts_sent = 5;
 	d->alerts_failed = 1;
 }
@@ -122,6 +124,8 @@ static void test_format_values_and_labels(void **state)
 	assert_has_line("oomwarden_sight_passes_total 40");
 	assert_has_line("oomwarden_sight_pass_seconds_total 0.008");
 	assert_has_line("oomwarden_sight_pass_cgroups 3");
+	assert_has_line("oomwarden_sight_watch_ticks_total 120");
+	assert_has_line("oomwarden_sight_watch_seconds_total 0.0015");
 	assert_has_line("oomwarden_alerts_sent_total 5");
 	assert_has_line("oomwarden_alerts_failed_total 1");
 	assert_has_line("oomwarden_alerts_dropped_total 0");
@@ -209,6 +213,8 @@ static void test_help_and_type_for_every_family(void **state)
 		{"sight_passes_total", "counter"},
 		{"sight_pass_seconds_total", "counter"},
 		{"sight_pass_cgroups", "gauge"},
+		{"sight_watch_ticks_total", "counter"},
+		{"sight_watch_seconds_total", "counter"},
 		{"alerts_sent_total", "counter"},
 		{"alerts_failed_total", "counter"},
 		{"alerts_dropped_total", "counter"},
