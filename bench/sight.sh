@@ -130,8 +130,10 @@ idle_row()
 		$1 == "oomwarden_sight_pass_cgroups" { c = $2 }
 		$1 == "oomwarden_sight_watch_ticks_total" { wt = $2 }
 		$1 == "oomwarden_sight_watch_seconds_total" { ws = $2 }
-		END { printf "%d\t%s\t%s", c, p > 0 ? sprintf("%.1f", s / p * 1e6) : "-",
-			wt > 0 ? sprintf("%.1f", ws / wt * 1e6) : "-" }' "$TMP/m.prom" 2>/dev/null)
+		END { walk = "-"; tick = "-"
+			if (p > 0) walk = sprintf("%.1f", s / p * 1e6)
+			if (wt > 0) tick = sprintf("%.1f", ws / wt * 1e6)
+			printf "%d\t%s\t%s", c, walk, tick }' "$TMP/m.prom" 2>/dev/null)
 	[[ -n $pass ]] || pass=$'-\t-\t-'
 	# The daemon's CPU, the watch's in the kernel, the two together.
 	awk -v n="$n" -v a="$cpu0" -v b="$cpu1" -v s0="$sw0" -v s1="$sw1" -v t="$IDLE_S" \
