@@ -74,30 +74,30 @@ first_after()
 	done | awk -v t="$2" '$1 + 0.001 > t { printf "%.1f\n", ($1 + 0.001 - t) * 1000; exit }'
 }
 
-# watch_ns: the sight's watch's time in the kernel so far (bpf/sight.bpf.c's bss, read with
-# bpftool: the daemon is not woken); its ticks run in softirq, charged to no process. The
-# newest oomwarden bss map: the bench's daemon.
-watch_ns()
+# watch_bss: the sight's watch's time in the kernel so far and its members (bpf/sight.bpf.c's
+# bss: sight_watch_ns, sight_slots_used), read with bpftool: the daemon is not woken; the
+# watch's ticks run in softirq, charged to no process. The newest oomwarden bss map: the
+# bench's daemon.
+watch_bss()
 {
 	local id
 
 	id=$(bpftool map show | awk -F: '/name oomwarde.bss/ { id = $1 } END { print id }')
-	[[ -n $id ]] || { echo 0; return; }
+	[[ -n $id ]] || { echo 0 0; return; }
 	bpftool -j map dump id "$id" | python3 -c '
 import json, sys
+vals = {}
 for rec in json.load(sys.stdin):
     for var in rec.get("formatted", {}).get("value", {}).get(".bss", []):
-        if "sight_watch_ns" in var:
-            print(var["sight_watch_ns"])
-            sys.exit(0)
-print(0)'
+        vals.update(var)
+print(vals.get("sight_watch_ns", 0), vals.get("sight_slots_used", 0))'
 }
 
 # idle_row BIN N TSV: the daemon BIN watching PARENT's N sleeping memcgs, its costs over
 # IDLE_S seconds after SETTLE_S, a row of TSV.
 idle_row()
 {
-	local bin=$1 n=$2 cpu0 cpu1 sw0 sw1 rss fds pass w0 w1
+	local bin=$1 n=$2 cpu0 cpu1 sw0 sw1 rss fds pass w0 w1 members
 
 	# The daemon first: a memcg is watched whole once the BPF side has seen a process of it
 	# (the sleepers' first page faults), as a service starting under a running daemon. The
@@ -111,23 +111,22 @@ idle_row()
 	# Past the quiet spell (OW_SIGHT_QUIET_NS, 30 s): an idle v1 cgroup is read at its idle
 	# pace from then on, the state a machine's cgroups spend their time in.
 	sleep "${SETTLE_S:-40}"
-	w0=$(watch_ns)
+	read -r w0 _ < <(watch_bss)
 	cpu0=$(awk '{ print $1 }' "/proc/$DPID/schedstat")
 	sw0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$DPID/status")
 	sleep "$IDLE_S"
 	cpu1=$(awk '{ print $1 }' "/proc/$DPID/schedstat")
 	sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$DPID/status")
-	w1=$(watch_ns)
+	read -r w1 members < <(watch_bss)
 	rss=$(awk '/^VmRSS:/ { printf "%.2f", $2 / 1024 }' "/proc/$DPID/status")
 	fds=$(find "/proc/$DPID/fd" -mindepth 1 | wc -l)
 	daemon_stop
 	kill "$SPID" && wait "$SPID" 2>/dev/null
 	SPID=''
-	# The members, the mean walk of a pass and the mean tick of the watch (us), from the
-	# metrics.
-	pass=$(awk '$1 == "oomwarden_sight_passes_total" { p = $2 }
+	# The members (the watch's, at the window's end), the mean walk of a pass and the mean
+	# tick of the watch (us), from the metrics.
+	pass=$(awk -v c="$members" '$1 == "oomwarden_sight_passes_total" { p = $2 }
 		$1 == "oomwarden_sight_pass_seconds_total" { s = $2 }
-		$1 == "oomwarden_sight_pass_cgroups" { c = $2 }
 		$1 == "oomwarden_sight_watch_ticks_total" { wt = $2 }
 		$1 == "oomwarden_sight_watch_seconds_total" { ws = $2 }
 		END { walk = "-"; tick = "-"
@@ -232,8 +231,9 @@ TABLE_ROW='{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,
 	echo "kernel has a cgroup iterator and BPF timers the idle ones are checked in the kernel by the"
 	echo "sight's watch, every 5 s on v1, every second on v2, over the memcgs a pass of the iterator"
 	echo "found when they joined. The watch's ticks run in softirq, charged to no process: their"
-	echo "time is read from its counters (bpftool, which does not wake the daemon) and added. The"
-	echo "members, a pass's mean walk and a tick's mean time, from the metrics):"
+	echo "time is read from its counters (bpftool, which does not wake the daemon) and added, and"
+	echo "its members at the window's end; a pass's mean walk and a tick's mean time, from the"
+	echo "metrics):"
 	echo
 	echo "$TABLE_HEAD"
 	echo "$TABLE_RULE"
