@@ -116,9 +116,9 @@ bool ow_sight_in_pass(bool v1, uint64_t usage, uint64_t limit, unsigned int slow
  * that a walk of `walked` cgroups stays within a thousandth of a core (OW_SIGHT_PASS_SHARE) at
  * OW_SIGHT_WALK_NS a cgroup, what one cost here cold (1,093 us for ~1,017 memcgs every 5 s,
  * session 18): 1 s up to a thousand, 20 s at 20,000. With the watch, `walked` is its members'
- * count: each is checked once a period, ~0.3-0.7 us cold (session 19). By the count, not the walk's measured
- * time: that counts the waits for cgroup_mutex and the CPU's speed (an emulated guest's walks
- * stretched the period past the tmpfs-16 writer's warning, session 18). Whole slots
+ * count: each is checked once a period, ~0.3-0.7 us cold (session 19). By the count, not the walk's
+ * measured time: that counts the waits for cgroup_mutex and the CPU's speed (an emulated guest's
+ * walks stretched the period past the tmpfs-16 writer's warning, session 18). Whole slots
  * (OW_SIGHT_SPREAD_NS), so that it shares the other reads' wakeups. The budgets above then no
  * longer bound the members' reads. */
 #define OW_SIGHT_PASS_SHARE 1000
