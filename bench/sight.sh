@@ -74,25 +74,6 @@ first_after()
 	done | awk -v t="$2" '$1 + 0.001 > t { printf "%.1f\n", ($1 + 0.001 - t) * 1000; exit }'
 }
 
-# watch_bss: the sight's watch's time in the kernel so far and its members (bpf/sight.bpf.c's
-# bss: sight_watch_ns, sight_slots_used), read with bpftool: the daemon is not woken; the
-# watch's ticks run in softirq, charged to no process. The newest oomwarden bss map: the
-# bench's daemon.
-watch_bss()
-{
-	local id
-
-	id=$(bpftool map show | awk -F: '/name oomwarde.bss/ { id = $1 } END { print id }')
-	[[ -n $id ]] || { echo 0 0; return; }
-	bpftool -j map dump id "$id" | python3 -c '
-import json, sys
-vals = {}
-for rec in json.load(sys.stdin):
-    for var in rec.get("formatted", {}).get("value", {}).get(".bss", []):
-        vals.update(var)
-print(vals.get("sight_watch_ns", 0), vals.get("sight_slots_used", 0))'
-}
-
 # idle_row BIN N TSV: the daemon BIN watching PARENT's N sleeping memcgs, its costs over
 # IDLE_S seconds after SETTLE_S, a row of TSV.
 idle_row()

@@ -116,6 +116,25 @@ write_costs()
 	done
 }
 
+# watch_bss: the sight's watch's time in the kernel so far and its members (bpf/sight.bpf.c's
+# bss: sight_watch_ns, sight_slots_used), read with bpftool: the daemon is not woken; the
+# watch's ticks run in softirq, charged to no process. The newest oomwarden bss map: the
+# bench's daemon.
+watch_bss()
+{
+	local id
+
+	id=$(bpftool map show | awk -F: '/name oomwarde.bss/ { id = $1 } END { print id }')
+	[[ -n $id ]] || { echo 0 0; return; }
+	bpftool -j map dump id "$id" | python3 -c '
+import json, sys
+vals = {}
+for rec in json.load(sys.stdin):
+    for var in rec.get("formatted", {}).get("value", {}).get(".bss", []):
+        vals.update(var)
+print(vals.get("sight_watch_ns", 0), vals.get("sight_slots_used", 0))'
+}
+
 write_scale()
 {
 	echo "| measure | oomwarden |"
@@ -124,6 +143,9 @@ write_scale()
 		printf "| memcgs / sleeping processes watched | %s / %s |\n", n["memcgs"], n["procs"]
 		printf "| start to ready: wall (s) / CPU (s) | %s / %s |\n", n["ready-s"], n["ready-cpu-s"]
 		printf "| idle CPU (%% of a core) | %s |\n", n["idle-cpu-pct"]
+		printf "| the sight'"'"'s watch over that window, in the kernel (%% of a core; its members at the end) | %s (%s) |\n",
+			n["watch-cpu-pct"], n["watch-members"]
+		printf "| idle CPU in all (%% of a core) | %s |\n", n["idle-all-pct"]
 		printf "| resident memory (MiB) | %s |\n", n["rss-mib"]
 		printf "| the daemon'"'"'s first scan (ms; at start, every memcg new and read) | %s |\n", n["scan-ms"]
 		printf "| a rescan of the tree (ms; every memcg known): median (min-max) of 9 | %s (%s-%s) |\n",

@@ -84,7 +84,7 @@ scale_wait_procs()
 
 run_scale()
 {
-	local log=$TMP/scale.log last t0 t1 c0 c1 ready_cpu rss lat st scan placed
+	local log=$TMP/scale.log last t0 t1 c0 c1 w0 w1 members ready_cpu rss lat st scan placed
 
 	echo "bench-compare: scale, $SCALE_CGROUPS memcgs, $SCALE_PROCS sleepers" >&2
 	scale_raise_pid_max || return 1
@@ -100,8 +100,10 @@ run_scale()
 	ready_cpu=$(cpu_ns "$W_PID")
 	sleep 5
 	c0=$(cpu_ns "$W_PID")
+	read -r w0 _ < <(watch_bss)
 	sleep "$IDLE_S"
 	c1=$(cpu_ns "$W_PID")
+	read -r w1 members < <(watch_bss)
 	rss=$(rss_kib "$W_PID")
 	# The last memcg, made now: found by a rescan of the whole tree on its first event.
 	last=$SCALE_PARENT/c$((SCALE_CGROUPS + 1))
@@ -127,8 +129,10 @@ run_scale()
 		echo "procs $SCALE_PROCS"
 		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "ready-s %.2f\n", b - a }'
 		awk -v c="$ready_cpu" 'BEGIN { printf "ready-cpu-s %.3f\n", c / 1e9 }'
-		awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" \
-			'BEGIN { printf "idle-cpu-pct %.5f\n", (b - a) / (s * 1e9) * 100 }'
+		awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" -v w0="$w0" -v w1="$w1" -v m="$members" \
+			'BEGIN { d = (b - a) / (s * 1e9) * 100; w = (w1 - w0) / (s * 1e9) * 100
+				printf "idle-cpu-pct %.5f\nwatch-cpu-pct %.5f\nwatch-members %d\n", d, w, m
+				printf "idle-all-pct %.5f\n", d + w }'
 		awk -v r="$rss" 'BEGIN { printf "rss-mib %.2f\n", r / 1024 }'
 		echo "scan-ms ${scan:--}"
 		awk '$1 == "first" { print "scan-first-ms", $2 }
