@@ -172,8 +172,6 @@ void daemon_sight_pass_leave(struct ow_daemon *d, struct ow_cgroup *cg)
 		return;
 	cg->sight.in_pass = false;
 	last = --d->sight_pass.members;
-	if (d->tracer)
-		ow_tracer_sight_leave(d->tracer, slot, cg->id);
 	if (slot != last) {
 		struct ow_cgroup *moved = d->sight_pass.slots[last];
 
@@ -182,6 +180,8 @@ void daemon_sight_pass_leave(struct ow_daemon *d, struct ow_cgroup *cg)
 		d->sight_pass.slots[slot] = moved;
 		moved->sight.pass_slot = slot;
 	}
+	if (d->tracer)
+		ow_tracer_sight_leave(d->tracer, last, cg->id); /* its id; `last` now free */
 	d->sight_pass.slots[last] = NULL;
 	pace(d);
 }

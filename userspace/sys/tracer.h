@@ -84,8 +84,11 @@ int ow_tracer_seed_memcg_usage(struct ow_tracer *t, uint64_t memcg_id, uint64_t 
 int ow_tracer_sight_start(struct ow_tracer *t, const char *mount);
 int ow_tracer_sight_join(struct ow_tracer *t, uint32_t slot, uint64_t id, uint64_t step,
 			 uint64_t usage);
+/* `id` forgotten and `slot` cleared. */
 void ow_tracer_sight_leave(struct ow_tracer *t, uint32_t slot, uint64_t id);
-/* The member in slot `from` moves to the free slot `to`. */
+/* The member in slot `from` is copied into slot `to`, whose member is leaving: then that one's
+ * leave clears `from` (one write fewer than clearing `to` first). A tick between the two sees
+ * the member twice; one whose chunk had passed `to` sees it a period later; never not at all. */
 int ow_tracer_sight_move(struct ow_tracer *t, uint32_t from, uint32_t to);
 /* The watch: started once (0 or -errno), then paced: `used` slots, `chunk` of them a tick, a
  * tick every `every_ns`. Its ticks so far and their time in all. */

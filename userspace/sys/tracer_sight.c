@@ -70,11 +70,10 @@ void ow_tracer_sight_leave(struct ow_tracer *t, uint32_t slot, uint64_t id)
 			     BPF_ANY);
 }
 
-/* A tick between the copy and the clearing checks the member twice, or a move it reported from
- * `from` is reported again from `to`: one evaluation more, never one less. */
+/* A copy: the caller's leave of the member that had `to` clears `from` (tracer.h). */
 int ow_tracer_sight_move(struct ow_tracer *t, uint32_t from, uint32_t to)
 {
-	struct ow_sight_member m, none = {0};
+	struct ow_sight_member m;
 	int err;
 
 	err = bpf_map__lookup_elem(t->skel->maps.sight_slots, &from, sizeof(from), &m, sizeof(m),
@@ -85,9 +84,6 @@ int ow_tracer_sight_move(struct ow_tracer *t, uint32_t from, uint32_t to)
 	if (!err && m.id)
 		err = bpf_map__update_elem(t->skel->maps.sight_ids, &m.id, sizeof(m.id), &to,
 					   sizeof(to), BPF_ANY);
-	if (!err)
-		err = bpf_map__update_elem(t->skel->maps.sight_slots, &from, sizeof(from), &none,
-					   sizeof(none), BPF_ANY);
 	return err;
 }
 

@@ -177,9 +177,10 @@ static void test_watch_moved_left_and_gone(void **state)
 	assert_int_equal(visited, 3);
 	assert_true(walked >= 4);
 
-	/* a leaves; c, the last, moves into its slot. */
-	ow_tracer_sight_leave(t, 0, ida);
+	/* a leaves; c, the last, moves into its slot (as the daemon does it: the copy, then a's
+	 * leave clears the slot c left). */
 	assert_int_equal(ow_tracer_sight_move(t, 2, 0), 0);
+	ow_tracer_sight_leave(t, 2, ida);
 	ow_tracer_sight_watch_pace(t, 2, 1000, 50 * 1000000ULL);
 
 	/* 4 MiB charged to each of a and c: c's move is reported from its new slot, a's not. */
