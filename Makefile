@@ -126,7 +126,7 @@ $(MANPAGE): $(DOC_SRC) $(GENDOC) Makefile | $(OUT)
 # Generated headers: only the objects that include them wait for them (the rest of the
 # dependencies come from -MMD).
 $(OUT)/obj/config/options.o: $(OUT)/usage.h
-$(OUT)/obj/sys/tracer.o: $(OUT)/oomwarden.skel.h
+$(OUT)/obj/sys/tracer.o $(OUT)/obj/sys/tracer_sight.o: $(OUT)/oomwarden.skel.h
 $(OUT)/obj/diagnose/alloc_tracer.o: $(OUT)/alloc.skel.h
 
 $(OUT)/obj/%.o: userspace/%.c | $(OUT)/obj
