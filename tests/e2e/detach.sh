@@ -18,6 +18,9 @@
 #              makes a memcg with no mkdir and no task moving, then limited to 256 MiB and the
 #              leak let go: the write to subtree_control finds it, and it is stopped as
 #              gracefully;
+#  grandchild  cgroup v2 only: as controller, two levels down (job under mid), both enabled
+#              while the daemon is stopped (SIGSTOP): mid's write came before its watch, and
+#              only mid's subtree_control, read once its watch is on, makes job known;
 #  machine     detached again, a leak of up to 512 MiB/s in the root memcg (no limit but the
 #              machine's) to half of what is available, at most 6 GiB: the machine's sight
 #              evaluates the root, found at risk (warned), and the program is attached.
@@ -68,7 +71,8 @@ no_limit=-1
 [[ $OW_CG_VER == 2 ]] && no_limit=max
 CGS=$(cg_create "ow-detach-set-$$" "$no_limit") || { echo "FAIL detach: cannot make a memcg"; exit 1; }
 machine_kib=$(awk '/^(MemTotal|SwapTotal):/ { s += $2 } END { print s }' /proc/meminfo)
-if ! daemon_start "$LOG" --idle-detach on; then
+PROM=$TMPD/metrics.prom
+if ! daemon_start "$LOG" --idle-detach on --metrics-file "$PROM" --metrics-interval 1; then
 	verdict detach "$LOG" "the daemon did not get ready"
 	echo "detach: $PASSED passed, $FAILED failed"
 	exit 1
@@ -154,6 +158,44 @@ if [[ $OW_CG_VER == 2 ]]; then
 	[[ -n $CG ]] && rmdir "$CG/job" 2>/dev/null
 	[[ -n $CG ]] && cg_destroy "$CG" && CG=''
 	verdict controller "$LOG" "${R[@]}"
+
+	# grandchild
+	R=()
+	CG=$(cg_create "ow-detach-gc-$$" max) && mkdir "$CG/mid" "$CG/mid/job" &&
+		mkfifo "$TMPD/go-gc" || R+=("cannot make the cgroups")
+	if ((${#R[@]} == 0)); then
+		sh -c 'echo $$ >"$0" && read -r _ <"$1" && shift && exec "$@"' \
+			"$CG/mid/job/cgroup.procs" "$TMPD/go-gc" "$OWLOAD" linear --rate 512 \
+			--drain 3 --duration 20 >"$TMPD/gc.out" 2>&1 &
+		leak=$!
+		if wait_detached 60; then
+			# Both levels enabled while the daemon cannot look: mid's write comes before
+			# its watch, and only mid's own subtree_control tells that job is a memcg.
+			kill -STOP "$DPID"
+			echo +memory >"$CG/cgroup.subtree_control"
+			echo +memory >"$CG/mid/cgroup.subtree_control"
+			echo $((256 << 20)) >"$CG/mid/job/memory.max"
+			echo 0 >"$CG/mid/job/memory.swap.max" 2>/dev/null
+			kill -CONT "$DPID"
+			# Its own limit read: set up (a cgroup the daemon holds as no memcg has none).
+			re="^oomwarden_cgroup_limit_bytes\\{cgroup=\"/${CG##*/}/mid/job\",[^}]*\\} "
+			wait_for_line "$PROM" "$re$((256 << 20))\$" 10 "$DPID" ||
+				R+=("the grandchild was not set up within 10 s: $(grep -E "$re" "$PROM")")
+			echo go >"$TMPD/go-gc"
+			expect_graceful_exit "$leak" 30
+			grep -q '^drained' "$TMPD/gc.out" ||
+				R+=("the leak did not drain: $(tail -n1 "$TMPD/gc.out")")
+			(($(cg_oom_kills "$CG/mid/job") == 0)) ||
+				R+=("the kernel OOM-killed in $CG/mid/job")
+		else
+			R+=("not detached again within 60 s: $(gate_lines | tr '\n' ';')")
+			kill -KILL "$leak" 2>/dev/null
+		fi
+		wait "$leak" 2>/dev/null
+	fi
+	[[ -n $CG ]] && rmdir "$CG/mid/job" "$CG/mid" 2>/dev/null
+	[[ -n $CG ]] && cg_destroy "$CG" && CG=''
+	verdict grandchild "$LOG" "${R[@]}"
 fi
 
 # machine

@@ -441,6 +441,14 @@ verdict()
 hostile_user()
 {
 	OW_HOSTILE_USER=owhostile
+	# A machine with no user database to add to (the qemu guests of tests/vm: busybox, no
+	# passwd) gets a uid with no name, which setpriv runs as well.
+	if ! command -v useradd >/dev/null; then
+		OW_HOSTILE_UID=${OW_HOSTILE_UID:-64123}
+		OW_HOSTILE_HOME=/tmp/$OW_HOSTILE_USER-home
+		mkdir -p "$OW_HOSTILE_HOME" && chown "$OW_HOSTILE_UID:$OW_HOSTILE_UID" "$OW_HOSTILE_HOME"
+		return
+	fi
 	if ! getent passwd "$OW_HOSTILE_USER" >/dev/null; then
 		useradd --create-home --shell /bin/sh "$OW_HOSTILE_USER" 2>/dev/null ||
 			{ echo "e2e: cannot create user $OW_HOSTILE_USER" >&2; return 1; }

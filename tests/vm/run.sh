@@ -17,7 +17,9 @@
 #   detach    tests/e2e/detach.sh, the page-fault program detached under the default watch of
 #             the whole machine on cgroup v2 (OW_VM_DETACH_MEM, 5 GiB: reads prove a machine of
 #             4 GiB or more only; the guest touches little of it), then tests/vm/sight.sh,
-#             v2's step-to-read time (a measurement in its PASS line; on OW_VM_SIGHT_KERNELS)
+#             v2's step-to-read time (a measurement in its PASS line; on OW_VM_SIGHT_KERNELS),
+#             then tests/e2e/hostile/delegated-flood.sh, a user's flood of its delegated v2
+#             subtree (its subtree_control written in a loop too; on OW_VM_HOSTILE_KERNELS)
 #   lockdown  booted with lockdown=confidentiality, which makes the kernel refuse every program
 #             the daemon loads (bpf_probe_read_kernel is withheld): the slow leaks of both scripts
 #             must be stopped by the daemon's own degraded mode (LOCKDOWN_SCENARIOS)
@@ -49,6 +51,8 @@
 #   OW_VM_DETACH_MEM  detach guest RAM in MiB (default 5120)
 #   OW_VM_SIGHT_KERNELS  kernels whose detach guest also runs tests/vm/sight.sh, a measurement
 #                   of ~60 s (default 6.12)
+#   OW_VM_HOSTILE_KERNELS  kernels whose detach guest also runs the delegated flood (default:
+#                   all of them)
 #   OW_VM_SMP       guest CPUs (default: the host's, at most 2)
 #   OW_VM_JOBS      guests booted at once (default 2: a guest keeps ~half a host core busy,
 #                   the scenarios mostly wait, so two fit the 15-minute budget side by side)
@@ -68,6 +72,7 @@ SMALL_MEM=${OW_VM_SMALL_MEM:-512}
 SUITES=${OW_VM_SUITES:-e2e machine lockdown brake detach}
 DETACH_MEM=${OW_VM_DETACH_MEM:-5120}
 SIGHT_KERNELS=${OW_VM_SIGHT_KERNELS:-6.12}
+HOSTILE_KERNELS=${OW_VM_HOSTILE_KERNELS:-$KERNELS}
 LOCKDOWN_KERNELS=${OW_VM_LOCKDOWN_KERNELS:-$KERNELS}
 COMPARE_KERNELS=${OW_VM_COMPARE_KERNELS:-6.12}
 COMPARE_WATCHERS=${OW_VM_COMPARE_WATCHERS:-}
@@ -386,12 +391,12 @@ build_compare_tree()
 	cp "$(command -v date)" "$dir/bin/date" && copy_libs "$dir/python" "$dir/bin/date"
 }
 
-# sight_kernel KPKG: true if KPKG is one of SIGHT_KERNELS (a series, 6.12, or a package name).
-sight_kernel()
+# one_of KPKG KERNELS...: true if KPKG is one of KERNELS (a series, 6.12, or a package name).
+one_of()
 {
 	local k
 
-	for k in $SIGHT_KERNELS; do
+	for k in "${@:2}"; do
 		[[ $1 == "linux-image-$k."* || $1 == "$k" ]] && return 0
 	done
 	return 1
@@ -407,7 +412,10 @@ run_guest()
 	append="console=ttyS0 panic=-1 quiet loglevel=3 mitigations=off ow.suite=$suite"
 	[[ $suite == e2e || $suite == brake ]] && mem=$MEM
 	[[ $suite == detach ]] && mem=$DETACH_MEM
-	[[ $suite == detach ]] && ! sight_kernel "${1%/*}" && append+=" ow.sight=0"
+	# shellcheck disable=SC2086 # lists of single words
+	[[ $suite == detach ]] && ! one_of "${1%/*}" $SIGHT_KERNELS && append+=" ow.sight=0"
+	# shellcheck disable=SC2086
+	[[ $suite == detach ]] && ! one_of "${1%/*}" $HOSTILE_KERNELS && append+=" ow.hostile=0"
 	# confidentiality (not integrity) withholds bpf_probe_read_kernel: the daemon's programs
 	# fail to load; modules still load, being signed.
 	[[ $suite == lockdown ]] && append+=" lockdown=confidentiality ow.mode=degraded"

@@ -123,6 +123,7 @@ struct ow_daemon {
 	bool kube_refused; /* the kubelet's directories were not root's alone (logged once) */
 	bool stop;
 	bool rescan_pending;
+	bool scanning; /* inside a full scan's walk (rescan.c), which lists every child itself */
 	uint64_t last_scan_ns;
 	unsigned int outside_seen;    /* memcgs seen outside the watched subtrees */
 	uint64_t drops_logged;	      /* ring-buffer drops already reported */
@@ -310,6 +311,7 @@ void daemon_limit_watch_start(struct ow_daemon *d);
 void daemon_limit_watch_stop(struct ow_daemon *d);
 void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_limit_watch_drop(struct ow_daemon *d, struct ow_cgroup *cg);
+bool daemon_limit_watch_same_memcg(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_limit_watch_event(struct ow_daemon *d);
 void daemon_limit_watch_tick(struct ow_daemon *d, uint64_t now);
 uint64_t daemon_limit_watch_next(const struct ow_daemon *d);

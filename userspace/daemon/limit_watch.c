@@ -81,6 +81,11 @@ void daemon_limit_watch_stop(struct ow_daemon *d)
 	d->limits.buf = NULL;
 }
 
+static const char *limit_file(const struct ow_daemon *d)
+{
+	return d->watch.mount.version == OW_CG_V1 ? "memory.limit_in_bytes" : "memory.max";
+}
+
 /* A cgroup nested past PATH_MAX (a delegated subtree can be) is reached through its directory's
  * descriptor, as the scan reaches it. */
 static int add_one(struct ow_daemon *d, const struct ow_cgroup *cg, const char *file, bool subtree)
@@ -106,6 +111,24 @@ static int add_one(struct ow_daemon *d, const struct ow_cgroup *cg, const char *
 	return wd;
 }
 
+/*
+ * A write to cg's subtree_control made before its watch was added is reported to nobody: the
+ * controller enabled for a child whose directory the daemon already holds as no memcg (a
+ * grandchild made while its parent had no memory controller either, then enabled from the top
+ * down faster than the daemon set up the middle) left that child's leak unseen while the
+ * page-fault program was detached. So the file is read once the watch is on, and its children
+ * are looked at, at the tick (each look's own budget; a deep delegated chain set up level by
+ * level, not by recursion). A full scan needs none of this: its walk lists cg's children after
+ * it is set up (watch.c, pre-order).
+ */
+static void look_below_if_enabled(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	if (d->scanning || ow_cgroup_is_root(cg) || !ow_cg_subtree_has_memory(cg->path))
+		return;
+	cg->sight.children_due = true;
+	d->limits.children_due_ns = ow_mono_ns();
+}
+
 /* The root's limit is the machine's (machine_sight.c): only its subtree_control is watched. */
 void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg)
 {
@@ -115,13 +138,14 @@ void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg)
 	if (d->limits.fd < 0)
 		return;
 	if (!ow_cgroup_is_root(cg) && cg->sight.limit_wd < 0) {
-		cg->sight.limit_wd =
-			add_one(d, cg, v1 ? "memory.limit_in_bytes" : "memory.max", false);
+		cg->sight.limit_wd = add_one(d, cg, limit_file(d), false);
 		err = cg->sight.limit_wd < 0 ? cg->sight.limit_wd : 0;
 	}
 	if (!v1 && cg->sight.subtree_wd < 0) {
 		cg->sight.subtree_wd = add_one(d, cg, "cgroup.subtree_control", true);
 		err = err ? err : (cg->sight.subtree_wd < 0 ? cg->sight.subtree_wd : 0);
+		if (cg->sight.subtree_wd >= 0)
+			look_below_if_enabled(d, cg);
 	}
 	if (!err || err == -ENOENT)
 		return; /* removed already: the next scan drops it */
@@ -145,6 +169,29 @@ void daemon_limit_watch_drop(struct ow_daemon *d, struct ow_cgroup *cg)
 	}
 	cg->sight.limit_wd = cg->sight.subtree_wd = -1;
 	cg->sight.limit_written = cg->sight.subtree_written = false; /* its id left pending */
+}
+
+/*
+ * Is cg's memcg still the one its limit's watch was put on? On v2 a write to its parent's
+ * subtree_control that disables the memory controller removes the memcg's files while the
+ * directory stays, and enabling it again makes new ones: a watch (and an open memory.current)
+ * on the old files never reports again. The watch pins the old file's inode, so adding one on
+ * the path again returns the same watch only for the same file. Without a watch to compare, yes.
+ */
+bool daemon_limit_watch_same_memcg(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	int wd;
+
+	if (d->limits.fd < 0 || cg->sight.limit_wd < 0)
+		return true;
+	wd = add_one(d, cg, limit_file(d), false);
+	if (wd == cg->sight.limit_wd)
+		return true;
+	if (wd >= 0) { /* the new file's: the caller sets the cgroup up again */
+		inotify_rm_watch(d->limits.fd, wd);
+		ow_int_map_del(&d->limits.by_wd, wd);
+	}
+	return false;
 }
 
 /* Is cg's limit read again by the glances (rss_gate.c)? */

@@ -123,6 +123,32 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 		daemon_kube_names(d, cg, false); /* its container's link may have come since */
 }
 
+/* What a cgroup held as a memcg, let go: it is removed, or no longer a memcg. */
+static void let_go(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
+{
+	daemon_sight_drop(d, cg);
+	daemon_limit_watch_drop(d, cg);
+	daemon_brake_lift(d, cg, why);
+	if (d->tracer)
+		ow_tracer_forget_memcg(d->tracer, cg->id);
+}
+
+/* A child looked at for its parent's subtree_control write: the only write that takes a v2
+ * cgroup's memcg away or makes it anew while its directory stays. One whose memcg changed is
+ * set up again from its files (its memcg gone: left as a directory with nothing to read);
+ * a user's loop of such writes gets one look a second (limit_watch.c). */
+static void on_looked_at(struct ow_cgroup *cg, bool added, void *arg)
+{
+	struct ow_daemon *d = arg;
+
+	if (!added && cg->set_up && !daemon_limit_watch_same_memcg(d, cg)) {
+		ow_log(OW_LOG_DEBUG, "watch", "a cgroup's memcg is gone or new", CG_FIELDS(cg));
+		let_go(d, cg, "the cgroup's memory controller was disabled");
+		cg->set_up = false;
+	}
+	on_found(cg, added, arg);
+}
+
 static void configure_unwatched(uint64_t id, void *arg)
 {
 	struct ow_daemon *d = arg;
@@ -141,12 +167,12 @@ static void reconcile_bpf(struct ow_daemon *d)
 		ow_log(OW_LOG_WARN, "bpf", "could not read the memcg map");
 }
 
-/* The memory controller enabled in cg's subtree_control (limit_watch.c) gives its children
- * memcgs: they are looked at, not the whole tree (55 ms at 20,000 cgroups, and a user may write
- * its delegated subtree_control in a loop). */
+/* The memory controller enabled or disabled in cg's subtree_control (limit_watch.c) gives its
+ * children memcgs or takes them: they are looked at, not the whole tree (55 ms at 20,000
+ * cgroups, and a user may write its delegated subtree_control in a loop). */
 void daemon_scan_children(struct ow_daemon *d, const struct ow_cgroup *cg)
 {
-	int err = ow_watch_scan_children(&d->watch, &d->model, cg->path, on_found, d);
+	int err = ow_watch_scan_children(&d->watch, &d->model, cg->path, on_looked_at, d);
 
 	if (err)
 		ow_log(OW_LOG_DEBUG, "scan", "could not scan a cgroup's children", CG_FIELDS(cg),
@@ -165,8 +191,10 @@ void daemon_rescan(struct ow_daemon *d)
 
 	d->last_scan_ns = t0;
 	d->rescan_pending = false;
+	d->scanning = true;
 	if (ow_watch_scan(&d->watch, &d->model, on_found, d))
 		ow_log(OW_LOG_WARN, "scan", "could not scan the cgroup hierarchy");
+	d->scanning = false;
 	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];
 
@@ -178,11 +206,7 @@ void daemon_rescan(struct ow_daemon *d)
 		}
 		ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name));
 		daemon_drop_victim(cg);
-		daemon_sight_drop(d, cg);
-		daemon_limit_watch_drop(d, cg);
-		daemon_brake_lift(d, cg, "the cgroup is gone");
-		if (d->tracer)
-			ow_tracer_forget_memcg(d->tracer, cg->id);
+		let_go(d, cg, "the cgroup is gone");
 		ow_model_mark_gone(&d->model, cg);
 	}
 	if (d->reconcile_pending)

@@ -35,6 +35,10 @@ struct ow_cg_mount {
  */
 int ow_cg_find_memory_mount(const char *mountinfo, const char *prefix, struct ow_cg_mount *out);
 
+/* Does the v2 cgroup directory `dir` enable the memory controller for its children (its
+ * cgroup.subtree_control names memory)? False when it cannot be read. */
+bool ow_cg_subtree_has_memory(const char *dir);
+
 /* Read the memory files of the cgroup directory `dir`. A missing optional file (memory.high,
  * swap, events) leaves its field at the default; a missing usage file or a malformed value
  * returns -ENOENT / -EINVAL. A vanished directory returns -ENOENT. */

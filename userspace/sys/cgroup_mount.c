@@ -91,14 +91,25 @@ static bool is_dir(const char *path)
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
+/* Does the v2 cgroup directory's controller list `file` name memory? */
+static bool lists_memory(const char *path, const char *file)
+{
+	char name[PATH_MAX], buf[CONTROLLERS_LEN];
+
+	if ((size_t)snprintf(name, sizeof(name), "%s/%s", path, file) >= sizeof(name))
+		return false;
+	return ow_read_file(name, buf, sizeof(buf), true) >= 0 && has_word(buf, "memory", ' ');
+}
+
 /* cgroup.controllers of a v2 root lists the controllers enabled on the hierarchy. */
 static bool v2_has_memory(const char *path)
 {
-	char file[PATH_MAX], buf[CONTROLLERS_LEN];
+	return lists_memory(path, "cgroup.controllers");
+}
 
-	if ((size_t)snprintf(file, sizeof(file), "%s/cgroup.controllers", path) >= sizeof(file))
-		return false;
-	return ow_read_file(file, buf, sizeof(buf), true) >= 0 && has_word(buf, "memory", ' ');
+bool ow_cg_subtree_has_memory(const char *dir)
+{
+	return lists_memory(dir, "cgroup.subtree_control");
 }
 
 /* Returns true and fills `m` when the line is a usable memory-controller mount. */

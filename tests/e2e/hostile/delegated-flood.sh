@@ -3,10 +3,12 @@
 # memcg made there is known at its mkdir (bpf/cgroup.bpf.c) and enters the model, and every
 # write to a watched limit's file wakes the loop (daemon/limit_watch.c): the user chooses how
 # many and how fast. The unprivileged user owhostile owns a memcg (its directory and
-# cgroup.procs, as a delegation by chown gives on v1 or by systemd on v2) and, for FLOOD_S
-# seconds: makes 1,000 child memcgs with a limit each, then, at once, writes the limits of 50 of
-# them in a tight loop (two values in turn: each write a change) and removes and makes 100 others
-# again and again. Checked:
+# cgroup.procs, as a delegation by chown gives on v1 or by systemd on v2), makes 1,000 child
+# memcgs with a limit each (OW_DELEGATED_FLOOD_MEMCGS), then, for FLOOD_S seconds, at once,
+# writes the limits of 50 of them in a tight loop (two values in turn: each write a change) and
+# removes and makes the last 100 again and again; on cgroup v2 it also disables and enables the memory controller of a memcg of
+# its own (sw) in a loop, which removes and makes its five children's memcgs (sw/c1-c5) with no
+# mkdir: each write has those children looked at (once a second a cgroup, after four). Checked:
 #  1. a 64 MiB/s leak in another memcg (~4 s to its limit) started during the flood is stopped
 #     gracefully, with no kernel OOM kill there: the loop kept its pace;
 #  2. the limit writes were seen (evaluated) but logged at info at most once per 10 s for each
@@ -14,6 +16,8 @@
 #  3. the events' budget paused their handling (logged: 64 cgroups each 250 ms at most), and a
 #     limit written after the flood, on one of the user's cgroups outside the loop, is seen
 #     within 10 s (at its write, or by a glance after the queue overflowed);
+#     On v2, a limit written on sw/c1 after the controller's loop is seen as well: the memcg
+#     that came back with the controller has files (and watches) of its own;
 #  4. the daemon is still running, its VmRSS under 64 MiB (256 under ASan), and it stops
 #     cleanly.
 # Prints PASS/FAIL lines and `delegated-flood: N passed, N failed`. Run as root from the repo
@@ -29,6 +33,9 @@ NAME=delegated-flood
 OWD=${OW_E2E_DAEMON:-build/oomwarden}
 OWLOAD=${OW_E2E_OWLOAD:-build/owload}
 FLOOD_S=${OW_DELEGATED_FLOOD_S:-15}
+# The user's memcgs (at least 200): the qemu guests of tests/vm, whose CPUs are emulated, make
+# fewer, as their daemon sets each one up ten times slower.
+N=${OW_DELEGATED_FLOOD_MEMCGS:-1000}
 PASSED=0 FAILED=0
 TMPD='' TOP='' CG_H='' CG_OTHER='' DPID='' FLOODERS=()
 
@@ -42,7 +49,7 @@ cleanup()
 	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
 	wait 2>/dev/null
 	if [[ -n $CG_H ]]; then
-		rmdir "$CG_H"/*/ 2>/dev/null
+		rmdir "$CG_H"/sw/*/ "$CG_H"/*/ 2>/dev/null
 		cg_destroy "$CG_H"
 	fi
 	[[ -n $CG_OTHER ]] && cg_destroy "$CG_OTHER"
@@ -70,14 +77,14 @@ if ! daemon_start "$LOG" --cgroup "$TOP" --grace 4; then
 	exit 1
 fi
 
-# The user's 1,000 memcgs, each with a limit of its own.
+# The user's N memcgs, each with a limit of its own.
 if ! as_hostile bash -c '[[ $1 == memory.max ]] && echo +memory >"$0/cgroup.subtree_control"
-	for i in {1..1000}; do mkdir "$0/m$i" && echo 64M >"$0/m$i/$1" || exit 1; done' \
-	"$CG_H" "$limit_name"; then
+	for ((i = 1; i <= $2; i++)); do mkdir "$0/m$i" && echo 64M >"$0/m$i/$1" || exit 1; done' \
+	"$CG_H" "$limit_name" "$N"; then
 	echo "FAIL $NAME: the user could not make its memcgs"
 	exit 1
 fi
-# Its limits written in a loop (64 and 96 MiB in turn), and 100 memcgs made and removed.
+# Its limits written in a loop (64 and 96 MiB in turn), and the last 100 memcgs made and removed.
 end=$((SECONDS + FLOOD_S))
 as_hostile bash -c 'while ((SECONDS < $2)); do
 	for i in {1..50}; do echo 96M >"$0/m$i/$1"; done
@@ -85,10 +92,20 @@ as_hostile bash -c 'while ((SECONDS < $2)); do
 done' "$CG_H" "$limit_name" "$FLOOD_S" >/dev/null 2>&1 &
 FLOODERS+=($!)
 as_hostile bash -c 'while ((SECONDS < $1)); do
-	for i in {901..1000}; do rmdir "$0/m$i"; done
-	for i in {901..1000}; do mkdir "$0/m$i"; done
-done' "$CG_H" "$FLOOD_S" >/dev/null 2>&1 &
+	for ((i = $2 - 99; i <= $2; i++)); do rmdir "$0/m$i"; done
+	for ((i = $2 - 99; i <= $2; i++)); do mkdir "$0/m$i"; done
+done' "$CG_H" "$FLOOD_S" "$N" >/dev/null 2>&1 &
 FLOODERS+=($!)
+if [[ $OW_CG_VER == 2 ]]; then
+	# The controller's loop: it ends enabled (the second write of each turn).
+	as_hostile bash -c 'mkdir "$0/sw" && echo +memory >"$0/sw/cgroup.subtree_control" &&
+		mkdir "$0"/sw/c{1..5} || exit 1
+	while ((SECONDS < $1)); do
+		echo -memory >"$0/sw/cgroup.subtree_control"
+		echo +memory >"$0/sw/cgroup.subtree_control"
+	done' "$CG_H" "$FLOOD_S" >"$TMPD/controller-loop.out" 2>&1 &
+	FLOODERS+=($!)
+fi
 sleep 3
 
 R=()
@@ -132,6 +149,19 @@ echo "   the limit written after the flood seen within $((SECONDS - t0)) s, by" 
 	"$(grep '"a watched cgroup.s limit changed".*/user/m60".*"new_limit_mib":80,' "$LOG" |
 		sed -n 's/.*"seen_by":"\([a-z]*\)".*/\1/p' | head -n1)"
 verdict "$NAME-events-paused" "$LOG" "${R[@]}"
+
+if [[ $OW_CG_VER == 2 ]]; then
+	R=()
+	[[ -s $TMPD/controller-loop.out ]] &&
+		R+=("the controller's loop failed: $(head -n1 "$TMPD/controller-loop.out")")
+	t0=$SECONDS
+	as_hostile bash -c 'echo 80M >"$0/sw/c1/memory.max"' "$CG_H" ||
+		R+=("the user could not write sw/c1's limit")
+	wait_for_line "$LOG" '"a watched cgroup.s limit changed".*/user/sw/c1".*"new_limit_mib":80,' \
+		10 "$DPID" || R+=("sw/c1's limit written after the controller's loop was not seen within 10 s")
+	echo "   sw/c1's limit seen within $((SECONDS - t0)) s"
+	verdict "$NAME-controller-loop" "$LOG" "${R[@]}"
+fi
 
 R=()
 pid_alive "$DPID" || R+=("the daemon exited")

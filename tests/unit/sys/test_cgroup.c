@@ -88,6 +88,16 @@ static void test_mount_not_found(void **state)
 	find_mount(FX "/mountinfo/missing", FX "/v1", -ENOENT, 0, NULL);
 }
 
+/* ---- ow_cg_subtree_has_memory ---- */
+
+static void test_subtree_has_memory(void **state)
+{
+	assert_true(ow_cg_subtree_has_memory(V2));			  /* "cpu io memory pids" */
+	assert_false(ow_cg_subtree_has_memory(V2 "/system.slice"));	  /* "cpu pids" */
+	assert_false(ow_cg_subtree_has_memory(V2 "/kubepods"));		  /* no such file */
+	assert_false(ow_cg_subtree_has_memory(FX "/nonexistent/cgroup")); /* no directory */
+}
+
 /* ---- ow_cg_read_stat ---- */
 
 static void test_stat_v1_root(void **state)
@@ -886,6 +896,7 @@ int main(void)
 		cmocka_unit_test(test_mount_v1_wins_over_v2),
 		cmocka_unit_test(test_mount_escaped_and_garbage),
 		cmocka_unit_test(test_mount_not_found),
+		cmocka_unit_test(test_subtree_has_memory),
 		cmocka_unit_test(test_stat_v1_root),
 		cmocka_unit_test(test_stat_v1_children),
 		cmocka_unit_test(test_stat_v2),
