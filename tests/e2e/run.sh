@@ -35,9 +35,13 @@ ALL_SCENARIOS=(linear-2 linear-32 linear-512 sawtooth-rising ignore-term group d
 # What depends on neither the kernel series nor the cgroup version: a signal and a process's
 # SigCgt; the slow trend of anonymous memory (linear-2: 2 minutes; the guests keep drain-8 for
 # v2's slow path) and a plateau of it (plateau-75; the guests keep sawtooth-flat, pagecache-1g
-# and burst-64 as v2's benign rows). Run on the host, left out of the qemu guests' default list
+# and burst-64 as v2's benign rows); the policy's own choices over the same events: a rising
+# sawtooth's trend, the SIGKILL after an ignored SIGTERM (the brake suite's brake-hold kills
+# under v2's brake) and the fastest of several growers (sawtooth-rising, ignore-term, group:
+# 69 s of a guest's first lane). Run on the host, left out of the qemu guests' default list
 # (tests/vm), whose time goes to what does depend on them: make test's budget is 45 minutes.
-HOST_ONLY=(warn-shed warn-uncaught linear-2 plateau-75 detached-512 kmem-idle)
+HOST_ONLY=(warn-shed warn-uncaught linear-2 plateau-75 detached-512 kmem-idle sawtooth-rising
+	ignore-term group)
 # kmem-idle is v1's test of the sight's watch (the guests' tests/vm/sight.sh is v2's).
 # detached-512 needs cgroup v1's thresholds (the page-fault program is detached only there).
 # Scenarios light on the machine whose verdicts hinge on no sub-second timing (slow leaks and

@@ -39,7 +39,9 @@
 #   OW_VM_KERNELS   kernel series or linux-image package names (default "6.1 6.12")
 #   OW_VM_SUITES    suites booted when no argument names one (default "e2e machine lockdown brake
 #                   detach")
-#   OW_VM_LOCKDOWN_KERNELS  kernels that also boot the lockdown suite (default: all of them)
+#   OW_VM_LOCKDOWN_KERNELS  kernels that also boot the lockdown suite (default 6.1, Debian 12's
+#                   own: the daemon's degraded mode is the same on both, and make test's budget
+#                   is 45 minutes; "6.1 6.12" boots it on both)
 #   OW_VM_COMPARE_KERNELS   kernels that boot the compare suite when it is named (default 6.12)
 #   OW_VM_COMPARE_WATCHERS  the compare suite's watchers (default: tests/vm/compare.sh's all)
 #   OW_VM_COMPARE_TIMEOUT   seconds before the compare guest is killed (default 1800)
@@ -73,7 +75,7 @@ SUITES=${OW_VM_SUITES:-e2e machine lockdown brake detach}
 DETACH_MEM=${OW_VM_DETACH_MEM:-5120}
 SIGHT_KERNELS=${OW_VM_SIGHT_KERNELS:-6.12}
 HOSTILE_KERNELS=${OW_VM_HOSTILE_KERNELS:-$KERNELS}
-LOCKDOWN_KERNELS=${OW_VM_LOCKDOWN_KERNELS:-$KERNELS}
+LOCKDOWN_KERNELS=${OW_VM_LOCKDOWN_KERNELS:-6.1}
 COMPARE_KERNELS=${OW_VM_COMPARE_KERNELS:-6.12}
 COMPARE_WATCHERS=${OW_VM_COMPARE_WATCHERS:-}
 COMPARE_TIMEOUT=${OW_VM_COMPARE_TIMEOUT:-1800}
