@@ -162,7 +162,9 @@ if [[ $OW_CG_VER == 2 ]]; then
 		R+=("the user could not write sw/c1's limit")
 	wait_for_line "$LOG" '"a watched cgroup.s limit changed".*/user/sw/c1".*"new_limit_mib":80,' \
 		"$SEEN_S" "$DPID" ||
-		R+=("sw/c1's limit written after the controller's loop was not seen within $SEEN_S s")
+		R+=("sw/c1's limit written after the controller's loop was not seen within $SEEN_S s" \
+			"($(grep -c 'overflowed the queue' "$LOG") overflows logged, sw/c1's lines:" \
+			"$(grep -c '/user/sw/c1"' "$LOG"), sw/c1 is $(cat "$CG_H/sw/c1/memory.max"))")
 	echo "   sw/c1's limit seen within $((SECONDS - t0)) s"
 	verdict "$NAME-controller-loop" "$LOG" "${R[@]}"
 fi
