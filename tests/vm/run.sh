@@ -55,8 +55,9 @@
 #   OW_VM_SIGHT_KERNELS  kernels whose detach guest also runs tests/vm/sight.sh, a measurement
 #                   of ~60 s (default 6.12)
 #   OW_VM_HOSTILE_KERNELS  kernels whose detach guest also runs the delegated flood (default:
-#                   none: on v2 its limit events stop being handled after the flood, a bug
-#                   found in session 20 and not fixed yet (docs/STATUS.md); "6.1 6.12" runs it)
+#                   none: its check reads the daemon's log, whose lines a slow guest's
+#                   late events rate-limit away (docs/STATUS.md, session 20); "6.1 6.12"
+#                   runs it)
 #   OW_VM_SMP       guest CPUs (default: the host's, at most 2)
 #   OW_VM_JOBS      guests booted at once (default 2: a guest keeps ~half a host core busy,
 #                   the scenarios mostly wait, so two fit the 15-minute budget side by side)
