@@ -33,6 +33,7 @@ enum ow_event_kind {
 	OW_EV_OOM_VICTIM = 5, /* the kernel OOM killer picked a victim anyway */
 	OW_EV_PROC_EXIT = 6,  /* a tracked process exited */
 	OW_EV_SIGHT_MOVE = 7, /* the sight's watch saw a member move a step (sight.bpf.c) */
+	OW_EV_MEMCG_GONE = 8, /* a memcg the BPF side reported was removed (cgroup.bpf.c) */
 };
 
 struct ow_event {

@@ -78,6 +78,9 @@ static int on_event(const struct ow_event *e, void *arg)
 	case OW_EV_SIGHT_MOVE:
 		daemon_sight_watch_moved(d, e->memcg_id, e->memcg_usage);
 		break;
+	case OW_EV_MEMCG_GONE:
+		daemon_on_memcg_gone(d, e->memcg_id);
+		break;
 	}
 	return 0;
 }

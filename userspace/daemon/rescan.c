@@ -133,6 +133,36 @@ static void let_go(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 		ow_tracer_forget_memcg(d->tracer, cg->id);
 }
 
+/* A cgroup removed: marked gone, freed by the loop after its pass (ow_model_reap). */
+static void removed(struct ow_daemon *d, struct ow_cgroup *cg, const char *seen_by)
+{
+	ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name),
+	       OW_STR("seen_by", seen_by));
+	daemon_drop_victim(cg);
+	let_go(d, cg, "the cgroup is gone");
+	ow_model_mark_gone(&d->model, cg);
+}
+
+/*
+ * The BPF side saw a memcg it reported removed (cgroup.bpf.c): its entry goes now, not at the
+ * next full scan, which nothing may ask for while a user's loop removes a delegated cgroup and
+ * makes it again under the same name (a new cgroup, placed by its id). The event is the
+ * kernel's word, checked by the id: a cgroup still reachable by it stays.
+ */
+void daemon_on_memcg_gone(struct ow_daemon *d, uint64_t id)
+{
+	struct ow_cgroup *cg = ow_model_cgroup(&d->model, id);
+
+	if (!cg) {
+		if (d->tracer)
+			ow_tracer_forget_memcg(d->tracer, id); /* outside: no prune needed */
+		return;
+	}
+	if (!ow_cg_id_gone(ow_watch_locate(&d->watch, id)))
+		return;
+	removed(d, cg, "rmdir");
+}
+
 /* A child looked at for its parent's subtree_control write: the only write that takes a v2
  * cgroup's memcg away or makes it anew while its directory stays. One whose memcg changed is
  * set up again from its files (its memcg gone: left as a directory with nothing to read);
@@ -204,10 +234,7 @@ void daemon_rescan(struct ow_daemon *d)
 			n++;
 			continue;
 		}
-		ow_log(OW_LOG_DEBUG, "watch", "cgroup removed", OW_STR("cgroup", cg->name));
-		daemon_drop_victim(cg);
-		let_go(d, cg, "the cgroup is gone");
-		ow_model_mark_gone(&d->model, cg);
+		removed(d, cg, "scan");
 	}
 	if (d->reconcile_pending)
 		reconcile_bpf(d);
