@@ -95,7 +95,7 @@ void daemon_brake_start(struct ow_daemon *d)
 void daemon_brake_lift(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 {
 	struct ow_cg_brake *b = &cg->brake;
-	const struct ow_brake *rec = ow_brake_find(&d->brakes, b->dir);
+	const struct ow_brake *rec;
 	enum ow_brake_outcome out = OW_BRAKE_GONE;
 	static const char *const outcome[] = {
 		[OW_BRAKE_RESTORED] = "restored",
@@ -105,8 +105,11 @@ void daemon_brake_lift(struct ow_daemon *d, struct ow_cgroup *cg, const char *wh
 	};
 	int err = 0;
 
+	/* Looked up only for a braked cgroup: one let go while another's brake was on crashed the
+	 * daemon here (a v2 guest's delegated flood, a removed cgroup beside a braked leak). */
 	if (!b->dir)
 		return;
+	rec = ow_brake_find(&d->brakes, b->dir);
 	if (rec) {
 		out = ow_brake_restore(rec, mount_root(d), &err);
 		ow_brake_remove(&d->brakes, b->dir);
