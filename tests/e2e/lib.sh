@@ -494,6 +494,57 @@ hostile_memcgs()
 		{ echo "FAIL $1: no memcg"; exit 1; }
 }
 
+# hostile_tmpd NAME: TMPD, a directory the user may read, and LOG, the daemon's log in it.
+hostile_tmpd()
+{
+	TMPD=$(mktemp -d "/tmp/oomwarden-$1.XXXXXX") || exit 1
+	chmod 755 "$TMPD"
+	LOG=$TMPD/daemon.log
+}
+
+# cg_destroy_tree DIR: DIR and every cgroup below it (the deepest first), their processes
+# killed.
+cg_destroy_tree()
+{
+	local d
+
+	[[ -d $1 ]] || return 0
+	for d in "$1"/*/; do
+		[[ -d $d ]] && cg_destroy_tree "${d%/}"
+	done
+	cg_destroy "$1"
+}
+
+# hostile_teardown: for a cleanup trap: the processes in PIDS and the daemon (DPID) killed, what
+# hostile_memcgs made and the user made below it removed, TMPD too unless OW_E2E_KEEP=1.
+hostile_teardown()
+{
+	local p
+
+	for p in ${PIDS[@]+"${PIDS[@]}"}; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	[[ -n ${DPID:-} ]] && kill -KILL "$DPID" 2>/dev/null
+	wait 2>/dev/null
+	[[ -n ${CG_H:-} ]] && cg_destroy_tree "$CG_H"
+	[[ -n ${CG_OTHER:-} ]] && cg_destroy "$CG_OTHER"
+	[[ -n ${TOP:-} ]] && rmdir "$TOP" 2>/dev/null
+	[[ -n ${TMPD:-} && ${OW_E2E_KEEP:-} != 1 ]] && rm -rf "$TMPD"
+}
+
+# hostile_end NAME: the last verdict, NAME-stop (the daemon still runs and stops cleanly), and
+# the closing count line; false if anything failed (the script's last command).
+hostile_end()
+{
+	R=()
+	pid_alive "$DPID" || R+=("the daemon exited")
+	stop_daemon_expect_clean "$DPID"
+	DPID=''
+	verdict "$1-stop" "$LOG" "${R[@]}"
+	echo "$1: $PASSED passed, $FAILED failed"
+	((FAILED == 0))
+}
+
 # leak_elsewhere_stopped CG: a 64 MiB/s leak with a 2 s drain in CG (a 256 MiB limit: ~4 s to
 # it), run by root while an attack goes on elsewhere: appends to R unless it was acted on and
 # exited gracefully with no kernel OOM kill there (the loop kept its pace). Needs OWLOAD, LOG,

@@ -392,6 +392,31 @@ void ow_model_proc_remove(struct ow_model *m, pid_t tgid)
 	m->procs[pos] = m->procs[--m->nprocs];
 }
 
+bool ow_model_procs_sweep_due(const struct ow_model *m)
+{
+	unsigned int at =
+		m->procs_sweep_at > OW_PROCS_SWEEP_MIN ? m->procs_sweep_at : OW_PROCS_SWEEP_MIN;
+
+	return m->nprocs >= at;
+}
+
+unsigned int ow_model_sweep_procs(struct ow_model *m, bool (*alive)(pid_t tgid, void *arg),
+				  void *arg)
+{
+	unsigned int i = 0, n = 0;
+
+	while (i < m->nprocs) { /* a removal moves the last record here: look at it next */
+		if (alive(m->procs[i].tgid, arg)) {
+			i++;
+			continue;
+		}
+		ow_model_proc_remove(m, m->procs[i].tgid);
+		n++;
+	}
+	m->procs_sweep_at = m->nprocs * 2;
+	return n;
+}
+
 double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns)
 {
 	uint64_t t[OW_PROC_SAMPLES + 1], v[OW_PROC_SAMPLES + 1];

@@ -251,6 +251,7 @@ struct ow_model {
 	bool busy_all;
 	struct ow_proc_rec *procs;
 	unsigned int nprocs, proccap;
+	unsigned int procs_sweep_at; /* ow_model_procs_sweep_due at this many (0: the minimum) */
 	struct ow_index cg_index, proc_index;
 };
 
@@ -295,6 +296,19 @@ double ow_proc_shm_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t w
  * process that holds files open for writing and writes nothing to them is not (a hostile
  * user's padding of its cgroup held 48,000 such files, and kept the writer out of sight). */
 bool ow_proc_shm_writing(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns);
+/*
+ * A process's record goes at its exit event, but no exit is reported for one the daemon
+ * sampled itself (degraded, or its cgroup at warn while the page-fault program was detached,
+ * or a tmpfs writer: the BPF side never told of it) or whose event a full ring buffer
+ * dropped: a cgroup at warn that runs short-lived processes left a record for each, for good.
+ * The dead are swept when the records reach twice what the last sweep left (at least
+ * OW_PROCS_SWEEP_MIN): no timer, and at most twice the live ones plus that.
+ */
+#define OW_PROCS_SWEEP_MIN 256
+bool ow_model_procs_sweep_due(const struct ow_model *m);
+/* Drops the records of the processes `alive` says are gone; returns how many. */
+unsigned int ow_model_sweep_procs(struct ow_model *m, bool (*alive)(pid_t tgid, void *arg),
+				  void *arg);
 /* Bytes/s a process grew at over its recent samples, considering only the last `window_ns`. */
 double ow_proc_rate(const struct ow_proc_rec *p, uint64_t now_ns, uint64_t window_ns);
 

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "daemon_ctx.h"
+#include "proc.h"
 
 #define SAMPLE_NS NS_PER_S /* re-sampling period of active cgroups */
 
@@ -285,6 +286,24 @@ static void dispatch(struct ow_daemon *d, uint64_t tag, uint32_t events)
 		daemon_on_sender(d);
 }
 
+static bool proc_alive(pid_t tgid, void *arg)
+{
+	(void)arg;
+	return ow_proc_exists("/proc", tgid);
+}
+
+/* The records of exited processes no exit event removed (core/model.h), when they double. */
+static void sweep_procs(struct ow_daemon *d)
+{
+	unsigned int n;
+
+	if (!ow_model_procs_sweep_due(&d->model))
+		return;
+	n = ow_model_sweep_procs(&d->model, proc_alive, NULL);
+	ow_log(OW_LOG_DEBUG, "procs", "swept the records of exited processes", OW_INT("swept", n),
+	       OW_INT("left", d->model.nprocs));
+}
+
 static int loop(struct ow_daemon *d)
 {
 	struct epoll_event evs[16];
@@ -304,6 +323,7 @@ static int loop(struct ow_daemon *d)
 		for (i = 0; i < n && !d->stop; i++)
 			dispatch(d, evs[i].data.u64, evs[i].events);
 		ow_model_reap(&d->model); /* the one place a cgroup is freed (rescan) */
+		sweep_procs(d);
 		daemon_update_status(d);
 	}
 	return 0;

@@ -77,6 +77,7 @@ static void collect_daemon(struct ow_exporter *ex, struct ow_metrics_daemon *d)
 	d->alerts_sent = st.delivered;
 	d->alerts_failed = st.failed;
 	d->alerts_dropped = st.dropped + st.child_dropped;
+	d->processes = ex->src.model->nprocs;
 }
 
 /*

@@ -302,6 +302,9 @@ int ow_metrics_format(const struct ow_metrics_daemon *d, const struct ow_metrics
 {
 	daemon_families(out, d);
 	single(out, "cgroups", "gauge", "Memory cgroups watched.", ncgs);
+	single(out, "processes", "gauge",
+	       "Processes whose growth the daemon holds (reported by the kernel, or sampled).",
+	       d->processes);
 	cgroup_families(out, cg_families, ARRAY_SIZE(cg_families), cgs, ncgs, false);
 	cgroup_families(out, last_action, ARRAY_SIZE(last_action), cgs, ncgs, true);
 	action_family(out, cgs, ncgs); /* last: tests/e2e/metrics.sh knows a whole file by it */

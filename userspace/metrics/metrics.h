@@ -56,6 +56,7 @@ struct ow_metrics_daemon {
 	uint64_t sight_watch_ticks; /* the sight's BPF timer's ticks */
 	double sight_watch_seconds; /* their time in all */
 	uint64_t alerts_sent, alerts_failed, alerts_dropped; /* per webhook target; 0 without */
+	unsigned int processes; /* processes whose growth the daemon holds */
 };
 
 /* Append the whole exposition to `out`. Returns 0, or -ENOMEM (out is then incomplete). */

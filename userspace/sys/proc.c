@@ -400,6 +400,16 @@ int ow_proc_read_trust(const char *procroot, pid_t pid, struct ow_proc_trust *ou
 }
 
 /* statm: "size resident shared text lib data dt", in pages. */
+bool ow_proc_exists(const char *procroot, pid_t pid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (pid <= 0 || pid_path(path, sizeof(path), procroot, pid, ""))
+		return false;
+	return !stat(path, &st) || errno != ENOENT;
+}
+
 int ow_proc_rss_bytes(const char *procroot, pid_t pid, uint64_t *out)
 {
 	char buf[256], *sp, *end;

@@ -57,6 +57,10 @@ int ow_proc_read(const char *procroot, pid_t pid, struct ow_proc_info *out);
  * the same boot); -1 when that cannot be told. */
 double ow_proc_age_s(const struct ow_proc_info *info);
 
+/* Does <procroot>/<pid> exist? A zombie's does, until it is reaped. False only when it is
+ * gone (ENOENT): a directory that cannot be told of (EACCES, ENOMEM) counts as there. */
+bool ow_proc_exists(const char *procroot, pid_t pid);
+
 /* Resident memory of `pid` in bytes, from <procroot>/<pid>/statm (the daemon's own, for its
  * metrics). */
 int ow_proc_rss_bytes(const char *procroot, pid_t pid, uint64_t *out);

@@ -46,33 +46,14 @@ N=${OW_DELEGATED_FLOOD_MEMCGS:-1000}
 # slower, is seconds behind a flood's events when it ends (all handled, in order).
 SEEN_S=${OW_DELEGATED_FLOOD_SEEN_S:-10}
 PASSED=0 FAILED=0
-TMPD='' TOP='' CG_H='' CG_OTHER='' DPID='' FLOODERS=()
+TMPD='' TOP='' CG_H='' CG_OTHER='' DPID='' PIDS=()
 
-cleanup()
-{
-	local c
-
-	for c in "${FLOODERS[@]}"; do
-		kill -KILL "$c" 2>/dev/null
-	done
-	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
-	wait 2>/dev/null
-	if [[ -n $CG_H ]]; then
-		rmdir "$CG_H"/sw/*/ "$CG_H"/*/ 2>/dev/null
-		cg_destroy "$CG_H"
-	fi
-	[[ -n $CG_OTHER ]] && cg_destroy "$CG_OTHER"
-	[[ -n $TOP ]] && rmdir "$TOP" 2>/dev/null
-	[[ -n $TMPD && ${OW_E2E_KEEP:-} != 1 ]] && rm -rf "$TMPD"
-}
-trap cleanup EXIT
+trap hostile_teardown EXIT
 trap 'exit 130' INT TERM
 
 hostile_setup "$NAME"
 
-TMPD=$(mktemp -d /tmp/oomwarden-$NAME.XXXXXX) || exit 1
-chmod 755 "$TMPD"
-LOG=$TMPD/daemon.log
+hostile_tmpd "$NAME"
 hostile_memcgs "$NAME" $((1 << 30))
 # The delegation: the directory and the files a delegate writes.
 chown "$HUID" "$CG_H" "$CG_H/cgroup.procs" || { echo "FAIL $NAME: cannot delegate"; exit 1; }
@@ -112,12 +93,12 @@ as_hostile bash -c 'while ((SECONDS < $2)); do
 	for i in {1..50}; do echo 96M >"$0/m$i/$1"; done
 	for i in {1..50}; do echo 64M >"$0/m$i/$1"; done
 done' "$CG_H" "$limit_name" "$FLOOD_S" >/dev/null 2>&1 &
-FLOODERS+=($!)
+PIDS+=($!)
 as_hostile bash -c 'while ((SECONDS < $1)); do
 	for ((i = $2 - 99; i <= $2; i++)); do rmdir "$0/m$i"; done
 	for ((i = $2 - 99; i <= $2; i++)); do mkdir "$0/m$i"; done
 done' "$CG_H" "$FLOOD_S" "$N" >/dev/null 2>&1 &
-FLOODERS+=($!)
+PIDS+=($!)
 if [[ $OW_CG_VER == 2 ]]; then
 	# The controller's loop: it ends enabled (the second write of each turn).
 	as_hostile bash -c 'mkdir "$0/sw" && echo +memory >"$0/sw/cgroup.subtree_control" &&
@@ -126,7 +107,7 @@ if [[ $OW_CG_VER == 2 ]]; then
 		echo -memory >"$0/sw/cgroup.subtree_control"
 		echo +memory >"$0/sw/cgroup.subtree_control"
 	done' "$CG_H" "$FLOOD_S" >"$TMPD/controller-loop.out" 2>&1 &
-	FLOODERS+=($!)
+	PIDS+=($!)
 fi
 sleep 3
 
@@ -137,10 +118,10 @@ verdict "$NAME-loop-keeps-pace" "$LOG" "${R[@]}"
 while ((SECONDS < end)); do
 	sleep 0.5
 done
-for c in "${FLOODERS[@]}"; do
+for c in "${PIDS[@]}"; do
 	wait "$c" 2>/dev/null
 done
-FLOODERS=()
+PIDS=()
 
 R=()
 changes=$(grep "a watched cgroup's limit changed" "$LOG" | grep -E "/user/m([1-9]|[1-4][0-9]|50)\"")

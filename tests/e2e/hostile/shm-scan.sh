@@ -32,21 +32,19 @@ TMPD='' TOP='' CG_H='' CG_OTHER='' DPID='' WR='' SHM=''
 
 cleanup()
 {
-	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
-	[[ -n $CG_H ]] && cg_destroy "$CG_H"
-	[[ -n $CG_OTHER ]] && cg_destroy "$CG_OTHER"
-	[[ -n $TOP ]] && rmdir "$TOP" 2>/dev/null
+	local tmpd=$TMPD
+
+	TMPD='' # removed below, once its tmpfs is unmounted
+	hostile_teardown
 	[[ -n $SHM ]] && umount "$SHM" 2>/dev/null
-	[[ -n $TMPD && ${OW_E2E_KEEP:-} != 1 ]] && rm -rf "$TMPD"
+	[[ -n $tmpd && ${OW_E2E_KEEP:-} != 1 ]] && rm -rf "$tmpd"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 hostile_setup "$NAME"
 
-TMPD=$(mktemp -d /tmp/oomwarden-$NAME.XXXXXX) || exit 1
-chmod 755 "$TMPD"
-LOG=$TMPD/daemon.log
+hostile_tmpd "$NAME"
 # The user's tmpfs (a /tmp or /dev/shm of its own) and a directory of its own on disk.
 SHM=$TMPD/shm
 if ! mkdir -p "$SHM" "$TMPD/disk" ||
@@ -127,11 +125,4 @@ walk=$(grep -E "$(json_event tmpfs_walk)" "$LOG" | grep -F "\"mount\":\"$SHM\"" 
 	R+=("the walk of $SHM was not cut at 100,000 entries: ${walk:-no tmpfs_walk line}")
 verdict "$NAME-walk-bounded" "$LOG" "${R[@]}"
 
-R=()
-pid_alive "$DPID" || R+=("the daemon exited")
-stop_daemon_expect_clean "$DPID"
-DPID=''
-verdict "$NAME-stop" "$LOG" "${R[@]}"
-
-echo "$NAME: $PASSED passed, $FAILED failed"
-((FAILED == 0))
+hostile_end "$NAME"

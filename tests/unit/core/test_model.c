@@ -163,6 +163,38 @@ static void test_proc_history_resets_on_memcg_move(void **state)
 	assert_int_equal(m.nprocs, 1);
 }
 
+/* Alive: the even pids, and 1001 (a removal moves the last record into a swept one's place,
+ * and that one must be looked at too). */
+static bool even_alive(pid_t tgid, void *arg)
+{
+	(*(int *)arg)++;
+	return tgid % 2 == 0 || tgid == 1001;
+}
+
+static void test_proc_sweep_when_records_double(void **state)
+{
+	int asked = 0;
+	pid_t pid;
+
+	for (pid = 1000; pid < 1000 + OW_PROCS_SWEEP_MIN - 1; pid++)
+		assert_non_null(ow_model_proc_sample(&m, pid, 7, "p", 1, T0));
+	assert_false(ow_model_procs_sweep_due(&m));
+	assert_non_null(ow_model_proc_sample(&m, pid++, 7, "p", 1, T0));
+	assert_true(ow_model_procs_sweep_due(&m));
+	assert_int_equal(ow_model_sweep_procs(&m, even_alive, &asked), OW_PROCS_SWEEP_MIN / 2 - 1);
+	assert_int_equal(asked, OW_PROCS_SWEEP_MIN); /* each record asked about once */
+	assert_int_equal(m.nprocs, OW_PROCS_SWEEP_MIN / 2 + 1);
+	for (pid = 1000; pid < 1000 + OW_PROCS_SWEEP_MIN; pid++)
+		assert_int_equal(ow_model_proc(&m, pid) != NULL, pid % 2 == 0 || pid == 1001);
+	/* The next sweep at twice what is left (258), not at each new record. */
+	while (m.nprocs < 2 * (OW_PROCS_SWEEP_MIN / 2 + 1) - 1) {
+		assert_non_null(ow_model_proc_sample(&m, pid++, 7, "p", 1, T0));
+		assert_false(ow_model_procs_sweep_due(&m));
+	}
+	assert_non_null(ow_model_proc_sample(&m, pid++, 7, "p", 1, T0));
+	assert_true(ow_model_procs_sweep_due(&m));
+}
+
 static void test_proc_remove_keeps_the_others(void **state)
 {
 	pid_t pid;
@@ -684,6 +716,7 @@ int main(void)
 		T(test_proc_rate_needs_two_samples),
 		T(test_proc_history_resets_on_memcg_move),
 		T(test_proc_remove_keeps_the_others),
+		T(test_proc_sweep_when_records_double),
 		T(test_proc_shm_writing),
 		T(test_add_cgroup),
 		T(test_cgroup_is_root),

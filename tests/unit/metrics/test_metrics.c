@@ -20,7 +20,7 @@
 
 /* Samples: the daemon-wide ones, oomwarden_cgroups among them; per cgroup 10 single, the last
  * action's lead and grace (once acted on) and 4 actions. */
-#define DAEMON_SAMPLES 17
+#define DAEMON_SAMPLES 18
 #define CGROUP_SAMPLES 17
 #define API_PATH       "/sys/fs/cgroup/memory/system.slice/api.service"
 #define API_LABELS     "{cgroup=\"api.service\",path=\"" API_PATH "\"}"
@@ -51,6 +51,7 @@ static void daemon_stats(struct ow_metrics_daemon *d)
 	d->sight_watch_seconds = 0.0015;
 	d->alerts_sent = 5;
 	d->alerts_failed = 1;
+	d->processes = 12;
 }
 
 static void api_cgroup(struct ow_metrics_cgroup *cg)
@@ -130,6 +131,7 @@ static void test_format_values_and_labels(void **state)
 	assert_has_line("oomwarden_alerts_failed_total 1");
 	assert_has_line("oomwarden_alerts_dropped_total 0");
 	assert_has_line("oomwarden_cgroups 1");
+	assert_has_line("oomwarden_processes 12");
 	assert_has_line("oomwarden_cgroup_usage_bytes" API_LABELS " 268435456");
 	assert_has_line("oomwarden_cgroup_nonreclaimable_bytes" API_LABELS " 201326592");
 	assert_has_line("oomwarden_cgroup_limit_bytes" API_LABELS " 268435456");
@@ -219,6 +221,7 @@ static void test_help_and_type_for_every_family(void **state)
 		{"alerts_failed_total", "counter"},
 		{"alerts_dropped_total", "counter"},
 		{"cgroups", "gauge"},
+		{"processes", "gauge"},
 		{"cgroup_usage_bytes", "gauge"},
 		{"cgroup_nonreclaimable_bytes", "gauge"},
 		{"cgroup_limit_bytes", "gauge"},

@@ -190,6 +190,15 @@ static void test_rss_bytes_malformed(void **state)
 	assert_int_equal(rss, 42);
 }
 
+static void test_exists(void **state)
+{
+	assert_true(ow_proc_exists(PROC, 100));
+	assert_true(ow_proc_exists(PROC, 301)); /* no statm, but there */
+	assert_false(ow_proc_exists(PROC, 999));
+	assert_false(ow_proc_exists(PROC, 0));
+	assert_true(ow_proc_exists("/proc", getpid()));
+}
+
 static void test_rss_bytes_live(void **state)
 {
 	uint64_t rss = 0;
@@ -271,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_rss_bytes),
 		cmocka_unit_test(test_rss_bytes_malformed),
 		cmocka_unit_test(test_rss_bytes_live),
+		cmocka_unit_test(test_exists),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_live_self),
 		cmocka_unit_test(test_catches),
