@@ -125,13 +125,14 @@ struct ow_daemon {
 	bool rescan_pending;
 	bool scanning; /* inside a full scan's walk (rescan.c), which lists every child itself */
 	uint64_t last_scan_ns;
-	unsigned int outside_seen;    /* memcgs seen outside the watched subtrees */
-	uint64_t drops_logged;	      /* ring-buffer drops already reported */
-	uint64_t map_full_logged;     /* BPF map refusals already reported */
-	uint64_t unwatched_alert_ns;  /* the last "unwatched" alert (monotonic), 0: none yet */
-	uint64_t unwatched_unalerted; /* refusals since that alert */
-	int64_t unwatched_since_ns;   /* CLOCK_REALTIME: the first refusal, the incident's start */
-	bool reconcile_pending;	      /* events were dropped: configure the memcgs they named */
+	unsigned int outside_seen;     /* memcgs seen outside the watched subtrees */
+	unsigned int placed_unscanned; /* memcgs placed by id since the last full scan */
+	uint64_t drops_logged;	       /* ring-buffer drops already reported */
+	uint64_t map_full_logged;      /* BPF map refusals already reported */
+	uint64_t unwatched_alert_ns;   /* the last "unwatched" alert (monotonic), 0: none yet */
+	uint64_t unwatched_unalerted;  /* refusals since that alert */
+	int64_t unwatched_since_ns;    /* CLOCK_REALTIME: the first refusal, the incident's start */
+	bool reconcile_pending;	       /* events were dropped: configure the memcgs they named */
 	struct restart_job jobs[MAX_JOBS];
 	struct ow_brake_state brakes; /* the brakes in force (brake.c) */
 	bool brakes_ok;		      /* cgroup v2, the state file usable, not a dry run */

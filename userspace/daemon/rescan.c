@@ -221,6 +221,7 @@ void daemon_rescan(struct ow_daemon *d)
 
 	d->last_scan_ns = t0;
 	d->rescan_pending = false;
+	d->placed_unscanned = 0;
 	d->scanning = true;
 	if (ow_watch_scan(&d->watch, &d->model, on_found, d))
 		ow_log(OW_LOG_WARN, "scan", "could not scan the cgroup hierarchy");
@@ -297,6 +298,19 @@ void daemon_retry_unplaced(struct ow_daemon *d, uint64_t now)
 	}
 }
 
+/* Without the rmdir program (the classic tracepoint flavour) a removed memcg is let go only
+ * at a full scan: one follows every PLACED_PER_SCAN memcgs placed by id, which bounds the
+ * removed ones the model holds (a user's loop of mkdir, a process, rmdir). */
+#define PLACED_PER_SCAN 256
+static void scan_for_removals(struct ow_daemon *d)
+{
+	if (ow_tracer_sees_removals(d->tracer) || ++d->placed_unscanned < PLACED_PER_SCAN)
+		return;
+	ow_log(OW_LOG_DEBUG, "scan", "memcgs placed since the last scan: a scan for the removed",
+	       OW_INT("placed", d->placed_unscanned));
+	daemon_request_rescan(d);
+}
+
 void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 {
 	uint64_t t0 = ow_mono_ns();
@@ -306,6 +320,7 @@ void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id)
 		ow_log(OW_LOG_DEBUG, "placed", "a new memcg placed without a scan",
 		       OW_INT("memcg_id", id),
 		       OW_NUM("duration_ms", (double)(ow_mono_ns() - t0) / NS_PER_MS));
+		scan_for_removals(d);
 		return;
 	}
 	if (ow_cg_id_gone(where)) {

@@ -323,6 +323,11 @@ bool ow_tracer_sees_moves(const struct ow_tracer *t)
 	return t->mode != mode_name[2];
 }
 
+bool ow_tracer_sees_removals(const struct ow_tracer *t)
+{
+	return t->mode != mode_name[2];
+}
+
 const char *ow_tracer_mode(const struct ow_tracer *t)
 {
 	return t->mode;

@@ -38,6 +38,9 @@ bool ow_tracer_rss_attached(const struct ow_tracer *t);
 /* Does a task moved into a memcg not seen before make it known (a first-sight event) with the
  * rss_stat program detached? Not in the classic tracepoint flavour: it passes a pid only. */
 bool ow_tracer_sees_moves(const struct ow_tracer *t);
+/* Is a removed memcg reported (OW_EV_MEMCG_GONE)? Not in the classic tracepoint flavour: its
+ * cgroup_rmdir passes a path, not the cgroup. */
+bool ow_tracer_sees_removals(const struct ow_tracer *t);
 
 /* Which attach flavour won: "tp_btf", "raw_tp" or "tracepoint". */
 const char *ow_tracer_mode(const struct ow_tracer *t);
