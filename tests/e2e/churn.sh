@@ -54,20 +54,39 @@ in_cgroup()
 	sh -c 'echo $$ >"$0" && exec "$@"' "$dir/cgroup.procs" "$OWLOAD" "$@"
 }
 
+# daemon_map_id DPID NAME: the id of the daemon's BPF map NAME (among its fds).
+daemon_map_id()
+{
+	local f id
+
+	for f in /proc/"$1"/fdinfo/*; do
+		id=$(sed -n 's/^map_id:[[:space:]]*//p' "$f")
+		[[ -n $id ]] && bpftool map show id "$id" | grep -q " name $2 " && echo "$id" && return
+	done
+	return 1
+}
+
+# memcg_cfg_ids DPID: the memcg ids the daemon's memcg_cfg map holds, one a line.
+memcg_cfg_ids()
+{
+	local id
+
+	id=$(daemon_map_id "$1" memcg_cfg) || return 1
+	bpftool -j map dump id "$id" | python3 -c '
+import json, struct, sys
+for e in json.load(sys.stdin):
+    print(struct.unpack("<Q", bytes(int(b, 16) for b in e["key"]))[0])'
+}
+
 # stale_entry DPID PID: in the daemon's BPF map of processes (found among its fds), make PID's
 # entry name memcg 1 (the root, outside P) and not watched, keeping its generation: unhealed,
 # the BPF side would never look at the process's memcg again. Offsets: struct ow_proc_state.
 stale_entry()
 {
-	local dpid=$1 pid=$2 f id=''
+	local id
 
-	for f in /proc/"$dpid"/fdinfo/*; do
-		id=$(sed -n 's/^map_id:[[:space:]]*//p' "$f")
-		[[ -n $id ]] && bpftool map show id "$id" | grep -q ' name procs ' && break
-		id=''
-	done
-	[[ -n $id ]] || { echo "no procs map among the daemon's fds"; return 1; }
-	python3 - "$id" "$pid" <<'EOF'
+	id=$(daemon_map_id "$1" procs) || { echo "no procs map among the daemon's fds"; return 1; }
+	python3 - "$id" "$2" <<'EOF'
 import json, struct, subprocess, sys
 mid, pid = sys.argv[1], int(sys.argv[2])
 key = ["%02x" % b for b in struct.pack("<I", pid)]
@@ -166,13 +185,16 @@ verdict stale-entry "$LOG" "${reasons[@]}"
 c=$(child forks)
 sh -c 'echo $$ >"$0" && exec bash -c "for i in \$(seq 50); do x=\$(true); done"' "$c/cgroup.procs"
 
-# 4. Memcgs outside P: placed by id (open_by_handle_at), no scan of P; the gone ones pruned.
+# 4. Memcgs outside P: placed by id (open_by_handle_at), no scan of P; the gone ones forgotten
+# by the BPF map (at their rmdir event, or by the prune of gone outside memcgs).
 scans0=$(grep -c "$(json_event scan)" "$LOG")
+out_ids=()
 outside0=$(grep -c "$(json_event outside)" "$LOG")
 gone0=$(grep -c "$(json_event gone_memcg)" "$LOG")
 for i in $(seq 300); do
 	o=$(cg_create "owchurn-$$-out$i" $((64 << 20))) || break
 	sh -c 'echo $$ >"$0" && exec true' "$o/cgroup.procs"
+	out_ids+=("$(stat -c %i "$o")")
 	cg_destroy "$o"
 done
 sleep 1
@@ -180,14 +202,18 @@ scans=$(($(grep -c "$(json_event scan)" "$LOG") - scans0))
 outside=$(($(grep -c "$(json_event outside)" "$LOG") - outside0))
 # A memcg removed before the daemon read its event cannot be placed; it is said so, no scan.
 gone=$(($(grep -c "$(json_event gone_memcg)" "$LOG") - gone0))
-pruned=$(grep "$(json_event prune)" "$LOG" | grep -o '"memcgs":[0-9]*' | cut -d: -f2 |
-	awk '{ s += $1 } END { print s + 0 }')
+map_ids=$(memcg_cfg_ids "$DPID")
+held=$(grep -cxFf <(printf '%s\n' "${out_ids[@]}") <<<"$map_ids")
 reasons=()
 pid_alive "$DPID" || reasons+=("the daemon died")
 ((scans == 0)) || reasons+=("$scans scan(s) of the watched tree for memcgs outside it")
 ((outside + gone >= 300)) ||
 	reasons+=("only $outside of 300 outside memcgs were placed ($gone gone before)")
-((pruned >= 200)) || reasons+=("only $pruned gone memcgs were forgotten (expected >= 200)")
+echo "   outside memcgs: $outside placed, $gone gone first; $held of ${#out_ids[@]} left in the" \
+	"BPF map ($(grep -c . <<<"$map_ids") entries)"
+[[ -n $map_ids ]] || reasons+=("cannot read the daemon's memcg_cfg map (bpftool)")
+((${#out_ids[@]} == 300 && held <= 100)) ||
+	reasons+=("the BPF map still holds $held of the ${#out_ids[@]} gone outside memcgs")
 verdict outside-churn "$LOG" "${reasons[@]}"
 
 # 5. The daemon still exits cleanly.
