@@ -520,12 +520,14 @@ cg_destroy_tree()
 hostile_teardown()
 {
 	local p
+	local -a ours=(${PIDS[@]+"${PIDS[@]}"} ${DPID:+"$DPID"})
 
-	for p in ${PIDS[@]+"${PIDS[@]}"}; do
+	for p in ${ours[@]+"${ours[@]}"}; do
 		kill -KILL "$p" 2>/dev/null
 	done
-	[[ -n ${DPID:-} ]] && kill -KILL "$DPID" 2>/dev/null
-	wait 2>/dev/null
+	# Those alone: a bare wait (or one with no pid) waits for every background job of the
+	# script, such as shm-scan's sleepers (10 minutes), which the cgroups' removal below kills.
+	((${#ours[@]})) && wait "${ours[@]}" 2>/dev/null
 	[[ -n ${CG_H:-} ]] && cg_destroy_tree "$CG_H"
 	[[ -n ${CG_OTHER:-} ]] && cg_destroy "$CG_OTHER"
 	[[ -n ${TOP:-} ]] && rmdir "$TOP" 2>/dev/null
