@@ -572,6 +572,22 @@ as_hostile()
 		--clear-groups -- "$@"
 }
 
+# hostile_in_cg CG CMD...: CMD as the hostile user, moved by itself into CG (its cgroup.procs
+# given to the user, as a delegation does), in the background, output discarded; sets LAST to
+# its pid (setpriv and sh exec into it: not as_hostile, a function, whose `&` would make $! a
+# subshell's) and appends it to PIDS.
+hostile_in_cg()
+{
+	local cg=$1
+
+	shift
+	HOME=$OW_HOSTILE_HOME setpriv --reuid="$OW_HOSTILE_UID" --regid="$OW_HOSTILE_UID" \
+		--clear-groups -- sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" \
+		>/dev/null 2>&1 &
+	LAST=$!
+	PIDS+=("$LAST")
+}
+
 # expect_graceful_exit PID SECONDS: waits for a SIGTERMed child of this shell to end; appends
 # to the caller's R array why not, if it did not end with exit 0 in time.
 expect_graceful_exit()

@@ -42,19 +42,12 @@ if ! daemon_start "$LOG" --no-bpf --cgroup "$TOP" --metrics-file "$PROM" --metri
 	exit 1
 fi
 
-# in_user_cg CMD...: CMD as the user, inside its memcg, in the background.
-in_user_cg()
-{
-	as_hostile sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG_H" "$@" >/dev/null 2>&1 &
-	PIDS+=($!)
-}
-
-in_user_cg "$OWLOAD" linear --rate 3 --duration $((SPAWN_S + 20))
-in_user_cg bash -c 'while ((SECONDS < $0)); do
+hostile_in_cg "$CG_H" "$OWLOAD" linear --rate 3 --duration $((SPAWN_S + 20))
+hostile_in_cg "$CG_H" bash -c 'while ((SECONDS < $0)); do
 	for i in {1..40}; do sleep 0.5 & done
 	wait
 done' "$SPAWN_S"
-spawner=${PIDS[-1]}
+spawner=$LAST
 most=0
 while pid_alive "$spawner"; do
 	sleep 1

@@ -75,15 +75,10 @@ setup()
 	wait_for_line "$LOG" "$(json_event ready)" 30 "$DPID"
 }
 
-# in_cg_as_user CMD...: runs CMD as the hostile user inside CG, in the background; sets LAST
-# to its pid (setpriv and sh exec into it).
+# in_cg_as_user CMD...: CMD as the hostile user inside CG, in the background (LAST, PIDS).
 in_cg_as_user()
 {
-	HOME=$OW_HOSTILE_HOME setpriv --reuid="$OW_HOSTILE_UID" --regid="$OW_HOSTILE_UID" \
-		--clear-groups -- sh -c 'echo $$ >"$0" && exec "$@"' "$CG/cgroup.procs" "$@" \
-		>/dev/null 2>&1 &
-	LAST=$!
-	PIDS+=("$LAST")
+	hostile_in_cg "$CG" "$@"
 }
 
 # acted_on PID SECONDS: the daemon logged a SIGTERM (act) for PID within SECONDS.
