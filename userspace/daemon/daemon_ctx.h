@@ -311,7 +311,7 @@ void daemon_rss_gate_new(struct ow_daemon *d, const struct ow_cgroup *cg, uint64
 /* limit_watch.c: writes to the watched limits' files, seen as they are made. */
 void daemon_limit_watch_start(struct ow_daemon *d);
 void daemon_limit_watch_stop(struct ow_daemon *d);
-void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg);
+int daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_limit_watch_drop(struct ow_daemon *d, struct ow_cgroup *cg);
 bool daemon_limit_watch_same_memcg(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_limit_watch_event(struct ow_daemon *d);

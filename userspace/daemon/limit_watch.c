@@ -129,14 +129,16 @@ static void look_below_if_enabled(struct ow_daemon *d, struct ow_cgroup *cg)
 	d->limits.children_due_ns = ow_mono_ns();
 }
 
-/* The root's limit is the machine's (machine_sight.c): only its subtree_control is watched. */
-void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg)
+/* The root's limit is the machine's (machine_sight.c): only its subtree_control is watched.
+ * -ENOENT: its files are gone (removed, or its memcg taken away); other refusals are reported
+ * here and leave the limit to the glances. */
+int daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	bool v1 = d->watch.mount.version == OW_CG_V1;
 	int err = 0;
 
 	if (d->limits.fd < 0)
-		return;
+		return 0;
 	if (!ow_cgroup_is_root(cg) && cg->sight.limit_wd < 0) {
 		cg->sight.limit_wd = add_one(d, cg, limit_file(d), false);
 		err = cg->sight.limit_wd < 0 ? cg->sight.limit_wd : 0;
@@ -148,12 +150,13 @@ void daemon_limit_watch_add(struct ow_daemon *d, struct ow_cgroup *cg)
 			look_below_if_enabled(d, cg);
 	}
 	if (!err || err == -ENOENT)
-		return; /* removed already: the next scan drops it */
+		return err;
 	if (!d->limits.refused++)
 		ow_log(OW_LOG_WARN, "limit_watch",
 		       "cannot watch a cgroup's limit (fs.inotify.max_user_watches?): "
 		       "such limits are read within a minute",
 		       CG_FIELDS(cg), OW_STR("error", strerror(-err)));
+	return 0;
 }
 
 void daemon_limit_watch_drop(struct ow_daemon *d, struct ow_cgroup *cg)

@@ -4,6 +4,7 @@
  * id without one, the BPF side's per-memcg settings, the memcgs a dropped event left silent.
  * A scan only marks a vanished cgroup gone: the loop frees it after its pass (ow_model_reap).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "cgroup_id.h"
@@ -72,6 +73,16 @@ void daemon_find_rule(struct ow_daemon *d, struct ow_cgroup *cg)
 		       OW_INT("line", r->line));
 }
 
+/* What a cgroup held as a memcg, let go: it is removed, or no longer a memcg. */
+static void let_go(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
+{
+	daemon_sight_drop(d, cg);
+	daemon_limit_watch_drop(d, cg);
+	daemon_brake_lift(d, cg, why);
+	if (d->tracer)
+		ow_tracer_forget_memcg(d->tracer, cg->id);
+}
+
 /*
  * A cgroup found is read, configured and watched. A v2 directory without the memory controller
  * (its parent's subtree_control lacks it) enters the model with nothing to read: it is set up
@@ -106,7 +117,14 @@ void daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg)
 	/* Its whole charge is watched even before the BPF side sees a task of it fault: a tmpfs
 	 * writer already running when the daemon starts never faults again. */
 	daemon_sight_seen(d, cg, ow_mono_ns());
-	daemon_limit_watch_add(d, cg);
+	/* Its memcg gone since its files were read (a v2 controller disabled above it, as a
+	 * user's loop of subtree_control writes does): left not set up, for the look that the
+	 * controller's return brings. Set up without a watch, a look had nothing to compare its
+	 * files with and kept it blind to its limit for good (the guests' delegated flood). */
+	if (daemon_limit_watch_add(d, cg) == -ENOENT) {
+		let_go(d, cg, "the cgroup's memory controller was disabled");
+		return;
+	}
 	daemon_rss_gate_new(d, cg, ow_mono_ns());
 	cg->set_up = true;
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
@@ -121,16 +139,6 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 		daemon_set_up_cgroup(d, cg);
 	else
 		daemon_kube_names(d, cg, false); /* its container's link may have come since */
-}
-
-/* What a cgroup held as a memcg, let go: it is removed, or no longer a memcg. */
-static void let_go(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
-{
-	daemon_sight_drop(d, cg);
-	daemon_limit_watch_drop(d, cg);
-	daemon_brake_lift(d, cg, why);
-	if (d->tracer)
-		ow_tracer_forget_memcg(d->tracer, cg->id);
 }
 
 /* A cgroup removed: marked gone, freed by the loop after its pass (ow_model_reap). */

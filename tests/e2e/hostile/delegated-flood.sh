@@ -17,10 +17,12 @@
 #  3. the events' budget paused their handling (logged: 64 cgroups each 250 ms at most), and a
 #     limit written after the flood, on one of the user's cgroups outside the loop, is held by
 #     the daemon within SEEN_S (at its write, or by a glance after the queue overflowed);
-#     On v2, a limit written on sw/c1 after the controller's loop is held as well: the memcg
-#     that came back with the controller has files (and watches) of its own. Both are judged
-#     by the daemon's metrics file (the limit it holds), not by its log: a change within 10 s
-#     of a cgroup's last info line is logged at debug;
+#     On v2, limits written on sw/c1-c5 after the controller's loop are held as well: the
+#     memcgs that came back with the controller have files (and watches) of their own (one set
+#     up as its memcg went, in the guests of a CI machine, was left watching nothing). Both are
+#     judged by the daemon's metrics file (the limit it holds), not by its log: a change within
+#     10 s of a cgroup's last info line is logged at debug. A daemon slower than the budget
+#     (the guests') may never pause;
 #  4. the daemon holds as many cgroups as there are: each one removed is let go at its rmdir,
 #     not kept beside the one made again under its name (it was, until a full scan: 31
 #     entries for each of the last 100 after a 15 s flood, the daemon 54 MiB);
@@ -139,8 +141,16 @@ verdict "$NAME-writes-bounded" "$LOG" "${R[@]}"
 # a cgroup outside the loop, is seen at its write within seconds (with 64 events read a window
 # the kernel's queue of 16,384 took a minute to drain first).
 R=()
-grep -q "writes to the limits' files past their budget" "$LOG" ||
+# A daemon slower than the budget (a guest's emulated CPU, ~4 ms a cgroup handled: the whole
+# loop's 50 cgroups in a window) never reaches it; the guests say so (OW_DELEGATED_FLOOD_PAUSE=
+# maybe), and the host's run proves the pause.
+if grep -q "writes to the limits' files past their budget" "$LOG"; then
+	echo "   the events' budget paused their handling"
+elif [[ ${OW_DELEGATED_FLOOD_PAUSE:-yes} == maybe ]]; then
+	echo "   the events' budget never paused their handling: the daemon was slower than it"
+else
 	R+=("the events' budget never paused their handling (no line says so)")
+fi
 t0=$SECONDS
 as_hostile bash -c 'echo 80M >"$0/m60/$1"' "$CG_H" "$limit_name" ||
 	R+=("the user could not write m60's limit")
@@ -165,13 +175,15 @@ if [[ $OW_CG_VER == 2 ]]; then
 	[[ -s $TMPD/controller-loop.out ]] &&
 		R+=("the controller's loop failed: $(head -n1 "$TMPD/controller-loop.out")")
 	t0=$SECONDS
-	as_hostile bash -c 'echo 80M >"$0/sw/c1/memory.max"' "$CG_H" ||
-		R+=("the user could not write sw/c1's limit")
-	limit_held "sw/c1" ||
-		R+=("sw/c1's limit written after the controller's loop was not seen within $SEEN_S s" \
+	as_hostile bash -c 'for c in "$0"/sw/c{1..5}; do echo 80M >"$c/memory.max"; done' "$CG_H" ||
+		R+=("the user could not write sw's children's limits")
+	for c in sw/c{1..5}; do
+		limit_held "$c" && continue
+		R+=("$c's limit written after the controller's loop was not seen within $SEEN_S s" \
 			"($(grep -c 'overflowed the queue' "$LOG") overflows logged; the daemon" \
-			"holds: $(grep -E "$(limit_re sw/c1)" "$PROM"))")
-	echo "   sw/c1's limit seen within $((SECONDS - t0)) s"
+			"holds: $(grep -E "$(limit_re "$c")" "$PROM"))")
+	done
+	echo "   sw/c1-c5's limits seen within $((SECONDS - t0)) s"
 	verdict "$NAME-controller-loop" "$LOG" "${R[@]}"
 fi
 
