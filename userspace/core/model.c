@@ -184,8 +184,36 @@ static struct ow_cgroup *new_cgroup(uint64_t id, const char *path, size_t mount_
 	return cg;
 }
 
+const struct ow_cg_text *ow_cg_text(const struct ow_cgroup *cg)
+{
+	static const struct ow_cg_text none;
+
+	return cg->text ? cg->text : &none;
+}
+
+struct ow_cg_text *ow_cg_text_mut(struct ow_cgroup *cg, struct ow_cg_text *spare)
+{
+	struct ow_cg_text *t;
+
+	if (cg->text && !cg->text_spare)
+		return cg->text;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		cg->text = spare;
+		cg->text_spare = true;
+		return spare;
+	}
+	if (cg->text)
+		*t = *cg->text; /* the spare's words, its own now */
+	cg->text = t;
+	cg->text_spare = false;
+	return t;
+}
+
 static void free_cgroup(struct ow_cgroup *cg)
 {
+	if (!cg->text_spare)
+		free(cg->text);
 	free(cg->history.fine);
 	free(cg->history.coarse);
 	free(cg->brake.dir);

@@ -92,9 +92,6 @@ struct ow_cg_eval {
 	uint64_t grew;			   /* by this many bytes */
 	uint64_t writers_ns;		   /* its tmpfs writers were last sampled */
 	unsigned int writers_next;	   /* where that scan stopped (budget spent) */
-	char tmpfs[160]; /* shmem grows: the tmpfs mounts that grew ("/dev/shm +48.0 MiB"); "" */
-	/* and the largest files of the first ("/dev/shm/seg 40.0 MiB, ..."), once walked; "" */
-	char tmpfs_files[OW_TMPFS_FILES_LEN];
 };
 
 /* Action state, one victim at a time (victim.c). */
@@ -102,8 +99,6 @@ struct ow_cg_victim {
 	int fd; /* pidfd, -1 when none */
 	pid_t pid;
 	char comm[16];
-	char manager[160];    /* who manages the victim (managed.h label) */
-	char note[256];	      /* what its manager will do after SIGTERM, or "" */
 	bool restarting;      /* its manager was asked to restart it; no SIGTERM yet */
 	bool deleting;	      /* its pod's deletion was asked (restarting too): no answer yet */
 	bool pod_deleted;     /* the API server took it: the kubelet sends the SIGTERM */
@@ -112,26 +107,18 @@ struct ow_cg_victim {
 	uint64_t deadline_ns; /* SIGKILL (or give up) at this time */
 	bool killed;	      /* SIGKILL sent */
 	double grace_s;	      /* granted after the SIGTERM */
-	char grace_from[32];  /* "grace" or the manager's setting that gave it */
 	double lead_s;	      /* the ETA when it was acted on: the lead the action gave */
 	struct ow_live_growth live; /* the cgroup's growth since the SIGTERM */
 	uint64_t cooldown_until_ns;
 	uint64_t retry_after_ns;   /* no new attempt before this, even past the high-water mark */
 	struct ow_crash_loop loop; /* its recent victims (crash_loop.h) */
-	char loop_text[160];	   /* this victim made a crash loop: what to say; else "" */
 	/* The pre-stop signal (pre_stop.h): sent, and the SIGTERM waits until deadline_ns. */
 	bool pre_stop;
 	int pre_stop_sig;
-	uint64_t pre_stop_ns;	   /* when it was sent */
-	uint64_t starttime;	   /* the victim's (ow_proc_info): its pid read again is still it */
-	uint64_t poll_ns;	   /* the next look at the victim's open files */
-	double keep_s;		   /* the lead the plan keeps for the SIGTERM */
-	struct ow_dump_watch dump; /* the heap dump seen written in the wait */
-	char cwd[256];		   /* the victim's working directory when it was sent */
-	/* Its mappings that grew (daemon/victim_maps.c), read once the act is out: "[heap] +120.0
-	 * MiB, ..."; since its cgroup's warning maps_since_s ago, or its largest (< 0). */
-	char maps[256];
-	double maps_since_s;
+	uint64_t pre_stop_ns;	  /* when it was sent */
+	uint64_t starttime;	  /* the victim's (ow_proc_info): its pid read again is still it */
+	uint64_t poll_ns;	  /* the next look at the victim's open files */
+	double keep_s;		  /* the lead the plan keeps for the SIGTERM */
 	struct ow_pre_stop_done { /* the last wait, for the act line and alert; signal 0: none */
 		int signal;
 		double waited_s;
@@ -191,6 +178,31 @@ struct ow_cg_alert {
 	int64_t start_ns; /* CLOCK_REALTIME */
 };
 
+/*
+ * What is said of a cgroup in text, written at its acts and its shmem warnings only: out of
+ * line (struct ow_cgroup.text), allocated at the first write (ow_cg_text_mut) and read through
+ * ow_cg_text(), an empty set until then. Inline, these were 2 KiB of every cgroup, of the
+ * daemon's locked memory (mlockall): 40 MiB at 20,000 idle memcgs that never say a word.
+ */
+struct ow_cg_text {
+	/* its victim's (struct ow_cg_victim) */
+	char manager[160];   /* who manages the victim (managed.h label) */
+	char note[256];	     /* what its manager will do after SIGTERM, or "" */
+	char grace_from[32]; /* "grace" or the manager's setting that gave it */
+	char loop_text[160]; /* this victim made a crash loop: what to say; else "" */
+	char cwd[256];	     /* the victim's working directory when it was sent */
+	/* Its mappings that grew (daemon/victim_maps.c), read once the act is out: "[heap] +120.0
+	 * MiB, ..."; since its cgroup's warning maps_since_s ago, or its largest (< 0). */
+	char maps[256];
+	double maps_since_s;
+	struct ow_dump_watch dump; /* the heap dump seen written in the pre-stop wait */
+	/* its evaluation's (struct ow_cg_eval): shmem grows, the tmpfs mounts that grew
+	 * ("/dev/shm +48.0 MiB"), and the largest files of the first ("/dev/shm/seg 40.0 MiB,
+	 * ..."), once walked; "" */
+	char tmpfs[160];
+	char tmpfs_files[OW_TMPFS_FILES_LEN];
+};
+
 #define OW_KUBE_SETTLED UINT8_MAX /* kube_tries: named, not a pod, or given up on */
 
 /* A watched cgroup: who it is, then one part per concern, each written by one file. */
@@ -229,7 +241,15 @@ struct ow_cgroup {
 	struct ow_rss_rise rss_rise; /* its non-reclaimable charge, for the page-fault gate */
 	struct ow_cg_counters counters;
 	struct ow_cg_alert alert;
+	struct ow_cg_text *text; /* NULL: nothing said yet (ow_cg_text) */
+	bool text_spare;	 /* text is the caller's spare (ow_cg_text_mut): not freed */
 };
+
+/* What is said of cg: an empty set until something is. */
+const struct ow_cg_text *ow_cg_text(const struct ow_cgroup *cg);
+/* Its text to write, allocated at the first call; out of memory, the caller's spare (shared by
+ * every cgroup that needed it then: its words may be another's, the act goes on). */
+struct ow_cg_text *ow_cg_text_mut(struct ow_cgroup *cg, struct ow_cg_text *spare);
 
 /* Position + 1 of each entry in an array, by key hash (0: empty slot); linear probing with
  * backward-shift deletion, so no tombstones pile up as cgroups and processes come and go. */

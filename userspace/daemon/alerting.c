@@ -38,8 +38,8 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *
 	snprintf(a->incident, sizeof(a->incident), "%s", cg->alert.incident);
 	snprintf(a->grows, sizeof(a->grows), "%s", ow_mem_kind_name(cg->eval.grows));
 	a->grew = cg->eval.grows >= 0 ? cg->eval.grew : 0;
-	snprintf(a->tmpfs, sizeof(a->tmpfs), "%s", cg->eval.tmpfs);
-	snprintf(a->tmpfs_files, sizeof(a->tmpfs_files), "%s", cg->eval.tmpfs_files);
+	snprintf(a->tmpfs, sizeof(a->tmpfs), "%s", ow_cg_text(cg)->tmpfs);
+	snprintf(a->tmpfs_files, sizeof(a->tmpfs_files), "%s", ow_cg_text(cg)->tmpfs_files);
 	a->usage = cg->reading.nonrecl;
 	a->limit = cg->reading.eff_limit == OW_NO_LIMIT ? 0 : cg->reading.eff_limit;
 	a->rate = cg->eval.verdict.rate;
@@ -86,7 +86,7 @@ static void action_figures(struct ow_alert *a, const struct ow_cgroup *cg, const
 	a->lead_s = cg->victim.lead_s;
 	if (!a->dry_run) {
 		a->grace_s = cg->victim.grace_s;
-		snprintf(a->grace_from, sizeof(a->grace_from), "%s", cg->victim.grace_from);
+		snprintf(a->grace_from, sizeof(a->grace_from), "%s", ow_cg_text(cg)->grace_from);
 	}
 	snprintf(a->rule, sizeof(a->rule), "%s", rule ? rule : "");
 }
@@ -112,13 +112,15 @@ void ow_notify_level(struct ow_alerter *al, struct ow_cgroup *cg, enum ow_level 
 	}
 }
 
-static void pre_stop_of(struct ow_alert_pre_stop *p, const struct ow_cg_victim *v)
+static void pre_stop_of(struct ow_alert_pre_stop *p, const struct ow_cgroup *cg)
 {
+	const struct ow_cg_victim *v = &cg->victim;
+
 	snprintf(p->signal, sizeof(p->signal), "%s", ow_signal_name(v->evidence.signal));
 	p->waited_s = v->evidence.waited_s;
 	snprintf(p->ended, sizeof(p->ended), "%s", v->evidence.ended);
-	snprintf(p->dump, sizeof(p->dump), "%s", v->dump.path);
-	snprintf(p->cwd, sizeof(p->cwd), "%s", v->cwd);
+	snprintf(p->dump, sizeof(p->dump), "%s", ow_cg_text(cg)->dump.path);
+	snprintf(p->cwd, sizeof(p->cwd), "%s", ow_cg_text(cg)->cwd);
 }
 
 static void describe_action(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *cg,
@@ -134,12 +136,12 @@ static void describe_action(struct ow_alert *a, enum ow_alert_kind kind, struct 
 	snprintf(a->manager, sizeof(a->manager), "%s", what->manager);
 	snprintf(a->note, sizeof(a->note), "%s", what->note);
 	if (kind == OW_ALERT_ACT)
-		snprintf(a->crash_loop, sizeof(a->crash_loop), "%s", cg->victim.loop_text);
+		snprintf(a->crash_loop, sizeof(a->crash_loop), "%s", ow_cg_text(cg)->loop_text);
 	if (kind == OW_ALERT_ACT && cg->victim.evidence.signal)
-		pre_stop_of(&a->pre_stop, &cg->victim);
+		pre_stop_of(&a->pre_stop, cg);
 	if (kind == OW_ALERT_ACT) {
-		snprintf(a->maps, sizeof(a->maps), "%s", cg->victim.maps);
-		a->maps_since_s = cg->victim.maps_since_s;
+		snprintf(a->maps, sizeof(a->maps), "%s", ow_cg_text(cg)->maps);
+		a->maps_since_s = ow_cg_text(cg)->maps_since_s;
 	}
 	a->dry_run = dry_run;
 }
@@ -162,7 +164,7 @@ void ow_notify_escalate(struct ow_alerter *al, struct ow_cgroup *cg, const char 
 			const char *rule)
 {
 	struct ow_proc_info victim = {.pid = cg->victim.pid};
-	struct ow_action_desc what = {"SIGKILL", "", cg->victim.manager, why};
+	struct ow_action_desc what = {"SIGKILL", "", ow_cg_text(cg)->manager, why};
 	struct ow_alert a;
 
 	if (!al)

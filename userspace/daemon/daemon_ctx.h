@@ -200,6 +200,7 @@ struct ow_daemon {
 	struct daemon_tmpfs_files tmpfs_files;
 	uint32_t pod_delete_seq;	     /* the last pod deletion's id (pod_delete.c) */
 	struct ow_pod_refusals pod_refusals; /* deletions held off (a refusal, a failure) */
+	struct ow_cg_text text_spare;	     /* a cgroup's text when none could be allocated */
 };
 
 static inline double mib(uint64_t bytes)
@@ -219,6 +220,12 @@ static inline void policy_of(const struct ow_daemon *d, const struct ow_cgroup *
 			     struct ow_policy_cfg *out)
 {
 	ow_rule_policy(&d->opts->policy, rule_of(d, cg), out);
+}
+
+/* What is said of cg, to write (allocated at the first write: model.h). */
+static inline struct ow_cg_text *daemon_text(struct ow_daemon *d, struct ow_cgroup *cg)
+{
+	return ow_cg_text_mut(cg, &d->text_spare);
 }
 
 /* Let the victim go: closing its pidfd also leaves the epoll set. */
@@ -257,11 +264,11 @@ static inline void daemon_drop_victim(struct ow_cgroup *cg)
 				   : NULL),                                                        \
 		OW_OPT("pre_stop_ended",                                                           \
 		       (cg)->victim.evidence.signal ? (cg)->victim.evidence.ended : NULL),         \
-		OW_OPT("dump", (cg)->victim.evidence.signal && (cg)->victim.dump.path[0]           \
-				       ? (cg)->victim.dump.path                                    \
+		OW_OPT("dump", (cg)->victim.evidence.signal &&ow_cg_text(cg)->dump.path[0]         \
+				       ? ow_cg_text(cg)->dump.path                                 \
 				       : NULL),                                                    \
-		OW_OPT("maps", (cg)->victim.maps[0] ? (cg)->victim.maps : NULL),                   \
-		OW_NUM("maps_since_s", (cg)->victim.maps_since_s)
+		OW_OPT("maps", ow_cg_text(cg)->maps[0] ? ow_cg_text(cg)->maps : NULL),             \
+		OW_NUM("maps_since_s", ow_cg_text(cg)->maps_since_s)
 
 /* daemon.c */
 int daemon_watch_fd(struct ow_daemon *d, int fd, uint32_t events, uint64_t tag);
@@ -366,7 +373,8 @@ void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 void daemon_victim_deadline(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_lc_tick tick,
 			    uint64_t now);
 /* The victim's grace starts: whole (grace.h), from now; the growth since is what counts. */
-void daemon_start_grace(struct ow_cgroup *cg, double grace_s, const char *from);
+void daemon_start_grace(struct ow_daemon *d, struct ow_cgroup *cg, double grace_s,
+			const char *from);
 
 /* restart_job.c: a manager's restart command for the victim. daemon_start_restart: 0, or
  * -errno when it could not start. */

@@ -49,7 +49,8 @@ static void set_level(struct ow_daemon *d, struct ow_cgroup *cg, enum ow_level l
 	       OW_STR("note", cg->eval.grows >= 0 && level >= OW_LEVEL_WARN
 				      ? ow_alert_grows_note(ow_mem_kind_name(cg->eval.grows))
 				      : ""),
-	       OW_STR("tmpfs", cg->eval.tmpfs), OW_STR("tmpfs_files", cg->eval.tmpfs_files));
+	       OW_STR("tmpfs", ow_cg_text(cg)->tmpfs),
+	       OW_STR("tmpfs_files", ow_cg_text(cg)->tmpfs_files));
 	cg->eval.level = level;
 	cg->eval.level_reason = cg->eval.verdict.reason;
 	if (level != OW_LEVEL_OK)
@@ -80,8 +81,9 @@ static void sample_tmpfs(struct ow_daemon *d, uint64_t now)
  * the largest files of the first, once walked. */
 static void tmpfs_text(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t step, uint64_t now)
 {
-	char *buf = cg->eval.tmpfs;
-	size_t len = sizeof(cg->eval.tmpfs), off = 0;
+	struct ow_cg_text *t = daemon_text(d, cg);
+	char *buf = t->tmpfs;
+	size_t len = sizeof(t->tmpfs), off = 0;
 	struct ow_tmpfs_grew g[3];
 	unsigned int i, n = ow_tmpfs_grown(&d->tmpfs_win, &d->tmpfs_now, step, g, 3);
 
@@ -90,8 +92,7 @@ static void tmpfs_text(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t step,
 		off += (size_t)snprintf(buf + off, len - off, "%s%s +%.1f MiB", i ? ", " : "",
 					ow_tmpfs_point(d->tmpfs_table, g[i].id), mib(g[i].bytes));
 	if (n)
-		daemon_tmpfs_files(d, g[0].id, now, cg->eval.tmpfs_files,
-				   sizeof(cg->eval.tmpfs_files));
+		daemon_tmpfs_files(d, g[0].id, now, t->tmpfs_files, sizeof(t->tmpfs_files));
 }
 
 /* Which kind of memory grew over the last 10-20 s (a step of the limit at least); for shmem,
@@ -105,7 +106,8 @@ static void note_composition(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t
 	cg->eval.grows =
 		ow_composition_grows(&cg->eval.comp, &c, step ? step : 1ULL << 20, &cg->eval.grew);
 	ow_composition_note(&cg->eval.comp, now, &c);
-	cg->eval.tmpfs[0] = cg->eval.tmpfs_files[0] = '\0';
+	if (cg->text)
+		cg->text->tmpfs[0] = cg->text->tmpfs_files[0] = '\0';
 	if (cg->eval.grows != OW_KIND_SHMEM)
 		return;
 	sample_tmpfs(d, now);
@@ -239,7 +241,7 @@ static void decide(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_po
 		.high_water = pc->high_water,
 		.brake_leak = brake_leak,
 		.pre_stop = cg->victim.pre_stop,
-		.pre_stop_done = cg->victim.dump.written,
+		.pre_stop_done = ow_cg_text(cg)->dump.written,
 	};
 	enum ow_pre_stop_cut cut = OW_PRE_STOP_GO_ON;
 	enum ow_term_verdict tv = OW_TERM_WAIT;

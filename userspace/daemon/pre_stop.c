@@ -34,7 +34,7 @@ static void told(struct ow_cgroup *cg, const struct ow_proc_info *info, int sig,
 	ow_log(err ? OW_LOG_WARN : OW_LOG_INFO, "pre_stop", msg, CG_FIELDS(cg),
 	       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 	       OW_STR("signal", ow_signal_name(sig)), OW_NUM("wait_s", wait_s),
-	       OW_STR("cwd", cg->victim.cwd), OW_STR("error", err ? strerror(-err) : ""));
+	       OW_STR("cwd", ow_cg_text(cg)->cwd), OW_STR("error", err ? strerror(-err) : ""));
 }
 
 /* The victim waits for its SIGTERM, watched as a SIGTERMed one (its exit, its growth). */
@@ -42,6 +42,7 @@ static void start_wait(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 		       int fd, int sig, const struct ow_pre_stop_wait *w, uint64_t now)
 {
 	struct ow_cg_victim *v = &cg->victim;
+	struct ow_cg_text *t = daemon_text(d, cg);
 
 	daemon_watch_victim(d, cg, fd, info);
 	v->pre_stop = true;
@@ -54,12 +55,12 @@ static void start_wait(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 	v->keep_s = w->keep_s;
 	v->lead_s = cg->eval.verdict.eta_s;
 	/* its manager is looked up with the act, after the wait */
-	snprintf(v->manager, sizeof(v->manager), "unknown");
-	v->note[0] = '\0';
-	v->loop_text[0] = '\0';
+	snprintf(t->manager, sizeof(t->manager), "unknown");
+	t->note[0] = '\0';
+	t->loop_text[0] = '\0';
 	v->grace_s = 0;
-	v->grace_from[0] = '\0';
-	memset(&v->dump, 0, sizeof(v->dump));
+	t->grace_from[0] = '\0';
+	memset(&t->dump, 0, sizeof(t->dump));
 	ow_live_start(&v->live, now, cg->reading.nonrecl);
 }
 
@@ -74,6 +75,7 @@ bool daemon_pre_stop(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_
 	};
 	enum ow_pre_stop_plan plan;
 	struct ow_pre_stop_wait w;
+	struct ow_cg_text *t;
 	int err = 0;
 
 	cg->victim.evidence.signal = 0;
@@ -84,8 +86,9 @@ bool daemon_pre_stop(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_
 		return false;
 	v.catches = ow_proc_catches("/proc", info->pid, v.signal);
 	plan = ow_pre_stop_plan(&v, &w);
-	if (ow_proc_cwd("/proc", info->pid, cg->victim.cwd, sizeof(cg->victim.cwd)))
-		cg->victim.cwd[0] = '\0';
+	t = daemon_text(d, cg);
+	if (ow_proc_cwd("/proc", info->pid, t->cwd, sizeof(t->cwd)))
+		t->cwd[0] = '\0';
 	if (plan == OW_PRE_STOP_SEND)
 		err = ow_pidfd_signal(fd, v.signal);
 	told(cg, info, v.signal,
@@ -109,7 +112,7 @@ static bool gone(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 
 void daemon_pre_stop_poll(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t now)
 {
-	char path[sizeof(cg->victim.dump.path)];
+	char path[sizeof(d->text_spare.dump.path)];
 	int found;
 
 	if (gone(d, cg, now))
@@ -122,7 +125,7 @@ void daemon_pre_stop_poll(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 		return;
 	cg->victim.poll_ns = now + OW_PRE_STOP_POLL_NS;
 	if (found >= 0)
-		ow_dump_watch_update(&cg->victim.dump, found ? path : NULL);
+		ow_dump_watch_update(&daemon_text(d, cg)->dump, found ? path : NULL);
 	daemon_evaluate(d, cg, 0); /* decide() ends the wait when the dump is written */
 }
 
@@ -130,13 +133,14 @@ void daemon_pre_stop_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t 
 {
 	struct ow_cg_victim *v = &cg->victim;
 	struct ow_proc_info info = {.pid = v->pid};
-	struct ow_action_desc what = {ow_signal_name(v->pre_stop_sig), "", v->manager,
+	struct ow_cg_text *t = daemon_text(d, cg);
+	struct ow_action_desc what = {ow_signal_name(v->pre_stop_sig), "", t->manager,
 				      "it exited in the pre-stop wait, before any SIGTERM"};
 
 	v->evidence.signal = v->pre_stop_sig;
 	v->evidence.waited_s = (double)(now - v->pre_stop_ns) / NS_PER_S;
 	v->evidence.ended = "exited";
-	v->maps[0] = '\0';
+	t->maps[0] = '\0';
 	snprintf(info.comm, sizeof(info.comm), "%s", v->comm);
 	ow_notify_action(d->alerter, cg, OW_ALERT_ACT, &info, NULL, &what, false);
 }
@@ -214,7 +218,7 @@ void daemon_pre_stop_end(struct ow_daemon *d, struct ow_cgroup *cg, const char *
 	ow_log(OW_LOG_INFO, "pre_stop_end", end_text(ended), CG_FIELDS(cg), OW_INT("pid", v->pid),
 	       OW_STR("comm", v->comm), OW_STR("signal", ow_signal_name(v->pre_stop_sig)),
 	       OW_STR("ended", ended), OW_NUM("waited_s", v->evidence.waited_s),
-	       OW_STR("dump", v->dump.path), OW_STR("cwd", v->cwd));
+	       OW_STR("dump", ow_cg_text(cg)->dump.path), OW_STR("cwd", ow_cg_text(cg)->cwd));
 	/* The act that follows watches the same pidfd anew. */
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
 	v->fd = -1;

@@ -63,7 +63,7 @@ int daemon_start_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct
 	snprintf(rj->command, sizeof(rj->command), "%s", p->command);
 	snprintf(rj->manager, sizeof(rj->manager), "%s", d->vp.label);
 	cg->victim.restarting = true;
-	daemon_start_grace(cg, p->timeout_s, "restart_timeout");
+	daemon_start_grace(d, cg, p->timeout_s, "restart_timeout");
 	cg->victim.deadline_ns = rj->deadline_ns;
 	return 0;
 }
@@ -142,7 +142,8 @@ void daemon_restart_timed_out(struct ow_daemon *d, struct ow_cgroup *cg)
 		return;
 	}
 	ow_log(OW_LOG_WARN, "restart_timeout", "the manager's restart command timed out",
-	       CG_FIELDS(cg), OW_INT("pid", cg->victim.pid), OW_STR("manager", cg->victim.manager),
+	       CG_FIELDS(cg), OW_INT("pid", cg->victim.pid),
+	       OW_STR("manager", ow_cg_text(cg)->manager),
 	       OW_STR("command", rj ? rj->command : "?"));
 	if (rj)
 		ow_job_kill(&rj->job);

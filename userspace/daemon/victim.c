@@ -38,7 +38,7 @@ void daemon_escalate(struct ow_daemon *d, struct ow_cgroup *cg, const char *why,
 	cg->eval.level = OW_LEVEL_ESCALATE;
 	ow_model_note_busy(&d->model, cg);
 	ow_log(OW_LOG_WARN, "escalate", why, CG_FIELDS(cg), OW_INT("pid", cg->victim.pid),
-	       OW_STR("comm", cg->victim.comm), OW_STR("manager", cg->victim.manager),
+	       OW_STR("comm", cg->victim.comm), OW_STR("manager", ow_cg_text(cg)->manager),
 	       OW_STR("signal", "SIGKILL"), OW_STR("rule", rule),
 	       OW_NUM("grace_s", cg->victim.grace_s),
 	       OW_NUM("since_sigterm_ms", (double)(ow_mono_ns() - cg->victim.term_ns) / NS_PER_MS));
@@ -140,6 +140,7 @@ static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 			double grace)
 {
 	struct victim_plan *vp = &d->vp;
+	struct ow_cg_text *t = daemon_text(d, cg);
 	struct ow_mgr_roots roots;
 
 	ow_manager_detect("/proc", info->pid, &vp->mgr);
@@ -148,7 +149,7 @@ static void plan_victim(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 	container_names(&vp->mgr);
 	ow_manager_label(&vp->mgr, vp->label, sizeof(vp->label));
 	ow_plan_action(victim_action(d, cg), &vp->mgr, grace, &vp->plan);
-	snprintf(cg->victim.manager, sizeof(cg->victim.manager), "%s", vp->label);
+	snprintf(t->manager, sizeof(t->manager), "%s", vp->label);
 }
 
 /* What the victim's unit does after a SIGTERM, for the log: read from files a user may own,
@@ -157,6 +158,7 @@ static void note_victim(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	struct victim_plan *vp = &d->vp;
 	const struct ow_manager *m = &vp->mgr;
+	struct ow_cg_text *t = daemon_text(d, cg);
 	struct ow_unit_restart ur;
 
 	vp->note[0] = '\0';
@@ -167,7 +169,7 @@ static void note_victim(struct ow_daemon *d, struct ow_cgroup *cg)
 	/* supervisord starts its programs itself: the victim is one (ow_manager_verify) */
 	if (m->kind == OW_MGR_SUPERVISOR && !m->distrust)
 		ow_sv_restart_note(m->name, m->sv_restart, vp->note, sizeof(vp->note));
-	snprintf(cg->victim.note, sizeof(cg->victim.note), "%s", vp->note);
+	snprintf(t->note, sizeof(t->note), "%s", vp->note);
 }
 
 static void act_dry_run(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
@@ -219,11 +221,13 @@ int daemon_watch_victim(struct ow_daemon *d, struct ow_cgroup *cg, int fd,
 }
 
 /* The victim's grace starts: whole (grace.h), from now; the growth since is what counts. */
-void daemon_start_grace(struct ow_cgroup *cg, double grace_s, const char *from)
+void daemon_start_grace(struct ow_daemon *d, struct ow_cgroup *cg, double grace_s, const char *from)
 {
+	struct ow_cg_text *t = daemon_text(d, cg);
+
 	cg->victim.term_ns = ow_mono_ns();
 	cg->victim.grace_s = grace_s;
-	snprintf(cg->victim.grace_from, sizeof(cg->victim.grace_from), "%s", from);
+	snprintf(t->grace_from, sizeof(t->grace_from), "%s", from);
 	cg->victim.deadline_ns = cg->victim.term_ns + (uint64_t)(grace_s * NS_PER_S);
 	ow_live_start(&cg->victim.live, cg->victim.term_ns, cg->reading.nonrecl);
 }
@@ -248,6 +252,7 @@ int daemon_victim_cgroup(const struct ow_daemon *d, pid_t pid, char *dir, size_t
 static void extend_grace(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	struct ow_manager *m = &d->vp.mgr;
+	struct ow_cg_text *t = daemon_text(d, cg);
 	struct ow_mgr_roots roots;
 	struct ow_policy_cfg pc;
 	const char *from;
@@ -259,7 +264,7 @@ static void extend_grace(struct ow_daemon *d, struct ow_cgroup *cg)
 	g = ow_grace_granted(pc.grace_s, m->distrust ? -1 : m->stop_timeout_s, m->stop_timeout_src,
 			     &from);
 	cg->victim.grace_s = g;
-	snprintf(cg->victim.grace_from, sizeof(cg->victim.grace_from), "%s", from);
+	snprintf(t->grace_from, sizeof(t->grace_from), "%s", from);
 	cg->victim.deadline_ns = cg->victim.term_ns + (uint64_t)(g * NS_PER_S);
 }
 
@@ -279,7 +284,7 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
 	/* two statements: the order a call's arguments are evaluated in is unspecified, and
 	 * `from` is set by the call (-O1 read it first: ASan's SEGV in start_grace) */
 	grace = ow_grace_granted(pc.grace_s, -1, NULL, &from);
-	daemon_start_grace(cg, grace, from);
+	daemon_start_grace(d, cg, grace, from);
 	return 0;
 }
 
@@ -287,34 +292,36 @@ static int send_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, int fd)
  * own log line, and carried by the act line and alert (loop_text). Known by its name within
  * the cgroup: the manager's label is looked up after a SIGTERM, and a worker that exits at
  * once is often gone by then ("unknown" every other time, in e2e manager.sh's loop). */
-static void note_crash_loop(struct ow_cgroup *cg, const struct ow_proc_info *info, uint64_t now)
+static void note_crash_loop(struct ow_daemon *d, struct ow_cgroup *cg,
+			    const struct ow_proc_info *info, uint64_t now)
 {
-	const char *m = cg->victim.manager;
+	struct ow_cg_text *t = daemon_text(d, cg);
+	const char *m = t->manager;
 	struct ow_crash_loop *l = &cg->victim.loop;
 
-	cg->victim.loop_text[0] = '\0';
+	t->loop_text[0] = '\0';
 	if (!ow_crash_loop_note(l, info->comm, ow_proc_age_s(info), now))
 		return;
-	ow_crash_loop_text(l, cg->victim.loop_text, sizeof(cg->victim.loop_text));
-	ow_log(OW_LOG_WARN, "crash_loop", cg->victim.loop_text, CG_FIELDS(cg),
-	       OW_INT("pid", info->pid), OW_STR("comm", info->comm), OW_STR("manager", m),
-	       OW_INT("loops", l->loops));
+	ow_crash_loop_text(l, t->loop_text, sizeof(t->loop_text));
+	ow_log(OW_LOG_WARN, "crash_loop", t->loop_text, CG_FIELDS(cg), OW_INT("pid", info->pid),
+	       OW_STR("comm", info->comm), OW_STR("manager", m), OW_INT("loops", l->loops));
 }
 
 static void log_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_proc_info *info,
 			const struct ow_candidates *cands, double proc_rate, const char *why,
 			uint64_t event_ns)
 {
-	struct ow_action_desc what = {"SIGTERM", "", cg->victim.manager, cg->victim.note};
+	const struct ow_cg_text *t = ow_cg_text(cg);
+	struct ow_action_desc what = {"SIGTERM", "", t->manager, t->note};
 
 	ow_log(OW_LOG_WARN, "act", "SIGTERM sent to the fastest-growing process", CG_FIELDS(cg),
 	       OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
-	       OW_STR("signal", "SIGTERM"), OW_STR("manager", cg->victim.manager),
-	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", cg->victim.note),
-	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
+	       OW_STR("signal", "SIGTERM"), OW_STR("manager", t->manager),
+	       OW_STR("action", "signal"), OW_STR("why", why), OW_STR("note", t->note),
+	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", t->grace_from),
 	       OW_NUM("lead_s", cg->victim.lead_s), OW_STR("reason", cg->eval.verdict.reason),
-	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
+	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", t->loop_text),
 	       ACT_EVIDENCE_FIELDS(cg),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
@@ -325,15 +332,16 @@ static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 			double proc_rate, uint64_t event_ns)
 {
 	const struct ow_action_plan *p = &d->vp.plan;
-	struct ow_action_desc what = {"restart", p->command, cg->victim.manager, ""};
+	const struct ow_cg_text *t = ow_cg_text(cg);
+	struct ow_action_desc what = {"restart", p->command, t->manager, ""};
 
 	ow_log(OW_LOG_WARN, "act", "asked the manager to restart the fastest-growing process",
 	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
-	       OW_STR("manager", cg->victim.manager), OW_STR("action", "restart"),
+	       OW_STR("manager", t->manager), OW_STR("action", "restart"),
 	       OW_STR("command", p->command), OW_STR("why", p->why),
 	       OW_NUM("timeout_s", p->timeout_s), OW_STR("reason", cg->eval.verdict.reason),
-	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
+	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", t->loop_text),
 	       ACT_EVIDENCE_FIELDS(cg),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
@@ -343,16 +351,17 @@ static void log_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 static void log_pod_delete(struct ow_daemon *d, struct ow_cgroup *cg,
 			   const struct ow_proc_info *info, double proc_rate, uint64_t event_ns)
 {
-	struct ow_action_desc what = {"delete_pod", "", cg->victim.manager, ""};
+	const struct ow_cg_text *t = ow_cg_text(cg);
+	struct ow_action_desc what = {"delete_pod", "", t->manager, ""};
 
 	ow_log(OW_LOG_WARN, "act",
 	       "asked the Kubernetes API to delete the pod of the fastest-growing process",
 	       CG_FIELDS(cg), OW_INT("pid", info->pid), OW_STR("comm", info->comm),
 	       OW_STR("cmdline", info->cmdline), OW_NUM("proc_rate_mib_s", proc_rate / MIB),
-	       OW_STR("manager", cg->victim.manager), OW_STR("action", "delete_pod"),
+	       OW_STR("manager", t->manager), OW_STR("action", "delete_pod"),
 	       OW_STR("pod_uid", cg->kube->uid), OW_NUM("answer_s", cg->victim.grace_s),
 	       OW_NUM("lead_s", cg->victim.lead_s), OW_STR("reason", cg->eval.verdict.reason),
-	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", cg->victim.loop_text),
+	       OW_STR("rule", cg->eval.verdict.rule), OW_STR("crash_loop", t->loop_text),
 	       ACT_EVIDENCE_FIELDS(cg),
 	       OW_NUM("latency_ms",
 		      event_ns ? (double)(cg->victim.term_ns - event_ns) / NS_PER_MS : 0));
@@ -373,9 +382,9 @@ static void start_pod_delete(struct ow_daemon *d, struct ow_cgroup *cg,
 	cg->victim.restarting = true;
 	cg->victim.deleting = true;
 	cg->victim.delete_id = id;
-	daemon_start_grace(cg, answer_s, "pod_delete_answer");
+	daemon_start_grace(d, cg, answer_s, "pod_delete_answer");
 	note_victim(d, cg);
-	note_crash_loop(cg, info, cg->victim.term_ns);
+	note_crash_loop(d, cg, info, cg->victim.term_ns);
 	daemon_maps_grown(d, cg, info, cg->victim.term_ns);
 	log_pod_delete(d, cg, info, proc_rate, event_ns);
 	/* no brake raise yet: the process leaks on until the kubelet's SIGTERM */
@@ -388,14 +397,15 @@ void daemon_pod_deleting(struct ow_daemon *d, struct ow_cgroup *cg,
 
 	cg->victim.restarting = false;
 	cg->victim.pod_deleted = true;
-	daemon_start_grace(cg, ow_pod_delete_grace_s(a->grace_s),
+	daemon_start_grace(d, cg, ow_pod_delete_grace_s(a->grace_s),
 			   a->grace_s >= 0 ? "terminationGracePeriodSeconds" : "pod_grace_default");
 	daemon_brake_after_sigterm(d, cg); /* the kubelet's SIGTERM follows: let the drain run */
 	ow_log(OW_LOG_INFO, "pod_deleting",
 	       "the API server is deleting the pod: the kubelet sends the SIGTERM", CG_FIELDS(cg),
 	       OW_INT("pid", cg->victim.pid), OW_STR("result", ow_pod_del_result_name(a->result)),
 	       OW_STR("owner", a->owner), OW_NUM("answer_ms", asked_ms),
-	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from));
+	       OW_NUM("grace_s", cg->victim.grace_s),
+	       OW_STR("grace_from", ow_cg_text(cg)->grace_from));
 }
 
 /* Act on the victim daemon_pick chose (idx), the cgroup's level already at act: the pre-stop
@@ -439,7 +449,7 @@ static bool try_restart(struct ow_daemon *d, struct ow_cgroup *cg, const struct 
 		return false;
 	}
 	note_victim(d, cg);
-	note_crash_loop(cg, info, now);
+	note_crash_loop(d, cg, info, now);
 	daemon_maps_grown(d, cg, info, now);
 	log_restart(d, cg, info, proc_rate, event_ns);
 	daemon_watch_victim(d, cg, fd, info);
@@ -491,7 +501,7 @@ void daemon_act_on(struct ow_daemon *d, struct ow_cgroup *cg, const struct ow_pr
 		plan_victim(d, cg, info, pc.grace_s);
 	extend_grace(d, cg);
 	note_victim(d, cg);
-	note_crash_loop(cg, info, now);
+	note_crash_loop(d, cg, info, now);
 	daemon_maps_grown(d, cg, info, now);
 	log_sigterm(d, cg, info, d->cands, proc_rate, why, event_ns);
 	daemon_watch_victim(d, cg, fd, info);
@@ -514,7 +524,7 @@ void daemon_fallback_sigterm(struct ow_daemon *d, struct ow_cgroup *cg, const ch
 		return;
 	}
 	snprintf(info.comm, sizeof(info.comm), "%s", cg->victim.comm);
-	cg->victim.loop_text[0] = '\0'; /* the restart's act line said it */
+	daemon_text(d, cg)->loop_text[0] = '\0'; /* the restart's act line said it */
 	log_sigterm(d, cg, &info, NULL, 0, why, 0);
 	daemon_brake_after_sigterm(d, cg); /* a restart's raised it already: a pod's ask did not */
 }
@@ -535,9 +545,10 @@ void daemon_victim_exited(struct ow_daemon *d, struct ow_cgroup *cg, uint64_t no
 
 	ow_log(OW_LOG_INFO, "victim_exit", ow_lc_exit_message(how), CG_FIELDS(cg),
 	       OW_INT("pid", cg->victim.pid), OW_STR("comm", cg->victim.comm),
-	       OW_STR("manager", cg->victim.manager), OW_STR("signal", ow_lc_exit_signal(how)),
+	       OW_STR("manager", ow_cg_text(cg)->manager), OW_STR("signal", ow_lc_exit_signal(how)),
 	       OW_NUM("after_ms", (double)(now - cg->victim.term_ns) / NS_PER_MS),
-	       OW_NUM("grace_s", cg->victim.grace_s), OW_STR("grace_from", cg->victim.grace_from),
+	       OW_NUM("grace_s", cg->victim.grace_s),
+	       OW_STR("grace_from", ow_cg_text(cg)->grace_from),
 	       OW_NUM("lead_s", cg->victim.lead_s), OW_INT("braked", cg->brake.dir != NULL));
 	if (how == OW_LC_EXIT_PRE_STOP)
 		daemon_pre_stop_exited(d, cg, now);

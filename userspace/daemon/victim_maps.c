@@ -82,21 +82,21 @@ void daemon_maps_grown(struct ow_daemon *d, struct ow_cgroup *cg, const struct o
 		       uint64_t now)
 {
 	struct daemon_maps *m = baseline_of(d, cg, info, now);
+	struct ow_cg_text *t = daemon_text(d, cg);
 	struct ow_smaps end, none = {0};
 	struct ow_smaps_delta *delta = NULL;
 	size_t n;
 
-	cg->victim.maps[0] = '\0';
-	cg->victim.maps_since_s = -1;
+	t->maps[0] = '\0';
+	t->maps_since_s = -1;
 	if (!too_large(info) && !ow_smaps_read_max("/proc", info->pid, MAPS_READ_MAX, &end)) {
 		if (!ow_smaps_diff(m ? &m->maps : &none, &end, &delta, &n))
-			ow_smaps_grown_text(delta, n, MAPS_SHOWN, cg->victim.maps,
-					    sizeof(cg->victim.maps));
+			ow_smaps_grown_text(delta, n, MAPS_SHOWN, t->maps, sizeof(t->maps));
 		free(delta);
 		ow_smaps_free(&end);
 	}
-	if (m && cg->victim.maps[0])
-		cg->victim.maps_since_s = (double)(now - m->ns) / NS_PER_S;
+	if (m && t->maps[0])
+		t->maps_since_s = (double)(now - m->ns) / NS_PER_S;
 	if (m)
 		release(m);
 }

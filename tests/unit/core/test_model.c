@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -702,6 +703,40 @@ static void test_reset_trend_forgets_history(void **state)
 	assert_int_equal(v.nonrecl, 220 * MiB);
 }
 
+static void test_cgroup_text_allocated_at_first_write(void **state)
+{
+	struct ow_cgroup *cg = ow_model_add_cgroup(&m, 21, MOUNT "/a", strlen(MOUNT));
+	struct ow_cgroup *other = ow_model_add_cgroup(&m, 22, MOUNT "/b", strlen(MOUNT));
+	struct ow_cg_text spare = {0}, *t;
+
+	(void)state;
+	/* nothing said: read as an empty set, nothing allocated */
+	assert_null(cg->text);
+	assert_string_equal(ow_cg_text(cg)->manager, "");
+	assert_string_equal(ow_cg_text(cg)->tmpfs_files, "");
+	/* the first write allocates it, the next ones write the same */
+	t = ow_cg_text_mut(cg, &spare);
+	assert_non_null(t);
+	assert_ptr_not_equal(t, &spare);
+	snprintf(t->manager, sizeof(t->manager), "systemd api.service");
+	assert_ptr_equal(ow_cg_text_mut(cg, &spare), t);
+	assert_string_equal(ow_cg_text(cg)->manager, "systemd api.service");
+	/* another cgroup's is its own */
+	assert_string_equal(ow_cg_text(other)->manager, "");
+	/* one that had to use the spare (out of memory) gets its own at the next write, with
+	 * the spare's words, and the spare is never freed (ASan's run of this test) */
+	snprintf(spare.cwd, sizeof(spare.cwd), "/srv/api");
+	other->text = &spare;
+	other->text_spare = true;
+	t = ow_cg_text_mut(other, &spare);
+	assert_ptr_not_equal(t, &spare);
+	assert_false(other->text_spare);
+	assert_string_equal(ow_cg_text(other)->cwd, "/srv/api");
+	other->text = &spare; /* freed with the model: the spare stays the caller's */
+	other->text_spare = true;
+	free(t);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -720,6 +755,7 @@ int main(void)
 		T(test_proc_shm_writing),
 		T(test_add_cgroup),
 		T(test_cgroup_is_root),
+		T(test_cgroup_text_allocated_at_first_write),
 		T(test_remove_cgroup_keeps_the_others),
 		T(test_gone_cgroup_lives_until_reaped),
 		T(test_busy_list),
