@@ -57,6 +57,7 @@ TEST_LIB_SRCS	:= $(wildcard tests/lib/*.c)
 WORKLOAD	:= $(OUT)/owload
 # diagnose's test subjects: frame pointers so the kernel can walk their stacks; one stripped.
 LEAKER		:= $(OUT)/owleak $(OUT)/owleak-stripped
+THREADS		:= $(OUT)/owthreads
 # Processes for test_symbolize to read: a PIE, its `strip -s` copy, and a non-PIE build.
 SYM_DIR		:= $(OUT)/tests/symbolize
 SYM_TARGETS	:= $(SYM_DIR)/target $(SYM_DIR)/target-stripped $(SYM_DIR)/target-nopie
@@ -79,7 +80,7 @@ PROM_LINT	:= $(OUT)/prom-lint
 .PHONY: install uninstall install-check
 .DELETE_ON_ERROR:
 
-all: $(OUT)/oomwarden $(WORKLOAD) $(LEAKER) $(MANPAGE) $(PROM_LINT)
+all: $(OUT)/oomwarden $(WORKLOAD) $(LEAKER) $(THREADS) $(MANPAGE) $(PROM_LINT)
 
 $(OUT) $(OUT)/bpf $(OUT)/obj $(OUT)/tests $(SYM_DIR):
 	$(Q)mkdir -p $@
@@ -160,6 +161,10 @@ $(OUT)/owleak-stripped: $(OUT)/owleak
 $(WORKLOAD): tests/workload/owload.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
+
+$(THREADS): tests/workload/owthreads.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -pthread $< -o $@
 
 # The daemon's cgroup scan, timed over a real tree (the scale part of bench-compare).
 BENCH_SCAN	:= $(OUT)/bench-scan

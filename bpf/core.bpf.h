@@ -49,11 +49,21 @@ struct mem_cgroup___ow {
 	struct page_counter___ow memory;
 } __attribute__((preserve_access_index));
 
+struct atomic___ow {
+	int counter;
+} __attribute__((preserve_access_index));
+
+/* live: the group's threads not yet in do_exit() (decremented before sched_process_exit) */
+struct signal_struct___ow {
+	struct atomic___ow live;
+} __attribute__((preserve_access_index));
+
 struct task_struct___ow {
 	int pid;
 	int tgid;
 	unsigned int flags;
 	struct css_set___ow *cgroups;
+	struct signal_struct___ow *signal;
 	char comm[16];
 } __attribute__((preserve_access_index));
 

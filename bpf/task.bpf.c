@@ -52,13 +52,20 @@ int cgroup_attach_tp(struct trace_event_raw_cgroup_migrate___ow *ctx)
 	return forget(ctx->pid);
 }
 
-/* Called for every exiting thread; only the thread-group leader's exit ends the process. */
-static __always_inline int on_exit(__u32 pid, __u32 tgid)
+/*
+ * Called for every exiting thread: the process ends with its last thread, which is not always
+ * its leader. A leader that calls pthread_exit() leaves the others running, and their faults
+ * make its entry again: forgotten at the leader's exit alone, that entry stayed until its pid
+ * came round again, and a user's loop of such processes filled the map (65,536), which then
+ * refused every process started after. do_exit() decrements signal->live before the
+ * tracepoint, so the last thread sees 0.
+ */
+static __always_inline int on_exit(__u32 tgid, bool last)
 {
 	struct ow_proc_state *p;
 	struct ow_event *e;
 
-	if (pid != tgid)
+	if (!last)
 		return 0;
 	p = bpf_map_lookup_elem(&procs, &tgid);
 	if (!p)
@@ -78,9 +85,10 @@ static __always_inline int on_exit(__u32 pid, __u32 tgid)
 
 static __always_inline int on_exit_current(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct___ow *task = (void *)bpf_get_current_task();
 
-	return on_exit((__u32)id, id >> 32);
+	return on_exit(bpf_get_current_pid_tgid() >> 32,
+		       !BPF_CORE_READ(task, signal, live.counter));
 }
 
 SEC("tp_btf/sched_process_exit")

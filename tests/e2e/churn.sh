@@ -9,6 +9,7 @@
 # forks must leave no entry in the wrong memcg (the stop line's memcg_rebinds). Then 300
 # memcgs come and go outside P, each with a process in it: the daemon must place each one
 # without scanning P again, and forget the gone ones from its BPF map (-vv: the debug lines).
+# Then 200 processes whose leader thread ends first must leave no entry in its map of processes.
 # Prints PASS/FAIL lines and `churn: N passed, N failed`. Run as root from the repo root.
 set -u
 
@@ -66,16 +67,23 @@ daemon_map_id()
 	return 1
 }
 
-# memcg_cfg_ids DPID: the memcg ids the daemon's memcg_cfg map holds, one a line.
-memcg_cfg_ids()
+# map_keys DPID NAME FORMAT: the keys of the daemon's BPF map NAME, one a line (FORMAT: a
+# python struct format, "<Q" for memcg ids, "<I" for pids).
+map_keys()
 {
 	local id
 
-	id=$(daemon_map_id "$1" memcg_cfg) || return 1
+	id=$(daemon_map_id "$1" "$2") || return 1
 	bpftool -j map dump id "$id" | python3 -c '
 import json, struct, sys
 for e in json.load(sys.stdin):
-    print(struct.unpack("<Q", bytes(int(b, 16) for b in e["key"]))[0])'
+    print(struct.unpack(sys.argv[1], bytes(int(b, 16) for b in e["key"]))[0])' "$3"
+}
+
+# memcg_cfg_ids DPID: the memcg ids the daemon's memcg_cfg map holds, one a line.
+memcg_cfg_ids()
+{
+	map_keys "$1" memcg_cfg "<Q"
 }
 
 # stale_entry DPID PID: in the daemon's BPF map of processes (found among its fds), make PID's
@@ -216,7 +224,25 @@ echo "   outside memcgs: $outside placed, $gone gone first; $held of ${#out_ids[
 	reasons+=("the BPF map still holds $held of the ${#out_ids[@]} gone outside memcgs")
 verdict outside-churn "$LOG" "${reasons[@]}"
 
-# 5. The daemon still exits cleanly.
+# 5. Processes whose leader thread ends first (pthread_exit) while another goes on to fault and
+# end them: the BPF map of processes forgets each one at its last thread's exit. At the leader's
+# alone, each entry the other thread made again stayed until its pid came round again, and a
+# user's loop of them filled the map (65,536), blinding the BPF side to every process after.
+c=$(child threads)
+ended=$(sh -c 'echo $$ >"$0" && exec "$1" 200 4' "$c/cgroup.procs" build/owthreads)
+st=$?
+keys=$(map_keys "$DPID" procs "<I")
+left=$(grep -cxFf <(printf '%s\n' "$ended") <<<"$keys")
+echo "   leaders ending first: $left of $(grep -c . <<<"$ended") processes left in the BPF map" \
+	"($(grep -c . <<<"$keys") entries)"
+reasons=()
+((st == 0)) || reasons+=("owthreads ended with $(status_text "$st")")
+[[ -n $keys ]] || reasons+=("cannot read the daemon's procs map (bpftool)")
+(($(grep -c . <<<"$ended") == 200 && left == 0)) ||
+	reasons+=("the BPF map still holds $left of the processes that ended")
+verdict leader-exits-first "$LOG" "${reasons[@]}"
+
+# 6. The daemon still exits cleanly.
 kill -TERM "$DPID"
 if wait_gone "$DPID" 5; then
 	wait "$DPID"
