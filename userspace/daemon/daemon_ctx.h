@@ -283,7 +283,7 @@ void daemon_configure_bpf(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_find_rule(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_rescan(struct ow_daemon *d);
 void daemon_on_memcg_gone(struct ow_daemon *d, uint64_t id);
-void daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg);
+int daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg);
 void daemon_request_rescan(struct ow_daemon *d);
 void daemon_scan_children(struct ow_daemon *d, const struct ow_cgroup *cg);
 void daemon_on_unknown_memcg(struct ow_daemon *d, uint64_t id);

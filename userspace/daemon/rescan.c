@@ -85,13 +85,14 @@ static void let_go(struct ow_daemon *d, struct ow_cgroup *cg, const char *why)
 
 /*
  * A cgroup found is read, configured and watched. A v2 directory without the memory controller
- * (its parent's subtree_control lacks it) enters the model with nothing to read: it is set up
- * when it has one: found again by a scan, by the look at its parent's children that a write to
- * the parent's subtree_control brings (limit_watch.c), or by a step of its memcg. It was left
- * half made for good, and once the controller came its tasks' leak went unseen while the
- * page-fault program was detached.
+ * (its parent's subtree_control lacks it) has nothing to read: -ENOENT, and the callers below
+ * do not keep it (forget_no_memcg). It is set up when it has one: found again by a scan, by the
+ * look at its parent's children that a write to the parent's subtree_control brings
+ * (limit_watch.c), or placed by the id of its memcg's first step. It was left half made for
+ * good, and once the controller came its tasks' leak went unseen while the page-fault program
+ * was detached.
  */
-void daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg)
+int daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg)
 {
 	bool active;
 	int err;
@@ -106,7 +107,7 @@ void daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg)
 		err = ow_watch_glance(&d->watch, cg, ow_model_cgroup(&d->model, cg->parent_id),
 				      ow_mono_ns());
 	if (err)
-		return; /* vanished (the next scan drops it), or no memcg yet */
+		return err; /* vanished (the next scan drops it), or no memcg yet */
 	cg->trusted_depth = ow_cg_trusted_depth(d->watch.mount.path, cg->rel);
 	daemon_find_rule(d, cg);
 	daemon_kube_names(d, cg, true);
@@ -123,12 +124,30 @@ void daemon_set_up_cgroup(struct ow_daemon *d, struct ow_cgroup *cg)
 	 * files with and kept it blind to its limit for good (the guests' delegated flood). */
 	if (daemon_limit_watch_add(d, cg) == -ENOENT) {
 		let_go(d, cg, "the cgroup's memory controller was disabled");
-		return;
+		return -ENOENT;
 	}
 	daemon_rss_gate_new(d, cg, ow_mono_ns());
 	cg->set_up = true;
 	ow_log(OW_LOG_DEBUG, "watch", "watching cgroup", OW_STR("cgroup", cg->name),
 	       OW_STR("path", cg->path), OW_NUM("limit_mib", mib(cg->reading.eff_limit)));
+	return 0;
+}
+
+/*
+ * A directory below a watched one that is no memcg (v2: its parent's subtree_control lacks the
+ * memory controller, or it just took it away) is not kept: the look at its parent's children
+ * that enabling the controller brings finds it again, and nothing would report its removal
+ * (the rmdir program knows memcgs alone). Kept, a user's loop of directories made and removed
+ * in its delegated subtree, with a write to its subtree_control each time, grew the model (and
+ * the daemon's locked memory) for good. The watched roots stay.
+ */
+static void forget_no_memcg(struct ow_daemon *d, struct ow_cgroup *cg, int err)
+{
+	if (err != -ENOENT || cg->set_up || !cg->parent_id || cg->gone)
+		return;
+	ow_log(OW_LOG_DEBUG, "watch", "a directory with no memcg: not kept", CG_FIELDS(cg));
+	daemon_drop_victim(cg);
+	ow_model_mark_gone(&d->model, cg);
 }
 
 static void on_found(struct ow_cgroup *cg, bool added, void *arg)
@@ -136,7 +155,7 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 	struct ow_daemon *d = arg;
 
 	if (added || !cg->set_up)
-		daemon_set_up_cgroup(d, cg);
+		forget_no_memcg(d, cg, daemon_set_up_cgroup(d, cg));
 	else
 		daemon_kube_names(d, cg, false); /* its container's link may have come since */
 }

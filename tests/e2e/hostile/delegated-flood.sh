@@ -25,7 +25,9 @@
 #     (the guests') may never pause;
 #  4. the daemon holds as many cgroups as there are: each one removed is let go at its rmdir,
 #     not kept beside the one made again under its name (it was, until a full scan: 31
-#     entries for each of the last 100 after a 15 s flood, the daemon 54 MiB);
+#     entries for each of the last 100 after a 15 s flood, the daemon 54 MiB); on v2, 50
+#     directories with no memcg made and removed in a loop (nm/d1-d50), looked at by a write
+#     to nm's subtree_control each time, leave nothing either;
 #  5. the daemon is still running, its VmRSS under 64 MiB (256 under ASan), and it stops
 #     cleanly.
 # Prints PASS/FAIL lines and `delegated-flood: N passed, N failed`. Run as root from the repo
@@ -110,6 +112,16 @@ if [[ $OW_CG_VER == 2 ]]; then
 		echo +memory >"$0/sw/cgroup.subtree_control"
 	done' "$CG_H" "$FLOOD_S" >"$TMPD/controller-loop.out" 2>&1 &
 	PIDS+=($!)
+	# Directories that are no memcg (nm's subtree_control never enables the controller),
+	# made and removed in a loop, with a write to nm's subtree_control that has them looked
+	# at while they are there: none may stay in the model once removed (model-bounded).
+	as_hostile bash -c 'mkdir "$0/nm" || exit 1
+	while ((SECONDS < $1)); do
+		mkdir "$0"/nm/d{1..50} && echo -memory >"$0/nm/cgroup.subtree_control" || exit 1
+		sleep 0.2
+		rmdir "$0"/nm/d{1..50} || exit 1
+	done' "$CG_H" "$FLOOD_S" >"$TMPD/nomemcg-loop.out" 2>&1 &
+	PIDS+=($!)
 fi
 sleep 3
 
@@ -162,8 +174,11 @@ limit_held "m60" || R+=("the limit written after the flood was not seen within $
 echo "   the limit written after the flood held within $((SECONDS - t0)) s"
 verdict "$NAME-events-paused" "$LOG" "${R[@]}"
 
-# Every cgroup removed is let go at its rmdir (bpf/cgroup.bpf.c): the model is the tree.
+# Every cgroup removed is let go at its rmdir (bpf/cgroup.bpf.c), and a directory that is no
+# memcg is not kept (daemon/rescan.c): the model is the tree.
 R=()
+[[ -s $TMPD/nomemcg-loop.out ]] &&
+	R+=("the loop of directories with no memcg failed: $(head -n1 "$TMPD/nomemcg-loop.out")")
 there=$(find "$TOP" -type d | wc -l)
 wait_for_line "$PROM" "^oomwarden_cgroups $there\$" "$SEEN_S" "$DPID" ||
 	R+=("the daemon holds $(sed -n 's/^oomwarden_cgroups //p' "$PROM") cgroups, $there exist")
