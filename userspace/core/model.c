@@ -210,6 +210,20 @@ struct ow_cg_text *ow_cg_text_mut(struct ow_cgroup *cg, struct ow_cg_text *spare
 	return t;
 }
 
+int ow_model_move_cgroup(struct ow_cgroup *cg, const char *path, size_t mount_len)
+{
+	char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	free(cg->path);
+	cg->path = p;
+	cg->rel = mount_len < strlen(p) ? p + mount_len : "/";
+	ow_cg_display_name(cg->rel, cg->name, sizeof(cg->name));
+	cg->moved = true;
+	return 0;
+}
+
 static void free_cgroup(struct ow_cgroup *cg)
 {
 	if (!cg->text_spare)

@@ -213,6 +213,7 @@ struct ow_cgroup {
 	const char *rel;    /* path relative to the mount, points into path */
 	char name[128];	    /* as users know it: unit, container or path */
 	bool seen;	    /* found by the latest scan */
+	bool moved;	    /* found by a scan under a new path (a v1 rename): set up again */
 	bool set_up;	    /* read, configured, watched (daemon/rescan.c); a v2 directory without
 			     * the memory controller is not until it gets it */
 	/* Not found by a scan: lookups skip it, ow_model_reap frees it. A scan can run deep in
@@ -279,6 +280,9 @@ struct ow_model {
 struct ow_cgroup *ow_model_cgroup(struct ow_model *m, uint64_t id);
 struct ow_cgroup *ow_model_add_cgroup(struct ow_model *m, uint64_t id, const char *path,
 				      size_t mount_len);
+/* cg found under a new path (cgroup v1 lets a cgroup be renamed in place): its path, rel and
+ * name follow, and cg->moved is set. 0, or -ENOMEM (nothing changed). */
+int ow_model_move_cgroup(struct ow_cgroup *cg, const char *path, size_t mount_len);
 /* Removes cgs[index] by moving the last cgroup into its place (iterate with `i` and do not
  * advance after a removal). */
 void ow_model_remove_cgroup(struct ow_model *m, unsigned int index);

@@ -154,6 +154,14 @@ static void on_found(struct ow_cgroup *cg, bool added, void *arg)
 {
 	struct ow_daemon *d = arg;
 
+	/* Renamed: its rule, trusted depth and files are its new path's. */
+	if (cg->moved && cg->set_up) {
+		ow_log(OW_LOG_INFO, "watch", "a cgroup was renamed: watched under its new path",
+		       CG_FIELDS(cg));
+		let_go(d, cg, "the cgroup was renamed");
+		cg->set_up = false;
+	}
+	cg->moved = false;
 	if (added || !cg->set_up)
 		forget_no_memcg(d, cg, daemon_set_up_cgroup(d, cg));
 	else

@@ -737,6 +737,21 @@ static void test_cgroup_text_allocated_at_first_write(void **state)
 	free(t);
 }
 
+static void test_cgroup_moved_to_a_new_path(void **state)
+{
+	struct ow_cgroup *cg = ow_model_add_cgroup(&m, 31, MOUNT "/user/a", strlen(MOUNT));
+
+	(void)state;
+	assert_false(cg->moved);
+	assert_int_equal(ow_model_move_cgroup(cg, MOUNT "/user/b", strlen(MOUNT)), 0);
+	assert_true(cg->moved);
+	assert_string_equal(cg->path, MOUNT "/user/b");
+	assert_string_equal(cg->rel, "/user/b");
+	assert_string_equal(cg->name, "/user/b");
+	/* still found by its id */
+	assert_ptr_equal(ow_model_cgroup(&m, 31), cg);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -756,6 +771,7 @@ int main(void)
 		T(test_add_cgroup),
 		T(test_cgroup_is_root),
 		T(test_cgroup_text_allocated_at_first_write),
+		T(test_cgroup_moved_to_a_new_path),
 		T(test_remove_cgroup_keeps_the_others),
 		T(test_gone_cgroup_lives_until_reaped),
 		T(test_busy_list),
