@@ -50,12 +50,7 @@ if [[ $OW_CG_VER == 2 ]]; then
 	R=()
 	as_hostile mv "$CG_H/a" "$CG_H/b" 2>/dev/null && R+=("cgroup v2 renamed a cgroup")
 	verdict "$NAME-refused-on-v2" "$LOG" "${R[@]}"
-	R=()
-	stop_daemon_expect_clean "$DPID"
-	DPID=''
-	verdict "$NAME-stop" "$LOG" "${R[@]}"
-	echo "$NAME: $PASSED passed, $FAILED failed"
-	((FAILED == 0))
+	hostile_end "$NAME"
 	exit
 fi
 
@@ -77,11 +72,4 @@ wait_for_line "$PROM" "path=\"$CG_H/b\"" 10 "$DPID" || R+=("the metrics do not n
 ! grep -q "path=\"$CG_H/a\"" "$PROM" || R+=("the metrics still name a's path")
 verdict "$NAME-new-path" "$LOG" "${R[@]}"
 
-R=()
-pid_alive "$DPID" || R+=("the daemon exited")
-stop_daemon_expect_clean "$DPID"
-DPID=''
-verdict "$NAME-stop" "$LOG" "${R[@]}"
-
-echo "$NAME: $PASSED passed, $FAILED failed"
-((FAILED == 0))
+hostile_end "$NAME"
