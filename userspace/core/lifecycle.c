@@ -120,6 +120,16 @@ enum ow_lc_oom ow_lc_oom_mark(const struct ow_lc_oom_mark *in)
 	return OW_LC_OOM_ALERT;
 }
 
+bool ow_lc_oom_tell(struct ow_lc_oom_told *t, uint64_t now_ns)
+{
+	if (t->told_ns && now_ns - t->told_ns < OW_LC_OOM_TELL_NS) {
+		t->untold++;
+		return false;
+	}
+	t->told_ns = now_ns ? now_ns : 1;
+	return true;
+}
+
 bool ow_lc_unwatched_due(uint64_t last_alert_ns, uint64_t now_ns)
 {
 	return !last_alert_ns || now_ns - last_alert_ns >= OW_LC_UNWATCHED_EVERY_NS;

@@ -25,6 +25,8 @@
 #define OW_LC_LIMIT_POINT_MIN_NS (50 * 1000000ULL)
 /* A full BPF map is alerted at most this often. */
 #define OW_LC_UNWATCHED_EVERY_NS (3600 * OW_LC_NS_PER_S)
+/* A cgroup's kernel OOM kills are told (logged at error, alerted) at most this often. */
+#define OW_LC_OOM_TELL_NS (60 * OW_LC_NS_PER_S)
 
 /* What evaluate does with a fresh verdict. */
 enum ow_lc_step {
@@ -157,6 +159,19 @@ struct ow_lc_oom_mark {
 };
 
 enum ow_lc_oom ow_lc_oom_mark(const struct ow_lc_oom_mark *in);
+
+/* The kernel OOM kills of one cgroup: the first told, then at most one per OW_LC_OOM_TELL_NS,
+ * which names how many came since the last (untold): the kernel OOM-kills as often as a user
+ * makes a process outgrow its own memcg, and each told was an error line and an alert, of the
+ * 64 an alert target queues, where other cgroups' warnings were dropped. */
+struct ow_lc_oom_told {
+	uint64_t told_ns; /* the last told; 0: never */
+	uint64_t untold;  /* kills since, not told */
+};
+
+/* Is the OOM kill at now_ns told? If not, it is counted in t->untold; if so, the caller says
+ * t->untold and sets it to 0. */
+bool ow_lc_oom_tell(struct ow_lc_oom_told *t, uint64_t now_ns);
 
 /* A full BPF map: alert at the first refusal, then at most once per
  * OW_LC_UNWATCHED_EVERY_NS. last_alert_ns 0: never alerted. */

@@ -21,6 +21,7 @@
 #include "pre_stop.h"
 #include "grace.h"
 #include "kube_names.h"
+#include "lifecycle.h"
 #include "memcg.h"
 #include "policy.h"
 #include "rise.h"
@@ -169,7 +170,8 @@ struct ow_cg_sight {
 /* Counters for the metrics; they go with the cgroup when it is removed. */
 struct ow_cg_counters {
 	uint64_t actions[OW_ACTED_COUNT];
-	uint64_t oom_kills_seen; /* kernel OOM kills of its processes (oom:mark_victim) */
+	uint64_t oom_kills_seen;	/* kernel OOM kills of its processes (oom:mark_victim) */
+	struct ow_lc_oom_told oom_told; /* of those, told in the log and alerts */
 };
 
 /* Alerts: one incident from leaving ok until back at ok (alerting.c). */

@@ -201,7 +201,7 @@ void ow_notify_brake(struct ow_alerter *al, struct ow_cgroup *cg, bool applied, 
 }
 
 void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e,
-			const char *cmdline)
+			const char *cmdline, uint64_t untold)
 {
 	struct ow_alert a;
 
@@ -212,7 +212,14 @@ void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struc
 	snprintf(a.comm, sizeof(a.comm), "%.*s", (int)sizeof(e->comm), e->comm);
 	snprintf(a.cmdline, sizeof(a.cmdline), "%s", cmdline);
 	snprintf(a.action, sizeof(a.action), "%s", "SIGKILL");
-	snprintf(a.reason, sizeof(a.reason), "%s", "the kernel OOM killer killed a process");
+	if (untold)
+		snprintf(a.reason, sizeof(a.reason),
+			 "the kernel OOM killer killed a process (and %llu more in this cgroup "
+			 "since the last such alert)",
+			 (unsigned long long)untold);
+	else
+		snprintf(a.reason, sizeof(a.reason), "%s",
+			 "the kernel OOM killer killed a process");
 	a.rss_anon = e->rss[OW_MEM_ANON];
 	a.rss_file = e->rss[OW_MEM_FILE];
 	a.rss_shmem = e->rss[OW_MEM_SHMEM];

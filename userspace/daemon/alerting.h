@@ -43,9 +43,10 @@ void ow_notify_escalate(struct ow_alerter *al, struct ow_cgroup *cg, const char 
 			const char *rule);
 
 /* The kernel OOM killer struck: a post-mortem, with or without a watched cgroup; `cmdline` is
- * what the daemon remembered of the victim ("" if nothing). */
+ * what the daemon remembered of the victim ("" if nothing), `untold` the cgroup's OOM kills
+ * since its last such alert, not alerted (lifecycle.h). */
 void ow_notify_oom_kill(struct ow_alerter *al, struct ow_cgroup *cg, const struct ow_event *e,
-			const char *cmdline);
+			const char *cmdline, uint64_t untold);
 
 /* The brake on cg (cg->brake, still set for a lift): applied, or lifted because the growth
  * stopped under it (a burst); `why` is the alert's reason. Applied opens the cgroup's incident

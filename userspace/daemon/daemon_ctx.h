@@ -113,6 +113,7 @@ struct ow_daemon {
 	struct ow_alerter *alerter;   /* NULL: no webhooks */
 	struct ow_exporter *exporter; /* NULL: no metrics */
 	struct ow_daemon_counters counters;
+	struct ow_lc_oom_told oom_told; /* OOM kills in watched memcgs not yet in the model */
 	struct ow_candidates *cands;
 	struct ow_candidates *alert_cands; /* the top processes of warn/resolved alerts: apart from
 					    * cands, which holds the victim being acted on */

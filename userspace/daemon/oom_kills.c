@@ -56,6 +56,8 @@ void daemon_on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 		.outside = outside,
 	};
 	enum ow_lc_oom what = ow_lc_oom_mark(&mark);
+	struct ow_lc_oom_told *told;
+	uint64_t untold;
 
 	if (what == OW_LC_OOM_REAPED) {
 		ow_log(OW_LOG_INFO, "victim_reaped",
@@ -76,12 +78,23 @@ void daemon_on_oom_victim(struct ow_daemon *d, const struct ow_event *e)
 		cg->counters.oom_kills_seen++;
 		cg->eval.stopped_ns = ow_mono_ns();
 	}
+	told = cg ? &cg->counters.oom_told : &d->oom_told;
+	untold = told->untold;
+	if (!ow_lc_oom_tell(told, ow_mono_ns())) {
+		ow_log(OW_LOG_DEBUG, "oom_kill",
+		       "the kernel OOM killer killed a process (told once a minute a cgroup)",
+		       OW_INT("pid", e->tgid), OW_STR("comm", e->comm),
+		       OW_STR("cgroup", cg ? cg->name : "?"), OW_INT("memcg_id", e->memcg_id));
+		return;
+	}
+	told->untold = 0;
 	ow_log(OW_LOG_ERROR, "oom_kill", "the kernel OOM killer killed a process",
 	       OW_INT("pid", e->tgid), OW_STR("comm", e->comm), OW_STR("cmdline", cmdline),
-	       OW_STR("cgroup", cg ? cg->name : "?"), KUBE_FIELDS(cg),
-	       OW_INT("memcg_id", e->memcg_id), OW_NUM("anon_mib", mib(e->rss[OW_MEM_ANON])),
+	       OW_INT("untold_since", untold), OW_STR("cgroup", cg ? cg->name : "?"),
+	       KUBE_FIELDS(cg), OW_INT("memcg_id", e->memcg_id),
+	       OW_NUM("anon_mib", mib(e->rss[OW_MEM_ANON])),
 	       OW_NUM("file_mib", mib(e->rss[OW_MEM_FILE])),
 	       OW_NUM("shmem_mib", mib(e->rss[OW_MEM_SHMEM])),
 	       OW_NUM("predicted_eta_s", cg ? cg->eval.verdict.eta_s : INFINITY));
-	ow_notify_oom_kill(d->alerter, cg, e, cmdline);
+	ow_notify_oom_kill(d->alerter, cg, e, cmdline, untold);
 }

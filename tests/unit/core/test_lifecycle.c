@@ -386,6 +386,30 @@ static void test_unwatched_alert_hourly(void **state)
 	assert_true(ow_lc_unwatched_due(T0, T0 + 3600 * NS));
 }
 
+/* A cgroup's OOM kills: the first told, the next within a minute counted, the one after it told
+ * (the caller says how many were not, and clears the count). */
+static void test_oom_kills_told_once_a_minute(void **state)
+{
+	struct ow_lc_oom_told t = {0};
+	int i;
+
+	assert_true(ow_lc_oom_tell(&t, T0));
+	assert_int_equal(t.untold, 0);
+	for (i = 1; i <= 20; i++)
+		assert_false(ow_lc_oom_tell(&t, T0 + (uint64_t)i * NS));
+	assert_int_equal(t.untold, 20);
+	assert_false(ow_lc_oom_tell(&t, T0 + 60 * NS - 1));
+	assert_int_equal(t.untold, 21);
+	assert_true(ow_lc_oom_tell(&t, T0 + 60 * NS));
+	assert_int_equal(t.untold, 21); /* for the caller to say */
+	t.untold = 0;
+	assert_false(ow_lc_oom_tell(&t, T0 + 61 * NS));
+	/* told at time 0 of the clock still counts as told */
+	t = (struct ow_lc_oom_told){0};
+	assert_true(ow_lc_oom_tell(&t, 0));
+	assert_false(ow_lc_oom_tell(&t, 1));
+}
+
 /* A limit point is re-read at most every 50 ms on the events below it; a plain directory never. */
 static void test_limit_point_due(void **state)
 {
@@ -449,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_replay_reaped_victim_is_no_oom_kill),
 		cmocka_unit_test(test_replay_oom_kill_elsewhere_is_not_alerted),
 		cmocka_unit_test(test_unwatched_alert_hourly),
+		cmocka_unit_test(test_oom_kills_told_once_a_minute),
 		cmocka_unit_test(test_limit_point_due),
 		cmocka_unit_test(test_victim_exit),
 	};
