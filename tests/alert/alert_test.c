@@ -499,6 +499,69 @@ static void test_burst_coalesced(void)
 	cJSON_Delete(r);
 }
 
+/* The alerts delivered whose path starts with `prefix`. */
+static int count_alerts_of(const cJSON *arr, const char *prefix)
+{
+	const cJSON *r, *a;
+	int n = 0;
+
+	cJSON_ArrayForEach(r, arr)
+	{
+		cJSON *j = cJSON_Parse(rstr(r, "body"));
+
+		cJSON_ArrayForEach(a, cJSON_GetObjectItem(j, "alerts"))
+		{
+			const cJSON *cg = cJSON_GetObjectItem(a, "cgroup");
+			const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(cg, "path"));
+
+			n += p && !strncmp(p, prefix, strlen(prefix));
+		}
+		cJSON_Delete(j);
+	}
+	return n;
+}
+
+/* A queue full of one owner's alerts (a user's cgroups, their processes OOM-killed in a loop):
+ * another owner's alerts take the place of its oldest, and all of them are delivered. */
+static void test_queue_fair_to_owners(void)
+{
+	const char *paths[] = {"/ok/fair"}, *fmts[] = {"json"};
+	struct ow_alerter_cfg cfg = fast;
+	struct ow_webhook_target t[1];
+	struct ow_alerter *al;
+	struct ow_alert a;
+	int i, st, user, other;
+	cJSON *r;
+
+	cfg.interval_ms = 1000;
+	cfg.queue_len = 16;
+	targets(t, paths, fmts, 1);
+	CHECK(ow_alerter_start(t, 1, &cfg, &al) == 0, "start");
+	for (i = 0; i < 40; i++) { /* the user's: owner /sys/fs/cgroup/u, 40 cgroups below it */
+		make_alert(&a, OW_ALERT_OOM_KILL, i);
+		snprintf(a.path, sizeof(a.path), "/sys/fs/cgroup/u/c%d", i);
+		a.owner_len = (uint16_t)strlen("/sys/fs/cgroup/u");
+		ow_alerter_send(al, &a);
+	}
+	for (i = 0; i < 3; i++) { /* then a service's own */
+		make_alert(&a, OW_ALERT_ACT, 100 + i);
+		snprintf(a.path, sizeof(a.path), "/sys/fs/cgroup/system.slice/api.service");
+		a.owner_len = (uint16_t)strlen(a.path);
+		ow_alerter_send(al, &a);
+	}
+	st = ow_alerter_stop(al, 8000);
+	r = requests("/ok/fair");
+	user = count_alerts_of(r, "/sys/fs/cgroup/u/");
+	other = count_alerts_of(r, "/sys/fs/cgroup/system.slice/");
+	printf("fair: a full queue of 16, 40 alerts of one owner then 3 of another: %d and %d "
+	       "delivered\n",
+	       user, other);
+	CHECK(other == 3, "the other owner's alerts delivered: %d of 3", other);
+	CHECK(user >= 13 && user < 40, "the flooding owner's delivered: %d", user);
+	CHECK(st == 1, "exit %d, not 1 (alerts were dropped)", st);
+	cJSON_Delete(r);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -651,6 +714,7 @@ int main(int argc, char **argv)
 	test_retry_after();
 	test_give_up();
 	test_burst_coalesced();
+	test_queue_fair_to_owners();
 	test_hang();
 	test_stopped_and_dead_sender();
 	test_alert_test();

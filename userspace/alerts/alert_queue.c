@@ -100,19 +100,74 @@ static int64_t backoff_ms(struct child *c, unsigned int tries)
 	return (int64_t)(d / 2 + next_rand(c) % (d / 2 + 1));
 }
 
+static struct ow_alert *at(struct child *c, struct target_state *s, unsigned int i)
+{
+	return &s->q[(s->head + i) % c->cfg.queue_len];
+}
+
+static bool same_owner(const struct ow_alert *a, const struct ow_alert *b)
+{
+	return a->owner_len == b->owner_len && !strncmp(a->path, b->path, a->owner_len);
+}
+
+/*
+ * The queue full, the position of the alert a newcomer takes the place of: the oldest waiting
+ * one of the owner with the most waiting (not the head batch, in flight or to be retried),
+ * unless that owner is the newcomer's own (-1: the newcomer is dropped). A user whose own
+ * cgroups make alerts in a loop (processes OOM-killed or acted on, over and over) otherwise
+ * filled every target's queue, and the alerts of others were dropped while it went on (a
+ * PagerDuty target sends one alert a request, two a second).
+ */
+static int evicted(struct child *c, struct target_state *s, const struct ow_alert *a)
+{
+	unsigned int i, j, n, most = 0, first = s->busy || s->tries ? s->batch : 0;
+	int pos = -1;
+
+	for (i = first; i < s->count; i++) {
+		for (n = 0, j = first; j < s->count; j++)
+			n += same_owner(at(c, s, i), at(c, s, j));
+		if (n > most) {
+			most = n;
+			pos = (int)i;
+		}
+	}
+	return pos >= 0 && !same_owner(at(c, s, (unsigned int)pos), a) ? pos : -1;
+}
+
+/* Takes the alert at position pos out of the queue, those behind it moved up. */
+static void take_out(struct child *c, struct target_state *s, unsigned int pos)
+{
+	for (; pos + 1 < s->count; pos++)
+		*at(c, s, pos) = *at(c, s, pos + 1);
+	s->count--;
+}
+
+/* The queue full: the alert's place taken from the owner with the most waiting, or it is
+ * dropped; logged once an episode. */
+static bool full_queue(struct child *c, struct target_state *s, const struct ow_alert *a)
+{
+	int pos = evicted(c, s, a);
+
+	s->dropped++;
+	if (!s->dropping)
+		ow_log(OW_LOG_WARN, "alert_dropped",
+		       "alert queue full: dropping new alerts, or the oldest of the cgroup owner "
+		       "with the most waiting",
+		       OW_STR("target", s->t->redacted), OW_INT("queue", s->count));
+	s->dropping = true;
+	if (pos < 0)
+		return false;
+	take_out(c, s, (unsigned int)pos);
+	return true;
+}
+
 static void enqueue(struct child *c, struct target_state *s, const struct ow_alert *a)
 {
-	if (s->count == c->cfg.queue_len) {
-		s->dropped++;
-		if (!s->dropping)
-			ow_log(OW_LOG_WARN, "alert_dropped",
-			       "alert queue full: dropping new alerts",
-			       OW_STR("target", s->t->redacted), OW_INT("queue", s->count));
-		s->dropping = true;
+	if (s->count == c->cfg.queue_len && !full_queue(c, s, a))
 		return;
-	}
-	s->dropping = false;
-	s->q[(s->head + s->count++) % c->cfg.queue_len] = *a;
+	if (s->count < c->cfg.queue_len - 1)
+		s->dropping = false;
+	*at(c, s, s->count++) = *a;
 }
 
 static void pop(struct child *c, struct target_state *s, unsigned int n)

@@ -25,6 +25,18 @@ const char *ow_cgp_next(const char *p, size_t *len)
 	return p;
 }
 
+size_t ow_cgp_prefix_len(const char *relpath, unsigned int depth)
+{
+	const char *c, *end = relpath;
+	size_t n;
+
+	if (!relpath || !depth)
+		return 0;
+	for (c = ow_cgp_next(relpath, &n); c && depth; c = ow_cgp_next(c + n, &n), depth--)
+		end = c + n;
+	return (size_t)(end - relpath);
+}
+
 unsigned int ow_cg_depth(const char *relpath)
 {
 	unsigned int k = 0;

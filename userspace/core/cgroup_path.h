@@ -79,6 +79,10 @@ void ow_cg_path_parse(const char *path, struct ow_cg_path *out);
 /* The next '/'-separated component at or after p: its start (NULL at the end), and length. */
 const char *ow_cgp_next(const char *p, size_t *len);
 
+/* The length of relpath's first `depth` components ("/a/b/c", 2: 4, the length of "/a/b"; 0
+ * for depth 0; all of it when it has fewer). */
+size_t ow_cgp_prefix_len(const char *relpath, unsigned int depth);
+
 /* The number of '/'-separated components of relpath ("/", "" and NULL have 0). */
 unsigned int ow_cg_depth(const char *relpath);
 

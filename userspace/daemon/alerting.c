@@ -21,12 +21,19 @@ static void open_incident(struct ow_cgroup *cg, const char *host)
 
 static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *cg)
 {
+	size_t owner;
+
 	ow_alert_init(a, kind);
 	if (!cg)
 		return;
 	open_incident(cg, a->host);
 	snprintf(a->cgroup, sizeof(a->cgroup), "%s", cg->name);
 	snprintf(a->path, sizeof(a->path), "%.*s", (int)sizeof(a->path) - 1, cg->path);
+	/* rel points into path, but for the root ("/") */
+	owner = ow_cgroup_is_root(cg) ? strlen(cg->path)
+				      : (size_t)(cg->rel - cg->path) +
+						ow_cgp_prefix_len(cg->rel, cg->trusted_depth);
+	a->owner_len = (uint16_t)(owner < strlen(a->path) ? owner : strlen(a->path));
 	if (cg->kube) {
 		snprintf(a->ns, sizeof(a->ns), "%s", cg->kube->ns);
 		snprintf(a->pod, sizeof(a->pod), "%s", cg->kube->pod);

@@ -67,6 +67,23 @@ static void test_root_and_plain_dirs(void **state)
 	assert_int_equal(ow_cg_depth("//a//b/"), 2);
 }
 
+/* The owner of a user's cgroup for the alert queues: the first components root made. */
+static void test_prefix_len(void **state)
+{
+	const char *rel = "/user.slice/user-1000.slice/user@1000.service/app.slice/x.service";
+
+	(void)state;
+	assert_int_equal(ow_cgp_prefix_len(rel, 0), 0);
+	assert_int_equal(ow_cgp_prefix_len(rel, 1), strlen("/user.slice"));
+	assert_int_equal(ow_cgp_prefix_len(rel, 3),
+			 strlen("/user.slice/user-1000.slice/user@1000.service"));
+	assert_int_equal(ow_cgp_prefix_len(rel, 5), strlen(rel));
+	assert_int_equal(ow_cgp_prefix_len(rel, 9), strlen(rel));
+	assert_int_equal(ow_cgp_prefix_len("//a//b/", 1), strlen("//a"));
+	assert_int_equal(ow_cgp_prefix_len("/", 2), 0);
+	assert_int_equal(ow_cgp_prefix_len(NULL, 2), 0);
+}
+
 static void test_systemd_units(void **state)
 {
 	parse("/system.slice/api.service");
@@ -296,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_root_and_plain_dirs),
+		cmocka_unit_test(test_prefix_len),
 		cmocka_unit_test(test_systemd_units),
 		cmocka_unit_test(test_sessions_and_user_units),
 		cmocka_unit_test(test_docker),
