@@ -36,7 +36,9 @@ void daemon_sight_drop(struct ow_daemon *d, struct ow_cgroup *cg)
 	ow_due_remove(&d->sight_due, &cg->sight.due);
 	daemon_sight_pass_leave(d, cg);
 	cg->sight.moved_ns = 0;
-	cg->sight.arm_seq = 0; /* an answer in flight is closed when it comes */
+	/* A request in flight stays the one in flight (arm_seq): its answer is closed when it
+	 * comes, or taken if the cgroup was armed again meanwhile. Forgotten here, a limit
+	 * written and removed in a loop queued a request (and a descriptor) each time. */
 	cg->sight.rearm = false;
 }
 
@@ -162,8 +164,10 @@ void daemon_sight_thresholds_set(struct ow_daemon *d)
 	for (i = 0; i < n; i++) {
 		struct ow_cgroup *cg = ow_model_cgroup(&d->model, res[i].id);
 
-		/* A cgroup gone, dropped or re-armed since (ids are reused): not its answer. */
+		/* A cgroup gone (ids are reused) or dropped since: not its answer. */
 		if (!cg || cg->gone || cg->sight.arm_seq != res[i].seq || cg->sight.usage_fd < 0) {
+			if (cg && !cg->gone && cg->sight.arm_seq == res[i].seq)
+				cg->sight.arm_seq = 0;
 			if (res[i].efd >= 0)
 				close(res[i].efd);
 			continue;
