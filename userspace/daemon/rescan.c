@@ -145,8 +145,11 @@ static void forget_no_memcg(struct ow_daemon *d, struct ow_cgroup *cg, int err)
 {
 	if (err != -ENOENT || cg->set_up || !cg->parent_id || cg->gone)
 		return;
+	/* A victim still in its grace is seen to its end (its deadline's SIGKILL): a user's
+	 * `-memory` above it must not let it off. The next look or scan after forgets it. */
+	if (cg->victim.fd >= 0 || cg->victim.restarting || cg->victim.deleting)
+		return;
 	ow_log(OW_LOG_DEBUG, "watch", "a directory with no memcg: not kept", CG_FIELDS(cg));
-	daemon_drop_victim(cg);
 	ow_model_mark_gone(&d->model, cg);
 }
 
@@ -258,8 +261,12 @@ void daemon_rescan(struct ow_daemon *d)
 	d->rescan_pending = false;
 	d->placed_unscanned = 0;
 	d->scanning = true;
-	if (ow_watch_scan(&d->watch, &d->model, on_found, d))
+	if (ow_watch_scan(&d->watch, &d->model, on_found, d)) {
+		/* A walk cut short (out of memory) did not see the rest: none of them is gone. */
+		d->scanning = false;
 		ow_log(OW_LOG_WARN, "scan", "could not scan the cgroup hierarchy");
+		return;
+	}
 	d->scanning = false;
 	for (i = 0; i < d->model.ncgs; i++) {
 		struct ow_cgroup *cg = d->model.cgs[i];

@@ -189,10 +189,9 @@ static int scan_one(const char *path, uint64_t ino, void *arg)
 	}
 	cg->seen = true;
 	/* Renamed (v1; its parent owner may): its reads by the old path failed, and asked for
-	 * this scan. */
-	if (!added && strcmp(cg->path, path) &&
-	    ow_model_move_cgroup(cg, path, strlen(s->w->mount.path)))
-		return -ENOMEM;
+	 * this scan. Out of memory, the old path stays, for the next scan. */
+	if (!added && strcmp(cg->path, path))
+		(void)ow_model_move_cgroup(cg, path, strlen(s->w->mount.path));
 	/* A cgroup never changes parent; one found without a watched parent may get one when a
 	 * reload widens the watched subtrees. */
 	if (added || !cg->parent_id)
