@@ -45,8 +45,9 @@ struct ow_alert {
 	char host[64];
 	char cgroup[128]; /* as users know it: unit, container or path */
 	char path[512];	  /* cgroup directory */
-	/* The first owner_len bytes of path: its deepest ancestor (or itself) that root made, the
-	 * cgroup's owner, for the queues' fairness (alert_queue.c); 0: none, or no cgroup. */
+	/* The first owner_len bytes of path: the cgroup's owner, for the queues' fairness
+	 * (alert_queue.c): its first directory root did not make (a delegation), or itself when
+	 * root made them all; 0: no cgroup. */
 	uint16_t owner_len;
 	/* A pod's names (daemon/kube.c), "" when not a pod or not known. */
 	char ns[64];

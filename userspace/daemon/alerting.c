@@ -29,10 +29,12 @@ static void fill(struct ow_alert *a, enum ow_alert_kind kind, struct ow_cgroup *
 	open_incident(cg, a->host);
 	snprintf(a->cgroup, sizeof(a->cgroup), "%s", cg->name);
 	snprintf(a->path, sizeof(a->path), "%.*s", (int)sizeof(a->path) - 1, cg->path);
-	/* rel points into path, but for the root ("/") */
+	/* The owner: the first component below those root made, whose name root chose (a user's
+	 * delegated directory), or the cgroup itself when root made it all. rel points into
+	 * path, but for the root ("/"). */
 	owner = ow_cgroup_is_root(cg) ? strlen(cg->path)
 				      : (size_t)(cg->rel - cg->path) +
-						ow_cgp_prefix_len(cg->rel, cg->trusted_depth);
+						ow_cgp_prefix_len(cg->rel, cg->trusted_depth + 1);
 	a->owner_len = (uint16_t)(owner < strlen(a->path) ? owner : strlen(a->path));
 	if (cg->kube) {
 		snprintf(a->ns, sizeof(a->ns), "%s", cg->kube->ns);
