@@ -304,6 +304,12 @@ run: deps
 # OOM killer, earlyoom, nohang and PM2 in memcgs (bench/compare.sh), then with no
 # cgroup limit and the drain under a cgroup v2 limit in qemu guests (bench/compare/vm.sh),
 # then the sight of the whole charge (bench/sight.sh); all four write BENCHMARKS.md.
+# A long run of everything the daemon keeps a record of coming and going, its holdings sampled:
+# nothing may grow with time (tests/soak/soak.sh; SOAK_S seconds, default 600). Not in `test`.
+.PHONY: soak
+soak: all
+	$(Q)tests/soak/soak.sh
+
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/bench.sh
