@@ -11,8 +11,8 @@
 # each of those at the end no more than 20 % (and a small slack) over its peak in the first
 # third after a minute's warm-up: nothing grows with time; every leak SIGTERMed and exited 0,
 # no OOM kill in the leak's memcg; the daemon still running, and it stops cleanly.
-# Prints the samples, PASS/FAIL lines and `soak: N passed, N failed`. Run as root from the
-# repo root.
+# SOAK_DAEMON_FLAGS: more daemon flags (e.g. "--attach tracepoint", "--no-bpf"). Prints the
+# samples, PASS/FAIL lines and `soak: N passed, N failed`. Run as root from the repo root.
 # shellcheck disable=SC2016 # sh -c scripts get their arguments as $1...
 set -u
 
@@ -93,8 +93,9 @@ leak_dir=$(mk leak $((256 << 20))) || exit 1
 mkdir "$TOP/churn" || exit 1
 [[ $OW_CG_VER == 2 ]] && echo +memory >"$TOP/churn/cgroup.subtree_control"
 
+read -r -a flags <<<"${SOAK_DAEMON_FLAGS:-}"
 "$OWD" run --cgroup "$TOP" --grace 4 --metrics-file "$PROM" --metrics-interval 1 \
-	--log-format json 2>"$LOG" &
+	--log-format json ${flags[@]+"${flags[@]}"} 2>"$LOG" &
 DPID=$!
 wait_for_line "$LOG" "$(json_event ready)" 20 "$DPID" || { echo "FAIL soak: no ready line"; exit 1; }
 end=$((SECONDS + SOAK_S))
