@@ -494,6 +494,21 @@ hostile_memcgs()
 		{ echo "FAIL $1: no memcg"; exit 1; }
 }
 
+# hostile_delegated NAME: hostile_setup, hostile_tmpd and hostile_memcgs (the user's 1 GiB),
+# then CG_H delegated to the user (its directory, cgroup.procs and, on v2, subtree_control, as
+# a delegation gives them); sets LIMIT_NAME, the limit file of this hierarchy.
+hostile_delegated()
+{
+	hostile_setup "$1"
+	hostile_tmpd "$1"
+	hostile_memcgs "$1" $((1 << 30))
+	chown "$HUID" "$CG_H" "$CG_H/cgroup.procs" || { echo "FAIL $1: cannot delegate"; exit 1; }
+	[[ $OW_CG_VER == 2 ]] && chown "$HUID" "$CG_H/cgroup.subtree_control"
+	LIMIT_NAME=memory.limit_in_bytes
+	[[ $OW_CG_VER == 2 ]] && LIMIT_NAME=memory.max
+	return 0
+}
+
 # hostile_tmpd NAME: TMPD, a directory the user may read, and LOG, the daemon's log in it.
 hostile_tmpd()
 {

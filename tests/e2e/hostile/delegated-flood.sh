@@ -55,15 +55,8 @@ TMPD='' TOP='' CG_H='' CG_OTHER='' DPID='' PIDS=()
 trap hostile_teardown EXIT
 trap 'exit 130' INT TERM
 
-hostile_setup "$NAME"
-
-hostile_tmpd "$NAME"
-hostile_memcgs "$NAME" $((1 << 30))
-# The delegation: the directory and the files a delegate writes.
-chown "$HUID" "$CG_H" "$CG_H/cgroup.procs" || { echo "FAIL $NAME: cannot delegate"; exit 1; }
-[[ $OW_CG_VER == 2 ]] && chown "$HUID" "$CG_H/cgroup.subtree_control"
-limit_name=memory.limit_in_bytes
-[[ $OW_CG_VER == 2 ]] && limit_name=memory.max
+hostile_delegated "$NAME"
+limit_name=$LIMIT_NAME
 
 PROM=$TMPD/metrics.prom
 if ! daemon_start "$LOG" --cgroup "$TOP" --grace 4 --metrics-file "$PROM" --metrics-interval 1; then

@@ -26,14 +26,8 @@ TMPD='' TOP='' CG_H='' CG_OTHER='' DPID='' PIDS=()
 trap hostile_teardown EXIT
 trap 'exit 130' INT TERM
 
-hostile_setup "$NAME"
-hostile_tmpd "$NAME"
-hostile_memcgs "$NAME" $((1 << 30))
-chown "$HUID" "$CG_H" "$CG_H/cgroup.procs" || { echo "FAIL $NAME: cannot delegate"; exit 1; }
-limit_name=memory.limit_in_bytes
-[[ $OW_CG_VER == 2 ]] && limit_name=memory.max
-
-if ! as_hostile sh -c 'mkdir "$0/a" && echo 256M >"$0/a/$1"' "$CG_H" "$limit_name"; then
+hostile_delegated "$NAME"
+if ! as_hostile sh -c 'mkdir "$0/a" && echo 256M >"$0/a/$1"' "$CG_H" "$LIMIT_NAME"; then
 	echo "FAIL $NAME: the user could not make its memcg"
 	exit 1
 fi
