@@ -530,8 +530,9 @@ cg_destroy_tree()
 	cg_destroy "$1"
 }
 
-# hostile_teardown: for a cleanup trap: the processes in PIDS and the daemon (DPID) killed, what
-# hostile_memcgs made and the user made below it removed, TMPD too unless OW_E2E_KEEP=1.
+# hostile_teardown: for a cleanup trap: the processes in PIDS and the daemon (DPID) killed, TOP
+# (what hostile_memcgs made, or the caller's tree) and all below it removed, TMPD too unless
+# OW_E2E_KEEP=1.
 hostile_teardown()
 {
 	local p
@@ -545,7 +546,7 @@ hostile_teardown()
 	((${#ours[@]})) && wait "${ours[@]}" 2>/dev/null
 	[[ -n ${CG_H:-} ]] && cg_destroy_tree "$CG_H"
 	[[ -n ${CG_OTHER:-} ]] && cg_destroy "$CG_OTHER"
-	[[ -n ${TOP:-} ]] && rmdir "$TOP" 2>/dev/null
+	[[ -n ${TOP:-} ]] && cg_destroy_tree "$TOP"
 	[[ -n ${TMPD:-} && ${OW_E2E_KEEP:-} != 1 ]] && rm -rf "$TMPD"
 }
 

@@ -30,19 +30,7 @@ LOG=$TMPD/daemon.log
 PROM=$TMPD/metrics.prom
 TOP='' DPID='' PIDS=()
 
-cleanup()
-{
-	local p
-
-	for p in "${PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-	done
-	[[ -n $DPID ]] && kill -KILL "$DPID" 2>/dev/null
-	((${#PIDS[@]})) && wait "${PIDS[@]}" 2>/dev/null
-	[[ -n $TOP ]] && cg_destroy_tree "$TOP"
-	[[ ${OW_E2E_KEEP:-} == 1 ]] || rm -rf "$TMPD"
-}
-trap cleanup EXIT
+trap hostile_teardown EXIT
 trap 'exit 130' INT TERM
 
 if [[ $(id -u) != 0 ]] || ! ow_detect_memcg; then
@@ -166,10 +154,10 @@ PIDS=()
 grown()
 {
 	awk -v c="$1" -v n="$2" -v slack="$3" -v third=$((SOAK_S / 3)) '
-		$1 >= 60 && $1 <= 60 + third && $c > peak { peak = $c }
+		$1 >= 60 && $1 <= 60 + third && (!seen || $c > peak) { peak = $c; seen = 1 }
 		{ last = $c }
 		END {
-			if (peak == "" || last == "") { print n ": no samples"; exit }
+			if (!seen || last == "") { print n ": no samples"; exit }
 			if (last > peak * 1.2 + slack)
 				print n " grew: " last " at the end, " peak " at most in the first third"
 		}' "$samples"
